@@ -1,0 +1,1 @@
+"""The data model of Điểm Cầu and its migrations."""

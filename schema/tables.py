@@ -1,0 +1,300 @@
+"""SQLAlchemy 2.0 typed models: the whole data model in one place."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC, so SQLite and PostgreSQL read back the same instant."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a constraint naming convention Alembic can follow."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Conference(Base):
+    """A workshop: its facts, lifecycle status, event counter and frozen summary."""
+
+    __tablename__ = "conference"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime]
+    venue: Mapped[str | None] = mapped_column(Text)
+    chair_name: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    collection_closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    summary_md: Mapped[str | None] = mapped_column(Text)
+    summary_json: Mapped[dict[str, Any] | None]
+    summary_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class Point(Base):
+    """A bridge point (or the host point) and its last reported link status."""
+
+    __tablename__ = "point"
+    __table_args__ = (UniqueConstraint("conference_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(Text)
+    is_host: Mapped[bool] = mapped_column(Boolean, default=False)
+    link: Mapped[str] = mapped_column(String(16), default="unknown")
+    link_note: Mapped[str | None] = mapped_column(Text)
+    link_changed_at: Mapped[datetime | None]
+
+
+class Participant(Base):
+    """A person expected at a point (roster), or one who walked in or substituted."""
+
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"), index=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    position: Mapped[str | None] = mapped_column(Text)
+    organization: Mapped[str | None] = mapped_column(Text)
+    role_in_meeting: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
+    search_key: Mapped[str] = mapped_column(Text)
+    on_roster: Mapped[bool] = mapped_column(Boolean, default=True)
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Checkin(Base):
+    """One stay of a participant at a point: checked in, and later perhaps out."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        Index(
+            "uq_checkin_present",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("checked_out_at IS NULL"),
+            postgresql_where=text("checked_out_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_out_at: Mapped[datetime | None]
+    checked_in_by: Mapped[str | None] = mapped_column(String(64))
+    checked_out_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AgendaItem(Base):
+    """An item of the programme with its plan and how it actually ran."""
+
+    __tablename__ = "agenda_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    presenter: Mapped[str | None] = mapped_column(Text)
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id"))
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class SpeakingRequest(Base):
+    """A request for the floor and its way through the queue."""
+
+    __tablename__ = "speaking_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    topic: Mapped[str | None] = mapped_column(Text)
+    point_of_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    position: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class Draft(Base):
+    """One revision of the draft document under consultation."""
+
+    __tablename__ = "draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(Text)
+    unmatched: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DraftSection(Base):
+    """A chapter, section, article, clause or point of a draft, with its stable anchor."""
+
+    __tablename__ = "draft_section"
+    __table_args__ = (UniqueConstraint("draft_id", "anchor"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    anchor: Mapped[str] = mapped_column(String(128))
+    parent: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Remark(Base):
+    """A speech text or contributed paper submitted by a participant."""
+
+    __tablename__ = "remark"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(Base):
+    """A comment on the draft and the chair's ruling on it."""
+
+    __tablename__ = "comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
+    draft_revision: Mapped[int | None] = mapped_column(Integer)
+    section_anchor: Mapped[str | None] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    response: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disposed_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    """One numbered change of a conference, kept for replay to the clients allowed to see it."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("conference_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    visibility: Mapped[str] = mapped_column(String(16))
+    point_id: Mapped[int | None] = mapped_column(Integer)
+    participant_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class User(Base):
+    """A staff account (admin or chair) that logs in with a password."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """A role in one conference handed out as a link; only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id"))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class AuthSession(Base):
+    """A login (bearer token or browser cookie) for a staff user or an invitation."""
+
+    __tablename__ = "auth_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a create, so a retried request gets the same result."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Điểm Cầu: the support side of hybrid online workshops."""

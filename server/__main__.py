@@ -1,0 +1,104 @@
+"""Command line: serve, migrate, create-user."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from server.app import create_app
+from server.auth.operations import create_user
+from server.db import open_database
+from server.demo.seed import delegate_names, seed_demo, staff_password
+from server.migrate import upgrade
+from server.settings import Settings, load
+
+
+async def _demo(settings: Settings, tokens_file: Path | None) -> dict[str, Any]:
+    db = open_database(settings)
+    try:
+        tokens = await seed_demo(db, settings)
+        names = await delegate_names(db, tokens)
+    finally:
+        await db.dispose()
+    if tokens_file is not None:
+        tokens_file.parent.mkdir(parents=True, exist_ok=True)
+        tokens_file.write_text(json.dumps(tokens, ensure_ascii=False, indent=2), encoding="utf-8")
+    base = settings.base_url
+    print(f"Điểm Cầu demo workshop #{tokens['conference_id']} at {base}")
+    for role in ("admin", "chair"):
+        print(f"  {role:9} {base}/join/{tokens[role]}   (login {role} / {staff_password(settings, role)})")
+    print(f"  display   {base}/join/{tokens['display']}")
+    for code, token in tokens["operators"].items():
+        print(f"  operator  {code:5} {base}/join/{token}")
+    for pid, token in tokens["delegates"].items():
+        print(f"  delegate  {names.get(pid, pid)}: {base}/join/{token}")
+    sys.stdout.flush()
+    return tokens
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = load(database_url=args.database_url, host=args.host, port=args.port)
+    upgrade(settings.database_url)
+    if args.demo:
+        asyncio.run(_demo(settings, args.demo_tokens))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+def migrate(args: argparse.Namespace) -> None:
+    upgrade(load(database_url=args.database_url).database_url)
+
+
+async def _create_user(settings: Settings, username: str, password: str, role: str, full_name: str | None) -> None:
+    db = open_database(settings)
+    try:
+        async with db.write() as session:
+            async with session.begin():
+                await create_user(session, username, password, role, full_name)
+    finally:
+        await db.dispose()
+
+
+def create_user_command(args: argparse.Namespace) -> None:
+    settings = load(database_url=args.database_url)
+    upgrade(settings.database_url)
+    password = args.password or getpass.getpass("Password: ")
+    asyncio.run(_create_user(settings, args.username, password, args.role, args.full_name))
+    print(f"created {args.role} {args.username}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu: hybrid workshop support")
+    commands = parser.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("serve", help="run the server")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--database-url", help="SQLAlchemy URL; default DIEMCAU_DATABASE_URL or ./var/diemcau.db")
+    s.add_argument("--demo", action="store_true", help="seed the demo workshop (once) and print join links")
+    s.add_argument("--demo-tokens", type=Path, help="write the demo tokens as JSON to this file")
+    s.set_defaults(func=serve)
+    m = commands.add_parser("migrate", help="bring the database schema up to date")
+    m.add_argument("--database-url")
+    m.set_defaults(func=migrate)
+    u = commands.add_parser("create-user", help="create a staff account")
+    u.add_argument("--database-url")
+    u.add_argument("--role", choices=("admin", "chair"), required=True)
+    u.add_argument("--username", required=True)
+    u.add_argument("--password", help="read from the terminal when left out")
+    u.add_argument("--full-name")
+    u.set_defaults(func=create_user_command)
+    args = parser.parse_args(argv)
+    if getattr(args, "demo_tokens", None) and not args.demo:
+        parser.error("--demo-tokens goes with --demo")
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The programme of the workshop and its live running."""

@@ -1,0 +1,1 @@
+"""Check-in and check-out at the bridge points, and the attendance totals."""

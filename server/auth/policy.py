@@ -1,0 +1,53 @@
+"""The one authorization table: which roles may take which action; routes and sockets both ask it."""
+from __future__ import annotations
+
+from server.auth.principal import Principal
+from server.errors import Forbidden, Unauthorized
+
+STAFF = frozenset({"admin", "chair"})
+MEMBERS = frozenset({"admin", "chair", "operator", "delegate", "display"})
+SUBMITTERS = frozenset({"delegate", "operator"})
+
+POLICY: dict[str, frozenset[str]] = {
+    "conference.list": frozenset({"admin", "chair"}),
+    "conference.create": frozenset({"admin"}),
+    "conference.read": MEMBERS,
+    "conference.update": frozenset({"admin"}),
+    "conference.control": STAFF,
+    "point.read": MEMBERS,
+    "point.write": frozenset({"admin"}),
+    "point.status": frozenset({"operator"}),
+    "invitation.manage": frozenset({"admin"}),
+    "participant.read": frozenset({"admin", "chair", "operator"}),
+    "participant.write": frozenset({"admin"}),
+    "checkin.write": frozenset({"operator"}),
+    "attendance.read": frozenset({"admin", "chair", "operator", "display"}),
+    "agenda.read": MEMBERS,
+    "agenda.write": STAFF,
+    "agenda.control": frozenset({"chair"}),
+    "speaking.read": MEMBERS,
+    "speaking.request": SUBMITTERS,
+    "speaking.manage": frozenset({"chair"}),
+    "draft.read": MEMBERS,
+    "draft.write": frozenset({"admin"}),
+    "remark.read": frozenset({"admin", "chair", "delegate", "operator"}),
+    "remark.submit": SUBMITTERS,
+    "comment.read": frozenset({"admin", "chair", "delegate", "operator"}),
+    "comment.submit": SUBMITTERS,
+    "comment.dispose": STAFF,
+    "events.read": MEMBERS,
+    "summary.read": STAFF,
+}
+
+
+def authorize(principal: Principal | None, action: str, conference_id: int | None = None, point_id: int | None = None) -> Principal:
+    """Raise 401 without a principal, 403 when the role, conference or point does not fit."""
+    if principal is None:
+        raise Unauthorized("Sign in or send a valid token")
+    if principal.role not in POLICY[action]:
+        raise Forbidden(f"The {principal.role} role may not do this", {"action": action})
+    if conference_id is not None and not principal.belongs_to(conference_id):
+        raise Forbidden("This token belongs to another conference", {"conference_id": conference_id})
+    if point_id is not None and principal.role == "operator" and principal.point_id != point_id:
+        raise Forbidden("An operator acts only at its own bridge point", {"point_id": point_id})
+    return principal

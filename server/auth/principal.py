@@ -1,0 +1,36 @@
+"""The authenticated caller of a request or socket."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAFF_ROLES = frozenset({"admin", "chair"})
+ROLES = frozenset({"admin", "chair", "operator", "delegate", "display"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A staff user (any conference) or an invitation holder (one conference, maybe one point or person)."""
+
+    role: str
+    user_id: int | None = None
+    invitation_id: int | None = None
+    conference_id: int | None = None
+    point_id: int | None = None
+    participant_id: int | None = None
+    session_id: int | None = None
+    csrf_token: str | None = None
+    via_cookie: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def actor(self) -> str:
+        """A stable label for audit columns and idempotency scopes."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return f"invitation:{self.invitation_id}"
+
+    def belongs_to(self, conference_id: int) -> bool:
+        return self.is_staff or self.conference_id == conference_id

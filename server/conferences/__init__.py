@@ -1,0 +1,1 @@
+"""Workshops and their lifecycle: draft, open, collection closed, closed."""

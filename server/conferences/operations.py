@@ -1,0 +1,96 @@
+"""Create, edit and move a conference through its states."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Conference, utcnow
+from server import events
+from server.errors import Closed, Conflict, NotFound
+from server.summary.freeze import freeze_summary
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "open": (frozenset({"draft", "collection_closed"}), "open"),
+    "close-collection": (frozenset({"open"}), "collection_closed"),
+    "close": (frozenset({"draft", "open", "collection_closed"}), "closed"),
+}
+
+
+async def get_conference(session: AsyncSession, conference_id: int) -> Conference:
+    conference = await session.get(Conference, conference_id)
+    if conference is None:
+        raise NotFound("No such conference", {"conference_id": conference_id})
+    return conference
+
+
+def require_not_closed(conference: Conference) -> None:
+    if conference.status == "closed":
+        raise Conflict("The conference is closed", {"status": conference.status}, code="conference_closed")
+
+
+def require_collecting(conference: Conference) -> None:
+    if conference.status in ("collection_closed", "closed"):
+        raise Closed("Collection of remarks, comments and speaking requests is closed", {"status": conference.status})
+
+
+async def list_conferences(session: AsyncSession) -> list[Conference]:
+    return list((await session.scalars(select(Conference).order_by(Conference.starts_at.desc(), Conference.id))).all())
+
+
+async def create_conference(
+    session: AsyncSession, title: str, starts_at: datetime, venue: str | None, chair_name: str | None
+) -> Conference:
+    conference = Conference(title=title, starts_at=starts_at, venue=venue, chair_name=chair_name, status="draft", last_seq=0)
+    session.add(conference)
+    await session.flush()
+    await events.append(session, conference.id, "conference.created", {"id": conference.id, "title": title}, events.STAFF)
+    return conference
+
+
+async def update_conference(session: AsyncSession, conference_id: int, changes: dict[str, object]) -> Conference:
+    conference = await get_conference(session, conference_id)
+    require_not_closed(conference)
+    for name, value in changes.items():
+        setattr(conference, name, value)
+    await events.append(
+        session,
+        conference_id,
+        "conference.updated",
+        {"id": conference_id, "changed": sorted(changes)},
+        events.PUBLIC,
+    )
+    return conference
+
+
+async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
+    """Apply open, close-collection or close; opening an open conference changes nothing."""
+    conference = await get_conference(session, conference_id)
+    allowed, target = TRANSITIONS[action]
+    if conference.status == target and action == "open":
+        return conference
+    if conference.status not in allowed:
+        raise Conflict(
+            f"Cannot {action.replace('-', ' ')} a conference that is {conference.status}",
+            {"status": conference.status, "action": action},
+            code="invalid_state",
+        )
+    previous, conference.status = conference.status, target
+    now = utcnow()
+    if target == "open" and conference.opened_at is None:
+        conference.opened_at = now
+    if target == "collection_closed":
+        conference.collection_closed_at = now
+    if target == "closed":
+        conference.closed_at = now
+        await session.flush()
+        await freeze_summary(session, conference)
+    await events.append(
+        session, conference_id, "conference.state_changed", {"status": target, "previous": previous}, events.PUBLIC
+    )
+    if target == "closed":
+        await events.append(
+            session, conference_id, "summary.ready", {"sha256": conference.summary_sha256}, events.STAFF
+        )
+    return conference

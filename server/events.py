@@ -1,0 +1,155 @@
+"""The event log: append in the write's transaction, publish after commit, replay since a seq."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from schema.tables import Conference, Event, utcnow
+from server.auth.principal import Principal
+
+PENDING = "pending_events"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may see an event: everyone, staff, staff and one point, or staff and one participant."""
+
+    visibility: str
+    point_id: int | None = None
+    participant_id: int | None = None
+
+
+PUBLIC = Audience("public")
+STAFF = Audience("staff")
+
+
+def for_point(point_id: int) -> Audience:
+    return Audience("point", point_id=point_id)
+
+
+def for_participant(participant_id: int, point_id: int) -> Audience:
+    return Audience("participant", point_id=point_id, participant_id=participant_id)
+
+
+def envelope(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "conference_id": event.conference_id,
+        "at": event.at.isoformat(),
+        "data": event.data,
+    }
+
+
+async def append(session: AsyncSession, conference_id: int, type_: str, data: dict[str, Any], audience: Audience) -> Event:
+    """Number the event from the conference's counter; the row lock keeps seq gapless across writers."""
+    seq = (
+        await session.execute(
+            update(Conference)
+            .where(Conference.id == conference_id)
+            .values(last_seq=Conference.last_seq + 1)
+            .returning(Conference.last_seq)
+        )
+    ).scalar_one()
+    event = Event(
+        conference_id=conference_id,
+        seq=seq,
+        type=type_,
+        at=utcnow(),
+        data=data,
+        visibility=audience.visibility,
+        point_id=audience.point_id,
+        participant_id=audience.participant_id,
+    )
+    session.add(event)
+    session.info.setdefault(PENDING, []).append(event)
+    return event
+
+
+def take_pending(session: AsyncSession) -> list[Event]:
+    return session.info.pop(PENDING, [])
+
+
+def rooms_for(event: Event) -> list[str]:
+    c = event.conference_id
+    if event.visibility == "public":
+        return [f"c{c}:public"]
+    if event.visibility == "point":
+        return [f"c{c}:staff", f"c{c}:point:{event.point_id}"]
+    if event.visibility == "participant":
+        return [f"c{c}:staff", f"c{c}:participant:{event.participant_id}"]
+    return [f"c{c}:staff"]
+
+
+def rooms_of(principal: Principal, conference_id: int) -> list[str]:
+    """The rooms a client joins: the mirror image of rooms_for."""
+    c = conference_id
+    rooms = [f"c{c}:public"]
+    if principal.is_staff:
+        rooms.append(f"c{c}:staff")
+    if principal.role == "operator":
+        rooms.append(f"c{c}:point:{principal.point_id}")
+    if principal.role == "delegate":
+        rooms.append(f"c{c}:participant:{principal.participant_id}")
+    return rooms
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    if principal.is_staff:
+        return Event.visibility.is_not(None)
+    clauses = [Event.visibility == "public"]
+    if principal.role == "operator":
+        clauses.append((Event.visibility == "point") & (Event.point_id == principal.point_id))
+    if principal.role == "delegate":
+        clauses.append((Event.visibility == "participant") & (Event.participant_id == principal.participant_id))
+    return or_(*clauses)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Either the missed events, or a signal that the gap is too old and state must be reloaded."""
+
+    events: list[dict[str, Any]]
+    seq: int
+    snapshot: bool
+
+
+async def replay(session: AsyncSession, principal: Principal, conference_id: int, after_seq: int, limit: int) -> Replay:
+    conference = await session.get(Conference, conference_id)
+    newest = conference.last_seq if conference else 0
+    oldest = (
+        await session.execute(select(func.min(Event.seq)).where(Event.conference_id == conference_id))
+    ).scalar_one_or_none()
+    # Events before `oldest` were pruned: a client that has not seen them cannot be brought up to date by replay.
+    pruned = oldest is not None and after_seq < oldest - 1
+    if after_seq > newest or pruned or newest - after_seq > limit:
+        return Replay(events=[], seq=newest, snapshot=True)
+    rows = (
+        await session.scalars(
+            select(Event)
+            .where(Event.conference_id == conference_id, Event.seq > after_seq, visible_to(principal))
+            .order_by(Event.seq)
+        )
+    ).all()
+    return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False)
+
+
+class Emitter(Protocol):
+    """The part of socket.io the publisher needs."""
+
+    async def emit(self, event: str, data: Any, room: list[str]) -> None: ...
+
+
+class Publisher:
+    """Sends committed events to the socket.io rooms allowed to see them."""
+
+    def __init__(self, emitter: Emitter) -> None:
+        self._emitter = emitter
+
+    async def publish(self, events: list[Event]) -> None:
+        for event in events:
+            await self._emitter.emit("event", envelope(event), room=rooms_for(event))

@@ -1,0 +1,1 @@
+"""HTTP: every URL, the JSON API, the pages and the middlewares."""

@@ -1,0 +1,143 @@
+"""The agenda, its live control, and the speaking queue."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.agenda import operations as agenda
+from server.agenda.operations import KINDS, ItemFields
+from server.errors import Invalid
+from server.http import parse
+from server.http.api.common import allow, listing, reader, write
+from server.speaking import operations as speaking
+
+MAX_MINUTES = 24 * 60
+
+
+def item_fields(data: dict[str, Any]) -> ItemFields:
+    title = parse.name(data, "title")
+    kind = parse.choice(data, "kind", KINDS)
+    minutes = parse.integer(data, "planned_minutes", minimum=0)
+    assert title is not None and kind is not None and minutes is not None
+    if minutes > MAX_MINUTES:
+        raise Invalid("planned_minutes is at most a day", {"planned_minutes": "too large"})
+    return ItemFields(
+        title=title,
+        kind=kind,
+        planned_minutes=minutes,
+        presenter=parse.name(data, "presenter", required=False),
+        point_id=parse.integer(data, "point_id", required=False),
+    )
+
+
+async def list_agenda(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.read")
+    async with reader(request) as session:
+        return listing([agenda.item_dict(i) for i in await agenda.list_items(session, c)])
+
+
+async def add_item(request: web.Request) -> web.Response:
+    principal, c = allow(request, "agenda.write")
+    data = await parse.json_body(request)
+    fields = item_fields(data)
+    position = parse.integer(data, "position", required=False, minimum=0)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return agenda.item_dict(await agenda.add_item(session, c, fields, position))
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def update_item(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.write")
+    item_id = parse.path_id(request, "i")
+    data = await parse.json_body(request)
+    changes: dict[str, Any] = {}
+    if "title" in data:
+        changes["title"] = parse.name(data, "title")
+    if "kind" in data:
+        changes["kind"] = parse.choice(data, "kind", KINDS)
+    if "planned_minutes" in data:
+        changes["planned_minutes"] = parse.integer(data, "planned_minutes", minimum=0)
+    if "presenter" in data:
+        changes["presenter"] = parse.name(data, "presenter", required=False)
+    if "point_id" in data:
+        changes["point_id"] = parse.integer(data, "point_id", required=False)
+    if "position" in data:
+        changes["position"] = parse.integer(data, "position", minimum=0)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return agenda.item_dict(await agenda.update_item(session, c, item_id, changes))
+
+    return await write(request, c, op)
+
+
+async def control_item(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.control")
+    item_id = parse.path_id(request, "i")
+    action = agenda.start_item if request.match_info["action"] == "start" else agenda.finish_item
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return agenda.item_dict(await action(session, c, item_id))
+
+    return await write(request, c, op)
+
+
+async def next_item(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.control")
+    data = await parse.json_body(request)
+    if "expected_current_id" not in data:
+        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
+    expected = parse.integer(data, "expected_current_id", required=False)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        started = await agenda.next_item(session, c, expected)
+        return {"current": agenda.item_dict(started) if started else None}
+
+    return await write(request, c, op)
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    _, c = allow(request, "speaking.read")
+    async with reader(request) as session:
+        await agenda.list_items(session, c)
+        return listing([await speaking.request_dict(session, r) for r in await speaking.queue(session, c)])
+
+
+async def ask_to_speak(request: web.Request) -> web.Response:
+    principal, c = allow(request, "speaking.request")
+    data = await parse.json_body(request)
+    if principal.role == "delegate":
+        if data.get("participant_id") not in (None, principal.participant_id):
+            raise Invalid("A delegate asks to speak for itself", {"participant_id": "not yours"})
+        participant_id = principal.participant_id
+    else:
+        participant_id = parse.integer(data, "participant_id")
+    topic = parse.text(data, "topic", 500, required=False)
+    agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
+    point_of_order = parse.boolean(data, "point_of_order")
+    assert participant_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        request_ = await speaking.ask(
+            session, c, participant_id, topic, agenda_item_id, point_of_order, at_point=principal.point_id
+        )
+        return await speaking.request_dict(session, request_)
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def update_request(request: web.Request) -> web.Response:
+    _, c = allow(request, "speaking.manage")
+    request_id = parse.path_id(request, "r")
+    data = await parse.json_body(request)
+    status = parse.choice(data, "status", speaking.STATUSES, required=False)
+    position = parse.integer(data, "position", required=False)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        updated = await speaking.update(session, c, request_id, status, position)
+        return await speaking.request_dict(session, updated)
+
+    return await write(request, c, op)

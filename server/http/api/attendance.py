@@ -1,0 +1,110 @@
+"""The roster, check-in and check-out, and the attendance sheet."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.attendance import operations as attendance
+from server.errors import Invalid
+from server.http import parse
+from server.http.api.common import allow, reader, write
+from server.participants import operations as participants
+from server.participants.operations import PersonFields
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 500
+
+
+def person_fields(data: dict[str, Any]) -> PersonFields:
+    full_name = parse.name(data, "full_name")
+    assert full_name is not None
+    return PersonFields(
+        full_name=full_name,
+        position=parse.name(data, "position", required=False),
+        organization=parse.name(data, "organization", required=False),
+        role_in_meeting=parse.name(data, "role_in_meeting", required=False),
+        email=parse.name(data, "email", required=False),
+        phone=parse.name(data, "phone", required=False),
+    )
+
+
+async def list_participants(request: web.Request) -> web.Response:
+    principal, c = allow(request, "participant.read")
+    point_id = parse.query_int(request, "point_id")
+    if principal.role == "operator":
+        allow(request, "participant.read", point_id=point_id if point_id is not None else principal.point_id)
+        point_id = principal.point_id
+    limit = parse.query_int(request, "limit", DEFAULT_PAGE, MAX_PAGE)
+    offset = parse.query_int(request, "offset", 0)
+    assert limit is not None and offset is not None
+    async with reader(request) as session:
+        rows = await participants.list_participants(session, c, point_id, request.query.get("q"))
+    page = [participants.participant_dict(r.person, r.checked_in_at) for r in rows[offset : offset + limit]]
+    return web.json_response({"items": page, "total": len(rows), "limit": limit, "offset": offset})
+
+
+async def add_participant(request: web.Request) -> web.Response:
+    principal, c = allow(request, "participant.write")
+    data = await parse.json_body(request)
+    fields = person_fields(data)
+    point_id = parse.integer(data, "point_id")
+    assert point_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        person = await participants.add_participant(session, c, point_id, fields)
+        return participants.participant_dict(person, None)
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def check_in(request: web.Request) -> web.Response:
+    principal, c = allow(request, "checkin.write")
+    data = await parse.json_body(request)
+    participant_id = parse.integer(data, "participant_id", required=False)
+    substitute_for = parse.integer(data, "substitute_for", required=False)
+    if participant_id is None and "full_name" not in data:
+        raise Invalid("Give participant_id, or full_name for a walk-in", {"participant_id": "required"})
+    if participant_id is not None and "full_name" in data:
+        raise Invalid("Give participant_id or full_name, not both", {"full_name": "not with participant_id"})
+    walk_in = person_fields(data) if participant_id is None else None
+    if substitute_for is not None and walk_in is None:
+        raise Invalid("A substitute is checked in by name", {"full_name": "required with substitute_for"})
+    point_id = principal.point_id
+    assert point_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        stay, person = await attendance.check_in(
+            session, c, point_id, principal.actor, participant_id, walk_in, substitute_for
+        )
+        return {
+            **participants.participant_dict(person, stay.checked_in_at),
+            "checkin_id": stay.id,
+            "participant_id": person.id,
+            "substitute_for": stay.substitute_for_id,
+            "walk_in": stay.walk_in,
+        }
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def check_out(request: web.Request) -> web.Response:
+    principal, c = allow(request, "checkin.write")
+    participant_id = parse.path_id(request, "participant_id")
+    point_id = principal.point_id
+    assert point_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        person = await attendance.check_out(session, c, point_id, participant_id, principal.actor)
+        return participants.participant_dict(person, None)
+
+    return await write(request, c, op)
+
+
+async def attendance_sheet(request: web.Request) -> web.Response:
+    _, c = allow(request, "attendance.read")
+    async with reader(request) as session:
+        return web.json_response(await attendance.attendance(session, c))
+
+

@@ -1,0 +1,48 @@
+"""What every API handler shares: the caller, the conference id, the write call and list shape."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.policy import authorize
+from server.auth.principal import Principal
+from server.http.parse import path_id
+from server.keys import db_key, principal_key
+from server.writes import Idempotency, Operation, perform
+
+
+def allow(request: web.Request, action: str, point_id: int | None = None) -> tuple[Principal, int | None]:
+    """Authorize the caller for an action on the conference named in the URL, if any."""
+    conference_id = path_id(request, "c") if "c" in request.match_info else None
+    return authorize(request[principal_key], action, conference_id, point_id), conference_id
+
+
+def reader(request: web.Request) -> AsyncSession:
+    return request.app[db_key].read()
+
+
+async def write(
+    request: web.Request,
+    conference_id: int | None,
+    operation: Operation,
+    status: int = 200,
+    principal: Principal | None = None,
+    payload: Any = None,
+) -> web.Response:
+    """Commit one operation; with a principal and payload, honour the request's Idempotency-Key."""
+    idempotency = None
+    if principal is not None:
+        key = request.headers.get("Idempotency-Key")
+        if key is None and isinstance(payload, dict):
+            key = payload.get("idempotency_key")
+        body = {k: v for k, v in payload.items() if k != "idempotency_key"} if isinstance(payload, dict) else payload
+        idempotency = Idempotency.of(f"{principal.actor}:{request.path}", key, body)
+    code, body = await perform(request.app, conference_id, operation, status, idempotency)
+    return web.json_response(body, status=code)
+
+
+def listing(items: Sequence[dict[str, Any]], **extra: Any) -> web.Response:
+    return web.json_response({"items": list(items), "total": len(items), **extra})

@@ -1,0 +1,174 @@
+"""Conferences, their state changes, bridge points and invitations."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from schema.tables import Conference, Invitation
+from server.auth import operations as auth
+from server.auth.tokens import invitation_token
+from server.conferences import operations as conferences
+from server.http import parse
+from server.http.api.common import allow, listing, reader, write
+from server.keys import settings_key
+from server.points import operations as points
+from server.settings import Settings
+
+
+def conference_dict(conference: Conference) -> dict[str, Any]:
+    return {
+        "id": conference.id,
+        "title": conference.title,
+        "starts_at": conference.starts_at.isoformat(),
+        "venue": conference.venue,
+        "chair_name": conference.chair_name,
+        "timezone": conference.timezone,
+        "status": conference.status,
+        "seq": conference.last_seq,
+        "opened_at": conference.opened_at.isoformat() if conference.opened_at else None,
+        "collection_closed_at": conference.collection_closed_at.isoformat() if conference.collection_closed_at else None,
+        "closed_at": conference.closed_at.isoformat() if conference.closed_at else None,
+        "summary_sha256": conference.summary_sha256,
+    }
+
+
+def invitation_dict(settings: Settings, invitation: Invitation, token: str) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "conference_id": invitation.conference_id,
+        "role": invitation.role,
+        "point_id": invitation.point_id,
+        "participant_id": invitation.participant_id,
+        "token": token,
+        "url": f"{settings.base_url}/join/{token}",
+        "revoked": invitation.revoked_at is not None,
+        "created_at": invitation.created_at.isoformat(),
+    }
+
+
+async def list_conferences(request: web.Request) -> web.Response:
+    allow(request, "conference.list")
+    async with reader(request) as session:
+        return listing([conference_dict(c) for c in await conferences.list_conferences(session)])
+
+
+async def create_conference(request: web.Request) -> web.Response:
+    principal, _ = allow(request, "conference.create")
+    data = await parse.json_body(request)
+    title = parse.name(data, "title")
+    starts_at = parse.moment(data, "starts_at")
+    venue = parse.name(data, "venue", required=False)
+    chair = parse.name(data, "chair_name", required=False)
+    assert title is not None and starts_at is not None
+
+    async def op(session: Any) -> dict[str, Any]:
+        return conference_dict(await conferences.create_conference(session, title, starts_at, venue, chair))
+
+    return await write(request, None, op, 201, principal, data)
+
+
+async def get_conference(request: web.Request) -> web.Response:
+    _, c = allow(request, "conference.read")
+    async with reader(request) as session:
+        return web.json_response(conference_dict(await conferences.get_conference(session, c)))
+
+
+async def update_conference(request: web.Request) -> web.Response:
+    _, c = allow(request, "conference.update")
+    data = await parse.json_body(request)
+    changes: dict[str, object] = {}
+    if "title" in data:
+        changes["title"] = parse.name(data, "title")
+    if "venue" in data:
+        changes["venue"] = parse.name(data, "venue", required=False)
+    if "chair_name" in data:
+        changes["chair_name"] = parse.name(data, "chair_name", required=False)
+    if "starts_at" in data:
+        changes["starts_at"] = parse.moment(data, "starts_at")
+
+    async def op(session: Any) -> dict[str, Any]:
+        return conference_dict(await conferences.update_conference(session, c, changes))
+
+    return await write(request, c, op)
+
+
+async def change_state(request: web.Request) -> web.Response:
+    _, c = allow(request, "conference.control")
+    action = request.match_info["action"]
+
+    async def op(session: Any) -> dict[str, Any]:
+        return conference_dict(await conferences.change_state(session, c, action))
+
+    return await write(request, c, op)
+
+
+async def list_points(request: web.Request) -> web.Response:
+    _, c = allow(request, "point.read")
+    async with reader(request) as session:
+        return listing([points.point_dict(p) for p in await points.list_points(session, c)])
+
+
+async def add_point(request: web.Request) -> web.Response:
+    principal, c = allow(request, "point.write")
+    data = await parse.json_body(request)
+    code = parse.name(data, "code")
+    title = parse.name(data, "name")
+    region = parse.name(data, "region", required=False)
+    is_host = parse.boolean(data, "is_host")
+    assert code is not None and title is not None
+
+    async def op(session: Any) -> dict[str, Any]:
+        return points.point_dict(await points.add_point(session, c, code, title, region, is_host))
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def set_point_status(request: web.Request) -> web.Response:
+    point_id = parse.path_id(request, "p")
+    _, c = allow(request, "point.status", point_id=point_id)
+    data = await parse.json_body(request)
+    link = parse.choice(data, "link", points.LINK_STATES)
+    note = parse.text(data, "note", 500, required=False)
+    assert link is not None
+
+    async def op(session: Any) -> dict[str, Any]:
+        return points.point_dict(await points.set_link_status(session, c, point_id, link, note))
+
+    return await write(request, c, op)
+
+
+async def list_invitations(request: web.Request) -> web.Response:
+    _, c = allow(request, "invitation.manage")
+    settings = request.app[settings_key]
+    async with reader(request) as session:
+        rows = await auth.list_invitations(session, c)
+        return listing([invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce)) for i in rows])
+
+
+async def create_invitation(request: web.Request) -> web.Response:
+    principal, c = allow(request, "invitation.manage")
+    settings = request.app[settings_key]
+    data = await parse.json_body(request)
+    role = parse.choice(data, "role", ("operator", "delegate", "display"))
+    point_id = parse.integer(data, "point_id", required=False)
+    participant_id = parse.integer(data, "participant_id", required=False)
+    assert role is not None
+
+    async def op(session: Any) -> dict[str, Any]:
+        invitation, token = await auth.create_invitation(session, settings.secret_key, c, role, point_id, participant_id)
+        return invitation_dict(settings, invitation, token)
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def revoke_invitation(request: web.Request) -> web.Response:
+    _, c = allow(request, "invitation.manage")
+    invitation_id = parse.path_id(request, "i")
+    settings = request.app[settings_key]
+
+    async def op(session: Any) -> dict[str, Any]:
+        invitation = await auth.revoke_invitation(session, c, invitation_id)
+        return invitation_dict(settings, invitation, invitation_token(settings.secret_key, invitation.nonce))
+
+    return await write(request, c, op)

@@ -1,0 +1,81 @@
+"""Request middlewares: errors into the protocol's shape, who is calling, CSRF, security headers."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from server.auth.operations import resolve
+from server.errors import DomainError, Forbidden
+from server.keys import db_key, principal_key, settings_key
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SESSION_COOKIE = "diemcau_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, object] | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DomainError as error:
+        return web.json_response(error.to_dict(), status=error.status)
+    except web.HTTPException as error:
+        if error.status < 400 or not request.path.startswith("/api/"):
+            raise
+        code = HTTP_CODES.get(error.status, "http_error")
+        return error_response(error.status, code, error.reason)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Internal server error")
+
+
+def origin_allowed(request: web.Request, origin: str) -> bool:
+    """Same origin as the request's host, or one the settings allow."""
+    if origin in request.app[settings_key].allowed_origins:
+        return True
+    parts = urlsplit(origin)
+    return parts.netloc == request.host
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Resolve the bearer token or session cookie; a cookie-borne write must carry the CSRF token."""
+    token, via_cookie = None, False
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    elif SESSION_COOKIE in request.cookies:
+        token, via_cookie = request.cookies[SESSION_COOKIE], True
+    principal = None
+    if token:
+        async with request.app[db_key].read() as session:
+            principal = await resolve(session, token, via_cookie=via_cookie)
+    request[principal_key] = principal
+    if via_cookie and principal is not None and request.method not in SAFE_METHODS:
+        origin = request.headers.get("Origin")
+        if origin is not None and not origin_allowed(request, origin):
+            raise Forbidden("Cross-origin write refused", code="bad_origin")
+        if request.headers.get("X-CSRF-Token") != principal.csrf_token:
+            raise Forbidden("Missing or wrong CSRF token", code="csrf_failed")
+    return await handler(request)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")

@@ -1,0 +1,182 @@
+"""The consoles as Jinja2 pages; they read and write through the API, live through socket.io."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth import operations as auth
+from server.auth.principal import Principal
+from server.auth.throttle import throttle_key
+from server.conferences.operations import get_conference, list_conferences
+from server.errors import DomainError
+from server.http.middlewares import SESSION_COOKIE, origin_allowed
+from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
+from server.keys import db_key, principal_key, settings_key
+from server.writes import perform
+
+CONSOLE_ROLES = {
+    "admin": ("admin",),
+    "chair": ("chair", "admin"),
+    "operator": ("operator",),
+    "delegate": ("delegate",),
+    "display": ("display", "chair", "admin"),
+}
+
+
+def home_of(principal: Principal) -> str:
+    if principal.role == "admin":
+        return "/admin"
+    if principal.role == "chair":
+        return "/chair"
+    return f"/{principal.role}/{principal.conference_id}"
+
+
+def _context(request: web.Request, console: str, **extra: Any) -> dict[str, Any]:
+    principal = request[principal_key]
+    lang = language_of(request)
+    return {
+        "lang": lang,
+        "languages": LANGUAGES,
+        "console": console,
+        "principal": principal,
+        "csrf_token": principal.csrf_token if principal else "",
+        "messages": catalog(lang),
+        "path": request.path_qs,
+        **extra,
+    }
+
+
+def _set_session_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+        max_age=request.app[settings_key].session_hours * 3600,
+        path="/",
+    )
+
+
+def _require(request: web.Request, console: str, conference_id: int | None = None) -> Principal:
+    principal = request[principal_key]
+    if principal is None:
+        raise web.HTTPFound(f"/login?next={request.path}")
+    if principal.role not in CONSOLE_ROLES[console] or (conference_id is not None and not principal.belongs_to(conference_id)):
+        raise web.HTTPForbidden(text="Forbidden")
+    return principal
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    principal = request[principal_key]
+    raise web.HTTPFound(home_of(principal) if principal else "/login")
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    return aiohttp_jinja2.render_template("login.html", request, _context(request, "login", error=None))
+
+
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin_allowed(request, origin):
+        raise web.HTTPForbidden(text="Cross-origin login refused")
+    form = await request.post()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    throttle = request.app[throttle_key]
+    hours = request.app[settings_key].session_hours
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        token, user = await auth.login(session, username, password, hours)
+        return {"token": token, "role": user.role}
+
+    try:
+        throttle.check(username, request.remote or "")
+        _, result = await perform(request.app, None, op)
+    except DomainError as error:
+        if error.status == 401:
+            throttle.failed(username, request.remote or "")
+        context = _context(request, "login", error=error.code)
+        return aiohttp_jinja2.render_template("login.html", request, context, status=error.status)
+    target = str(form.get("next") or "")
+    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    _set_session_cookie(response, request, result["token"])
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    principal = request[principal_key]
+    if principal is not None and principal.session_id is not None:
+        session_id = principal.session_id
+
+        async def op(session: AsyncSession) -> dict[str, Any]:
+            await auth.end_session(session, session_id)
+            return {}
+
+        await perform(request.app, None, op)
+    response = web.HTTPFound("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+async def join(request: web.Request) -> web.StreamResponse:
+    """Trade an invitation (or staff) token for a browser session of the same role."""
+    token = request.match_info["token"]
+    hours = request.app[settings_key].session_hours
+    async with request.app[db_key].read() as session:
+        principal = await auth.resolve(session, token)
+    if principal is None:
+        context = _context(request, "login", error="bad_invitation")
+        return aiohttp_jinja2.render_template("login.html", request, context, status=401)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        new_token, _ = await auth.open_session(session, hours, user_id=principal.user_id, invitation_id=principal.invitation_id)
+        return {"token": new_token}
+
+    _, result = await perform(request.app, principal.conference_id, op)
+    response = web.HTTPFound(home_of(principal))
+    _set_session_cookie(response, request, result["token"])
+    raise response
+
+
+async def set_language(request: web.Request) -> web.StreamResponse:
+    lang = request.match_info["lang"]
+    target = request.query.get("next", "/")
+    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, samesite="Lax", max_age=365 * 86400, path="/")
+    raise response
+
+
+async def admin_index(request: web.Request) -> web.StreamResponse:
+    _require(request, "admin")
+    async with request.app[db_key].read() as session:
+        conferences = await list_conferences(session)
+    return aiohttp_jinja2.render_template("admin/index.html", request, _context(request, "admin", conferences=conferences))
+
+
+async def chair_index(request: web.Request) -> web.StreamResponse:
+    _require(request, "chair")
+    async with request.app[db_key].read() as session:
+        conferences = await list_conferences(session)
+    return aiohttp_jinja2.render_template("chair/index.html", request, _context(request, "chair", conferences=conferences))
+
+
+def console(name: str) -> Any:
+    """A handler for one console of one conference."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        conference_id = int(request.match_info["c"])
+        _require(request, name, conference_id)
+        async with request.app[db_key].read() as session:
+            try:
+                conference = await get_conference(session, conference_id)
+            except DomainError:
+                raise web.HTTPNotFound(text="No such conference") from None
+        context = _context(request, name, conference=conference)
+        return aiohttp_jinja2.render_template(f"{name}/console.html", request, context)
+
+    handler.__name__ = f"{name}_console"
+    return handler

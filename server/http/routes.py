@@ -1,0 +1,76 @@
+"""Every URL of the server, each with a name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from server.http import pages
+from server.http.api import agenda, attendance, conferences, input, session, stream
+from server.http.openapi import openapi
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+API = "/api/v1"
+C = API + "/conferences/{c:\\d+}"
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/healthz", session.healthz, name="healthz")
+    r.add_get(API + "/openapi.json", openapi, name="openapi")
+    r.add_post(API + "/auth/login", session.login, name="api_login")
+    r.add_post(API + "/auth/logout", session.logout, name="api_logout")
+    r.add_get(API + "/me", session.me, name="api_me")
+
+    r.add_get(API + "/conferences", conferences.list_conferences, name="conferences")
+    r.add_post(API + "/conferences", conferences.create_conference, name="conference_create")
+    r.add_get(C, conferences.get_conference, name="conference")
+    r.add_patch(C, conferences.update_conference, name="conference_update")
+    r.add_post(C + "/{action:open|close-collection|close}", conferences.change_state, name="conference_state")
+    r.add_get(C + "/points", conferences.list_points, name="points")
+    r.add_post(C + "/points", conferences.add_point, name="point_create")
+    r.add_post(C + "/points/{p}/status", conferences.set_point_status, name="point_status")
+    r.add_get(C + "/invitations", conferences.list_invitations, name="invitations")
+    r.add_post(C + "/invitations", conferences.create_invitation, name="invitation_create")
+    r.add_delete(C + "/invitations/{i}", conferences.revoke_invitation, name="invitation_revoke")
+
+    r.add_get(C + "/participants", attendance.list_participants, name="participants")
+    r.add_post(C + "/participants", attendance.add_participant, name="participant_create")
+    r.add_post(C + "/checkins", attendance.check_in, name="checkin")
+    r.add_delete(C + "/checkins/{participant_id}", attendance.check_out, name="checkout")
+    r.add_get(C + "/attendance", attendance.attendance_sheet, name="attendance")
+
+    r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")
+    r.add_post(C + "/agenda", agenda.add_item, name="agenda_create")
+    r.add_post(C + "/agenda/next", agenda.next_item, name="agenda_next")
+    r.add_patch(C + "/agenda/{i}", agenda.update_item, name="agenda_update")
+    r.add_post(C + "/agenda/{i}/{action:start|finish}", agenda.control_item, name="agenda_control")
+    r.add_get(C + "/speaking-requests", agenda.list_requests, name="speaking_requests")
+    r.add_post(C + "/speaking-requests", agenda.ask_to_speak, name="speaking_request_create")
+    r.add_patch(C + "/speaking-requests/{r}", agenda.update_request, name="speaking_request_update")
+
+    r.add_get(C + "/drafts", input.list_drafts, name="drafts")
+    r.add_post(C + "/drafts", input.publish_draft, name="draft_create")
+    r.add_get(C + "/drafts/{d}", input.get_draft, name="draft")
+    r.add_get(C + "/remarks", input.list_remarks, name="remarks")
+    r.add_post(C + "/remarks", input.submit_remark, name="remark_create")
+    r.add_get(C + "/comments", input.list_comments, name="comments")
+    r.add_post(C + "/comments", input.submit_comment, name="comment_create")
+    r.add_patch(C + "/comments/{m}", input.dispose_comment, name="comment_dispose")
+
+    r.add_get(C + "/events", stream.list_events, name="events")
+    r.add_get(C + "/summary", stream.summary, name="summary")
+    r.add_get(C + "/summary.{fmt:json|html|md}", stream.summary, name="summary_format")
+
+    r.add_get("/", pages.home, name="home")
+    r.add_get("/login", pages.login_page, name="login")
+    r.add_post("/login", pages.login_submit, name="login_submit")
+    r.add_post("/logout", pages.logout, name="logout")
+    r.add_get("/join/{token}", pages.join, name="join")
+    r.add_get("/lang/{lang}", pages.set_language, name="language")
+    r.add_get("/admin", pages.admin_index, name="admin")
+    r.add_get("/chair", pages.chair_index, name="chair_index")
+    for console in ("admin", "chair", "operator", "delegate", "display"):
+        r.add_get(f"/{console}/{{c:\\d+}}", pages.console(console), name=f"{console}_console")
+    r.add_static("/static/vendor/socket.io", WEB / "node_modules" / "socket.io-client" / "dist", name="vendor_socketio")
+    r.add_static("/static", WEB / "static", name="static")

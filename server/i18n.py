@@ -1,0 +1,38 @@
+"""Message catalogs (Vietnamese by default, English on request) for pages and scripts."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+LOCALES = Path(__file__).resolve().parents[1] / "web" / "locales"
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+LANG_COOKIE = "diemcau_lang"
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def language_of(request: web.Request) -> str:
+    lang = request.query.get("lang") or request.cookies.get(LANG_COOKIE) or DEFAULT
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    message = catalog(lang).get(key) or catalog(DEFAULT).get(key) or key
+    return message.format(**values) if values else message
+
+
+@jinja2.pass_context
+def _t(context: jinja2.runtime.Context, key: str, **values: object) -> str:
+    return translate(context.get("lang", DEFAULT), key, **values)
+
+
+def setup_i18n(env: jinja2.Environment) -> None:
+    env.globals["t"] = _t

@@ -1,0 +1,19 @@
+"""Typed keys for what the application holds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from server.auth.principal import Principal
+    from server.db import Database
+    from server.events import Publisher
+    from server.settings import Settings
+    from server.writes import WriteLocks
+
+settings_key: web.AppKey["Settings"] = web.AppKey("settings")
+db_key: web.AppKey["Database"] = web.AppKey("db")
+publisher_key: web.AppKey["Publisher"] = web.AppKey("publisher")
+locks_key: web.AppKey["WriteLocks"] = web.AppKey("write_locks")
+principal_key: web.RequestKey["Principal | None"] = web.RequestKey("principal")

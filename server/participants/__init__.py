@@ -1,0 +1,1 @@
+"""The roster: who is expected at which point, searchable the Vietnamese way."""

@@ -1,0 +1,118 @@
+"""Add roster members and list them with presence, in Vietnamese name order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Checkin, Participant, Point
+from server import events
+from server.conferences.operations import get_conference, require_not_closed
+from server.errors import Forbidden, NotFound
+from server.points.operations import get_point
+from server.text import fold, name_sort_key
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """The descriptive fields of a participant, already cleaned."""
+
+    full_name: str
+    position: str | None = None
+    organization: str | None = None
+    role_in_meeting: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A participant with where and since when they are present."""
+
+    person: Participant
+    point: Point
+    checked_in_at: datetime | None
+
+
+async def get_participant(
+    session: AsyncSession, conference_id: int, participant_id: int, at_point: int | None = None
+) -> Participant:
+    """The participant; with `at_point`, only if they belong to that point (an operator's reach)."""
+    person = await session.get(Participant, participant_id)
+    if person is None or person.conference_id != conference_id:
+        raise NotFound("No such participant in this conference", {"participant_id": participant_id})
+    if at_point is not None and person.point_id != at_point:
+        raise Forbidden("This participant belongs to another bridge point", {"participant_id": participant_id})
+    return person
+
+
+async def add_participant(
+    session: AsyncSession,
+    conference_id: int,
+    point_id: int,
+    fields: PersonFields,
+    on_roster: bool = True,
+    substitute_for_id: int | None = None,
+    announce: bool = True,
+) -> Participant:
+    require_not_closed(await get_conference(session, conference_id))
+    await get_point(session, conference_id, point_id)
+    person = Participant(
+        conference_id=conference_id,
+        point_id=point_id,
+        full_name=fields.full_name,
+        position=fields.position,
+        organization=fields.organization,
+        role_in_meeting=fields.role_in_meeting,
+        email=fields.email,
+        phone=fields.phone,
+        search_key=fold(" ".join(filter(None, [fields.full_name, fields.position, fields.organization]))),
+        on_roster=on_roster,
+        substitute_for_id=substitute_for_id,
+    )
+    session.add(person)
+    await session.flush()
+    if announce:
+        await events.append(
+            session, conference_id, "participant.added", participant_dict(person, None), events.for_point(point_id)
+        )
+    return person
+
+
+async def list_participants(
+    session: AsyncSession, conference_id: int, point_id: int | None = None, query: str | None = None
+) -> list[Listed]:
+    await get_conference(session, conference_id)
+    stmt = (
+        select(Participant, Point, Checkin.checked_in_at)
+        .join(Point, Point.id == Participant.point_id)
+        .outerjoin(Checkin, (Checkin.participant_id == Participant.id) & Checkin.checked_out_at.is_(None))
+        .where(Participant.conference_id == conference_id)
+    )
+    if point_id is not None:
+        stmt = stmt.where(Participant.point_id == point_id)
+    for word in fold(query or "").split():
+        stmt = stmt.where(Participant.search_key.contains(word, autoescape=True))
+    rows = (await session.execute(stmt)).all()
+    listed = [Listed(person=p, point=pt, checked_in_at=at) for p, pt, at in rows]
+    return sorted(listed, key=lambda item: (name_sort_key(item.person.full_name), item.person.id))
+
+
+def participant_dict(person: Participant, checked_in_at: datetime | None) -> dict[str, object]:
+    return {
+        "id": person.id,
+        "conference_id": person.conference_id,
+        "point_id": person.point_id,
+        "full_name": person.full_name,
+        "position": person.position,
+        "organization": person.organization,
+        "role_in_meeting": person.role_in_meeting,
+        "email": person.email,
+        "phone": person.phone,
+        "on_roster": person.on_roster,
+        "substitute_for": person.substitute_for_id,
+        "present": checked_in_at is not None,
+        "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
+    }

@@ -1,0 +1,1 @@
+"""Bridge points and the link status their operators report."""

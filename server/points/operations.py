@@ -1,0 +1,62 @@
+"""Add bridge points and record their link status."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Point, utcnow
+from server import events
+from server.conferences.operations import get_conference, require_not_closed
+from server.errors import Conflict, NotFound
+
+LINK_STATES = ("ok", "degraded", "down")
+
+
+async def get_point(session: AsyncSession, conference_id: int, point_id: int) -> Point:
+    point = await session.get(Point, point_id)
+    if point is None or point.conference_id != conference_id:
+        raise NotFound("No such bridge point in this conference", {"point_id": point_id})
+    return point
+
+
+async def list_points(session: AsyncSession, conference_id: int) -> list[Point]:
+    await get_conference(session, conference_id)
+    rows = await session.scalars(
+        select(Point).where(Point.conference_id == conference_id).order_by(Point.is_host.desc(), Point.code)
+    )
+    return list(rows.all())
+
+
+async def add_point(
+    session: AsyncSession, conference_id: int, code: str, name: str, region: str | None, is_host: bool
+) -> Point:
+    require_not_closed(await get_conference(session, conference_id))
+    taken = await session.scalar(select(Point.id).where(Point.conference_id == conference_id, Point.code == code))
+    if taken is not None:
+        raise Conflict("A bridge point with this code exists", {"code": code}, code="duplicate_code")
+    point = Point(conference_id=conference_id, code=code, name=name, region=region, is_host=is_host, link="unknown")
+    session.add(point)
+    await session.flush()
+    await events.append(session, conference_id, "point.added", point_dict(point), events.PUBLIC)
+    return point
+
+
+async def set_link_status(session: AsyncSession, conference_id: int, point_id: int, link: str, note: str | None) -> Point:
+    point = await get_point(session, conference_id, point_id)
+    point.link, point.link_note, point.link_changed_at = link, note, utcnow()
+    await events.append(session, conference_id, "point.status_changed", point_dict(point), events.PUBLIC)
+    return point
+
+
+def point_dict(point: Point) -> dict[str, object]:
+    return {
+        "id": point.id,
+        "conference_id": point.conference_id,
+        "code": point.code,
+        "name": point.name,
+        "region": point.region,
+        "is_host": point.is_host,
+        "link": point.link,
+        "link_note": point.link_note,
+        "link_changed_at": point.link_changed_at.isoformat() if point.link_changed_at else None,
+    }

@@ -1,0 +1,1 @@
+"""Socket.IO: pushes committed events and answers resync; it carries no writes."""

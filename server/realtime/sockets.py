@@ -1,0 +1,72 @@
+"""The socket.io server: authenticate on connect, join a conference's rooms, replay what was missed."""
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from server import events
+from server.auth.operations import resolve
+from server.auth.policy import authorize
+from server.auth.principal import Principal
+from server.errors import DomainError, Invalid
+from server.http.middlewares import SESSION_COOKIE
+from server.keys import db_key, settings_key
+
+
+def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return auth["token"], False
+    cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+    if SESSION_COOKIE in cookie:
+        return cookie[SESSION_COOKIE].value, True
+    return None, False
+
+
+def create_socket_server(app: web.Application) -> socketio.AsyncServer:
+    settings = app[settings_key]
+    client_manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    origins: list[str] | None = list(settings.allowed_origins) or None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        cors_allowed_origins=origins,
+        client_manager=client_manager,
+    )
+
+    @sio.event
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token, via_cookie = _token_from(environ, auth)
+        if not token:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        async with app[db_key].read() as session:
+            principal = await resolve(session, token, via_cookie=via_cookie)
+        if principal is None:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        await sio.save_session(sid, {"principal": principal})
+
+    @sio.event
+    async def join(sid: str, data: Any) -> dict[str, Any]:
+        """Enter the rooms first, then replay: an event in between arrives twice, never not at all."""
+        principal: Principal = (await sio.get_session(sid))["principal"]
+        try:
+            if not isinstance(data, dict):
+                raise Invalid("join takes {conference_id, after_seq}", {"data": "not an object"})
+            conference_id, after_seq = data.get("conference_id"), data.get("after_seq", 0)
+            if isinstance(conference_id, bool) or not isinstance(conference_id, int):
+                raise Invalid("conference_id must be an integer", {"conference_id": "not an integer"})
+            if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+                raise Invalid("after_seq must be a non-negative integer", {"after_seq": "invalid"})
+            authorize(principal, "events.read", conference_id)
+            for room in events.rooms_of(principal, conference_id):
+                await sio.enter_room(sid, room)
+            async with app[db_key].read() as session:
+                replay = await events.replay(session, principal, conference_id, after_seq, settings.replay_limit)
+        except DomainError as error:
+            return {"ok": False, **error.to_dict()}
+        if replay.snapshot:
+            return {"ok": True, "snapshot": True, "seq": replay.seq}
+        return {"ok": True, "events": replay.events, "seq": replay.seq}
+
+    return sio

@@ -1,0 +1,82 @@
+"""Server settings, loaded once from the environment and the command line."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app factory needs; tests build one with their own paths."""
+
+    database_url: str
+    data_dir: Path
+    secret_key: bytes
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    redis_url: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    event_retention: int = 0
+    replay_limit: int = 5000
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    session_hours: int = 12
+    login_attempts: int = 5
+    login_window_seconds: int = 300
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _secret(data_dir: Path) -> bytes:
+    """The signing key lives in the data directory, not the database, so a leaked database reveals no token."""
+    env = os.environ.get("DIEMCAU_SECRET_KEY")
+    if env:
+        return env.encode()
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def _data_dir_for(database_url: str) -> Path:
+    prefix = "sqlite+aiosqlite:///"
+    if database_url.startswith(prefix):
+        return Path(database_url[len(prefix):]).resolve().parent
+    return DEFAULT_DATA_DIR.resolve()
+
+
+def load(
+    database_url: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    data_dir: Path | None = None,
+) -> Settings:
+    """Build settings: explicit arguments win over DIEMCAU_* variables, which win over defaults."""
+    env = os.environ
+    url = database_url or env.get("DIEMCAU_DATABASE_URL") or f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}"
+    directory = data_dir or Path(env.get("DIEMCAU_DATA_DIR") or _data_dir_for(url))
+    origins = tuple(o.strip() for o in env.get("DIEMCAU_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        database_url=url,
+        data_dir=directory,
+        secret_key=_secret(directory),
+        host=host or env.get("DIEMCAU_HOST", "127.0.0.1"),
+        port=port or int(env.get("DIEMCAU_PORT", "8080")),
+        public_url=env.get("DIEMCAU_PUBLIC_URL") or None,
+        redis_url=env.get("DIEMCAU_REDIS_URL") or None,
+        event_retention=int(env.get("DIEMCAU_EVENT_RETENTION", "0")),
+        allowed_origins=origins,
+    )

@@ -1,0 +1,1 @@
+"""Requests for the floor and the chair's queue."""

@@ -1,0 +1,170 @@
+"""Ask to speak, and let the chair order, grant, start, finish or decline."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Checkin, Participant, Point, SpeakingRequest, utcnow
+from server import events
+from server.agenda.operations import get_item
+from server.conferences.operations import get_conference, require_collecting, require_not_closed
+from server.errors import Conflict, Invalid, NotFound
+from server.participants.operations import get_participant
+
+ACTIVE = ("queued", "granted", "speaking")
+STATUSES = ("queued", "granted", "speaking", "done", "declined", "withdrawn")
+# Where a request may go from each status; "speaking" stamps the start, "done" the end.
+MOVES: dict[str, frozenset[str]] = {
+    "queued": frozenset({"granted", "speaking", "declined", "withdrawn"}),
+    "granted": frozenset({"speaking", "done", "declined", "withdrawn", "queued"}),
+    "speaking": frozenset({"done"}),
+    "done": frozenset(),
+    "declined": frozenset(),
+    "withdrawn": frozenset(),
+}
+
+
+async def ask(
+    session: AsyncSession,
+    conference_id: int,
+    participant_id: int,
+    topic: str | None,
+    agenda_item_id: int | None,
+    point_of_order: bool,
+    at_point: int | None = None,
+) -> SpeakingRequest:
+    """Queue a present participant; a point of order goes ahead of every ordinary request."""
+    require_collecting(await get_conference(session, conference_id))
+    person = await get_participant(session, conference_id, participant_id, at_point)
+    if agenda_item_id is not None:
+        await get_item(session, conference_id, agenda_item_id)
+    here = await session.scalar(
+        select(Checkin.id).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
+    )
+    if here is None:
+        raise Conflict("Only a participant who is checked in can ask to speak", {"participant_id": person.id}, code="not_present")
+    waiting = await session.scalar(
+        select(SpeakingRequest.id).where(SpeakingRequest.participant_id == person.id, SpeakingRequest.status.in_(ACTIVE))
+    )
+    if waiting is not None:
+        raise Conflict("This participant is already in the queue", {"request_id": waiting}, code="already_requested")
+    bounds = (
+        await session.execute(
+            select(func.min(SpeakingRequest.position), func.max(SpeakingRequest.position)).where(
+                SpeakingRequest.conference_id == conference_id
+            )
+        )
+    ).one()
+    position = (bounds[0] or 1) - 1 if point_of_order else (bounds[1] or 0) + 1
+    request = SpeakingRequest(
+        conference_id=conference_id,
+        participant_id=person.id,
+        point_id=person.point_id,
+        agenda_item_id=agenda_item_id,
+        topic=topic,
+        point_of_order=point_of_order,
+        status="queued",
+        position=position,
+        requested_at=utcnow(),
+    )
+    session.add(request)
+    await session.flush()
+    await _changed(session, conference_id, request)
+    return request
+
+
+async def get_request(session: AsyncSession, conference_id: int, request_id: int) -> SpeakingRequest:
+    request = await session.get(SpeakingRequest, request_id)
+    if request is None or request.conference_id != conference_id:
+        raise NotFound("No such speaking request in this conference", {"request_id": request_id})
+    return request
+
+
+async def update(
+    session: AsyncSession, conference_id: int, request_id: int, status: str | None, position: int | None
+) -> SpeakingRequest:
+    require_not_closed(await get_conference(session, conference_id))
+    request = await get_request(session, conference_id, request_id)
+    if status is not None and status != request.status:
+        if status not in MOVES[request.status]:
+            raise Conflict(
+                f"A {request.status} request cannot become {status}",
+                {"status": request.status, "to": status},
+                code="invalid_transition",
+            )
+        now = utcnow()
+        if status == "speaking":
+            speaking = await session.scalar(
+                select(SpeakingRequest).where(
+                    SpeakingRequest.conference_id == conference_id, SpeakingRequest.status == "speaking"
+                )
+            )
+            if speaking is not None:
+                speaking.status, speaking.finished_at = "done", now
+            request.started_at = now
+        if status == "granted":
+            request.granted_at = now
+        if status == "done":
+            request.started_at = request.started_at or now
+            request.finished_at = now
+        request.status = status
+    if position is not None:
+        if position < 1:
+            raise Invalid("Position starts at 1", {"position": "must be at least 1"})
+        await _move(session, conference_id, request, position)
+    await session.flush()
+    await _changed(session, conference_id, request)
+    return request
+
+
+async def _move(session: AsyncSession, conference_id: int, request: SpeakingRequest, position: int) -> None:
+    """Renumber the waiting requests so the moved one stands at `position` (1-based) among them."""
+    waiting = [r for r in await queue(session, conference_id) if r.status in ("queued", "granted") and r.id != request.id]
+    waiting.insert(min(position, len(waiting) + 1) - 1, request)
+    for number, item in enumerate(waiting, start=1):
+        item.position = number
+
+
+async def queue(session: AsyncSession, conference_id: int) -> list[SpeakingRequest]:
+    rows = await session.scalars(
+        select(SpeakingRequest)
+        .where(SpeakingRequest.conference_id == conference_id)
+        .order_by(SpeakingRequest.position, SpeakingRequest.id)
+    )
+    return list(rows.all())
+
+
+async def _changed(session: AsyncSession, conference_id: int, request: SpeakingRequest) -> None:
+    await events.append(
+        session,
+        conference_id,
+        "speaking.queue_changed",
+        {"request": await request_dict(session, request)},
+        events.PUBLIC,
+    )
+
+
+async def request_dict(session: AsyncSession, request: SpeakingRequest) -> dict[str, Any]:
+    person = await session.get(Participant, request.participant_id)
+    point = await session.get(Point, request.point_id)
+    assert person is not None and point is not None
+    return {
+        "id": request.id,
+        "conference_id": request.conference_id,
+        "participant_id": request.participant_id,
+        "full_name": person.full_name,
+        "position_title": person.position,
+        "point_id": request.point_id,
+        "point": point.name,
+        "agenda_item_id": request.agenda_item_id,
+        "topic": request.topic,
+        "point_of_order": request.point_of_order,
+        "status": request.status,
+        "position": request.position,
+        "requested_at": request.requested_at.isoformat(),
+        "granted_at": request.granted_at.isoformat() if request.granted_at else None,
+        "started_at": request.started_at.isoformat() if request.started_at else None,
+        "finished_at": request.finished_at.isoformat() if request.finished_at else None,
+    }

@@ -33,16 +33,16 @@ def _has_forbidden(s: str, categories: frozenset[str], allowed: str = "") -> boo
 def clean_name(value: object, field: str, max_len: int = 300) -> str:
     """Return a one-line name in NFC with whitespace collapsed, or raise Invalid."""
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be a string", {"field": field})
+        raise Invalid(f"{field} must be a string", {field: "must be a string"})
     s = nfc(value).strip()
     # Checked before collapsing, because split() would silently turn tabs and newlines into spaces.
     if _has_forbidden(s, _NAME_FORBIDDEN):
-        raise Invalid(f"{field} must not contain control characters", {"field": field})
+        raise Invalid(f"{field} must not contain control characters", {field: "must not contain control characters"})
     s = " ".join(s.split())
     if not s:
-        raise Invalid(f"{field} must not be empty", {"field": field})
+        raise Invalid(f"{field} must not be empty", {field: "must not be empty"})
     if len(s) > max_len:
-        raise Invalid(f"{field} is longer than {max_len} characters", {"field": field})
+        raise Invalid(f"{field} is longer than {max_len} characters", {field: "is longer than {max_len} characters"})
     return s
 
 
@@ -51,14 +51,14 @@ def clean_text(value: object, field: str, max_len: int, required: bool = True) -
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be a string", {"field": field})
+        raise Invalid(f"{field} must be a string", {field: "must be a string"})
     s = nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
     if _has_forbidden(s, _TEXT_FORBIDDEN, allowed="\n\t"):
-        raise Invalid(f"{field} must not contain control characters", {"field": field})
+        raise Invalid(f"{field} must not contain control characters", {field: "must not contain control characters"})
     if required and not s:
-        raise Invalid(f"{field} must not be empty", {"field": field})
+        raise Invalid(f"{field} must not be empty", {field: "must not be empty"})
     if len(s) > max_len:
-        raise Invalid(f"{field} is longer than {max_len} characters", {"field": field})
+        raise Invalid(f"{field} is longer than {max_len} characters", {field: "is longer than {max_len} characters"})
     return s
 
 

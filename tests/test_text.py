@@ -90,7 +90,7 @@ def test_roster_order_given_name_first() -> None:
 def test_clean_name_rejects(bad: object) -> None:
     with pytest.raises(Invalid) as caught:
         clean_name(bad, "full_name")
-    assert caught.value.details == {"field": "full_name"}
+    assert "full_name" in caught.value.details
     assert caught.value.status == 422
 
 
@@ -116,6 +116,6 @@ def test_clean_text_limits_and_requirement() -> None:
     for bad in ["x" * 20_001, "", "  \n ", "a\x07b", "a\x00", 3]:
         with pytest.raises(Invalid) as caught:
             clean_text(bad, "body", 20_000)
-        assert caught.value.details == {"field": "body"}
+        assert "body" in caught.value.details
     assert clean_text(None, "proposed_text", 10, required=False) == ""
     assert clean_text("  ", "proposed_text", 10, required=False) == ""

@@ -1,6 +1,8 @@
 """Event replay over HTTP and the closing summary in its formats."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiohttp import web
 
 from server import events
@@ -35,10 +37,10 @@ async def summary(request: web.Request) -> web.Response:
         model = conference.summary_json if frozen else await compile_summary(session, c)
     assert model is not None
     sha = conference.summary_sha256
-    frozen_at = conference.closed_at.isoformat() if frozen and conference.closed_at else None
+    frozen_at = conference.closed_at.astimezone(ZoneInfo(conference.timezone)).isoformat() if frozen and conference.closed_at else None
     if fmt == "md":
         body = conference.summary_md if frozen and conference.summary_md else render_markdown(model, frozen=False)
         return web.Response(text=body, content_type="text/markdown", charset="utf-8")
     if fmt == "html":
-        return web.Response(text=render_html(model, frozen=frozen, sha256=sha), content_type="text/html", charset="utf-8")
+        return web.Response(text=render_html(model, frozen=frozen, sha256=sha, frozen_at=frozen_at), content_type="text/html", charset="utf-8")
     return web.json_response(render_json(model, frozen_at=frozen_at, sha256=sha))

@@ -1,0 +1,190 @@
+"""Fixtures: a real server process on loopback with a real SQLite file, and HTTP and socket.io clients."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running `diemcau serve --demo` process and the tokens it wrote."""
+
+    base_url: str
+    tokens: dict[str, Any]
+    database: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def conference_id(self) -> int:
+        return int(self.tokens["conference_id"])
+
+    def api(self, path: str = "") -> str:
+        return f"{self.base_url}/api/v1/conferences/{self.conference_id}{path}"
+
+
+async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError("server exited:\n" + log.read_text())
+            try:
+                async with http.get(url + "/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError("server did not become healthy:\n" + log.read_text())
+
+
+async def start_server(directory: Path, extra_env: dict[str, str] | None = None) -> Server:
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    database = directory / "diemcau.db"
+    tokens_file = directory / "tokens.json"
+    log = directory / "server.log"
+    env = {**os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, **(extra_env or {})}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--demo", "--demo-tokens", str(tokens_file),
+             "--port", str(port), "--database-url", f"sqlite+aiosqlite:///{database}"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    await _wait_healthy(base_url, process, log)
+    return Server(base_url, json.loads(tokens_file.read_text()), database, process, log)
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+async def demo_server(tmp_path: Path) -> AsyncIterator[Server]:
+    """A fresh demo workshop in its own process and database."""
+    server = await start_server(tmp_path / "server")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+async def shared_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
+    """One demo server for a module's tests that do not depend on each other's writes."""
+    server = await start_server(tmp_path_factory.mktemp("shared"))
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@dataclass
+class Reply:
+    """A response's status and decoded body."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Call = Callable[..., Awaitable[Reply]]
+
+
+@pytest.fixture
+def call(http: aiohttp.ClientSession) -> Call:
+    """call(method, url, token=None, json=..., headers=...) -> Reply with JSON decoded when it is JSON."""
+
+    async def _call(method: str, url: str, token: str | None = None, **kwargs: Any) -> Reply:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        async with http.request(method, url, headers=headers, **kwargs) as response:
+            raw = await response.read()
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            return Reply(response.status, body, dict(response.headers))
+
+    return _call
+
+
+class Listener:
+    """A socket.io client that collects pushed events and can await the next of a type."""
+
+    def __init__(self, client: socketio.AsyncClient) -> None:
+        self.client = client
+        self.events: list[dict[str, Any]] = []
+        self._arrived = asyncio.Condition()
+
+    async def on_event(self, envelope: dict[str, Any]) -> None:
+        async with self._arrived:
+            self.events.append(envelope)
+            self._arrived.notify_all()
+
+    async def wait_for(self, type_: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        def matching() -> list[dict[str, Any]]:
+            return [e for e in self.events if e["type"] == type_]
+
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: len(matching()) >= count), timeout)
+        return matching()
+
+    def types(self) -> list[str]:
+        return [e["type"] for e in self.events]
+
+
+@pytest.fixture
+async def listen() -> AsyncIterator[Callable[..., Awaitable[Listener]]]:
+    """listen(server, token, after_seq=None) -> a connected, joined Listener."""
+    clients: list[socketio.AsyncClient] = []
+
+    async def _listen(server: Server, token: str, after_seq: int | None = None) -> Listener:
+        client = socketio.AsyncClient(reconnection=False)
+        listener = Listener(client)
+        client.on("event", listener.on_event)
+        await client.connect(server.base_url, auth={"token": token}, transports=["websocket"])
+        clients.append(client)
+        if after_seq is None:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(server.api(), headers={"Authorization": f"Bearer {token}"}) as response:
+                    after_seq = (await response.json())["seq"]
+        ack = await client.call("join", {"conference_id": server.conference_id, "after_seq": after_seq})
+        assert ack["ok"], ack
+        for envelope in ack.get("events", []):
+            await listener.on_event(envelope)
+        return listener
+
+    yield _listen
+    for client in clients:
+        if client.connected:
+            await client.disconnect()

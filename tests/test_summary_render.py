@@ -1,0 +1,372 @@
+"""The closing summary: compiled from a real SQLite file, rendered to Markdown, HTML and JSON."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from schema.tables import (
+    AgendaItem,
+    Base,
+    Checkin,
+    Comment,
+    Conference,
+    Draft,
+    DraftSection,
+    Participant,
+    Point,
+    Remark,
+    SpeakingRequest,
+)
+from server.summary.compile import compile_summary
+from server.summary.render import render_html, render_json, render_markdown
+
+pytestmark = pytest.mark.asyncio
+
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    """A moment of 07/09/2021 in UTC, seven hours behind Hà Nội."""
+    return datetime(2021, 9, 7, hour, minute, second, tzinfo=timezone.utc)
+
+
+@pytest_asyncio.fixture
+async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'summary.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+    await engine.dispose()
+
+
+async def seed(session: AsyncSession) -> int:
+    """A small workshop: host and two bridge points, a substitute, a walk-in, a live agenda, a draft and its comments."""
+    conference = Conference(
+        title="Hội thảo góp ý dự thảo Quy chế phối hợp",
+        starts_at=at(1, 0),
+        venue="Hội trường Bộ Công an",
+        chair_name="Trần Văn Chủ",
+        status="open",
+    )
+    session.add(conference)
+    await session.flush()
+    c = conference.id
+
+    def person(point: Point, name: str, **fields: Any) -> Participant:
+        row = Participant(conference_id=c, point_id=point.id, full_name=name, search_key=name.lower(), **fields)
+        session.add(row)
+        return row
+
+    # Hậu Giang is added before Cần Thơ: the summary must order by code, not by insertion.
+    host = Point(conference_id=c, code="TW", name="Điểm cầu Trung ương", is_host=True)
+    hau_giang = Point(conference_id=c, code="HG", name="Hậu Giang")
+    can_tho = Point(conference_id=c, code="CT", name="Cần Thơ")
+    session.add_all([host, hau_giang, can_tho])
+    await session.flush()
+
+    an = person(host, "Nguyễn Văn An", position="Thứ trưởng", organization="Bộ Công an")
+    binh = person(hau_giang, "Lê Thị Bình", position="Phó Bí thư", organization="Tỉnh ủy Hậu Giang")
+    cuong = person(hau_giang, "Phạm Văn Cường", position="Giám đốc Công an tỉnh")
+    dung = person(hau_giang, "Võ Văn Dũng", on_roster=False, organization="Công an tỉnh Hậu Giang")
+    em = person(hau_giang, "Đặng Thị Em", on_roster=False)
+    phuc = person(can_tho, "Huỳnh Văn Phúc", position="Bí thư Thành ủy")
+    giang = person(can_tho, "Trương Thị Giang")
+    await session.flush()
+    dung.substitute_for_id = cuong.id
+
+    session.add_all([
+        Checkin(conference_id=c, point_id=host.id, participant_id=an.id, checked_in_at=at(0, 40)),
+        Checkin(conference_id=c, point_id=hau_giang.id, participant_id=binh.id, checked_in_at=at(0, 41)),
+        # A substitute is also checked in by name; it counts as a substitute, not as a walk-in.
+        Checkin(conference_id=c, point_id=hau_giang.id, participant_id=dung.id, substitute_for_id=cuong.id,
+                walk_in=True, checked_in_at=at(0, 42)),
+        Checkin(conference_id=c, point_id=hau_giang.id, participant_id=em.id, walk_in=True, checked_in_at=at(0, 43)),
+        Checkin(conference_id=c, point_id=can_tho.id, participant_id=phuc.id, checked_in_at=at(0, 44)),
+        Checkin(conference_id=c, point_id=can_tho.id, participant_id=giang.id, checked_in_at=at(0, 45),
+                checked_out_at=at(1, 30)),
+    ])
+
+    # Inserted out of position order on purpose.
+    closing = AgendaItem(conference_id=c, position=4, title="Phát biểu kết luận", kind="closing",
+                         presenter="Trần Văn Chủ", planned_minutes=10)
+    opening = AgendaItem(conference_id=c, position=1, title="Khai mạc", kind="opening", presenter="Trần Văn Chủ",
+                         planned_minutes=10, status="done", started_at=at(1, 3), finished_at=at(1, 5, 30))
+    report = AgendaItem(conference_id=c, position=2, title="Báo cáo đề dẫn", kind="report", presenter="Nguyễn Văn An",
+                        point_id=host.id, planned_minutes=30, status="done", started_at=at(1, 5, 30),
+                        finished_at=at(1, 38, 50))
+    paper = AgendaItem(conference_id=c, position=3, title="Tham luận của Tỉnh ủy Hậu Giang", kind="contribution",
+                       presenter="Lê Thị Bình", point_id=hau_giang.id, planned_minutes=20, status="live",
+                       started_at=at(1, 40))
+    session.add_all([closing, opening, report, paper])
+    await session.flush()
+
+    session.add_all([
+        SpeakingRequest(conference_id=c, participant_id=phuc.id, point_id=can_tho.id, topic="Về cơ chế phối hợp",
+                        status="done", position=2, requested_at=at(1, 20), started_at=at(1, 50), finished_at=at(1, 55)),
+        SpeakingRequest(conference_id=c, participant_id=binh.id, point_id=hau_giang.id, topic=None,
+                        status="done", position=1, requested_at=at(1, 10), started_at=at(1, 45), finished_at=at(1, 49)),
+        SpeakingRequest(conference_id=c, participant_id=em.id, point_id=hau_giang.id, topic="Chưa đến lượt",
+                        status="queued", position=3, requested_at=at(1, 25)),
+    ])
+
+    old = Draft(conference_id=c, title="Dự thảo Quy chế (lần 1)", revision=1, format="markdown", source="...")
+    current = Draft(conference_id=c, title="Dự thảo Quy chế phối hợp", revision=2, format="markdown", source="...")
+    session.add_all([old, current])
+    await session.flush()
+    session.add(DraftSection(draft_id=old.id, position=1, anchor="dieu-9", kind="article", number="9",
+                             title="Điều đã bỏ", text="..."))
+    sections = [
+        ("chuong-1", None, "chapter", "I", "NHỮNG QUY ĐỊNH CHUNG"),
+        ("dieu-1", "chuong-1", "article", "1", "Phạm vi điều chỉnh"),
+        ("dieu-1.khoan-1", "dieu-1", "clause", "1", ""),
+        ("dieu-1.khoan-2", "dieu-1", "clause", "2", ""),
+        ("dieu-2", "chuong-1", "article", "2", "Đối tượng áp dụng"),
+        ("dieu-2.khoan-1", "dieu-2", "clause", "1", ""),
+        ("dieu-2.khoan-1.diem-a", "dieu-2.khoan-1", "point", "a", ""),
+        ("dieu-2.khoan-1.diem-dd", "dieu-2.khoan-1", "point", "đ", ""),
+        ("dieu-3", "chuong-1", "article", "3", "Nguyên tắc phối hợp"),
+    ]
+    session.add_all(
+        DraftSection(draft_id=current.id, position=n, anchor=anchor, parent=parent, kind=kind, number=number,
+                     title=title, text="...")
+        for n, (anchor, parent, kind, number, title) in enumerate(sections, start=1)
+    )
+
+    session.add_all([
+        Remark(conference_id=c, participant_id=phuc.id, point_id=can_tho.id, title="Ý kiến của Thành ủy Cần Thơ",
+               body="Thống nhất cao.\n\n# Không phải tiêu đề\n1. Không phải danh sách", submitted_by="delegate",
+               created_at=at(1, 52)),
+        Remark(conference_id=c, participant_id=binh.id, point_id=hau_giang.id, agenda_item_id=paper.id,
+               title="Tham luận của Tỉnh ủy Hậu Giang", body="Kính thưa các đồng chí.", submitted_by="delegate",
+               created_at=at(1, 35)),
+    ])
+
+    def comment(who: Participant, anchor: str | None, body: str, **fields: Any) -> None:
+        session.add(Comment(conference_id=c, participant_id=who.id, point_id=who.point_id, draft_id=current.id,
+                            draft_revision=2, section_anchor=anchor, body=body, submitted_by="delegate", **fields))
+
+    comment(binh, "dieu-2.khoan-1.diem-dd", "Bổ sung công an cấp xã.", disposition="accepted",
+            response="Đã bổ sung vào điểm đ.", revision=2)
+    comment(phuc, None, "Dự thảo công phu, đề nghị sớm ban hành.")
+    comment(an, "dieu-1.khoan-2", f"Cần làm rõ. {SCRIPT}\n=CMD()", proposed_text="| x *y*")
+    comment(dung, "dieu-2", "Đối tượng còn hẹp.", disposition="declined", response="Đã đủ rộng.", revision=2)
+    comment(phuc, "dieu-1", "Tên điều nên sửa.")
+    comment(binh, "dieu-9.khoan-1", "Góp ý trên bản cũ.", disposition="noted", revision=2)
+    comment(em, "dieu-2.khoan-1.diem-a", "Sửa câu chữ.", disposition="partly_accepted", response="Sửa một phần.",
+            revision=2)
+    await session.commit()
+    return c
+
+
+def row(no: int, id_: int, anchor: str | None, provision: str | None, body: str, author: str,
+        organization: str | None, point: str, disposition: str | None, label: str,
+        response: str | None = None, proposed: str | None = None) -> dict[str, Any]:
+    return {
+        "no": no, "id": id_, "anchor": anchor, "provision": provision, "body": body, "author": author,
+        "organization": organization, "point": point, "proposed_text": proposed, "disposition": disposition,
+        "disposition_label": label, "response": response,
+    }
+
+
+async def test_model_content(session: AsyncSession) -> None:
+    c = await seed(session)
+    model = await compile_summary(session, c)
+
+    assert list(model) == ["conference", "draft", "attendance", "substitutions", "agenda", "speakers", "remarks",
+                           "comments", "comment_totals"]
+    assert model["conference"] == {
+        "id": c, "title": "Hội thảo góp ý dự thảo Quy chế phối hợp", "starts_at": "2021-09-07T08:00:00+07:00",
+        "venue": "Hội trường Bộ Công an", "chair_name": "Trần Văn Chủ", "status": "open",
+        "timezone": "Asia/Ho_Chi_Minh", "points_count": 2, "host_point": "Điểm cầu Trung ương",
+    }
+    assert model["draft"] == {"title": "Dự thảo Quy chế phối hợp", "revision": 2}
+
+    points = model["attendance"]["points"]
+    assert [(p["code"], p["is_host"], p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in points] == [
+        ("TW", True, 1, 1, 0, 0),
+        ("CT", False, 2, 1, 0, 0),
+        ("HG", False, 2, 3, 1, 1),
+    ]
+    assert set(points[0]) == {"point_id", "code", "name", "is_host", "expected", "present", "substitutes", "walk_ins"}
+    assert model["attendance"]["totals"] == {"expected": 5, "present": 5, "substitutes": 1, "walk_ins": 1}
+    assert model["substitutions"] == [
+        {"point": "Hậu Giang", "full_name": "Võ Văn Dũng", "substitute_for": "Phạm Văn Cường"},
+    ]
+
+    agenda = model["agenda"]
+    assert [(a["position"], a["title"], a["status"]) for a in agenda] == [
+        (1, "Khai mạc", "done"), (2, "Báo cáo đề dẫn", "done"),
+        (3, "Tham luận của Tỉnh ủy Hậu Giang", "live"), (4, "Phát biểu kết luận", "pending"),
+    ]
+    assert [a["planned_start"] for a in agenda] == [
+        "2021-09-07T08:00:00+07:00", "2021-09-07T08:10:00+07:00",
+        "2021-09-07T08:40:00+07:00", "2021-09-07T09:00:00+07:00",
+    ]
+    # 2 min 30 s rounds up to 3; 33 min 20 s down to 33; an item still live has no duration.
+    assert [a["actual_minutes"] for a in agenda] == [3, 33, None, None]
+    assert agenda[0]["started_at"] == "2021-09-07T08:03:00+07:00"
+    assert agenda[0]["finished_at"] == "2021-09-07T08:05:30+07:00"
+    assert [a["point"] for a in agenda] == [None, "Điểm cầu Trung ương", "Hậu Giang", None]
+
+    assert model["speakers"] == [
+        {"full_name": "Lê Thị Bình", "point": "Hậu Giang", "topic": None,
+         "started_at": "2021-09-07T08:45:00+07:00", "finished_at": "2021-09-07T08:49:00+07:00"},
+        {"full_name": "Huỳnh Văn Phúc", "point": "Cần Thơ", "topic": "Về cơ chế phối hợp",
+         "started_at": "2021-09-07T08:50:00+07:00", "finished_at": "2021-09-07T08:55:00+07:00"},
+    ]
+
+    remarks = model["remarks"]
+    assert [r["title"] for r in remarks] == ["Tham luận của Tỉnh ủy Hậu Giang", "Ý kiến của Thành ủy Cần Thơ"]
+    assert {k: v for k, v in remarks[0].items() if k != "id"} == {
+        "title": "Tham luận của Tỉnh ủy Hậu Giang", "author": "Lê Thị Bình", "position": "Phó Bí thư",
+        "organization": "Tỉnh ủy Hậu Giang", "point": "Hậu Giang", "agenda_item": "Tham luận của Tỉnh ủy Hậu Giang",
+        "body": "Kính thưa các đồng chí.", "submitted_at": "2021-09-07T08:35:00+07:00",
+    }
+    assert remarks[1]["agenda_item"] is None
+
+    ids = {r["body"]: r["id"] for g in model["comments"] for r in g["rows"]}
+    script_body = f"Cần làm rõ. {SCRIPT}\n=CMD()"
+    assert model["comments"] == [
+        {"anchor": None, "heading": "Góp ý chung", "rows": [
+            row(1, ids["Dự thảo công phu, đề nghị sớm ban hành."], None, None, "Dự thảo công phu, đề nghị sớm ban hành.",
+                "Huỳnh Văn Phúc", None, "Cần Thơ", None, "Chưa xử lý"),
+        ]},
+        {"anchor": "dieu-1", "heading": "Điều 1. Phạm vi điều chỉnh", "rows": [
+            row(2, ids["Tên điều nên sửa."], "dieu-1", "Điều 1", "Tên điều nên sửa.", "Huỳnh Văn Phúc", None,
+                "Cần Thơ", None, "Chưa xử lý"),
+            row(3, ids[script_body], "dieu-1.khoan-2", "Điều 1, khoản 2", script_body, "Nguyễn Văn An", "Bộ Công an",
+                "Điểm cầu Trung ương", None, "Chưa xử lý", proposed="| x *y*"),
+        ]},
+        {"anchor": "dieu-2", "heading": "Điều 2. Đối tượng áp dụng", "rows": [
+            row(4, ids["Đối tượng còn hẹp."], "dieu-2", "Điều 2", "Đối tượng còn hẹp.", "Võ Văn Dũng",
+                "Công an tỉnh Hậu Giang", "Hậu Giang", "declined", "Giải trình, không tiếp thu", "Đã đủ rộng."),
+            row(5, ids["Sửa câu chữ."], "dieu-2.khoan-1.diem-a", "Điều 2, khoản 1, điểm a", "Sửa câu chữ.",
+                "Đặng Thị Em", None, "Hậu Giang", "partly_accepted", "Tiếp thu một phần", "Sửa một phần."),
+            row(6, ids["Bổ sung công an cấp xã."], "dieu-2.khoan-1.diem-dd", "Điều 2, khoản 1, điểm đ",
+                "Bổ sung công an cấp xã.", "Lê Thị Bình", "Tỉnh ủy Hậu Giang", "Hậu Giang", "accepted", "Tiếp thu",
+                "Đã bổ sung vào điểm đ."),
+        ]},
+        {"anchor": "dieu-9.khoan-1", "heading": "dieu-9.khoan-1", "rows": [
+            row(7, ids["Góp ý trên bản cũ."], "dieu-9.khoan-1", "Điều 9, khoản 1", "Góp ý trên bản cũ.", "Lê Thị Bình",
+                "Tỉnh ủy Hậu Giang", "Hậu Giang", "noted", "Ghi nhận"),
+        ]},
+    ]
+    # Ids follow insertion; the table follows the draft.
+    first = min(ids.values())
+    assert [r["id"] - first + 1 for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
+    assert model["comment_totals"] == {
+        "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
+        "people": 5, "points": 3,
+    }
+    assert json.loads(json.dumps(model)) == model
+    assert await compile_summary(session, c) == model
+
+
+async def test_markdown(session: AsyncSession) -> None:
+    model = await compile_summary(session, await seed(session))
+    preview = render_markdown(model, frozen=False)
+    frozen = render_markdown(model, frozen=True)
+
+    assert preview.splitlines()[0] == "> DỰ THẢO – bản xem trước, chưa chốt"
+    assert "DỰ THẢO" not in frozen
+    assert frozen.startswith("# BIÊN BẢN TỔNG HỢP HỘI THẢO\n\n**Hội thảo góp ý dự thảo Quy chế phối hợp**\n")
+    assert preview == render_markdown(model, frozen=False)
+    assert frozen == render_markdown(model, frozen=True)
+    headings = [line for line in frozen.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## I. Thông tin chung",
+        "## II. Tình hình tham dự",
+        "## III. Chương trình và diễn biến",
+        "## IV. Phát biểu",
+        "## V. Tham luận và ý kiến phát biểu",
+        "## VI. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+    ]
+    assert "- Thời gian: 08:00 07/09/2021" in frozen
+    assert "| Hậu Giang | 2 | 3 | 1 | 1 |" in frozen
+    assert "| **Tổng cộng** | **5** | **5** | **1** | **1** |" in frozen
+    assert "- Võ Văn Dũng dự thay Phạm Văn Cường (Hậu Giang)" in frozen
+    assert "| 1 | Khai mạc | Trần Văn Chủ | 10 | 08:03 07/09/2021 | 08:05 07/09/2021 | 3 |" in frozen
+    assert "### 2. Ý kiến của Thành ủy Cần Thơ" in frozen
+    table = frozen.split("## VI.", 1)[1]
+    assert [line for line in table.splitlines() if line.startswith("### ")] == [
+        "### Góp ý chung", "### Điều 1. Phạm vi điều chỉnh", "### Điều 2. Đối tượng áp dụng", "### dieu-9.khoan-1",
+    ]
+
+    # User text is literal: no HTML, no table breakout, no formula, no heading or list of its own.
+    assert "<script" not in preview and "<script" not in frozen
+    assert (
+        f"| 3 | Điều 1, khoản 2 | Cần làm rõ. {ESCAPED_SCRIPT}<br>\\=CMD() | Nguyễn Văn An (Bộ Công an), "
+        "Điểm cầu Trung ương | \\| x \\*y\\* | **Chưa xử lý** |"
+    ) in frozen
+    assert "| 6 | Điều 2, khoản 1, điểm đ | Bổ sung công an cấp xã. |" in frozen
+    assert "\n\\# Không phải tiêu đề\n" in frozen
+    assert "\n1\\. Không phải danh sách\n" in frozen
+    assert "- Tiếp thu: 1\n- Tiếp thu một phần: 1\n- Ghi nhận: 1\n- Giải trình, không tiếp thu: 1\n- Chưa xử lý: 3\n" in frozen
+
+
+async def test_checksum_copy_of_markdown(session: AsyncSession) -> None:
+    model = await compile_summary(session, await seed(session))
+    record = render_markdown(model, frozen=True)
+    sha = hashlib.sha256(record.encode()).hexdigest()
+    assert render_markdown(model, frozen=True, sha256=sha) == f"{record}\nMã kiểm tra (SHA-256): {sha}\n"
+
+
+async def test_html(session: AsyncSession) -> None:
+    model = await compile_summary(session, await seed(session))
+    preview = render_html(model, frozen=False, sha256=None)
+    sha = hashlib.sha256(render_markdown(model, frozen=True).encode()).hexdigest()
+    frozen = render_html(model, frozen=True, sha256=sha, frozen_at="2021-09-07T11:30:00+07:00")
+
+    assert preview == render_html(model, frozen=False, sha256=None)
+    # The close time arrives in UTC and is shown in the conference's zone.
+    assert frozen == render_html(model, frozen=True, sha256=sha, frozen_at="2021-09-07T04:30:00+00:00")
+    for page in (preview, frozen):
+        assert page.startswith("<!DOCTYPE html>")
+        assert '<link rel="stylesheet" href="/static/css/summary.css">' in page
+        assert ESCAPED_SCRIPT in page
+        assert "<script" not in page and "style=" not in page and "<style" not in page
+        assert "=CMD()" in page
+        assert "Điều 2, khoản 1, điểm đ" in page
+    assert 'class="summary is-draft"' in preview and "DỰ THẢO – bản xem trước, chưa chốt" in preview
+    assert sha not in preview
+    assert "is-draft" not in frozen and "DỰ THẢO" not in frozen
+    assert f"Mã kiểm tra (SHA-256): <code>{sha}</code>" in frozen
+    assert "Chốt lúc: 11:30 07/09/2021" in frozen
+    groups = [line.strip() for line in frozen.splitlines() if 'scope="rowgroup"' in line]
+    assert [g.split(">")[2].split("<")[0] for g in groups] == [
+        "Góp ý chung", "Điều 1. Phạm vi điều chỉnh", "Điều 2. Đối tượng áp dụng", "dieu-9.khoan-1",
+    ]
+
+
+async def test_json(session: AsyncSession) -> None:
+    model = await compile_summary(session, await seed(session))
+    assert render_json(model, None, None) == {**model, "frozen": False, "frozen_at": None, "sha256": None}
+    sealed = render_json(model, "2021-09-07T11:30:00+07:00", "ab" * 32)
+    assert (sealed["frozen"], sealed["frozen_at"], sealed["sha256"]) == (True, "2021-09-07T11:30:00+07:00", "ab" * 32)
+    assert "sha256" not in model
+
+
+async def test_empty_conference(session: AsyncSession) -> None:
+    conference = Conference(title="Hội thảo chưa chuẩn bị", starts_at=at(1, 0))
+    session.add(conference)
+    await session.commit()
+    model = await compile_summary(session, conference.id)
+
+    assert model["draft"] is None
+    assert model["conference"]["host_point"] is None and model["conference"]["points_count"] == 0
+    assert model["attendance"] == {"points": [], "totals": {"expected": 0, "present": 0, "substitutes": 0, "walk_ins": 0}}
+    assert model["comments"] == [] and model["comment_totals"]["total"] == 0
+    markdown = render_markdown(model, frozen=True)
+    assert markdown.count("Không có.") == 3
+    assert "Dự thảo lấy ý kiến" not in markdown
+    assert "Không có." in render_html(model, frozen=False, sha256=None)

@@ -1,0 +1,134 @@
+"""The demo workshop end to end: attendance, agenda, input, rulings, close-out and the frozen summary."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from tests.conftest import Call, Listener, Server
+from tests.event_schemas import validate_event
+
+
+async def roster(call: Call, server: Server, code: str) -> list[dict[str, Any]]:
+    reply = await call("GET", server.api("/participants"), server.tokens["operators"][code])
+    assert reply.status == 200
+    return list(reply.body["items"])
+
+
+async def delegate_ids(call: Call, server: Server) -> dict[str, int]:
+    """Delegate tokens keyed by the participant's full name."""
+    people = (await call("GET", server.api("/participants?limit=1000"), server.tokens["admin"])).body["items"]
+    names = {str(p["id"]): p["full_name"] for p in people}
+    return {names[pid]: int(pid) for pid in server.tokens["delegates"]}
+
+
+async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen: Any) -> None:
+    s, t = demo_server, demo_server.tokens
+    chair: Listener = await listen(s, t["chair"])
+    display: Listener = await listen(s, t["display"])
+    cto_operator: Listener = await listen(s, t["operators"]["CTO"])
+    delegates = await delegate_ids(call, s)
+    author = delegates["Nghiêm Xuân Thành"]
+    other = next(pid for name, pid in delegates.items() if name != "Nghiêm Xuân Thành")
+    author_socket: Listener = await listen(s, t["delegates"][str(author)])
+    other_socket: Listener = await listen(s, t["delegates"][str(other)])
+
+    checked: dict[str, list[str]] = {}
+    for code in ("HGI", "CTO"):
+        people = await roster(call, s, code)
+        for person in people[:5]:
+            reply = await call("POST", s.api("/checkins"), t["operators"][code], json={"participant_id": person["id"]})
+            assert reply.status == 201, reply.body
+            assert reply.body["present"] is True
+        checked[code] = sorted(p["full_name"] for p in people[:5])
+
+    arrivals = await chair.wait_for("attendance.checked_in", 10)
+    assert sorted(e["data"]["full_name"] for e in arrivals) == sorted(checked["HGI"] + checked["CTO"])
+    totals = await display.wait_for("attendance.totals_changed", 10)
+    assert totals[-1]["data"]["totals"]["present"] == 10
+    assert "attendance.checked_in" not in display.types()
+    await cto_operator.wait_for("attendance.totals_changed", 10)
+    assert sorted(e["data"]["full_name"] for e in cto_operator.events if e["type"] == "attendance.checked_in") == checked["CTO"]
+
+    sheet = (await call("GET", s.api("/attendance"), t["chair"])).body
+    by_code = {p["code"]: p for p in sheet["points"]}
+    assert by_code["HGI"]["present"] == 5 and by_code["CTO"]["present"] == 5 and by_code["BCA"]["present"] == 0
+    assert sheet["totals"]["present"] == 10
+
+    agenda = (await call("GET", s.api("/agenda"), t["display"])).body["items"]
+    first = await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})
+    assert first.status == 200 and first.body["current"]["id"] == agenda[0]["id"]
+    second = await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": agenda[0]["id"]})
+    assert second.body["current"]["id"] == agenda[1]["id"]
+    started = await display.wait_for("agenda.item_started", 2)
+    assert [e["data"]["id"] for e in started] == [agenda[0]["id"], agenda[1]["id"]]
+
+    me = t["delegates"][str(author)]
+    remark = await call(
+        "POST", s.api("/remarks"), me,
+        json={"title": "Tham luận của Tỉnh ủy Hậu Giang", "body": "Đề nghị sớm ban hành quy chế.", "agenda_item_id": agenda[2]["id"]},
+    )
+    assert remark.status == 201, remark.body
+    comments = []
+    for anchor, body, proposed in (
+        ("dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", None),
+        ("dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "đ) Hai bên trao đổi trực tiếp trước khi quyết định;"),
+        (None, "Dự thảo cần ngắn gọn hơn.", None),
+    ):
+        reply = await call("POST", s.api("/comments"), me, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
+        assert reply.status == 201, reply.body
+        assert reply.body["revision"] == 1 and reply.body["draft_revision"] == 1
+        comments.append(reply.body)
+    await chair.wait_for("comment.submitted", 3)
+    await chair.wait_for("remark.submitted")
+    await author_socket.wait_for("comment.submitted", 3)
+    assert "comment.submitted" not in other_socket.types() and "remark.submitted" not in display.types()
+
+    rulings = [("accepted", "Tiếp thu, bổ sung vào Điều 3."), ("partly_accepted", "Tiếp thu một phần."), ("noted", "Ghi nhận.")]
+    for comment, (disposition, response) in zip(comments, rulings):
+        reply = await call(
+            "PATCH", s.api(f"/comments/{comment['id']}"), t["chair"],
+            json={"disposition": disposition, "response": response, "revision": comment["revision"]},
+        )
+        assert reply.status == 200 and reply.body["revision"] == 2 and reply.body["disposition"] == disposition
+    disposed = await author_socket.wait_for("comment.disposed", 3)
+    assert [e["data"]["disposition"] for e in disposed] == ["accepted", "partly_accepted", "noted"]
+
+    closing = await call("POST", s.api("/close-collection"), t["chair"])
+    assert closing.status == 200 and closing.body["status"] == "collection_closed"
+    late = await call("POST", s.api("/comments"), me, json={"body": "Góp ý muộn."})
+    assert late.status == 409 and late.body["error"]["code"] == "collection_closed"
+    closed = await call("POST", s.api("/close"), t["chair"])
+    assert closed.status == 200 and closed.body["status"] == "closed"
+    await chair.wait_for("summary.ready")
+
+    summary = (await call("GET", s.api("/summary.json"), t["chair"])).body
+    markdown = (await call("GET", s.api("/summary.md"), t["chair"])).body
+    assert summary["sha256"] == hashlib.sha256(markdown.encode()).hexdigest()
+    assert summary["frozen"] is True and summary["frozen_at"]
+    points = {p["code"]: (p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in summary["attendance"]["points"]}
+    assert points["HGI"] == (11, 5, 0, 0) and points["CTO"] == (11, 5, 0, 0) and points["AGG"] == (11, 0, 0, 0)
+    assert summary["attendance"]["totals"]["present"] == 10
+    assert [(i["title"], i["status"]) for i in summary["agenda"][:3]] == [
+        (agenda[0]["title"], "done"), (agenda[1]["title"], "live"), (agenda[2]["title"], "pending"),
+    ]
+    assert [(r["title"], r["author"], r["point"], r["body"]) for r in summary["remarks"]] == [
+        ("Tham luận của Tỉnh ủy Hậu Giang", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", "Đề nghị sớm ban hành quy chế.")
+    ]
+    rows = [row for group in summary["comments"] for row in group["rows"]]
+    assert [(r["no"], r["anchor"], r["body"], r["author"], r["point"], r["proposed_text"], r["disposition"], r["response"]) for r in rows] == [
+        (1, None, "Dự thảo cần ngắn gọn hơn.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "noted", "Ghi nhận."),
+        (2, "dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "accepted", "Tiếp thu, bổ sung vào Điều 3."),
+        (3, "dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang",
+         "đ) Hai bên trao đổi trực tiếp trước khi quyết định;", "partly_accepted", "Tiếp thu một phần."),
+    ]
+    assert "Điều 6, khoản 1, điểm đ" in markdown and "Nghiêm Xuân Thành" in markdown
+    html = (await call("GET", s.api("/summary.html"), t["chair"])).body
+    assert summary["sha256"] in html and "Dự thảo cần ngắn gọn hơn." in html
+
+    again = await call("GET", s.api("/summary.md"), t["chair"])
+    assert again.body == markdown
+    for listener in (chair, display, cto_operator, author_socket, other_socket):
+        seqs = [e["seq"] for e in listener.events]
+        assert seqs == sorted(set(seqs))
+        for envelope in listener.events:
+            validate_event(envelope)

@@ -33,7 +33,8 @@ def build(app: web.Application) -> dict[str, Any]:
         template = info.get("formatter") or info.get("path")
         if not template or not template.startswith(("/api/v1", "/healthz")) or route.method == "HEAD":
             continue
-        for choice in _expand(template):
+        pattern = info.get("pattern")
+        for choice in _expand(template, pattern.pattern if pattern else ""):
             path, params = _path(choice)
             operation = {
                 "operationId": f"{route.resource.name}_{route.method.lower()}_{len(paths)}" if route.resource else None,
@@ -55,12 +56,12 @@ def build(app: web.Application) -> dict[str, Any]:
     }
 
 
-def _expand(template: str) -> list[str]:
+def _expand(template: str, pattern: str) -> list[str]:
     """A route like /{action:open|close} stands for one path per alternative."""
-    match = re.search(r"{(\w+):([\w|-]+)}", template)
-    if match is None or "|" not in match.group(2):
-        return [template]
-    return [out for alt in match.group(2).split("|") for out in _expand(template.replace(match.group(0), alt, 1))]
+    paths = [template]
+    for name, alternatives in re.findall(r"\(\?P<(\w+)>([\w-]+(?:\|[\w-]+)+)\)", pattern):
+        paths = [p.replace("{" + name + "}", alt) for p in paths for alt in alternatives.split("|")]
+    return paths
 
 
 async def openapi(request: web.Request) -> web.Response:

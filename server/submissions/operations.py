@@ -117,19 +117,27 @@ async def dispose_comment(
     return comment
 
 
-async def list_remarks(session: AsyncSession, conference_id: int, participant_id: int | None = None) -> list[Remark]:
+async def list_remarks(
+    session: AsyncSession, conference_id: int, participant_id: int | None = None, point_id: int | None = None
+) -> list[Remark]:
     await get_conference(session, conference_id)
     stmt = select(Remark).where(Remark.conference_id == conference_id).order_by(Remark.id)
     if participant_id is not None:
         stmt = stmt.where(Remark.participant_id == participant_id)
+    if point_id is not None:
+        stmt = stmt.where(Remark.point_id == point_id)
     return list((await session.scalars(stmt)).all())
 
 
-async def list_comments(session: AsyncSession, conference_id: int, participant_id: int | None = None) -> list[Comment]:
+async def list_comments(
+    session: AsyncSession, conference_id: int, participant_id: int | None = None, point_id: int | None = None
+) -> list[Comment]:
     await get_conference(session, conference_id)
     stmt = select(Comment).where(Comment.conference_id == conference_id).order_by(Comment.id)
     if participant_id is not None:
         stmt = stmt.where(Comment.participant_id == participant_id)
+    if point_id is not None:
+        stmt = stmt.where(Comment.point_id == point_id)
     return list((await session.scalars(stmt)).all())
 
 

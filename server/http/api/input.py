@@ -31,9 +31,13 @@ def submitter(principal: Principal, data: dict[str, Any]) -> int:
     return participant_id
 
 
-def own_only(principal: Principal) -> int | None:
-    """Staff read everything; delegates and operators read what they submitted themselves."""
-    return None if principal.is_staff else principal.participant_id or -1
+def reach(principal: Principal) -> dict[str, int | None]:
+    """Staff read everything, a delegate its own submissions, an operator those of its point."""
+    if principal.role == "delegate":
+        return {"participant_id": principal.participant_id}
+    if principal.role == "operator":
+        return {"point_id": principal.point_id}
+    return {}
 
 
 async def read_draft_upload(request: web.Request) -> tuple[dict[str, Any], str, str, str]:
@@ -89,7 +93,7 @@ async def publish_draft(request: web.Request) -> web.Response:
 async def list_remarks(request: web.Request) -> web.Response:
     principal, c = allow(request, "remark.read")
     async with reader(request) as session:
-        rows = await submissions.list_remarks(session, c, own_only(principal))
+        rows = await submissions.list_remarks(session, c, **reach(principal))
         return listing([await submissions.remark_dict(session, r) for r in rows])
 
 
@@ -114,7 +118,7 @@ async def submit_remark(request: web.Request) -> web.Response:
 async def list_comments(request: web.Request) -> web.Response:
     principal, c = allow(request, "comment.read")
     async with reader(request) as session:
-        rows = await submissions.list_comments(session, c, own_only(principal))
+        rows = await submissions.list_comments(session, c, **reach(principal))
         return listing([await submissions.comment_dict(session, m) for m in rows])
 
 

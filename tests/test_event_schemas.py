@@ -1,0 +1,297 @@
+"""The event JSON Schemas: well formed, one per emitted type, and strict about what the builders produce."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, ValidationError
+
+from schema.tables import AgendaItem, Event, Participant, Point
+from server.agenda.operations import item_dict
+from server.events import envelope
+from server.participants.operations import participant_dict
+from server.points.operations import point_dict
+from tests.event_schemas import NOT_EVENTS, event_types, schema_files, validate_data, validate_event
+
+SERVER = Path(__file__).resolve().parents[1] / "server"
+APPEND = re.compile(r"events\.append\(")
+# The first string literal among the call's arguments is the event type: append(session, conference_id, "type", ...).
+APPEND_TYPE = re.compile(r"events\.append\(\s*[^\"()]*?(?:\([^()]*\)[^\"()]*?)*\"([^\"]+)\"")
+T0 = datetime(2025, 5, 20, 1, 30, 0, 123456, tzinfo=timezone.utc)
+
+
+def emitted_types() -> set[str]:
+    found: set[str] = set()
+    for path in sorted(SERVER.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        calls = len(APPEND.findall(source))
+        types = APPEND_TYPE.findall(source)
+        assert len(types) == calls, f"{path}: an events.append call without a literal type"
+        found.update(types)
+    return found
+
+
+def iso(delta_minutes: int = 0) -> str:
+    return (T0 + timedelta(minutes=delta_minutes)).isoformat()
+
+
+def make_point(**changes: Any) -> Point:
+    fields: dict[str, Any] = dict(
+        id=3, conference_id=1, code="HG", name="Hậu Giang", region="Đồng bằng sông Cửu Long", is_host=False, link="unknown"
+    )
+    fields.update(changes)
+    return Point(**fields)
+
+
+def make_person(**changes: Any) -> Participant:
+    fields: dict[str, Any] = dict(
+        id=41, conference_id=1, point_id=3, full_name="Nguyễn Thị Hồng", position="Phó Giám đốc",
+        organization="Sở Tư pháp", role_in_meeting=None, email=None, phone=None, on_roster=True, substitute_for_id=None,
+    )
+    fields.update(changes)
+    return Participant(**fields)
+
+
+def make_item(**changes: Any) -> AgendaItem:
+    fields: dict[str, Any] = dict(
+        id=7, conference_id=1, position=2, title="Báo cáo đề dẫn", kind="report", presenter="Trần Văn Nam",
+        point_id=None, planned_minutes=20, status="pending", started_at=None, finished_at=None,
+    )
+    fields.update(changes)
+    return AgendaItem(**fields)
+
+
+def request_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": 5, "conference_id": 1, "participant_id": 41, "full_name": "Nguyễn Thị Hồng", "position_title": None,
+        "point_id": 3, "point": "Hậu Giang", "agenda_item_id": None, "topic": "Điều 5", "point_of_order": True,
+        "status": "queued", "position": 0, "requested_at": iso(), "granted_at": None, "started_at": None, "finished_at": None,
+    }
+    data.update(changes)
+    return data
+
+
+def comment_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": 9, "conference_id": 1, "participant_id": 41, "point_id": 3, "draft_id": 2, "draft_revision": 1,
+        "section_anchor": "dieu-3.khoan-2", "body": "Đề nghị bổ sung.", "proposed_text": None, "disposition": None,
+        "response": None, "revision": 1, "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
+        "author_position": "Phó Giám đốc", "point": "Hậu Giang",
+    }
+    data.update(changes)
+    return data
+
+
+def counts(**changes: int) -> dict[str, int]:
+    return {"expected": 12, "present": 3, "substitutes": 1, "walk_ins": 1, **changes}
+
+
+def valid_examples() -> list[tuple[str, dict[str, Any]]]:
+    """One or more payloads per type, built by the real builders where they need no database."""
+    checked_in = {
+        **participant_dict(make_person(), T0), "checkin_id": 100, "substitute_for": None, "walk_in": False,
+    }
+    walk_in = {
+        **participant_dict(make_person(id=99, on_roster=False, position=None, organization=None), T0),
+        "checkin_id": 101, "substitute_for": None, "walk_in": True,
+    }
+    substitute = {
+        **participant_dict(make_person(id=98, on_roster=False, substitute_for_id=41), T0),
+        "checkin_id": 102, "substitute_for": 41, "walk_in": False,
+    }
+    checked_out = {**participant_dict(make_person(), None), "checkin_id": 100, "checked_out_at": iso(30)}
+    return [
+        ("conference.created", {"id": 1, "title": "Hội thảo góp ý dự thảo"}),
+        ("conference.updated", {"id": 1, "changed": ["starts_at", "venue"]}),
+        ("conference.updated", {"id": 1, "changed": []}),
+        ("conference.state_changed", {"status": "open", "previous": "draft"}),
+        ("conference.state_changed", {"status": "closed", "previous": "collection_closed"}),
+        ("summary.ready", {"sha256": "ab" * 32}),
+        ("point.added", point_dict(make_point())),
+        ("point.added", point_dict(make_point(region=None, is_host=True))),
+        ("point.status_changed", point_dict(make_point(link="degraded", link_note="Mất tiếng", link_changed_at=T0))),
+        ("point.status_changed", point_dict(make_point(link="ok", link_note=None, link_changed_at=T0))),
+        ("participant.added", participant_dict(make_person(), None)),
+        ("attendance.checked_in", checked_in),
+        ("attendance.checked_in", walk_in),
+        ("attendance.checked_in", substitute),
+        ("attendance.checked_out", checked_out),
+        (
+            "attendance.totals_changed",
+            {"point_id": 3, "point": {"point_id": 3, "code": "HG", "name": "Hậu Giang", **counts()}, "totals": counts(expected=80)},
+        ),
+        ("agenda.changed", {"items": [item_dict(make_item()), item_dict(make_item(id=8, position=3, kind="closing", presenter=None))]}),
+        ("agenda.changed", {"items": []}),
+        ("agenda.item_started", item_dict(make_item(status="live", started_at=T0, point_id=3))),
+        ("agenda.item_finished", item_dict(make_item(status="done", started_at=T0, finished_at=T0 + timedelta(minutes=21)))),
+        ("speaking.queue_changed", {"request": request_data()}),
+        ("speaking.queue_changed", {"request": request_data(status="speaking", position=-1, granted_at=iso(1), started_at=iso(2))}),
+        (
+            "draft.published",
+            {
+                "id": 2, "conference_id": 1, "title": "Dự thảo Quy chế phối hợp", "revision": 1, "format": "markdown",
+                "created_at": iso(), "counts": {"chapter": 3, "article": 12, "clause": 30, "point": 8}, "unmatched": [],
+            },
+        ),
+        (
+            "remark.submitted",
+            {
+                "id": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "agenda_item_id": 7, "title": "Tham luận",
+                "body": "Nội dung…", "created_at": iso(), "author": "Nguyễn Thị Hồng", "author_position": None, "point": "Hậu Giang",
+            },
+        ),
+        ("comment.submitted", comment_data()),
+        ("comment.submitted", comment_data(section_anchor=None, draft_id=None, draft_revision=None, proposed_text="Sửa thành…")),
+        ("comment.disposed", comment_data(disposition="partly_accepted", response="Tiếp thu một phần", revision=2, disposed_at=iso(5))),
+        ("comment.disposed", comment_data(disposition="noted", response="", revision=3, disposed_at=iso(9))),
+        ("invitation.created", {"id": 1, "role": "operator", "point_id": 3, "participant_id": None, "revoked": False}),
+        ("invitation.created", {"id": 2, "role": "delegate", "point_id": 3, "participant_id": 41, "revoked": False}),
+        ("invitation.created", {"id": 3, "role": "display", "point_id": None, "participant_id": None, "revoked": False}),
+        ("invitation.revoked", {"id": 1, "role": "operator", "point_id": 3, "participant_id": None, "revoked": True}),
+    ]
+
+
+def wrap(type_: str, data: dict[str, Any], seq: int = 1) -> dict[str, Any]:
+    return envelope(Event(conference_id=1, seq=seq, type=type_, at=T0, data=data))
+
+
+def test_every_schema_is_a_valid_draft_2020_12_schema() -> None:
+    files = schema_files()
+    assert {"envelope", "common"} <= set(files)
+    for name, path in files.items():
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
+        assert schema["$id"].endswith(f"/{name}.json"), name
+
+
+def test_every_emitted_type_has_a_schema() -> None:
+    emitted = emitted_types()
+    assert len(emitted) >= 20
+    missing = emitted - event_types()
+    assert not missing, f"event types without a schema in schema/events/: {sorted(missing)}"
+    assert not NOT_EVENTS & emitted
+
+
+def test_every_schema_has_an_example_here() -> None:
+    assert {type_ for type_, _ in valid_examples()} == event_types()
+
+
+@pytest.mark.parametrize("type_,data", valid_examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_valid_examples_pass(type_: str, data: dict[str, Any]) -> None:
+    validate_event(wrap(type_, data, seq=17))
+
+
+def test_envelope_at_is_an_aware_iso_datetime() -> None:
+    event = wrap("summary.ready", {"sha256": "0" * 64})
+    assert event["at"].endswith("+00:00")
+    validate_event(event)
+    validate_event({**event, "at": "2025-05-20T08:30:00+07:00"})
+    validate_event({**event, "at": "2025-05-20T01:30:00Z"})
+    for bad in ("2025-05-20T01:30:00", "2025-05-20", "2025-13-20T01:30:00+00:00", "20/05/2025 08:30", 1747704600):
+        with pytest.raises(ValidationError):
+            validate_event({**event, "at": bad})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seq": 0},
+        {"seq": "1"},
+        {"conference_id": None},
+        {"data": []},
+        {"extra": True},
+        {"type": "no.such_type"},
+        {"type": 5},
+    ],
+    ids=str,
+)
+def test_bad_envelopes_fail(change: dict[str, Any]) -> None:
+    event = {**wrap("conference.created", {"id": 1, "title": "Hội thảo"}), **change}
+    with pytest.raises(ValidationError):
+        validate_event(event)
+
+
+def test_missing_envelope_key_fails() -> None:
+    for key in ("seq", "type", "conference_id", "at", "data"):
+        event = wrap("conference.created", {"id": 1, "title": "Hội thảo"})
+        del event[key]
+        with pytest.raises(ValidationError):
+            validate_event(event)
+
+
+def changed(type_: str, **changes: Any) -> tuple[str, dict[str, Any]]:
+    data = copy.deepcopy(next(d for t, d in valid_examples() if t == type_))
+    for key, value in changes.items():
+        if value is KeyError:
+            del data[key]
+        else:
+            data[key] = value
+    return type_, data
+
+
+INVALID = [
+    # missing keys
+    changed("comment.disposed", disposition=KeyError),
+    changed("attendance.checked_in", checkin_id=KeyError),
+    changed("point.added", link_changed_at=KeyError),
+    changed("participant.added", email=KeyError),
+    changed("summary.ready", sha256=KeyError),
+    # wrong types
+    changed("attendance.totals_changed", point_id="3"),
+    changed("point.status_changed", is_host=1),
+    changed("agenda.item_started", planned_minutes=20.5),
+    changed("remark.submitted", agenda_item_id="7"),
+    changed("comment.submitted", revision=True),
+    changed("conference.created", id=None),
+    changed("attendance.checked_out", checked_out_at=None),
+    changed("remark.submitted", created_at="yesterday"),
+    # values the code never produces
+    changed("comment.disposed", disposition="rejected"),
+    changed("comment.disposed", disposition=None),
+    changed("comment.submitted", disposition="accepted"),
+    changed("comment.submitted", revision=2),
+    changed("point.status_changed", link="unknown"),
+    changed("point.status_changed", link="broken"),
+    changed("point.added", link="ok"),
+    changed("agenda.item_started", status="done"),
+    changed("agenda.item_finished", finished_at=None),
+    changed("agenda.changed", items=[{**item_dict(make_item()), "kind": "lunch"}]),
+    changed("speaking.queue_changed", request=request_data(status="waiting")),
+    changed("conference.state_changed", status="draft"),
+    changed("conference.updated", changed=["status"]),
+    changed("attendance.checked_in", present=False),
+    changed("attendance.checked_in", walk_in=True, substitute_for=41),
+    changed("attendance.checked_out", checked_in_at=iso()),
+    changed("invitation.created", role="chair"),
+    changed("invitation.created", revoked=True),
+    changed("invitation.revoked", role="display", point_id=3),
+    changed("draft.published", counts={"paragraph": 2}),
+    changed("draft.published", format="pdf"),
+    changed("summary.ready", sha256="not-a-hash"),
+    changed("attendance.totals_changed", totals=counts(present=-1)),
+    # keys the builders never add
+    changed("conference.created", token="secret"),
+    changed("participant.added", search_key="nguyen thi hong"),
+    changed("attendance.checked_in", nickname="Hồng"),
+    changed("invitation.created", token="abc"),
+    changed("speaking.queue_changed", request={**request_data(), "extra": 1}),
+]
+
+
+@pytest.mark.parametrize("type_,data", INVALID, ids=lambda v: v if isinstance(v, str) else "")
+def test_wrong_examples_fail(type_: str, data: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        validate_event(wrap(type_, data))
+
+
+def test_data_errors_point_into_data() -> None:
+    type_, data = changed("comment.disposed", disposition="rejected")
+    with pytest.raises(ValidationError) as caught:
+        validate_data(type_, data)
+    assert list(caught.value.path)[0] == "data"

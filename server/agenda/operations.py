@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import AgendaItem, utcnow
+from schema.tables import AgendaItem, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict, NotFound
@@ -151,6 +151,6 @@ def item_dict(item: AgendaItem) -> dict[str, Any]:
         "point_id": item.point_id,
         "planned_minutes": item.planned_minutes,
         "status": item.status,
-        "started_at": item.started_at.isoformat() if item.started_at else None,
-        "finished_at": item.finished_at.isoformat() if item.finished_at else None,
+        "started_at": iso(item.started_at),
+        "finished_at": iso(item.finished_at),
     }

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Checkin, Participant, Point
+from schema.tables import Checkin, Participant, Point, iso
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Forbidden, NotFound
@@ -114,5 +114,5 @@ def participant_dict(person: Participant, checked_in_at: datetime | None) -> dic
         "on_roster": person.on_roster,
         "substitute_for": person.substitute_for_id,
         "present": checked_in_at is not None,
-        "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
+        "checked_in_at": iso(checked_in_at),
     }

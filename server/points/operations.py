@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Point, utcnow
+from schema.tables import Point, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict, NotFound
@@ -58,5 +58,5 @@ def point_dict(point: Point) -> dict[str, object]:
         "is_host": point.is_host,
         "link": point.link,
         "link_note": point.link_note,
-        "link_changed_at": point.link_changed_at.isoformat() if point.link_changed_at else None,
+        "link_changed_at": iso(point.link_changed_at),
     }

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Checkin, Participant, Point, SpeakingRequest, utcnow
+from schema.tables import Checkin, Participant, Point, SpeakingRequest, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import get_conference, require_collecting, require_not_closed
@@ -164,7 +164,7 @@ async def request_dict(session: AsyncSession, request: SpeakingRequest) -> dict[
         "status": request.status,
         "position": request.position,
         "requested_at": request.requested_at.isoformat(),
-        "granted_at": request.granted_at.isoformat() if request.granted_at else None,
-        "started_at": request.started_at.isoformat() if request.started_at else None,
-        "finished_at": request.finished_at.isoformat() if request.finished_at else None,
+        "granted_at": iso(request.granted_at),
+        "started_at": iso(request.started_at),
+        "finished_at": iso(request.finished_at),
     }

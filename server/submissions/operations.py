@@ -6,16 +6,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Comment, DraftSection, Participant, Point, Remark, utcnow
+from schema.tables import DISPOSITIONS, Comment, DraftSection, Participant, Point, Remark, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import get_conference, require_collecting, require_not_closed
 from server.drafts.operations import current_draft
 from server.errors import Conflict, Invalid, NotFound
 from server.participants.operations import get_participant
-
-DISPOSITIONS = ("accepted", "partly_accepted", "noted", "declined")
-
 
 async def submit_remark(
     session: AsyncSession,
@@ -177,6 +174,6 @@ async def comment_dict(session: AsyncSession, comment: Comment) -> dict[str, Any
         "response": comment.response,
         "revision": comment.revision,
         "created_at": comment.created_at.isoformat(),
-        "disposed_at": comment.disposed_at.isoformat() if comment.disposed_at else None,
+        "disposed_at": iso(comment.disposed_at),
         **await _author(session, comment.participant_id, comment.point_id),
     }

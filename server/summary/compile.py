@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
+    DISPOSITIONS,
     AgendaItem,
     Checkin,
     Comment,
@@ -26,7 +27,7 @@ from schema.tables import (
 )
 from server.errors import NotFound
 
-DISPOSITIONS = ("accepted", "partly_accepted", "noted", "declined")
+
 DISPOSITION_LABELS: dict[str | None, str] = {
     "accepted": "Tiếp thu",
     "partly_accepted": "Tiếp thu một phần",

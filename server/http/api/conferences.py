@@ -5,7 +5,7 @@ from typing import Any
 
 from aiohttp import web
 
-from schema.tables import Conference, Invitation
+from schema.tables import Conference, Invitation, iso
 from server.auth import operations as auth
 from server.auth.tokens import invitation_token
 from server.conferences import operations as conferences
@@ -26,9 +26,9 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "timezone": conference.timezone,
         "status": conference.status,
         "seq": conference.last_seq,
-        "opened_at": conference.opened_at.isoformat() if conference.opened_at else None,
-        "collection_closed_at": conference.collection_closed_at.isoformat() if conference.collection_closed_at else None,
-        "closed_at": conference.closed_at.isoformat() if conference.closed_at else None,
+        "opened_at": iso(conference.opened_at),
+        "collection_closed_at": iso(conference.collection_closed_at),
+        "closed_at": iso(conference.closed_at),
         "summary_sha256": conference.summary_sha256,
     }
 

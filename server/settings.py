@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -23,7 +22,6 @@ class Settings:
     redis_url: str | None = None
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
-    event_retention: int = 0
     replay_limit: int = 5000
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     session_hours: int = 12
@@ -33,9 +31,6 @@ class Settings:
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
 
 
 def _secret(data_dir: Path) -> bytes:
@@ -77,6 +72,5 @@ def load(
         port=port or int(env.get("DIEMCAU_PORT", "8080")),
         public_url=env.get("DIEMCAU_PUBLIC_URL") or None,
         redis_url=env.get("DIEMCAU_REDIS_URL") or None,
-        event_retention=int(env.get("DIEMCAU_EVENT_RETENTION", "0")),
         allowed_origins=origins,
     )

@@ -67,6 +67,12 @@ async def test_agenda_transitions(demo_server: Server, call: Call) -> None:
     assert added.status == 201 and added.body["position"] == len(items) + 1
     edited = await call("PATCH", s.api(f"/agenda/{added.body['id']}"), chair, json={"planned_minutes": 10})
     assert edited.body["planned_minutes"] == 10
+    ids = [i["id"] for i in items] + [added.body["id"]]
+    order = ids[:-2] + [ids[-1], ids[-2]]
+    reordered = await call("PATCH", s.api("/agenda"), s.tokens["admin"], json={"order": order})
+    assert [i["id"] for i in reordered.body["items"]] == order
+    assert [i["id"] for i in (await call("GET", s.api("/agenda"), chair)).body["items"]] == order
+    assert_error(await call("PATCH", s.api("/agenda"), s.tokens["admin"], json={"order": ids[:-1]}), 422)
 
 
 async def test_speaking_queue(demo_server: Server, call: Call, listen: Any) -> None:

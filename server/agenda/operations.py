@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import AgendaItem, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, Invalid, NotFound
 from server.points.operations import get_point
 
 KINDS = ("opening", "report", "contribution", "discussion", "closing", "break", "other")
@@ -73,6 +73,19 @@ async def update_item(session: AsyncSession, conference_id: int, item_id: int, c
     await session.flush()
     await _changed(session, conference_id)
     return item
+
+
+async def reorder(session: AsyncSession, conference_id: int, order: list[int]) -> list[AgendaItem]:
+    """Renumber the items in the given order, which must name every item exactly once."""
+    require_not_closed(await get_conference(session, conference_id))
+    items = {item.id: item for item in await list_items(session, conference_id)}
+    if sorted(order) != sorted(items):
+        raise Invalid("order must list every agenda item id exactly once", {"order": "not a permutation of the items"})
+    for position, item_id in enumerate(order, start=1):
+        items[item_id].position = position
+    await session.flush()
+    await _changed(session, conference_id)
+    return [items[i] for i in order]
 
 
 async def _changed(session: AsyncSession, conference_id: int) -> None:

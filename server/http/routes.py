@@ -42,6 +42,7 @@ def setup_routes(app: web.Application) -> None:
 
     r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")
     r.add_post(C + "/agenda", agenda.add_item, name="agenda_create")
+    r.add_patch(C + "/agenda", agenda.reorder, name="agenda_reorder")
     r.add_post(C + "/agenda/next", agenda.next_item, name="agenda_next")
     r.add_patch(C + "/agenda/{i}", agenda.update_item, name="agenda_update")
     r.add_post(C + "/agenda/{i}/{action:start|finish}", agenda.control_item, name="agenda_control")

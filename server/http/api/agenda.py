@@ -50,6 +50,20 @@ async def add_item(request: web.Request) -> web.Response:
     return await write(request, c, op, 201, principal, data)
 
 
+async def reorder(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.write")
+    data = await parse.json_body(request)
+    order = data.get("order")
+    if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+        raise Invalid("order must be a list of agenda item ids", {"order": "not a list of integers"})
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        items = await agenda.reorder(session, c, order)
+        return {"items": [agenda.item_dict(i) for i in items], "total": len(items)}
+
+    return await write(request, c, op)
+
+
 async def update_item(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.write")
     item_id = parse.path_id(request, "i")

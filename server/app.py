@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> web.Application:
     sio = create_socket_server(app)
     sio.attach(app)
     app[publisher_key] = Publisher(sio)
+    app.on_shutdown.append(lambda _: sio.shutdown())
     app.on_response_prepare.append(security_headers)
     setup_routes(app)
     return app

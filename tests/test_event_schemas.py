@@ -129,8 +129,8 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("agenda.changed", {"items": []}),
         ("agenda.item_started", item_dict(make_item(status="live", started_at=T0, point_id=3))),
         ("agenda.item_finished", item_dict(make_item(status="done", started_at=T0, finished_at=T0 + timedelta(minutes=21)))),
-        ("speaking.queue_changed", {"request": request_data()}),
-        ("speaking.queue_changed", {"request": request_data(status="speaking", position=-1, granted_at=iso(1), started_at=iso(2))}),
+        ("speaking.queue_changed", {"request": request_data(), "items": [request_data()]}),
+        ("speaking.queue_changed", {"request": request_data(status="speaking", position=-1, granted_at=iso(1), started_at=iso(2)), "items": []}),
         (
             "draft.published",
             {

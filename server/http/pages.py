@@ -76,7 +76,8 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
-    return aiohttp_jinja2.render_template("login.html", request, _context(request, "login", error=None))
+    context = _context(request, "login", error=None, next=request.query.get("next", ""), username="")
+    return aiohttp_jinja2.render_template("login.html", request, context)
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
@@ -98,7 +99,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     except DomainError as error:
         if error.status == 401:
             throttle.failed(username, request.remote or "")
-        context = _context(request, "login", error=error.code)
+        context = _context(request, "login", error=error.code, next=str(form.get("next", "")), username=username)
         return aiohttp_jinja2.render_template("login.html", request, context, status=error.status)
     target = str(form.get("next") or "")
     response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
@@ -128,7 +129,7 @@ async def join(request: web.Request) -> web.StreamResponse:
     async with request.app[db_key].read() as session:
         principal = await auth.resolve(session, token)
     if principal is None:
-        context = _context(request, "login", error="bad_invitation")
+        context = _context(request, "login", error="bad_invitation", next="", username="")
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
 
     async def op(session: AsyncSession) -> dict[str, Any]:

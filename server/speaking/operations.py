@@ -141,7 +141,10 @@ async def _changed(session: AsyncSession, conference_id: int, request: SpeakingR
         session,
         conference_id,
         "speaking.queue_changed",
-        {"request": await request_dict(session, request)},
+        {
+            "request": await request_dict(session, request),
+            "items": [await request_dict(session, r) for r in await queue(session, conference_id)],
+        },
         events.PUBLIC,
     )
 

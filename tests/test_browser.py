@@ -1,0 +1,186 @@
+"""The consoles in a real Chromium against a real server: live updates arrive without a reload, the language
+switch works, and no page logs an error (a CSP violation is logged as one)."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright, expect
+
+from tests.conftest import Call, Server
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, never a downloaded one; the flags keep it from phoning home or needing a sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LIVE_TIMEOUT_MS = 10_000
+FUTURE_SEQ = """
+new MutationObserver((_, observer) => {
+  if (!document.body) return;
+  document.body.dataset.seq = "999999";
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def catalog(lang: str) -> dict[str, str]:
+    return json.loads((ROOT / "web" / "locales" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("The browser tests need Debian's chromium at /usr/bin/chromium (scripts/test installs it)")
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+Open = Callable[..., Awaitable[Page]]
+
+
+@pytest.fixture
+async def open_console(browser: Browser) -> AsyncIterator[Open]:
+    """open_console(server, token, path=None) -> a page signed in through /join, in its own browser context.
+
+    Every page's console errors and uncaught exceptions are collected; the test fails if there were any."""
+    contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    async def _open(server: Server, token: str, path: str | None = None, lang: str = "vi") -> Page:
+        context = await browser.new_context(viewport={"width": 1366, "height": 768})
+        contexts.append(context)
+        await context.add_cookies([{"name": "diemcau_lang", "value": lang, "url": server.base_url}])
+        page = await context.new_page()
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        await page.goto(f"{server.base_url}/join/{token}")
+        if path is not None:
+            await page.goto(server.base_url + path)
+        if await page.locator("#live-status").count():
+            await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+        return page
+
+    yield _open
+    for context in contexts:
+        await context.close()
+    assert problems == []
+
+
+async def mark(page: Page) -> None:
+    """Leave a mark in the page's JS state: it survives only if the page is never reloaded."""
+    await page.evaluate("window.notReloaded = true")
+
+
+async def assert_not_reloaded(page: Page) -> None:
+    assert await page.evaluate("window.notReloaded === true")
+
+
+async def test_check_in_moves_the_chairs_counter_live(demo_server: Server, open_console: Open) -> None:
+    s = demo_server
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    operator = await open_console(s, s.tokens["operators"]["HGI"])
+    await expect(chair.locator("#present-total")).to_have_text("0")
+    await mark(chair)
+
+    await operator.locator('#roster button[data-action="check-in"]').first.click()
+
+    await expect(chair.locator("#present-total")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(operator.locator("#point-present")).to_have_text("1")
+    await expect(operator.locator('#roster button[data-action="check-out"]')).to_have_count(1)
+    await assert_not_reloaded(chair)
+
+
+async def test_next_puts_the_first_item_on_the_display(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    first = (await call("GET", s.api("/agenda"), s.tokens["chair"])).body["items"][0]
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    display = await open_console(s, s.tokens["display"])
+    await expect(display.locator("#current-item")).to_have_text(catalog("vi")["agenda.nothing_live"])
+    await mark(display)
+
+    await chair.locator("#agenda-next").click()
+
+    await expect(display.locator("#current-item")).to_have_text(first["title"], timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator(".agenda-item.status-live .agenda-title")).to_have_text(first["title"])
+    await assert_not_reloaded(display)
+
+
+async def test_a_console_the_server_cannot_catch_up_reloads_its_state(demo_server: Server, open_console: Open, call: Call) -> None:
+    """A page whose seq the server does not know (a restored database, say) is answered with a snapshot:
+    it reloads its state from the API, and from then on applies the events that follow."""
+    s = demo_server
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+
+    # Rewrite the seq the page was rendered with before its scripts read it (they run after parsing).
+    await chair.add_init_script(FUTURE_SEQ)
+    await chair.reload()
+    await expect(chair.locator("body")).to_have_attribute("data-seq", "999999")
+    await expect(chair.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+    people = (await call("GET", s.api("/participants"), s.tokens["operators"]["HGI"])).body["items"]
+
+    await call("POST", s.api("/checkins"), s.tokens["operators"]["HGI"], json={"participant_id": people[0]["id"]})
+
+    await expect(chair.locator("#present-total")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+
+
+async def test_language_switch_changes_the_labels(demo_server: Server, open_console: Open) -> None:
+    s = demo_server
+    vi, en = catalog("vi"), catalog("en")
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    await expect(chair.locator("#agenda-next")).to_have_text(vi["chair.next"])
+    await expect(chair.locator("html")).to_have_attribute("lang", "vi")
+
+    await chair.locator(".lang-switch a[hreflang=en]").click()
+
+    await expect(chair.locator("#agenda-next")).to_have_text(en["chair.next"])
+    await expect(chair.locator("html")).to_have_attribute("lang", "en")
+    await expect(chair).to_have_url(re.compile(f"/chair/{s.conference_id}$"))
+    await expect(chair.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+
+
+async def test_every_console_loads_without_errors(demo_server: Server, open_console: Open) -> None:
+    s, c = demo_server, demo_server.conference_id
+    delegate = next(iter(s.tokens["delegates"].values()))
+    pages = [
+        await open_console(s, s.tokens["admin"], "/admin"),
+        await open_console(s, s.tokens["admin"], f"/admin/{c}"),
+        await open_console(s, s.tokens["chair"], "/chair", lang="en"),
+        await open_console(s, s.tokens["operators"]["HGI"], lang="en"),
+        await open_console(s, delegate),
+        await open_console(s, s.tokens["display"], lang="en"),
+    ]
+    # The set-up console draws its tables from the API: a row per bridge point means its script ran.
+    await expect(pages[1].locator("#point-rows tr")).to_have_count(len(s.tokens["operators"]))
+    await expect(pages[4].locator("#section-select option").nth(1)).to_be_attached()
+    await expect(pages[5].locator("#expected")).not_to_have_text("0")
+
+
+async def test_logout_ends_the_session(demo_server: Server, open_console: Open) -> None:
+    s = demo_server
+    operator = await open_console(s, s.tokens["operators"]["HGI"])
+    await operator.locator("#logout button").click()
+    await expect(operator).to_have_url(re.compile("/login$"))
+    await operator.goto(f"{s.base_url}/operator/{s.conference_id}")
+    await expect(operator).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_catalogs_have_the_same_keys() -> None:
+    vi, en = catalog("vi"), catalog("en")
+    assert sorted(vi) == sorted(en)
+    assert all(value.strip() for value in [*vi.values(), *en.values()])

@@ -1,0 +1,53 @@
+// The printable sheet of every invitation link, per bridge point: the operator's, the delegates', and the
+// displays'. It is a print layout of the admin page (pages may not add routes): screen shows it, print prints it.
+import { el, t } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+
+function linkLine(label, invitation) {
+  return el("li", {}, el("span", { class: "sheet-label", text: label }), el("code", { class: "sheet-url", text: invitation.url }));
+}
+
+function pointBlock(point, state) {
+  const live = state.invitations.filter((i) => !i.revoked);
+  const operator = live.find((i) => i.role === "operator" && i.point_id === point.id);
+  const people = new Map(state.people.map((p) => [p.id, p]));
+  const delegates = live.filter((i) => i.role === "delegate" && people.get(i.participant_id)?.point_id === point.id);
+  return el(
+    "section",
+    { class: "sheet-point" },
+    el("h2", { text: `${point.name} (${point.code})` }),
+    el("ul", { class: "sheet-links" },
+      operator ? linkLine(t("sheet.operator"), operator) : el("li", { class: "meta", text: t("sheet.no_operator") }),
+      delegates.map((i) => {
+        const person = people.get(i.participant_id);
+        return linkLine(`${t("role.delegate")}: ${[person.full_name, person.position].filter(Boolean).join(", ")}`, i);
+      }),
+    ),
+  );
+}
+
+export function openSheet(state) {
+  const displays = state.invitations.filter((i) => i.role === "display" && !i.revoked);
+  $("sheet-body").replaceChildren(
+    ...state.points.map((point) => pointBlock(point, state)),
+    el("section", { class: "sheet-point" },
+      el("h2", { text: t("admin.display_links") }),
+      el("ul", { class: "sheet-links" }, displays.length
+        ? displays.map((i) => linkLine(t("role.display"), i))
+        : el("li", { class: "meta", text: t("sheet.no_display") }))),
+  );
+  document.body.classList.add("show-sheet");
+  $("setup").hidden = true;
+  $("sheet").hidden = false;
+  window.scrollTo(0, 0);
+}
+
+function closeSheet() {
+  document.body.classList.remove("show-sheet");
+  $("sheet").hidden = true;
+  $("setup").hidden = false;
+}
+
+$("sheet-print").addEventListener("click", () => window.print());
+$("sheet-close").addEventListener("click", closeSheet);

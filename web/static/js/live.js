@@ -1,0 +1,84 @@
+// The live connection of a console: socket.io, join with the last applied seq, replay or snapshot, and the
+// connection indicator in the header.
+import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
+import { page, t } from "./api.js";
+
+const RETRY_MS = 3000;
+
+function indicate(state) {
+  const indicator = document.getElementById("live-status");
+  if (!indicator) return;
+  indicator.dataset.state = state;
+  indicator.textContent = t(`live.${state}`);
+}
+
+/**
+ * Keep a console in step with a conference. The console has loaded its state from the API before calling
+ * this; `onEvent(event)` applies one event (idempotently: a replay may repeat what the load already saw),
+ * `onSnapshot()` reloads the whole state when the server cannot replay the gap.
+ *
+ * The first join starts from the seq the page was rendered at, which is not newer than the state the
+ * console loaded after it, so nothing between the render and the join can be missed. A page reload renders
+ * a newer seq and loads fresh state, so it resumes without any stored position.
+ */
+export function connectLive(conferenceId, onEvent, onSnapshot) {
+  let lastSeq = Number(page.seq) || 0;
+  // While a join is answered, pushed events wait here: applying one first would make the replay look stale.
+  let waiting = null;
+  // WebSocket only: the polling transport POSTs with the session cookie but no CSRF header, and the
+  // server's CSRF check refuses those POSTs.
+  const socket = io({ transports: ["websocket"] });
+
+  function apply(event) {
+    if (event.seq <= lastSeq) return;
+    lastSeq = event.seq;
+    onEvent(event);
+  }
+
+  async function join() {
+    waiting = [];
+    indicate("connecting");
+    const ack = await socket.timeout(10000).emitWithAck("join", { conference_id: conferenceId, after_seq: lastSeq });
+    if (!ack.ok) {
+      // Not allowed into this conference (any more): retrying would be refused again.
+      waiting = null;
+      indicate("refused");
+      socket.disconnect();
+      return;
+    }
+    if (ack.snapshot) {
+      await onSnapshot();
+      // The reloaded state is as of ack.seq, which may be lower than ours if the server's log was reset.
+      lastSeq = ack.seq;
+    } else {
+      ack.events.forEach(apply);
+      lastSeq = Math.max(lastSeq, ack.seq);
+    }
+    const pushed = waiting;
+    waiting = null;
+    pushed.forEach(apply);
+    indicate("online");
+  }
+
+  socket.on("event", (event) => {
+    if (event.conference_id !== conferenceId) return;
+    if (waiting) waiting.push(event);
+    else apply(event);
+  });
+
+  socket.on("connect", () => {
+    join().catch(() => {
+      // A failed join or reload leaves the console unsure of its state: start over on a fresh connection.
+      waiting = null;
+      indicate("reconnecting");
+      socket.disconnect();
+      setTimeout(() => socket.connect(), RETRY_MS);
+    });
+  });
+
+  socket.on("disconnect", () => indicate("reconnecting"));
+  socket.on("connect_error", () => {
+    // socket.active is false when the server refused us (the session ended): retrying would not help.
+    indicate(socket.active ? "reconnecting" : "refused");
+  });
+}

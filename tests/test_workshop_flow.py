@@ -84,7 +84,7 @@ async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen:
     assert "comment.submitted" not in other_socket.types() and "remark.submitted" not in display.types()
 
     rulings = [("accepted", "Tiếp thu, bổ sung vào Điều 3."), ("partly_accepted", "Tiếp thu một phần."), ("noted", "Ghi nhận.")]
-    for comment, (disposition, response) in zip(comments, rulings):
+    for comment, (disposition, response) in zip(comments, rulings, strict=True):
         reply = await call(
             "PATCH", s.api(f"/comments/{comment['id']}"), t["chair"],
             json={"disposition": disposition, "response": response, "revision": comment["revision"]},

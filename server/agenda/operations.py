@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import AgendaItem, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid
+from server.lookup import in_conference
 from server.points.operations import get_point
 
 KINDS = ("opening", "report", "contribution", "discussion", "closing", "break", "other")
@@ -36,10 +37,7 @@ async def list_items(session: AsyncSession, conference_id: int) -> list[AgendaIt
 
 
 async def get_item(session: AsyncSession, conference_id: int, item_id: int) -> AgendaItem:
-    item = await session.get(AgendaItem, item_id)
-    if item is None or item.conference_id != conference_id:
-        raise NotFound("No such agenda item in this conference", {"item_id": item_id})
-    return item
+    return await in_conference(session, AgendaItem, conference_id, item_id, "agenda item", "item_id")
 
 
 async def add_item(session: AsyncSession, conference_id: int, fields: ItemFields, position: int | None = None) -> AgendaItem:

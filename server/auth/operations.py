@@ -13,7 +13,8 @@ from schema.tables import AuthSession, Conference, Invitation, Participant, Poin
 from server import events
 from server.auth.principal import STAFF_ROLES, Principal
 from server.auth.tokens import invitation_token, new_nonce, new_session_token, token_hash
-from server.errors import Conflict, Invalid, NotFound, Unauthorized
+from server.errors import Conflict, Invalid, Unauthorized
+from server.lookup import in_conference
 
 _hasher = PasswordHasher()
 INVITED_ROLES = frozenset({"operator", "delegate", "display"})
@@ -120,9 +121,7 @@ def _invitation_event(invitation: Invitation) -> dict[str, object]:
 
 
 async def revoke_invitation(session: AsyncSession, conference_id: int, invitation_id: int) -> Invitation:
-    invitation = await session.get(Invitation, invitation_id)
-    if invitation is None or invitation.conference_id != conference_id:
-        raise NotFound("No such invitation", {"invitation_id": invitation_id})
+    invitation = await in_conference(session, Invitation, conference_id, invitation_id, "invitation", "invitation_id")
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         await events.append(session, conference_id, "invitation.revoked", _invitation_event(invitation), events.STAFF)

@@ -82,7 +82,7 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
         await add_item(session, c, fields)
     draft = (DATA / "draft-vi.md").read_text(encoding="utf-8")
     await publish_draft(session, c, "Dự thảo Quy chế phối hợp", "markdown", nfc(draft))
-    for code, point_id in points.items():
+    for point_id in points.values():
         await create_invitation(session, settings.secret_key, c, "operator", point_id=point_id)
     for person in people.values():
         if person.role_in_meeting in DELEGATE_ROLES or person.full_name == "Nghiêm Xuân Thành":

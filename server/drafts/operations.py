@@ -10,7 +10,7 @@ from schema.tables import Draft, DraftSection
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.drafts.parser import parse_draft
-from server.errors import NotFound
+from server.lookup import in_conference
 
 FORMATS = ("markdown", "text")
 
@@ -62,10 +62,7 @@ async def current_draft(session: AsyncSession, conference_id: int) -> Draft | No
 
 
 async def get_draft(session: AsyncSession, conference_id: int, draft_id: int) -> Draft:
-    draft = await session.get(Draft, draft_id)
-    if draft is None or draft.conference_id != conference_id:
-        raise NotFound("No such draft in this conference", {"draft_id": draft_id})
-    return draft
+    return await in_conference(session, Draft, conference_id, draft_id, "draft", "draft_id")
 
 
 async def sections_of(session: AsyncSession, draft_id: int) -> list[DraftSection]:

@@ -73,7 +73,7 @@ def _roman(numeral: str) -> int | None:
     if not numeral or not _ROMAN.fullmatch(numeral):
         return None
     values = [_ROMAN_VALUES[c] for c in numeral]
-    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0]))
+    return sum(-v if v < nxt else v for v, nxt in zip(values, values[1:] + [0], strict=True))
 
 
 def _ordinal(number: str) -> int | None:

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Checkin, Participant, Point, iso
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden
+from server.lookup import in_conference
 from server.points.operations import get_point
 from server.text import fold, name_sort_key
 
@@ -40,9 +41,7 @@ async def get_participant(
     session: AsyncSession, conference_id: int, participant_id: int, at_point: int | None = None
 ) -> Participant:
     """The participant; with `at_point`, only if they belong to that point (an operator's reach)."""
-    person = await session.get(Participant, participant_id)
-    if person is None or person.conference_id != conference_id:
-        raise NotFound("No such participant in this conference", {"participant_id": participant_id})
+    person = await in_conference(session, Participant, conference_id, participant_id, "participant", "participant_id")
     if at_point is not None and person.point_id != at_point:
         raise Forbidden("This participant belongs to another bridge point", {"participant_id": participant_id})
     return person

@@ -7,16 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Point, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Conflict, NotFound
+from server.errors import Conflict
+from server.lookup import in_conference
 
 LINK_STATES = ("ok", "degraded", "down")
 
 
 async def get_point(session: AsyncSession, conference_id: int, point_id: int) -> Point:
-    point = await session.get(Point, point_id)
-    if point is None or point.conference_id != conference_id:
-        raise NotFound("No such bridge point in this conference", {"point_id": point_id})
-    return point
+    return await in_conference(session, Point, conference_id, point_id, "bridge point", "point_id")
 
 
 async def list_points(session: AsyncSession, conference_id: int) -> list[Point]:

@@ -10,7 +10,8 @@ from schema.tables import Checkin, Participant, Point, SpeakingRequest, iso, utc
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import get_conference, require_collecting, require_not_closed
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid
+from server.lookup import in_conference
 from server.participants.operations import get_participant
 
 ACTIVE = ("queued", "granted", "speaking")
@@ -76,10 +77,7 @@ async def ask(
 
 
 async def get_request(session: AsyncSession, conference_id: int, request_id: int) -> SpeakingRequest:
-    request = await session.get(SpeakingRequest, request_id)
-    if request is None or request.conference_id != conference_id:
-        raise NotFound("No such speaking request in this conference", {"request_id": request_id})
-    return request
+    return await in_conference(session, SpeakingRequest, conference_id, request_id, "speaking request", "request_id")
 
 
 async def update(

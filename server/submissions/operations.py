@@ -6,13 +6,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import DISPOSITIONS, Comment, DraftSection, Participant, Point, Remark, iso, utcnow
+from schema.tables import Comment, DraftSection, Participant, Point, Remark, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import get_conference, require_collecting, require_not_closed
 from server.drafts.operations import current_draft
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, Invalid
+from server.lookup import in_conference
 from server.participants.operations import get_participant
+
 
 async def submit_remark(
     session: AsyncSession,
@@ -86,10 +88,7 @@ async def submit_comment(
 
 
 async def get_comment(session: AsyncSession, conference_id: int, comment_id: int) -> Comment:
-    comment = await session.get(Comment, comment_id)
-    if comment is None or comment.conference_id != conference_id:
-        raise NotFound("No such comment in this conference", {"comment_id": comment_id})
-    return comment
+    return await in_conference(session, Comment, conference_id, comment_id, "comment", "comment_id")
 
 
 async def dispose_comment(

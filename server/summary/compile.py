@@ -27,7 +27,6 @@ from schema.tables import (
 )
 from server.errors import NotFound
 
-
 DISPOSITION_LABELS: dict[str | None, str] = {
     "accepted": "Tiếp thu",
     "partly_accepted": "Tiếp thu một phần",

@@ -1,0 +1,25 @@
+"""Fetch a row by id only if it belongs to the conference in the URL."""
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import NotFound
+
+
+class Owned(Protocol):
+    """Any row that belongs to one conference."""
+
+    conference_id: int
+
+
+T = TypeVar("T", bound=Owned)
+
+
+async def in_conference(session: AsyncSession, model: type[T], conference_id: int, row_id: int, what: str, field: str) -> T:
+    """A row of another conference is as absent as one that does not exist."""
+    row = await session.get(model, row_id)
+    if row is None or row.conference_id != conference_id:
+        raise NotFound(f"No such {what} in this conference", {field: row_id})
+    return row

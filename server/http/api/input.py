@@ -6,6 +6,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.tables import DISPOSITIONS
 from server.auth.principal import Principal
 from server.drafts import operations as drafts
 from server.errors import Invalid
@@ -146,7 +147,7 @@ async def dispose_comment(request: web.Request) -> web.Response:
     _, c = allow(request, "comment.dispose")
     comment_id = parse.path_id(request, "m")
     data = await parse.json_body(request)
-    disposition = parse.choice(data, "disposition", submissions.DISPOSITIONS)
+    disposition = parse.choice(data, "disposition", DISPOSITIONS)
     response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
     revision = parse.integer(data, "revision", minimum=1)
     assert disposition is not None and revision is not None

@@ -127,6 +127,10 @@ async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen:
 
     again = await call("GET", s.api("/summary.md"), t["chair"])
     assert again.body == markdown
+    log = (await call("GET", s.api("/events?after=0"), t["chair"])).body
+    assert [e["seq"] for e in log["items"]] == list(range(1, log["seq"] + 1))
+    for envelope in log["items"]:
+        validate_event(envelope)
     for listener in (chair, display, cto_operator, author_socket, other_socket):
         seqs = [e["seq"] for e in listener.events]
         assert seqs == sorted(set(seqs))

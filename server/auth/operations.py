@@ -1,6 +1,7 @@
 """Staff accounts, logins, invitations and the lookup of a token to its principal."""
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 
@@ -28,7 +29,8 @@ async def create_user(session: AsyncSession, username: str, password: str, role:
         raise Invalid(f"Password must have at least {MIN_PASSWORD} characters", {"password": "too short"})
     if await session.scalar(select(User.id).where(User.username == username)):
         raise Conflict("This username is taken", {"username": username}, code="username_taken")
-    user = User(username=username, password_hash=_hasher.hash(password), role=role, full_name=full_name)
+    digest = await asyncio.to_thread(_hasher.hash, password)
+    user = User(username=username, password_hash=digest, role=role, full_name=full_name)
     session.add(user)
     await session.flush()
     return user
@@ -56,7 +58,8 @@ async def login(session: AsyncSession, username: str, password: str, hours: int)
     try:
         if user is None:
             raise VerificationError()
-        _hasher.verify(user.password_hash, password)
+        # Hashing is deliberately slow; keep it off the event loop.
+        await asyncio.to_thread(_hasher.verify, user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("Wrong username or password", code="bad_credentials") from None
     token, _ = await open_session(session, hours, user_id=user.id)

@@ -49,7 +49,8 @@ def serve(args: argparse.Namespace) -> None:
     if args.demo:
         asyncio.run(_demo(settings, args.demo_tokens))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5)
 
 
 def migrate(args: argparse.Namespace) -> None:

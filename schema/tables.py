@@ -4,7 +4,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -64,6 +77,10 @@ class Conference(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    expected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    present: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    substitutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    walk_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     collection_closed_at: Mapped[datetime | None]
@@ -87,12 +104,21 @@ class Point(Base):
     link: Mapped[str] = mapped_column(String(16), default="unknown")
     link_note: Mapped[str | None] = mapped_column(Text)
     link_changed_at: Mapped[datetime | None]
+    # Attendance counters, kept in the transaction of every change so the sheet costs O(points).
+    expected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    present: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    substitutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    walk_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_checkin_at: Mapped[datetime | None]
+    operators_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    operator_seen_at: Mapped[datetime | None]
 
 
 class Participant(Base):
     """A person expected at a point (roster), or one who walked in or substituted."""
 
     __tablename__ = "participant"
+    __table_args__ = (Index("ix_participant_roster_order", "conference_id", "point_id", "sort_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
     point_id: Mapped[int] = mapped_column(ForeignKey("point.id"), index=True)
@@ -103,6 +129,7 @@ class Participant(Base):
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     search_key: Mapped[str] = mapped_column(Text)
+    sort_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"", server_default="")
     on_roster: Mapped[bool] = mapped_column(Boolean, default=True)
     substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -131,6 +158,8 @@ class Checkin(Base):
     checked_out_at: Mapped[datetime | None]
     checked_in_by: Mapped[str | None] = mapped_column(String(64))
     checked_out_by: Mapped[str | None] = mapped_column(String(64))
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AgendaItem(Base):

@@ -121,3 +121,19 @@ def given_name(full_name: str) -> str:
 def name_sort_key(full_name: str) -> tuple:
     """Return a roster key: given name first, then the full name from the start."""
     return (vi_sort_key(given_name(full_name)), vi_sort_key(full_name))
+
+
+def _key_bytes(value: object) -> bytes:
+    # Tags and terminators sit below every UTF-8 byte of text, so a prefix sorts first, as in Python.
+    if isinstance(value, tuple):
+        return b"\x03" + b"".join(_key_bytes(v) for v in value) + b"\x02"
+    if isinstance(value, bool | int):
+        return b"\x04" + (int(value) + 2**63).to_bytes(8, "big")
+    if isinstance(value, str):
+        return b"\x05" + value.encode() + b"\x01"
+    raise TypeError(f"cannot encode {type(value).__name__} in a sort key")
+
+
+def name_sort_bytes(full_name: str) -> bytes:
+    """name_sort_key as bytes whose byte order is the key's order, so the database can sort rosters."""
+    return _key_bytes(name_sort_key(full_name))

@@ -13,10 +13,17 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from schema.tables import AgendaItem, Event, Participant, Point
 from server.agenda.operations import item_dict
+from server.attendance.counters import point_row
 from server.events import envelope
 from server.participants.operations import participant_dict
 from server.points.operations import point_dict
-from tests.event_schemas import NOT_EVENTS, event_types, schema_files, validate_data, validate_event
+from tests.event_schemas import (
+    NOT_EVENTS,
+    event_types,
+    schema_files,
+    validate_data,
+    validate_event,
+)
 
 SERVER = Path(__file__).resolve().parents[1] / "server"
 APPEND = re.compile(r"events\.append\(")
@@ -123,8 +130,9 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("attendance.checked_out", checked_out),
         (
             "attendance.totals_changed",
-            {"point_id": 3, "point": {"point_id": 3, "code": "HG", "name": "Hậu Giang", **counts()}, "totals": counts(expected=80)},
+            {"point_id": 3, "point": point_row(make_point(**counts(), operators_online=1)), "totals": counts(expected=80)},
         ),
+        ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
         ("agenda.changed", {"items": [item_dict(make_item()), item_dict(make_item(id=8, position=3, kind="closing", presenter=None))]}),
         ("agenda.changed", {"items": []}),
         ("agenda.item_started", item_dict(make_item(status="live", started_at=T0, point_id=3))),

@@ -7,7 +7,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.errors import Invalid
-from server.text import clean_name, clean_text, fold, given_name, name_sort_key, nfc, vi_sort_key
+from server.text import (
+    clean_name,
+    clean_text,
+    fold,
+    given_name,
+    name_sort_bytes,
+    name_sort_key,
+    nfc,
+    vi_sort_key,
+)
 
 NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Văn An")
 
@@ -119,3 +128,10 @@ def test_clean_text_limits_and_requirement() -> None:
         assert "body" in caught.value.details
     assert clean_text(None, "proposed_text", 10, required=False) == ""
     assert clean_text("  ", "proposed_text", 10, required=False) == ""
+
+
+@given(st.lists(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÁÀẢÃẠ ", min_size=1, max_size=12), min_size=2, max_size=8))
+def test_sort_bytes_order_like_the_key(names: list[str]) -> None:
+    by_key = sorted(names, key=lambda n: (name_sort_key(n), n))
+    by_bytes = sorted(names, key=lambda n: (name_sort_bytes(n), n))
+    assert [name_sort_key(n) for n in by_key] == [name_sort_key(n) for n in by_bytes]

@@ -10,10 +10,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import AuthSession, Conference, Invitation, Participant, Point, User, utcnow
+from schema.tables import (
+    AuthSession,
+    Conference,
+    Invitation,
+    Participant,
+    Point,
+    User,
+    utcnow,
+)
 from server import events
 from server.auth.principal import STAFF_ROLES, Principal
-from server.auth.tokens import invitation_token, new_nonce, new_session_token, token_hash
+from server.auth.tokens import (
+    invitation_token,
+    new_nonce,
+    new_session_token,
+    token_hash,
+)
 from server.errors import Conflict, Invalid, Unauthorized
 from server.lookup import in_conference
 

@@ -38,6 +38,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/participants", attendance.add_participant, name="participant_create")
     r.add_post(C + "/checkins", attendance.check_in, name="checkin")
     r.add_delete(C + "/checkins/{participant_id}", attendance.check_out, name="checkout")
+    r.add_post(C + "/checkins/{participant_id}/undo", attendance.undo_check_in, name="checkin_undo")
+    r.add_get(C + "/participants/{participant_id}/movements", attendance.movements, name="participant_movements")
     r.add_get(C + "/attendance", attendance.attendance_sheet, name="attendance")
 
     r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")

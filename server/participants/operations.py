@@ -4,16 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Participant, Point, iso
 from server import events
+from server.attendance import counters
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Forbidden
 from server.lookup import in_conference
 from server.points.operations import get_point
-from server.text import fold, name_sort_key
+from server.text import fold, name_sort_bytes
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,15 @@ async def add_participant(
         role_in_meeting=fields.role_in_meeting,
         email=fields.email,
         phone=fields.phone,
-        search_key=fold(" ".join(filter(None, [fields.full_name, fields.position, fields.organization]))),
+        search_key=search_key(fields),
+        sort_key=name_sort_bytes(fields.full_name),
         on_roster=on_roster,
         substitute_for_id=substitute_for_id,
     )
     session.add(person)
     await session.flush()
+    if on_roster:
+        await counters.adjust(session, conference_id, point_id, expected=1)
     if announce:
         await events.append(
             session, conference_id, "participant.added", participant_dict(person, None), events.for_point(point_id)
@@ -80,23 +84,38 @@ async def add_participant(
     return person
 
 
+def search_key(fields: PersonFields) -> str:
+    """What roster search matches against: name, position and organisation, folded."""
+    return fold(" ".join(filter(None, [fields.full_name, fields.position, fields.organization])))
+
+
 async def list_participants(
-    session: AsyncSession, conference_id: int, point_id: int | None = None, query: str | None = None
-) -> list[Listed]:
+    session: AsyncSession,
+    conference_id: int,
+    point_id: int | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[Listed], int]:
+    """One page of the roster in Vietnamese name order, with presence, and how many match in all."""
     await get_conference(session, conference_id)
+    where = [Participant.conference_id == conference_id]
+    if point_id is not None:
+        where.append(Participant.point_id == point_id)
+    for word in fold(query or "").split():
+        where.append(Participant.search_key.contains(word, autoescape=True))
+    total = await session.scalar(select(func.count()).select_from(Participant).where(*where))
     stmt = (
         select(Participant, Point, Checkin.checked_in_at)
         .join(Point, Point.id == Participant.point_id)
         .outerjoin(Checkin, (Checkin.participant_id == Participant.id) & Checkin.checked_out_at.is_(None))
-        .where(Participant.conference_id == conference_id)
+        .where(*where)
+        .order_by(Participant.sort_key, Participant.id)
+        .offset(offset)
+        .limit(limit)
     )
-    if point_id is not None:
-        stmt = stmt.where(Participant.point_id == point_id)
-    for word in fold(query or "").split():
-        stmt = stmt.where(Participant.search_key.contains(word, autoescape=True))
     rows = (await session.execute(stmt)).all()
-    listed = [Listed(person=p, point=pt, checked_in_at=at) for p, pt, at in rows]
-    return sorted(listed, key=lambda item: (name_sort_key(item.person.full_name), item.person.id))
+    return [Listed(person=p, point=pt, checked_in_at=at) for p, pt, at in rows], int(total or 0)
 
 
 def participant_dict(person: Participant, checked_in_at: datetime | None) -> dict[str, object]:

@@ -9,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Comment, DraftSection, Participant, Point, Remark, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
-from server.conferences.operations import get_conference, require_collecting, require_not_closed
+from server.conferences.operations import (
+    get_conference,
+    require_collecting,
+    require_not_closed,
+)
 from server.drafts.operations import current_draft
 from server.errors import Conflict, Invalid
 from server.lookup import in_conference

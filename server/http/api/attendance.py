@@ -40,9 +40,9 @@ async def list_participants(request: web.Request) -> web.Response:
     offset = parse.query_int(request, "offset", 0)
     assert limit is not None and offset is not None
     async with reader(request) as session:
-        rows = await participants.list_participants(session, c, point_id, request.query.get("q"))
-    page = [participants.participant_dict(r.person, r.checked_in_at) for r in rows[offset : offset + limit]]
-    return web.json_response({"items": page, "total": len(rows), "limit": limit, "offset": offset})
+        rows, total = await participants.list_participants(session, c, point_id, request.query.get("q"), limit, offset)
+    page = [participants.participant_dict(r.person, r.checked_in_at) for r in rows]
+    return web.json_response({"items": page, "total": total, "limit": limit, "offset": offset})
 
 
 async def add_participant(request: web.Request) -> web.Response:
@@ -100,6 +100,28 @@ async def check_out(request: web.Request) -> web.Response:
         return participants.participant_dict(person, None)
 
     return await write(request, c, op)
+
+
+async def undo_check_in(request: web.Request) -> web.Response:
+    principal, c = allow(request, "checkin.write")
+    participant_id = parse.path_id(request, "participant_id")
+    point_id = principal.point_id
+    assert point_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        person = await attendance.undo_check_in(session, c, point_id, participant_id, principal.actor)
+        return participants.participant_dict(person, None)
+
+    return await write(request, c, op)
+
+
+async def movements(request: web.Request) -> web.Response:
+    principal, c = allow(request, "participant.read")
+    participant_id = parse.path_id(request, "participant_id")
+    at_point = principal.point_id if principal.role == "operator" else None
+    async with reader(request) as session:
+        items = await attendance.movements(session, c, participant_id, at_point)
+    return web.json_response({"items": items, "total": len(items)})
 
 
 async def attendance_sheet(request: web.Request) -> web.Response:

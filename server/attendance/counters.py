@@ -1,0 +1,62 @@
+"""Attendance counters on points and conferences, moved in the same transaction as the change."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Conference, Point, iso
+
+FIELDS = ("expected", "present", "substitutes", "walk_ins")
+
+
+async def adjust(
+    session: AsyncSession,
+    conference_id: int,
+    point_id: int,
+    last_checkin_at: datetime | None = None,
+    **deltas: int,
+) -> None:
+    """Add the deltas in SQL (`x = x + n`), so concurrent writers cannot lose an update."""
+    changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items() if n}
+    if last_checkin_at is not None:
+        changes["last_checkin_at"] = last_checkin_at
+    if changes:
+        await session.execute(update(Point).where(Point.id == point_id).values(**changes))
+    totals = {name: getattr(Conference, name) + n for name, n in deltas.items() if n}
+    if totals:
+        await session.execute(update(Conference).where(Conference.id == conference_id).values(**totals))
+
+
+def point_row(point: Point) -> dict[str, Any]:
+    return {
+        "point_id": point.id,
+        "code": point.code,
+        "name": point.name,
+        "region": point.region,
+        "is_host": point.is_host,
+        "expected": point.expected,
+        "present": point.present,
+        "substitutes": point.substitutes,
+        "walk_ins": point.walk_ins,
+        "rate": round(point.present / point.expected, 4) if point.expected else None,
+        "last_checkin_at": iso(point.last_checkin_at),
+        "link": point.link,
+        "operators_online": point.operators_online,
+        "operator_seen_at": iso(point.operator_seen_at),
+    }
+
+
+def totals_of(conference: Conference) -> dict[str, int]:
+    return {name: getattr(conference, name) for name in FIELDS}
+
+
+async def point_and_totals(session: AsyncSession, conference_id: int, point_id: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """One point's row and the conference totals, read fresh after the counters moved."""
+    point = (await session.execute(select(Point).where(Point.id == point_id).execution_options(populate_existing=True))).scalar_one()
+    conference = (
+        await session.execute(select(Conference).where(Conference.id == conference_id).execution_options(populate_existing=True))
+    ).scalar_one()
+    return point_row(point), totals_of(conference)

@@ -17,16 +17,25 @@ from server.auth.operations import create_user
 from server.db import open_database
 from server.demo.seed import delegate_names, seed_demo, staff_password
 from server.migrate import upgrade
+from server.points.operations import forget_presence
 from server.settings import Settings, load
 
 
-async def _demo(settings: Settings, tokens_file: Path | None) -> dict[str, Any]:
+async def _prepare(settings: Settings, demo: bool, tokens_file: Path | None) -> None:
+    """Work done once before serving: stale presence, and the demo workshop if asked."""
     db = open_database(settings)
     try:
-        tokens = await seed_demo(db, settings)
-        names = await delegate_names(db, tokens)
+        if settings.redis_url is None:
+            async with db.write() as session, session.begin():
+                await forget_presence(session)
+        if demo:
+            tokens = await seed_demo(db, settings)
+            _print_links(settings, tokens, await delegate_names(db, tokens), tokens_file)
     finally:
         await db.dispose()
+
+
+def _print_links(settings: Settings, tokens: dict[str, Any], names: dict[str, str], tokens_file: Path | None) -> None:
     if tokens_file is not None:
         tokens_file.parent.mkdir(parents=True, exist_ok=True)
         tokens_file.write_text(json.dumps(tokens, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -40,14 +49,12 @@ async def _demo(settings: Settings, tokens_file: Path | None) -> dict[str, Any]:
     for pid, token in tokens["delegates"].items():
         print(f"  delegate  {names.get(pid, pid)}: {base}/join/{token}")
     sys.stdout.flush()
-    return tokens
 
 
 def serve(args: argparse.Namespace) -> None:
     settings = load(database_url=args.database_url, host=args.host, port=args.port)
     upgrade(settings.database_url)
-    if args.demo:
-        asyncio.run(_demo(settings, args.demo_tokens))
+    asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5)

@@ -65,3 +65,20 @@ async def test_counters_match_a_recount(demo_server: Server, call: Call) -> None
             ).fetchone()
             assert (row["expected"], row["present"], row["substitutes"], row["walk_ins"]) == (expected, present, subs, walk)
     assert sheet["totals"]["present"] == 3 * 5 and sheet["totals"]["substitutes"] == 3 and sheet["totals"]["walk_ins"] == 3
+
+
+async def test_operator_presence_is_counted_per_console(demo_server: Server, call: Call, listen: Any) -> None:
+    s, t = demo_server, demo_server.tokens
+    chair = await listen(s, t["chair"])
+    first = await listen(s, t["operators"]["HGI"])
+    await first.client.call("join", {"conference_id": s.conference_id, "after_seq": 10**6})
+    second = await listen(s, t["operators"]["HGI"])
+    changes = await chair.wait_for("point.presence_changed", 2)
+    assert [e["data"]["operators_online"] for e in changes] == [1, 2]
+    sheet = (await call("GET", s.api("/attendance"), t["chair"])).body
+    hg = next(p for p in sheet["points"] if p["code"] == "HGI")
+    assert hg["operators_online"] == 2 and hg["operator_seen_at"]
+    await first.client.disconnect()
+    await second.client.disconnect()
+    changes = await chair.wait_for("point.presence_changed", 4)
+    assert [e["data"]["operators_online"] for e in changes] == [1, 2, 1, 0]

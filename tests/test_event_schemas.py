@@ -132,6 +132,7 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
             "attendance.totals_changed",
             {"point_id": 3, "point": point_row(make_point(**counts(), operators_online=1)), "totals": counts(expected=80)},
         ),
+        ("point.presence_changed", {"point_id": 3, "operators_online": 1, "operator_seen_at": iso(4)}),
         ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
         ("agenda.changed", {"items": [item_dict(make_item()), item_dict(make_item(id=8, position=3, kind="closing", presenter=None))]}),
         ("agenda.changed", {"items": []}),

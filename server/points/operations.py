@@ -1,7 +1,7 @@
 """Add bridge points and record their link status."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Point, iso, utcnow
@@ -44,6 +44,25 @@ async def set_link_status(session: AsyncSession, conference_id: int, point_id: i
     point.link, point.link_note, point.link_changed_at = link, note, utcnow()
     await events.append(session, conference_id, "point.status_changed", point_dict(point), events.PUBLIC)
     return point
+
+
+async def record_presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> None:
+    """An operator console of the point connected (+1) or went away (-1)."""
+    point = await get_point(session, conference_id, point_id)
+    point.operators_online = max(0, point.operators_online + delta)
+    point.operator_seen_at = utcnow()
+    await events.append(
+        session,
+        conference_id,
+        "point.presence_changed",
+        {"point_id": point.id, "operators_online": point.operators_online, "operator_seen_at": iso(point.operator_seen_at)},
+        events.PUBLIC,
+    )
+
+
+async def forget_presence(session: AsyncSession) -> None:
+    """After a restart no console is connected to this process; counts from before are stale."""
+    await session.execute(update(Point).where(Point.operators_online != 0).values(operators_online=0))
 
 
 def point_dict(point: Point) -> dict[str, object]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import socketio
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events
 from server.auth.operations import resolve
@@ -14,6 +15,8 @@ from server.auth.principal import Principal
 from server.errors import DomainError, Invalid
 from server.http.middlewares import SESSION_COOKIE
 from server.keys import db_key, settings_key
+from server.points.operations import record_presence
+from server.writes import perform
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
@@ -61,6 +64,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             authorize(principal, "events.read", conference_id)
             for room in events.rooms_of(principal, conference_id):
                 await sio.enter_room(sid, room)
+            await _count_presence(sid, principal, conference_id)
             async with app[db_key].read() as session:
                 replay = await events.replay(session, principal, conference_id, after_seq, settings.replay_limit)
         except DomainError as error:
@@ -69,4 +73,28 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             return {"ok": True, "snapshot": True, "seq": replay.seq}
         return {"ok": True, "events": replay.events, "seq": replay.seq}
 
+    async def _count_presence(sid: str, principal: Principal, conference_id: int) -> None:
+        """An operator console counts once per socket, however often it rejoins."""
+        if principal.role != "operator" or principal.point_id is None:
+            return
+        session = await sio.get_session(sid)
+        if session.get("presence") is not None:
+            return
+        point_id = principal.point_id
+        session["presence"] = (conference_id, point_id)
+        await sio.save_session(sid, session)
+        await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, 1))
+
+    @sio.event
+    async def disconnect(sid: str, reason: str | None = None) -> None:
+        presence = (await sio.get_session(sid)).get("presence")
+        if presence is not None:
+            conference_id, point_id = presence
+            await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, -1))
+
     return sio
+
+
+async def _presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> dict[str, Any]:
+    await record_presence(session, conference_id, point_id, delta)
+    return {}

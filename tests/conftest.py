@@ -139,7 +139,11 @@ def call(http: aiohttp.ClientSession) -> Call:
 
 
 class Listener:
-    """A socket.io client that collects pushed events and can await the next of a type."""
+    """A socket.io client that collects pushed events and can await the next of a type.
+
+    Like the consoles, it applies an event once: one that was both replayed on join and pushed
+    live (the protocol allows that, never a miss) is kept the first time.
+    """
 
     def __init__(self, client: socketio.AsyncClient) -> None:
         self.client = client
@@ -148,7 +152,8 @@ class Listener:
 
     async def on_event(self, envelope: dict[str, Any]) -> None:
         async with self._arrived:
-            self.events.append(envelope)
+            if envelope["seq"] not in {e["seq"] for e in self.events}:
+                self.events.append(envelope)
             self._arrived.notify_all()
 
     async def wait_for(self, type_: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
@@ -182,6 +187,8 @@ async def listen() -> AsyncIterator[Callable[..., Awaitable[Listener]]]:
         assert ack["ok"], ack
         for envelope in ack.get("events", []):
             await listener.on_event(envelope)
+        # Pushes that overtook the join's answer are applied after the replay, in seq order.
+        listener.events.sort(key=lambda e: e["seq"])
         return listener
 
     yield _listen

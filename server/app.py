@@ -1,30 +1,45 @@
 """The application factory: it assembles settings, templates, database, socket.io and routes."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from server.auth.cache import PrincipalCache, principal_cache_key
 from server.auth.throttle import LoginThrottle, throttle_key
 from server.db import db_context
 from server.events import Publisher
 from server.http.middlewares import authenticate, errors, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
-from server.keys import locks_key, publisher_key, settings_key
+from server.keys import db_key, publisher_key, settings_key, writers_key
 from server.realtime.sockets import create_socket_server
 from server.settings import Settings
-from server.writes import WriteLocks
+from server.writes import Writers
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
+
+
+async def writing(app: web.Application) -> AsyncIterator[None]:
+    """The write queues and the publisher; at shutdown, send what was committed before stopping."""
+    publisher = app[publisher_key]
+    app[writers_key] = Writers(app[db_key].write, publisher)
+    task = asyncio.create_task(publisher.run())
+    yield
+    try:
+        await asyncio.wait_for(publisher.drain(), timeout=5)
+    finally:
+        task.cancel()
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[errors, authenticate], client_max_size=settings.max_upload_bytes)
     app[settings_key] = settings
-    app[locks_key] = WriteLocks()
+    app[principal_cache_key] = PrincipalCache()
     app[throttle_key] = LoginThrottle(settings.login_attempts, settings.login_window_seconds)
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     setup_i18n(env)
@@ -32,6 +47,7 @@ def create_app(settings: Settings) -> web.Application:
     sio = create_socket_server(app)
     sio.attach(app)
     app[publisher_key] = Publisher(sio)
+    app.cleanup_ctx.append(writing)
     app.on_shutdown.append(lambda _: sio.shutdown())
     app.on_response_prepare.append(security_headers)
     setup_routes(app)

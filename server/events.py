@@ -1,6 +1,8 @@
 """The event log: append in the write's transaction, publish after commit, replay since a seq."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -12,6 +14,7 @@ from schema.tables import Conference, Event, utcnow
 from server.auth.principal import Principal
 
 PENDING = "pending_events"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,31 @@ class Emitter(Protocol):
 
 
 class Publisher:
-    """Sends committed events to the socket.io rooms allowed to see them."""
+    """Sends committed events, in commit order, to the socket.io rooms allowed to see them.
+
+    Writers only enqueue, so a slow room (hundreds of consoles) never holds the write lock;
+    one task drains the queue, which keeps the seq order of every conference.
+    """
 
     def __init__(self, emitter: Emitter) -> None:
         self._emitter = emitter
+        self._queue: asyncio.Queue[list[tuple[dict[str, Any], list[str]]]] = asyncio.Queue()
 
-    async def publish(self, events: list[Event]) -> None:
-        for event in events:
-            await self._emitter.emit("event", envelope(event), room=rooms_for(event))
+    def publish(self, events: list[Event]) -> None:
+        if events:
+            self._queue.put_nowait([(envelope(e), rooms_for(e)) for e in events])
+
+    async def run(self) -> None:
+        while True:
+            batch = await self._queue.get()
+            try:
+                for data, rooms in batch:
+                    await self._emitter.emit("event", data, room=rooms)
+            except Exception:
+                # Clients that missed it catch up by seq on their next join; the writer already answered.
+                log.exception("publishing events failed")
+            finally:
+                self._queue.task_done()
+
+    async def drain(self) -> None:
+        await self._queue.join()

@@ -10,10 +10,10 @@ if TYPE_CHECKING:
     from server.db import Database
     from server.events import Publisher
     from server.settings import Settings
-    from server.writes import WriteLocks
+    from server.writes import Writers
 
 settings_key: web.AppKey["Settings"] = web.AppKey("settings")
 db_key: web.AppKey["Database"] = web.AppKey("db")
 publisher_key: web.AppKey["Publisher"] = web.AppKey("publisher")
-locks_key: web.AppKey["WriteLocks"] = web.AppKey("write_locks")
+writers_key: web.AppKey["Writers"] = web.AppKey("writers")
 principal_key: web.RequestKey["Principal | None"] = web.RequestKey("principal")

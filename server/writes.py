@@ -1,34 +1,31 @@
-"""The single write path: one transaction per change, idempotent retries, events published after commit."""
+"""The single write path: operations committed in order, with idempotent retries and events published after commit.
+
+Writes to one conference go through one queue. Whatever arrived while a transaction was being
+committed runs in the next one, each operation inside its own SAVEPOINT: a refusal undoes only
+that operation, and one commit (one fsync) acknowledges them all. Callers are answered only
+after that commit, and the events are handed to the publisher in seq order.
+"""
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schema.tables import IdempotencyRecord
 from server import events
 from server.errors import Conflict, Invalid
-from server.keys import db_key, locks_key, publisher_key
+from server.events import Publisher
+from server.keys import writers_key
 
 Operation = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
-
-
-class WriteLocks:
-    """One lock per conference, so its events are committed and published in seq order."""
-
-    def __init__(self) -> None:
-        self._locks: defaultdict[int | None, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    def __getitem__(self, conference_id: int | None) -> asyncio.Lock:
-        return self._locks[conference_id]
+BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,107 @@ class Idempotency:
         return cls(scope=scope, key=key, request_hash=digest)
 
 
+@dataclass
+class _Job:
+    operation: Operation
+    status: int
+    idempotency: Idempotency | None
+    done: asyncio.Future[tuple[int, dict[str, Any]]]
+    answer: tuple[int, dict[str, Any]] | None = None
+    error: BaseException | None = None
+    events: list[Any] = field(default_factory=list)
+
+
+async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
+    """One operation, or the stored answer to its idempotency key."""
+    key = job.idempotency
+    if key is not None:
+        record = await session.scalar(
+            select(IdempotencyRecord).where(IdempotencyRecord.scope == key.scope, IdempotencyRecord.key == key.key)
+        )
+        if record is not None:
+            if record.request_hash != key.request_hash:
+                raise Conflict(
+                    "This Idempotency-Key was used with a different request", {"idempotency_key": key.key}, code="idempotency_mismatch"
+                )
+            return record.status, record.body
+    body = await job.operation(session)
+    if key is not None:
+        session.add(IdempotencyRecord(scope=key.scope, key=key.key, request_hash=key.request_hash, status=job.status, body=body))
+    return job.status, body
+
+
+class WriteQueue:
+    """The ordered writer of one conference (or of the writes that belong to none)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
+        self._jobs: list[_Job] = []
+        self._draining: asyncio.Task[None] | None = None
+
+    def submit(self, job: _Job) -> None:
+        self._jobs.append(job)
+        if self._draining is None:
+            self._draining = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self._jobs:
+                batch, self._jobs = self._jobs[:BATCH], self._jobs[BATCH:]
+                await self._commit(batch)
+        finally:
+            self._draining = None
+
+    async def _commit(self, batch: list[_Job]) -> None:
+        try:
+            async with self._sessions() as session:
+                async with session.begin():
+                    for job in batch:
+                        await self._attempt(session, job)
+        except BaseException as error:
+            for job in batch:
+                if not job.done.done():
+                    job.done.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for job in batch:
+            if job.error is not None:
+                job.done.set_exception(job.error)
+            else:
+                assert job.answer is not None
+                self._publisher.publish(job.events)
+                job.done.set_result(job.answer)
+
+    @staticmethod
+    async def _attempt(session: AsyncSession, job: _Job) -> None:
+        try:
+            async with session.begin_nested():
+                job.answer = await _run(session, job)
+                await session.flush()
+        except Exception as error:
+            job.error = error
+            events.take_pending(session)
+            return
+        job.events = events.take_pending(session)
+
+
+class Writers:
+    """One WriteQueue per conference, made on first use."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
+        self._queues: dict[int | None, WriteQueue] = {}
+
+    def __getitem__(self, conference_id: int | None) -> WriteQueue:
+        queue = self._queues.get(conference_id)
+        if queue is None:
+            queue = self._queues[conference_id] = WriteQueue(self._sessions, self._publisher)
+        return queue
+
+
 async def perform(
     app: web.Application,
     conference_id: int | None,
@@ -56,35 +154,7 @@ async def perform(
     status: int = 200,
     idempotency: Idempotency | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Run one operation in one transaction and answer only after commit; a failure leaves nothing behind."""
-    async with app[locks_key][conference_id]:
-        async with app[db_key].write() as session:
-            async with session.begin():
-                if idempotency is not None:
-                    record = await session.scalar(
-                        select(IdempotencyRecord).where(
-                            IdempotencyRecord.scope == idempotency.scope, IdempotencyRecord.key == idempotency.key
-                        )
-                    )
-                    if record is not None:
-                        if record.request_hash != idempotency.request_hash:
-                            raise Conflict(
-                                "This Idempotency-Key was used with a different request",
-                                {"idempotency_key": idempotency.key},
-                                code="idempotency_mismatch",
-                            )
-                        return record.status, record.body
-                body = await operation(session)
-                if idempotency is not None:
-                    session.add(
-                        IdempotencyRecord(
-                            scope=idempotency.scope,
-                            key=idempotency.key,
-                            request_hash=idempotency.request_hash,
-                            status=status,
-                            body=body,
-                        )
-                    )
-            committed = events.take_pending(session)
-        await app[publisher_key].publish(committed)
-    return status, body
+    """Run one operation in order with the conference's other writes; answer after its commit."""
+    done: asyncio.Future[tuple[int, dict[str, Any]]] = asyncio.get_running_loop().create_future()
+    app[writers_key][conference_id].submit(_Job(operation, status, idempotency, done))
+    return await done

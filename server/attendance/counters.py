@@ -4,12 +4,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, Point, iso
 
 FIELDS = ("expected", "present", "substitutes", "walk_ins")
+
+
+POINT_COLUMNS = (
+    Point.id,
+    Point.code,
+    Point.name,
+    Point.region,
+    Point.is_host,
+    Point.expected,
+    Point.present,
+    Point.substitutes,
+    Point.walk_ins,
+    Point.last_checkin_at,
+    Point.link,
+    Point.operators_online,
+    Point.operator_seen_at,
+)
 
 
 async def adjust(
@@ -18,19 +35,22 @@ async def adjust(
     point_id: int,
     last_checkin_at: datetime | None = None,
     **deltas: int,
-) -> None:
-    """Add the deltas in SQL (`x = x + n`), so concurrent writers cannot lose an update."""
-    changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items() if n}
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Add the deltas in SQL (`x = x + n`), so concurrent writers cannot lose an update; return the new counts."""
+    changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items()}
     if last_checkin_at is not None:
         changes["last_checkin_at"] = last_checkin_at
-    if changes:
-        await session.execute(update(Point).where(Point.id == point_id).values(**changes))
-    totals = {name: getattr(Conference, name) + n for name, n in deltas.items() if n}
-    if totals:
-        await session.execute(update(Conference).where(Conference.id == conference_id).values(**totals))
+    point = (await session.execute(update(Point).where(Point.id == point_id).values(**changes).returning(*POINT_COLUMNS))).one()
+    totals = {name: getattr(Conference, name) + n for name, n in deltas.items()}
+    conference = (
+        await session.execute(
+            update(Conference).where(Conference.id == conference_id).values(**totals).returning(*(getattr(Conference, f) for f in FIELDS))
+        )
+    ).one()
+    return point_row(point), totals_of(conference)
 
 
-def point_row(point: Point) -> dict[str, Any]:
+def point_row(point: Point | Row[Any]) -> dict[str, Any]:
     return {
         "point_id": point.id,
         "code": point.code,
@@ -49,14 +69,5 @@ def point_row(point: Point) -> dict[str, Any]:
     }
 
 
-def totals_of(conference: Conference) -> dict[str, int]:
+def totals_of(conference: Conference | Row[Any]) -> dict[str, int]:
     return {name: getattr(conference, name) for name in FIELDS}
-
-
-async def point_and_totals(session: AsyncSession, conference_id: int, point_id: int) -> tuple[dict[str, Any], dict[str, int]]:
-    """One point's row and the conference totals, read fresh after the counters moved."""
-    point = (await session.execute(select(Point).where(Point.id == point_id).execution_options(populate_existing=True))).scalar_one()
-    conference = (
-        await session.execute(select(Conference).where(Conference.id == conference_id).execution_options(populate_existing=True))
-    ).scalar_one()
-    return point_row(point), totals_of(conference)

@@ -71,35 +71,40 @@ async def check_in(
     )
     session.add(stay)
     await session.flush()
-    await counters.adjust(session, conference_id, point_id, last_checkin_at=now, present=1, **_kind(stay))
+    counts = await counters.adjust(session, conference_id, point_id, last_checkin_at=now, present=1, **_kind(stay))
     data = {**participant_dict(person, stay.checked_in_at), "checkin_id": stay.id, "substitute_for": substitute_for, "walk_in": stay.walk_in}
     await events.append(session, conference_id, "attendance.checked_in", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id)
+    await _announce_totals(session, conference_id, point_id, counts)
     return stay, person
 
 
-async def _end_stay(session: AsyncSession, conference_id: int, point_id: int, participant_id: int) -> tuple[Participant, Checkin]:
+Counts = tuple[dict[str, Any], dict[str, int]]
+
+
+async def _end_stay(
+    session: AsyncSession, conference_id: int, point_id: int, participant_id: int
+) -> tuple[Participant, Checkin, Counts]:
     require_not_closed(await get_conference(session, conference_id))
     person = await get_participant(session, conference_id, participant_id, point_id)
     stay = await _present_stay(session, person.id)
     if stay is None:
         raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
-    await counters.adjust(session, conference_id, point_id, present=-1, **{k: -v for k, v in _kind(stay).items()})
-    return person, stay
+    counts = await counters.adjust(session, conference_id, point_id, present=-1, **{k: -v for k, v in _kind(stay).items()})
+    return person, stay, counts
 
 
 async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
-    person, stay = await _end_stay(session, conference_id, point_id, participant_id)
+    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id)
     stay.checked_out_at, stay.checked_out_by = utcnow(), actor
     data = {**participant_dict(person, None), "checkin_id": stay.id, "checked_out_at": iso(stay.checked_out_at)}
     await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id)
+    await _announce_totals(session, conference_id, point_id, counts)
     return person
 
 
 async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
     """Take back a mistaken check-in made in the last five minutes; the stay is kept, marked undone."""
-    person, stay = await _end_stay(session, conference_id, point_id, participant_id)
+    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id)
     now = utcnow()
     if now - stay.checked_in_at > UNDO_WINDOW:
         raise Conflict(
@@ -111,7 +116,7 @@ async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int
     stay.undone_at, stay.undone_by = now, actor
     data = {**participant_dict(person, None), "checkin_id": stay.id, "undone_at": iso(now)}
     await events.append(session, conference_id, "attendance.checkin_undone", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id)
+    await _announce_totals(session, conference_id, point_id, counts)
     return person
 
 
@@ -136,8 +141,8 @@ async def movements(session: AsyncSession, conference_id: int, participant_id: i
     ]
 
 
-async def _announce_totals(session: AsyncSession, conference_id: int, point_id: int) -> None:
-    point, totals = await counters.point_and_totals(session, conference_id, point_id)
+async def _announce_totals(session: AsyncSession, conference_id: int, point_id: int, counts: Counts) -> None:
+    point, totals = counts
     await events.append(
         session, conference_id, "attendance.totals_changed", {"point_id": point_id, "point": point, "totals": totals}, events.PUBLIC
     )

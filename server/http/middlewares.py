@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from server.auth.operations import resolve
+from server.auth.cache import who
 from server.errors import DomainError, Forbidden
-from server.keys import db_key, principal_key, settings_key
+from server.keys import principal_key, settings_key
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,10 +60,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         token = header[7:].strip()
     elif SESSION_COOKIE in request.cookies:
         token, via_cookie = request.cookies[SESSION_COOKIE], True
-    principal = None
-    if token:
-        async with request.app[db_key].read() as session:
-            principal = await resolve(session, token, via_cookie=via_cookie)
+    principal = await who(request.app, token, via_cookie) if token else None
     request[principal_key] = principal
     # socket.io's long-polling posts carry no writes and are Origin-checked by socket.io itself.
     carries_writes = not request.path.startswith("/socket.io/")

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events
-from server.auth.operations import resolve
+from server.auth.cache import who
 from server.auth.policy import authorize
 from server.auth.principal import Principal
 from server.errors import DomainError, Invalid
@@ -43,8 +43,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         token, via_cookie = _token_from(environ, auth)
         if not token:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-        async with app[db_key].read() as session:
-            principal = await resolve(session, token, via_cookie=via_cookie)
+        principal = await who(app, token, via_cookie)
         if principal is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await sio.save_session(sid, {"principal": principal})

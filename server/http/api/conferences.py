@@ -7,6 +7,7 @@ from aiohttp import web
 
 from schema.tables import Conference, Invitation, iso
 from server.auth import operations as auth
+from server.auth.cache import forget_all
 from server.auth.tokens import invitation_token
 from server.conferences import operations as conferences
 from server.http import parse
@@ -171,4 +172,6 @@ async def revoke_invitation(request: web.Request) -> web.Response:
         invitation = await auth.revoke_invitation(session, c, invitation_id)
         return invitation_dict(settings, invitation, invitation_token(settings.secret_key, invitation.nonce))
 
-    return await write(request, c, op)
+    response = await write(request, c, op)
+    forget_all(request.app)
+    return response

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import operations as auth
+from server.auth.cache import forget_all
 from server.auth.throttle import throttle_key
 from server.errors import Invalid, Unauthorized
 from server.http import parse
@@ -51,7 +52,9 @@ async def logout(request: web.Request) -> web.Response:
         await auth.end_session(session, session_id)
         return {"ok": True}
 
-    return await write(request, None, op)
+    response = await write(request, None, op)
+    forget_all(request.app)
+    return response
 
 
 async def me(request: web.Request) -> web.Response:

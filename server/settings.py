@@ -73,4 +73,5 @@ def load(
         public_url=env.get("DIEMCAU_PUBLIC_URL") or None,
         redis_url=env.get("DIEMCAU_REDIS_URL") or None,
         allowed_origins=origins,
+        max_upload_bytes=int(env.get("DIEMCAU_MAX_UPLOAD_BYTES") or Settings.max_upload_bytes),
     )

@@ -42,7 +42,7 @@ def clean_name(value: object, field: str, max_len: int = 300) -> str:
     if not s:
         raise Invalid(f"{field} must not be empty", {field: "must not be empty"})
     if len(s) > max_len:
-        raise Invalid(f"{field} is longer than {max_len} characters", {field: "is longer than {max_len} characters"})
+        raise Invalid(f"{field} is longer than {max_len} characters", {field: f"is longer than {max_len} characters"})
     return s
 
 
@@ -58,7 +58,7 @@ def clean_text(value: object, field: str, max_len: int, required: bool = True) -
     if required and not s:
         raise Invalid(f"{field} must not be empty", {field: "must not be empty"})
     if len(s) > max_len:
-        raise Invalid(f"{field} is longer than {max_len} characters", {field: "is longer than {max_len} characters"})
+        raise Invalid(f"{field} is longer than {max_len} characters", {field: f"is longer than {max_len} characters"})
     return s
 
 

@@ -124,6 +124,7 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("point.status_changed", point_dict(make_point(link="degraded", link_note="Mất tiếng", link_changed_at=T0))),
         ("point.status_changed", point_dict(make_point(link="ok", link_note=None, link_changed_at=T0))),
         ("participant.added", participant_dict(make_person(), None)),
+        ("participants.imported", {"created": 5000, "points": {"3": 4990, "12": 10}}),
         ("attendance.checked_in", checked_in),
         ("attendance.checked_in", walk_in),
         ("attendance.checked_in", substitute),
@@ -284,6 +285,9 @@ INVALID = [
     changed("draft.published", format="pdf"),
     changed("summary.ready", sha256="not-a-hash"),
     changed("attendance.totals_changed", totals=counts(present=-1)),
+    changed("participants.imported", created=0),
+    changed("participants.imported", points={"HGI": 3}),
+    changed("participants.imported", points={}),
     # keys the builders never add
     changed("conference.created", token="secret"),
     changed("participant.added", search_key="nguyen thi hong"),

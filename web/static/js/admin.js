@@ -1,6 +1,7 @@
 // The secretariat's set-up console for one workshop. Every section reloads itself from the API after a
 // change (its own or another admin's, through the live events), so there is one way to draw each.
 import { act, api, base, conferenceId, debounce, el, formValues, formatDateTime, fromLocalInput, notify, option, t, toLocalInput } from "./api.js";
+import { setupImport } from "./admin-import.js";
 import { openSheet } from "./admin-sheet.js";
 import { connectLive } from "./live.js";
 
@@ -130,6 +131,8 @@ onSubmit($("person-form"), async (values, form) => {
   await reloadPeople();
   notify(t("admin.person_added", { name: values.full_name }));
 });
+
+setupImport(reloadPeople);
 
 // ---- agenda -------------------------------------------------------------------------------------------
 
@@ -267,6 +270,7 @@ const SECTION_OF = {
   point: "points",
   invitation: "invitations",
   participant: "people",
+  participants: "people",
   attendance: "people",
   agenda: "agenda",
   draft: "draft",

@@ -1,6 +1,7 @@
 """The consoles as Jinja2 pages; they read and write through the API, live through socket.io."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -8,6 +9,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import operations as auth
+from server.auth.cache import forget_all
 from server.auth.principal import Principal
 from server.auth.throttle import throttle_key
 from server.conferences.operations import get_conference, list_conferences
@@ -17,6 +19,7 @@ from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, principal_key, settings_key
 from server.writes import perform
 
+SERVICE_WORKER = Path(__file__).resolve().parents[2] / "web" / "static" / "js" / "sw.js"
 CONSOLE_ROLES = {
     "admin": ("admin",),
     "chair": ("chair", "admin"),
@@ -70,6 +73,13 @@ def _require(request: web.Request, console: str, conference_id: int | None = Non
     return principal
 
 
+async def service_worker(request: web.Request) -> web.StreamResponse:
+    """The operator console's offline worker, from the root: a worker may only cover paths under its own URL.
+
+    no-cache: no cache between here and the browser may hold back a changed worker."""
+    return web.FileResponse(SERVICE_WORKER, headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache"})
+
+
 async def home(request: web.Request) -> web.StreamResponse:
     principal = request[principal_key]
     raise web.HTTPFound(home_of(principal) if principal else "/login")
@@ -117,6 +127,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
             return {}
 
         await perform(request.app, None, op)
+        forget_all(request.app)
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

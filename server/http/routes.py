@@ -5,8 +5,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.http import pages
-from server.http.api import agenda, attendance, conferences, input, session, stream
+from server.http import badges, pages
+from server.http.api import (
+    agenda,
+    attendance,
+    conferences,
+    input,
+    roster,
+    session,
+    stream,
+)
+from server.http.api import badges as badges_api
 from server.http.openapi import openapi
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -41,6 +50,11 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/checkins/{participant_id}/undo", attendance.undo_check_in, name="checkin_undo")
     r.add_get(C + "/participants/{participant_id}/movements", attendance.movements, name="participant_movements")
     r.add_get(C + "/attendance", attendance.attendance_sheet, name="attendance")
+    r.add_post(C + "/participants/import", roster.import_roster, name="participants_import")
+    r.add_get(C + "/participants/import-template.{fmt:csv|xlsx}", roster.import_template, name="participants_import_template")
+    r.add_get(C + "/participants/export.{fmt:csv|xlsx}", roster.export_roster, name="participants_export")
+    r.add_get(C + "/attendance/export.{fmt:csv|xlsx}", roster.export_attendance, name="attendance_export")
+    r.add_get(C + "/points/{p:\\d+}/badges.pdf", badges_api.badges_pdf, name="badges_pdf")
 
     r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")
     r.add_post(C + "/agenda", agenda.add_item, name="agenda_create")
@@ -66,6 +80,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get(C + "/summary.{fmt:json|html|md}", stream.summary, name="summary_format")
 
     r.add_get("/", pages.home, name="home")
+    r.add_get("/sw.js", pages.service_worker, name="service_worker")
     r.add_get("/login", pages.login_page, name="login")
     r.add_post("/login", pages.login_submit, name="login_submit")
     r.add_post("/logout", pages.logout, name="logout")
@@ -73,6 +88,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/lang/{lang}", pages.set_language, name="language")
     r.add_get("/admin", pages.admin_index, name="admin")
     r.add_get("/chair", pages.chair_index, name="chair_index")
+    r.add_get("/admin/{c:\\d+}/badges/{p:\\d+}", badges.badge_sheet_page, name="badge_sheet")
     for console in ("admin", "chair", "operator", "delegate", "display"):
         r.add_get(f"/{console}/{{c:\\d+}}", pages.console(console), name=f"{console}_console")
     r.add_static("/static/vendor/socket.io", WEB / "node_modules" / "socket.io-client" / "dist", name="vendor_socketio")

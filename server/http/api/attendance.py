@@ -7,9 +7,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.attendance import operations as attendance
+from server.badges import operations as badges
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, reader, write
+from server.keys import settings_key
 from server.participants import operations as participants
 from server.participants.operations import PersonFields
 
@@ -63,21 +65,25 @@ async def check_in(request: web.Request) -> web.Response:
     principal, c = allow(request, "checkin.write")
     data = await parse.json_body(request)
     participant_id = parse.integer(data, "participant_id", required=False)
+    code = parse.name(data, "code", required=False)
     substitute_for = parse.integer(data, "substitute_for", required=False)
-    if participant_id is None and "full_name" not in data:
-        raise Invalid("Give participant_id, or full_name for a walk-in", {"participant_id": "required"})
-    if participant_id is not None and "full_name" in data:
-        raise Invalid("Give participant_id or full_name, not both", {"full_name": "not with participant_id"})
-    walk_in = person_fields(data) if participant_id is None else None
+    # Exactly one way to name the person: by id, by the code on their badge, or by name (a walk-in).
+    ways = {"participant_id": participant_id is not None, "code": code is not None, "full_name": "full_name" in data}
+    given = [way for way, used in ways.items() if used]
+    if not given:
+        raise Invalid("Give participant_id, a badge code, or full_name for a walk-in", {"participant_id": "required"})
+    if len(given) > 1:
+        raise Invalid(f"Give only one of {' and '.join(given)}", {given[1]: f"not with {given[0]}"})
+    walk_in = person_fields(data) if given == ["full_name"] else None
     if substitute_for is not None and walk_in is None:
         raise Invalid("A substitute is checked in by name", {"full_name": "required with substitute_for"})
     point_id = principal.point_id
     assert point_id is not None
+    secret = request.app[settings_key].secret_key
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        stay, person = await attendance.check_in(
-            session, c, point_id, principal.actor, participant_id, walk_in, substitute_for
-        )
+        person_id = participant_id if code is None else await badges.participant_for_code(session, secret, c, point_id, code)
+        stay, person = await attendance.check_in(session, c, point_id, principal.actor, person_id, walk_in, substitute_for)
         return {
             **participants.participant_dict(person, stay.checked_in_at),
             "checkin_id": stay.id,

@@ -1,12 +1,24 @@
 // The chair's console: run the agenda, give the floor, watch attendance, rule on comments, close out.
 import { act, api, base, conferenceId, el, elapsedSince, formatClock, formatTime, notify, t } from "./api.js";
+import { createAttendance } from "./chair-attendance.js";
 import { createFeed } from "./chair-feed.js";
+import { createPointsGrid } from "./chair-points.js";
+import { createSheet } from "./chair-sheet.js";
 import { connectLive } from "./live.js";
 
-const state = { status: null, items: [], requests: [], points: new Map(), sheet: new Map() };
+const state = { status: null, items: [], requests: [] };
 const $ = (id) => document.getElementById(id);
 
 const feed = createFeed($("feed"), $("feed-empty"), (id) => state.items.find((item) => item.id === id)?.title);
+const grid = createPointsGrid($("point-groups"), {
+  summaries: [$("points-summary"), $("points-glance")],
+  empty: $("points-empty"),
+  region: $("points-region"),
+  search: $("points-search"),
+  modes: document.querySelectorAll('input[name="points-filter"]'),
+});
+const sheet = createSheet($("attendance-table"));
+const attendance = createAttendance([grid, sheet], sheet.totals);
 
 // ---- conference state ---------------------------------------------------------------------------------
 
@@ -41,7 +53,7 @@ for (const button of document.querySelectorAll(".state-bar [data-action]")) {
 // ---- agenda -------------------------------------------------------------------------------------------
 
 const live = () => state.items.find((item) => item.status === "live") ?? null;
-const pointName = (id) => state.points.get(id)?.name;
+const pointName = (id) => attendance.rows.get(id)?.name;
 
 function agendaControls(item) {
   if (item.status === "live") {
@@ -171,44 +183,6 @@ async function reloadQueue() {
   applyQueue((await api("GET", `${base}/speaking-requests`)).items);
 }
 
-// ---- attendance ---------------------------------------------------------------------------------------
-
-function linkBadge(point) {
-  const link = point?.link ?? "unknown";
-  return el("span", { class: `link-badge link-${link}`, title: point?.link_note ?? null, text: t(`link.${link}`) });
-}
-
-function renderAttendance(totals) {
-  $("attendance-rows").replaceChildren(
-    ...[...state.sheet.values()].map((row) => {
-      const point = state.points.get(row.point_id);
-      return el(
-        "tr",
-        {},
-        el("th", { scope: "row" }, row.name, point?.is_host ? el("span", { class: "tag", text: t("point.host") }) : null),
-        el("td", {}, linkBadge(point), point?.link_note ? el("span", { class: "meta", text: ` ${point.link_note}` }) : null),
-        el("td", { class: "num", text: row.expected }),
-        el("td", { class: "num", text: row.present }),
-        el("td", { class: "num", text: row.substitutes }),
-        el("td", { class: "num", text: row.walk_ins }),
-      );
-    }),
-  );
-  if (totals) {
-    $("present-total").textContent = totals.present;
-    $("expected-total").textContent = totals.expected;
-    $("substitutes-total").textContent = totals.substitutes;
-    $("walk-ins-total").textContent = totals.walk_ins;
-  }
-}
-
-async function reloadAttendance() {
-  const [points, sheet] = await Promise.all([api("GET", `${base}/points`), api("GET", `${base}/attendance`)]);
-  state.points = new Map(points.items.map((p) => [p.id, p]));
-  state.sheet = new Map(sheet.points.map((row) => [row.point_id, row]));
-  renderAttendance(sheet.totals);
-}
-
 // ---- load and live ------------------------------------------------------------------------------------
 
 async function load() {
@@ -216,7 +190,7 @@ async function load() {
     api("GET", base),
     api("GET", `${base}/remarks`),
     api("GET", `${base}/comments`),
-    reloadAttendance(),
+    attendance.load(),
     reloadQueue(),
   ]);
   await reloadAgenda();
@@ -231,9 +205,7 @@ const HANDLERS = {
   "agenda.item_started": upsertItem,
   "agenda.item_finished": upsertItem,
   "speaking.queue_changed": (data) => applyQueue(data.items),
-  "attendance.totals_changed": (data) => { state.sheet.set(data.point_id, data.point); renderAttendance(data.totals); },
-  "point.status_changed": (point) => { state.points.set(point.id, point); renderAttendance(); },
-  "point.added": () => reloadAttendance(),
+  ...attendance.handlers,
   "remark.submitted": (remark) => feed.upsertRemark(remark),
   "comment.submitted": (comment) => feed.upsertComment(comment),
   "comment.disposed": (comment) => feed.upsertComment(comment),

@@ -1,0 +1,234 @@
+"""The chair's attendance views in a real Chromium against a real server: a tile per bridge point grouped by
+region, turned by operator presence and link reports without a reload; the problem filter and the
+diacritic-insensitive search; the attendance table updated in place and sorted by any column."""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from email.utils import formatdate
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, Route, expect
+
+from tests.conftest import Call, Listener, Server
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, browser, catalog, mark, open_console
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+VI = catalog("vi")
+REGIONS = ["Lâm Đồng", "Đồng Tháp", "Quảng Ninh", "Thừa Thiên Huế"]
+Listen = Callable[..., Awaitable[Listener]]
+
+
+async def add_points(call: Call, s: Server, count: int = 40) -> None:
+    for i in range(count):
+        region = REGIONS[i % len(REGIONS)]
+        body = {"code": f"T{i:02d}", "name": f"Điểm cầu {region} {i // len(REGIONS) + 1}", "region": region, "is_host": False}
+        reply = await call("POST", s.api("/points"), s.tokens["admin"], json=body)
+        assert reply.status == 201, reply.body
+
+
+async def sheet(call: Call, s: Server) -> dict[str, dict[str, Any]]:
+    """The attendance rows by point code."""
+    rows = (await call("GET", s.api("/attendance"), s.tokens["chair"])).body["points"]
+    return {row["code"]: row for row in rows}
+
+
+@pytest.fixture
+async def chair(demo_server: Server, call: Call, open_console: Open) -> Page:
+    """The chair console of a demo workshop with 40 more points in four more regions."""
+    await add_points(call, demo_server)
+    page = await open_console(demo_server, demo_server.tokens["chair"], f"/chair/{demo_server.conference_id}")
+    await mark(page)
+    return page
+
+
+def tile(page: Page, point_id: int) -> Any:
+    return page.locator(f'.point-tile[data-point-id="{point_id}"]')
+
+
+def row(page: Page, point_id: int) -> Any:
+    return page.locator(f'#attendance-rows tr[data-point-id="{point_id}"]')
+
+
+async def check_in(call: Call, s: Server, code: str, count: int) -> None:
+    token = s.tokens["operators"][code]
+    people = (await call("GET", s.api("/participants"), token)).body["items"]
+    for person in people[:count]:
+        reply = await call("POST", s.api("/checkins"), token, json={"participant_id": person["id"]})
+        assert reply.status in (200, 201), reply.body
+
+
+async def test_a_tile_per_point_grouped_by_region(demo_server: Server, chair: Page, call: Call) -> None:
+    s = demo_server
+    rows = await sheet(call, s)
+    await expect(chair.locator(".point-tile")).to_have_count(len(rows))
+    host_region = next(r["region"] for r in rows.values() if r["is_host"])
+    await expect(chair.locator(".point-group").first).to_have_attribute("data-region", host_region)
+    for region in {r["region"] for r in rows.values()}:
+        group = chair.locator(f'.point-group[data-region="{region}"]')
+        members = [r for r in rows.values() if r["region"] == region]
+        await expect(group.locator("h3")).to_have_text(region)
+        await expect(group.locator(".point-tile")).to_have_count(len(members))
+        present, expected = 0, sum(r["expected"] for r in members)
+        await expect(group.locator("summary .meta")).to_have_text(
+            VI["points.group_counts"].format(points=len(members), present=present, expected=expected, problems=len(members))
+        )
+    hgi = rows["HGI"]
+    await expect(tile(chair, hgi["point_id"])).to_contain_text(f"0/{hgi['expected']}")
+
+    # A point added while the chair watches joins the grid, in a region of its own, and the region filter.
+    reply = await call("POST", s.api("/points"), s.tokens["admin"], json={"code": "CMU", "name": "Điểm cầu Cà Mau", "region": "Cà Mau", "is_host": False})
+    await expect(chair.locator('.point-group[data-region="Cà Mau"] .point-tile')).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    await expect(tile(chair, reply.body["id"])).to_have_attribute("data-operator", "none")
+    await expect(chair.locator("#points-region option", has_text="Cà Mau")).to_have_count(1)
+    await expect(row(chair, reply.body["id"])).to_be_attached()
+
+    await chair.locator("#points-region").select_option(label="Đồng Tháp")
+    await expect(chair.locator(".point-tile:visible")).to_have_count(10)
+    await expect(chair.locator('.point-group[data-region="Lâm Đồng"]')).to_be_hidden()
+
+    # A folded region keeps only its heading.
+    await chair.locator("#points-region").select_option(index=0)
+    await chair.locator('.point-group[data-region="Lâm Đồng"] summary').click()
+    await expect(chair.locator('.point-group[data-region="Lâm Đồng"] .point-tile').first).to_be_hidden()
+    await assert_not_reloaded(chair)
+
+
+async def test_operator_presence_turns_the_tile(demo_server: Server, chair: Page, call: Call, listen: Listen) -> None:
+    s = demo_server
+    hgi = (await sheet(call, s))["HGI"]["point_id"]
+    hgi_tile = tile(chair, hgi)
+    await expect(hgi_tile).to_have_attribute("data-operator", "none")
+    await expect(hgi_tile.locator(".tile-operators")).to_have_text(VI["points.no_operator"])
+
+    operator = await listen(s, s.tokens["operators"]["HGI"])
+
+    await expect(hgi_tile).to_have_attribute("data-operator", "online", timeout=LIVE_TIMEOUT_MS)
+    await expect(hgi_tile.locator(".tile-operators")).to_have_text(VI["points.operators_online"].format(n=1))
+
+    await operator.client.disconnect()
+
+    # Within the minute's grace the point is not called unstaffed, nor shown as online.
+    await expect(hgi_tile).to_have_attribute("data-operator", "away", timeout=LIVE_TIMEOUT_MS)
+    await expect(hgi_tile.locator(".tile-operators")).to_have_text(VI["points.operator_away"])
+    await assert_not_reloaded(chair)
+
+
+async def test_a_point_left_unstaffed_for_a_minute_turns_without_an_event(demo_server: Server, call: Call, open_console: Open, listen: Listen) -> None:
+    """The console counts time by the server's clock (the Date of its API answers): a server clock 55 s ahead
+    makes the operator's departure a minute old five seconds after it happened, with no event to say so."""
+    s = demo_server
+    hgi = (await sheet(call, s))["HGI"]["point_id"]
+    operator = await listen(s, s.tokens["operators"]["HGI"])
+
+    async def clock_ahead(route: Route) -> None:
+        response = await route.fetch()
+        await route.fulfill(response=response, headers={**response.headers, "date": formatdate(time.time() + 55, usegmt=True)})
+
+    page = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    await page.route("**/api/v1/**", clock_ahead)
+    await page.reload()
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+    await expect(tile(page, hgi)).to_have_attribute("data-operator", "online")
+    await mark(page)
+
+    await operator.client.disconnect()
+    await expect(tile(page, hgi)).to_have_attribute("data-operator", "none", timeout=15_000)
+    await expect(tile(page, hgi).locator(".tile-operators")).to_have_text(VI["points.no_operator"])
+    await assert_not_reloaded(page)
+
+
+async def test_a_link_down_turns_red_and_counts_as_a_problem(demo_server: Server, chair: Page, call: Call, listen: Listen) -> None:
+    s = demo_server
+    rows = await sheet(call, s)
+    hgi, cto = rows["HGI"]["point_id"], rows["CTO"]["point_id"]
+    # Staffed and not reporting trouble: the one kind of point the problem filter leaves out.
+    await listen(s, s.tokens["operators"]["CTO"])
+    await expect(tile(chair, cto)).to_have_attribute("data-operator", "online", timeout=LIVE_TIMEOUT_MS)
+
+    reply = await call("POST", s.api(f"/points/{hgi}/status"), s.tokens["operators"]["HGI"], json={"link": "down", "note": "Mất hình từ 8:05"})
+    assert reply.status == 200, reply.body
+
+    await expect(tile(chair, hgi)).to_have_attribute("data-link", "down", timeout=LIVE_TIMEOUT_MS)
+    await expect(tile(chair, hgi)).to_have_css("border-left-color", "rgb(180, 35, 24)")
+    await expect(tile(chair, hgi)).to_have_attribute("title", re.compile("Mất hình từ 8:05"))
+    await expect(row(chair, hgi).locator(".link-badge")).to_have_text(VI["link.down"])
+
+    await chair.locator('input[name="points-filter"][value="problems"]').check()
+
+    await expect(tile(chair, hgi)).to_be_visible()
+    await expect(tile(chair, cto)).to_be_hidden()
+    await expect(chair.locator('.point-group[data-region="Cần Thơ"]')).to_be_hidden()
+    await expect(chair.locator(".point-tile:visible")).to_have_count(len(rows) - 1)
+    await assert_not_reloaded(chair)
+
+
+async def test_search_ignores_diacritics(demo_server: Server, chair: Page, call: Call) -> None:
+    hgi = (await sheet(call, demo_server))["HGI"]["point_id"]
+    search = chair.locator("#points-search")
+
+    for query in ["hau giang", "HẬU GIANG", "hgi"]:
+        await search.fill(query)
+        await expect(chair.locator(".point-tile:visible")).to_have_count(1)
+        await expect(tile(chair, hgi)).to_be_visible()
+        await expect(tile(chair, hgi)).to_contain_text("Điểm cầu Hậu Giang")
+
+    await search.fill("dong thap")
+    await expect(chair.locator(".point-tile:visible")).to_have_count(10)
+    await search.fill("không có điểm này")
+    await expect(chair.locator("#points-empty")).to_be_visible()
+    await search.fill("")
+    await expect(chair.locator("#points-empty")).to_be_hidden()
+
+
+async def test_a_check_in_updates_its_row_and_the_totals_live(demo_server: Server, chair: Page, call: Call) -> None:
+    s = demo_server
+    hgi = (await sheet(call, s))["HGI"]
+    await expect(chair.locator("#present-total")).to_have_text("0")
+
+    await check_in(call, s, "HGI", 1)
+
+    await expect(row(chair, hgi["point_id"]).locator("td").nth(1)).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator("#present-total")).to_have_text("1")
+    await expect(chair.locator('tfoot [data-total="present"]')).to_have_text("1")
+    await expect(row(chair, hgi["point_id"]).locator("td").nth(5)).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_contain_text(f"1/{hgi['expected']}")
+    await assert_not_reloaded(chair)
+
+
+async def test_the_table_sorts_by_any_column(demo_server: Server, chair: Page, call: Call) -> None:
+    s = demo_server
+    await check_in(call, s, "HGI", 3)
+    await check_in(call, s, "CTO", 1)
+    rows = await sheet(call, s)
+    await expect(chair.locator("#present-total")).to_have_text("4", timeout=LIVE_TIMEOUT_MS)
+    present_header = chair.locator('th[data-sort="present"]')
+
+    async def order() -> list[str]:
+        return list(await chair.locator("#attendance-rows tr").evaluate_all("(trs) => trs.map((tr) => tr.dataset.pointId)"))
+
+    await present_header.locator("button").click()
+    await expect(present_header).to_have_attribute("aria-sort", "descending")
+    ids = await order()
+    assert ids[:2] == [str(rows["HGI"]["point_id"]), str(rows["CTO"]["point_id"])]
+
+    await present_header.locator("button").click()
+    await expect(present_header).to_have_attribute("aria-sort", "ascending")
+    ids = await order()
+    assert ids[-2:] == [str(rows["CTO"]["point_id"]), str(rows["HGI"]["point_id"])]
+
+    # A sorted table keeps its order as counts move: four at An Giang put it last, above Hậu Giang's three.
+    await check_in(call, s, "AGG", 4)
+    await expect(chair.locator("#attendance-rows tr").last).to_have_attribute("data-point-id", str(rows["AGG"]["point_id"]), timeout=LIVE_TIMEOUT_MS)
+
+    # Names sort in Vietnamese order: Đ between D and E, so Đồng Tháp comes before Lâm Đồng.
+    name_header = chair.locator('th[data-sort="name"]')
+    await name_header.locator("button").click()
+    await expect(name_header).to_have_attribute("aria-sort", "ascending")
+    await expect(present_header).not_to_have_attribute("aria-sort", re.compile(".*"))
+    names = await chair.locator("#attendance-rows tr th").evaluate_all("(ths) => ths.map((th) => th.firstChild.textContent)")
+    assert names.index("Điểm cầu Đồng Tháp 1") < names.index("Điểm cầu Lâm Đồng 1") < names.index("Điểm cầu Lâm Đồng 2")

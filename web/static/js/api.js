@@ -32,7 +32,7 @@ function serverNow() {
 }
 
 // randomUUID exists only in secure contexts; a workshop LAN served over plain http is not one.
-function newKey() {
+export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -42,8 +42,9 @@ const RETRY_DELAYS = [500, 2000];
 /**
  * Call /api/v1. With `idempotent`, the request carries an Idempotency-Key and is retried with the same key
  * when the network drops: the server answers a repeat with the original result instead of creating twice.
+ * With `key`, it carries that key (an outbox entry's) and is tried once: the outbox retries on its own.
  */
-export async function api(method, path, body, { idempotent = false } = {}) {
+export async function api(method, path, body, { idempotent = false, key = null } = {}) {
   const headers = { Accept: "application/json" };
   let payload;
   if (body instanceof FormData) {
@@ -53,7 +54,7 @@ export async function api(method, path, body, { idempotent = false } = {}) {
     payload = JSON.stringify(body);
   }
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
-  if (idempotent) headers["Idempotency-Key"] = newKey();
+  if (idempotent || key) headers["Idempotency-Key"] = key ?? newKey();
   const attempts = idempotent ? RETRY_DELAYS.length + 1 : 1;
   for (let attempt = 1; ; attempt += 1) {
     let response;

@@ -15,13 +15,14 @@ function indicate(state) {
 /**
  * Keep a console in step with a conference. The console has loaded its state from the API before calling
  * this; `onEvent(event)` applies one event (idempotently: a replay may repeat what the load already saw),
- * `onSnapshot()` reloads the whole state when the server cannot replay the gap.
+ * `onSnapshot()` reloads the whole state when the server cannot replay the gap, and `onJoined()` hears
+ * that the console is in step again (on every connect and reconnect), e.g. to send what waited offline.
  *
  * The first join starts from the seq the page was rendered at, which is not newer than the state the
  * console loaded after it, so nothing between the render and the join can be missed. A page reload renders
  * a newer seq and loads fresh state, so it resumes without any stored position.
  */
-export function connectLive(conferenceId, onEvent, onSnapshot) {
+export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => {}) {
   let lastSeq = Number(page.seq) || 0;
   // While a join is answered, pushed events wait here: applying one first would make the replay look stale.
   let waiting = null;
@@ -58,6 +59,7 @@ export function connectLive(conferenceId, onEvent, onSnapshot) {
     waiting = null;
     pushed.forEach(apply);
     indicate("online");
+    onJoined();
   }
 
   socket.on("event", (event) => {

@@ -1,68 +1,86 @@
-// A bridge point's operator console: roster and check-in, walk-ins and substitutes, link status, speaking.
-import { act, api, base, conferenceId, debounce, el, errorText, formValues, formatTime, notify, option, page, t } from "./api.js";
+// A bridge point's operator console: roster and check-in, walk-ins and substitutes, badges, link status,
+// speaking. Check-ins and check-outs go through the outbox (outbox.js), so they are taken while the link is
+// down and sent, in order and once, when it is back; the roster is kept on the device for a reload offline.
+import { act, api, base, conferenceId, el, elapsedSince, errorText, formValues, formatTime, notify, option, page, t } from "./api.js";
 import { connectLive } from "./live.js";
+import * as outbox from "./outbox.js";
+import { actionOf, isCheckIn, overlay, targetOf } from "./operator-pending.js";
+import { drawRoster, substitutes } from "./operator-roster.js";
+import { codeLabel, logScan, pendingText, setupScan } from "./operator-scan.js";
 
 const pointId = Number(page.pointId);
+const scope = `${conferenceId}:${pointId}`;
 const $ = (id) => document.getElementById(id);
-// people: everyone of this point by id; order: the full roster's order; shown: the search's result, or null.
-// agenda and liveItem: for the "now" line and to tie a speaking request to the item it was made during.
-const state = { people: new Map(), order: [], shown: null, query: "", agenda: [], liveItem: null };
+const UNDO_MS = 5 * 60 * 1000;
+const RETRY_MS = 15000;
+const MADE_HERE = `diemcau-made-here:${scope}`;
+// people and order: the server's state as last known; entries: the outbox; outcomes: how each row's last
+// write went; madeHere: whom this tab checked in (they get an undo button); savedAt: set while the roster
+// shown is the copy kept on the device. agenda and liveItem: the "now" line and speaking requests' item.
+const state = {
+  people: new Map(),
+  order: [],
+  point: null,
+  entries: [],
+  outcomes: new Map(),
+  madeHere: new Set(JSON.parse(sessionStorage.getItem(MADE_HERE) ?? "[]")),
+  savedAt: null,
+  query: "",
+  agenda: [],
+  liveItem: null,
+};
 
 // ---- roster -------------------------------------------------------------------------------------------
 
-/** Who attends in place of each roster member, by the member's id. */
-function substitutes() {
-  return new Map([...state.people.values()].filter((p) => p.present && p.substitute_for).map((p) => [p.substitute_for, p]));
+/** How the person's last write went: waiting in the outbox, or its outcome here or in an earlier session. */
+function syncOf(person, view) {
+  if (view.pending.has(person.id)) return { kind: "pending" };
+  const failed = view.failed.get(person.id);
+  return state.outcomes.get(person.id) ?? (failed ? { kind: "failed", message: refusal(failed.failed) } : null);
 }
 
-function badges(person, standIns) {
-  const substituted = person.substitute_for ? state.people.get(person.substitute_for) : null;
-  const standIn = standIns.get(person.id);
-  return [
-    person.present
-      ? el("span", { class: "badge present", text: t("attendance.is_present", { time: formatTime(person.checked_in_at) }) })
-      : el("span", { class: "badge absent", text: t("attendance.absent") }),
-    substituted ? el("span", { class: "badge", text: t("attendance.substitute_for", { name: substituted.full_name }) }) : null,
-    standIn ? el("span", { class: "badge", text: t("attendance.substituted_by", { name: standIn.full_name }) }) : null,
-    !person.on_roster && !person.substitute_for ? el("span", { class: "badge", text: t("attendance.walk_in") }) : null,
-  ];
+/** How long the undo button of a check-in made here stays, in ms; 0 when it is gone. */
+function undoLeft(person, view) {
+  if (!person.present || !state.madeHere.has(person.id)) return 0;
+  // The server's five minutes start when the check-in reaches it; until then, from the click.
+  const waiting = view.pending.get(person.id);
+  const age = waiting ? Date.now() - Date.parse(waiting.created) : elapsedSince(person.checked_in_at);
+  return Math.max(0, UNDO_MS - age);
 }
 
-function checkButton(person) {
-  if (person.present) {
-    return el("button", { type: "button", class: "button-quiet", dataset: { action: "check-out" }, text: t("attendance.check_out"),
-      on: { click: (e) => act(e.currentTarget, async () => upsert(await api("DELETE", `${base}/checkins/${person.id}`))) } });
-  }
-  return el("button", { type: "button", class: "button-primary", dataset: { action: "check-in" }, text: t("attendance.check_in"),
-    on: { click: (e) => act(e.currentTarget, () => checkIn({ participant_id: person.id })) } });
-}
+const rowActions = {
+  checkIn(person) {
+    state.madeHere.add(person.id);
+    sessionStorage.setItem(MADE_HERE, JSON.stringify([...state.madeHere]));
+    queue("POST", `${base}/checkins`, { participant_id: person.id });
+  },
+  undo: (person) => queue("POST", `${base}/checkins/${person.id}/undo`),
+  checkOut: (person) => queue("DELETE", `${base}/checkins/${person.id}`),
+};
+
+let undoTimer;
 
 function renderRoster() {
-  const ids = state.shown ?? state.order;
-  const standIns = substitutes();
-  $("roster").replaceChildren(
-    ...ids.map((id) => state.people.get(id)).filter(Boolean).map((person) =>
-      el(
-        "li",
-        { class: `roster-row${person.present ? " is-present" : ""}`, dataset: { id: person.id } },
-        el("div", { class: "person" },
-          el("strong", { text: person.full_name }),
-          el("span", { class: "meta", text: [person.position, person.organization].filter(Boolean).join(" · ") }),
-          el("span", { class: "badges" }, badges(person, standIns)),
-        ),
-        checkButton(person),
-      ),
-    ),
-  );
-  $("roster-empty").hidden = ids.length > 0;
-  renderPickers();
+  const view = overlay(state.people, state.order, state.entries);
+  const nextUndoEnds = drawRoster(view, state.query, {
+    syncOf: (person) => syncOf(person, view),
+    undoLeft: (person) => undoLeft(person, view),
+    on: rowActions,
+  });
+  // Redraw when the first undo button runs out.
+  clearTimeout(undoTimer);
+  if (nextUndoEnds !== null) undoTimer = setTimeout(renderRoster, nextUndoEnds + 50);
+  const everyone = view.order.map((id) => view.people.get(id));
+  $("point-present").textContent = everyone.filter((p) => p.present).length;
+  $("point-expected").textContent = everyone.filter((p) => p.on_roster).length;
+  renderPickers(everyone, substitutes(view.people));
+  renderOutbox();
 }
 
-function renderPickers() {
-  const everyone = state.order.map((id) => state.people.get(id));
-  const standIns = substitutes();
+function renderPickers(everyone, standIns) {
   const absentMembers = everyone.filter((p) => p.on_roster && !p.present && !standIns.has(p.id));
-  const present = everyone.filter((p) => p.present);
+  // Speaking is for those the server knows as present: it refuses anyone whose check-in has not arrived.
+  const present = state.order.map((id) => state.people.get(id)).filter((p) => p.present);
   fill($("substitute-form").elements.substitute_for, absentMembers, t("operator.pick_absent"));
   fill($("speak-form").elements.participant_id, present, t("operator.pick_present"));
 }
@@ -72,47 +90,161 @@ function fill(select, people, prompt) {
   select.replaceChildren(option("", prompt), ...people.map((p) => option(p.id, [p.full_name, p.position].filter(Boolean).join(" – "), String(p.id) === chosen)));
 }
 
+function setRoster(items) {
+  state.people = new Map(items.map((p) => [p.id, p]));
+  state.order = items.map((p) => p.id);
+  renderRoster();
+}
+
 function upsert(person) {
   const known = state.people.has(person.id);
   state.people.set(person.id, { ...state.people.get(person.id), ...person });
   if (!known) state.order.push(person.id);
   renderRoster();
+  saveSoon();
 }
 
-async function checkIn(body) {
-  try {
-    upsert(await api("POST", `${base}/checkins`, body, { idempotent: true }));
-  } catch (error) {
-    // Someone else (another operator's tab) checked them in first: the roster is what is out of date.
-    if (error.code !== "already_checked_in") throw error;
-    await reloadRoster();
-  }
+// The copy on the device follows every change, so a reload offline starts from the newest state seen; a
+// burst of changes (the events replayed on reconnect) is saved once, after it.
+let saveQueued = false;
+
+function saveSoon() {
+  if (saveQueued) return;
+  saveQueued = true;
+  setTimeout(() => {
+    saveQueued = false;
+    outbox.saveRoster(scope, { point: state.point, people: state.order.map((id) => state.people.get(id)) });
+  });
 }
 
-async function reloadRoster() {
-  const roster = await api("GET", `${base}/participants?point_id=${pointId}&limit=1000`);
-  state.people = new Map(roster.items.map((p) => [p.id, p]));
-  state.order = roster.items.map((p) => p.id);
-  await search();
+$("roster-search").addEventListener("input", (event) => {
+  state.query = event.target.value.trim();
+  renderRoster();
+});
+
+// ---- outbox -------------------------------------------------------------------------------------------
+
+function describe(entry) {
+  const target = targetOf(entry);
+  const who = target !== null ? state.people.get(target)?.full_name ?? `#${target}` : entry.body.full_name ?? codeLabel(entry.body.code);
+  return `${t(actionOf(entry))} – ${who}`;
 }
 
-// Only the newest search may draw: an older, slower answer must not overwrite it.
-let searchNumber = 0;
+function renderOutbox() {
+  const waiting = state.entries.filter((entry) => !entry.failed).length;
+  const status = $("outbox-status");
+  status.dataset.count = waiting;
+  status.textContent = waiting ? t("outbox.count", { count: waiting }) : t("outbox.empty");
+  $("outbox-retry").hidden = waiting === 0;
+  const failed = state.entries.filter((entry) => entry.failed);
+  $("outbox-failed").hidden = failed.length === 0;
+  $("outbox-failed").replaceChildren(...failed.map((entry) => el("li", {},
+    el("span", { text: `${describe(entry)}: ${refusal(entry.failed)}` }),
+    el("button", { type: "button", class: "button-quiet", text: t("outbox.dismiss"), on: { click: () => dismiss(entry) } }),
+  )));
+}
 
-async function search() {
-  const number = ++searchNumber;
-  const query = state.query;
-  const found = query ? await api("GET", `${base}/participants?point_id=${pointId}&limit=1000&q=${encodeURIComponent(query)}`) : null;
-  if (number !== searchNumber) return;
-  found?.items.forEach((p) => state.people.set(p.id, p));
-  state.shown = found ? found.items.map((p) => p.id) : null;
+async function dismiss(entry) {
+  await outbox.discard(entry.id);
+  if (state.outcomes.get(targetOf(entry))?.kind === "failed") state.outcomes.delete(targetOf(entry));
+  state.entries = await outbox.entries(scope);
   renderRoster();
 }
 
-$("roster-search").addEventListener("input", debounce((event) => {
-  state.query = event.target.value.trim();
-  search().catch((error) => notify(errorText(error), "error"));
-}, 200));
+// What a scan came to, in the words the person at the door needs.
+function scanText(entry, { kind, result, error }) {
+  if (kind === "synced") return t("operator.checked_in", { name: result.full_name });
+  if (error.code === "already_checked_in") {
+    return t("scan.already", { name: state.people.get(error.details.participant_id)?.full_name ?? codeLabel(entry.body.code) });
+  }
+  return refusal(error);
+}
+
+/** Why the server refused a write, in the page's words; a badge of another point names that point. */
+function refusal(error) {
+  if (error.code === "wrong_point" && error.details?.point) return t("scan.wrong_point", { point: error.details.point });
+  return errorText(error);
+}
+
+let needsReload = false;
+
+/** Hear how an entry went (outbox.replay's report). */
+function settle(entry, outcome) {
+  if (outcome.kind === "held") {
+    // Offline or a server in trouble: the entry waits quietly. A session problem needs the operator.
+    if (outcome.error.status > 0 && outcome.error.status < 500) notify(errorText(outcome.error), "error");
+    return;
+  }
+  const { kind, result, error } = outcome;
+  const byCode = entry.body?.code !== undefined;
+  if (result) {
+    if (isCheckIn(entry) && targetOf(entry) === null) state.madeHere.add(result.id);
+    upsert(result);
+  }
+  const row = targetOf(entry) ?? result?.id ?? error?.details.participant_id;
+  if (state.people.has(row)) state.outcomes.set(row, { kind, message: error && refusal(error) });
+  // The server holds a state this page does not know (someone else's write, or an answer that was lost).
+  if (kind === "settled") needsReload = true;
+  if (byCode) logScan(entry.key, scanText(entry, outcome), kind);
+  else if (kind === "failed") notify(`${describe(entry)}: ${refusal(error)}`, "error");
+  else if (kind === "synced" && entry.body?.full_name) notify(t("operator.checked_in", { name: result.full_name }));
+}
+
+/** Send what waits, unless the device knows it has no network at all. */
+async function flush() {
+  if (navigator.onLine === false) return;
+  await outbox.replay(scope, settle);
+  state.entries = await outbox.entries(scope);
+  renderRoster();
+  if (needsReload) {
+    needsReload = false;
+    await reloadRoster().catch((error) => {
+      // Gone again: the next reconnect loads the roster anyway.
+      if (!unreachable(error)) throw error;
+    });
+  }
+}
+
+/**
+ * Take a write: keep it in the outbox, show it at once, and try to send it. Answers "sent", "pending" (it
+ * waits for the link) or "failed". A refusal met now was just shown to the operator, who is still there to
+ * act on it, so only refusals met on a later replay stay listed in the outbox.
+ */
+async function queue(method, path, body) {
+  const entry = await outbox.enqueue(scope, method, path, body);
+  state.entries.push(entry);
+  if (body?.code !== undefined) logScan(entry.key, pendingText(body.code), "pending");
+  renderRoster();
+  await flush();
+  const after = state.entries.find((e) => e.id === entry.id);
+  if (!after) return "sent";
+  if (!after.failed) return "pending";
+  await outbox.discard(entry.id);
+  state.entries = state.entries.filter((e) => e.id !== entry.id);
+  renderOutbox();
+  return "failed";
+}
+
+/**
+ * A back on-line moment (the browser's, or the live connection's): send what waited, then read the server's
+ * state afresh. Answers to replayed entries can be old news (the server repeats its first answer to a key),
+ * and a console that started from the copy on the device has more than the roster to catch up on.
+ */
+async function reconnected() {
+  await flush();
+  try {
+    await (state.savedAt ? load() : reloadRoster());
+  } catch (error) {
+    // Gone again before it could read: the next reconnect will.
+    if (!unreachable(error)) throw error;
+  }
+}
+
+$("outbox-retry").addEventListener("click", flush);
+window.addEventListener("online", reconnected);
+setInterval(() => {
+  if (state.entries.some((entry) => !entry.failed)) flush();
+}, RETRY_MS);
 
 // ---- forms --------------------------------------------------------------------------------------------
 
@@ -123,20 +255,21 @@ function onSubmit(form, handler) {
   });
 }
 
-onSubmit($("walk-in-form"), async (values) => {
-  await checkIn(values);
-  $("walk-in-form").reset();
-  notify(t("operator.checked_in", { name: values.full_name }));
-});
+/** A check-in by name from a form: the form keeps what was typed if the server refused it, to be fixed. */
+async function checkInByName(form, body) {
+  const outcome = await queue("POST", `${base}/checkins`, body);
+  if (outcome === "failed") return;
+  form.reset();
+  if (outcome === "pending") notify(t("outbox.queued", { name: body.full_name }));
+}
 
-onSubmit($("substitute-form"), async (values) => {
-  await checkIn({ ...values, substitute_for: Number(values.substitute_for) });
-  $("substitute-form").reset();
-  notify(t("operator.checked_in", { name: values.full_name }));
-});
+onSubmit($("walk-in-form"), (values) => checkInByName($("walk-in-form"), values));
+onSubmit($("substitute-form"), (values) => checkInByName($("substitute-form"), { ...values, substitute_for: Number(values.substitute_for) }));
 
-onSubmit($("link-form"), async (values, button) => {
-  renderLink(await api("POST", `${base}/points/${pointId}/status`, { link: button.value, note: values.note ?? null }));
+setupScan((code) => queue("POST", `${base}/checkins`, { code }));
+
+onSubmit($("link-form"), async (values, submitter) => {
+  renderLink(await api("POST", `${base}/points/${pointId}/status`, { link: submitter.value, note: values.note ?? null }));
   notify(t("operator.link_sent"));
 });
 
@@ -155,15 +288,11 @@ onSubmit($("speak-form"), async (values) => {
 // ---- point, agenda, requests --------------------------------------------------------------------------
 
 function renderLink(point) {
+  state.point = point;
   $("point-name").textContent = point.name;
   const badge = $("link-now");
   badge.className = `link-badge link-${point.link}`;
   badge.textContent = point.link_note ? `${t(`link.${point.link}`)} – ${point.link_note}` : t(`link.${point.link}`);
-}
-
-function renderCounts(row) {
-  $("point-present").textContent = row.present;
-  $("point-expected").textContent = row.expected;
 }
 
 function renderAgenda(items) {
@@ -183,18 +312,48 @@ function renderRequests(items) {
   );
 }
 
+async function reloadRoster() {
+  setRoster((await api("GET", `${base}/participants?point_id=${pointId}&limit=1000`)).items);
+  saveSoon();
+}
+
+/** No answer at all (the link) or a server or proxy in trouble: the copy on the device will do. */
+function unreachable(error) {
+  return error.status === 0 || error.status >= 500;
+}
+
+async function loadSaved() {
+  const saved = await outbox.loadRoster(scope);
+  const note = $("offline-note");
+  note.hidden = false;
+  if (!saved) {
+    // Still show what the outbox holds, and take new walk-ins and scans.
+    note.textContent = t("offline.no_copy");
+    renderRoster();
+    return;
+  }
+  state.savedAt = saved.saved;
+  note.textContent = t("offline.using_saved", { time: formatTime(saved.saved) });
+  if (saved.point) renderLink(saved.point);
+  setRoster(saved.people);
+}
+
 async function load() {
-  const [points, sheet, agenda] = await Promise.all([
-    api("GET", `${base}/points`),
-    api("GET", `${base}/attendance`),
-    api("GET", `${base}/agenda`),
-    reloadRoster(),
-    reloadRequests(),
-  ]);
+  let points;
+  let agenda;
+  try {
+    [points, agenda] = await Promise.all([api("GET", `${base}/points`), api("GET", `${base}/agenda`), reloadRoster(), reloadRequests()]);
+  } catch (error) {
+    if (!unreachable(error)) throw error;
+    await loadSaved();
+    return;
+  }
+  state.savedAt = null;
+  $("offline-note").hidden = true;
   renderLink(points.items.find((p) => p.id === pointId));
-  renderCounts(sheet.points.find((row) => row.point_id === pointId));
   state.agenda = agenda.items;
   renderAgenda(state.agenda);
+  saveSoon();
 }
 
 function applyItem(item) {
@@ -203,9 +362,10 @@ function applyItem(item) {
 }
 
 const HANDLERS = {
-  "attendance.checked_in": (person) => upsert(person),
-  "attendance.checked_out": (person) => upsert(person),
-  "attendance.totals_changed": (data) => { if (data.point_id === pointId) renderCounts(data.point); },
+  "participant.added": upsert,
+  "attendance.checked_in": upsert,
+  "attendance.checked_out": upsert,
+  "attendance.checkin_undone": upsert,
   "point.status_changed": (point) => { if (point.id === pointId) renderLink(point); },
   "agenda.changed": (data) => { state.agenda = data.items; renderAgenda(state.agenda); },
   "agenda.item_started": applyItem,
@@ -213,5 +373,18 @@ const HANDLERS = {
   "speaking.queue_changed": (data) => renderRequests(data.items),
 };
 
+// ---- start --------------------------------------------------------------------------------------------
+
+// The worker keeps this page and its files, so a reload while the link is down still opens the console.
+// Without one (plain http on a LAN is not a secure context) the outbox still keeps writes in the open page.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/operator/" });
+  // This page was loaded before the worker existed, so the worker has not seen it yet: ask it to keep it.
+  navigator.serviceWorker.ready.then((registration) => registration.active.postMessage({ keep: location.href }));
+}
+
+state.entries = await outbox.entries(scope);
+state.entries.filter((entry) => !entry.failed && entry.body?.code !== undefined).forEach((entry) => logScan(entry.key, pendingText(entry.body.code), "pending"));
 await load();
-connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load);
+connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load, reconnected);
+flush();

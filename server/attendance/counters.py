@@ -40,11 +40,18 @@ async def adjust(
     changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items()}
     if last_checkin_at is not None:
         changes["last_checkin_at"] = last_checkin_at
-    point = (await session.execute(update(Point).where(Point.id == point_id).values(**changes).returning(*POINT_COLUMNS))).one()
+    # No session object reads these counters, so skip the ORM's search for objects to refresh.
+    fast = {"synchronize_session": False}
+    point = (
+        await session.execute(
+            update(Point).where(Point.id == point_id).values(**changes).returning(*POINT_COLUMNS), execution_options=fast
+        )
+    ).one()
     totals = {name: getattr(Conference, name) + n for name, n in deltas.items()}
     conference = (
         await session.execute(
-            update(Conference).where(Conference.id == conference_id).values(**totals).returning(*(getattr(Conference, f) for f in FIELDS))
+            update(Conference).where(Conference.id == conference_id).values(**totals).returning(*(getattr(Conference, f) for f in FIELDS)),
+            execution_options=fast,
         )
     ).one()
     return point_row(point), totals_of(conference)

@@ -1,20 +1,23 @@
 """The roster, check-in and check-out, and the attendance sheet."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.tables import Participant
 from server.attendance import operations as attendance
 from server.badges import operations as badges
 from server.errors import Invalid
 from server.http import parse
-from server.http.api.common import allow, reader, write
+from server.http.api.common import allow, point_scope, reader, write
 from server.keys import settings_key
 from server.participants import operations as participants
 from server.participants.operations import PersonFields
 
+EndStay = Callable[[AsyncSession, int, int, int, str], Awaitable[Participant]]
 MAX_PAGE = 1000
 DEFAULT_PAGE = 500
 
@@ -34,10 +37,7 @@ def person_fields(data: dict[str, Any]) -> PersonFields:
 
 async def list_participants(request: web.Request) -> web.Response:
     principal, c = allow(request, "participant.read")
-    point_id = parse.query_int(request, "point_id")
-    if principal.role == "operator":
-        allow(request, "participant.read", point_id=point_id if point_id is not None else principal.point_id)
-        point_id = principal.point_id
+    point_id = point_scope(request, principal, "participant.read")
     limit = parse.query_int(request, "limit", DEFAULT_PAGE, MAX_PAGE)
     offset = parse.query_int(request, "offset", 0)
     assert limit is not None and offset is not None
@@ -95,30 +95,26 @@ async def check_in(request: web.Request) -> web.Response:
     return await write(request, c, op, 201, principal, data)
 
 
-async def check_out(request: web.Request) -> web.Response:
+async def _end_stay(request: web.Request, ending: EndStay) -> web.Response:
+    """Check-out and undo: the operator ends the present stay of someone at its point."""
     principal, c = allow(request, "checkin.write")
     participant_id = parse.path_id(request, "participant_id")
     point_id = principal.point_id
     assert point_id is not None
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        person = await attendance.check_out(session, c, point_id, participant_id, principal.actor)
+        person = await ending(session, c, point_id, participant_id, principal.actor)
         return participants.participant_dict(person, None)
 
     return await write(request, c, op)
+
+
+async def check_out(request: web.Request) -> web.Response:
+    return await _end_stay(request, attendance.check_out)
 
 
 async def undo_check_in(request: web.Request) -> web.Response:
-    principal, c = allow(request, "checkin.write")
-    participant_id = parse.path_id(request, "participant_id")
-    point_id = principal.point_id
-    assert point_id is not None
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        person = await attendance.undo_check_in(session, c, point_id, participant_id, principal.actor)
-        return participants.participant_dict(person, None)
-
-    return await write(request, c, op)
+    return await _end_stay(request, attendance.undo_check_in)
 
 
 async def movements(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.policy import authorize
 from server.auth.principal import Principal
+from server.http import parse
 from server.http.parse import path_id
 from server.keys import db_key, principal_key
 from server.writes import Idempotency, Operation, perform
@@ -18,6 +19,15 @@ def allow(request: web.Request, action: str, point_id: int | None = None) -> tup
     """Authorize the caller for an action on the conference named in the URL, if any."""
     conference_id = path_id(request, "c") if "c" in request.match_info else None
     return authorize(request[principal_key], action, conference_id, point_id), conference_id
+
+
+def point_scope(request: web.Request, principal: Principal, action: str) -> int | None:
+    """The `point_id` a listing is limited to: what the query asks, or for an operator its own point only."""
+    point_id = parse.query_int(request, "point_id")
+    if principal.role != "operator":
+        return point_id
+    allow(request, action, point_id=point_id if point_id is not None else principal.point_id)
+    return principal.point_id
 
 
 def reader(request: web.Request) -> AsyncSession:

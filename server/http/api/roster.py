@@ -10,8 +10,7 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Invalid, TooLarge
-from server.http import parse
-from server.http.api.common import allow, reader, write
+from server.http.api.common import allow, point_scope, reader, write
 from server.keys import settings_key
 from server.participants import exporting, importing, roster_file
 
@@ -72,10 +71,7 @@ async def download(sheet: exporting.Sheet, fmt: str) -> web.Response:
 
 async def export_roster(request: web.Request) -> web.Response:
     principal, c = allow(request, "participant.export")
-    point_id = parse.query_int(request, "point_id")
-    if principal.role == "operator":
-        allow(request, "participant.export", point_id=point_id if point_id is not None else principal.point_id)
-        point_id = principal.point_id
+    point_id = point_scope(request, principal, "participant.export")
     async with reader(request) as session:
         sheet = await exporting.roster_sheet(session, c, point_id)
     return await download(sheet, request.match_info["fmt"])

@@ -88,6 +88,7 @@ class Conference(Base):
     summary_md: Mapped[str | None] = mapped_column(Text)
     summary_json: Mapped[dict[str, Any] | None]
     summary_sha256: Mapped[str | None] = mapped_column(String(64))
+    speaking_quota_seconds: Mapped[int | None] = mapped_column(Integer)
 
 
 class Point(Base):
@@ -174,6 +175,8 @@ class AgendaItem(Base):
     presenter: Mapped[str | None] = mapped_column(Text)
     point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id"))
     planned_minutes: Mapped[int] = mapped_column(Integer)
+    extended_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    speech_limit_seconds: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -190,6 +193,7 @@ class SpeakingRequest(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
     topic: Mapped[str | None] = mapped_column(Text)
     point_of_order: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     position: Mapped[int] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,10 +64,14 @@ def make_person(**changes: Any) -> Participant:
     return Participant(**fields)
 
 
+SCHEDULE = {"starts_at": iso(), "planned_end": iso(60), "projected_end": iso(75)}
+
+
 def make_item(**changes: Any) -> AgendaItem:
     fields: dict[str, Any] = dict(
         id=7, conference_id=1, position=2, title="Báo cáo đề dẫn", kind="report", presenter="Trần Văn Nam",
-        point_id=None, planned_minutes=20, status="pending", started_at=None, finished_at=None,
+        point_id=None, planned_minutes=20, extended_minutes=0, speech_limit_seconds=None, status="pending",
+        started_at=None, finished_at=None,
     )
     fields.update(changes)
     return AgendaItem(**fields)
@@ -78,6 +82,7 @@ def request_data(**changes: Any) -> dict[str, Any]:
         "id": 5, "conference_id": 1, "participant_id": 41, "full_name": "Nguyễn Thị Hồng", "position_title": None,
         "point_id": 3, "point": "Hậu Giang", "agenda_item_id": None, "topic": "Điều 5", "point_of_order": True,
         "status": "queued", "position": 0, "requested_at": iso(), "granted_at": None, "started_at": None, "finished_at": None,
+        "time_limit_seconds": 300,
     }
     data.update(changes)
     return data
@@ -135,8 +140,17 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ),
         ("point.presence_changed", {"point_id": 3, "operators_online": 1, "operator_seen_at": iso(4)}),
         ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
-        ("agenda.changed", {"items": [item_dict(make_item()), item_dict(make_item(id=8, position=3, kind="closing", presenter=None))]}),
-        ("agenda.changed", {"items": []}),
+        (
+            "agenda.changed",
+            {
+                "items": [
+                    {**item_dict(make_item()), "planned_start": iso()},
+                    {**item_dict(make_item(id=8, position=3, kind="closing", presenter=None, extended_minutes=5)), "planned_start": iso(20)},
+                ],
+                "schedule": SCHEDULE,
+            },
+        ),
+        ("agenda.changed", {"items": [], "schedule": SCHEDULE}),
         ("agenda.item_started", item_dict(make_item(status="live", started_at=T0, point_id=3))),
         ("agenda.item_finished", item_dict(make_item(status="done", started_at=T0, finished_at=T0 + timedelta(minutes=21)))),
         ("speaking.queue_changed", {"request": request_data(), "items": [request_data()]}),
@@ -271,7 +285,9 @@ INVALID = [
     changed("point.added", link="ok"),
     changed("agenda.item_started", status="done"),
     changed("agenda.item_finished", finished_at=None),
-    changed("agenda.changed", items=[{**item_dict(make_item()), "kind": "lunch"}]),
+    changed("agenda.changed", items=[{**item_dict(make_item()), "planned_start": iso(), "kind": "lunch"}]),
+    changed("agenda.changed", items=[item_dict(make_item())]),
+    changed("agenda.changed", schedule={"starts_at": iso()}),
     changed("speaking.queue_changed", request=request_data(status="waiting")),
     changed("conference.state_changed", status="draft"),
     changed("conference.updated", changed=["status"]),

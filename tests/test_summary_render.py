@@ -220,9 +220,9 @@ async def test_model_content(session: AsyncSession) -> None:
 
     assert model["speakers"] == [
         {"full_name": "Lê Thị Bình", "point": "Hậu Giang", "topic": None,
-         "started_at": "2021-09-07T08:45:00+07:00", "finished_at": "2021-09-07T08:49:00+07:00"},
+         "started_at": "2021-09-07T08:45:00+07:00", "finished_at": "2021-09-07T08:49:00+07:00", "duration_seconds": 240},
         {"full_name": "Huỳnh Văn Phúc", "point": "Cần Thơ", "topic": "Về cơ chế phối hợp",
-         "started_at": "2021-09-07T08:50:00+07:00", "finished_at": "2021-09-07T08:55:00+07:00"},
+         "started_at": "2021-09-07T08:50:00+07:00", "finished_at": "2021-09-07T08:55:00+07:00", "duration_seconds": 300},
     ]
 
     remarks = model["remarks"]

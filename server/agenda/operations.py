@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import AgendaItem, iso, utcnow
+from schema.tables import AgendaItem, Remark, SpeakingRequest, iso, utcnow
 from server import events
+from server.agenda.schedule import schedule
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict, Invalid
 from server.lookup import in_conference
@@ -26,6 +27,7 @@ class ItemFields:
     planned_minutes: int
     presenter: str | None = None
     point_id: int | None = None
+    speech_limit_seconds: int | None = None
 
 
 async def list_items(session: AsyncSession, conference_id: int) -> list[AgendaItem]:
@@ -53,11 +55,12 @@ async def add_item(session: AsyncSession, conference_id: int, fields: ItemFields
         presenter=fields.presenter,
         point_id=fields.point_id,
         planned_minutes=fields.planned_minutes,
+        speech_limit_seconds=fields.speech_limit_seconds,
         status="pending",
     )
     session.add(item)
     await session.flush()
-    await _changed(session, conference_id)
+    await announce(session, conference_id)
     return item
 
 
@@ -69,7 +72,7 @@ async def update_item(session: AsyncSession, conference_id: int, item_id: int, c
     for name, value in changes.items():
         setattr(item, name, value)
     await session.flush()
-    await _changed(session, conference_id)
+    await announce(session, conference_id)
     return item
 
 
@@ -82,13 +85,26 @@ async def reorder(session: AsyncSession, conference_id: int, order: list[int]) -
     for position, item_id in enumerate(order, start=1):
         items[item_id].position = position
     await session.flush()
-    await _changed(session, conference_id)
+    await announce(session, conference_id)
     return [items[i] for i in order]
 
 
-async def _changed(session: AsyncSession, conference_id: int) -> None:
+async def agenda_view(session: AsyncSession, conference_id: int) -> dict[str, Any]:
+    """The items with their planned start, and the schedule: planned and projected end."""
+    conference = await get_conference(session, conference_id)
     items = await list_items(session, conference_id)
-    await events.append(session, conference_id, "agenda.changed", {"items": [item_dict(i) for i in items]}, events.PUBLIC)
+    plan = schedule(conference.starts_at, items, utcnow())
+    listed = [{**item_dict(i), "planned_start": plan["planned_starts"][str(i.id)]} for i in items]
+    return {"items": listed, "total": len(listed), "schedule": {k: v for k, v in plan.items() if k != "planned_starts"}}
+
+
+async def announce(session: AsyncSession, conference_id: int) -> None:
+    """Tell every console the whole agenda after an edit: small, and no client has to merge."""
+    await session.flush()
+    view = await agenda_view(session, conference_id)
+    await events.append(
+        session, conference_id, "agenda.changed", {"items": view["items"], "schedule": view["schedule"]}, events.PUBLIC
+    )
 
 
 async def _live(session: AsyncSession, conference_id: int) -> AgendaItem | None:
@@ -111,8 +127,12 @@ async def start_item(session: AsyncSession, conference_id: int, item_id: int) ->
     """Start an item; whatever was live before it is finished first."""
     require_not_closed(await get_conference(session, conference_id))
     item = await get_item(session, conference_id, item_id)
-    if item.status == "live":
-        raise Conflict("This item is already live", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+    if item.status not in ("pending", "skipped"):
+        raise Conflict(
+            "Only a pending or skipped item can be started; go back to run a finished one again",
+            {"item_id": item_id, "status": item.status},
+            code="invalid_transition",
+        )
     current = await _live(session, conference_id)
     if current is not None:
         await _finish(session, current)
@@ -151,6 +171,64 @@ async def next_item(session: AsyncSession, conference_id: int, expected_current_
     return upcoming[0]
 
 
+async def skip_item(session: AsyncSession, conference_id: int, item_id: int) -> AgendaItem:
+    """Pass over an item that has not run; it keeps its place, marked skipped."""
+    require_not_closed(await get_conference(session, conference_id))
+    item = await get_item(session, conference_id, item_id)
+    if item.status != "pending":
+        raise Conflict("Only a pending item can be skipped", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+    item.status = "skipped"
+    await announce(session, conference_id)
+    return item
+
+
+async def back(session: AsyncSession, conference_id: int, expected_current_id: int | None) -> AgendaItem:
+    """Return to the item before the live one: the live one goes back to pending, the earlier one runs again."""
+    require_not_closed(await get_conference(session, conference_id))
+    current = await _live(session, conference_id)
+    current_id = current.id if current else None
+    if current_id != expected_current_id:
+        raise Conflict(
+            "Another item is current; reload and try again",
+            {"current_id": current_id, "expected_current_id": expected_current_id},
+            code="revision_conflict",
+        )
+    items = await list_items(session, conference_id)
+    ran = [i for i in items if i.status in ("done", "skipped") and (current is None or (i.position, i.id) < (current.position, current.id))]
+    if not ran:
+        raise Conflict("There is no earlier item to go back to", {"current_id": current_id}, code="invalid_transition")
+    if current is not None:
+        current.status, current.started_at, current.finished_at = "pending", None, None
+    await _start(session, ran[-1])
+    await announce(session, conference_id)
+    return ran[-1]
+
+
+async def extend_item(session: AsyncSession, conference_id: int, item_id: int, minutes: int) -> AgendaItem:
+    """Give a live or pending item more time; the schedule after it moves."""
+    require_not_closed(await get_conference(session, conference_id))
+    item = await get_item(session, conference_id, item_id)
+    if item.status not in ("live", "pending"):
+        raise Conflict("Only a live or pending item can be extended", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+    item.extended_minutes += minutes
+    await announce(session, conference_id)
+    return item
+
+
+async def delete_item(session: AsyncSession, conference_id: int, item_id: int) -> AgendaItem:
+    """Remove an item that has not run and that no remark or speaking request points at."""
+    require_not_closed(await get_conference(session, conference_id))
+    item = await get_item(session, conference_id, item_id)
+    if item.status not in ("pending", "skipped"):
+        raise Conflict("An item that ran stays in the record", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+    for model in (Remark, SpeakingRequest):
+        if await session.scalar(select(model.id).where(model.agenda_item_id == item_id).limit(1)) is not None:
+            raise Conflict("Remarks or speaking requests refer to this item", {"item_id": item_id}, code="in_use")
+    await session.delete(item)
+    await announce(session, conference_id)
+    return item
+
+
 def item_dict(item: AgendaItem) -> dict[str, Any]:
     return {
         "id": item.id,
@@ -161,6 +239,8 @@ def item_dict(item: AgendaItem) -> dict[str, Any]:
         "presenter": item.presenter,
         "point_id": item.point_id,
         "planned_minutes": item.planned_minutes,
+        "extended_minutes": item.extended_minutes,
+        "speech_limit_seconds": item.speech_limit_seconds,
         "status": item.status,
         "started_at": iso(item.started_at),
         "finished_at": iso(item.finished_at),

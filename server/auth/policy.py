@@ -12,7 +12,7 @@ POLICY: dict[str, frozenset[str]] = {
     "conference.list": frozenset({"admin", "chair"}),
     "conference.create": frozenset({"admin"}),
     "conference.read": MEMBERS,
-    "conference.update": frozenset({"admin"}),
+    "conference.update": STAFF,
     "conference.control": STAFF,
     "point.read": MEMBERS,
     "point.write": frozenset({"admin"}),

@@ -17,6 +17,7 @@ from server.conferences.operations import (
 from server.errors import Conflict, Invalid
 from server.lookup import in_conference
 from server.participants.operations import get_participant
+from server.speaking.limits import log_row, require_quota, time_limit, used_by_point
 
 ACTIVE = ("queued", "granted", "speaking")
 STATUSES = ("queued", "granted", "speaking", "done", "declined", "withdrawn")
@@ -40,9 +41,12 @@ async def ask(
     point_of_order: bool,
     at_point: int | None = None,
 ) -> SpeakingRequest:
-    """Queue a present participant; a point of order goes ahead of every ordinary request."""
-    require_collecting(await get_conference(session, conference_id))
+    """Queue a present participant; a point of order goes ahead of every ordinary request, and past the quota."""
+    conference = await get_conference(session, conference_id)
+    require_collecting(conference)
     person = await get_participant(session, conference_id, participant_id, at_point)
+    if not point_of_order:
+        await require_quota(session, conference, person.point_id)
     if agenda_item_id is not None:
         await get_item(session, conference_id, agenda_item_id)
     here = await session.scalar(
@@ -85,10 +89,18 @@ async def get_request(session: AsyncSession, conference_id: int, request_id: int
 
 
 async def update(
-    session: AsyncSession, conference_id: int, request_id: int, status: str | None, position: int | None
+    session: AsyncSession,
+    conference_id: int,
+    request_id: int,
+    status: str | None,
+    position: int | None,
+    time_limit_seconds: int | None = None,
 ) -> SpeakingRequest:
-    require_not_closed(await get_conference(session, conference_id))
+    conference = await get_conference(session, conference_id)
+    require_not_closed(conference)
     request = await get_request(session, conference_id, request_id)
+    if time_limit_seconds is not None:
+        request.time_limit_seconds = time_limit_seconds
     if status is not None and status != request.status:
         if status not in MOVES[request.status]:
             raise Conflict(
@@ -98,6 +110,8 @@ async def update(
             )
         now = utcnow()
         if status == "speaking":
+            if not request.point_of_order:
+                await require_quota(session, conference, request.point_id)
             speaking = await session.scalar(
                 select(SpeakingRequest).where(
                     SpeakingRequest.conference_id == conference_id, SpeakingRequest.status == "speaking"
@@ -138,6 +152,27 @@ async def queue(session: AsyncSession, conference_id: int) -> list[SpeakingReque
     return list(rows.all())
 
 
+async def speaking_log(session: AsyncSession, conference_id: int) -> dict[str, Any]:
+    """Who spoke, from which point, when and for how long; and each point's use of its quota."""
+    conference = await get_conference(session, conference_id)
+    rows = (
+        await session.execute(
+            select(SpeakingRequest, Participant.full_name, Point.name)
+            .join(Participant, Participant.id == SpeakingRequest.participant_id)
+            .join(Point, Point.id == SpeakingRequest.point_id)
+            .where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None))
+            .order_by(SpeakingRequest.started_at, SpeakingRequest.id)
+        )
+    ).all()
+    used = await used_by_point(session, conference_id)
+    return {
+        "items": [log_row(request, name, point) for request, name, point in rows],
+        "total": len(rows),
+        "quota_seconds": conference.speaking_quota_seconds,
+        "points": [{"point_id": pid, "used_seconds": seconds} for pid, seconds in sorted(used.items())],
+    }
+
+
 async def _changed(session: AsyncSession, conference_id: int, request: SpeakingRequest) -> None:
     await events.append(
         session,
@@ -166,6 +201,7 @@ async def request_dict(session: AsyncSession, request: SpeakingRequest) -> dict[
         "agenda_item_id": request.agenda_item_id,
         "topic": request.topic,
         "point_of_order": request.point_of_order,
+        "time_limit_seconds": await time_limit(session, request),
         "status": request.status,
         "position": request.position,
         "requested_at": request.requested_at.isoformat(),

@@ -26,6 +26,7 @@ from schema.tables import (
     SpeakingRequest,
 )
 from server.errors import NotFound
+from server.speaking.limits import duration
 
 DISPOSITION_LABELS: dict[str | None, str] = {
     "accepted": "Tiếp thu",
@@ -167,6 +168,7 @@ class _Compiler:
                 "topic": r.topic,
                 "started_at": self.when(r.started_at),
                 "finished_at": self.when(r.finished_at),
+                "duration_seconds": duration(r),
             }
             for r in requests
         ]

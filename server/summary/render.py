@@ -22,6 +22,11 @@ def when(value: str | None) -> str:
     return "" if value is None else datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
 
 
+def clock(seconds: int | None) -> str:
+    """A speech's length as m:ss, the way a timer shows it."""
+    return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
+
+
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[2] / "web" / "templates"),
     autoescape=True,
@@ -30,6 +35,7 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["when"] = when
+_env.filters["clock"] = clock
 
 
 def _line(text: str) -> str:
@@ -113,10 +119,12 @@ def _speakers(model: dict[str, Any]) -> list[str]:
     if not model["speakers"]:
         return out + ["Không có.", ""]
     rows = [
-        [str(n), _cell(s["full_name"]), _cell(s["point"]), _cell(s["topic"]), when(s["started_at"]), when(s["finished_at"])]
+        [str(n), _cell(s["full_name"]), _cell(s["point"]), _cell(s["topic"]), when(s["started_at"]), when(s["finished_at"]),
+         clock(s["duration_seconds"])]
         for n, s in enumerate(model["speakers"], start=1)
     ]
-    return out + _table(["STT", "Người phát biểu", "Điểm cầu", "Nội dung", "Bắt đầu", "Kết thúc"], rows)
+    return out + _table(["STT", "Người phát biểu", "Điểm cầu", "Nội dung", "Bắt đầu", "Kết thúc", "Thời lượng"], rows)
+
 
 
 def _remarks(model: dict[str, Any]) -> list[str]:

@@ -1,19 +1,23 @@
 """The agenda, its live control, and the speaking queue."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.agenda import operations as agenda
+from server.agenda import transfer
 from server.agenda.operations import KINDS, ItemFields
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
+from server.http.api.roster import download, read_upload
 from server.speaking import operations as speaking
 
 MAX_MINUTES = 24 * 60
+MAX_SPEECH_SECONDS = 2 * 60 * 60
 
 
 def item_fields(data: dict[str, Any]) -> ItemFields:
@@ -29,13 +33,21 @@ def item_fields(data: dict[str, Any]) -> ItemFields:
         planned_minutes=minutes,
         presenter=parse.name(data, "presenter", required=False),
         point_id=parse.integer(data, "point_id", required=False),
+        speech_limit_seconds=speech_limit(data),
     )
+
+
+def speech_limit(data: dict[str, Any]) -> int | None:
+    seconds = parse.integer(data, "speech_limit_seconds", required=False, minimum=10)
+    if seconds is not None and seconds > MAX_SPEECH_SECONDS:
+        raise Invalid("speech_limit_seconds is at most two hours", {"speech_limit_seconds": "too large"})
+    return seconds
 
 
 async def list_agenda(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.read")
     async with reader(request) as session:
-        return listing([agenda.item_dict(i) for i in await agenda.list_items(session, c)])
+        return web.json_response(await agenda.agenda_view(session, c))
 
 
 async def add_item(request: web.Request) -> web.Response:
@@ -81,6 +93,8 @@ async def update_item(request: web.Request) -> web.Response:
         changes["point_id"] = parse.integer(data, "point_id", required=False)
     if "position" in data:
         changes["position"] = parse.integer(data, "position", minimum=0)
+    if "speech_limit_seconds" in data:
+        changes["speech_limit_seconds"] = speech_limit(data)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await agenda.update_item(session, c, item_id, changes))
@@ -88,10 +102,13 @@ async def update_item(request: web.Request) -> web.Response:
     return await write(request, c, op)
 
 
+ITEM_ACTIONS = {"start": agenda.start_item, "finish": agenda.finish_item, "skip": agenda.skip_item}
+
+
 async def control_item(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.control")
     item_id = parse.path_id(request, "i")
-    action = agenda.start_item if request.match_info["action"] == "start" else agenda.finish_item
+    action = ITEM_ACTIONS[request.match_info["action"]]
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await action(session, c, item_id))
@@ -113,11 +130,72 @@ async def next_item(request: web.Request) -> web.Response:
     return await write(request, c, op)
 
 
+async def export_agenda(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.read")
+    async with reader(request) as session:
+        sheet = await transfer.agenda_sheet(session, c)
+    return await download(sheet, request.match_info["fmt"])
+
+
+async def import_agenda(request: web.Request) -> web.Response:
+    principal, c = allow(request, "agenda.write")
+    raw = await read_upload(request)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await transfer.import_agenda(session, c, raw)
+
+    return await write(request, c, op, 201, principal, {"sha256": hashlib.sha256(raw).hexdigest()})
+
+
+async def back(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.control")
+    data = await parse.json_body(request)
+    if "expected_current_id" not in data:
+        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
+    expected = parse.integer(data, "expected_current_id", required=False)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return {"current": agenda.item_dict(await agenda.back(session, c, expected))}
+
+    return await write(request, c, op)
+
+
+async def extend(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.control")
+    item_id = parse.path_id(request, "i")
+    data = await parse.json_body(request)
+    minutes = parse.integer(data, "minutes", minimum=1)
+    assert minutes is not None
+    if minutes > MAX_MINUTES:
+        raise Invalid("minutes is at most a day", {"minutes": "too large"})
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return agenda.item_dict(await agenda.extend_item(session, c, item_id, minutes))
+
+    return await write(request, c, op)
+
+
+async def delete_item(request: web.Request) -> web.Response:
+    _, c = allow(request, "agenda.write")
+    item_id = parse.path_id(request, "i")
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return agenda.item_dict(await agenda.delete_item(session, c, item_id))
+
+    return await write(request, c, op)
+
+
 async def list_requests(request: web.Request) -> web.Response:
     _, c = allow(request, "speaking.read")
     async with reader(request) as session:
         await agenda.list_items(session, c)
         return listing([await speaking.request_dict(session, r) for r in await speaking.queue(session, c)])
+
+
+async def speaking_log(request: web.Request) -> web.Response:
+    _, c = allow(request, "speaking.read")
+    async with reader(request) as session:
+        return web.json_response(await speaking.speaking_log(session, c))
 
 
 async def ask_to_speak(request: web.Request) -> web.Response:
@@ -149,9 +227,12 @@ async def update_request(request: web.Request) -> web.Response:
     data = await parse.json_body(request)
     status = parse.choice(data, "status", speaking.STATUSES, required=False)
     position = parse.integer(data, "position", required=False)
+    limit = parse.integer(data, "time_limit_seconds", required=False, minimum=10)
+    if limit is not None and limit > MAX_SPEECH_SECONDS:
+        raise Invalid("time_limit_seconds is at most two hours", {"time_limit_seconds": "too large"})
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        updated = await speaking.update(session, c, request_id, status, position)
+        updated = await speaking.update(session, c, request_id, status, position, limit)
         return await speaking.request_dict(session, updated)
 
     return await write(request, c, op)

@@ -31,6 +31,7 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "collection_closed_at": iso(conference.collection_closed_at),
         "closed_at": iso(conference.closed_at),
         "summary_sha256": conference.summary_sha256,
+        "speaking_quota_seconds": conference.speaking_quota_seconds,
     }
 
 
@@ -87,6 +88,8 @@ async def update_conference(request: web.Request) -> web.Response:
         changes["chair_name"] = parse.name(data, "chair_name", required=False)
     if "starts_at" in data:
         changes["starts_at"] = parse.moment(data, "starts_at")
+    if "speaking_quota_seconds" in data:
+        changes["speaking_quota_seconds"] = parse.integer(data, "speaking_quota_seconds", required=False, minimum=0)
 
     async def op(session: Any) -> dict[str, Any]:
         return conference_dict(await conferences.update_conference(session, c, changes))

@@ -1,0 +1,74 @@
+"""How long a speech may run, and how much of the floor a bridge point has used."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import AgendaItem, Conference, SpeakingRequest, iso, utcnow
+from server.errors import Conflict
+
+# Seconds a speech may take when neither the request nor its item says otherwise.
+DEFAULT_LIMITS = {"report": 900, "contribution": 600, "discussion": 300, "opening": 600, "closing": 600}
+FALLBACK_LIMIT = 300
+
+
+async def time_limit(session: AsyncSession, request: SpeakingRequest) -> int:
+    """The request's own limit, else its agenda item's, else the default for the item's kind."""
+    if request.time_limit_seconds is not None:
+        return request.time_limit_seconds
+    item_id = request.agenda_item_id or await session.scalar(
+        select(AgendaItem.id).where(AgendaItem.conference_id == request.conference_id, AgendaItem.status == "live")
+    )
+    item = await session.get(AgendaItem, item_id) if item_id else None
+    if item is None:
+        return FALLBACK_LIMIT
+    return item.speech_limit_seconds or DEFAULT_LIMITS.get(item.kind, FALLBACK_LIMIT)
+
+
+def duration(request: SpeakingRequest) -> int | None:
+    """Seconds spoken so far (while speaking) or in all (when done)."""
+    if request.started_at is None:
+        return None
+    end = request.finished_at or utcnow()
+    return max(0, int((end - request.started_at).total_seconds()))
+
+
+async def used_by_point(session: AsyncSession, conference_id: int) -> dict[int, int]:
+    rows = await session.scalars(
+        select(SpeakingRequest).where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None))
+    )
+    used: dict[int, int] = {}
+    for request in rows:
+        used[request.point_id] = used.get(request.point_id, 0) + (duration(request) or 0)
+    return used
+
+
+async def require_quota(session: AsyncSession, conference: Conference, point_id: int) -> None:
+    """A point that has spoken its quota gets the floor again only by a point of order."""
+    if conference.speaking_quota_seconds is None:
+        return
+    used = (await used_by_point(session, conference.id)).get(point_id, 0)
+    if used >= conference.speaking_quota_seconds:
+        raise Conflict(
+            "This bridge point has used its speaking time",
+            {"point_id": point_id, "used_seconds": used, "quota_seconds": conference.speaking_quota_seconds},
+            code="quota_exhausted",
+        )
+
+
+def log_row(request: SpeakingRequest, full_name: str, point: str) -> dict[str, Any]:
+    return {
+        "request_id": request.id,
+        "participant_id": request.participant_id,
+        "full_name": full_name,
+        "point_id": request.point_id,
+        "point": point,
+        "topic": request.topic,
+        "point_of_order": request.point_of_order,
+        "status": request.status,
+        "started_at": iso(request.started_at),
+        "finished_at": iso(request.finished_at),
+        "duration_seconds": duration(request),
+    }

@@ -113,6 +113,19 @@ async def _live(session: AsyncSession, conference_id: int) -> AgendaItem | None:
     )
 
 
+async def _current(session: AsyncSession, conference_id: int, expected_current_id: int | None) -> AgendaItem | None:
+    """The live item, provided it is the one the caller saw; two chairs acting at once move the agenda once."""
+    current = await _live(session, conference_id)
+    current_id = current.id if current else None
+    if current_id != expected_current_id:
+        raise Conflict(
+            "Another item is current; reload and try again",
+            {"current_id": current_id, "expected_current_id": expected_current_id},
+            code="revision_conflict",
+        )
+    return current
+
+
 async def _finish(session: AsyncSession, item: AgendaItem) -> None:
     item.status, item.finished_at = "done", utcnow()
     await events.append(session, item.conference_id, "agenda.item_finished", item_dict(item), events.PUBLIC)
@@ -152,14 +165,8 @@ async def finish_item(session: AsyncSession, conference_id: int, item_id: int) -
 async def next_item(session: AsyncSession, conference_id: int, expected_current_id: int | None) -> AgendaItem | None:
     """Finish the live item and start the first pending one after it; refuse if the caller's view is stale."""
     require_not_closed(await get_conference(session, conference_id))
-    current = await _live(session, conference_id)
+    current = await _current(session, conference_id, expected_current_id)
     current_id = current.id if current else None
-    if current_id != expected_current_id:
-        raise Conflict(
-            "Another item is current; reload and try again",
-            {"current_id": current_id, "expected_current_id": expected_current_id},
-            code="revision_conflict",
-        )
     items = await list_items(session, conference_id)
     after = current.position if current else None
     if current is not None:
@@ -185,14 +192,8 @@ async def skip_item(session: AsyncSession, conference_id: int, item_id: int) -> 
 async def back(session: AsyncSession, conference_id: int, expected_current_id: int | None) -> AgendaItem:
     """Return to the item before the live one: the live one goes back to pending, the earlier one runs again."""
     require_not_closed(await get_conference(session, conference_id))
-    current = await _live(session, conference_id)
+    current = await _current(session, conference_id, expected_current_id)
     current_id = current.id if current else None
-    if current_id != expected_current_id:
-        raise Conflict(
-            "Another item is current; reload and try again",
-            {"current_id": current_id, "expected_current_id": expected_current_id},
-            code="revision_conflict",
-        )
     items = await list_items(session, conference_id)
     ran = [i for i in items if i.status in ("done", "skipped") and (current is None or (i.position, i.id) < (current.position, current.id))]
     if not ran:

@@ -44,6 +44,13 @@ def speech_limit(data: dict[str, Any]) -> int | None:
     return seconds
 
 
+def expected_current(data: dict[str, Any]) -> int | None:
+    """The live item the caller saw; required, and null when it saw none."""
+    if "expected_current_id" not in data:
+        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
+    return parse.integer(data, "expected_current_id", required=False)
+
+
 async def list_agenda(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.read")
     async with reader(request) as session:
@@ -118,10 +125,7 @@ async def control_item(request: web.Request) -> web.Response:
 
 async def next_item(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.control")
-    data = await parse.json_body(request)
-    if "expected_current_id" not in data:
-        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
-    expected = parse.integer(data, "expected_current_id", required=False)
+    expected = expected_current(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         started = await agenda.next_item(session, c, expected)
@@ -149,10 +153,7 @@ async def import_agenda(request: web.Request) -> web.Response:
 
 async def back(request: web.Request) -> web.Response:
     _, c = allow(request, "agenda.control")
-    data = await parse.json_body(request)
-    if "expected_current_id" not in data:
-        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
-    expected = parse.integer(data, "expected_current_id", required=False)
+    expected = expected_current(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return {"current": agenda.item_dict(await agenda.back(session, c, expected))}

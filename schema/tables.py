@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -23,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 DISPOSITIONS = ("accepted", "partly_accepted", "noted", "declined")
+MODERATION = ("pending", "approved", "rejected")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -89,6 +91,8 @@ class Conference(Base):
     summary_json: Mapped[dict[str, Any] | None]
     summary_sha256: Mapped[str | None] = mapped_column(String(64))
     speaking_quota_seconds: Mapped[int | None] = mapped_column(Integer)
+    # When on, new remarks and comments wait for staff approval before they count anywhere public.
+    premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Point(Base):
@@ -243,6 +247,8 @@ class Remark(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    moderation: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
     submitted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -263,9 +269,25 @@ class Comment(Base):
     disposition: Mapped[str | None] = mapped_column(String(20))
     response: Mapped[str | None] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    moderation: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
+    # Always points at a comment that is not itself a duplicate, so a ruling reaches every copy in one step.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     submitted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disposed_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """An append-only record of a decision that changes what delegates may do, and who took it."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Event(Base):

@@ -92,8 +92,19 @@ def comment_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": 9, "conference_id": 1, "participant_id": 41, "point_id": 3, "draft_id": 2, "draft_revision": 1,
         "section_anchor": "dieu-3.khoan-2", "body": "Đề nghị bổ sung.", "proposed_text": None, "disposition": None,
-        "response": None, "revision": 1, "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
+        "response": None, "revision": 1, "moderation": "approved", "duplicate_of": None, "duplicates": [],
+        "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
         "author_position": "Phó Giám đốc", "point": "Hậu Giang",
+    }
+    data.update(changes)
+    return data
+
+
+def remark_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "agenda_item_id": 7, "title": "Tham luận",
+        "body": "Nội dung…", "moderation": "approved", "created_at": iso(), "author": "Nguyễn Thị Hồng",
+        "author_position": None, "point": "Hậu Giang",
     }
     data.update(changes)
     return data
@@ -123,6 +134,8 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("conference.updated", {"id": 1, "changed": []}),
         ("conference.state_changed", {"status": "open", "previous": "draft"}),
         ("conference.state_changed", {"status": "closed", "previous": "collection_closed"}),
+        ("conference.state_changed", {"status": "open", "previous": "collection_closed"}),
+        ("conference.updated", {"id": 1, "changed": ["premoderation"]}),
         ("summary.ready", {"sha256": "ab" * 32}),
         ("point.added", point_dict(make_point())),
         ("point.added", point_dict(make_point(region=None, is_host=True))),
@@ -162,17 +175,22 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
                 "created_at": iso(), "counts": {"chapter": 3, "article": 12, "clause": 30, "point": 8}, "unmatched": [],
             },
         ),
-        (
-            "remark.submitted",
-            {
-                "id": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "agenda_item_id": 7, "title": "Tham luận",
-                "body": "Nội dung…", "created_at": iso(), "author": "Nguyễn Thị Hồng", "author_position": None, "point": "Hậu Giang",
-            },
-        ),
+        ("remark.submitted", remark_data()),
+        ("remark.submitted", remark_data(moderation="pending", agenda_item_id=None)),
+        ("remark.moderated", remark_data(moderation="approved")),
+        ("remark.moderated", remark_data(moderation="rejected")),
         ("comment.submitted", comment_data()),
         ("comment.submitted", comment_data(section_anchor=None, draft_id=None, draft_revision=None, proposed_text="Sửa thành…")),
+        ("comment.submitted", comment_data(moderation="pending")),
         ("comment.disposed", comment_data(disposition="partly_accepted", response="Tiếp thu một phần", revision=2, disposed_at=iso(5))),
-        ("comment.disposed", comment_data(disposition="noted", response="", revision=3, disposed_at=iso(9))),
+        ("comment.disposed", comment_data(disposition="noted", response="", revision=3, disposed_at=iso(9), duplicates=[10, 12])),
+        ("comment.disposed", comment_data(disposition="accepted", response="", revision=3, disposed_at=iso(9), duplicate_of=8)),
+        ("comment.merged", comment_data(duplicate_of=8, revision=2)),
+        ("comment.merged", comment_data(duplicate_of=8, revision=3, disposition="accepted", response="", disposed_at=iso(5))),
+        ("comment.unmerged", comment_data(revision=3)),
+        ("comment.unmerged", comment_data(revision=4, disposition="noted", response="Ghi nhận.", disposed_at=iso(5))),
+        ("comment.moderated", comment_data(moderation="approved", revision=2)),
+        ("comment.moderated", comment_data(moderation="rejected", revision=2, duplicates=[10])),
         ("invitation.created", {"id": 1, "role": "operator", "point_id": 3, "participant_id": None, "revoked": False}),
         ("invitation.created", {"id": 2, "role": "delegate", "point_id": 3, "participant_id": 41, "revoked": False}),
         ("invitation.created", {"id": 3, "role": "display", "point_id": None, "participant_id": None, "revoked": False}),
@@ -280,6 +298,20 @@ INVALID = [
     changed("comment.disposed", disposition=None),
     changed("comment.submitted", disposition="accepted"),
     changed("comment.submitted", revision=2),
+    changed("comment.submitted", moderation="rejected"),
+    changed("comment.submitted", duplicate_of=8),
+    changed("comment.submitted", duplicates=[8]),
+    changed("comment.submitted", duplicates=KeyError),
+    changed("comment.disposed", duplicates=[8, 8]),
+    changed("comment.merged", duplicate_of=None),
+    changed("comment.merged", duplicates=[10]),
+    changed("comment.merged", revision=1),
+    changed("comment.unmerged", duplicate_of=8),
+    changed("comment.moderated", moderation="pending"),
+    changed("comment.moderated", moderation="maybe"),
+    changed("remark.moderated", moderation="pending"),
+    changed("remark.submitted", moderation="rejected"),
+    changed("remark.submitted", moderation=KeyError),
     changed("point.status_changed", link="unknown"),
     changed("point.status_changed", link="broken"),
     changed("point.added", link="ok"),

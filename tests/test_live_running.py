@@ -6,6 +6,7 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import Call, Server, start_server, stop_server
+from tests.test_draft_import import new_conference
 from tests.test_roles_and_input import assert_error
 
 
@@ -114,20 +115,25 @@ async def test_draft_upload_as_file_and_json(demo_server: Server, call: Call) ->
     source = "Chương I\nQUY ĐỊNH CHUNG\n\nĐiều 1. Phạm vi\n\n1. Khoản một.\n\na) Điểm a;\n\nđ) Điểm đ.\n"
     form = aiohttp.FormData()
     form.add_field("file", source.encode(), filename="du-thao.md", content_type="text/markdown")
-    uploaded = await call("POST", s.api("/drafts"), admin, data=form)
+    # The demo workshop is open: its draft is what the comments point into, and stays.
+    assert_error(await call("POST", s.api("/drafts"), admin, data=form), 409, "conference_open")
+    fresh = await new_conference(call, s)
+    first = await call("POST", fresh.api("/drafts"), admin, json={"format": "markdown", "content": "Điều 1. Bản đầu\n\nĐiều 12. Sau"})
+    assert first.status == 201 and first.body["revision"] == 1
+    uploaded = await call("POST", fresh.api("/drafts"), admin, data=form)
     assert uploaded.status == 201, uploaded.body
     assert uploaded.body["revision"] == 2
     anchors = [x["anchor"] for x in uploaded.body["sections"]]
     assert anchors == ["chuong-1", "dieu-1", "dieu-1.khoan-1", "dieu-1.khoan-1.diem-a", "dieu-1.khoan-1.diem-dd"]
-    drafts = (await call("GET", s.api("/drafts"), s.tokens["display"])).body["items"]
+    drafts = (await call("GET", fresh.api("/drafts"), admin)).body["items"]
     assert [d["revision"] for d in drafts] == [2, 1]
     bad = aiohttp.FormData()
     bad.add_field("file", b"\xff\xfe\x00binary", filename="x.txt", content_type="text/plain")
-    assert_error(await call("POST", s.api("/drafts"), admin, data=bad), 422)
-    delegate = next(iter(s.tokens["delegates"].values()))
-    comment = await call("POST", s.api("/comments"), delegate, json={"section_anchor": "dieu-1.khoan-1.diem-dd", "body": "Rõ hơn"})
+    assert_error(await call("POST", fresh.api("/drafts"), admin, data=bad), 422)
+    assert (await call("POST", fresh.api("/open"), admin)).status == 200
+    comment = await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-1.khoan-1.diem-dd", "body": "Rõ hơn"})
     assert comment.status == 201 and comment.body["draft_revision"] == 2
-    assert_error(await call("POST", s.api("/comments"), delegate, json={"section_anchor": "dieu-12", "body": "Cũ"}), 422)
+    assert_error(await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-12", "body": "Cũ"}), 422)
 
 
 async def test_demo_is_seeded_once_and_tokens_survive_restart(tmp_path: Any, call: Call) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from schema.tables import (
@@ -266,10 +267,33 @@ async def test_model_content(session: AsyncSession) -> None:
     assert [r["id"] - first + 1 for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
     assert model["comment_totals"] == {
         "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
-        "people": 5, "points": 3,
+        "people": 5, "points": 3, "held": 0, "rejected": 0,
     }
     assert json.loads(json.dumps(model)) == model
     assert await compile_summary(session, c) == model
+
+
+async def test_held_and_rejected_input_stays_out(session: AsyncSession) -> None:
+    """Pre-moderated input counts only once approved; the totals say how much was held back or rejected."""
+    c = await seed(session)
+    before = await compile_summary(session, c)
+    conference = await session.get(Conference, c)
+    assert conference is not None
+    someone = (await session.scalars(select(Participant).where(Participant.conference_id == c))).first()
+    assert someone is not None
+    for moderation in ("pending", "pending", "rejected"):
+        session.add(Comment(conference_id=c, participant_id=someone.id, point_id=someone.point_id, section_anchor="dieu-3",
+                            body=f"Góp ý bị giữ {moderation}", submitted_by="delegate", moderation=moderation,
+                            disposition="accepted" if moderation == "rejected" else None))
+        session.add(Remark(conference_id=c, participant_id=someone.id, point_id=someone.point_id, title=f"Tham luận {moderation}",
+                           body="...", submitted_by="delegate", moderation=moderation, created_at=at(1, 59)))
+    await session.commit()
+
+    model = await compile_summary(session, c)
+    assert model["comments"] == before["comments"] and model["remarks"] == before["remarks"]
+    assert model["comment_totals"] == {**before["comment_totals"], "held": 2, "rejected": 1}
+    markdown = render_markdown(model, frozen=True)
+    assert "Góp ý bị giữ" not in markdown and "Tham luận pending" not in markdown
 
 
 async def test_markdown(session: AsyncSession) -> None:

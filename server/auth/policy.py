@@ -39,6 +39,9 @@ POLICY: dict[str, frozenset[str]] = {
     "comment.read": frozenset({"admin", "chair", "delegate", "operator"}),
     "comment.submit": SUBMITTERS,
     "comment.dispose": STAFF,
+    "comment.triage": STAFF,
+    "input.moderate": STAFF,
+    "audit.read": STAFF,
     "events.read": MEMBERS,
     "summary.read": STAFF,
 }

@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, utcnow
 from server import events
+from server.conferences import audit
 from server.errors import Closed, Conflict, NotFound
 from server.summary.freeze import freeze_summary
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open": (frozenset({"draft", "collection_closed"}), "open"),
     "close-collection": (frozenset({"open"}), "collection_closed"),
+    "reopen-collection": (frozenset({"collection_closed"}), "open"),
     "close": (frozenset({"draft", "open", "collection_closed"}), "closed"),
 }
 
@@ -64,8 +66,8 @@ async def update_conference(session: AsyncSession, conference_id: int, changes: 
     return conference
 
 
-async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
-    """Apply open, close-collection or close; opening an open conference changes nothing."""
+async def change_state(session: AsyncSession, conference_id: int, action: str, actor: str) -> Conference:
+    """Apply a TRANSITIONS action; opening an open conference changes nothing."""
     conference = await get_conference(session, conference_id)
     allowed, target = TRANSITIONS[action]
     if conference.status == target and action == "open":
@@ -82,6 +84,12 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
         conference.opened_at = now
     if target == "collection_closed":
         conference.collection_closed_at = now
+    reopened = previous == "collection_closed" and target == "open"
+    if reopened:
+        conference.collection_closed_at = None
+    if target == "collection_closed" or reopened:
+        # Closing and reopening collection decide whose input still counts, so who did it is kept.
+        await audit.record(session, conference_id, actor, action, {"previous": previous, "status": target})
     if target == "closed":
         conference.closed_at = now
         await session.flush()

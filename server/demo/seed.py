@@ -88,7 +88,7 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
         if person.role_in_meeting in DELEGATE_ROLES or person.full_name == "Nghiêm Xuân Thành":
             await create_invitation(session, settings.secret_key, c, "delegate", participant_id=person.id)
     await create_invitation(session, settings.secret_key, c, "display")
-    await change_state(session, c, "open")
+    await change_state(session, c, "open", "system:demo")
     return c
 
 

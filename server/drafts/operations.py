@@ -9,16 +9,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Draft, DraftSection
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.drafts.parser import parse_draft
+from server.drafts.parser import Outline, parse_draft
+from server.errors import Conflict
 from server.lookup import in_conference
 
+# What a JSON body may declare; a DOCX arrives only as a file and is stored as its text, format "docx".
 FORMATS = ("markdown", "text")
 
 
-async def publish_draft(session: AsyncSession, conference_id: int, title: str, fmt: str, content: str) -> Draft:
-    """Parse first, so an unusable document is refused before anything is written."""
-    require_not_closed(await get_conference(session, conference_id))
-    outline = parse_draft(content)
+async def require_replaceable(session: AsyncSession, conference_id: int) -> None:
+    """Refuse a new revision once the workshop is open (409 conference_open) or closed."""
+    conference = await get_conference(session, conference_id)
+    require_not_closed(conference)
+    # Once the workshop is open, comments point into the current draft's anchors: it may no longer be
+    # replaced. An open workshop without any draft may still receive its first one.
+    if conference.status != "draft" and await current_draft(session, conference_id) is not None:
+        raise Conflict(
+            "The draft can no longer be replaced once the workshop is open", {"status": conference.status}, code="conference_open"
+        )
+
+
+async def publish_draft(
+    session: AsyncSession, conference_id: int, title: str, fmt: str, content: str, outline: Outline | None = None
+) -> Draft:
+    """Store a new revision; `outline` is the content already parsed (the API parses outside the write queue)."""
+    await require_replaceable(session, conference_id)
+    if outline is None:
+        outline = parse_draft(content)
     last = await session.scalar(select(func.max(Draft.revision)).where(Draft.conference_id == conference_id))
     draft = Draft(
         conference_id=conference_id,
@@ -99,3 +116,15 @@ async def draft_dict(session: AsyncSession, draft: Draft, with_sections: bool = 
             for s in sections
         ]
     return data
+
+
+def preview_dict(title: str, fmt: str, outline: Outline) -> dict[str, Any]:
+    """A dry run's answer: the outline without text bodies, which can be large, and nothing stored."""
+    return {
+        "dry_run": True,
+        "title": title,
+        "format": fmt,
+        "counts": outline.counts,
+        "unmatched": list(outline.unmatched),
+        "sections": [{"anchor": s.anchor, "kind": s.kind, "number": s.number, "title": s.title} for s in outline.sections],
+    }

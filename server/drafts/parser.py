@@ -252,11 +252,11 @@ def parse_draft(text: str) -> Outline:
     """Split a draft into sections; raise Invalid when it is empty or has no article (Điều)."""
     source = normalise(text)
     if not source.strip():
-        raise Invalid("The draft is empty")
+        raise Invalid("The draft is empty", {"content": "empty"})
     builder = _Builder()
     for line in _lines(source):
         builder.feed(line)
     outline = Outline(builder.sections(), builder.unmatched)
     if not outline.counts["article"]:
-        raise Invalid("The draft has no article (Điều)")
+        raise Invalid("The draft has no article (Điều)", {"content": "no article"})
     return outline

@@ -10,8 +10,11 @@ from server.http.api import (
     agenda,
     attendance,
     conferences,
+    drafts,
+    inbox,
     input,
     roster,
+    rulings,
     session,
     stream,
 )
@@ -35,7 +38,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(API + "/conferences", conferences.create_conference, name="conference_create")
     r.add_get(C, conferences.get_conference, name="conference")
     r.add_patch(C, conferences.update_conference, name="conference_update")
-    r.add_post(C + "/{action:open|close-collection|close}", conferences.change_state, name="conference_state")
+    r.add_post(C + "/{action:open|close-collection|reopen-collection|close}", conferences.change_state, name="conference_state")
+    r.add_get(C + "/audit", conferences.list_audit, name="audit")
     r.add_get(C + "/points", conferences.list_points, name="points")
     r.add_post(C + "/points", conferences.add_point, name="point_create")
     r.add_post(C + "/points/{p}/status", conferences.set_point_status, name="point_status")
@@ -72,14 +76,20 @@ def setup_routes(app: web.Application) -> None:
     r.add_patch(C + "/speaking-requests/{r}", agenda.update_request, name="speaking_request_update")
     r.add_get(C + "/speaking-log", agenda.speaking_log, name="speaking_log")
 
-    r.add_get(C + "/drafts", input.list_drafts, name="drafts")
-    r.add_post(C + "/drafts", input.publish_draft, name="draft_create")
-    r.add_get(C + "/drafts/{d}", input.get_draft, name="draft")
-    r.add_get(C + "/remarks", input.list_remarks, name="remarks")
+    r.add_get(C + "/drafts", drafts.list_drafts, name="drafts")
+    r.add_post(C + "/drafts", drafts.publish_draft, name="draft_create")
+    r.add_get(C + "/drafts/{d}", drafts.get_draft, name="draft")
+    r.add_get(C + "/remarks", inbox.list_remarks, name="remarks")
     r.add_post(C + "/remarks", input.submit_remark, name="remark_create")
-    r.add_get(C + "/comments", input.list_comments, name="comments")
+    r.add_post(C + "/remarks/{r:\\d+}/moderate", rulings.moderate_remark, name="remark_moderate")
+    r.add_get(C + "/comments", inbox.list_comments, name="comments")
     r.add_post(C + "/comments", input.submit_comment, name="comment_create")
-    r.add_patch(C + "/comments/{m}", input.dispose_comment, name="comment_dispose")
+    r.add_patch(C + "/comments", rulings.dispose_many, name="comments_dispose")
+    r.add_get(C + "/comments/counts", inbox.comment_counts, name="comment_counts")
+    r.add_patch(C + "/comments/{m}", rulings.dispose_comment, name="comment_dispose")
+    r.add_post(C + "/comments/{m:\\d+}/merge", rulings.merge_comment, name="comment_merge")
+    r.add_post(C + "/comments/{m:\\d+}/unmerge", rulings.unmerge_comment, name="comment_unmerge")
+    r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
 
     r.add_get(C + "/events", stream.list_events, name="events")
     r.add_get(C + "/summary", stream.summary, name="summary")

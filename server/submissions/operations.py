@@ -1,23 +1,35 @@
-"""Submit remarks and comments, and rule on comments against their revision."""
+"""Submit remarks and comments, and read them back as the API shows them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Comment, DraftSection, Participant, Point, Remark, iso, utcnow
+from schema.tables import (
+    Comment,
+    Conference,
+    DraftSection,
+    Participant,
+    Point,
+    Remark,
+    iso,
+    utcnow,
+)
 from server import events
 from server.agenda.operations import get_item
-from server.conferences.operations import (
-    get_conference,
-    require_collecting,
-    require_not_closed,
-)
+from server.conferences.operations import get_conference, require_collecting
 from server.drafts.operations import current_draft
-from server.errors import Conflict, Invalid
+from server.errors import Invalid
 from server.lookup import in_conference
 from server.participants.operations import get_participant
+from server.submissions.search import search_key
+
+
+def initial_moderation(conference: Conference) -> str:
+    """Input waits for staff only where the conference asked for pre-moderation."""
+    return "pending" if conference.premoderation else "approved"
 
 
 async def submit_remark(
@@ -30,10 +42,13 @@ async def submit_remark(
     actor: str,
     at_point: int | None = None,
 ) -> Remark:
-    require_collecting(await get_conference(session, conference_id))
+    conference = await get_conference(session, conference_id)
+    require_collecting(conference)
     person = await get_participant(session, conference_id, participant_id, at_point)
     if agenda_item_id is not None:
         await get_item(session, conference_id, agenda_item_id)
+    point = await session.get(Point, person.point_id)
+    assert point is not None
     remark = Remark(
         conference_id=conference_id,
         participant_id=person.id,
@@ -41,6 +56,8 @@ async def submit_remark(
         agenda_item_id=agenda_item_id,
         title=title,
         body=body,
+        search_key=search_key(title, body, person.full_name, point.name),
+        moderation=initial_moderation(conference),
         submitted_by=actor,
         created_at=utcnow(),
     )
@@ -62,8 +79,11 @@ async def submit_comment(
     at_point: int | None = None,
 ) -> Comment:
     """Record the comment against the current draft revision, whose anchor it must name."""
-    require_collecting(await get_conference(session, conference_id))
+    conference = await get_conference(session, conference_id)
+    require_collecting(conference)
     person = await get_participant(session, conference_id, participant_id, at_point)
+    point = await session.get(Point, person.point_id)
+    assert point is not None
     draft = await current_draft(session, conference_id)
     if section_anchor is not None:
         known = draft is not None and await session.scalar(
@@ -81,6 +101,8 @@ async def submit_comment(
         body=body,
         proposed_text=proposed_text,
         revision=1,
+        search_key=search_key(body, proposed_text, person.full_name, point.name),
+        moderation=initial_moderation(conference),
         submitted_by=actor,
         created_at=utcnow(),
     )
@@ -95,50 +117,17 @@ async def get_comment(session: AsyncSession, conference_id: int, comment_id: int
     return await in_conference(session, Comment, conference_id, comment_id, "comment", "comment_id")
 
 
-async def dispose_comment(
-    session: AsyncSession, conference_id: int, comment_id: int, disposition: str, response: str, revision: int
-) -> Comment:
-    """Rule on a comment; a ruling based on an older revision is refused with the current state."""
-    require_not_closed(await get_conference(session, conference_id))
-    comment = await get_comment(session, conference_id, comment_id)
-    if comment.revision != revision:
-        raise Conflict(
-            "The comment changed since you read it",
-            {"current": await comment_dict(session, comment)},
-            code="revision_conflict",
-        )
-    comment.disposition, comment.response = disposition, response
-    comment.revision += 1
-    comment.disposed_at = utcnow()
-    data = await comment_dict(session, comment)
-    await events.append(
-        session, conference_id, "comment.disposed", data, events.for_participant(comment.participant_id, comment.point_id)
-    )
-    return comment
+async def load_authors(session: AsyncSession, rows: Sequence[Comment | Remark]) -> list[Participant | Point]:
+    """Load the authors and points of many rows in two queries, so building their dicts finds them in the identity map.
 
-
-async def list_remarks(
-    session: AsyncSession, conference_id: int, participant_id: int | None = None, point_id: int | None = None
-) -> list[Remark]:
-    await get_conference(session, conference_id)
-    stmt = select(Remark).where(Remark.conference_id == conference_id).order_by(Remark.id)
-    if participant_id is not None:
-        stmt = stmt.where(Remark.participant_id == participant_id)
-    if point_id is not None:
-        stmt = stmt.where(Remark.point_id == point_id)
-    return list((await session.scalars(stmt)).all())
-
-
-async def list_comments(
-    session: AsyncSession, conference_id: int, participant_id: int | None = None, point_id: int | None = None
-) -> list[Comment]:
-    await get_conference(session, conference_id)
-    stmt = select(Comment).where(Comment.conference_id == conference_id).order_by(Comment.id)
-    if participant_id is not None:
-        stmt = stmt.where(Comment.participant_id == participant_id)
-    if point_id is not None:
-        stmt = stmt.where(Comment.point_id == point_id)
-    return list((await session.scalars(stmt)).all())
+    The identity map holds rows weakly: the caller keeps the returned list until its dicts are built.
+    """
+    if not rows:
+        return []
+    return [
+        *await session.scalars(select(Participant).where(Participant.id.in_({row.participant_id for row in rows}))),
+        *await session.scalars(select(Point).where(Point.id.in_({row.point_id for row in rows}))),
+    ]
 
 
 async def _author(session: AsyncSession, participant_id: int, point_id: int) -> dict[str, Any]:
@@ -157,12 +146,27 @@ async def remark_dict(session: AsyncSession, remark: Remark) -> dict[str, Any]:
         "agenda_item_id": remark.agenda_item_id,
         "title": remark.title,
         "body": remark.body,
+        "moderation": remark.moderation,
         "created_at": remark.created_at.isoformat(),
         **await _author(session, remark.participant_id, remark.point_id),
     }
 
 
-async def comment_dict(session: AsyncSession, comment: Comment) -> dict[str, Any]:
+async def duplicates_of(session: AsyncSession, comment_ids: list[int]) -> dict[int, list[int]]:
+    """The ids merged into each of the given comments, oldest first, in one query for a whole page."""
+    found: dict[int, list[int]] = {comment_id: [] for comment_id in comment_ids}
+    rows = await session.execute(
+        select(Comment.duplicate_of, Comment.id).where(Comment.duplicate_of.in_(comment_ids)).order_by(Comment.id)
+    )
+    for target, duplicate in rows:
+        found[target].append(duplicate)
+    return found
+
+
+async def comment_dict(session: AsyncSession, comment: Comment, duplicates: list[int] | None = None) -> dict[str, Any]:
+    """The comment as clients see it; a listing passes `duplicates` it loaded for the whole page."""
+    if duplicates is None:
+        duplicates = (await duplicates_of(session, [comment.id]))[comment.id]
     return {
         "id": comment.id,
         "conference_id": comment.conference_id,
@@ -176,7 +180,26 @@ async def comment_dict(session: AsyncSession, comment: Comment) -> dict[str, Any
         "disposition": comment.disposition,
         "response": comment.response,
         "revision": comment.revision,
+        "moderation": comment.moderation,
+        "duplicate_of": comment.duplicate_of,
+        "duplicates": duplicates,
         "created_at": comment.created_at.isoformat(),
         "disposed_at": iso(comment.disposed_at),
         **await _author(session, comment.participant_id, comment.point_id),
     }
+
+
+async def comment_dicts(session: AsyncSession, comments: Sequence[Comment]) -> list[dict[str, Any]]:
+    """Many comments as clients see them, in a fixed number of queries however many there are."""
+    loaded = await load_authors(session, comments)
+    duplicates = await duplicates_of(session, [c.id for c in comments])
+    items = [await comment_dict(session, c, duplicates[c.id]) for c in comments]
+    del loaded
+    return items
+
+
+async def remark_dicts(session: AsyncSession, remarks: Sequence[Remark]) -> list[dict[str, Any]]:
+    loaded = await load_authors(session, remarks)
+    items = [await remark_dict(session, r) for r in remarks]
+    del loaded
+    return items

@@ -36,6 +36,7 @@ DISPOSITION_LABELS: dict[str | None, str] = {
     None: "Chưa xử lý",
 }
 GENERAL_HEADING = "Góp ý chung"
+APPROVED = "approved"
 _PROVISION_WORDS = {"chuong": "Chương", "muc": "Mục", "dieu": "Điều", "khoan": "khoản", "diem": "điểm"}
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
@@ -230,13 +231,18 @@ class _Compiler:
 
 
 def _comment_totals(comments: Sequence[Comment]) -> dict[str, int]:
-    dispositions = Counter(c.disposition for c in comments)
+    """Counts of the approved comments the table shows; `held` and `rejected` say how many it leaves out."""
+    moderation = Counter(c.moderation for c in comments)
+    shown = [c for c in comments if c.moderation == APPROVED]
+    dispositions = Counter(c.disposition for c in shown)
     return {
-        "total": len(comments),
+        "total": len(shown),
         **{name: dispositions[name] for name in DISPOSITIONS},
         "pending": dispositions[None],
-        "people": len({c.participant_id for c in comments}),
-        "points": len({c.point_id for c in comments}),
+        "people": len({c.participant_id for c in shown}),
+        "points": len({c.point_id for c in shown}),
+        "held": moderation["pending"],
+        "rejected": moderation["rejected"],
     }
 
 
@@ -267,8 +273,12 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         .where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None))
         .order_by(SpeakingRequest.started_at, SpeakingRequest.id),
     )
+    # Input held for moderation, or rejected, is not part of the record.
     remarks = await _all(
-        session, select(Remark).where(Remark.conference_id == conference_id).order_by(Remark.created_at, Remark.id)
+        session,
+        select(Remark)
+        .where(Remark.conference_id == conference_id, Remark.moderation == APPROVED)
+        .order_by(Remark.created_at, Remark.id),
     )
     comments = await _all(session, select(Comment).where(Comment.conference_id == conference_id).order_by(Comment.id))
     draft = (
@@ -289,6 +299,6 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "agenda": compiler.agenda(items),
         "speakers": compiler.speakers(started),
         "remarks": compiler.remarks(remarks, {item.id: item.title for item in items}),
-        "comments": compiler.comments(comments, sections),
+        "comments": compiler.comments([c for c in comments if c.moderation == APPROVED], sections),
         "comment_totals": _comment_totals(comments),
     }

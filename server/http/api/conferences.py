@@ -9,6 +9,7 @@ from schema.tables import Conference, Invitation, iso
 from server.auth import operations as auth
 from server.auth.cache import forget_all
 from server.auth.tokens import invitation_token
+from server.conferences import audit
 from server.conferences import operations as conferences
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
@@ -32,6 +33,7 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "closed_at": iso(conference.closed_at),
         "summary_sha256": conference.summary_sha256,
         "speaking_quota_seconds": conference.speaking_quota_seconds,
+        "premoderation": conference.premoderation,
     }
 
 
@@ -90,6 +92,8 @@ async def update_conference(request: web.Request) -> web.Response:
         changes["starts_at"] = parse.moment(data, "starts_at")
     if "speaking_quota_seconds" in data:
         changes["speaking_quota_seconds"] = parse.integer(data, "speaking_quota_seconds", required=False, minimum=0)
+    if "premoderation" in data:
+        changes["premoderation"] = parse.boolean(data, "premoderation")
 
     async def op(session: Any) -> dict[str, Any]:
         return conference_dict(await conferences.update_conference(session, c, changes))
@@ -98,13 +102,20 @@ async def update_conference(request: web.Request) -> web.Response:
 
 
 async def change_state(request: web.Request) -> web.Response:
-    _, c = allow(request, "conference.control")
+    principal, c = allow(request, "conference.control")
     action = request.match_info["action"]
 
     async def op(session: Any) -> dict[str, Any]:
-        return conference_dict(await conferences.change_state(session, c, action))
+        return conference_dict(await conferences.change_state(session, c, action, principal.actor))
 
     return await write(request, c, op)
+
+
+async def list_audit(request: web.Request) -> web.Response:
+    _, c = allow(request, "audit.read")
+    async with reader(request) as session:
+        await conferences.get_conference(session, c)
+        return listing([audit.entry_dict(e) for e in await audit.list_entries(session, c)])
 
 
 async def list_points(request: web.Request) -> web.Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,8 @@ from server.participants import exporting, importing, roster_file
 
 # Room for the multipart boundaries and part headers around a file of exactly the limit.
 MULTIPART_SLACK = 64 * 1024
+# A title or similar short field beside the file.
+MAX_TEXT_FIELD = 4096
 
 
 def flag(request: web.Request, name: str) -> bool:
@@ -25,23 +28,56 @@ def flag(request: web.Request, name: str) -> bool:
     return raw == "true"
 
 
-async def read_upload(request: web.Request, field: str = "file") -> bytes:
-    """The bytes of one multipart file field, refused with 413 as soon as they pass the upload limit."""
+@dataclass(frozen=True)
+class Upload:
+    """One multipart file field's bytes and file name, with the short text fields sent beside it."""
+
+    data: bytes
+    filename: str
+    fields: dict[str, str]
+
+
+async def _read_part(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
+    data = bytearray()
+    while chunk := await part.read_chunk():
+        data += chunk
+        if len(data) > limit:
+            raise too_large
+    return bytes(data)
+
+
+async def read_form(request: web.Request, field: str = "file", text_fields: tuple[str, ...] = ()) -> Upload:
+    """The file field and the named text fields, read until all are in; 413 as soon as the file passes the upload limit."""
     limit = request.app[settings_key].max_upload_bytes
     too_large = TooLarge(f"The file is over {limit} bytes", {"limit": limit})
     if (request.content_length or 0) > limit + MULTIPART_SLACK:
         raise too_large
     if not request.content_type.startswith("multipart/"):
         raise Invalid(f"Send the file as a multipart field named {field}", {field: "required"})
+    upload: tuple[bytes, str] | None = None
+    fields: dict[str, str] = {}
     async for part in await request.multipart():
-        if isinstance(part, BodyPartReader) and part.name == field:
-            data = bytearray()
-            while chunk := await part.read_chunk():
-                data += chunk
-                if len(data) > limit:
-                    raise too_large
-            return bytes(data)
-    raise Invalid(f"Send the file as a multipart field named {field}", {field: "required"})
+        if not isinstance(part, BodyPartReader):
+            continue
+        name = part.name or ""
+        if name == field and upload is None:
+            upload = (await _read_part(part, limit, too_large), part.filename or "")
+        elif name in text_fields:
+            raw = await _read_part(part, MAX_TEXT_FIELD, TooLarge(f"{name} is over {MAX_TEXT_FIELD} bytes", {name: "too long"}))
+            try:
+                fields[name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Invalid(f"{name} is not UTF-8 text", {name: "not UTF-8 text"}) from None
+        if upload is not None and fields.keys() >= set(text_fields):
+            break
+    if upload is None:
+        raise Invalid(f"Send the file as a multipart field named {field}", {field: "required"})
+    return Upload(upload[0], upload[1], fields)
+
+
+async def read_upload(request: web.Request, field: str = "file") -> bytes:
+    """The bytes of one multipart file field, refused with 413 as soon as they pass the upload limit."""
+    return (await read_form(request, field)).data
 
 
 async def import_roster(request: web.Request) -> web.Response:

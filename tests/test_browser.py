@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -54,28 +54,36 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-Open = Callable[..., Awaitable[Page]]
+class Consoles:
+    """Opens console pages and collects every page's console errors and uncaught exceptions.
 
+    Chromium logs every refused request as a console error; a test that makes the server refuse on purpose (a
+    conflict, invalid input) says which status it expects with `expect_refusal`."""
 
-@pytest.fixture
-async def open_console(browser: Browser) -> AsyncIterator[Open]:
-    """open_console(server, token, path=None) -> a page signed in through /join, in its own browser context.
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.contexts: list[BrowserContext] = []
+        self.problems: list[str] = []
+        self.refusals: set[int] = set()
 
-    Every page's console errors and uncaught exceptions are collected; the test fails if there were any."""
-    contexts: list[BrowserContext] = []
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
+    def on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
-            problems.append(f"{message.page.url if message.page else '?'}: {message.text}")
+            self.problems.append(f"{message.page.url if message.page else '?'}: {message.text}")
 
-    async def _open(server: Server, token: str, path: str | None = None, lang: str = "vi") -> Page:
-        context = await browser.new_context(viewport={"width": 1366, "height": 768})
-        contexts.append(context)
+    def expect_refusal(self, status: int) -> None:
+        self.refusals.add(status)
+
+    async def __call__(self, server: Server, token: str, path: str | None = None, lang: str = "vi", clock: bool = False) -> Page:
+        """A page signed in through /join, in its own browser context. With `clock`, Playwright's fake clock is
+        installed before the first page loads, so the test moves the page's time (page.clock) instead of waiting."""
+        context = await self.browser.new_context(viewport={"width": 1366, "height": 768})
+        self.contexts.append(context)
         await context.add_cookies([{"name": "diemcau_lang", "value": lang, "url": server.base_url}])
         page = await context.new_page()
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
+        if clock:
+            await page.clock.install()
         await page.goto(f"{server.base_url}/join/{token}")
         if path is not None:
             await page.goto(server.base_url + path)
@@ -83,10 +91,26 @@ async def open_console(browser: Browser) -> AsyncIterator[Open]:
             await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
         return page
 
-    yield _open
-    for context in contexts:
+    def unexpected(self) -> list[str]:
+        """The problems left once the expected refusals are taken out; each expected refusal must have happened."""
+        refused = {status: f"the server responded with a status of {status} " for status in self.refusals}
+        for status, text in refused.items():
+            assert any(text in problem for problem in self.problems), f"no request was refused with {status}"
+        return [problem for problem in self.problems if not any(text in problem for text in refused.values())]
+
+
+Open = Consoles
+
+
+@pytest.fixture
+async def open_console(browser: Browser) -> AsyncIterator[Consoles]:
+    """open_console(server, token, path=None, lang="vi", clock=False) -> a signed-in console page; the test
+    fails if any page logged an error it did not expect."""
+    consoles = Consoles(browser)
+    yield consoles
+    for context in consoles.contexts:
         await context.close()
-    assert problems == []
+    assert consoles.unexpected() == []
 
 
 async def mark(page: Page) -> None:

@@ -2,44 +2,12 @@
 // what is wrong row by row, then import it. The upload goes through XMLHttpRequest, the one browser API that
 // reports upload progress; every text from the file reaches the page through textContent only.
 import { base, csrfToken, el, errorText, notify, t } from "./api.js";
+import { errorsTable, table } from "./import-report.js";
 
 const $ = (id) => document.getElementById(id);
 const PREVIEW_COLUMNS = ["full_name", "position", "organization", "point_code", "role_in_meeting"];
 
-// The server's reasons are English; the page says them in its own words where it knows them.
-const REASONS = [
-  [/^must not be empty$/, "import.reason_empty"],
-  [/^must not contain control characters$/, "import.reason_control"],
-  [/^longer than (\d+) characters$/, "import.reason_too_long"],
-  [/^not an email address$/, "import.reason_email"],
-  [/^unknown point code$/, "import.reason_unknown_point"],
-  [/^duplicate of row (\d+)$/, "import.reason_duplicate_row"],
-  [/^already on the roster of this point$/, "import.reason_on_roster"],
-  [/^missing column$/, "import.reason_missing_column"],
-  [/^duplicate column$/, "import.reason_duplicate_column"],
-  [/^no header row$/, "import.reason_no_header"],
-  [/^bad encoding$/, "import.reason_encoding"],
-  [/^more than (\d+) rows$/, "import.reason_too_many_rows"],
-];
-
-function reasonText(reason) {
-  for (const [pattern, key] of REASONS) {
-    const match = reason.match(pattern);
-    if (match) return t(key, { n: match[1] ?? "" });
-  }
-  return reason;
-}
-
 const columnLabel = (column) => (column ? t(`person.${column}`) : "—");
-
-function table(head, rows) {
-  return el("div", { class: "table-scroll" }, el(
-    "table",
-    { class: "data-table" },
-    el("thead", {}, el("tr", {}, head.map((label) => el("th", { scope: "col", text: label })))),
-    el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((text) => el("td", { text: String(text ?? "") }))))),
-  ));
-}
 
 function renderReport(report) {
   const parts = [el("p", { text: t("import.summary", { valid: report.valid_rows, invalid: report.invalid_rows }) })];
@@ -50,10 +18,7 @@ function renderReport(report) {
     );
   }
   if (report.errors.length) {
-    parts.push(
-      el("h4", { text: t("import.errors") }),
-      table([t("import.row"), t("import.column"), t("import.reason")], report.errors.map((e) => [e.row, columnLabel(e.column), reasonText(e.reason)])),
-    );
+    parts.push(el("h4", { text: t("import.errors") }), errorsTable(report.errors, columnLabel));
     if (report.error_count > report.errors.length) parts.push(el("p", { class: "hint", text: t("import.errors_more", { shown: report.errors.length, total: report.error_count }) }));
   }
   $("import-report").replaceChildren(...parts);

@@ -1,12 +1,16 @@
 // The secretariat's set-up console for one workshop. Every section reloads itself from the API after a
-// change (its own or another admin's, through the live events), so there is one way to draw each.
-import { act, api, base, conferenceId, debounce, el, formValues, formatDateTime, fromLocalInput, notify, option, t, toLocalInput } from "./api.js";
+// change (its own or another admin's, through the live events), so there is one way to draw each; the agenda
+// is drawn from its events instead, which carry it whole (admin-agenda.js).
+import { act, api, base, conferenceId, debounce, el, formValues, fromLocalInput, notify, option, t, toLocalInput } from "./api.js";
+import { createAgendaEditor } from "./admin-agenda.js";
+import { setupAgendaImport } from "./admin-agenda-import.js";
+import { reloadDraft, setupDraft } from "./admin-draft.js";
 import { setupImport } from "./admin-import.js";
 import { openSheet } from "./admin-sheet.js";
 import { connectLive } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { conference: null, points: [], invitations: [], people: [], agenda: [], draft: null };
+const state = { conference: null, points: [], invitations: [], people: [], draft: null };
 
 function onSubmit(form, handler) {
   form.addEventListener("submit", (event) => {
@@ -30,6 +34,8 @@ function linkField(invitation, label) {
 
 const active = (role) => state.invitations.filter((i) => i.role === role && !i.revoked);
 const pointName = (id) => state.points.find((p) => p.id === id)?.name ?? "";
+const agenda = createAgendaEditor({ points: () => state.points, pointName });
+setupAgendaImport();
 
 // ---- details ------------------------------------------------------------------------------------------
 
@@ -84,6 +90,7 @@ async function reloadPoints() {
   state.points = (await api("GET", `${base}/points`)).items;
   renderPoints();
   renderRoster();
+  agenda.render();
 }
 
 async function invite(body) {
@@ -121,6 +128,7 @@ async function reloadPeople() {
   state.people = (await api("GET", `${base}/participants?limit=1000`)).items;
   renderRoster();
   renderInvitations();
+  agenda.presenters(state.people);
 }
 
 $("roster-point").addEventListener("change", renderRoster);
@@ -134,79 +142,9 @@ onSubmit($("person-form"), async (values, form) => {
 
 setupImport(reloadPeople);
 
-// ---- agenda -------------------------------------------------------------------------------------------
-
-async function reloadAgenda() {
-  state.agenda = (await api("GET", `${base}/agenda`)).items;
-  $("agenda").replaceChildren(
-    ...state.agenda.map((item) => el(
-      "li",
-      { class: `agenda-item status-${item.status}` },
-      el("div", { class: "agenda-main" },
-        el("span", { class: "tag", text: t(`kind.${item.kind}`) }),
-        el("span", { class: "agenda-title", text: item.title }),
-        el("span", { class: "meta", text: [item.presenter, pointName(item.point_id), t("agenda.minutes", { n: item.planned_minutes })].filter(Boolean).join(" · ") }),
-      ),
-      el("span", { class: "agenda-status", text: t(`item_status.${item.status}`) }),
-    )),
-  );
-}
-
-onSubmit($("item-form"), async (values, form) => {
-  await api("POST", `${base}/agenda`, {
-    title: values.title,
-    kind: values.kind,
-    presenter: values.presenter ?? null,
-    point_id: values.point_id ? Number(values.point_id) : null,
-    planned_minutes: Number(values.planned_minutes),
-  }, { idempotent: true });
-  form.reset();
-  await reloadAgenda();
-});
-
 // ---- draft --------------------------------------------------------------------------------------------
 
-const COUNTED = ["chapter", "section", "article", "clause", "point"];
-
-function renderDraft(draft) {
-  if (!draft) {
-    $("draft-current").replaceChildren(el("p", { class: "empty", text: t("draft.none") }));
-    return;
-  }
-  const counts = COUNTED.map((kind) => t(`draft.count_${kind}`, { n: draft.counts[kind] ?? 0 })).join(" · ");
-  $("draft-current").replaceChildren(
-    el("p", {}, el("strong", { text: draft.title }), el("span", { class: "meta", text: ` · ${t("draft.revision", { n: draft.revision })} · ${formatDateTime(draft.created_at)}` })),
-    el("p", { text: counts }),
-    draft.unmatched.length
-      ? el("details", { class: "unmatched", open: true },
-        el("summary", { text: t("draft.unmatched", { n: draft.unmatched.length }) }),
-        el("ul", {}, draft.unmatched.map((line) => el("li", { class: "prose", text: line }))))
-      : el("p", { class: "meta", text: t("draft.all_matched") }),
-  );
-}
-
-async function reloadDraft() {
-  renderDraft((await api("GET", `${base}/drafts`)).items[0]);
-}
-
-onSubmit($("draft-form"), async (values, form) => {
-  const file = form.elements.file.files[0];
-  let body;
-  if (file) {
-    body = new FormData();
-    body.append("file", file);
-    if (values.title) body.append("title", values.title);
-  } else if (values.content) {
-    body = { format: values.format, content: form.elements.content.value, title: values.title ?? null };
-  } else {
-    notify(t("draft.need_content"), "error");
-    return;
-  }
-  const draft = await api("POST", `${base}/drafts`, body, { idempotent: true });
-  renderDraft(draft);
-  form.reset();
-  notify(t("draft.published"));
-});
+setupDraft();
 
 // ---- invitations --------------------------------------------------------------------------------------
 
@@ -253,7 +191,7 @@ $("sheet-open").addEventListener("click", () => openSheet(state));
 
 async function load() {
   await Promise.all([reloadConference(), reloadPoints(), reloadInvitations(), reloadDraft()]);
-  await Promise.all([reloadPeople(), reloadAgenda()]);
+  await Promise.all([reloadPeople(), agenda.load()]);
 }
 
 const RELOADS = {
@@ -261,7 +199,6 @@ const RELOADS = {
   points: debounce(reloadPoints, 300),
   invitations: debounce(reloadInvitations, 300),
   people: debounce(reloadPeople, 1000),
-  agenda: debounce(reloadAgenda, 300),
   draft: debounce(reloadDraft, 300),
 };
 
@@ -272,9 +209,11 @@ const SECTION_OF = {
   participant: "people",
   participants: "people",
   attendance: "people",
-  agenda: "agenda",
   draft: "draft",
 };
 
 await load();
-connectLive(conferenceId, (event) => RELOADS[SECTION_OF[event.type.split(".")[0]]]?.(), load);
+connectLive(conferenceId, (event) => {
+  agenda.handlers[event.type]?.(event.data);
+  RELOADS[SECTION_OF[event.type.split(".")[0]]]?.();
+}, load);

@@ -176,15 +176,6 @@ export function formatDateTime(iso) {
   return iso ? dateTimeFormat.format(new Date(iso)) : "";
 }
 
-/** A duration as m:ss, or h:mm:ss from an hour on. */
-export function formatClock(ms) {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
-}
-
 /** Milliseconds since an ISO time, by the server's clock. */
 export function elapsedSince(iso) {
   return serverNow() - Date.parse(iso);

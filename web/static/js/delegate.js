@@ -1,5 +1,6 @@
 // A delegate's console: the agenda now, asking to speak, remarks, and comments on the current draft.
 import { act, api, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
+import { clockView, itemClock } from "./clock.js";
 import { connectLive } from "./live.js";
 
 const me = Number(page.participantId);
@@ -8,13 +9,17 @@ const state = { agenda: [], points: new Map(), sections: [], comments: new Map()
 
 // ---- agenda -------------------------------------------------------------------------------------------
 
+const liveItem = () => state.agenda.find((item) => item.status === "live");
+const paintClock = clockView($("current-clock"), () => itemClock(liveItem()));
+
 function renderAgenda() {
-  const live = state.agenda.find((item) => item.status === "live");
+  const live = liveItem();
   $("current-item").textContent = live?.title ?? t("agenda.nothing_live");
   $("current-item-meta").textContent = live ? [live.presenter, state.points.get(live.point_id)?.name].filter(Boolean).join(" · ") : "";
   const select = $("remark-item");
   const chosen = select.value || String(live?.id ?? "");
   select.replaceChildren(option("", t("remark.no_item")), ...state.agenda.map((item) => option(item.id, item.title, String(item.id) === chosen)));
+  paintClock();
 }
 
 function applyItem(item) {
@@ -44,7 +49,7 @@ $("speak-form").addEventListener("submit", (event) => {
   const form = event.currentTarget;
   const { topic } = formValues(form);
   act(form.querySelector("button"), async () => {
-    const live = state.agenda.find((item) => item.status === "live");
+    const live = liveItem();
     state.request = await api("POST", `${base}/speaking-requests`, { topic: topic ?? null, agenda_item_id: live?.id ?? null }, { idempotent: true });
     form.reset();
     renderRequest();

@@ -1,45 +1,65 @@
-// The big screen: what is on now, for how long, who has the floor, what comes next, how many are here.
-import { api, base, conferenceId, el, elapsedSince, formatClock, t } from "./api.js";
+// The big screen: what is on now and how much of its time is left, who has the floor and for how much longer,
+// what comes next and who speaks next, how many are here. It only follows the events; nothing here is a control.
+import { api, base, conferenceId, el, t } from "./api.js";
+import { clockView, itemClock, speechClock } from "./clock.js";
 import { connectLive } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { agenda: [], points: new Map() };
+const NEXT_ITEMS = 2;
+const NEXT_SPEAKERS = 3;
+const WAITING = ["queued", "granted"];
+const state = { agenda: [], queue: [], points: new Map() };
 
-function pointName(id) {
-  return state.points.get(id)?.name;
+const live = () => state.agenda.find((item) => item.status === "live");
+const speaker = () => state.queue.find((request) => request.status === "speaking");
+const paintItemClock = clockView($("item-clock"), () => itemClock(live()));
+const paintSpeechClock = clockView($("speech-clock"), () => speechClock(speaker()));
+
+const pointName = (id) => state.points.get(id)?.name;
+const line = (...parts) => parts.filter(Boolean).join(" · ");
+
+/** The list's entries as title and detail lines; a dash when there are none. */
+function fillList(list, entries) {
+  list.replaceChildren(...entries.map(([title, detail]) => el(
+    "li",
+    {},
+    el("span", { class: "next-title", text: title }),
+    el("span", { class: "current-meta", text: detail }),
+  )));
+  if (entries.length === 0) list.append(el("li", { class: "current-meta", text: "—" }));
 }
 
 function renderAgenda() {
-  const live = state.agenda.find((item) => item.status === "live");
-  $("current-item").textContent = live?.title ?? t("agenda.nothing_live");
-  $("current-meta").textContent = live ? [live.presenter, pointName(live.point_id)].filter(Boolean).join(" · ") : "";
-  $("planned").textContent = live ? formatClock(live.planned_minutes * 60000) : "0:00";
-  const after = live ? state.agenda.filter((item) => item.position > live.position) : state.agenda;
-  const next = after.filter((item) => item.status === "pending").slice(0, 2);
-  $("next-items").replaceChildren(
-    ...next.map((item) => el("li", {}, el("span", { class: "next-title", text: item.title }), el("span", { class: "current-meta", text: [item.presenter, pointName(item.point_id)].filter(Boolean).join(" · ") }))),
-  );
-  if (next.length === 0) $("next-items").append(el("li", { class: "current-meta", text: "—" }));
-  tick();
+  const current = live();
+  $("current-item").textContent = current?.title ?? t("agenda.nothing_live");
+  $("current-meta").textContent = current ? line(current.presenter, pointName(current.point_id)) : "";
+  const after = current ? state.agenda.filter((item) => item.position > current.position) : state.agenda;
+  const next = after.filter((item) => item.status === "pending").slice(0, NEXT_ITEMS);
+  fillList($("next-items"), next.map((item) => [item.title, line(item.presenter, pointName(item.point_id))]));
+  paintItemClock();
 }
 
-function tick() {
-  const live = state.agenda.find((item) => item.status === "live");
-  const elapsed = live?.started_at ? elapsedSince(live.started_at) : 0;
-  $("elapsed").textContent = formatClock(elapsed);
-  document.body.classList.toggle("overtime", Boolean(live && live.planned_minutes > 0 && elapsed > live.planned_minutes * 60000));
+function renderQueue() {
+  const now = speaker();
+  $("speaker").textContent = now?.full_name ?? "—";
+  $("speaker-meta").textContent = now ? line(now.position_title, now.point) : "";
+  const next = state.queue.filter((request) => WAITING.includes(request.status)).slice(0, NEXT_SPEAKERS);
+  fillList($("next-speakers"), next.map((request) => [
+    request.full_name,
+    line(request.point_of_order ? t("speaking.point_of_order") : null, request.position_title, request.point),
+  ]));
+  paintSpeechClock();
 }
-setInterval(tick, 1000);
 
 function applyItem(item) {
   state.agenda = state.agenda.map((known) => (known.id === item.id ? item : known));
   renderAgenda();
 }
 
-function renderSpeaker(items) {
-  const speaker = items.find((r) => r.status === "speaking");
-  $("speaker").textContent = speaker?.full_name ?? "—";
-  $("speaker-meta").textContent = speaker ? [speaker.position_title, speaker.point].filter(Boolean).join(" · ") : "";
+// Starting a speaker also finishes the one before, and the order may change: the event carries the whole queue.
+function applyQueue(items) {
+  state.queue = items;
+  renderQueue();
 }
 
 function renderTotals(totals) {
@@ -48,15 +68,16 @@ function renderTotals(totals) {
 }
 
 async function load() {
-  const [agenda, points, sheet] = await Promise.all([
+  const [agenda, points, sheet, queue] = await Promise.all([
     api("GET", `${base}/agenda`),
     api("GET", `${base}/points`),
     api("GET", `${base}/attendance`),
-    api("GET", `${base}/speaking-requests`).then((queue) => renderSpeaker(queue.items)),
+    api("GET", `${base}/speaking-requests`),
   ]);
   state.agenda = agenda.items;
   state.points = new Map(points.items.map((p) => [p.id, p]));
   renderAgenda();
+  applyQueue(queue.items);
   renderTotals(sheet.totals);
 }
 
@@ -64,8 +85,7 @@ const HANDLERS = {
   "agenda.changed": (data) => { state.agenda = data.items; renderAgenda(); },
   "agenda.item_started": applyItem,
   "agenda.item_finished": applyItem,
-  // The event names one request, but starting a speaker also finishes the one before: ask for the queue.
-  "speaking.queue_changed": (data) => renderSpeaker(data.items),
+  "speaking.queue_changed": (data) => applyQueue(data.items),
   "attendance.totals_changed": (data) => renderTotals(data.totals),
 };
 

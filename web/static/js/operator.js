@@ -2,6 +2,7 @@
 // speaking. Check-ins and check-outs go through the outbox (outbox.js), so they are taken while the link is
 // down and sent, in order and once, when it is back; the roster is kept on the device for a reload offline.
 import { act, api, base, conferenceId, el, elapsedSince, errorText, formValues, formatTime, notify, option, page, t } from "./api.js";
+import { clockView, itemClock } from "./clock.js";
 import { connectLive } from "./live.js";
 import * as outbox from "./outbox.js";
 import { actionOf, isCheckIn, overlay, targetOf } from "./operator-pending.js";
@@ -295,9 +296,12 @@ function renderLink(point) {
   badge.textContent = point.link_note ? `${t(`link.${point.link}`)} – ${point.link_note}` : t(`link.${point.link}`);
 }
 
+const paintClock = clockView($("current-clock"), () => itemClock(state.liveItem));
+
 function renderAgenda(items) {
   state.liveItem = items.find((item) => item.status === "live") ?? null;
   $("current-item").textContent = state.liveItem?.title ?? t("agenda.nothing_live");
+  paintClock();
 }
 
 async function reloadRequests() {

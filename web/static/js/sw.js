@@ -9,6 +9,7 @@ const CACHE = "diemcau-operator-v1";
 const FILES = [
   "/static/css/app.css",
   "/static/js/api.js",
+  "/static/js/clock.js",
   "/static/js/header.js",
   "/static/js/live.js",
   "/static/js/operator.js",

@@ -1,6 +1,8 @@
 // The chair's live feed of remarks and comments, newest first, with a ruling form on each comment.
 // A ruling is sent against the revision the chair read; if someone else ruled meanwhile, the server
 // refuses it and the card shows the current state instead of overwriting it.
+// A comment marked as a duplicate is shown under the comment it was merged into; held items (pre-moderation)
+// carry approve and reject buttons; a checkbox on each comment picks it for a bulk ruling (chair-inbox.js).
 import { DISPOSITIONS, api, act, base, el, formatTime, notify, sectionLabel, t } from "./api.js";
 
 const LONG_BODY = 600;
@@ -25,8 +27,32 @@ function rulingText(comment) {
   );
 }
 
-export function createFeed(list, empty, agendaTitle) {
+function moderationTools(kind, item, upsert) {
+  if (item.moderation !== "pending") return null;
+  const decide = (decision) => (event) => act(event.currentTarget, async () => {
+    upsert(await api("POST", `${base}/${kind}/${item.id}/moderate`, { decision }));
+    notify(t(`inbox.moderated_${decision}`));
+  });
+  return el(
+    "div",
+    { class: "moderation actions" },
+    el("span", { class: "tag tag-held", text: t("inbox.held") }),
+    el("button", { type: "button", class: "button-primary", dataset: { decision: "approved" }, text: t("inbox.approve"), on: { click: decide("approved") } }),
+    el("button", { type: "button", class: "button-danger", dataset: { decision: "rejected" }, text: t("inbox.reject"), on: { click: decide("rejected") } }),
+  );
+}
+
+/**
+ * `hooks`: onOpen(comment) shows a comment beside its article's text; onSelect(count) hears that the picked
+ * comments changed.
+ */
+export function createFeed(list, empty, agendaTitle, hooks = {}) {
   const cards = new Map();
+  // Every comment seen, shown or not: a target's duplicates are drawn from here.
+  const comments = new Map();
+  // The picked comments, each with the revision the chair saw when picking it: a bulk ruling is checked
+  // against that, so a ruling made elsewhere meanwhile is not overwritten unseen.
+  const selected = new Map();
 
   function place(key, card, createdAt) {
     card.dataset.created = createdAt;
@@ -45,12 +71,67 @@ export function createFeed(list, empty, agendaTitle) {
     const item = remark.agenda_item_id ? agendaTitle(remark.agenda_item_id) : null;
     return el(
       "li",
-      { class: "feed-item kind-remark" },
+      { class: `feed-item kind-remark moderation-${remark.moderation ?? "approved"}`, dataset: { id: remark.id } },
       el("p", { class: "feed-head" }, el("span", { class: "tag", text: t("feed.remark") }), el("strong", { text: remark.title })),
       el("p", { class: "meta", text: byline(remark) }),
       item ? el("p", { class: "meta", text: t("feed.on_item", { title: item }) }) : null,
       bodyBlock(remark.body),
+      moderationTools("remarks", remark, upsertRemark),
     );
+  }
+
+  function unmergeButton(comment) {
+    return el("button", {
+      type: "button",
+      class: "unmerge",
+      text: t("inbox.unmerge"),
+      on: {
+        click: (event) => act(event.currentTarget, async () => {
+          const current = comments.get(comment.id) ?? comment;
+          upsertComment(await api("POST", `${base}/comments/${comment.id}/unmerge`, { revision: current.revision }), { force: true });
+          notify(t("inbox.unmerged"));
+        }),
+      },
+    });
+  }
+
+  /** The duplicates merged into a comment, each with its text and a way back out. */
+  function duplicatesBlock(comment) {
+    if (!comment.duplicates?.length) return el("ul", { class: "duplicates", hidden: true });
+    return el(
+      "ul",
+      { class: "duplicates", "aria-label": t("inbox.duplicates") },
+      comment.duplicates.map((id) => {
+        const copy = comments.get(id);
+        return el(
+          "li",
+          { dataset: { id } },
+          el("span", { class: "tag", text: t("inbox.duplicate_label", { id }) }),
+          copy ? el("span", { class: "meta", text: ` ${byline(copy)}` }) : null,
+          copy ? el("p", { class: "prose", text: copy.body }) : null,
+          unmergeButton(copy ?? { id, revision: 0 }),
+        );
+      }),
+    );
+  }
+
+  function mergeForm(comment) {
+    const form = el(
+      "form",
+      { class: "merge-form inline-form" },
+      el("label", {}, t("inbox.merge_into"), el("input", { name: "into", type: "number", min: 1, required: true, inputmode: "numeric" })),
+      el("button", { type: "submit", text: t("inbox.merge") }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const into = Number(form.elements.into.value);
+      act(form.querySelector("button"), async () => {
+        const current = comments.get(comment.id) ?? comment;
+        upsertComment(await api("POST", `${base}/comments/${comment.id}/merge`, { into, revision: current.revision }), { force: true });
+        notify(t("inbox.merged", { id: into }));
+      });
+    });
+    return el("details", { class: "merge" }, el("summary", { text: t("inbox.mark_duplicate") }), form);
   }
 
   function rulingForm(comment, state) {
@@ -96,18 +177,38 @@ export function createFeed(list, empty, agendaTitle) {
 
   function commentCard(comment) {
     const state = {};
+    const pick = el("input", { type: "checkbox", class: "pick", "aria-label": t("inbox.pick", { id: comment.id }) });
+    pick.checked = selected.has(comment.id);
+    pick.addEventListener("change", () => {
+      if (pick.checked) selected.set(comment.id, (comments.get(comment.id) ?? comment).revision);
+      else selected.delete(comment.id);
+      hooks.onSelect?.(selected.size);
+    });
+    const open = el("button", {
+      type: "button",
+      class: "link-button open-comment",
+      text: sectionLabel(comment.section_anchor),
+      on: { click: () => hooks.onOpen?.(comments.get(comment.id) ?? comment) },
+    });
     const card = el(
       "li",
-      { class: `feed-item kind-comment${comment.disposition ? " is-disposed" : ""}`, dataset: { id: comment.id } },
-      el("p", { class: "feed-head" }, el("span", { class: "tag", text: t("feed.comment") }), el("strong", { text: sectionLabel(comment.section_anchor) })),
+      { class: `feed-item kind-comment${comment.disposition ? " is-disposed" : ""} moderation-${comment.moderation ?? "approved"}`, dataset: { id: comment.id } },
+      el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }), el("span", { class: "comment-id", text: `#${comment.id}` }), el("strong", {}, open)),
       el("p", { class: "meta", text: byline(comment) }),
+      moderationTools("comments", comment, (c) => upsertComment(c, { force: true })),
+      comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of }), " ", unmergeButton(comment)) : null,
       bodyBlock(comment.body),
       comment.proposed_text ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text })) : null,
       rulingText(comment),
-      // A ruled comment keeps its form folded away: changing a ruling is the exception.
-      comment.disposition
-        ? el("details", { class: "rerule" }, el("summary", { text: t("disposition.change") }), rulingForm(comment, state))
-        : rulingForm(comment, state),
+      // A ruled comment keeps its form folded away: changing a ruling is the exception. A duplicate is ruled
+      // through the comment it was merged into.
+      comment.duplicate_of
+        ? null
+        : comment.disposition
+          ? el("details", { class: "rerule" }, el("summary", { text: t("disposition.change") }), rulingForm(comment, state))
+          : rulingForm(comment, state),
+      comment.duplicate_of ? null : mergeForm(comment),
+      duplicatesBlock(comment),
     );
     card.ruling = state;
     return card;
@@ -115,15 +216,42 @@ export function createFeed(list, empty, agendaTitle) {
 
   /** Show a comment as it is now; a ruling the chair is typing survives, and will meet the revision check. */
   function upsertComment(comment, { force = false } = {}) {
+    const before = comments.get(comment.id);
+    comments.set(comment.id, comment);
+    // A merge or unmerge changes the target's list of duplicates; the event names only the duplicate.
+    for (const targetId of new Set([before?.duplicate_of, comment.duplicate_of])) {
+      const target = targetId ? comments.get(targetId) : null;
+      if (!target) continue;
+      const others = (target.duplicates ?? []).filter((id) => id !== comment.id);
+      const duplicates = comment.duplicate_of === targetId ? [...others, comment.id].sort((a, b) => a - b) : others;
+      comments.set(targetId, { ...target, duplicates });
+    }
+    const key = `comment:${comment.id}`;
+    if (comment.duplicate_of && cards.has(`comment:${comment.duplicate_of}`)) {
+      // Shown under its target, not on its own.
+      cards.get(key)?.remove();
+      cards.delete(key);
+      selected.delete(comment.id);
+      empty.hidden = cards.size > 0;
+    } else {
+      drawComment(comment, force);
+    }
+    for (const targetId of new Set([before?.duplicate_of, comment.duplicate_of])) {
+      if (targetId && cards.has(`comment:${targetId}`)) drawComment(comments.get(targetId), false);
+    }
+  }
+
+  function drawComment(comment, force) {
     const key = `comment:${comment.id}`;
     const old = cards.get(key);
-    const typing = old?.ruling.form.dataset.dirty && !force;
+    const typing = old?.ruling.form?.dataset.dirty && !force;
     if (!typing) {
       place(key, commentCard(comment), comment.created_at);
       return;
     }
     old.classList.toggle("is-disposed", Boolean(comment.disposition));
     old.querySelector(".ruling").replaceWith(rulingText(comment));
+    old.querySelector(".duplicates").replaceWith(duplicatesBlock(comment));
     const form = old.ruling.form;
     if (!form.dataset.saving && Number(form.dataset.revision) !== comment.revision && !form.querySelector(".stale-note")) {
       form.prepend(el("p", { class: "stale-note", role: "alert", text: t("disposition.stale") }));
@@ -143,13 +271,42 @@ export function createFeed(list, empty, agendaTitle) {
     place(`remark:${remark.id}`, remarkCard(remark), remark.created_at);
   }
 
-  function reset(remarks, comments) {
+  function reset(remarks, items) {
     cards.clear();
     list.replaceChildren();
+    const shown = new Set(items.map((comment) => comment.id));
+    for (const id of [...selected.keys()]) if (!shown.has(id)) selected.delete(id);
+    items.forEach((comment) => comments.set(comment.id, comment));
     remarks.forEach(upsertRemark);
-    comments.forEach((comment) => upsertComment(comment));
+    // Targets first, so that their duplicates find them.
+    items.filter((comment) => !comment.duplicate_of).forEach((comment) => upsertComment(comment));
+    items.filter((comment) => comment.duplicate_of).forEach((comment) => upsertComment(comment));
     empty.hidden = cards.size > 0;
+    hooks.onSelect?.(selected.size);
   }
 
-  return { reset, upsertRemark, upsertComment };
+  /** The picked comments as last seen (their revisions are what a bulk ruling is checked against). */
+  function picked() {
+    return [...selected].filter(([id]) => comments.has(id)).map(([id, revision]) => ({ ...comments.get(id), revision }));
+  }
+
+  /** After a refused bulk ruling the chair has seen the current state: the next try is checked against it. */
+  function repick(current) {
+    for (const comment of current) if (selected.has(comment.id)) selected.set(comment.id, comment.revision);
+  }
+
+  function clearPicked() {
+    selected.clear();
+    for (const box of list.querySelectorAll("input.pick")) box.checked = false;
+    hooks.onSelect?.(0);
+  }
+
+  /** Whether the chair is typing a ruling that a reload would throw away. */
+  function busy() {
+    return [...cards.values()].some((card) => card.ruling?.form?.dataset.dirty);
+  }
+
+  const has = (kind, id) => cards.has(`${kind}:${id}`);
+
+  return { reset, upsertRemark, upsertComment, picked, repick, clearPicked, busy, has };
 }

@@ -2,7 +2,7 @@
 import { act, api, base, conferenceId, notify, t } from "./api.js";
 import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
-import { createFeed } from "./chair-feed.js";
+import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
@@ -23,14 +23,14 @@ const attendance = createAttendance([grid, sheet], sheet.totals);
 const pointName = (id) => attendance.rows.get(id)?.name;
 const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName });
-const feed = createFeed($("feed"), $("feed-empty"), agenda.title);
+const inbox = createInbox(agenda.title);
 
 // ---- conference state ---------------------------------------------------------------------------------
 
 const STATE_BUTTONS = {
   draft: ["conference-open", "conference-close"],
   open: ["conference-close-collection", "conference-close"],
-  collection_closed: ["conference-open", "conference-close"],
+  collection_closed: ["conference-reopen-collection", "conference-close"],
   closed: [],
 };
 
@@ -58,10 +58,8 @@ for (const button of document.querySelectorAll(".state-bar [data-action]")) {
 // ---- load and live ------------------------------------------------------------------------------------
 
 async function load() {
-  const [conference, remarks, comments] = await Promise.all([
+  const [conference] = await Promise.all([
     api("GET", base),
-    api("GET", `${base}/remarks`),
-    api("GET", `${base}/comments`),
     attendance.load(),
     speaking.load(),
   ]);
@@ -69,27 +67,22 @@ async function load() {
   await agenda.reload();
   state.status = conference.status;
   renderStatus();
-  feed.reset(remarks.items, comments.items);
+  await inbox.load(conference);
 }
 
 const HANDLERS = {
   "conference.state_changed": (data) => { state.status = data.status; renderStatus(); },
+  ...agenda.handlers,
+  ...speaking.handlers,
+  ...attendance.handlers,
+  ...inbox.handlers,
   "conference.updated": (data) => {
     // The planned times count from the start; the quota may have been set by another chair or the admin.
     if (data.changed.includes("starts_at")) agenda.reload();
     if (data.changed.includes("speaking_quota_seconds")) speaking.reloadLog();
+    inbox.handlers["conference.updated"](data);
   },
-  ...agenda.handlers,
-  ...speaking.handlers,
-  ...attendance.handlers,
-  "remark.submitted": (remark) => feed.upsertRemark(remark),
-  "comment.submitted": (comment) => feed.upsertComment(comment),
-  "comment.disposed": (comment) => feed.upsertComment(comment),
 };
-
-for (const radio of document.querySelectorAll('input[name="feed-filter"]')) {
-  radio.addEventListener("change", () => { $("feed").dataset.filter = radio.value; });
-}
 
 await load();
 connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load);

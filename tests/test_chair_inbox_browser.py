@@ -1,0 +1,212 @@
+"""The chair's inbox in a real Chromium: filtering by article and searching without diacritics show the right
+cards, a bulk ruling of two comments updates both (and reaches their author), and a comment marked as a
+duplicate is shown under the comment it was merged into; clicking a comment shows its article's text."""
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.async_api import Page, expect
+
+from tests.conftest import Call, Server
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
+from tests.test_workshop_flow import delegate_ids
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+VI = catalog("vi")
+AUTHOR, OTHER = "Nghiêm Xuân Thành", "Nguyễn Thị Thu Hà"
+
+
+async def delegates(call: Call, s: Server) -> tuple[str, str]:
+    ids = await delegate_ids(call, s)
+    return s.tokens["delegates"][str(ids[AUTHOR])], s.tokens["delegates"][str(ids[OTHER])]
+
+
+async def comment(call: Call, s: Server, token: str, anchor: str | None, body: str, proposed: str | None = None) -> dict[str, Any]:
+    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
+def card(page: Page, item: dict[str, Any]) -> Any:
+    return page.locator(f'#feed > li.kind-comment[data-id="{item["id"]}"]')
+
+
+async def chair_console(open_console: Open, s: Server) -> Page:
+    return await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+
+
+async def test_filter_by_article_and_search(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, other = await delegates(call, s)
+    c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì.")
+    c2 = await comment(call, s, author, "dieu-3.khoan-2", "Bổ sung thời hạn trả lời.")
+    c3 = await comment(call, s, other, "dieu-6.khoan-1", "Làm rõ trách nhiệm của công an tỉnh.")
+    await call("POST", s.api("/remarks"), other, json={"title": "Phát biểu", "body": "Thống nhất cao."})
+    chair = await chair_console(open_console, s)
+    feed = chair.locator("#feed > li")
+    await expect(feed).to_have_count(4)
+
+    # The counts per article: a click on Điều 3 filters by it (remarks are not about an article).
+    dieu3 = chair.locator('#inbox-counts li[data-anchor="dieu-3"]')
+    await expect(dieu3.locator(".count")).to_have_text("2")
+    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-6"] .count')).to_have_text("1")
+    await dieu3.locator("button").click()
+    await expect(chair.locator("#inbox-article")).to_have_value("dieu-3")
+    await expect(feed).to_have_count(2)
+    await expect(card(chair, c1)).to_be_visible()
+    await expect(card(chair, c2)).to_be_visible()
+
+    # Clicking a comment shows it beside its article's text in the current draft.
+    await card(chair, c2).locator(".open-comment").click()
+    detail = chair.locator("#inbox-detail")
+    await expect(detail).to_be_visible()
+    await expect(detail.locator("#detail-comment")).to_contain_text("Bổ sung thời hạn trả lời.")
+    await expect(detail.locator('.section-text[data-anchor="dieu-3.khoan-2"]')).to_have_class("section-text is-commented")
+    await expect(detail.locator(".section-text").first).to_have_attribute("data-anchor", "dieu-3")
+
+    # A search without diacritics, answered by the server, across every article.
+    await chair.locator("#inbox-reset").click()
+    await expect(feed).to_have_count(4)
+    await chair.locator("#inbox-search").fill("dieu phoi")
+    await expect(feed).to_have_count(1)
+    await expect(card(chair, c1)).to_be_visible()
+    await chair.locator("#inbox-search").fill("")
+    await expect(feed).to_have_count(4)
+
+    # Undisposed with proposed wording: only c1; a new comment elsewhere does not slip into the filtered list.
+    await chair.locator("#inbox-proposed").check()
+    await expect(feed).to_have_count(1)
+    await comment(call, s, other, "dieu-1", "Phạm vi còn hẹp.")
+    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-1"] .count')).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(feed).to_have_count(1)
+    assert await card(chair, c3).count() == 0
+
+
+async def test_bulk_ruling_of_two_comments(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, _ = await delegates(call, s)
+    c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối.")
+    c2 = await comment(call, s, author, "dieu-4", "Bổ sung thời hạn trả lời.")
+    c3 = await comment(call, s, author, "dieu-5", "Giữ nguyên.")
+    chair = await chair_console(open_console, s)
+    delegate = await open_console(s, author)
+    await expect(delegate.locator("#my-comments > li")).to_have_count(3)
+
+    bulk = chair.locator("#inbox-bulk")
+    await expect(bulk).to_be_hidden()
+    await card(chair, c1).locator("input.pick").check()
+    await card(chair, c2).locator("input.pick").check()
+    await expect(chair.locator("#bulk-count")).to_have_text(VI["inbox.picked"].replace("{n}", "2"))
+    await bulk.locator("select[name=disposition]").select_option("partly_accepted")
+    await bulk.locator("textarea[name=response]").fill("Tiếp thu, chỉnh lý câu chữ.")
+    await bulk.locator('button[type="submit"]').click()
+
+    for item in (c1, c2):
+        await expect(card(chair, item).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.partly_accepted"])
+        await expect(card(chair, item).locator(".ruling")).to_contain_text("Tiếp thu, chỉnh lý câu chữ.")
+    await expect(card(chair, c3).locator(".ruling.pending")).to_be_visible()
+    await expect(bulk).to_be_hidden()
+    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-3"] .meta')).to_contain_text("1", timeout=LIVE_TIMEOUT_MS)
+
+    # The author's console hears both rulings live.
+    ruled = delegate.locator("#my-comments > li", has=delegate.locator(".disposition-badge"))
+    await expect(ruled).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
+    for body in ("Cần làm rõ cơ chế điều phối.", "Bổ sung thời hạn trả lời."):
+        row = delegate.locator("#my-comments > li", has_text=body)
+        await expect(row.locator(".disposition-badge")).to_have_text(VI["disposition.partly_accepted"])
+    stored = (await call("GET", s.api("/comments"), s.tokens["chair"], params={"disposition": "partly_accepted"})).body
+    assert sorted(c["id"] for c in stored["items"]) == sorted([c1["id"], c2["id"]])
+
+
+async def test_merge_shows_the_duplicate_under_its_target(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, other = await delegates(call, s)
+    target = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối.")
+    copy = await comment(call, s, other, "dieu-3", "Đề nghị làm rõ việc điều phối.")
+    chair = await chair_console(open_console, s)
+    second = await chair_console(open_console, s)
+    await expect(chair.locator("#feed > li")).to_have_count(2)
+
+    merge = card(chair, copy).locator("details.merge")
+    await merge.locator("summary").click()
+    await merge.locator("input[name=into]").fill(str(target["id"]))
+    await merge.locator('button[type="submit"]').click()
+
+    for page in (chair, second):
+        under = card(page, target).locator(f'.duplicates li[data-id="{copy["id"]}"]')
+        await expect(under).to_contain_text("Đề nghị làm rõ việc điều phối.", timeout=LIVE_TIMEOUT_MS)
+        await expect(card(page, copy)).to_have_count(0)
+        await expect(page.locator("#feed > li")).to_have_count(1)
+
+    # Split out again: back on its own, in both consoles.
+    await card(chair, target).locator(f'.duplicates li[data-id="{copy["id"]}"] button.unmerge').click()
+    for page in (chair, second):
+        await expect(card(page, copy)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        await expect(card(page, target).locator(".duplicates li")).to_have_count(0)
+
+
+async def test_premoderation_moderation_and_reopening(demo_server: Server, open_console: Open, call: Call) -> None:
+    s, token = demo_server, demo_server.tokens["chair"]
+    author, _ = await delegates(call, s)
+    chair = await chair_console(open_console, s)
+    toggle = chair.locator("#inbox-premoderation")
+    await expect(toggle).not_to_be_checked()
+    await toggle.check()
+    await expect(chair.locator("#notice")).to_have_text(VI["inbox.premoderation_on"])
+    assert (await call("GET", s.api(), token)).body["premoderation"] is True
+
+    held = await comment(call, s, author, "dieu-2", "Chờ duyệt.")
+    remark = (await call("POST", s.api("/remarks"), author, json={"title": "Tham luận chờ duyệt", "body": "Nội dung."})).body
+    held_card = card(chair, held)
+    remark_card = chair.locator(f'#feed > li.kind-remark[data-id="{remark["id"]}"]')
+    await expect(held_card.locator(".moderation .tag")).to_have_text(VI["inbox.held"], timeout=LIVE_TIMEOUT_MS)
+    await expect(remark_card.locator(".moderation")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+
+    await held_card.locator('button[data-decision="approved"]').click()
+    await expect(held_card.locator(".moderation")).to_have_count(0)
+    await expect(held_card).to_have_class("feed-item kind-comment moderation-approved")
+    await remark_card.locator('button[data-decision="rejected"]').click()
+    await expect(remark_card).to_have_class("feed-item kind-remark moderation-rejected")
+    stored = (await call("GET", s.api("/remarks"), token)).body["items"]
+    assert [r["moderation"] for r in stored if r["id"] == remark["id"]] == ["rejected"]
+
+    # Collection closed elsewhere: the reopen button shows, and reopens.
+    reopen = chair.locator("#conference-reopen-collection")
+    await expect(reopen).to_be_hidden()
+    await call("POST", s.api("/open"), token)
+    closed = await call("POST", s.api("/close-collection"), token)
+    assert closed.status == 200, closed.body
+    await expect(reopen).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await reopen.click()
+    await expect(chair.locator("#conference-status")).to_have_attribute("data-status", "open")
+    await expect(reopen).to_be_hidden()
+    assert (await call("GET", s.api(), token)).body["status"] == "open"
+
+
+async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, _ = await delegates(call, s)
+    c1 = await comment(call, s, author, "dieu-3", "Một.")
+    c2 = await comment(call, s, author, "dieu-4", "Hai.")
+    chair = await chair_console(open_console, s)
+    await card(chair, c1).locator("input.pick").check()
+    await card(chair, c2).locator("input.pick").check()
+    # Someone else rules c2 after the chair picked it: the chair's console shows it, the bulk ruling is refused.
+    ruled = await call("PATCH", s.api(f"/comments/{c2['id']}"), s.tokens["admin"],
+                       json={"disposition": "declined", "response": "Không phù hợp.", "revision": c2["revision"]})
+    assert ruled.status == 200, ruled.body
+    await expect(card(chair, c2).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.declined"], timeout=LIVE_TIMEOUT_MS)
+    open_console.expect_refusal(409)
+    bulk = chair.locator("#inbox-bulk")
+    await bulk.locator("select[name=disposition]").select_option("accepted")
+    await bulk.locator('button[type="submit"]').click()
+    await expect(chair.locator("#notice")).to_have_text(VI["inbox.bulk_conflict"])
+    await expect(card(chair, c1).locator(".ruling.pending")).to_be_visible()
+    await expect(card(chair, c2).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.declined"])
+
+    # Seen now: the second try goes through for both.
+    await bulk.locator('button[type="submit"]').click()
+    for item in (c1, c2):
+        await expect(card(chair, item).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.accepted"])

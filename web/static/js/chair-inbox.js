@@ -1,0 +1,259 @@
+// The chair's inbox around the feed: filters and a search that the server answers, comment counts per article
+// (a click filters by it), a comment shown beside its article's text, bulk rulings of the picked comments, and
+// the pre-moderation switch. The cards themselves are chair-feed.js.
+import { DISPOSITIONS, act, api, base, debounce, el, notify, option, sectionLabel, t } from "./api.js";
+import { createFeed } from "./chair-feed.js";
+
+const SEARCH_PAUSE_MS = 300;
+const PAGE = 200;
+// Filters that only comments have: with any of them set, remarks are not listed.
+const COMMENT_ONLY = ["article", "disposition", "has_proposed"];
+
+/** "dieu-3.khoan-2" → "dieu-3": the article a provision belongs to (a chapter prefix is kept). */
+export function articleOf(anchor) {
+  if (!anchor) return null;
+  const parts = anchor.split(".");
+  const at = parts.findIndex((part) => part.startsWith("dieu-"));
+  return at < 0 ? null : parts.slice(0, at + 1).join(".");
+}
+
+export function createInbox(agendaTitle) {
+  const $ = (id) => document.getElementById(id);
+  const controls = {
+    kind: $("inbox-kind"),
+    point: $("inbox-point"),
+    article: $("inbox-article"),
+    disposition: $("inbox-disposition"),
+    proposed: $("inbox-proposed"),
+    search: $("inbox-search"),
+  };
+  const bulk = $("inbox-bulk");
+  const detail = $("inbox-detail");
+  const premoderation = $("inbox-premoderation");
+  let sections = [];
+  let loading = 0;
+
+  const feed = createFeed($("feed"), $("feed-empty"), agendaTitle, {
+    onOpen: show,
+    onSelect: (count) => {
+      $("bulk-count").textContent = t("inbox.picked", { n: count });
+      bulk.hidden = count === 0;
+    },
+  });
+
+  function filters() {
+    const f = {
+      point_id: controls.point.value,
+      article: controls.article.value,
+      disposition: controls.disposition.value,
+      has_proposed: controls.proposed.checked ? "true" : "",
+      q: controls.search.value.trim(),
+    };
+    return Object.fromEntries(Object.entries(f).filter(([, value]) => value !== ""));
+  }
+
+  function filtered() {
+    return Object.keys(filters()).length > 0 || controls.kind.value !== "";
+  }
+
+  async function refresh() {
+    const f = filters();
+    const kind = controls.kind.value;
+    const query = (params) => new URLSearchParams({ ...params, limit: String(PAGE) }).toString();
+    const wantRemarks = kind !== "comment" && !COMMENT_ONLY.some((key) => key in f);
+    const wantComments = kind !== "remark";
+    const remarkFilter = Object.fromEntries(Object.entries(f).filter(([key]) => !COMMENT_ONLY.includes(key)));
+    const mine = ++loading;
+    const [remarks, comments] = await Promise.all([
+      wantRemarks ? api("GET", `${base}/remarks?${query(remarkFilter)}`) : { items: [], total: 0 },
+      wantComments ? api("GET", `${base}/comments?${query(f)}`) : { items: [], total: 0 },
+    ]);
+    // A slower answer to an older filter must not overwrite a newer one.
+    if (mine !== loading) return;
+    feed.reset(remarks.items, comments.items);
+    const shown = remarks.items.length + comments.items.length;
+    const total = remarks.total + comments.total;
+    $("inbox-total").textContent = t("inbox.total", { shown, total });
+  }
+
+  const refreshSoon = debounce(() => refresh().catch(() => notify(t("error.unknown"), "error")), SEARCH_PAUSE_MS);
+
+  // ---- counts per article ---------------------------------------------------------------------------
+
+  async function loadCounts() {
+    const counts = await api("GET", `${base}/comments/counts`);
+    const chosen = controls.article.value;
+    controls.article.replaceChildren(
+      option("", t("inbox.all_articles"), chosen === ""),
+      ...counts.articles.map((a) => option(a.anchor, `${sectionLabel(a.anchor)}${a.title ? `. ${a.title}` : ""}`, a.anchor === chosen)),
+    );
+    const row = (anchor, label, n, extra) => el(
+      "li",
+      { dataset: { anchor: anchor ?? "" }, class: anchor && anchor === chosen ? "is-chosen" : null },
+      anchor
+        ? el("button", { type: "button", class: "link-button", text: label, on: { click: () => chooseArticle(anchor) } })
+        : el("span", { text: label }),
+      el("span", { class: "count", text: String(n) }),
+      extra ? el("span", { class: "meta", text: extra }) : null,
+    );
+    $("inbox-counts").replaceChildren(
+      ...counts.articles.filter((a) => a.comments > 0).map((a) =>
+        row(a.anchor, `${sectionLabel(a.anchor)}${a.title ? `. ${a.title}` : ""}`, a.comments, t("inbox.count_detail", { proposed: a.proposed, ruled: a.ruled }))),
+      counts.general ? row(null, t("section.general"), counts.general) : null,
+      counts.other ? row(null, t("inbox.other_sections"), counts.other) : null,
+    );
+    $("inbox-counts-total").textContent = t("inbox.counts_total", { n: counts.total });
+  }
+
+  const countsSoon = debounce(() => loadCounts().catch(() => {}), SEARCH_PAUSE_MS);
+
+  function chooseArticle(anchor) {
+    controls.article.value = anchor;
+    if (controls.kind.value === "remark") controls.kind.value = "";
+    loadCounts().catch(() => {});
+    refresh();
+  }
+
+  // ---- a comment beside its article -----------------------------------------------------------------
+
+  async function loadSections() {
+    const drafts = await api("GET", `${base}/drafts`);
+    const current = drafts.items[0];
+    sections = current ? (await api("GET", `${base}/drafts/${current.id}`)).sections : [];
+  }
+
+  function show(comment) {
+    const article = articleOf(comment.section_anchor);
+    const own = sections.filter((s) => article && (s.anchor === article || s.anchor.startsWith(`${article}.`)));
+    const text = own.length
+      ? own.map((s) => el(
+        "div",
+        { class: `section-text${s.anchor === comment.section_anchor ? " is-commented" : ""}`, dataset: { anchor: s.anchor } },
+        s.title || s.number ? el("p", { class: "label", text: [sectionLabel(s.anchor), s.title].filter(Boolean).join(". ") }) : null,
+        s.text ? el("p", { class: "prose", text: s.text }) : null,
+      ))
+      : [el("p", { class: "empty", text: comment.section_anchor ? t("inbox.no_section_text") : t("section.general") })];
+    $("detail-text").replaceChildren(...text);
+    $("detail-comment").replaceChildren(
+      el("p", { class: "feed-head" }, el("span", { class: "comment-id", text: `#${comment.id}` }), el("strong", { text: sectionLabel(comment.section_anchor) })),
+      el("p", { class: "meta", text: [comment.author, comment.point].filter(Boolean).join(" · ") }),
+      el("p", { class: "prose", text: comment.body }),
+      comment.proposed_text
+        ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text }))
+        : null,
+      el("p", { class: "meta", text: comment.disposition ? t(`disposition.${comment.disposition}`) : t("disposition.none") }),
+    );
+    detail.dataset.id = comment.id;
+    detail.hidden = false;
+    detail.scrollIntoView({ block: "nearest" });
+  }
+
+  $("detail-close").addEventListener("click", () => { detail.hidden = true; });
+
+  // ---- bulk rulings ---------------------------------------------------------------------------------
+
+  bulk.elements.disposition.replaceChildren(...DISPOSITIONS.map((value, i) => option(value, t(`disposition.${value}`), i === 0)));
+  bulk.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const picked = feed.picked();
+    if (!picked.length) return;
+    const disposition = bulk.elements.disposition.value;
+    const response = bulk.elements.response.value.trim();
+    const items = picked.map((c) => ({ id: c.id, revision: c.revision, disposition, response }));
+    act(bulk.querySelector('button[type="submit"]'), async () => {
+      try {
+        const ruled = await api("PATCH", `${base}/comments`, { items });
+        ruled.items.forEach((c) => feed.upsertComment(c, { force: true }));
+        feed.clearPicked();
+        bulk.reset();
+        notify(t("inbox.bulk_saved", { n: ruled.items.length }));
+      } catch (error) {
+        if (error.code !== "revision_conflict") throw error;
+        // Nothing was written: show what the others did, keep the choice so the chair can look and retry.
+        const current = error.details.current ?? [];
+        current.forEach((c) => feed.upsertComment(c, { force: true }));
+        feed.repick(current);
+        notify(t("inbox.bulk_conflict"), "error");
+      }
+      countsSoon();
+    });
+  });
+  $("bulk-clear").addEventListener("click", () => feed.clearPicked());
+
+  // ---- filters and pre-moderation -------------------------------------------------------------------
+
+  for (const control of [controls.kind, controls.point, controls.article, controls.disposition, controls.proposed]) {
+    control.addEventListener("change", () => {
+      if (control === controls.article) loadCounts().catch(() => {});
+      refresh();
+    });
+  }
+  controls.search.addEventListener("input", refreshSoon);
+  controls.search.form?.addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+  $("inbox-reset").addEventListener("click", () => {
+    for (const control of [controls.kind, controls.point, controls.article, controls.disposition]) control.value = "";
+    controls.proposed.checked = false;
+    controls.search.value = "";
+    loadCounts().catch(() => {});
+    refresh();
+  });
+
+  premoderation.addEventListener("change", () => {
+    const wanted = premoderation.checked;
+    act(premoderation, async () => {
+      try {
+        const conference = await api("PATCH", base, { premoderation: wanted });
+        premoderation.checked = conference.premoderation;
+        notify(t(conference.premoderation ? "inbox.premoderation_on" : "inbox.premoderation_off"));
+      } catch (error) {
+        premoderation.checked = !wanted;
+        throw error;
+      }
+    });
+  });
+
+  async function loadPoints() {
+    const points = await api("GET", `${base}/points`);
+    const chosen = controls.point.value;
+    controls.point.replaceChildren(
+      option("", t("inbox.all_points"), chosen === ""),
+      ...points.items.map((p) => option(String(p.id), p.name, String(p.id) === chosen)),
+    );
+  }
+
+  async function load(conference) {
+    premoderation.checked = Boolean(conference.premoderation);
+    await Promise.all([loadPoints(), loadCounts(), loadSections()]);
+    await refresh();
+  }
+
+  // ---- live -----------------------------------------------------------------------------------------
+
+  /** A change to a shown item is drawn in place; a new one joins at once unless a filter may exclude it. */
+  function arrived(kind, item, upsert) {
+    if (feed.has(kind, item.id) || !filtered()) upsert(item);
+    else if (!feed.busy()) refreshSoon();
+  }
+
+  const onComment = (comment) => {
+    arrived("comment", comment, (c) => feed.upsertComment(c));
+    countsSoon();
+  };
+  const onRemark = (remark) => arrived("remark", remark, (r) => feed.upsertRemark(r));
+
+  const handlers = {
+    "comment.submitted": onComment,
+    "comment.disposed": onComment,
+    "comment.merged": onComment,
+    "comment.unmerged": onComment,
+    "comment.moderated": onComment,
+    "remark.submitted": onRemark,
+    "remark.moderated": onRemark,
+    "conference.updated": (data) => {
+      if (data.changed?.includes("premoderation")) api("GET", base).then((c) => { premoderation.checked = Boolean(c.premoderation); }).catch(() => {});
+    },
+    "draft.published": () => { loadSections().catch(() => {}); loadCounts().catch(() => {}); },
+  };
+
+  return { load, handlers };
+}

@@ -251,6 +251,11 @@ class Remark(Base):
     moderation: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")
     submitted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An optional PDF or DOCX, kept under data_dir/attachments/<sha256>.
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_name: Mapped[str | None] = mapped_column(Text)
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class Comment(Base):

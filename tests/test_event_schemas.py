@@ -104,7 +104,7 @@ def remark_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "agenda_item_id": 7, "title": "Tham luận",
         "body": "Nội dung…", "moderation": "approved", "created_at": iso(), "author": "Nguyễn Thị Hồng",
-        "author_position": None, "point": "Hậu Giang",
+        "author_position": None, "point": "Hậu Giang", "attachment": None,
     }
     data.update(changes)
     return data
@@ -177,6 +177,10 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ),
         ("remark.submitted", remark_data()),
         ("remark.submitted", remark_data(moderation="pending", agenda_item_id=None)),
+        ("remark.submitted", remark_data(attachment={
+            "name": "Tham luận.pdf", "type": "application/pdf", "size": 2048, "sha256": "a" * 64,
+            "url": "/api/v1/conferences/1/remarks/4/attachment",
+        })),
         ("remark.moderated", remark_data(moderation="approved")),
         ("remark.moderated", remark_data(moderation="rejected")),
         ("comment.submitted", comment_data()),

@@ -8,6 +8,7 @@ from aiohttp import web
 from server.http import badges, pages
 from server.http.api import (
     agenda,
+    attachments,
     attendance,
     conferences,
     drafts,
@@ -81,6 +82,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get(C + "/drafts/{d}", drafts.get_draft, name="draft")
     r.add_get(C + "/remarks", inbox.list_remarks, name="remarks")
     r.add_post(C + "/remarks", input.submit_remark, name="remark_create")
+    r.add_get(C + "/remarks/{r:\\d+}/attachment", attachments.download_attachment, name="remark_attachment")
     r.add_post(C + "/remarks/{r:\\d+}/moderate", rulings.moderate_remark, name="remark_moderate")
     r.add_get(C + "/comments", inbox.list_comments, name="comments")
     r.add_post(C + "/comments", input.submit_comment, name="comment_create")

@@ -24,6 +24,7 @@ from server.drafts.operations import current_draft
 from server.errors import Invalid
 from server.lookup import in_conference
 from server.participants.operations import get_participant
+from server.submissions.attachments import Attachment
 from server.submissions.search import search_key
 
 
@@ -41,6 +42,7 @@ async def submit_remark(
     agenda_item_id: int | None,
     actor: str,
     at_point: int | None = None,
+    attachment: Attachment | None = None,
 ) -> Remark:
     conference = await get_conference(session, conference_id)
     require_collecting(conference)
@@ -61,6 +63,11 @@ async def submit_remark(
         submitted_by=actor,
         created_at=utcnow(),
     )
+    if attachment is not None:
+        remark.attachment_sha256 = attachment.sha256
+        remark.attachment_name = attachment.name
+        remark.attachment_type = attachment.type
+        remark.attachment_size = attachment.size
     session.add(remark)
     await session.flush()
     data = await remark_dict(session, remark)
@@ -148,7 +155,20 @@ async def remark_dict(session: AsyncSession, remark: Remark) -> dict[str, Any]:
         "body": remark.body,
         "moderation": remark.moderation,
         "created_at": remark.created_at.isoformat(),
+        "attachment": _attachment(remark),
         **await _author(session, remark.participant_id, remark.point_id),
+    }
+
+
+def _attachment(remark: Remark) -> dict[str, Any] | None:
+    if not remark.attachment_sha256:
+        return None
+    return {
+        "name": remark.attachment_name,
+        "type": remark.attachment_type,
+        "size": remark.attachment_size,
+        "sha256": remark.attachment_sha256,
+        "url": f"/api/v1/conferences/{remark.conference_id}/remarks/{remark.id}/attachment",
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.principal import Principal
 from server.errors import Invalid
 from server.http import parse
+from server.http.api.attachments import read_remark_form
 from server.http.api.common import allow, write
 from server.submissions import operations as submissions
 
@@ -29,8 +30,13 @@ def submitter(principal: Principal, data: dict[str, Any]) -> int:
 
 
 async def submit_remark(request: web.Request) -> web.Response:
+    """JSON, or multipart with the same fields and an optional PDF or DOCX `file`."""
     principal, c = allow(request, "remark.submit")
-    data = await parse.json_body(request)
+    attachment = None
+    if request.content_type.startswith("multipart/"):
+        data, attachment = await read_remark_form(request)
+    else:
+        data = await parse.json_body(request)
     participant_id = submitter(principal, data)
     title = parse.name(data, "title")
     body = parse.text(data, "body", MAX_REMARK)
@@ -39,11 +45,13 @@ async def submit_remark(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         remark = await submissions.submit_remark(
-            session, c, participant_id, title, body, agenda_item_id, principal.actor, principal.point_id
+            session, c, participant_id, title, body, agenda_item_id, principal.actor, principal.point_id, attachment
         )
         return await submissions.remark_dict(session, remark)
 
-    return await write(request, c, op, 201, principal, data)
+    # The idempotency record keeps the file's digest and name, not the file.
+    payload = data if attachment is None else {**data, "attachment": [attachment.sha256, attachment.name]}
+    return await write(request, c, op, 201, principal, payload)
 
 
 async def submit_comment(request: web.Request) -> web.Response:

@@ -234,3 +234,15 @@ export function sectionLabel(anchor) {
 }
 
 export const DISPOSITIONS = ["accepted", "partly_accepted", "noted", "declined"];
+
+function fileSize(bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+// A remark's attached paper as a download link, or nothing when it has none.
+export function attachmentLink(file) {
+  if (!file) return null;
+  return el("p", { class: "attachment" }, el("a", {
+    class: "attachment-link", href: file.url, download: file.name, text: t("remark.attachment", { name: file.name, size: fileSize(file.size) }),
+  }));
+}

@@ -3,7 +3,7 @@
 // refuses it and the card shows the current state instead of overwriting it.
 // A comment marked as a duplicate is shown under the comment it was merged into; held items (pre-moderation)
 // carry approve and reject buttons; a checkbox on each comment picks it for a bulk ruling (chair-inbox.js).
-import { DISPOSITIONS, api, act, base, el, formatTime, notify, sectionLabel, t } from "./api.js";
+import { DISPOSITIONS, api, act, attachmentLink, base, el, formatTime, notify, sectionLabel, t } from "./api.js";
 
 const LONG_BODY = 600;
 
@@ -76,6 +76,7 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
       el("p", { class: "meta", text: byline(remark) }),
       item ? el("p", { class: "meta", text: t("feed.on_item", { title: item }) }) : null,
       bodyBlock(remark.body),
+      attachmentLink(remark.attachment),
       moderationTools("remarks", remark, upsertRemark),
     );
   }

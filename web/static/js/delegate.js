@@ -1,11 +1,12 @@
 // A delegate's console: the agenda now, asking to speak, remarks, and comments on the current draft.
-import { act, api, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
+import { act, api, attachmentLink, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
 import { clockView, itemClock } from "./clock.js";
+import { renderDiff, showDraft } from "./delegate-draft.js";
 import { connectLive } from "./live.js";
 
 const me = Number(page.participantId);
 const $ = (id) => document.getElementById(id);
-const state = { agenda: [], points: new Map(), sections: [], comments: new Map(), request: null };
+const state = { agenda: [], points: new Map(), sections: [], comments: new Map(), remarks: new Map(), request: null };
 
 // ---- agenda -------------------------------------------------------------------------------------------
 
@@ -59,55 +60,12 @@ $("speak-form").addEventListener("submit", (event) => {
 
 // ---- the draft ----------------------------------------------------------------------------------------
 
-const SELECTABLE = { article: 0, clause: 1, point: 2 };
-const INDENT = "\u00a0\u00a0\u00a0\u00a0";
-const SHORT = 70;
-
-function shorten(text) {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > SHORT ? `${line.slice(0, SHORT)}…` : line;
-}
-
-function sectionOption(section) {
-  const depth = SELECTABLE[section.kind];
-  const label = section.kind === "article" ? `${sectionLabel(section.anchor)}. ${section.title}` : shorten(section.text);
-  return option(section.anchor, INDENT.repeat(depth) + label);
-}
-
-/** Articles, clauses and points in document order, grouped under their chapters. */
-function renderSections() {
-  const select = $("section-select");
-  const groups = [];
-  let group = null;
-  for (const section of state.sections) {
-    if (section.kind === "chapter") {
-      group = el("optgroup", { label: `${sectionLabel(section.anchor)}. ${section.title}` });
-      groups.push(group);
-    } else if (section.kind in SELECTABLE) {
-      (group ?? select).append(sectionOption(section));
-    }
-  }
-  select.prepend(option("", t("section.general")));
-  select.append(...groups);
-  showSection();
-}
-
-function showSection() {
-  const anchor = $("section-select").value;
-  const parts = anchor ? state.sections.filter((s) => s.anchor === anchor || s.anchor.startsWith(`${anchor}.`)) : [];
-  $("section-text").replaceChildren(...parts.map((s) => el("p", { class: `prose section-${s.kind}`, text: s.text.trim() })));
-  $("section-text").hidden = parts.length === 0;
-}
-
-$("section-select").addEventListener("change", showSection);
-
 async function reloadDraft() {
   const drafts = await api("GET", `${base}/drafts`);
   const current = drafts.items[0];
-  $("section-select").replaceChildren();
   state.sections = current ? (await api("GET", `${base}/drafts/${current.id}`)).sections : [];
   $("draft-title").textContent = current ? t("comment.on_draft", { title: current.title, revision: current.revision }) : t("comment.no_draft");
-  renderSections();
+  showDraft(state.sections);
 }
 
 // ---- my comments --------------------------------------------------------------------------------------
@@ -152,20 +110,56 @@ $("comment-form").addEventListener("submit", (event) => {
     for (const name of ["body", "proposed_text"]) {
       if (form.elements[name].value.trim() === (values[name] ?? "")) form.elements[name].value = "";
     }
+    renderDiff();
     notify(t("comment.sent"));
   });
 });
+
+// ---- my remarks ---------------------------------------------------------------------------------------
+
+function remarkRow(remark) {
+  return el(
+    "li",
+    { class: "feed-item kind-remark", dataset: { id: remark.id } },
+    el("p", { class: "feed-head" }, el("strong", { text: remark.title }), el("span", { class: "meta", text: ` · ${formatTime(remark.created_at)}` })),
+    el("p", { class: "prose", text: remark.body }),
+    attachmentLink(remark.attachment),
+  );
+}
+
+function renderRemarks() {
+  const newest = [...state.remarks.values()].sort((a, b) => b.id - a.id);
+  $("my-remarks").replaceChildren(...newest.map(remarkRow));
+  $("my-remarks-empty").hidden = newest.length > 0;
+}
+
+function upsertRemark(remark) {
+  if (remark.participant_id !== me) return;
+  state.remarks.set(remark.id, remark);
+  renderRemarks();
+}
 
 $("remark-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   const values = formValues(form);
+  const file = form.elements.file.files[0];
+  let body = {
+    title: values.title,
+    body: values.body,
+    agenda_item_id: values.agenda_item_id ? Number(values.agenda_item_id) : null,
+  };
+  if (file) {
+    // With a paper attached the remark goes as multipart; the server checks the file's type and size.
+    const multipart = new FormData();
+    multipart.append("title", body.title ?? "");
+    multipart.append("body", body.body ?? "");
+    if (body.agenda_item_id) multipart.append("agenda_item_id", String(body.agenda_item_id));
+    multipart.append("file", file, file.name);
+    body = multipart;
+  }
   act(form.querySelector("button"), async () => {
-    await api("POST", `${base}/remarks`, {
-      title: values.title,
-      body: values.body,
-      agenda_item_id: values.agenda_item_id ? Number(values.agenda_item_id) : null,
-    }, { idempotent: true });
+    upsertRemark(await api("POST", `${base}/remarks`, body, { idempotent: true }));
     form.reset();
     renderAgenda();
     notify(t("remark.sent"));
@@ -175,18 +169,21 @@ $("remark-form").addEventListener("submit", (event) => {
 // ---- load and live ------------------------------------------------------------------------------------
 
 async function load() {
-  const [agenda, points, comments] = await Promise.all([
+  const [agenda, points, comments, remarks] = await Promise.all([
     api("GET", `${base}/agenda`),
     api("GET", `${base}/points`),
     api("GET", `${base}/comments`),
+    api("GET", `${base}/remarks`),
     reloadDraft(),
     reloadRequest(),
   ]);
   state.agenda = agenda.items;
   state.points = new Map(points.items.map((p) => [p.id, p]));
   state.comments = new Map(comments.items.map((c) => [c.id, c]));
+  state.remarks = new Map(remarks.items.filter((r) => r.participant_id === me).map((r) => [r.id, r]));
   renderAgenda();
   renderComments();
+  renderRemarks();
 }
 
 const HANDLERS = {
@@ -195,6 +192,7 @@ const HANDLERS = {
   "agenda.item_finished": applyItem,
   "speaking.queue_changed": (data) => { if (data.request.participant_id === me) { state.request = data.request; renderRequest(); } },
   "comment.submitted": upsertComment,
+  "remark.submitted": upsertRemark,
   "comment.disposed": upsertComment,
   "draft.published": () => reloadDraft(),
   "conference.state_changed": (data) => { if (data.status !== "open") notify(t(`status.${data.status}`)); },

@@ -1,0 +1,101 @@
+"""A remark sent as multipart with an optional PDF or DOCX, and the download of that file."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, web
+
+from schema.tables import Remark
+from server.auth.policy import STAFF
+from server.auth.principal import Principal
+from server.errors import Forbidden, Invalid, NotFound, TooLarge
+from server.http.api.common import allow, reader
+from server.http.api.roster import MULTIPART_SLACK
+from server.http.parse import path_id
+from server.keys import settings_key
+from server.lookup import in_conference
+from server.submissions import attachments
+
+# The text fields of a remark form; the body may be a whole paper (200,000 characters of up to 4 UTF-8 bytes).
+TEXT_FIELDS = ("title", "body", "agenda_item_id", "participant_id", "idempotency_key")
+MAX_FIELD_BYTES = 800_000 + 4096
+
+
+async def _read(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
+    data = bytearray()
+    while chunk := await part.read_chunk():
+        data += chunk
+        if len(data) > limit:
+            raise too_large
+    return bytes(data)
+
+
+def _integer(fields: dict[str, Any], name: str) -> None:
+    raw = fields.get(name)
+    if raw is None or raw.strip() == "":
+        fields.pop(name, None)
+        return
+    try:
+        fields[name] = int(raw.strip())
+    except ValueError:
+        raise Invalid(f"{name} must be an integer", {name: "not an integer"}) from None
+
+
+async def read_remark_form(request: web.Request) -> tuple[dict[str, Any], attachments.Attachment | None]:
+    """The remark's fields as the JSON form has them, and the stored attachment if a file was sent."""
+    settings = request.app[settings_key]
+    limit = settings.max_upload_bytes
+    too_large = TooLarge(f"The file is over {limit} bytes", {"limit": limit})
+    if (request.content_length or 0) > limit + MAX_FIELD_BYTES + MULTIPART_SLACK:
+        raise too_large
+    fields: dict[str, Any] = {}
+    upload: tuple[bytes, str] | None = None
+    async for part in await request.multipart():
+        if not isinstance(part, BodyPartReader):
+            continue
+        name = part.name or ""
+        if name == "file" and upload is None:
+            data = await _read(part, limit, too_large)
+            if data or part.filename:
+                upload = (data, part.filename or "")
+        elif name in TEXT_FIELDS and name not in fields:
+            raw = await _read(part, MAX_FIELD_BYTES, TooLarge(f"{name} is too long", {name: "too long"}))
+            try:
+                fields[name] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Invalid(f"{name} is not UTF-8 text", {name: "not UTF-8 text"}) from None
+    for name in ("agenda_item_id", "participant_id"):
+        _integer(fields, name)
+    if upload is None:
+        return fields, None
+    if not upload[0]:
+        raise Invalid("The attached file is empty", {"file": "empty"})
+    stored = await asyncio.to_thread(attachments.store, settings.data_dir, upload[0], upload[1])
+    return fields, stored
+
+
+def _may_download(principal: Principal, participant_id: int) -> bool:
+    return principal.role in STAFF or (principal.role == "delegate" and principal.participant_id == participant_id)
+
+
+async def download_attachment(request: web.Request) -> web.Response:
+    principal, c = allow(request, "conference.read")
+    assert c is not None
+    remark_id = path_id(request, "r")
+    if principal.role not in STAFF and principal.role != "delegate":
+        raise Forbidden("Only staff and the author may download an attachment", {"remark_id": remark_id})
+    async with reader(request) as session:
+        remark = await in_conference(session, Remark, c, remark_id, "remark", "remark_id")
+        author, sha256, name, mime = remark.participant_id, remark.attachment_sha256, remark.attachment_name, remark.attachment_type
+    if not _may_download(principal, author):
+        raise Forbidden("Only staff and the author may download an attachment", {"remark_id": remark_id})
+    if not sha256 or not name or not mime:
+        raise NotFound("This remark has no attachment", {"remark_id": remark_id})
+    path = attachments.path_of(request.app[settings_key].data_dir, sha256)
+    if not path.exists():
+        raise NotFound("The attached file is missing from the server", {"remark_id": remark_id})
+    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or f"attachment.{attachments.EXTENSIONS[mime]}"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return web.FileResponse(path, headers={"Content-Disposition": disposition, "Content-Type": mime})

@@ -12,7 +12,7 @@ from server.auth.policy import STAFF
 from server.auth.principal import Principal
 from server.errors import Forbidden, Invalid, NotFound, TooLarge
 from server.http.api.common import allow, reader
-from server.http.api.roster import MULTIPART_SLACK
+from server.http.api.roster import MULTIPART_SLACK, read_part
 from server.http.parse import path_id
 from server.keys import settings_key
 from server.lookup import in_conference
@@ -21,15 +21,6 @@ from server.submissions import attachments
 # The text fields of a remark form; the body may be a whole paper (200,000 characters of up to 4 UTF-8 bytes).
 TEXT_FIELDS = ("title", "body", "agenda_item_id", "participant_id", "idempotency_key")
 MAX_FIELD_BYTES = 800_000 + 4096
-
-
-async def _read(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
-    data = bytearray()
-    while chunk := await part.read_chunk():
-        data += chunk
-        if len(data) > limit:
-            raise too_large
-    return bytes(data)
 
 
 def _integer(fields: dict[str, Any], name: str) -> None:
@@ -57,11 +48,11 @@ async def read_remark_form(request: web.Request) -> tuple[dict[str, Any], attach
             continue
         name = part.name or ""
         if name == "file" and upload is None:
-            data = await _read(part, limit, too_large)
+            data = await read_part(part, limit, too_large)
             if data or part.filename:
                 upload = (data, part.filename or "")
         elif name in TEXT_FIELDS and name not in fields:
-            raw = await _read(part, MAX_FIELD_BYTES, TooLarge(f"{name} is too long", {name: "too long"}))
+            raw = await read_part(part, MAX_FIELD_BYTES, TooLarge(f"{name} is too long", {name: "too long"}))
             try:
                 fields[name] = raw.decode("utf-8")
             except UnicodeDecodeError:

@@ -37,7 +37,8 @@ class Upload:
     fields: dict[str, str]
 
 
-async def _read_part(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
+async def read_part(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
+    """One multipart part, refused as soon as it passes `limit` bytes."""
     data = bytearray()
     while chunk := await part.read_chunk():
         data += chunk
@@ -61,9 +62,9 @@ async def read_form(request: web.Request, field: str = "file", text_fields: tupl
             continue
         name = part.name or ""
         if name == field and upload is None:
-            upload = (await _read_part(part, limit, too_large), part.filename or "")
+            upload = (await read_part(part, limit, too_large), part.filename or "")
         elif name in text_fields:
-            raw = await _read_part(part, MAX_TEXT_FIELD, TooLarge(f"{name} is over {MAX_TEXT_FIELD} bytes", {name: "too long"}))
+            raw = await read_part(part, MAX_TEXT_FIELD, TooLarge(f"{name} is over {MAX_TEXT_FIELD} bytes", {name: "too long"}))
             try:
                 fields[name] = raw.decode("utf-8")
             except UnicodeDecodeError:

@@ -155,3 +155,18 @@ async def test_demo_is_seeded_once_and_tokens_survive_restart(tmp_path: Any, cal
         assert conferences["total"] == 1
     finally:
         stop_server(second)
+
+
+async def test_operators_file_input_only_for_people_present_at_their_point(demo_server: Server, call: Call) -> None:
+    s, hgi = demo_server, demo_server.tokens["operators"]["HGI"]
+    person = (await call("GET", s.api("/participants"), hgi)).body["items"][0]
+    before = (await call("GET", s.api(), s.tokens["admin"])).body["seq"]
+    for path, body in (("/remarks", {"title": "Ý kiến", "body": "Nội dung"}), ("/comments", {"body": "Góp ý chung"})):
+        assert_error(await call("POST", s.api(path), hgi, json={**body, "participant_id": person["id"]}), 409, "not_present")
+    assert (await call("GET", s.api(), s.tokens["admin"])).body["seq"] == before
+    await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})
+    for path, body in (("/remarks", {"title": "Ý kiến", "body": "Nội dung"}), ("/comments", {"body": "Góp ý chung"})):
+        filed = await call("POST", s.api(path), hgi, json={**body, "participant_id": person["id"]})
+        assert filed.status == 201 and filed.body["participant_id"] == person["id"]
+    cto_person = (await call("GET", s.api("/participants"), s.tokens["operators"]["CTO"])).body["items"][0]
+    assert_error(await call("POST", s.api("/comments"), hgi, json={"body": "x", "participant_id": cto_person["id"]}), 403)

@@ -11,7 +11,7 @@ from schema.tables import Checkin, Participant, Point, iso
 from server import events
 from server.attendance import counters
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Forbidden
+from server.errors import Conflict, Forbidden
 from server.lookup import in_conference
 from server.points.operations import get_point
 from server.text import fold, name_sort_bytes
@@ -134,3 +134,12 @@ def participant_dict(person: Participant, checked_in_at: datetime | None) -> dic
         "present": checked_in_at is not None,
         "checked_in_at": iso(checked_in_at),
     }
+
+
+async def require_present(session: AsyncSession, person: Participant, doing: str) -> None:
+    """Some things are done only for someone in the room: asking for the floor, input filed by an operator."""
+    here = await session.scalar(
+        select(Checkin.id).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
+    )
+    if here is None:
+        raise Conflict(f"Only a participant who is checked in can {doing}", {"participant_id": person.id}, code="not_present")

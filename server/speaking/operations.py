@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Checkin, Participant, Point, SpeakingRequest, iso, utcnow
+from schema.tables import Participant, Point, SpeakingRequest, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import (
@@ -16,7 +16,7 @@ from server.conferences.operations import (
 )
 from server.errors import Conflict, Invalid
 from server.lookup import in_conference
-from server.participants.operations import get_participant
+from server.participants.operations import get_participant, require_present
 from server.speaking.limits import log_row, require_quota, time_limit, used_by_point
 
 ACTIVE = ("queued", "granted", "speaking")
@@ -49,11 +49,7 @@ async def ask(
         await require_quota(session, conference, person.point_id)
     if agenda_item_id is not None:
         await get_item(session, conference_id, agenda_item_id)
-    here = await session.scalar(
-        select(Checkin.id).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
-    )
-    if here is None:
-        raise Conflict("Only a participant who is checked in can ask to speak", {"participant_id": person.id}, code="not_present")
+    await require_present(session, person, "ask to speak")
     waiting = await session.scalar(
         select(SpeakingRequest.id).where(SpeakingRequest.participant_id == person.id, SpeakingRequest.status.in_(ACTIVE))
     )

@@ -23,7 +23,7 @@ from server.conferences.operations import get_conference, require_collecting
 from server.drafts.operations import current_draft
 from server.errors import Invalid
 from server.lookup import in_conference
-from server.participants.operations import get_participant
+from server.participants.operations import get_participant, require_present
 from server.submissions.attachments import Attachment
 from server.submissions.search import search_key
 
@@ -43,10 +43,13 @@ async def submit_remark(
     actor: str,
     at_point: int | None = None,
     attachment: Attachment | None = None,
+    on_behalf: bool = False,
 ) -> Remark:
     conference = await get_conference(session, conference_id)
     require_collecting(conference)
     person = await get_participant(session, conference_id, participant_id, at_point)
+    if on_behalf:
+        await require_present(session, person, "have input filed for them by an operator")
     if agenda_item_id is not None:
         await get_item(session, conference_id, agenda_item_id)
     point = await session.get(Point, person.point_id)
@@ -84,11 +87,14 @@ async def submit_comment(
     proposed_text: str | None,
     actor: str,
     at_point: int | None = None,
+    on_behalf: bool = False,
 ) -> Comment:
     """Record the comment against the current draft revision, whose anchor it must name."""
     conference = await get_conference(session, conference_id)
     require_collecting(conference)
     person = await get_participant(session, conference_id, participant_id, at_point)
+    if on_behalf:
+        await require_present(session, person, "have input filed for them by an operator")
     point = await session.get(Point, person.point_id)
     assert point is not None
     draft = await current_draft(session, conference_id)

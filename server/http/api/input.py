@@ -45,7 +45,8 @@ async def submit_remark(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         remark = await submissions.submit_remark(
-            session, c, participant_id, title, body, agenda_item_id, principal.actor, principal.point_id, attachment
+            session, c, participant_id, title, body, agenda_item_id, principal.actor, principal.point_id, attachment,
+            on_behalf=principal.role == "operator",
         )
         return await submissions.remark_dict(session, remark)
 
@@ -67,7 +68,8 @@ async def submit_comment(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         comment = await submissions.submit_comment(
-            session, c, participant_id, anchor, body, proposed, principal.actor, principal.point_id
+            session, c, participant_id, anchor, body, proposed, principal.actor, principal.point_id,
+            on_behalf=principal.role == "operator",
         )
         return await submissions.comment_dict(session, comment)
 

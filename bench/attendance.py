@@ -42,7 +42,7 @@ def load_workshop(database: Path, points: int, participants: int) -> None:
         db.execute(
             "INSERT INTO checkin (conference_id, point_id, participant_id, walk_in, checked_in_at)"
             " SELECT conference_id, point_id, id, 0, datetime('now') FROM participant WHERE id % 3 != 0 AND point_id IN"
-            f" (SELECT id FROM point WHERE code LIKE 'X%')"
+            " (SELECT id FROM point WHERE code LIKE 'X%')"
         )
         db.execute("UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster),"
                    " present = (SELECT count(*) FROM checkin k WHERE k.point_id = point.id AND k.checked_out_at IS NULL)")

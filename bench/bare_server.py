@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.bare_server --port 8765
 
 No database, no authorization, no event log. A client connects with any auth, emits
-`join` (anything) and enters one room. `POST /payload` with a JSON list of envelopes sets
-what `POST /go` emits, in order, as `event` to that room; `/go` answers after the emits,
-with the envelopes' seqs renumbered upwards so every round is a new event.
+`join` (anything) and enters one room. `POST /payload` with `{"rounds": [[envelope, ...], ...]}`
+sets what `POST /go?round=r` emits, in order, as `event` to that room: the envelopes of
+`rounds[r % len(rounds)]`, their seqs renumbered upwards so every emit is a new event.
+`/go` answers after the emits.
 """
 from __future__ import annotations
 

@@ -12,10 +12,12 @@ request was sent.
 
 In the same run the same clients connect to bench.bare_server (aiohttp + python-socketio,
 no database, authorization or event log), and `POST /go` emits, round by round, the same
-`agenda.item_started` envelopes the real server sent (copied from the real run) to one room. The report gives p50/p99/max over every (console, round),
-the p50/p99 of the time until every console had it, RSS per connected console, and the
-ratios real/bare. `bare_two_events` is the bare server sending what the real one sends
-per round: `agenda.item_finished`, then `agenda.item_started`.
+`agenda.item_started` envelopes the real server sent (copied from the real run) to one
+room. The report gives p50/p99/max over every (console, round), the p50/p99 of the time
+until every console had it (and that time round by round), the server's CPU time per round
+(which other load on the machine moves far less than latency), RSS per connected console,
+and the ratios real/bare. `bare_two_events` is the bare server sending what the real one
+sends per round: `agenda.item_finished`, then `agenda.item_started`.
 
 Consoles run in --processes worker processes so one Python client process is not the
 bottleneck; they share the machine's cores with the servers. --profile DIR records the
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -104,10 +107,8 @@ class Consoles:
 
     async def close(self) -> None:
         async def one(client: socketio.AsyncClient) -> None:
-            try:
+            with contextlib.suppress(Exception):  # the server may already be gone
                 await asyncio.wait_for(client.disconnect(), 10)
-            except Exception:  # noqa: BLE001 - the server may already be gone
-                pass
 
         await asyncio.gather(*(one(c) for c in self.clients))
         self.clients, self.received = [], []
@@ -209,7 +210,7 @@ def console_tokens(tokens: dict[str, Any], count: int) -> list[tuple[str, str]]:
         if displays and (i * displays) // count != ((i + 1) * displays) // count:
             chosen.append(("display", tokens["display"]))
         else:
-            chosen.append(("operator", operators[sum(1 for k, _ in chosen if k == "operator") % len(operators)]))
+            chosen.append(("operator", operators[(i - (i * displays) // count) % len(operators)]))
     return chosen
 
 
@@ -389,13 +390,19 @@ async def measure_real(
     return report, envelopes, chosen
 
 
+def bare_process(port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bench.bare_server", "--port", str(port)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+        )
+
+
 async def measure_bare(
     args: argparse.Namespace, directory: Path, workers: Workers, chosen: list[tuple[str, str]], envelopes: list[list[dict[str, Any]]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """bench.bare_server with the same consoles (their tokens are ignored there): one event, then the real pair."""
     port = free_port()
-    log = (directory / "bare.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bench.bare_server", "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    process = bare_process(port, directory / "bare.log")
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:

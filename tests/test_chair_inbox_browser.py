@@ -9,24 +9,12 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
 from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
-from tests.test_workshop_flow import delegate_ids
+from tests.test_chair_inbox import comment, people
 
 # Fixtures used by name in the tests below.
 __all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
-AUTHOR, OTHER = "Nghiêm Xuân Thành", "Nguyễn Thị Thu Hà"
-
-
-async def delegates(call: Call, s: Server) -> tuple[str, str]:
-    ids = await delegate_ids(call, s)
-    return s.tokens["delegates"][str(ids[AUTHOR])], s.tokens["delegates"][str(ids[OTHER])]
-
-
-async def comment(call: Call, s: Server, token: str, anchor: str | None, body: str, proposed: str | None = None) -> dict[str, Any]:
-    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
-    assert reply.status == 201, reply.body
-    return dict(reply.body)
 
 
 def card(page: Page, item: dict[str, Any]) -> Any:
@@ -39,7 +27,7 @@ async def chair_console(open_console: Open, s: Server) -> Page:
 
 async def test_filter_by_article_and_search(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    author, other = await delegates(call, s)
+    author, other = await people(call, s)
     c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì.")
     c2 = await comment(call, s, author, "dieu-3.khoan-2", "Bổ sung thời hạn trả lời.")
     c3 = await comment(call, s, other, "dieu-6.khoan-1", "Làm rõ trách nhiệm của công an tỉnh.")
@@ -86,7 +74,7 @@ async def test_filter_by_article_and_search(demo_server: Server, open_console: O
 
 async def test_bulk_ruling_of_two_comments(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    author, _ = await delegates(call, s)
+    author, _ = await people(call, s)
     c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối.")
     c2 = await comment(call, s, author, "dieu-4", "Bổ sung thời hạn trả lời.")
     c3 = await comment(call, s, author, "dieu-5", "Giữ nguyên.")
@@ -122,7 +110,7 @@ async def test_bulk_ruling_of_two_comments(demo_server: Server, open_console: Op
 
 async def test_merge_shows_the_duplicate_under_its_target(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    author, other = await delegates(call, s)
+    author, other = await people(call, s)
     target = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối.")
     copy = await comment(call, s, other, "dieu-3", "Đề nghị làm rõ việc điều phối.")
     chair = await chair_console(open_console, s)
@@ -149,7 +137,7 @@ async def test_merge_shows_the_duplicate_under_its_target(demo_server: Server, o
 
 async def test_premoderation_moderation_and_reopening(demo_server: Server, open_console: Open, call: Call) -> None:
     s, token = demo_server, demo_server.tokens["chair"]
-    author, _ = await delegates(call, s)
+    author, _ = await people(call, s)
     chair = await chair_console(open_console, s)
     toggle = chair.locator("#inbox-premoderation")
     await expect(toggle).not_to_be_checked()
@@ -187,7 +175,7 @@ async def test_premoderation_moderation_and_reopening(demo_server: Server, open_
 
 async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    author, _ = await delegates(call, s)
+    author, _ = await people(call, s)
     c1 = await comment(call, s, author, "dieu-3", "Một.")
     c2 = await comment(call, s, author, "dieu-4", "Hai.")
     chair = await chair_console(open_console, s)

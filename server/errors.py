@@ -81,3 +81,10 @@ class RateLimited(DomainError):
 
     status = 429
     code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A service the request depends on is missing or failed; the same request may work later."""
+
+    status = 503
+    code = "unavailable"

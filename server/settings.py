@@ -27,6 +27,7 @@ class Settings:
     session_hours: int = 12
     login_attempts: int = 5
     login_window_seconds: int = 300
+    chromium: str = "/usr/bin/chromium"
 
     @property
     def base_url(self) -> str:
@@ -74,4 +75,5 @@ def load(
         redis_url=env.get("DIEMCAU_REDIS_URL") or None,
         allowed_origins=origins,
         max_upload_bytes=int(env.get("DIEMCAU_MAX_UPLOAD_BYTES") or Settings.max_upload_bytes),
+        chromium=env.get("DIEMCAU_CHROMIUM") or Settings.chromium,
     )

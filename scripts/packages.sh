@@ -1,0 +1,25 @@
+# Sourced by scripts/install and scripts/test: the Debian packages each needs, and the one way both install them.
+
+# Badge PDFs embed DejaVu Sans; the summary PDF is printed by headless Chromium in Liberation Serif 2, which has the
+# metrics of Times New Roman and, unlike Liberation 1 (fonts-liberation), every Vietnamese letter.
+RUNTIME_PACKAGES="fonts-dejavu-core fonts-liberation2 chromium"
+# The browser tests expect Noto Sans; the PDF tests read text back with pdftotext.
+TEST_PACKAGES="fonts-noto-core fontconfig poppler-utils"
+
+# apt_ensure WHY PACKAGE...: install the packages that are missing when root, else say which to install and fail.
+apt_ensure() {
+  local why=$1 package
+  local missing=()
+  shift
+  for package in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null | grep -qx installed || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "$why: sudo apt-get install ${missing[*]}" >&2
+    return 1
+  fi
+}

@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models: the whole data model in one place."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -35,8 +36,12 @@ NAMING = {
 }
 
 
+# A replay of a past workshop (the demo's) runs the real operations at the times it recorded.
+replayed_now: ContextVar[datetime | None] = ContextVar("replayed_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return replayed_now.get() or datetime.now(timezone.utc)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -90,6 +95,8 @@ class Conference(Base):
     summary_md: Mapped[str | None] = mapped_column(Text)
     summary_json: Mapped[dict[str, Any] | None]
     summary_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The chair's own wording of the closing statement; while null, the summary carries the generated draft.
+    closing_statement: Mapped[str | None] = mapped_column(Text)
     speaking_quota_seconds: Mapped[int | None] = mapped_column(Integer)
     # When on, new remarks and comments wait for staff approval before they count anywhere public.
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -1,15 +1,20 @@
 """The closing summary: compiled from a real SQLite file, rendered to Markdown, HTML and JSON."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
+import itertools
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
+import docx
 import pytest_asyncio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -27,9 +32,11 @@ from schema.tables import (
     SpeakingRequest,
 )
 from server.summary.compile import compile_summary
+from server.summary.exports import json_bytes
+from server.summary.pdf import render_pdf
 from server.summary.render import render_html, render_json, render_markdown
-
-pytestmark = pytest.mark.asyncio
+from server.summary.revision import revised_draft, word_changes
+from server.summary.word import render_docx
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -37,7 +44,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 def at(hour: int, minute: int, second: int = 0) -> datetime:
     """A moment of 07/09/2021 in UTC, seven hours behind Hà Nội."""
-    return datetime(2021, 9, 7, hour, minute, second, tzinfo=timezone.utc)
+    return datetime(2021, 9, 7, hour, minute, second, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture
@@ -173,9 +180,9 @@ def row(no: int, id_: int, anchor: str | None, provision: str | None, body: str,
         organization: str | None, point: str, disposition: str | None, label: str,
         response: str | None = None, proposed: str | None = None) -> dict[str, Any]:
     return {
-        "no": no, "id": id_, "anchor": anchor, "provision": provision, "body": body, "author": author,
-        "organization": organization, "point": point, "proposed_text": proposed, "disposition": disposition,
-        "disposition_label": label, "response": response,
+        "no": no, "id": id_, "anchor": anchor, "provision": provision, "body": body,
+        "authors": [{"name": author, "organization": organization, "point": point}], "proposed_text": proposed,
+        "disposition": disposition, "disposition_label": label, "response": response,
     }
 
 
@@ -183,8 +190,9 @@ async def test_model_content(session: AsyncSession) -> None:
     c = await seed(session)
     model = await compile_summary(session, c)
 
-    assert list(model) == ["conference", "draft", "attendance", "substitutions", "agenda", "speakers", "remarks",
-                           "comments", "comment_totals"]
+    assert list(model) == ["conference", "draft", "attendance", "substitutions", "walk_ins", "agenda", "speakers",
+                           "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
+                           "closing_statement"]
     assert model["conference"] == {
         "id": c, "title": "Hội thảo góp ý dự thảo Quy chế phối hợp", "starts_at": "2021-09-07T08:00:00+07:00",
         "venue": "Hội trường Bộ Công an", "chair_name": "Trần Văn Chủ", "status": "open",
@@ -195,11 +203,14 @@ async def test_model_content(session: AsyncSession) -> None:
     points = model["attendance"]["points"]
     assert [(p["code"], p["is_host"], p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in points] == [
         ("TW", True, 1, 1, 0, 0),
-        ("CT", False, 2, 1, 0, 0),
+        # Trương Thị Giang left early: she attended, so she counts.
+        ("CT", False, 2, 2, 0, 0),
         ("HG", False, 2, 3, 1, 1),
     ]
-    assert set(points[0]) == {"point_id", "code", "name", "is_host", "expected", "present", "substitutes", "walk_ins"}
-    assert model["attendance"]["totals"] == {"expected": 5, "present": 5, "substitutes": 1, "walk_ins": 1}
+    assert [p["rate"] for p in points] == ["100,0%", "100,0%", "150,0%"]
+    assert set(points[0]) == {"point_id", "code", "name", "is_host", "expected", "present", "rate", "substitutes", "walk_ins"}
+    assert model["attendance"]["totals"] == {"expected": 5, "present": 6, "rate": "120,0%", "substitutes": 1, "walk_ins": 1}
+    assert model["walk_ins"] == [{"point": "Hậu Giang", "full_name": "Đặng Thị Em", "organization": None}]
     assert model["substitutions"] == [
         {"point": "Hậu Giang", "full_name": "Võ Văn Dũng", "substitute_for": "Phạm Văn Cường"},
     ]
@@ -215,6 +226,8 @@ async def test_model_content(session: AsyncSession) -> None:
     ]
     # 2 min 30 s rounds up to 3; 33 min 20 s down to 33; an item still live has no duration.
     assert [a["actual_minutes"] for a in agenda] == [3, 33, None, None]
+    assert [a["overrun_minutes"] for a in agenda] == [0, 3, None, None]
+    assert agenda[1]["planned_end"] == "2021-09-07T08:40:00+07:00"
     assert agenda[0]["started_at"] == "2021-09-07T08:03:00+07:00"
     assert agenda[0]["finished_at"] == "2021-09-07T08:05:30+07:00"
     assert [a["point"] for a in agenda] == [None, "Điểm cầu Trung ương", "Hậu Giang", None]
@@ -267,8 +280,20 @@ async def test_model_content(session: AsyncSession) -> None:
     assert [r["id"] - first + 1 for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
     assert model["comment_totals"] == {
         "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
-        "people": 5, "points": 3, "held": 0, "rejected": 0,
+        "people": 5, "points": 3, "held": 0, "rejected": 0, "merged": 0,
     }
+    assert model["comments_by_point"] == [
+        {"point": "Điểm cầu Trung ương", "code": "TW", "total": 1, "accepted": 0, "partly_accepted": 0, "noted": 0,
+         "declined": 0, "pending": 1},
+        {"point": "Cần Thơ", "code": "CT", "total": 2, "accepted": 0, "partly_accepted": 0, "noted": 0,
+         "declined": 0, "pending": 2},
+        {"point": "Hậu Giang", "code": "HG", "total": 4, "accepted": 1, "partly_accepted": 1, "noted": 1,
+         "declined": 1, "pending": 0},
+    ]
+    assert model["closing_statement"]["edited"] is False
+    assert "nhận được 7 ý kiến góp ý vào Dự thảo Quy chế phối hợp của 5 đại biểu tại 3 điểm cầu" in (
+        model["closing_statement"]["text"]
+    )
     assert json.loads(json.dumps(model)) == model
     assert await compile_summary(session, c) == model
 
@@ -312,16 +337,20 @@ async def test_markdown(session: AsyncSession) -> None:
         "## II. Tình hình tham dự",
         "## III. Chương trình và diễn biến",
         "## IV. Phát biểu",
-        "## V. Tham luận và ý kiến phát biểu",
-        "## VI. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+        "## V. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+        "## VI. Kết luận của chủ trì",
+        "## Phụ lục 1. Toàn văn tham luận",
+        "## Phụ lục 2. Dự thảo sau tiếp thu",
     ]
     assert "- Thời gian: 08:00 07/09/2021" in frozen
-    assert "| Hậu Giang | 2 | 3 | 1 | 1 |" in frozen
-    assert "| **Tổng cộng** | **5** | **5** | **1** | **1** |" in frozen
+    assert "| Hậu Giang | 2 | 3 | 150,0% | 1 | 1 |" in frozen
+    assert "| **Tổng cộng** | **5** | **6** | **120,0%** | **1** | **1** |" in frozen
+    assert "- Đặng Thị Em (Hậu Giang)" in frozen
     assert "- Võ Văn Dũng dự thay Phạm Văn Cường (Hậu Giang)" in frozen
-    assert "| 1 | Khai mạc | Trần Văn Chủ | 10 | 08:03 07/09/2021 | 08:05 07/09/2021 | 3 |" in frozen
+    assert "| 1 | Khai mạc | Trần Văn Chủ | 08:00 | 10 | 08:03 | 08:05 | 3 |  |" in frozen
+    assert "| 2 | Báo cáo đề dẫn | Nguyễn Văn An, Điểm cầu Trung ương | 08:10 | 30 | 08:05 | 08:38 | 33 | 3 |" in frozen
     assert "### 2. Ý kiến của Thành ủy Cần Thơ" in frozen
-    table = frozen.split("## VI.", 1)[1]
+    table = frozen.split("## V.", 1)[1].split("## VI.", 1)[0]
     assert [line for line in table.splitlines() if line.startswith("### ")] == [
         "### Góp ý chung", "### Điều 1. Phạm vi điều chỉnh", "### Điều 2. Đối tượng áp dụng", "### dieu-9.khoan-1",
     ]
@@ -330,7 +359,7 @@ async def test_markdown(session: AsyncSession) -> None:
     assert "<script" not in preview and "<script" not in frozen
     assert (
         f"| 3 | Điều 1, khoản 2 | Cần làm rõ. {ESCAPED_SCRIPT}<br>\\=CMD() | Nguyễn Văn An (Bộ Công an), "
-        "Điểm cầu Trung ương | \\| x \\*y\\* | **Chưa xử lý** |"
+        "Điểm cầu Trung ương | \\| x \\*y\\* | Chưa xử lý |  |"
     ) in frozen
     assert "| 6 | Điều 2, khoản 1, điểm đ | Bổ sung công an cấp xã. |" in frozen
     assert "\n\\# Không phải tiêu đề\n" in frozen
@@ -388,9 +417,110 @@ async def test_empty_conference(session: AsyncSession) -> None:
 
     assert model["draft"] is None
     assert model["conference"]["host_point"] is None and model["conference"]["points_count"] == 0
-    assert model["attendance"] == {"points": [], "totals": {"expected": 0, "present": 0, "substitutes": 0, "walk_ins": 0}}
+    assert model["attendance"] == {
+        "points": [], "totals": {"expected": 0, "present": 0, "rate": "", "substitutes": 0, "walk_ins": 0}
+    }
+    assert model["revised_draft"] is None
     assert model["comments"] == [] and model["comment_totals"]["total"] == 0
     markdown = render_markdown(model, frozen=True)
     assert markdown.count("Không có.") == 3
     assert "Dự thảo lấy ý kiến" not in markdown
     assert "Không có." in render_html(model, frozen=False, sha256=None)
+
+
+async def test_merged_duplicates_are_one_row_with_every_author(session: AsyncSession) -> None:
+    c = await seed(session)
+    rows = {r["body"]: r for g in (await compile_summary(session, c))["comments"] for r in g["rows"]}
+    original = rows["Bổ sung công an cấp xã."]
+    copy_author = (await session.scalars(select(Participant).where(Participant.full_name == "Huỳnh Văn Phúc"))).one()
+    session.add(Comment(conference_id=c, participant_id=copy_author.id, point_id=copy_author.point_id,
+                        section_anchor="dieu-2.khoan-1.diem-dd", body="Cùng ý kiến bổ sung công an cấp xã.",
+                        submitted_by="delegate", duplicate_of=original["id"], disposition="accepted"))
+    await session.commit()
+
+    model = await compile_summary(session, c)
+    merged = next(r for g in model["comments"] for r in g["rows"] if r["id"] == original["id"])
+    assert merged["authors"] == [
+        {"name": "Lê Thị Bình", "organization": "Tỉnh ủy Hậu Giang", "point": "Hậu Giang"},
+        {"name": "Huỳnh Văn Phúc", "organization": None, "point": "Cần Thơ"},
+    ]
+    assert "Cùng ý kiến" not in json.dumps(model["comments"], ensure_ascii=False)
+    assert (model["comment_totals"]["total"], model["comment_totals"]["merged"]) == (7, 1)
+    by_point = {p["code"]: (p["total"], p["accepted"]) for p in model["comments_by_point"]}
+    assert by_point == {"TW": (1, 0), "CT": (3, 1), "HG": (4, 1)}
+    assert "| Lê Thị Bình (Tỉnh ủy Hậu Giang), Hậu Giang<br>Huỳnh Văn Phúc, Cần Thơ |" in render_markdown(model, frozen=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab đĐ\n.,ưỡ", max_size=40), st.text(alphabet="ab đĐ\n.,ưỡ", max_size=40))
+def test_word_changes_rebuild_both_texts(before: str, after: str) -> None:
+    changes = word_changes(before, after)
+    assert "".join(c["text"] for c in changes if c["op"] != "delete") == after
+    assert "".join(c["text"] for c in changes if c["op"] != "insert") == before
+    assert all(c["text"] for c in changes)
+    assert all(a["op"] != b["op"] for a, b in itertools.pairwise(changes))
+
+
+def section(position: int, anchor: str, text: str) -> DraftSection:
+    kind = "article" if "." not in anchor else "clause"
+    return DraftSection(position=position, anchor=anchor, kind=kind, number=str(position), title="", text=text)
+
+
+def ruled(no: int, anchor: str | None, disposition: str | None, proposed: str | None, response: str | None = None) -> dict[str, Any]:
+    return {"no": no, "anchor": anchor, "disposition": disposition, "proposed_text": proposed, "response": response,
+            "body": f"Ý kiến {no}", "authors": [{"name": f"Người {no}", "organization": None, "point": "Hậu Giang"}]}
+
+
+def test_the_revised_draft_applies_one_accepted_wording_per_place() -> None:
+    draft = Draft(title="Dự thảo", revision=2, source="QUY CHẾ\n\nĐiều 1. Phạm vi\n\n1. Một.\n\n2. Hai.\n\n3. Ba.\n\n")
+    sections = [
+        section(1, "dieu-1", "Điều 1. Phạm vi\n\n"),
+        section(2, "dieu-1.khoan-1", "1. Một.\n\n"),
+        section(3, "dieu-1.khoan-2", "2. Hai.\n\n"),
+        section(4, "dieu-1.khoan-3", "3. Ba.\n\n"),
+    ]
+    rows = [
+        ruled(1, None, "accepted", "Toàn văn khác"),
+        ruled(2, "dieu-1.khoan-1", "accepted", "  1. Một, sửa lại.  "),
+        ruled(3, "dieu-1.khoan-2", "accepted", "2. Hai A."),
+        ruled(4, "dieu-1.khoan-2", "accepted", "2. Hai B."),
+        ruled(5, "dieu-1.khoan-3", "partly_accepted", "3. Ba mới.", "Sửa một phần."),
+        ruled(6, "dieu-1.khoan-3", "declined", "3. Không."),
+        ruled(7, "dieu-1", "accepted", None),
+    ]
+    revised = revised_draft(draft, sections, rows)
+    assert (revised["preamble"], revised["applied"], revised["flagged"]) == ("QUY CHẾ\n\n", 1, 3)
+    first, second, third = revised["sections"][1:]
+    assert first["revised"] == "1. Một, sửa lại.\n\n" and first["applied_no"] == 2
+    assert first["changes"] == [
+        {"op": "equal", "text": "1. "}, {"op": "delete", "text": "Một."}, {"op": "insert", "text": "Một, sửa lại."},
+        {"op": "equal", "text": "\n\n"},
+    ]
+    # Two accepted wordings for one clause: neither is applied, both go to the drafting team.
+    assert second["revised"] is None and [(n["no"], n["reason"]) for n in second["notes"]] == [(3, "conflict"), (4, "conflict")]
+    assert third["revised"] is None and third["notes"] == [{
+        "no": 5, "reason": "partly_accepted", "authors": "Người 5", "body": "Ý kiến 5", "proposed_text": "3. Ba mới.",
+        "response": "Sửa một phần.",
+    }]
+    assert revised["sections"][0]["revised"] is None and revised["sections"][0]["notes"] == []
+
+
+async def test_user_text_is_plain_in_every_format(session: AsyncSession, tmp_path: Path) -> None:
+    """A comment with `<script>` and `=CMD()` is shown as the words it is, never run or computed, in all five formats."""
+    model = await compile_summary(session, await seed(session))
+    created = datetime(2021, 9, 7, 11, 30, tzinfo=UTC)
+    markdown = render_markdown(model, frozen=True)
+    assert f"Cần làm rõ. {ESCAPED_SCRIPT}<br>\\=CMD()" in markdown and "<script" not in markdown
+    html = render_html(model, frozen=True, sha256="ab" * 32, standalone=True)
+    assert ESCAPED_SCRIPT in html and "<script" not in html
+    sealed = json.loads(json_bytes(render_json(model, None, None)))
+    assert f"Cần làm rõ. {SCRIPT}\n=CMD()" in [r["body"] for g in sealed["comments"] for r in g["rows"]]
+    document = docx.Document(io.BytesIO(render_docx(model, frozen=True, sha256="ab" * 32, frozen_at=None)))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert f"Cần làm rõ. {SCRIPT}\n=CMD()" in cells
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(await render_pdf(html, created=created))
+    reader = await asyncio.create_subprocess_exec("pdftotext", "-enc", "UTF-8", str(pdf), "-", stdout=asyncio.subprocess.PIPE)
+    text = (await reader.communicate())[0].decode()
+    # A narrow table cell wraps the text, and pdftotext interleaves the cells beside it; every piece is there as text.
+    assert all(piece in text for piece in ("Cần làm rõ.", "<script>alert(1)", "</script>", "=CMD()"))

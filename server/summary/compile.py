@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -27,6 +27,8 @@ from schema.tables import (
 )
 from server.errors import NotFound
 from server.speaking.limits import duration
+from server.summary.revision import revised_draft
+from server.summary.statement import generated_statement
 
 DISPOSITION_LABELS: dict[str | None, str] = {
     "accepted": "Tiếp thu",
@@ -79,15 +81,28 @@ def _minutes(start: datetime | None, end: datetime | None) -> int | None:
     return math.floor((end - start).total_seconds() / 60 + 0.5)
 
 
+def rate(present: int, expected: int) -> str:
+    """Attendance as Vietnamese writes a percentage: one decimal, a decimal comma ("85,7%")."""
+    if not expected:
+        return ""
+    return f"{present * 100 / expected:.1f}".replace(".", ",") + "%"
+
+
+class _Person(NamedTuple):
+    full_name: str
+    position: str | None
+    organization: str | None
+
+
 class _Compiler:
     """The rows of one conference, already loaded, and how each part of the summary reads them."""
 
-    def __init__(self, conference: Conference, points: Sequence[Point], people: Sequence[Participant]) -> None:
+    def __init__(self, conference: Conference, points: Sequence[Point], people: dict[int, _Person]) -> None:
         self.conference = conference
         self.zone = ZoneInfo(conference.timezone)
         self.points = sorted(points, key=lambda p: (not p.is_host, p.code, p.id))
         self.point_names = {p.id: p.name for p in points}
-        self.people = {p.id: p for p in people}
+        self.people = people
 
     def when(self, value: datetime | None) -> str | None:
         return None if value is None else value.astimezone(self.zone).isoformat()
@@ -110,40 +125,55 @@ class _Compiler:
             "host_point": host,
         }
 
-    def attendance(self, present: Sequence[Checkin]) -> dict[str, Any]:
-        expected = Counter(p.point_id for p in self.people.values() if p.on_roster)
+    def attendance(self, expected: dict[int, int], attended: dict[int, tuple[int, int, int]]) -> dict[str, Any]:
         rows = []
         for point in self.points:
-            here = [c for c in present if c.point_id == point.id]
+            present, substitutes, walk_ins = attended.get(point.id, (0, 0, 0))
             rows.append({
                 "point_id": point.id,
                 "code": point.code,
                 "name": point.name,
                 "is_host": point.is_host,
-                "expected": expected[point.id],
-                "present": len(here),
-                "substitutes": sum(1 for c in here if c.substitute_for_id is not None),
-                "walk_ins": sum(1 for c in here if c.walk_in and c.substitute_for_id is None),
+                "expected": expected.get(point.id, 0),
+                "present": present,
+                "rate": rate(present, expected.get(point.id, 0)),
+                "substitutes": substitutes,
+                "walk_ins": walk_ins,
             })
-        totals = {key: sum(row[key] for row in rows) for key in ("expected", "present", "substitutes", "walk_ins")}
+        totals: dict[str, Any] = {key: sum(row[key] for row in rows) for key in ("expected", "present", "substitutes", "walk_ins")}
+        totals["rate"] = rate(totals["present"], totals["expected"])
         return {"points": rows, "totals": totals}
 
-    def substitutions(self, present: Sequence[Checkin]) -> list[dict[str, Any]]:
+    def _in_point_order(self, stays: Sequence[Checkin]) -> list[Checkin]:
         order = {p.id: index for index, p in enumerate(self.points)}
-        substitutes = sorted((c for c in present if c.substitute_for_id is not None), key=lambda c: (order[c.point_id], c.id))
+        return sorted(stays, key=lambda c: (order[c.point_id], c.id))
+
+    def substitutions(self, stays: Sequence[Checkin]) -> list[dict[str, Any]]:
         return [
             {
                 "point": self.point_names[c.point_id],
                 "full_name": self.name(c.participant_id),
                 "substitute_for": self.name(c.substitute_for_id),
             }
-            for c in substitutes
+            for c in self._in_point_order([c for c in stays if c.substitute_for_id is not None])
+        ]
+
+    def walk_ins(self, stays: Sequence[Checkin]) -> list[dict[str, Any]]:
+        return [
+            {
+                "point": self.point_names[c.point_id],
+                "full_name": self.name(c.participant_id),
+                "organization": self.people[c.participant_id].organization,
+            }
+            for c in self._in_point_order([c for c in stays if c.walk_in and c.substitute_for_id is None])
         ]
 
     def agenda(self, items: Sequence[AgendaItem]) -> list[dict[str, Any]]:
         rows = []
         planned = self.conference.starts_at
         for item in items:
+            actual = _minutes(item.started_at, item.finished_at)
+            planned_end = planned + timedelta(minutes=item.planned_minutes)
             rows.append({
                 "id": item.id,
                 "position": item.position,
@@ -153,12 +183,14 @@ class _Compiler:
                 "point": None if item.point_id is None else self.point_names[item.point_id],
                 "planned_minutes": item.planned_minutes,
                 "planned_start": self.when(planned),
+                "planned_end": self.when(planned_end),
                 "status": item.status,
                 "started_at": self.when(item.started_at),
                 "finished_at": self.when(item.finished_at),
-                "actual_minutes": _minutes(item.started_at, item.finished_at),
+                "actual_minutes": actual,
+                "overrun_minutes": None if actual is None else max(0, actual - item.planned_minutes),
             })
-            planned += timedelta(minutes=item.planned_minutes)
+            planned = planned_end
         return rows
 
     def speakers(self, requests: Sequence[SpeakingRequest]) -> list[dict[str, Any]]:
@@ -190,16 +222,17 @@ class _Compiler:
             for r in remarks
         ]
 
-    def comment_row(self, comment: Comment) -> dict[str, Any]:
-        author = self.people[comment.participant_id]
+    def author(self, comment: Comment) -> dict[str, Any]:
+        person = self.people[comment.participant_id]
+        return {"name": person.full_name, "organization": person.organization, "point": self.point_names[comment.point_id]}
+
+    def comment_row(self, comment: Comment, copies: Sequence[Comment]) -> dict[str, Any]:
         return {
             "id": comment.id,
             "anchor": comment.section_anchor,
             "provision": None if comment.section_anchor is None else provision_label(comment.section_anchor),
             "body": comment.body,
-            "author": author.full_name,
-            "organization": author.organization,
-            "point": self.point_names[comment.point_id],
+            "authors": [self.author(c) for c in (comment, *copies)],
             "proposed_text": comment.proposed_text,
             "disposition": comment.disposition,
             "disposition_label": DISPOSITION_LABELS.get(comment.disposition, comment.disposition),
@@ -207,9 +240,20 @@ class _Compiler:
         }
 
     def comments(self, comments: Sequence[Comment], sections: dict[str, DraftSection]) -> list[dict[str, Any]]:
-        """The report's table: general comments, then article by article in the draft's order, then the rest."""
+        """The report's table: general comments, then article by article in the draft's order, then the rest.
+
+        A merged duplicate is no row of its own: its author joins the row of the comment it repeats.
+        """
+        copies: dict[int, list[Comment]] = defaultdict(list)
+        for comment in comments:
+            if comment.duplicate_of is not None:
+                copies[comment.duplicate_of].append(comment)
+        shown = {c.id for c in comments}
         placed: list[tuple[tuple[Any, ...], tuple[int, int], dict[str, Any], Comment]] = []
         for comment in comments:
+            # A copy whose original is not shown (held or rejected) stands on its own.
+            if comment.duplicate_of is not None and comment.duplicate_of in shown:
+                continue
             anchor = comment.section_anchor
             if anchor is None:
                 placed.append(((0,), (0, comment.id), {"anchor": None, "heading": GENERAL_HEADING}, comment))
@@ -226,28 +270,77 @@ class _Compiler:
         groups: dict[tuple[Any, ...], dict[str, Any]] = {}
         ordered = sorted(placed, key=lambda entry: (entry[0], entry[1]))
         for number, (key, _, group, comment) in enumerate(ordered, start=1):
-            groups.setdefault(key, {**group, "rows": []})["rows"].append({"no": number, **self.comment_row(comment)})
+            row = {"no": number, **self.comment_row(comment, copies.get(comment.id, []))}
+            groups.setdefault(key, {**group, "rows": []})["rows"].append(row)
         return list(groups.values())
 
+    def comments_by_point(self, groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows per point that raised them; a merged row counts once at every point among its authors."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for group in groups:
+            for row in group["rows"]:
+                for point in {author["point"] for author in row["authors"]}:
+                    counts[point]["total"] += 1
+                    counts[point][row["disposition"] or "pending"] += 1
+        return [
+            {"point": p.name, "code": p.code, "total": counts[p.name]["total"],
+             **{key: counts[p.name][key] for key in (*DISPOSITIONS, "pending")}}
+            for p in self.points
+            if p.name in counts
+        ]
 
-def _comment_totals(comments: Sequence[Comment]) -> dict[str, int]:
-    """Counts of the approved comments the table shows; `held` and `rejected` say how many it leaves out."""
+
+def _comment_totals(comments: Sequence[Comment], groups: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of the table's rows; `people` and `points` count every author, `held` and `rejected` what it leaves out."""
     moderation = Counter(c.moderation for c in comments)
     shown = [c for c in comments if c.moderation == APPROVED]
-    dispositions = Counter(c.disposition for c in shown)
+    rows = [row for group in groups for row in group["rows"]]
+    dispositions = Counter(row["disposition"] for row in rows)
     return {
-        "total": len(shown),
+        "total": len(rows),
         **{name: dispositions[name] for name in DISPOSITIONS},
         "pending": dispositions[None],
         "people": len({c.participant_id for c in shown}),
         "points": len({c.point_id for c in shown}),
         "held": moderation["pending"],
         "rejected": moderation["rejected"],
+        "merged": len(shown) - len(rows),
     }
 
 
 async def _all(session: AsyncSession, query: Select[Any]) -> list[Any]:
     return list((await session.scalars(query)).all())
+
+
+async def _attendance_counts(session: AsyncSession, conference_id: int) -> tuple[dict[int, int], dict[int, tuple[int, int, int]]]:
+    """Expected people per point, and per point who attended: everyone with a stay that was not undone, once."""
+    expected = await session.execute(
+        select(Participant.point_id, func.count())
+        .where(Participant.conference_id == conference_id, Participant.on_roster.is_(True))
+        .group_by(Participant.point_id)
+    )
+    substitute = case((Checkin.substitute_for_id.is_not(None), Checkin.participant_id))
+    walk_in = case((and_(Checkin.walk_in.is_(True), Checkin.substitute_for_id.is_(None)), Checkin.participant_id))
+    attended = await session.execute(
+        select(
+            Checkin.point_id,
+            func.count(distinct(Checkin.participant_id)),
+            func.count(distinct(substitute)),
+            func.count(distinct(walk_in)),
+        )
+        .where(Checkin.conference_id == conference_id, Checkin.undone_at.is_(None))
+        .group_by(Checkin.point_id)
+    )
+    return dict(expected.all()), {row[0]: (row[1], row[2], row[3]) for row in attended.all()}
+
+
+async def _people(session: AsyncSession, conference_id: int) -> dict[int, _Person]:
+    # Plain rows, not ORM objects: a national workshop has a hundred thousand people on its roster.
+    rows = await session.execute(
+        select(Participant.id, Participant.full_name, Participant.position, Participant.organization)
+        .where(Participant.conference_id == conference_id)
+    )
+    return {row[0]: _Person(row[1], row[2], row[3]) for row in rows.all()}
 
 
 async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str, Any]:
@@ -256,13 +349,20 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     if conference is None:
         raise NotFound("Không tìm thấy hội thảo.", {"conference_id": conference_id})
     points = await _all(session, select(Point).where(Point.conference_id == conference_id))
-    people = await _all(session, select(Participant).where(Participant.conference_id == conference_id))
-    present = await _all(
+    people = await _people(session, conference_id)
+    expected, attended = await _attendance_counts(session, conference_id)
+    # Only the stays the lists name: substitutes and walk-ins, first stay of each person.
+    special = await _all(
         session,
         select(Checkin)
-        .where(Checkin.conference_id == conference_id, Checkin.checked_out_at.is_(None))
+        .where(
+            Checkin.conference_id == conference_id,
+            Checkin.undone_at.is_(None),
+            or_(Checkin.substitute_for_id.is_not(None), Checkin.walk_in.is_(True)),
+        )
         .order_by(Checkin.id),
     )
+    first_stays = list({c.participant_id: c for c in reversed(special)}.values())
     items = await _all(
         session,
         select(AgendaItem).where(AgendaItem.conference_id == conference_id).order_by(AgendaItem.position, AgendaItem.id),
@@ -286,19 +386,28 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
             select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc(), Draft.id.desc()).limit(1)
         )
     ).first()
-    sections = {} if draft is None else {
-        s.anchor: s for s in await _all(session, select(DraftSection).where(DraftSection.draft_id == draft.id))
-    }
+    draft_sections = [] if draft is None else await _all(
+        session, select(DraftSection).where(DraftSection.draft_id == draft.id).order_by(DraftSection.position)
+    )
+    sections = {s.anchor: s for s in draft_sections}
 
     compiler = _Compiler(conference, points, people)
-    return {
+    groups = compiler.comments([c for c in comments if c.moderation == APPROVED], sections)
+    rows = [row for group in groups for row in group["rows"]]
+    model: dict[str, Any] = {
         "conference": compiler.conference_part(),
         "draft": None if draft is None else {"title": draft.title, "revision": draft.revision},
-        "attendance": compiler.attendance(present),
-        "substitutions": compiler.substitutions(present),
+        "attendance": compiler.attendance(expected, attended),
+        "substitutions": compiler.substitutions(first_stays),
+        "walk_ins": compiler.walk_ins(first_stays),
         "agenda": compiler.agenda(items),
         "speakers": compiler.speakers(started),
         "remarks": compiler.remarks(remarks, {item.id: item.title for item in items}),
-        "comments": compiler.comments([c for c in comments if c.moderation == APPROVED], sections),
-        "comment_totals": _comment_totals(comments),
+        "comments": groups,
+        "comment_totals": _comment_totals(comments, groups),
+        "comments_by_point": compiler.comments_by_point(groups),
+        "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows),
     }
+    edited = conference.closing_statement
+    model["closing_statement"] = {"text": edited or generated_statement(model), "edited": edited is not None}
+    return model

@@ -27,8 +27,15 @@ def clock(seconds: int | None) -> str:
     return "" if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def hour(value: str | None) -> str:
+    """An ISO time from the model as the clock on the wall read it: "08:05"."""
+    return "" if value is None else datetime.fromisoformat(value).strftime("%H:%M")
+
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+STYLESHEET = WEB / "static" / "css" / "summary.css"
 _env = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parents[2] / "web" / "templates"),
+    loader=FileSystemLoader(WEB / "templates"),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -36,6 +43,7 @@ _env = Environment(
 )
 _env.filters["when"] = when
 _env.filters["clock"] = clock
+_env.filters["hour"] = hour
 
 
 def _line(text: str) -> str:
@@ -67,6 +75,33 @@ def _table(header: list[str], rows: list[list[str]], numeric: int = 0) -> list[s
     return [f"| {' | '.join(row)} |" for row in (header, align, *rows)] + [""]
 
 
+def authors(row: dict[str, Any]) -> list[str]:
+    """Who made a comment (every author of a merged row): "Name (organisation), point"."""
+    return [
+        a["name"] + (f" ({a['organization']})" if a["organization"] else "") + f", {a['point']}" for a in row["authors"]
+    ]
+
+
+DISPOSITION_COUNTS = (
+    ("Tiếp thu", "accepted"),
+    ("Tiếp thu một phần", "partly_accepted"),
+    ("Ghi nhận", "noted"),
+    ("Giải trình, không tiếp thu", "declined"),
+    ("Chưa xử lý", "pending"),
+)
+NOTE_REASONS = {
+    "partly_accepted": "tiếp thu một phần, cơ quan soạn thảo chỉnh lý",
+    "conflict": "nhiều đề xuất được tiếp thu cho cùng một chỗ, cơ quan soạn thảo chọn",
+}
+SIGNERS = ("THƯ KÝ HỘI THẢO", "CHỦ TRÌ HỘI THẢO")
+SIGN_HINT = "(Ký, ghi rõ họ tên)"
+
+
+def revision_legend(draft: dict[str, Any]) -> str:
+    """How much of the revised draft changed, and how much is left to the drafting team."""
+    return f"Tiếp thu {draft['applied']} đề xuất sửa đổi; {draft['flagged']} ý kiến cần cơ quan soạn thảo chỉnh lý."
+
+
 def _general(model: dict[str, Any]) -> list[str]:
     c, draft = model["conference"], model["draft"]
     facts = [
@@ -81,19 +116,27 @@ def _general(model: dict[str, Any]) -> list[str]:
 
 
 def _attendance(model: dict[str, Any]) -> list[str]:
-    keys = ("expected", "present", "substitutes", "walk_ins")
+    keys = ("expected", "present", "rate", "substitutes", "walk_ins")
     rows = [
         [_cell(p["name"]) + (" (điểm cầu chính)" if p["is_host"] else ""), *(str(p[k]) for k in keys)]
         for p in model["attendance"]["points"]
     ]
     totals = model["attendance"]["totals"]
-    rows.append(["**Tổng cộng**", *(f"**{totals[k]}**" for k in keys)])
-    out = ["## II. Tình hình tham dự", "", *_table(["Điểm cầu", "Dự kiến", "Có mặt", "Dự thay", "Khách mời"], rows, 4)]
+    rows.append(["**Tổng cộng**", *(f"**{totals[k]}**" if totals[k] != "" else "" for k in keys)])
+    header = ["Điểm cầu", "Dự kiến", "Có mặt", "Tỷ lệ", "Dự thay", "Khách mời"]
+    out = ["## II. Tình hình tham dự", "", *_table(header, rows, 5)]
     if model["substitutions"]:
         out += ["Đại biểu dự thay:", ""]
         out += [
             f"- {_cell(s['full_name'])} dự thay {_cell(s['substitute_for'])} ({_cell(s['point'])})"
             for s in model["substitutions"]
+        ]
+        out.append("")
+    if model["walk_ins"]:
+        out += ["Khách mời, đại biểu không có trong danh sách triệu tập:", ""]
+        out += [
+            f"- {_cell(w['full_name'])}" + (f", {_cell(w['organization'])}" if w["organization"] else "") + f" ({_cell(w['point'])})"
+            for w in model["walk_ins"]
         ]
         out.append("")
     return out
@@ -103,14 +146,16 @@ def _agenda(model: dict[str, Any]) -> list[str]:
     out = ["## III. Chương trình và diễn biến", ""]
     if not model["agenda"]:
         return out + ["Không có.", ""]
-    header = ["STT", "Nội dung", "Người trình bày", "Dự kiến (phút)", "Bắt đầu", "Kết thúc", "Thực tế (phút)"]
+    header = ["STT", "Nội dung", "Người trình bày", "Bắt đầu dự kiến", "Dự kiến (phút)", "Bắt đầu", "Kết thúc",
+              "Thực tế (phút)", "Vượt (phút)"]
     rows = []
     for number, item in enumerate(model["agenda"], start=1):
         presenter = ", ".join(_cell(v) for v in (item["presenter"], item["point"]) if v)
         title = _cell(item["title"]) + (" (không thực hiện)" if item["status"] == "skipped" else "")
         actual = "" if item["actual_minutes"] is None else str(item["actual_minutes"])
-        rows.append([str(number), title, presenter, str(item["planned_minutes"]),
-                     when(item["started_at"]), when(item["finished_at"]), actual])
+        overrun = "" if not item["overrun_minutes"] else str(item["overrun_minutes"])
+        rows.append([str(number), title, presenter, hour(item["planned_start"]), str(item["planned_minutes"]),
+                     hour(item["started_at"]), hour(item["finished_at"]), actual, overrun])
     return out + _table(header, rows)
 
 
@@ -119,16 +164,49 @@ def _speakers(model: dict[str, Any]) -> list[str]:
     if not model["speakers"]:
         return out + ["Không có.", ""]
     rows = [
-        [str(n), _cell(s["full_name"]), _cell(s["point"]), _cell(s["topic"]), when(s["started_at"]), when(s["finished_at"]),
+        [str(n), _cell(s["full_name"]), _cell(s["point"]), _cell(s["topic"]), hour(s["started_at"]), hour(s["finished_at"]),
          clock(s["duration_seconds"])]
         for n, s in enumerate(model["speakers"], start=1)
     ]
     return out + _table(["STT", "Người phát biểu", "Điểm cầu", "Nội dung", "Bắt đầu", "Kết thúc", "Thời lượng"], rows)
 
 
+def _comments(model: dict[str, Any]) -> list[str]:
+    totals = model["comment_totals"]
+    out = [
+        "## V. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+        "",
+        f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu.",
+        "",
+    ]
+    header = ["STT", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
+              "Tiếp thu, giải trình"]
+    for group in model["comments"]:
+        out += [f"### {_cell(group['heading'])}", ""]
+        rows = [
+            [str(row["no"]), _cell(row["provision"]), _cell(row["body"]), "<br>".join(_cell(a) for a in authors(row)),
+             _cell(row["proposed_text"]), row["disposition_label"], _cell(row["response"])]
+            for row in group["rows"]
+        ]
+        out += _table(header, rows)
+    out += ["Kết quả xử lý:", "", *(f"- {label}: {totals[key]}" for label, key in DISPOSITION_COUNTS), ""]
+    if model["comments_by_point"]:
+        rows = [[_cell(p["point"]), str(p["total"]), *(str(p[key]) for _, key in DISPOSITION_COUNTS)]
+                for p in model["comments_by_point"]]
+        out += ["Theo điểm cầu:", "", *_table(["Điểm cầu", "Tổng số", *(label for label, _ in DISPOSITION_COUNTS)], rows, 6)]
+    return out
+
+
+def _statement(model: dict[str, Any]) -> list[str]:
+    out = ["## VI. Kết luận của chủ trì", ""]
+    for paragraph in _paragraphs(model["closing_statement"]["text"]):
+        out += [paragraph, ""]
+    chair = _cell(model["conference"]["chair_name"])
+    return out + _table(list(SIGNERS), [[SIGN_HINT, SIGN_HINT], ["", chair]])
+
 
 def _remarks(model: dict[str, Any]) -> list[str]:
-    out = ["## V. Tham luận và ý kiến phát biểu", ""]
+    out = ["## Phụ lục 1. Toàn văn tham luận", ""]
     if not model["remarks"]:
         return out + ["Không có.", ""]
     for number, remark in enumerate(model["remarks"], start=1):
@@ -142,27 +220,42 @@ def _remarks(model: dict[str, Any]) -> list[str]:
     return out
 
 
-def _comments(model: dict[str, Any]) -> list[str]:
-    totals = model["comment_totals"]
-    out = [
-        "## VI. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
-        "",
-        f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu.",
-        "",
-    ]
-    header = ["STT", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Ý kiến tiếp thu, giải trình"]
-    for group in model["comments"]:
-        out += [f"### {_cell(group['heading'])}", ""]
-        rows = []
-        for row in group["rows"]:
-            who = _cell(row["author"]) + (f" ({_cell(row['organization'])})" if row["organization"] else "")
-            ruling = f"**{row['disposition_label']}**" + (f"<br>{_cell(row['response'])}" if row["response"] else "")
-            rows.append([str(row["no"]), _cell(row["provision"]), _cell(row["body"]), f"{who}, {_cell(row['point'])}",
-                         _cell(row["proposed_text"]), ruling])
-        out += _table(header, rows)
-    counts = [("Tiếp thu", "accepted"), ("Tiếp thu một phần", "partly_accepted"), ("Ghi nhận", "noted"),
-              ("Giải trình, không tiếp thu", "declined"), ("Chưa xử lý", "pending")]
-    return out + ["Kết quả xử lý:", "", *(f"- {label}: {totals[key]}" for label, key in counts), ""]
+def _marked(changes: list[dict[str, str]]) -> list[str]:
+    """A changed section's lines with deletions struck through and insertions in bold; markup never wraps a space."""
+    marks = {"equal": "", "delete": "~~", "insert": "**"}
+    text = ""
+    for change in changes:
+        mark = marks[change["op"]]
+        for index, piece in enumerate(change["text"].split("\n")):
+            if index:
+                text += "\n"
+            core = piece.strip()
+            if not core:
+                text += piece
+                continue
+            lead, trail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()):]
+            text += f"{lead}{mark}{_line(core)}{mark}{trail}"
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _revised(model: dict[str, Any]) -> list[str]:
+    out = ["## Phụ lục 2. Dự thảo sau tiếp thu", ""]
+    draft = model["revised_draft"]
+    if draft is None:
+        return out + ["Không có dự thảo.", ""]
+    out += [f"{revision_legend(draft)} Phần bị thay thế được gạch ngang, phần bổ sung in đậm.", ""]
+    for paragraph in _paragraphs(draft["preamble"]) if draft["preamble"].strip() else []:
+        out += [paragraph, ""]
+    for section in draft["sections"]:
+        lines = _marked(section["changes"]) if section["revised"] is not None else _paragraphs(section["text"])
+        for line in lines:
+            out += [line, ""]
+        if section["applied_no"] is not None:
+            out += [f"_(Sửa theo ý kiến số {section['applied_no']}.)_", ""]
+        for note in section["notes"]:
+            response = f": {_cell(note['response'])}" if note["response"] else ""
+            out += [f"> Ý kiến số {note['no']} ({_cell(note['authors'])}) – {NOTE_REASONS[note['reason']]}{response}", ""]
+    return out
 
 
 def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None = None) -> str:
@@ -172,14 +265,24 @@ def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None =
     """
     out = [] if frozen else [f"> {DRAFT_MARKER}", ""]
     out += ["# BIÊN BẢN TỔNG HỢP HỘI THẢO", "", f"**{_cell(model['conference']['title'])}**", ""]
-    for part in (_general, _attendance, _agenda, _speakers, _remarks, _comments):
+    for part in (_general, _attendance, _agenda, _speakers, _comments, _statement, _remarks, _revised):
         out += part(model)
     text = "\n".join(out)
-    return text if sha256 is None else f"{text}\n{CHECKSUM_LABEL}: {sha256}\n"
+    return text if sha256 is None else sealed_markdown(text, sha256)
 
 
-def render_html(model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None = None) -> str:
-    """The summary as a standalone, printable page (A4); Jinja2 escapes every value."""
+def sealed_markdown(record: str, sha256: str) -> str:
+    """The frozen record with its checksum line: the sha256 is of everything before that line's blank separator."""
+    return f"{record}\n{CHECKSUM_LABEL}: {sha256}\n"
+
+
+def render_html(
+    model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None = None, standalone: bool = False
+) -> str:
+    """The summary as a printable page (A4); Jinja2 escapes every value.
+
+    `standalone` inlines the stylesheet, for a copy read from a file or printed to PDF away from the server.
+    """
     if frozen_at is not None:
         # Callers hold the close time in UTC; the page shows every time in the conference's own zone.
         zone = ZoneInfo(model["conference"]["timezone"])
@@ -187,7 +290,9 @@ def render_html(model: dict[str, Any], *, frozen: bool, sha256: str | None, froz
     template = _env.get_template("summary/summary.html")
     return template.render(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
-        checksum_label=CHECKSUM_LABEL,
+        checksum_label=CHECKSUM_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
+        authors=authors, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
+        sign_hint=SIGN_HINT,
     )
 
 

@@ -137,6 +137,8 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("conference.state_changed", {"status": "open", "previous": "collection_closed"}),
         ("conference.updated", {"id": 1, "changed": ["premoderation"]}),
         ("summary.ready", {"sha256": "ab" * 32}),
+        ("summary.statement_changed", {"edited": True, "by": "user:2"}),
+        ("summary.statement_changed", {"edited": False, "by": "user:2"}),
         ("point.added", point_dict(make_point())),
         ("point.added", point_dict(make_point(region=None, is_host=True))),
         ("point.status_changed", point_dict(make_point(link="degraded", link_note="Mất tiếng", link_changed_at=T0))),

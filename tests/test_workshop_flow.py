@@ -103,7 +103,10 @@ async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen:
 
     summary = (await call("GET", s.api("/summary.json"), t["chair"])).body
     markdown = (await call("GET", s.api("/summary.md"), t["chair"])).body
-    assert summary["sha256"] == hashlib.sha256(markdown.encode()).hexdigest()
+    # The download carries its checksum on a last line; the checksum is of the record above it.
+    seal = f"\nMã kiểm tra (SHA-256): {summary['sha256']}\n"
+    assert markdown.endswith(seal)
+    assert summary["sha256"] == hashlib.sha256(markdown[: -len(seal)].encode()).hexdigest()
     assert summary["frozen"] is True and summary["frozen_at"]
     points = {p["code"]: (p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in summary["attendance"]["points"]}
     assert points["HGI"] == (11, 5, 0, 0) and points["CTO"] == (11, 5, 0, 0) and points["AGG"] == (11, 0, 0, 0)
@@ -115,7 +118,8 @@ async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen:
         ("Tham luận của Tỉnh ủy Hậu Giang", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", "Đề nghị sớm ban hành quy chế.")
     ]
     rows = [row for group in summary["comments"] for row in group["rows"]]
-    assert [(r["no"], r["anchor"], r["body"], r["author"], r["point"], r["proposed_text"], r["disposition"], r["response"]) for r in rows] == [
+    assert [(r["no"], r["anchor"], r["body"], r["authors"][0]["name"], r["authors"][0]["point"], r["proposed_text"],
+             r["disposition"], r["response"]) for r in rows] == [
         (1, None, "Dự thảo cần ngắn gọn hơn.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "noted", "Ghi nhận."),
         (2, "dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "accepted", "Tiếp thu, bổ sung vào Điều 3."),
         (3, "dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang",

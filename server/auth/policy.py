@@ -44,6 +44,7 @@ POLICY: dict[str, frozenset[str]] = {
     "audit.read": STAFF,
     "events.read": MEMBERS,
     "summary.read": STAFF,
+    "summary.write": STAFF,
 }
 
 

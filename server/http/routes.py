@@ -18,6 +18,7 @@ from server.http.api import (
     rulings,
     session,
     stream,
+    summary,
 )
 from server.http.api import badges as badges_api
 from server.http.openapi import openapi
@@ -94,8 +95,11 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
 
     r.add_get(C + "/events", stream.list_events, name="events")
-    r.add_get(C + "/summary", stream.summary, name="summary")
-    r.add_get(C + "/summary.{fmt:json|html|md}", stream.summary, name="summary_format")
+    r.add_get(C + "/summary", summary.summary, name="summary")
+    r.add_get(C + "/summary.{fmt:json|html|md|docx|pdf}", summary.summary, name="summary_format")
+    r.add_get(C + "/revised-draft.docx", summary.revised_draft, name="revised_draft")
+    r.add_get(C + "/closing-statement", summary.get_closing_statement, name="closing_statement")
+    r.add_put(C + "/closing-statement", summary.set_closing_statement, name="closing_statement_update")
 
     r.add_get("/", pages.home, name="home")
     r.add_get("/sw.js", pages.service_worker, name="service_worker")

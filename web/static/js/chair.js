@@ -6,6 +6,7 @@ import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
+import { createStatement } from "./chair-statement.js";
 import { connectLive } from "./live.js";
 
 const state = { status: null };
@@ -24,6 +25,7 @@ const pointName = (id) => attendance.rows.get(id)?.name;
 const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName });
 const inbox = createInbox(agenda.title);
+const statement = createStatement();
 
 // ---- conference state ---------------------------------------------------------------------------------
 
@@ -68,10 +70,16 @@ async function load() {
   state.status = conference.status;
   renderStatus();
   await inbox.load(conference);
+  await statement.load(conference);
 }
 
 const HANDLERS = {
-  "conference.state_changed": (data) => { state.status = data.status; renderStatus(); },
+  "conference.state_changed": (data) => {
+    state.status = data.status;
+    renderStatus();
+    statement.handlers["conference.state_changed"](data);
+  },
+  "summary.statement_changed": statement.handlers["summary.statement_changed"],
   ...agenda.handlers,
   ...speaking.handlers,
   ...attendance.handlers,

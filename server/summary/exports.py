@@ -1,0 +1,100 @@
+"""A conference's summary as downloadable files: the frozen record after close, a marked preview before."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.conferences.operations import get_conference
+from server.errors import Invalid
+from server.summary.compile import compile_summary
+from server.summary.pdf import render_pdf
+from server.summary.render import (
+    render_html,
+    render_json,
+    render_markdown,
+    sealed_markdown,
+)
+from server.summary.word import render_docx, render_revised_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = ("md", "html", "json", "docx", "pdf")
+
+
+@dataclass(frozen=True)
+class Export:
+    """One file: its bytes, media type and the name it is saved under."""
+
+    body: bytes
+    content_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    """The summary as it stands, with the seal (checksum, close time) every format prints."""
+
+    conference_id: int
+    model: dict[str, Any]
+    frozen: bool
+    markdown: str | None
+    sha256: str | None
+    frozen_at: str | None
+    # Documents carry the close time as their date; a preview carries the workshop's start, so it too is stable.
+    dated: datetime
+
+    def stem(self, name: str) -> str:
+        return f"{name}-{self.conference_id}" + ("" if self.frozen else "-du-thao")
+
+
+async def summary_record(session: AsyncSession, conference_id: int) -> SummaryRecord:
+    conference = await get_conference(session, conference_id)
+    zone = ZoneInfo(conference.timezone)
+    if conference.summary_json is not None and conference.closed_at is not None:
+        closed = conference.closed_at.astimezone(zone)
+        return SummaryRecord(
+            conference_id, conference.summary_json, True, conference.summary_md, conference.summary_sha256,
+            closed.isoformat(), closed,
+        )
+    model = await compile_summary(session, conference_id)
+    return SummaryRecord(conference_id, model, False, None, None, None, conference.starts_at.astimezone(zone))
+
+
+async def export_summary(record: SummaryRecord, fmt: str, chromium: str) -> Export:
+    """The summary in one of FORMATS; the same record always gives the same bytes."""
+    seal: dict[str, Any] = {"frozen": record.frozen, "sha256": record.sha256, "frozen_at": record.frozen_at}
+    name = record.stem("bien-ban-tong-hop")
+    if fmt == "md":
+        if record.markdown is not None and record.sha256 is not None:
+            text = sealed_markdown(record.markdown, record.sha256)
+        else:
+            text = render_markdown(record.model, frozen=False)
+        return Export(text.encode(), "text/markdown; charset=utf-8", f"{name}.md")
+    if fmt == "html":
+        return Export(render_html(record.model, **seal).encode(), "text/html; charset=utf-8", f"{name}.html")
+    if fmt == "docx":
+        return Export(render_docx(record.model, **seal), DOCX, f"{name}.docx")
+    if fmt == "pdf":
+        page = render_html(record.model, **seal, standalone=True)
+        return Export(await render_pdf(page, created=record.dated, chromium=chromium), "application/pdf", f"{name}.pdf")
+    if fmt == "json":
+        body = json_bytes(render_json(record.model, frozen_at=record.frozen_at, sha256=record.sha256))
+        return Export(body, "application/json; charset=utf-8", f"{name}.json")
+    raise Invalid("Unknown summary format", {"format": fmt, "formats": list(FORMATS)})
+
+
+def export_revised_draft(record: SummaryRecord) -> Export:
+    """The draft after the accepted wording, with tracked changes, for the drafting team."""
+    if record.model["revised_draft"] is None:
+        raise Invalid("The conference has no draft", {"draft": "missing"})
+    body = render_revised_docx(record.model, frozen=record.frozen, sha256=record.sha256, frozen_at=record.frozen_at)
+    return Export(body, DOCX, f"{record.stem('du-thao-sau-tiep-thu')}.docx")
+
+
+def json_bytes(value: Any) -> bytes:
+    """Readable, stable JSON: keys in the model's own order, Vietnamese letters as they are."""
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()

@@ -1,0 +1,29 @@
+"""The closing statement: read it with its generated draft, and let the chair rewrite it before close."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import events
+from server.conferences.operations import get_conference, require_not_closed
+from server.summary.compile import compile_summary
+from server.summary.statement import generated_statement
+
+
+async def closing_statement(session: AsyncSession, conference_id: int) -> dict[str, Any]:
+    """The statement the summary carries, and the generated one the chair can go back to."""
+    model = await compile_summary(session, conference_id)
+    return {**model["closing_statement"], "generated": generated_statement(model)}
+
+
+async def set_closing_statement(session: AsyncSession, conference_id: int, text: str | None, actor: str) -> dict[str, Any]:
+    """Store the chair's wording; `None` returns to the generated draft, which follows the figures until close."""
+    conference = await get_conference(session, conference_id)
+    require_not_closed(conference)
+    conference.closing_statement = text
+    await session.flush()
+    await events.append(
+        session, conference_id, "summary.statement_changed", {"edited": text is not None, "by": actor}, events.STAFF
+    )
+    return await closing_statement(session, conference_id)

@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, create-user."""
+"""Command line: serve, migrate, create-user, demo-summary."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +15,7 @@ from aiohttp import web
 from server.app import create_app
 from server.auth.operations import create_user
 from server.db import open_database
+from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo, staff_password
 from server.migrate import upgrade
 from server.points.operations import forget_presence
@@ -82,6 +83,11 @@ def create_user_command(args: argparse.Namespace) -> None:
     print(f"created {args.role} {args.username}")
 
 
+def demo_summary(args: argparse.Namespace) -> None:
+    for path in write_demo_summary(args.directory):
+        print(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu: hybrid workshop support")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--password", help="read from the terminal when left out")
     u.add_argument("--full-name")
     u.set_defaults(func=create_user_command)
+    d = commands.add_parser("demo-summary", help="replay the demo workshop to its close and write its summary files")
+    d.add_argument("directory", type=Path)
+    d.set_defaults(func=demo_summary)
     args = parser.parse_args(argv)
     if getattr(args, "demo_tokens", None) and not args.demo:
         parser.error("--demo-tokens goes with --demo")

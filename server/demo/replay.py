@@ -1,0 +1,182 @@
+"""Replay the 2021 workshop through the real operations, at the times it happened, up to its close."""
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import AgendaItem, Comment, Participant, Point, replayed_now
+from server.agenda.operations import finish_item, next_item
+from server.attendance.operations import check_in
+from server.conferences.operations import change_state
+from server.db import Database
+from server.demo.seed import workshop
+from server.participants.operations import PersonFields
+from server.speaking.operations import ask, update
+from server.submissions.operations import submit_comment, submit_remark
+from server.submissions.rulings import dispose_comment, merge_comment
+from server.text import nfc
+
+RUN = Path(__file__).with_name("run.json")
+ACTOR = "system:replay"
+Step = Callable[[AsyncSession], Awaitable[None]]
+
+
+class _Replay:
+    """The demo conference's people and items by name, and the steps of the day in time order."""
+
+    def __init__(self, conference_id: int, people: dict[str, Participant], points: dict[str, int], items: list[int]) -> None:
+        self.c = conference_id
+        self.people = people
+        self.points = points
+        self.items = items
+        self.steps: list[tuple[datetime, int, Step]] = []
+        # Comment ids by their place in the workshop's list; a duplicate by "dup-<n>".
+        self.comments: dict[int | str, int] = {}
+
+    def at(self, when: str | datetime, step: Step) -> None:
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        # The counter keeps steps recorded at the same second in the order they were written down.
+        self.steps.append((moment, len(self.steps), step))
+
+    def person(self, name: str) -> Participant:
+        return self.people[nfc(name)]
+
+    def check_ins(self, run: dict[str, Any]) -> None:
+        absent = {nfc(name) for name in run["absent"]}
+        moment = datetime.fromisoformat(run["checkins_from"])
+        for person in self.people.values():
+            if person.full_name in absent or not person.on_roster:
+                continue
+            self.at(moment, self._check_in(person.point_id, participant_id=person.id))
+            moment += timedelta(seconds=run["checkin_every_seconds"])
+        for row in run["substitutes"]:
+            absentee = self.person(row["for"])
+            fields = PersonFields(full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"])
+            self.at(row["at"], self._check_in(absentee.point_id, walk_in=fields, substitute_for=absentee.id))
+        for row in run["walk_ins"]:
+            fields = PersonFields(full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"])
+            self.at(row["at"], self._check_in(self.points[row["point_code"]], walk_in=fields))
+
+    def _check_in(self, point_id: int, **who: Any) -> Step:
+        async def step(session: AsyncSession) -> None:
+            await check_in(session, self.c, point_id, ACTOR, **who)
+        return step
+
+    def agenda(self, run: dict[str, Any]) -> None:
+        for index, (start, _) in enumerate(run["agenda"]):
+            current = self.items[index - 1] if index else None
+            self.at(start, self._next(current))
+        self.at(run["agenda"][-1][1], self._finish(self.items[-1]))
+
+    def _next(self, current: int | None) -> Step:
+        async def step(session: AsyncSession) -> None:
+            await next_item(session, self.c, current)
+        return step
+
+    def _finish(self, item_id: int) -> Step:
+        async def step(session: AsyncSession) -> None:
+            await finish_item(session, self.c, item_id)
+        return step
+
+    def remarks(self, data: dict[str, Any], run: dict[str, Any]) -> None:
+        for remark, when in zip(data["remarks"], run["remarks_at"], strict=True):
+            author = self.person(remark["author"])
+            item = self.items[remark["agenda_index"]] if remark.get("agenda_index") is not None else None
+
+            async def step(session: AsyncSession, remark: dict[str, Any] = remark, author: Participant = author,
+                           item: int | None = item) -> None:
+                await submit_remark(session, self.c, author.id, nfc(remark["title"]), nfc(remark["body"]), item, ACTOR)
+            self.at(when, step)
+
+    def speeches(self, run: dict[str, Any]) -> None:
+        discussion = run["speeches_agenda_index"]
+        for speech in run["speeches"]:
+            speaker = self.person(speech["author"])
+            requests: list[int] = []
+
+            async def asked(session: AsyncSession, speech: dict[str, Any] = speech, speaker: Participant = speaker,
+                            requests: list[int] = requests) -> None:
+                request = await ask(session, self.c, speaker.id, nfc(speech["topic"]), self.items[discussion], False)
+                requests.append(request.id)
+
+            def moved(status: str, requests: list[int] = requests) -> Step:
+                async def step(session: AsyncSession) -> None:
+                    await update(session, self.c, requests[0], status, None)
+                return step
+            self.at(speech["asked"], asked)
+            self.at(speech["start"], moved("speaking"))
+            self.at(speech["end"], moved("done"))
+
+    def comments_and_rulings(self, data: dict[str, Any], run: dict[str, Any]) -> None:
+        for index, (comment, plan) in enumerate(zip(data["comments"], run["comments"], strict=True)):
+            self.at(plan["at"], self._comment(index, comment["author"], comment["section_anchor"], comment["body"],
+                                              comment["proposed_text"]))
+            self.at(plan["ruled"], self._rule(index, plan["disposition"], plan["response"]))
+        for number, copy in enumerate(run["duplicates"]):
+            anchor = data["comments"][copy["of"]]["section_anchor"]
+            self.at(copy["at"], self._comment(f"dup-{number}", copy["author"], anchor, copy["body"], None))
+            self.at(copy["merged"], self._merge(f"dup-{number}", copy["of"]))
+
+    def _comment(self, key: int | str, author: str, anchor: str | None, body: str, proposed: str | None) -> Step:
+        person = self.person(author)
+
+        async def step(session: AsyncSession) -> None:
+            made = await submit_comment(session, self.c, person.id, anchor, nfc(body), nfc(proposed) if proposed else None, ACTOR)
+            self.comments[key] = made.id
+        return step
+
+    def _rule(self, index: int, disposition: str, response: str) -> Step:
+        async def step(session: AsyncSession) -> None:
+            comment = await session.get(Comment, self.comments[index])
+            assert comment is not None
+            await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision)
+        return step
+
+    def _merge(self, index: str, into: int) -> Step:
+        async def step(session: AsyncSession) -> None:
+            comment = await session.get(Comment, self.comments[index])
+            assert comment is not None
+            await merge_comment(session, self.c, comment.id, self.comments[into], comment.revision)
+        return step
+
+    def state(self, when: str, action: str) -> None:
+        async def step(session: AsyncSession) -> None:
+            await change_state(session, self.c, action, ACTOR)
+        self.at(when, step)
+
+
+async def _loaded(session: AsyncSession, conference_id: int) -> _Replay:
+    people = (await session.scalars(select(Participant).where(Participant.conference_id == conference_id).order_by(Participant.id))).all()
+    points = (await session.execute(select(Point.code, Point.id).where(Point.conference_id == conference_id))).all()
+    items = (await session.scalars(
+        select(AgendaItem.id).where(AgendaItem.conference_id == conference_id).order_by(AgendaItem.position)
+    )).all()
+    return _Replay(conference_id, {p.full_name: p for p in people}, {code: pid for code, pid in points}, list(items))
+
+
+async def replay_workshop(db: Database, conference_id: int) -> None:
+    """Run the recorded day, each step in its own transaction with the clock at its recorded time."""
+    data = workshop()
+    run = json.loads(RUN.read_text(encoding="utf-8"))
+    async with db.read() as session:
+        plan = await _loaded(session, conference_id)
+    plan.check_ins(run)
+    plan.agenda(run)
+    plan.remarks(data, run)
+    plan.speeches(run)
+    plan.comments_and_rulings(data, run)
+    plan.state(run["collection_closed"], "close-collection")
+    plan.state(run["closed"], "close")
+    for moment, _, step in sorted(plan.steps, key=lambda entry: (entry[0], entry[1])):
+        token = replayed_now.set(moment)
+        try:
+            async with db.write() as session, session.begin():
+                await step(session)
+        finally:
+            replayed_now.reset(token)

@@ -1,0 +1,84 @@
+"""The demo workshop replayed to its close gives exactly the summary files shown to users under docs/examples."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+
+from server.demo.examples import NAMES, write_demo_summary
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
+REGENERATE = "regenerate with: diemcau demo-summary docs/examples"
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("demo-summary")
+    write_demo_summary(directory)
+    return directory
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True).stdout.decode()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_text_formats_match_the_examples_byte_for_byte(replayed: Path, fmt: str) -> None:
+    name = NAMES[fmt]
+    assert (replayed / name).read_bytes() == (EXAMPLES / name).read_bytes(), REGENERATE
+
+
+def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
+    summary = json.loads((replayed / NAMES["json"]).read_text(encoding="utf-8"))
+    markdown = (replayed / NAMES["md"]).read_text(encoding="utf-8")
+    assert summary["frozen"] is True and summary["frozen_at"] == "2021-09-07T10:10:00+07:00"
+    assert markdown.endswith(f"\nMã kiểm tra (SHA-256): {summary['sha256']}\n")
+    totals = summary["attendance"]["totals"]
+    assert (totals["expected"], totals["present"], totals["substitutes"], totals["walk_ins"]) == (89, 87, 2, 1)
+    assert summary["comment_totals"]["total"] == 6 and summary["comment_totals"]["merged"] == 1
+    merged = next(r for g in summary["comments"] for r in g["rows"] if len(r["authors"]) == 2)
+    assert [a["name"] for a in merged["authors"]] == ["Nguyễn Thị Minh Phượng", "Phạm Văn Đông"]
+    revised = summary["revised_draft"]
+    assert (revised["applied"], revised["flagged"]) == (2, 1)
+    assert [s["anchor"] for s in revised["sections"] if s["revised"]] == ["dieu-6.khoan-1.diem-dd", "dieu-7.khoan-2.diem-c"]
+    assert [(s["anchor"], n["reason"]) for s in revised["sections"] for n in s["notes"]] == [
+        ("dieu-6.khoan-1.diem-d", "partly_accepted")
+    ]
+
+
+def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
+    document = docx.Document(io.BytesIO((replayed / NAMES["docx"]).read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 2"]
+    assert headings[:6] == [
+        "I. Thông tin chung",
+        "II. Tình hình tham dự",
+        "III. Chương trình và diễn biến",
+        "IV. Phát biểu",
+        "V. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+        "VI. Kết luận của chủ trì",
+    ]
+    tables = {table.rows[0].cells[0].text + "|" + table.rows[0].cells[1].text: table for table in document.tables}
+    attendance = tables["Điểm cầu|Dự kiến"]
+    assert [c.text for c in attendance.rows[-1].cells] == ["Tổng cộng", "89", "87", "97,8%", "2", "1"]
+    comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["STT", "Điều, khoản", "Nội dung góp ý"])
+    numbered = [row.cells[0].text for row in comments.rows[1:] if row.cells[0].text.isdigit()]
+    assert numbered == ["1", "2", "3", "4", "5", "6"]
+    merged = next(row for row in comments.rows if row.cells[0].text == "3")
+    assert "Nguyễn Thị Minh Phượng" in merged.cells[3].text and "Phạm Văn Đông" in merged.cells[3].text
+
+
+def test_the_pdf_reads_back_in_vietnamese(replayed: Path) -> None:
+    text = pdf_text(replayed / NAMES["pdf"])
+    for expected in ("BIÊN BẢN TỔNG HỢP HỘI THẢO", "II. Tình hình tham dự", "Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+                     "Lê Thanh Phong dự thay Đinh Văn Lực (Điểm cầu Hậu Giang)", "Tác giả: Nguyễn Thị Thu Hà",
+                     "Phụ lục 2. Dự thảo sau tiếp thu", "CHỦ TRÌ HỘI THẢO", "Trần Quốc Tỏ"):
+        assert expected in text, expected
+    # Inside table cells a name may wrap onto the next line; its letters are all there, in order.
+    squeezed = "".join(text.split())
+    for name in ("Nguyễn Thị Minh Phượng", "Phạm Văn Đông", "Điểm cầu Sóc Trăng", "Tiếp thu một phần"):
+        assert "".join(name.split()) in squeezed, name
+    assert text == pdf_text(EXAMPLES / NAMES["pdf"]), REGENERATE

@@ -1,0 +1,49 @@
+"""The chair's closing statement in a real Chromium: generated from the figures, rewritten, kept, and frozen at close."""
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.conftest import Call, Server
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+VI = catalog("vi")
+WORDING = "Hội thảo thống nhất cao với dự thảo.\n\nĐề nghị cơ quan soạn thảo hoàn thiện trong tháng 9."
+
+
+async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    panel = chair.locator("#statement")
+    await panel.locator("summary").click()
+    text = chair.locator("#statement-text")
+    generated = (await call("GET", s.api("/closing-statement"), s.tokens["chair"])).body["generated"]
+    assert "kết nối với 7 điểm cầu" in generated
+    await expect(text).to_have_value(generated)
+    await expect(chair.locator("#statement-state")).to_have_text(VI["statement.generated"])
+    await expect(chair.locator("#statement-reset")).to_be_hidden()
+
+    await text.fill(WORDING)
+    await chair.locator("#statement-save").click()
+    await expect(chair.locator("#statement-state")).to_have_text(VI["statement.edited"])
+    stored = (await call("GET", s.api("/closing-statement"), s.tokens["chair"])).body
+    assert stored["text"] == WORDING and stored["edited"] is True
+
+    # Another chair's console learns of the change live.
+    other = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    await other.locator("#statement summary").click()
+    await expect(other.locator("#statement-text")).to_have_value(WORDING)
+
+    await chair.reload()
+    await chair.locator("#statement summary").click()
+    await expect(chair.locator("#statement-text")).to_have_value(WORDING)
+    await chair.locator("#statement-reset").click()
+    await expect(chair.locator("#statement-text")).to_have_value(generated, timeout=LIVE_TIMEOUT_MS)
+    await expect(other.locator("#statement-state")).to_have_text(VI["statement.generated"], timeout=LIVE_TIMEOUT_MS)
+
+    assert (await call("POST", s.api("/close"), s.tokens["chair"])).status == 200
+    await expect(chair.locator("#statement-state")).to_have_text(VI["statement.locked"], timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator("#statement-text")).to_have_attribute("readonly", "")
+    await expect(chair.locator("#statement-save")).to_be_hidden()

@@ -551,7 +551,7 @@ class Measured:
 Output = bytes | dict[str, Any]
 
 
-def _steps(db: Database, conference_id: int, record: SummaryRecord, chromium: str) -> dict[str, Callable[[], Awaitable[Output]]]:
+def _steps(db: Database, conference_id: int, record: SummaryRecord, settings: Settings) -> dict[str, Callable[[], Awaitable[Output]]]:
     """Each measured step as a coroutine function giving what it produced: the model, or a file's bytes."""
 
     async def compile_step() -> dict[str, Any]:
@@ -560,7 +560,7 @@ def _steps(db: Database, conference_id: int, record: SummaryRecord, chromium: st
 
     def export(fmt: str) -> Callable[[], Awaitable[Output]]:
         async def run() -> bytes:
-            return (await export_summary(record, fmt, chromium)).body
+            return (await export_summary(record, fmt, settings)).body
         return run
 
     async def revised() -> bytes:
@@ -651,11 +651,11 @@ async def _attempt(step: Callable[[], Awaitable[Output]]) -> tuple[float, Output
     return time.perf_counter() - started, body, None
 
 
-async def measure(db: Database, conference_id: int, args: argparse.Namespace) -> Measured:
+async def measure(db: Database, settings: Settings, conference_id: int, args: argparse.Namespace) -> Measured:
     result = Measured([name for name in STEPS if name not in args.skip])
     async with db.read() as session:
         record = await summary_record(session, conference_id)
-    steps = _steps(db, conference_id, record, args.chromium)
+    steps = _steps(db, conference_id, record, settings)
     gc.collect()
     baseline_kib = _status_kib("VmRSS")
     reset = _rss_peak_reset()
@@ -784,7 +784,7 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         # The rows are no longer needed; dropping them keeps the memory figures about the summary alone.
         del workshop
         gc.collect()
-        measured = await measure(db, 1, args)
+        measured = await measure(db, settings, 1, args)
     finally:
         await db.dispose()
     lines, figures = _table(measured)

@@ -29,7 +29,7 @@ async def _exports(settings: Settings) -> dict[str, Export]:
         await replay_workshop(db, conference_id)
         async with db.read() as session:
             record = await summary_record(session, conference_id)
-        files = {fmt: await export_summary(record, fmt, settings.chromium) for fmt in FORMATS}
+        files = {fmt: await export_summary(record, fmt, settings) for fmt in FORMATS}
         return files | {"revised": export_revised_draft(record)}
     finally:
         await db.dispose()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -335,10 +335,24 @@ async def _attendance_counts(session: AsyncSession, conference_id: int) -> tuple
 
 
 async def _people(session: AsyncSession, conference_id: int) -> dict[int, _Person]:
-    # Plain rows, not ORM objects: a national workshop has a hundred thousand people on its roster.
+    """Only the people the summary names: a national workshop has a hundred thousand on its roster."""
+    named = union(
+        select(Comment.participant_id).where(Comment.conference_id == conference_id),
+        select(Remark.participant_id).where(Remark.conference_id == conference_id),
+        select(SpeakingRequest.participant_id).where(
+            SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None)
+        ),
+        select(Checkin.participant_id).where(
+            Checkin.conference_id == conference_id,
+            or_(Checkin.substitute_for_id.is_not(None), Checkin.walk_in.is_(True)),
+        ),
+        select(Checkin.substitute_for_id).where(
+            Checkin.conference_id == conference_id, Checkin.substitute_for_id.is_not(None)
+        ),
+    ).subquery()
     rows = await session.execute(
         select(Participant.id, Participant.full_name, Participant.position, Participant.organization)
-        .where(Participant.conference_id == conference_id)
+        .where(Participant.id.in_(select(named.c[0])))
     )
     return {row[0]: _Person(row[1], row[2], row[3]) for row in rows.all()}
 

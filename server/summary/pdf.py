@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import os
 import re
@@ -11,6 +12,8 @@ import signal
 import tempfile
 from datetime import datetime
 from pathlib import Path
+
+import pikepdf
 
 from server.errors import Unavailable
 from server.settings import Settings
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 # object after the header, so its two dates are the first two matches.
 _DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d\d'\d\d'\)")
 _STDERR_TAIL = 2000
+PARALLEL = 2
 
 
 class PdfUnavailable(Unavailable):
@@ -125,3 +129,41 @@ async def render_pdf(html: str, *, created: datetime, chromium: str = Settings.c
                     stderr[-_STDERR_TAIL:].decode(errors="replace"))
         raise PdfUnavailable("The PDF cannot be made: Chromium failed", {"status": status})
     return normalise(pdf, created)
+
+
+def _joined(parts: list[bytes], created: datetime) -> bytes:
+    """One PDF of the parts' pages in order, dated `created`, with an /ID derived from its content."""
+    joined = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(part)) for part in parts]
+    for source in sources:
+        joined.pages.extend(source.pages)
+    info = sources[0].docinfo
+    stamp = pdf_date(created).decode()
+    joined.docinfo = joined.make_indirect(pikepdf.Dictionary({
+        **{key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info},
+        "/CreationDate": pikepdf.String(stamp),
+        "/ModDate": pikepdf.String(stamp),
+    }))
+    out = io.BytesIO()
+    # qpdf would stamp a random /ID; the deterministic one is a hash of the file, so equal pages give equal bytes.
+    joined.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for source in sources:
+        source.close()
+    return out.getvalue()
+
+
+async def print_pdf(pages: list[str], *, created: datetime, chromium: str = Settings.chromium, timeout: float = 120) -> bytes:
+    """Print each page document and join them in order: a long summary prints in parts of bounded size.
+
+    Two Chromium processes at a time: one per core, and each part's memory stays bounded.
+    """
+    limit = asyncio.Semaphore(PARALLEL)
+
+    async def one(page: str) -> bytes:
+        async with limit:
+            return await render_pdf(page, created=created, chromium=chromium, timeout=timeout)
+
+    parts = await asyncio.gather(*(one(page) for page in pages))
+    if len(parts) == 1:
+        return parts[0]
+    return await asyncio.to_thread(_joined, list(parts), created)

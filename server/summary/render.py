@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from server.summary.parts import Part, comment_groups, remarks, revised_sections
+
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
+WHOLE = Part()
 # Everything CommonMark/GFM could read as markup inside a line; '<' and '>' are turned into entities instead.
 _MD_INLINE = re.compile(r"([\\`*_\[\]|#~])")
 # What starts a block (list, setext underline) or a spreadsheet formula ("=CMD()") when it opens a line or cell.
@@ -277,9 +280,15 @@ def sealed_markdown(record: str, sha256: str) -> str:
 
 
 def render_html(
-    model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None = None, standalone: bool = False
+    model: dict[str, Any],
+    *,
+    frozen: bool,
+    sha256: str | None,
+    frozen_at: str | None = None,
+    standalone: bool = False,
+    part: Part = WHOLE,
 ) -> str:
-    """The summary as a printable page (A4); Jinja2 escapes every value.
+    """The summary, or one `part` of it, as a printable page (A4); Jinja2 escapes every value.
 
     `standalone` inlines the stylesheet, for a copy read from a file or printed to PDF away from the server.
     """
@@ -292,7 +301,9 @@ def render_html(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
         checksum_label=CHECKSUM_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
         authors=authors, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
-        sign_hint=SIGN_HINT,
+        sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
+        remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
+        sections=revised_sections(model, part),
     )
 
 

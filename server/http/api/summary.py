@@ -39,7 +39,7 @@ async def summary(request: web.Request) -> web.Response:
     assert c is not None
     async with reader(request) as session:
         record = await summary_record(session, c)
-    return _response(await export_summary(record, fmt, request.app[settings_key].chromium), fmt in INLINE)
+    return _response(await export_summary(record, fmt, request.app[settings_key]), fmt in INLINE)
 
 
 async def revised_draft(request: web.Request) -> web.Response:

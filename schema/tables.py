@@ -291,15 +291,16 @@ class Comment(Base):
 
 
 class AuditEntry(Base):
-    """An append-only record of a decision that changes what delegates may do, and who took it."""
+    """An append-only record of a staff action: who, what, when and from where (the database refuses edits)."""
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class Event(Base):
@@ -328,6 +329,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     full_name: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Failed logins since `failed_since`; at the limit the account is locked until `locked_until`.
+    # Kept here, not in memory, so a restart or another server process does not reset the count.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_since: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
 
 
 class Invitation(Base):
@@ -343,6 +349,8 @@ class Invitation(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # None only for rows made before expiry existed (migration 0008): those never expire.
+    expires_at: Mapped[datetime | None]
 
 
 class AuthSession(Base):

@@ -17,6 +17,7 @@ from server.auth.operations import create_user
 from server.db import open_database
 from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo, staff_password
+from server.errors import DomainError
 from server.migrate import upgrade
 from server.points.operations import forget_presence
 from server.settings import Settings, load
@@ -79,7 +80,11 @@ def create_user_command(args: argparse.Namespace) -> None:
     settings = load(database_url=args.database_url)
     upgrade(settings.database_url)
     password = args.password or getpass.getpass("Password: ")
-    asyncio.run(_create_user(settings, args.username, password, args.role, args.full_name))
+    try:
+        asyncio.run(_create_user(settings, args.username, password, args.role, args.full_name))
+    except DomainError as error:
+        # A refusal (weak password, taken name) is the user's to fix: the reason, a non-zero exit, no traceback.
+        raise SystemExit(f"diemcau create-user: {error.message}") from None
     print(f"created {args.role} {args.username}")
 
 
@@ -105,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--database-url")
     u.add_argument("--role", choices=("admin", "chair"), required=True)
     u.add_argument("--username", required=True)
-    u.add_argument("--password", help="read from the terminal when left out")
+    u.add_argument("--password", help="read from the terminal when left out; 12 characters or more, not a common one, not containing the username")
     u.add_argument("--full-name")
     u.set_defaults(func=create_user_command)
     d = commands.add_parser("demo-summary", help="replay the demo workshop to its close and write its summary files")

@@ -10,13 +10,16 @@ import jinja2
 from aiohttp import web
 
 from server.auth.cache import PrincipalCache, principal_cache_key
+from server.auth.signin import lockout_of
+from server.auth.submit_rate import SubmitRate, submit_rate_key
 from server.auth.throttle import LoginThrottle, throttle_key
 from server.db import db_context
 from server.events import Publisher
+from server.http.cookies import send_renewed_cookie
 from server.http.middlewares import authenticate, errors, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
-from server.keys import db_key, publisher_key, settings_key, writers_key
+from server.keys import db_key, ender_key, publisher_key, settings_key, writers_key
 from server.realtime.sockets import create_socket_server
 from server.settings import Settings
 from server.writes import Writers
@@ -40,15 +43,17 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[errors, authenticate], client_max_size=settings.max_upload_bytes)
     app[settings_key] = settings
     app[principal_cache_key] = PrincipalCache()
-    app[throttle_key] = LoginThrottle(settings.login_attempts, settings.login_window_seconds)
+    app[throttle_key] = LoginThrottle(lockout_of(settings), settings.login_address_attempts)
+    app[submit_rate_key] = SubmitRate(*settings.submit_rate)
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     setup_i18n(env)
     app.cleanup_ctx.append(db_context)
     sio = create_socket_server(app)
     sio.attach(app)
-    app[publisher_key] = Publisher(sio)
+    app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
     app.on_shutdown.append(lambda _: sio.shutdown())
     app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(send_renewed_cookie)
     setup_routes(app)
     return app

@@ -14,6 +14,7 @@ from schema.tables import Conference, Event, utcnow
 from server.auth.principal import Principal
 
 PENDING = "pending_events"
+ENDED = "ended_invitations"
 log = logging.getLogger(__name__)
 
 
@@ -75,6 +76,15 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
 
 def take_pending(session: AsyncSession) -> list[Event]:
     return session.info.pop(PENDING, [])
+
+
+def end_invitation(session: AsyncSession, invitation_id: int) -> None:
+    """Note, in the write's transaction, that an invitation stopped working; the writer acts on it after commit."""
+    session.info.setdefault(ENDED, []).append(invitation_id)
+
+
+def take_ended(session: AsyncSession) -> list[int]:
+    return session.info.pop(ENDED, [])
 
 
 def rooms_for(event: Event) -> list[str]:
@@ -147,6 +157,21 @@ class Emitter(Protocol):
     async def emit(self, event: str, data: Any, room: list[str]) -> None: ...
 
 
+class Ender(Protocol):
+    """What ends an invitation's hold after its revocation commits: remembered principals, then open sockets."""
+
+    def forget(self) -> None: ...
+
+    async def close(self, invitation_ids: list[int]) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """A queue entry: close the sockets of these invitations, in order with the events around it."""
+
+    invitation_ids: list[int]
+
+
 class Publisher:
     """Sends committed events, in commit order, to the socket.io rooms allowed to see them.
 
@@ -154,20 +179,32 @@ class Publisher:
     one task drains the queue, which keeps the seq order of every conference.
     """
 
-    def __init__(self, emitter: Emitter) -> None:
+    def __init__(self, emitter: Emitter, ender: Ender | None = None) -> None:
         self._emitter = emitter
-        self._queue: asyncio.Queue[list[tuple[dict[str, Any], list[str]]]] = asyncio.Queue()
+        self._ender = ender
+        self._queue: asyncio.Queue[list[tuple[dict[str, Any], list[str]]] | _Ending] = asyncio.Queue()
 
     def publish(self, events: list[Event]) -> None:
         if events:
             self._queue.put_nowait([(envelope(e), rooms_for(e)) for e in events])
 
+    def end(self, invitation_ids: list[int]) -> None:
+        """After the commit that revoked them: forget now, before the writer answers, so the next request is
+        refused; close their sockets in queue order, so no event committed later reaches them."""
+        if invitation_ids and self._ender is not None:
+            self._ender.forget()
+            self._queue.put_nowait(_Ending(invitation_ids))
+
     async def run(self) -> None:
         while True:
             batch = await self._queue.get()
             try:
-                for data, rooms in batch:
-                    await self._emitter.emit("event", data, room=rooms)
+                if isinstance(batch, _Ending):
+                    assert self._ender is not None
+                    await self._ender.close(batch.invitation_ids)
+                else:
+                    for data, rooms in batch:
+                        await self._emitter.emit("event", data, room=rooms)
             except Exception:
                 # Clients that missed it catch up by seq on their next join; the writer already answered.
                 log.exception("publishing events failed")

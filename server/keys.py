@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from server.auth.principal import Principal
     from server.db import Database
     from server.events import Publisher
+    from server.realtime.ending import SocketEnder
     from server.settings import Settings
     from server.writes import Writers
 
@@ -16,4 +17,5 @@ settings_key: web.AppKey["Settings"] = web.AppKey("settings")
 db_key: web.AppKey["Database"] = web.AppKey("db")
 publisher_key: web.AppKey["Publisher"] = web.AppKey("publisher")
 writers_key: web.AppKey["Writers"] = web.AppKey("writers")
+ender_key: web.AppKey["SocketEnder"] = web.AppKey("ender")
 principal_key: web.RequestKey["Principal | None"] = web.RequestKey("principal")

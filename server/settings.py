@@ -25,8 +25,16 @@ class Settings:
     replay_limit: int = 5000
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     session_hours: int = 12
+    # Set the session cookie's Secure flag even when the request came in over plain http (TLS ends at a proxy).
+    secure_cookies: bool = False
+    # An account is locked for `lockout_minutes` after `login_attempts` failures within the window.
     login_attempts: int = 5
     login_window_seconds: int = 300
+    lockout_minutes: int = 15
+    # Higher than an account's limit: a venue's staff often share one public address.
+    login_address_attempts: int = 20
+    # Remarks, comments and speaking requests one caller may create per window (DIEMCAU_SUBMIT_RATE="30/60").
+    submit_rate: tuple[int, int] = (30, 60)
     chromium: str = "/usr/bin/chromium"
 
     @property
@@ -47,6 +55,20 @@ def _secret(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+def _rate(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
+    """Read "N/S" as (N, S): at most N in any S seconds."""
+    if not value:
+        return default
+    count, _, seconds = value.partition("/")
+    try:
+        rate = (int(count), int(seconds))
+    except ValueError:
+        raise ValueError(f"A rate is COUNT/SECONDS, like 30/60, not {value!r}") from None
+    if rate[0] < 1 or rate[1] < 1:
+        raise ValueError(f"A rate needs a count and seconds of at least 1, not {value!r}")
+    return rate
+
+
 def _data_dir_for(database_url: str) -> Path:
     prefix = "sqlite+aiosqlite:///"
     if database_url.startswith(prefix):
@@ -65,15 +87,19 @@ def load(
     url = database_url or env.get("DIEMCAU_DATABASE_URL") or f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}"
     directory = data_dir or Path(env.get("DIEMCAU_DATA_DIR") or _data_dir_for(url))
     origins = tuple(o.strip() for o in env.get("DIEMCAU_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    public_url = env.get("DIEMCAU_PUBLIC_URL") or None
     return Settings(
         database_url=url,
         data_dir=directory,
         secret_key=_secret(directory),
         host=host or env.get("DIEMCAU_HOST", "127.0.0.1"),
         port=port or int(env.get("DIEMCAU_PORT", "8080")),
-        public_url=env.get("DIEMCAU_PUBLIC_URL") or None,
+        public_url=public_url,
         redis_url=env.get("DIEMCAU_REDIS_URL") or None,
         allowed_origins=origins,
         max_upload_bytes=int(env.get("DIEMCAU_MAX_UPLOAD_BYTES") or Settings.max_upload_bytes),
         chromium=env.get("DIEMCAU_CHROMIUM") or Settings.chromium,
+        secure_cookies=env.get("DIEMCAU_SECURE_COOKIES") == "1" or (public_url or "").startswith("https://"),
+        session_hours=int(env.get("DIEMCAU_SESSION_HOURS") or Settings.session_hours),
+        submit_rate=_rate(env.get("DIEMCAU_SUBMIT_RATE"), Settings.submit_rate),
     )

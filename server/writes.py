@@ -55,6 +55,7 @@ class _Job:
     answer: tuple[int, dict[str, Any]] | None = None
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)
+    ended: list[int] = field(default_factory=list)
 
 
 async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
@@ -117,6 +118,7 @@ class WriteQueue:
             else:
                 assert job.answer is not None
                 self._publisher.publish(job.events)
+                self._publisher.end(job.ended)
                 job.done.set_result(job.answer)
 
     @staticmethod
@@ -128,8 +130,10 @@ class WriteQueue:
         except Exception as error:
             job.error = error
             events.take_pending(session)
+            events.take_ended(session)
             return
         job.events = events.take_pending(session)
+        job.ended = events.take_ended(session)
 
 
 class Writers:

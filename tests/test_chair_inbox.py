@@ -402,9 +402,9 @@ async def test_reopen_collection_is_audited(demo_server: Server, call: Call, lis
     assert [(e["data"]["previous"], e["data"]["status"]) for e in changes] == [("open", "collection_closed"), ("collection_closed", "open")]
 
     audit = (await call("GET", s.api("/audit"), admin)).body
-    assert [(e["action"], e["details"]) for e in audit["items"]] == [
-        ("close-collection", {"previous": "open", "status": "collection_closed"}),
-        ("reopen-collection", {"previous": "collection_closed", "status": "open"}),
+    assert [(e["action"], e["details"]["method"], e["details"]["path"], e["address"]) for e in audit["items"]] == [
+        ("conference.control", "POST", f"/api/v1/conferences/{s.conference_id}/close-collection", "127.0.0.1"),
+        ("conference.control", "POST", f"/api/v1/conferences/{s.conference_id}/reopen-collection", "127.0.0.1"),
     ]
     actors = [e["actor"] for e in audit["items"]]
     assert all(a.startswith("user:") for a in actors) and actors[0] != actors[1]

@@ -27,11 +27,13 @@ async def test_login_and_logout(shared_server: Server, call: Call) -> None:
     assert_error(await call("GET", s.api("/attendance"), token), 401)
 
 
-async def test_repeated_failed_logins_are_rate_limited(shared_server: Server, call: Call) -> None:
+async def test_repeated_failed_logins_lock_the_account(shared_server: Server, call: Call) -> None:
     login = f"{shared_server.base_url}/api/v1/auth/login"
     for _ in range(5):
         assert_error(await call("POST", login, json={"username": "admin", "password": "wrong password"}), 401, "bad_credentials")
-    assert_error(await call("POST", login, json={"username": "admin", "password": "wrong password"}), 429, "rate_limited")
+    locked = await call("POST", login, json={"username": "admin", "password": demo_password(shared_server, "admin")})
+    assert_error(locked, 429, "locked")
+    assert locked.body["error"]["details"]["retry_after"] > 0
 
 
 async def test_browser_session_needs_csrf_and_same_origin(shared_server: Server) -> None:

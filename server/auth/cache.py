@@ -5,6 +5,7 @@ import time
 
 from aiohttp import web
 
+from schema.tables import utcnow
 from server.auth.operations import resolve
 from server.auth.principal import Principal
 from server.auth.tokens import token_hash
@@ -19,6 +20,9 @@ class PrincipalCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, bool], tuple[float, Principal]] = {}
+        # Bumped by every clear: a lookup that read the database before a revocation committed must not
+        # put its stale answer back after the clear.
+        self.generation = 0
 
     def get(self, key: tuple[str, bool]) -> Principal | None:
         entry = self._entries.get(key)
@@ -26,13 +30,22 @@ class PrincipalCache:
             return None
         return entry[1]
 
-    def put(self, key: tuple[str, bool], principal: Principal) -> None:
+    def put(self, key: tuple[str, bool], principal: Principal, generation: int | None = None) -> None:
+        if generation is not None and generation != self.generation:
+            return
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[key] = (time.monotonic() + TTL_SECONDS, principal)
 
     def clear(self) -> None:
         self._entries.clear()
+        self.generation += 1
+
+    def forget_session(self, session_id: int) -> None:
+        for key in [k for k, (_, p) in self._entries.items() if p.session_id == session_id]:
+            del self._entries[key]
+        # As after a clear: a lookup already under way must not put the ended session back.
+        self.generation += 1
 
 
 principal_cache_key = web.AppKey("principal_cache", PrincipalCache)
@@ -43,12 +56,29 @@ async def who(app: web.Application, token: str, via_cookie: bool) -> Principal |
     cache = app[principal_cache_key]
     key = (token_hash(token), via_cookie)
     principal = cache.get(key)
+    # A session that ends while it is remembered ends then, not up to TTL_SECONDS later.
+    if principal is not None and principal.expires_at is not None and principal.expires_at <= utcnow():
+        return None
+    # So does an invitation that expires while it is remembered.
+    if principal is not None and principal.invitation_expires_at is not None and principal.invitation_expires_at <= utcnow():
+        return None
     if principal is None:
+        generation = cache.generation
         async with app[db_key].read() as session:
             principal = await resolve(session, token, via_cookie=via_cookie)
         if principal is not None:
-            cache.put(key, principal)
+            cache.put(key, principal, generation)
     return principal
+
+
+def remember(app: web.Application, token: str, principal: Principal) -> None:
+    """Replace what is remembered for a token, as after its session was renewed."""
+    app[principal_cache_key].put((token_hash(token), principal.via_cookie), principal)
+
+
+def forget_session(app: web.Application, session_id: int) -> None:
+    """After a logout: this process stops accepting the session's token (bearer or cookie) at once."""
+    app[principal_cache_key].forget_session(session_id)
 
 
 def forget_all(app: web.Application) -> None:

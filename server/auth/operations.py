@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,9 +20,11 @@ from schema.tables import (
     Participant,
     Point,
     User,
+    iso,
     utcnow,
 )
 from server import events
+from server.auth.passwords import check_password
 from server.auth.principal import STAFF_ROLES, Principal
 from server.auth.tokens import (
     invitation_token,
@@ -27,19 +32,29 @@ from server.auth.tokens import (
     new_session_token,
     token_hash,
 )
-from server.errors import Conflict, Invalid, Unauthorized
+from server.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized
 from server.lookup import in_conference
 
 _hasher = PasswordHasher()
 INVITED_ROLES = frozenset({"operator", "delegate", "display"})
-MIN_PASSWORD = 10
+MAX_USERNAME = 64
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """When failed logins lock an account: `attempts` of them within `window` lock it for `duration`."""
+
+    attempts: int
+    window: timedelta
+    duration: timedelta
 
 
 async def create_user(session: AsyncSession, username: str, password: str, role: str, full_name: str | None = None) -> User:
     if role not in STAFF_ROLES:
         raise Invalid("Staff role must be admin or chair", {"role": "must be admin or chair"})
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Password must have at least {MIN_PASSWORD} characters", {"password": "too short"})
+    if not username or len(username) > MAX_USERNAME or any(c.isspace() or not c.isprintable() for c in username):
+        raise Invalid(f"The username must be 1 to {MAX_USERNAME} characters without spaces", {"username": "invalid"})
+    check_password(password, username)
     if await session.scalar(select(User.id).where(User.username == username)):
         raise Conflict("This username is taken", {"username": username}, code="username_taken")
     digest = await asyncio.to_thread(_hasher.hash, password)
@@ -66,23 +81,116 @@ async def open_session(
     return token, row
 
 
-async def login(session: AsyncSession, username: str, password: str, hours: int) -> tuple[str, User]:
+@cache
+def _stand_in_hash() -> str:
+    """A hash no password matches, verified against for unknown names so they take as long as known ones."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def refuse_if_locked(user: User, now: datetime) -> None:
+    """A locked account is refused whatever the password, so guessing on gains nothing."""
+    if user.locked_until is not None and user.locked_until > now:
+        retry_after = math.ceil((user.locked_until - now).total_seconds())
+        raise RateLimited(
+            "This account is locked after too many failed logins; try again later or ask an admin to unlock it",
+            {"retry_after": retry_after},
+            code="locked",
+        )
+
+
+async def check_credentials(session: AsyncSession, username: str, password: str) -> User:
+    """Read only: the account this password opens; a locked account is refused before the password is tried."""
     user = await session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        refuse_if_locked(user, utcnow())
     try:
-        if user is None:
-            raise VerificationError()
         # Hashing is deliberately slow; keep it off the event loop.
-        await asyncio.to_thread(_hasher.verify, user.password_hash, password)
+        await asyncio.to_thread(_hasher.verify, user.password_hash if user else _stand_in_hash(), password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized("Wrong username or password", code="bad_credentials") from None
+    if user is None:
+        raise Unauthorized("Wrong username or password", code="bad_credentials")
+    return user
+
+
+async def start_login(session: AsyncSession, user_id: int, hours: int) -> tuple[str, User]:
+    """After the password checked out: forget earlier failures and open a session, unless a lock came in between."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("Wrong username or password", code="bad_credentials")
+    refuse_if_locked(user, utcnow())
+    if user.failed_logins or user.failed_since is not None or user.locked_until is not None:
+        user.failed_logins, user.failed_since, user.locked_until = 0, None, None
     token, _ = await open_session(session, hours, user_id=user.id)
     return token, user
+
+
+async def count_failed_login(session: AsyncSession, username: str, lockout: Lockout) -> bool:
+    """Count a failed login against the account, locking it at the limit; False when no account has this name."""
+    user = await session.scalar(select(User).where(User.username == username).with_for_update())
+    if user is None:
+        return False
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        return True
+    # Counting restarts after a quiet window, and after a lock ran out: each lock is earned afresh.
+    if user.failed_since is None or now - user.failed_since > lockout.window or user.locked_until is not None:
+        user.failed_logins, user.failed_since, user.locked_until = 0, now, None
+    user.failed_logins += 1
+    if user.failed_logins >= lockout.attempts:
+        user.locked_until = now + lockout.duration
+    return True
+
+
+async def list_users(session: AsyncSession) -> list[User]:
+    return list((await session.scalars(select(User).order_by(User.username))).all())
+
+
+async def unlock_user(session: AsyncSession, user_id: int) -> User:
+    """An admin lifts a lockout: the count and the lock go, sessions are untouched."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user", {"user_id": user_id})
+    user.failed_logins, user.failed_since, user.locked_until = 0, None, None
+    return user
 
 
 async def end_session(session: AsyncSession, session_id: int) -> None:
     row = await session.get(AuthSession, session_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+
+
+async def renew_session(session: AsyncSession, session_id: int, hours: int) -> datetime | None:
+    """Slide a live session's end to `hours` from now once less than half of that is left; its end, or None if it ended.
+
+    The check is repeated here because requests that raced past the half-life each ask; the first one writes."""
+    row = await session.get(AuthSession, session_id)
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    lifetime = timedelta(hours=hours)
+    if row.expires_at - now < lifetime / 2:
+        row.expires_at = now + lifetime
+    return row.expires_at
+
+
+# A link works until a week after the conference starts, and never for less than a week from when it is made,
+# so a link sent out for a past or rescheduled workshop is not born expired. An admin may set another time.
+INVITATION_DAYS = 7
+
+
+def default_invitation_expiry(conference: Conference, now: datetime) -> datetime:
+    return max(conference.starts_at, now) + timedelta(days=INVITATION_DAYS)
+
+
+def invitation_state(invitation: Invitation, now: datetime) -> str:
+    """`active`, `expired` or `revoked`: only an active invitation (and a session opened from it) lets anyone in."""
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at is not None and invitation.expires_at <= now:
+        return "expired"
+    return "active"
 
 
 async def create_invitation(
@@ -93,9 +201,19 @@ async def create_invitation(
     point_id: int | None = None,
     participant_id: int | None = None,
     nonce: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[Invitation, str]:
+    """Issue a link for one role in one conference (and one point or person); without `expires_at`, the default rule."""
     if role not in INVITED_ROLES:
         raise Invalid("Invitation role must be operator, delegate or display", {"role": "unknown role"})
+    conference = await session.get(Conference, conference_id)
+    if conference is None:
+        raise NotFound("No such conference", {"conference_id": conference_id})
+    now = utcnow()
+    if expires_at is None:
+        expires_at = default_invitation_expiry(conference, now)
+    elif expires_at <= now:
+        raise Invalid("expires_at must be in the future", {"expires_at": "not in the future"})
     if role == "operator":
         point = await session.get(Point, point_id) if isinstance(point_id, int) else None
         if point is None or point.conference_id != conference_id:
@@ -114,6 +232,7 @@ async def create_invitation(
         participant_id=participant_id if role == "delegate" else None,
         nonce=nonce,
         token_hash=token_hash(token),
+        expires_at=expires_at,
     )
     session.add(invitation)
     await session.flush()
@@ -133,15 +252,39 @@ def _invitation_event(invitation: Invitation) -> dict[str, object]:
         "point_id": invitation.point_id,
         "participant_id": invitation.participant_id,
         "revoked": invitation.revoked_at is not None,
+        "expires_at": iso(invitation.expires_at),
     }
 
 
 async def revoke_invitation(session: AsyncSession, conference_id: int, invitation_id: int) -> Invitation:
+    """Revoke at once: after commit, remembered principals are dropped and the sockets it opened are told and closed."""
     invitation = await in_conference(session, Invitation, conference_id, invitation_id, "invitation", "invitation_id")
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         await events.append(session, conference_id, "invitation.revoked", _invitation_event(invitation), events.STAFF)
+        events.end_invitation(session, invitation.id)
     return invitation
+
+
+async def reissue_invitation(
+    session: AsyncSession, secret: bytes, conference_id: int, invitation_id: int, expires_at: datetime | None = None
+) -> tuple[Invitation, Invitation, str]:
+    """Replace a leaked or lapsed link: revoke it and issue one for the same role, point and person.
+
+    Without `expires_at`, a deadline the old link still had carries over; a lapsed or missing one
+    gets the default rule. A revoked link is not reissued (409), so one leak cannot fork into two
+    live links; the admin makes a new invitation instead.
+    """
+    old = await in_conference(session, Invitation, conference_id, invitation_id, "invitation", "invitation_id")
+    if old.revoked_at is not None:
+        raise Conflict("This invitation was revoked; make a new one instead", {"invitation_id": invitation_id}, code="invitation_revoked")
+    if expires_at is None and invitation_state(old, utcnow()) == "active":
+        expires_at = old.expires_at
+    await revoke_invitation(session, conference_id, invitation_id)
+    new, token = await create_invitation(
+        session, secret, conference_id, old.role, old.point_id, old.participant_id, expires_at=expires_at
+    )
+    return old, new, token
 
 
 def _invitation_principal(invitation: Invitation, **extra: object) -> Principal:
@@ -151,6 +294,7 @@ def _invitation_principal(invitation: Invitation, **extra: object) -> Principal:
         conference_id=invitation.conference_id,
         point_id=invitation.point_id,
         participant_id=invitation.participant_id,
+        invitation_expires_at=invitation.expires_at,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -162,21 +306,28 @@ async def resolve(session: AsyncSession, token: str, via_cookie: bool = False) -
     if row is not None:
         if row.revoked_at is not None or row.expires_at <= utcnow():
             return None
-        extra = {"session_id": row.id, "csrf_token": row.csrf_token, "via_cookie": via_cookie}
+        extra = {"session_id": row.id, "csrf_token": row.csrf_token, "via_cookie": via_cookie, "expires_at": row.expires_at}
         if row.user_id is not None:
             user = await session.get(User, row.user_id)
             return Principal(role=user.role, user_id=user.id, **extra) if user else None  # type: ignore[arg-type]
         invitation = await session.get(Invitation, row.invitation_id)
-        if invitation is None or invitation.revoked_at is not None:
+        # A session opened from an invitation ends with it: revoked or expired, whatever the session's own end.
+        if invitation is None or invitation_state(invitation, utcnow()) != "active":
             return None
         return _invitation_principal(invitation, **extra)
     invitation = await session.scalar(select(Invitation).where(Invitation.token_hash == digest))
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None or invitation_state(invitation, utcnow()) != "active":
         return None
     conference = await session.get(Conference, invitation.conference_id)
     return _invitation_principal(invitation) if conference else None
 
 
+async def current_invitation_state(session: AsyncSession, invitation_id: int) -> str:
+    """The state as the database has it now (a missing row counts as revoked)."""
+    invitation = await session.get(Invitation, invitation_id)
+    return invitation_state(invitation, utcnow()) if invitation is not None else "revoked"
+
+
 async def invitation_for_token(session: AsyncSession, token: str) -> Invitation | None:
     invitation = await session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
-    return invitation if invitation is not None and invitation.revoked_at is None else None
+    return invitation if invitation is not None and invitation_state(invitation, utcnow()) == "active" else None

@@ -9,6 +9,8 @@ MEMBERS = frozenset({"admin", "chair", "operator", "delegate", "display"})
 SUBMITTERS = frozenset({"delegate", "operator"})
 
 POLICY: dict[str, frozenset[str]] = {
+    # Staff accounts: who exists, who is locked out, and lifting a lockout (of an account or an address).
+    "user.manage": frozenset({"admin"}),
     "conference.list": frozenset({"admin", "chair"}),
     "conference.create": frozenset({"admin"}),
     "conference.read": MEMBERS,
@@ -36,12 +38,16 @@ POLICY: dict[str, frozenset[str]] = {
     "draft.write": frozenset({"admin"}),
     "remark.read": frozenset({"admin", "chair", "delegate", "operator"}),
     "remark.submit": SUBMITTERS,
+    # Staff and the author (the handler checks authorship; an operator submits but does not read files back).
+    "attachment.read": frozenset({"admin", "chair", "delegate"}),
     "comment.read": frozenset({"admin", "chair", "delegate", "operator"}),
     "comment.submit": SUBMITTERS,
     "comment.dispose": STAFF,
     "comment.triage": STAFF,
     "input.moderate": STAFF,
     "audit.read": STAFF,
+    # The whole trail names every account's sign-ins; only the secretariat's admins read it.
+    "audit.global": frozenset({"admin"}),
     "events.read": MEMBERS,
     "summary.read": STAFF,
     "summary.write": STAFF,

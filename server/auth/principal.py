@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 STAFF_ROLES = frozenset({"admin", "chair"})
 ROLES = frozenset({"admin", "chair", "operator", "delegate", "display"})
@@ -20,6 +21,11 @@ class Principal:
     session_id: int | None = None
     csrf_token: str | None = None
     via_cookie: bool = False
+    # When the session behind it ends; None for an invitation token used directly.
+    expires_at: datetime | None = None
+    # When the invitation behind it expires (None for staff, or an invitation made before expiry existed);
+    # checked on every use, also of a remembered principal, and it closes the sockets it opened.
+    invitation_expires_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -11,8 +11,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# An invitation token is HMAC-SHA256(secret, nonce): 256 bits out, and 128 bits of fresh randomness per
+# invitation from the nonce. The nonce is stored (so a link can be shown again) but is useless without the
+# server secret; the token itself is stored only as its SHA-256.
+NONCE_BYTES = 16
+
+
 def new_nonce() -> str:
-    return secrets.token_hex(16)
+    return secrets.token_hex(NONCE_BYTES)
 
 
 def derive(secret: bytes, purpose: str) -> str:

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, utcnow
 from server import events
-from server.conferences import audit
 from server.errors import Closed, Conflict, NotFound
 from server.summary.freeze import freeze_summary
 
@@ -66,7 +65,7 @@ async def update_conference(session: AsyncSession, conference_id: int, changes: 
     return conference
 
 
-async def change_state(session: AsyncSession, conference_id: int, action: str, actor: str) -> Conference:
+async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
     """Apply a TRANSITIONS action; opening an open conference changes nothing."""
     conference = await get_conference(session, conference_id)
     allowed, target = TRANSITIONS[action]
@@ -87,9 +86,6 @@ async def change_state(session: AsyncSession, conference_id: int, action: str, a
     reopened = previous == "collection_closed" and target == "open"
     if reopened:
         conference.collection_closed_at = None
-    if target == "collection_closed" or reopened:
-        # Closing and reopening collection decide whose input still counts, so who did it is kept.
-        await audit.record(session, conference_id, actor, action, {"previous": previous, "status": target})
     if target == "closed":
         conference.closed_at = now
         await session.flush()

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import AuthSession, Conference, Invitation, Participant, Point, User
+from schema.tables import (
+    AuthSession,
+    Conference,
+    Invitation,
+    Participant,
+    Point,
+    User,
+    utcnow,
+)
 from server.agenda.operations import ItemFields, add_item
 from server.auth.operations import create_invitation, create_user, open_session
 from server.auth.tokens import derive, invitation_token, token_hash
@@ -82,13 +90,15 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
         await add_item(session, c, fields)
     draft = (DATA / "draft-vi.md").read_text(encoding="utf-8")
     await publish_draft(session, c, "Dự thảo Quy chế phối hợp", "markdown", nfc(draft))
+    # The demo workshop "starts" in 2021; its links live as long as the demo staff tokens instead.
+    until = utcnow() + timedelta(days=STAFF_TOKEN_DAYS)
     for point_id in points.values():
-        await create_invitation(session, settings.secret_key, c, "operator", point_id=point_id)
+        await create_invitation(session, settings.secret_key, c, "operator", point_id=point_id, expires_at=until)
     for person in people.values():
         if person.role_in_meeting in DELEGATE_ROLES or person.full_name == "Nghiêm Xuân Thành":
-            await create_invitation(session, settings.secret_key, c, "delegate", participant_id=person.id)
-    await create_invitation(session, settings.secret_key, c, "display")
-    await change_state(session, c, "open", "system:demo")
+            await create_invitation(session, settings.secret_key, c, "delegate", participant_id=person.id, expires_at=until)
+    await create_invitation(session, settings.secret_key, c, "display", expires_at=until)
+    await change_state(session, c, "open")
     return c
 
 

@@ -9,11 +9,11 @@ from aiohttp import web
 
 from server.auth.cache import who
 from server.errors import DomainError, Forbidden
+from server.http.cookies import SESSION_COOKIE, renew_if_due
 from server.keys import principal_key, settings_key
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SESSION_COOKIE = "diemcau_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -70,6 +70,9 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
             raise Forbidden("Cross-origin write refused", code="bad_origin")
         if request.headers.get("X-CSRF-Token") != principal.csrf_token:
             raise Forbidden("Missing or wrong CSRF token", code="csrf_failed")
+    # Only after the checks: a refused request renews nothing.
+    if via_cookie and principal is not None and token is not None:
+        request[principal_key] = await renew_if_due(request, token, principal)
     return await handler(request)
 
 

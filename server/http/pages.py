@@ -9,12 +9,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import operations as auth
-from server.auth.cache import forget_all
 from server.auth.principal import Principal
-from server.auth.throttle import throttle_key
+from server.auth.signin import sign_in, sign_out
 from server.conferences.operations import get_conference, list_conferences
 from server.errors import DomainError
-from server.http.middlewares import SESSION_COOKIE, origin_allowed
+from server.http.cookies import SESSION_COOKIE, set_session_cookie
+from server.http.middlewares import origin_allowed
 from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, principal_key, settings_key
 from server.writes import perform
@@ -52,18 +52,6 @@ def _context(request: web.Request, console: str, **extra: Any) -> dict[str, Any]
     }
 
 
-def _set_session_cookie(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="Strict",
-        secure=request.secure,
-        max_age=request.app[settings_key].session_hours * 3600,
-        path="/",
-    )
-
-
 def _require(request: web.Request, console: str, conference_id: int | None = None) -> Principal:
     principal = request[principal_key]
     if principal is None:
@@ -96,38 +84,21 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="Cross-origin login refused")
     form = await request.post()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    throttle = request.app[throttle_key]
-    hours = request.app[settings_key].session_hours
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        token, user = await auth.login(session, username, password, hours)
-        return {"token": token, "role": user.role}
-
     try:
-        throttle.check(username, request.remote or "")
-        _, result = await perform(request.app, None, op)
+        result = await sign_in(request.app, username, password, request.remote or "")
     except DomainError as error:
-        if error.status == 401:
-            throttle.failed(username, request.remote or "")
         context = _context(request, "login", error=error.code, next=str(form.get("next", "")), username=username)
         return aiohttp_jinja2.render_template("login.html", request, context, status=error.status)
     target = str(form.get("next") or "")
     response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
-    _set_session_cookie(response, request, result["token"])
+    set_session_cookie(response, request, result["token"])
     raise response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     principal = request[principal_key]
     if principal is not None and principal.session_id is not None:
-        session_id = principal.session_id
-
-        async def op(session: AsyncSession) -> dict[str, Any]:
-            await auth.end_session(session, session_id)
-            return {}
-
-        await perform(request.app, None, op)
-        forget_all(request.app)
+        await sign_out(request.app, principal, request.remote)
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
@@ -149,7 +120,7 @@ async def join(request: web.Request) -> web.StreamResponse:
 
     _, result = await perform(request.app, principal.conference_id, op)
     response = web.HTTPFound(home_of(principal))
-    _set_session_cookie(response, request, result["token"])
+    set_session_cookie(response, request, result["token"])
     raise response
 
 

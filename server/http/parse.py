@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from server.errors import BadRequest, Invalid, TooLarge
 from server.keys import settings_key
@@ -13,6 +16,15 @@ from server.text import clean_name, clean_text
 
 MISSING = object()
 MAX_DEPTH = 32
+# SQLite's INTEGER is 64-bit: no row has an id beyond it, and the driver raises OverflowError on one.
+MAX_INT = 2**63 - 1
+# Times a workshop can have; near year 1 or 9999 converting zones or adding the agenda's minutes overflows.
+YEARS = range(1900, 3000)
+
+
+def fits(value: object) -> bool:
+    """An integer (not a boolean) that the database can store."""
+    return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -23,6 +35,9 @@ def _depth(value: Any, level: int = 0) -> int:
     if isinstance(value, list):
         return max((_depth(v, level + 1) for v in value), default=level + 1)
     return level
+
+
+body_key = web.RequestKey("json_body", dict)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -43,6 +58,8 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise Invalid("The body must be a JSON object", {"body": "not an object"})
     if _depth(data) > MAX_DEPTH:
         raise Invalid("The body is nested too deeply", {"body": "too deep"})
+    # Kept for the audit trail, which records what a staff member sent with each write.
+    request[body_key] = data
     return data
 
 
@@ -54,6 +71,8 @@ def integer(data: dict[str, Any], name: str, required: bool = True, minimum: int
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} must be an integer", {name: "not an integer"})
+    if not fits(value):
+        raise Invalid(f"{name} is out of range", {name: "out of range"})
     if minimum is not None and value < minimum:
         raise Invalid(f"{name} must be at least {minimum}", {name: f"below {minimum}"})
     return value
@@ -106,7 +125,32 @@ def moment(data: dict[str, Any], field: str, required: bool = True) -> datetime 
         raise Invalid(f"{field} must be an ISO 8601 time with offset", {field: "not ISO 8601"}) from None
     if parsed.tzinfo is None:
         raise Invalid(f"{field} needs a UTC offset", {field: "no offset"})
+    if parsed.year not in YEARS:
+        raise Invalid(f"{field} must fall in the years {YEARS.start} to {YEARS.stop - 1}", {field: "out of range"})
     return parsed
+
+
+@contextmanager
+def multipart_errors() -> Iterator[None]:
+    """Around reading a multipart body: aiohttp refuses a malformed one (bad boundary, bad part header) with
+    ValueError or its own HTTP errors, which would otherwise surface as a 500; it is the client's 400."""
+    try:
+        yield
+    except (ValueError, HttpProcessingError) as error:
+        raise BadRequest("The multipart body is malformed", {"body": str(error)[:200]}, code="bad_multipart") from None
+
+
+async def form_parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
+    """The parts of a multipart body (nested multiparts skipped), refusing a malformed body with 400."""
+    with multipart_errors():
+        reader = await request.multipart()
+    while True:
+        with multipart_errors():
+            part = await reader.next()
+        if part is None:
+            return
+        if isinstance(part, BodyPartReader):
+            yield part
 
 
 def path_id(request: web.Request, key: str) -> int:
@@ -114,6 +158,8 @@ def path_id(request: web.Request, key: str) -> int:
         value = int(request.match_info[key])
     except ValueError:
         raise web.HTTPNotFound() from None
+    if not fits(value):
+        raise web.HTTPNotFound()
     return value
 
 
@@ -127,4 +173,8 @@ def query_int(request: web.Request, key: str, default: int | None = None, maximu
         raise Invalid(f"{key} must be an integer", {key: "not an integer"}) from None
     if value < 0:
         raise Invalid(f"{key} must not be negative", {key: "negative"})
-    return min(value, maximum) if maximum is not None else value
+    if maximum is not None:
+        return min(value, maximum)
+    if not fits(value):
+        raise Invalid(f"{key} is out of range", {key: "out of range"})
+    return value

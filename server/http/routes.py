@@ -1,4 +1,4 @@
-"""Every URL of the server, each with a name."""
+"""Every URL of the server, each with a name; an API route's authorization action is under that name in actions.py."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,7 @@ from aiohttp import web
 
 from server.http import badges, pages
 from server.http.api import (
+    accounts,
     agenda,
     attachments,
     attendance,
@@ -35,6 +36,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(API + "/auth/login", session.login, name="api_login")
     r.add_post(API + "/auth/logout", session.logout, name="api_logout")
     r.add_get(API + "/me", session.me, name="api_me")
+    r.add_get(API + "/users", accounts.list_users, name="users")
+    r.add_post(API + "/users/{user_id:\\d+}/unlock", accounts.unlock_user, name="user_unlock")
+    r.add_post(API + "/lockouts/lift", accounts.lift_address, name="lockout_lift")
 
     r.add_get(API + "/conferences", conferences.list_conferences, name="conferences")
     r.add_post(API + "/conferences", conferences.create_conference, name="conference_create")
@@ -42,12 +46,14 @@ def setup_routes(app: web.Application) -> None:
     r.add_patch(C, conferences.update_conference, name="conference_update")
     r.add_post(C + "/{action:open|close-collection|reopen-collection|close}", conferences.change_state, name="conference_state")
     r.add_get(C + "/audit", conferences.list_audit, name="audit")
+    r.add_get(API + "/audit", conferences.list_audit, name="audit_all")
     r.add_get(C + "/points", conferences.list_points, name="points")
     r.add_post(C + "/points", conferences.add_point, name="point_create")
     r.add_post(C + "/points/{p}/status", conferences.set_point_status, name="point_status")
     r.add_get(C + "/invitations", conferences.list_invitations, name="invitations")
     r.add_post(C + "/invitations", conferences.create_invitation, name="invitation_create")
     r.add_delete(C + "/invitations/{i}", conferences.revoke_invitation, name="invitation_revoke")
+    r.add_post(C + "/invitations/{i}/reissue", conferences.reissue_invitation, name="invitation_reissue")
 
     r.add_get(C + "/participants", attendance.list_participants, name="participants")
     r.add_post(C + "/participants", attendance.add_participant, name="participant_create")

@@ -10,12 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events
 from server.auth.cache import who
+from server.auth.operations import current_invitation_state
 from server.auth.policy import authorize
 from server.auth.principal import Principal
-from server.errors import DomainError, Invalid
+from server.errors import DomainError, Invalid, Unauthorized
 from server.http.middlewares import SESSION_COOKIE
-from server.keys import db_key, settings_key
+from server.http.parse import fits
+from server.keys import db_key, ender_key, settings_key
 from server.points.operations import record_presence
+from server.realtime.ending import SocketEnder, invitation_room, notice
 from server.writes import perform
 
 
@@ -37,6 +40,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         cors_allowed_origins=origins,
         client_manager=client_manager,
     )
+    ender = app[ender_key] = SocketEnder(app, sio)
 
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -47,6 +51,10 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         if principal is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await sio.save_session(sid, {"principal": principal})
+        if principal.invitation_id is not None:
+            # A room per invitation, so its revocation finds every socket it opened, through any client manager.
+            await sio.enter_room(sid, invitation_room(principal.invitation_id))
+            ender.expire_later(sid, principal)
 
     @sio.event
     async def join(sid: str, data: Any) -> dict[str, Any]:
@@ -56,11 +64,13 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             if not isinstance(data, dict):
                 raise Invalid("join takes {conference_id, after_seq}", {"data": "not an object"})
             conference_id, after_seq = data.get("conference_id"), data.get("after_seq", 0)
-            if isinstance(conference_id, bool) or not isinstance(conference_id, int):
+            # Beyond 64 bits the database driver would overflow, and the join would go unanswered.
+            if not fits(conference_id):
                 raise Invalid("conference_id must be an integer", {"conference_id": "not an integer"})
             if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
                 raise Invalid("after_seq must be a non-negative integer", {"after_seq": "invalid"})
             authorize(principal, "events.read", conference_id)
+            await _still_invited(sid, principal)
             for room in events.rooms_of(principal, conference_id):
                 await sio.enter_room(sid, room)
             await _count_presence(sid, principal, conference_id)
@@ -71,6 +81,21 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         if replay.snapshot:
             return {"ok": True, "snapshot": True, "seq": replay.seq}
         return {"ok": True, "events": replay.events, "seq": replay.seq}
+
+    async def _still_invited(sid: str, principal: Principal) -> None:
+        """Ask the database, not the cache, before letting an invitation's socket into any room.
+
+        A revocation that commits while a socket is still connecting cannot disconnect it yet (see
+        SocketEnder.close); this check, made before the rooms are entered, closes that gap.
+        """
+        if principal.invitation_id is None:
+            return
+        async with app[db_key].read() as session:
+            state = await current_invitation_state(session, principal.invitation_id)
+        if state == "active":
+            return
+        ender.end_soon(sid, notice(principal.invitation_id, state))
+        raise Unauthorized("This invitation was revoked or has expired", code="session_revoked")
 
     async def _count_presence(sid: str, principal: Principal, conference_id: int) -> None:
         """An operator console counts once per socket, however often it rejoins."""
@@ -86,6 +111,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
+        ender.forget_socket(sid)
         presence = (await sio.get_session(sid)).get("presence")
         if presence is not None:
             conference_id, point_id = presence

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.agenda import operations as agenda
 from server.agenda import transfer
 from server.agenda.operations import KINDS, ItemFields
+from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
@@ -52,13 +53,13 @@ def expected_current(data: dict[str, Any]) -> int | None:
 
 
 async def list_agenda(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.read")
+    _, c = allow(request)
     async with reader(request) as session:
         return web.json_response(await agenda.agenda_view(session, c))
 
 
 async def add_item(request: web.Request) -> web.Response:
-    principal, c = allow(request, "agenda.write")
+    principal, c = allow(request)
     data = await parse.json_body(request)
     fields = item_fields(data)
     position = parse.integer(data, "position", required=False, minimum=0)
@@ -70,10 +71,10 @@ async def add_item(request: web.Request) -> web.Response:
 
 
 async def reorder(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.write")
+    _, c = allow(request)
     data = await parse.json_body(request)
     order = data.get("order")
-    if not isinstance(order, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+    if not isinstance(order, list) or not all(parse.fits(i) for i in order):
         raise Invalid("order must be a list of agenda item ids", {"order": "not a list of integers"})
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -84,7 +85,7 @@ async def reorder(request: web.Request) -> web.Response:
 
 
 async def update_item(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.write")
+    _, c = allow(request)
     item_id = parse.path_id(request, "i")
     data = await parse.json_body(request)
     changes: dict[str, Any] = {}
@@ -113,7 +114,7 @@ ITEM_ACTIONS = {"start": agenda.start_item, "finish": agenda.finish_item, "skip"
 
 
 async def control_item(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.control")
+    _, c = allow(request)
     item_id = parse.path_id(request, "i")
     action = ITEM_ACTIONS[request.match_info["action"]]
 
@@ -124,7 +125,7 @@ async def control_item(request: web.Request) -> web.Response:
 
 
 async def next_item(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.control")
+    _, c = allow(request)
     expected = expected_current(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -135,14 +136,14 @@ async def next_item(request: web.Request) -> web.Response:
 
 
 async def export_agenda(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.read")
+    _, c = allow(request)
     async with reader(request) as session:
         sheet = await transfer.agenda_sheet(session, c)
     return await download(sheet, request.match_info["fmt"])
 
 
 async def import_agenda(request: web.Request) -> web.Response:
-    principal, c = allow(request, "agenda.write")
+    principal, c = allow(request)
     raw = await read_upload(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -152,7 +153,7 @@ async def import_agenda(request: web.Request) -> web.Response:
 
 
 async def back(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.control")
+    _, c = allow(request)
     expected = expected_current(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -162,7 +163,7 @@ async def back(request: web.Request) -> web.Response:
 
 
 async def extend(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.control")
+    _, c = allow(request)
     item_id = parse.path_id(request, "i")
     data = await parse.json_body(request)
     minutes = parse.integer(data, "minutes", minimum=1)
@@ -177,7 +178,7 @@ async def extend(request: web.Request) -> web.Response:
 
 
 async def delete_item(request: web.Request) -> web.Response:
-    _, c = allow(request, "agenda.write")
+    _, c = allow(request)
     item_id = parse.path_id(request, "i")
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -187,20 +188,21 @@ async def delete_item(request: web.Request) -> web.Response:
 
 
 async def list_requests(request: web.Request) -> web.Response:
-    _, c = allow(request, "speaking.read")
+    _, c = allow(request)
     async with reader(request) as session:
         await agenda.list_items(session, c)
         return listing([await speaking.request_dict(session, r) for r in await speaking.queue(session, c)])
 
 
 async def speaking_log(request: web.Request) -> web.Response:
-    _, c = allow(request, "speaking.read")
+    _, c = allow(request)
     async with reader(request) as session:
         return web.json_response(await speaking.speaking_log(session, c))
 
 
 async def ask_to_speak(request: web.Request) -> web.Response:
-    principal, c = allow(request, "speaking.request")
+    principal, c = allow(request)
+    request.app[submit_rate_key].check(principal)
     data = await parse.json_body(request)
     if principal.role == "delegate":
         if data.get("participant_id") not in (None, principal.participant_id):
@@ -223,7 +225,7 @@ async def ask_to_speak(request: web.Request) -> web.Response:
 
 
 async def update_request(request: web.Request) -> web.Response:
-    _, c = allow(request, "speaking.manage")
+    _, c = allow(request)
     request_id = parse.path_id(request, "r")
     data = await parse.json_body(request)
     status = parse.choice(data, "status", speaking.STATUSES, required=False)

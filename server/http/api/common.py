@@ -9,24 +9,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.policy import authorize
 from server.auth.principal import Principal
+from server.conferences import audit
 from server.http import parse
+from server.http.actions import action_of
 from server.http.parse import path_id
 from server.keys import db_key, principal_key
 from server.writes import Idempotency, Operation, perform
 
 
-def allow(request: web.Request, action: str, point_id: int | None = None) -> tuple[Principal, int | None]:
-    """Authorize the caller for an action on the conference named in the URL, if any."""
+def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
+    """Authorize the caller for the matched route's action (server/http/actions.py) on the URL's conference, if any."""
     conference_id = path_id(request, "c") if "c" in request.match_info else None
-    return authorize(request[principal_key], action, conference_id, point_id), conference_id
+    return authorize(request[principal_key], action_of(request), conference_id, point_id), conference_id
 
 
-def point_scope(request: web.Request, principal: Principal, action: str) -> int | None:
+def point_scope(request: web.Request, principal: Principal) -> int | None:
     """The `point_id` a listing is limited to: what the query asks, or for an operator its own point only."""
     point_id = parse.query_int(request, "point_id")
     if principal.role != "operator":
         return point_id
-    allow(request, action, point_id=point_id if point_id is not None else principal.point_id)
+    allow(request, point_id=point_id if point_id is not None else principal.point_id)
     return principal.point_id
 
 
@@ -42,7 +44,15 @@ async def write(
     principal: Principal | None = None,
     payload: Any = None,
 ) -> web.Response:
-    """Commit one operation; with a principal and payload, honour the request's Idempotency-Key."""
+    """Commit one operation; with a principal and payload, honour the request's Idempotency-Key.
+
+    A staff member's write is recorded in the audit trail in the same transaction: who, what, when, from where.
+    """
+    caller = request[principal_key]
+    if caller is not None and caller.is_staff:
+        details = {"method": request.method, "path": request.path, "route": request.match_info.route.name,
+                   "body": audit.redacted(request.get(parse.body_key))}
+        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, request.remote)
     idempotency = None
     if principal is not None:
         key = request.headers.get("Idempotency-Key")

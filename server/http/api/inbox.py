@@ -53,11 +53,11 @@ def _paged(items: list[dict[str, Any]], total: int, page: Page) -> web.Response:
 
 
 async def list_comments(request: web.Request) -> web.Response:
-    principal, c = allow(request, "comment.read")
+    principal, c = allow(request)
     page = _page(request)
     f = CommentFilter(
         participant_id=_own(principal),
-        point_id=point_scope(request, principal, "comment.read"),
+        point_id=point_scope(request, principal),
         article=_text(request, "article"),
         anchor=_text(request, "anchor"),
         disposition=_option(request, "disposition", (*DISPOSITIONS, inbox.NOT_RULED)),
@@ -71,11 +71,11 @@ async def list_comments(request: web.Request) -> web.Response:
 
 
 async def list_remarks(request: web.Request) -> web.Response:
-    principal, c = allow(request, "remark.read")
+    principal, c = allow(request)
     page = _page(request)
     f = RemarkFilter(
         participant_id=_own(principal),
-        point_id=point_scope(request, principal, "remark.read"),
+        point_id=point_scope(request, principal),
         agenda_item_id=parse.query_int(request, "agenda_item_id"),
         moderation=_option(request, "moderation", MODERATION),
         query=_text(request, "q"),
@@ -86,6 +86,6 @@ async def list_remarks(request: web.Request) -> web.Response:
 
 
 async def comment_counts(request: web.Request) -> web.Response:
-    _, c = allow(request, "comment.triage")
+    _, c = allow(request)
     async with reader(request) as session:
         return web.json_response(await counts.comment_counts(session, c))

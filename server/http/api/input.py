@@ -7,6 +7,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.principal import Principal
+from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.attachments import read_remark_form
@@ -31,7 +32,8 @@ def submitter(principal: Principal, data: dict[str, Any]) -> int:
 
 async def submit_remark(request: web.Request) -> web.Response:
     """JSON, or multipart with the same fields and an optional PDF or DOCX `file`."""
-    principal, c = allow(request, "remark.submit")
+    principal, c = allow(request)
+    request.app[submit_rate_key].check(principal)
     attachment = None
     if request.content_type.startswith("multipart/"):
         data, attachment = await read_remark_form(request)
@@ -56,7 +58,8 @@ async def submit_remark(request: web.Request) -> web.Response:
 
 
 async def submit_comment(request: web.Request) -> web.Response:
-    principal, c = allow(request, "comment.submit")
+    principal, c = allow(request)
+    request.app[submit_rate_key].check(principal)
     data = await parse.json_body(request)
     participant_id = submitter(principal, data)
     anchor = data.get("section_anchor")

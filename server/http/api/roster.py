@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Invalid, TooLarge
 from server.http.api.common import allow, point_scope, reader, write
+from server.http.parse import form_parts, multipart_errors
 from server.keys import settings_key
 from server.participants import exporting, importing, roster_file
 
@@ -40,10 +41,11 @@ class Upload:
 async def read_part(part: BodyPartReader, limit: int, too_large: TooLarge) -> bytes:
     """One multipart part, refused as soon as it passes `limit` bytes."""
     data = bytearray()
-    while chunk := await part.read_chunk():
-        data += chunk
-        if len(data) > limit:
-            raise too_large
+    with multipart_errors():
+        while chunk := await part.read_chunk():
+            data += chunk
+            if len(data) > limit:
+                raise too_large
     return bytes(data)
 
 
@@ -57,9 +59,7 @@ async def read_form(request: web.Request, field: str = "file", text_fields: tupl
         raise Invalid(f"Send the file as a multipart field named {field}", {field: "required"})
     upload: tuple[bytes, str] | None = None
     fields: dict[str, str] = {}
-    async for part in await request.multipart():
-        if not isinstance(part, BodyPartReader):
-            continue
+    async for part in form_parts(request):
         name = part.name or ""
         if name == field and upload is None:
             upload = (await read_part(part, limit, too_large), part.filename or "")
@@ -82,7 +82,7 @@ async def read_upload(request: web.Request, field: str = "file") -> bytes:
 
 
 async def import_roster(request: web.Request) -> web.Response:
-    principal, c = allow(request, "participant.import")
+    principal, c = allow(request)
     dry_run, skip_invalid = flag(request, "dry_run"), flag(request, "skip_invalid")
     raw = await read_upload(request)
     parsed = await asyncio.to_thread(roster_file.parse_upload, raw)
@@ -107,22 +107,22 @@ async def download(sheet: exporting.Sheet, fmt: str) -> web.Response:
 
 
 async def export_roster(request: web.Request) -> web.Response:
-    principal, c = allow(request, "participant.export")
-    point_id = point_scope(request, principal, "participant.export")
+    principal, c = allow(request)
+    point_id = point_scope(request, principal)
     async with reader(request) as session:
         sheet = await exporting.roster_sheet(session, c, point_id)
     return await download(sheet, request.match_info["fmt"])
 
 
 async def export_attendance(request: web.Request) -> web.Response:
-    _, c = allow(request, "attendance.export")
+    _, c = allow(request)
     async with reader(request) as session:
         sheet = await exporting.attendance_sheet(session, c)
     return await download(sheet, request.match_info["fmt"])
 
 
 async def import_template(request: web.Request) -> web.Response:
-    _, c = allow(request, "participant.import")
+    _, c = allow(request)
     async with reader(request) as session:
         sheet = await exporting.template_sheet(session, c)
     return await download(sheet, request.match_info["fmt"])

@@ -50,7 +50,7 @@ def _bulk(data: dict[str, Any]) -> list[Ruling]:
 
 
 async def dispose_comment(request: web.Request) -> web.Response:
-    _, c = allow(request, "comment.dispose")
+    _, c = allow(request)
     ruling = _ruling(await parse.json_body(request), parse.path_id(request, "m"))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -63,7 +63,7 @@ async def dispose_comment(request: web.Request) -> web.Response:
 
 
 async def dispose_many(request: web.Request) -> web.Response:
-    _, c = allow(request, "comment.dispose")
+    _, c = allow(request)
     items = _bulk(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -74,7 +74,7 @@ async def dispose_many(request: web.Request) -> web.Response:
 
 
 async def merge_comment(request: web.Request) -> web.Response:
-    _, c = allow(request, "comment.triage")
+    _, c = allow(request)
     comment_id = parse.path_id(request, "m")
     data = await parse.json_body(request)
     into = parse.integer(data, "into", minimum=1)
@@ -90,7 +90,7 @@ async def merge_comment(request: web.Request) -> web.Response:
 
 
 async def unmerge_comment(request: web.Request) -> web.Response:
-    _, c = allow(request, "comment.triage")
+    _, c = allow(request)
     comment_id = parse.path_id(request, "m")
     revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
     assert revision is not None
@@ -102,7 +102,7 @@ async def unmerge_comment(request: web.Request) -> web.Response:
 
 
 async def moderate_comment(request: web.Request) -> web.Response:
-    _, c = allow(request, "input.moderate")
+    _, c = allow(request)
     comment_id = parse.path_id(request, "m")
     decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
     assert decision is not None
@@ -114,7 +114,7 @@ async def moderate_comment(request: web.Request) -> web.Response:
 
 
 async def moderate_remark(request: web.Request) -> web.Response:
-    _, c = allow(request, "input.moderate")
+    _, c = allow(request)
     remark_id = parse.path_id(request, "r")
     decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
     assert decision is not None

@@ -1,19 +1,15 @@
 """Health, login and logout, and who the caller is."""
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth import operations as auth
-from server.auth.cache import forget_all
-from server.auth.throttle import throttle_key
+from server.auth.signin import sign_in, sign_out
 from server.errors import Invalid, Unauthorized
 from server.http import parse
-from server.http.api.common import reader, write
-from server.keys import principal_key, settings_key
+from server.http.api.common import reader
+from server.http.cookies import SESSION_COOKIE
+from server.keys import principal_key
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -27,33 +23,17 @@ async def login(request: web.Request) -> web.Response:
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise Invalid("username and password are required", {"username": "required", "password": "required"})
-    throttle = request.app[throttle_key]
-    throttle.check(username, request.remote or "")
-    hours = request.app[settings_key].session_hours
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        token, user = await auth.login(session, username, password, hours)
-        return {"token": token, "role": user.role, "username": user.username}
-
-    try:
-        return await write(request, None, op)
-    except Unauthorized:
-        throttle.failed(username, request.remote or "")
-        raise
+    return web.json_response(await sign_in(request.app, username, password, request.remote or ""))
 
 
 async def logout(request: web.Request) -> web.Response:
     principal = request[principal_key]
     if principal is None or principal.session_id is None:
         raise Unauthorized("No session to end")
-    session_id = principal.session_id
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        await auth.end_session(session, session_id)
-        return {"ok": True}
-
-    response = await write(request, None, op)
-    forget_all(request.app)
+    await sign_out(request.app, principal, request.remote)
+    response = web.json_response({"ok": True})
+    if principal.via_cookie:
+        response.del_cookie(SESSION_COOKIE, path="/")
     return response
 
 

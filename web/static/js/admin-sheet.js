@@ -9,7 +9,7 @@ function linkLine(label, invitation) {
 }
 
 function pointBlock(point, state) {
-  const live = state.invitations.filter((i) => !i.revoked);
+  const live = state.invitations.filter((i) => i.state === "active");
   const operator = live.find((i) => i.role === "operator" && i.point_id === point.id);
   const people = new Map(state.people.map((p) => [p.id, p]));
   const delegates = live.filter((i) => i.role === "delegate" && people.get(i.participant_id)?.point_id === point.id);
@@ -28,7 +28,7 @@ function pointBlock(point, state) {
 }
 
 export function openSheet(state) {
-  const displays = state.invitations.filter((i) => i.role === "display" && !i.revoked);
+  const displays = state.invitations.filter((i) => i.role === "display" && i.state === "active");
   $("sheet-body").replaceChildren(
     ...state.points.map((point) => pointBlock(point, state)),
     el("section", { class: "sheet-point" },

@@ -1,8 +1,9 @@
 // The secretariat's set-up console for one workshop. Every section reloads itself from the API after a
 // change (its own or another admin's, through the live events), so there is one way to draw each; the agenda
 // is drawn from its events instead, which carry it whole (admin-agenda.js).
-import { act, api, base, conferenceId, debounce, el, formValues, fromLocalInput, notify, option, t, toLocalInput } from "./api.js";
+import { act, api, base, conferenceId, debounce, el, formatDateTime, formValues, fromLocalInput, notify, option, t, toLocalInput } from "./api.js";
 import { createAgendaEditor } from "./admin-agenda.js";
+import { createAudit } from "./admin-audit.js";
 import { setupAgendaImport } from "./admin-agenda-import.js";
 import { reloadDraft, setupDraft } from "./admin-draft.js";
 import { setupImport } from "./admin-import.js";
@@ -20,21 +21,55 @@ function onSubmit(form, handler) {
 }
 
 /** An invitation link to copy, not to click: opening it here would sign this browser in as that role. */
-function linkField(invitation, label) {
-  const field = el("input", { class: "link-field", readonly: true, value: invitation.url, "aria-label": label, on: { focus: (e) => e.target.select() } });
-  const revoke = el("button", { type: "button", class: "button-quiet", text: t("admin.revoke"), on: { click: (e) => {
-    if (!window.confirm(t("admin.confirm_revoke"))) return;
-    act(e.currentTarget, async () => { await api("DELETE", `${base}/invitations/${invitation.id}`); await reloadInvitations(); });
-  } } });
-  const copy = navigator.clipboard
-    ? el("button", { type: "button", class: "button-quiet", text: t("admin.copy"), on: { click: async () => { await navigator.clipboard.writeText(invitation.url); notify(t("admin.copied")); } } })
-    : null;
-  return el("span", { class: "link-cell" }, field, copy, revoke);
+function urlField(invitation, label) {
+  return el("input", { class: "link-field", readonly: true, value: invitation.url, "aria-label": label, on: { focus: (e) => e.target.select() } });
 }
 
-const active = (role) => state.invitations.filter((i) => i.role === role && !i.revoked);
+function copyButton(invitation) {
+  return navigator.clipboard
+    ? el("button", { type: "button", class: "button-quiet", text: t("admin.copy"), on: { click: async () => { await navigator.clipboard.writeText(invitation.url); notify(t("admin.copied")); } } })
+    : null;
+}
+
+function revokeButton(invitation) {
+  return el("button", { type: "button", class: "button-quiet", text: t("admin.revoke"), on: { click: (e) => {
+    if (!window.confirm(t("admin.confirm_revoke"))) return;
+    act(e.currentTarget, async () => {
+      await api("DELETE", `${base}/invitations/${invitation.id}`);
+      await reloadInvitations();
+      notify(t("admin.revoked"));
+    });
+  } } });
+}
+
+// The server revokes the old link (and closes what it has open) and answers with the new one, same scope.
+function reissueButton(invitation) {
+  return el("button", { type: "button", class: "button-quiet", text: t("admin.reissue"), dataset: { reissue: invitation.id }, on: { click: (e) => {
+    if (!window.confirm(t("admin.confirm_reissue"))) return;
+    act(e.currentTarget, async () => {
+      const fresh = await api("POST", `${base}/invitations/${invitation.id}/reissue`, {}, { idempotent: true });
+      await reloadInvitations();
+      showNewLink(fresh);
+      notify(t("admin.reissued"));
+    });
+  } } });
+}
+
+function linkField(invitation, label) {
+  return el(
+    "span",
+    { class: "link-cell" },
+    urlField(invitation, label),
+    copyButton(invitation),
+    revokeButton(invitation),
+    reissueButton(invitation),
+  );
+}
+
+const active = (role) => state.invitations.filter((i) => i.role === role && i.state === "active");
 const pointName = (id) => state.points.find((p) => p.id === id)?.name ?? "";
 const agenda = createAgendaEditor({ points: () => state.points, pointName });
+const audit = createAudit();
 setupAgendaImport();
 
 // ---- details ------------------------------------------------------------------------------------------
@@ -171,7 +206,44 @@ function renderInvitations() {
   $("display-links").replaceChildren(
     ...active("display").map((invitation) => el("li", {}, el("span", { class: "link-owner", text: t("role.display") }), linkField(invitation, t("role.display")))),
   );
+  renderAllLinks();
   renderPoints();
+}
+
+function ownerOf(invitation) {
+  if (invitation.role === "operator") return pointName(invitation.point_id);
+  if (invitation.role === "display") return t("role.display");
+  const who = state.people.find((p) => p.id === invitation.participant_id);
+  return who ? `${who.full_name} – ${pointName(who.point_id)}` : `#${invitation.participant_id}`;
+}
+
+/** Every link ever made, newest first, with its expiry and state; a revoked one can only be looked at. */
+function renderAllLinks() {
+  const rows = [...state.invitations].sort((a, b) => b.id - a.id);
+  $("invitation-rows").replaceChildren(
+    ...rows.map((invitation) => el(
+      "tr",
+      { dataset: { invitationId: invitation.id, state: invitation.state } },
+      el("td", { text: t(`role.${invitation.role}`) }),
+      el("th", { scope: "row", text: ownerOf(invitation) }),
+      el("td", {}, invitation.state === "active" ? urlField(invitation, ownerOf(invitation)) : "—"),
+      el("td", { text: invitation.expires_at ? formatDateTime(invitation.expires_at) : t("admin.no_expiry") }),
+      el("td", {}, el("span", { class: "status-badge invitation-state", dataset: { state: invitation.state }, text: t(`invitation.${invitation.state}`) })),
+      el("td", {}, invitation.state === "revoked" ? null : el("span", { class: "link-actions" }, revokeButton(invitation), reissueButton(invitation))),
+    )),
+  );
+}
+
+function showNewLink(invitation) {
+  const field = urlField(invitation, t("admin.new_link", { who: ownerOf(invitation) }));
+  field.id = "invitation-new-url";
+  $("invitation-new").replaceChildren(
+    el("span", { class: "link-owner", text: t("admin.new_link", { who: ownerOf(invitation) }) }),
+    el("span", { class: "link-cell" }, field, copyButton(invitation)),
+    el("span", { class: "meta", text: t("admin.expires", { time: formatDateTime(invitation.expires_at) }) }),
+  );
+  $("invitation-new").hidden = false;
+  field.focus();
 }
 
 async function reloadInvitations() {
@@ -191,7 +263,7 @@ $("sheet-open").addEventListener("click", () => openSheet(state));
 
 async function load() {
   await Promise.all([reloadConference(), reloadPoints(), reloadInvitations(), reloadDraft()]);
-  await Promise.all([reloadPeople(), agenda.load()]);
+  await Promise.all([reloadPeople(), agenda.load(), audit.load()]);
 }
 
 const RELOADS = {
@@ -213,7 +285,10 @@ const SECTION_OF = {
 };
 
 await load();
+// Any change may be a staff action, which the trail then shows.
+const reloadAudit = debounce(() => audit.load(), 1000);
 connectLive(conferenceId, (event) => {
   agenda.handlers[event.type]?.(event.data);
+  reloadAudit();
   RELOADS[SECTION_OF[event.type.split(".")[0]]]?.();
 }, load);

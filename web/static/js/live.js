@@ -78,7 +78,15 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     });
   });
 
-  socket.on("disconnect", () => indicate("reconnecting"));
+  // The invitation behind this console was revoked, reissued or has expired: the server disconnects us next,
+  // and reconnecting with the same token or session would be refused.
+  let ended = false;
+  socket.on("session.revoked", () => {
+    ended = true;
+    indicate("revoked");
+  });
+
+  socket.on("disconnect", () => indicate(ended ? "revoked" : "reconnecting"));
   socket.on("connect_error", () => {
     // socket.active is false when the server refused us (the session ended): retrying would not help.
     indicate(socket.active ? "reconnecting" : "refused");

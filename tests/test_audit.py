@@ -1,0 +1,136 @@
+"""The audit trail: every staff write is recorded (who, what, when, from where), filtered for admins, never edited."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import Call, Server
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
+from tests.test_roles_and_input import assert_error, first_at, seq
+from tests.test_security import demo_password
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+VI = catalog("vi")
+
+
+async def test_every_staff_write_is_recorded_once(demo_server: Server, call: Call) -> None:
+    s, t = demo_server, demo_server.tokens
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    person = await first_at(call, s, "HGI")
+    # An operator's and a delegate's writes are theirs, not staff actions.
+    assert (await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": person})).status == 201
+    moved = await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})
+    assert moved.status == 200
+    key = {"Idempotency-Key": "audit-point-1"}
+    body = {"code": "TST", "name": "Điểm cầu Thử nghiệm", "region": "Hà Nội"}
+    first = await call("POST", s.api("/points"), t["admin"], json=body, headers=key)
+    again = await call("POST", s.api("/points"), t["admin"], json=body, headers=key)
+    assert first.status == again.status == 201 and first.body == again.body
+    statement = await call("PUT", s.api("/closing-statement"), t["chair"], json={"text": "x" * 400})
+    assert statement.status == 200
+    before = await seq(call, s)
+    assert_error(await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None}), 409)
+    assert_error(await call("POST", s.api("/points"), t["admin"], json={"code": ""}), 422)
+    assert await seq(call, s) == before
+
+    entries = (await call("GET", s.api("/audit"), t["admin"])).body["items"]
+    assert [(e["action"], e["details"]["route"]) for e in entries] == [
+        ("agenda.control", "agenda_next"),
+        ("point.write", "point_create"),
+        ("summary.write", "closing_statement_update"),
+    ]
+    assert all(e["address"] == "127.0.0.1" and e["conference_id"] == s.conference_id for e in entries)
+    assert all(start <= datetime.fromisoformat(e["at"]) <= datetime.now(UTC) for e in entries)
+    chair_actor, admin_actor = entries[0]["actor"], entries[1]["actor"]
+    assert chair_actor.startswith("user:") and admin_actor.startswith("user:") and chair_actor != admin_actor
+    assert entries[1]["details"]["body"] == body
+    # Long texts are cut: the trail says what was done, the record itself holds the text.
+    assert entries[2]["details"]["body"]["text"] == "x" * 300 + "…"
+
+    reply = await call("GET", s.api(f"/audit?actor={admin_actor}"), t["admin"])
+    assert reply.status == 200, (reply.status, reply.body)
+    by_actor = reply.body["items"]
+    assert [e["id"] for e in by_actor] == [entries[1]["id"]]
+    by_action = (await call("GET", s.api("/audit?action=agenda.control"), t["chair"])).body["items"]
+    assert [e["id"] for e in by_action] == [entries[0]["id"]]
+    later = (entries[1]["at"]).replace("+00:00", "Z")
+    since = (await call("GET", s.api(f"/audit?since={later}"), t["admin"])).body["items"]
+    assert [e["id"] for e in since] == [entries[1]["id"], entries[2]["id"]]
+    until = (await call("GET", s.api(f"/audit?until={later}"), t["admin"])).body["items"]
+    assert [e["id"] for e in until] == [entries[0]["id"]]
+    for bad in ("since=yesterday", "until=2021-09-07T08:00:00", f"actor={'a' * 65}"):
+        assert_error(await call("GET", s.api(f"/audit?{bad}"), t["admin"]), 422)
+    for token in (t["operators"]["HGI"], t["display"], next(iter(t["delegates"].values()))):
+        assert_error(await call("GET", s.api("/audit"), token), 403)
+
+
+async def test_the_database_refuses_to_edit_the_trail(demo_server: Server, call: Call) -> None:
+    s = demo_server
+    assert (await call("POST", s.api("/agenda/next"), s.tokens["chair"], json={"expected_current_id": None})).status == 200
+    database = sqlite3.connect(s.database)
+    try:
+        assert database.execute("SELECT count(*) FROM audit_entry").fetchone() == (1,)
+        for statement in ("UPDATE audit_entry SET actor = 'someone'", "DELETE FROM audit_entry"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                database.execute(statement)
+    finally:
+        database.close()
+
+
+async def test_admins_read_the_trail_with_filters(demo_server: Server, call: Call, open_console: Open) -> None:
+    s, t = demo_server, demo_server.tokens
+    assert (await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})).status == 200
+    assert (await call("PUT", s.api("/closing-statement"), t["chair"], json={"text": "Kết luận."})).status == 200
+    page = await open_console(s, t["admin"], f"/admin/{s.conference_id}")
+    rows = page.locator("#audit-rows tr")
+    await expect(rows).to_have_count(2)
+    await expect(rows.first).to_contain_text("Trần Quốc Tỏ")
+    await expect(rows.first).to_contain_text(VI["audit.action.agenda.control"])
+    await expect(rows.nth(1)).to_contain_text(f"PUT /api/v1/conferences/{s.conference_id}/closing-statement")
+
+    await page.locator("#audit-action").select_option("summary.write")
+    await page.locator("#audit-filters button[type=submit]").click()
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(VI["audit.action.summary.write"])
+    # A new staff action reaches the open page by itself.
+    await page.locator("#audit-action").select_option("")
+    assert (await call("POST", s.api("/points"), t["admin"], json={"code": "MOI", "name": "Điểm cầu mới"})).status == 201
+    await expect(rows).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
+
+
+async def test_sign_ins_and_the_whole_trail_are_for_admins(demo_server: Server, call: Call) -> None:
+    s, t = demo_server, demo_server.tokens
+    login = f"{s.base_url}/api/v1/auth/login"
+    whole = f"{s.base_url}/api/v1/audit"
+    signed = await call("POST", login, json={"username": "chair", "password": demo_password(s, "chair")})
+    assert signed.status == 200
+    failed = await call("POST", login, json={"username": "chair", "password": "not the password"})
+    assert failed.status == 401
+    assert (await call("POST", s.api("/agenda/next"), signed.body["token"], json={"expected_current_id": None})).status == 200
+    assert (await call("POST", f"{s.base_url}/api/v1/auth/logout", signed.body["token"])).status == 200
+    created = await call("POST", f"{s.base_url}/api/v1/conferences", t["admin"],
+                         json={"title": "Hội thảo khác", "starts_at": "2021-10-01T08:00:00+07:00"})
+    assert created.status == 201
+
+    entries = (await call("GET", whole, t["admin"])).body["items"]
+    assert [(e["action"], e["conference_id"], e["actor_name"]) for e in entries] == [
+        ("session.login", None, "Trần Quốc Tỏ"),
+        ("agenda.control", s.conference_id, "Trần Quốc Tỏ"),
+        ("session.logout", None, "Trần Quốc Tỏ"),
+        ("conference.create", None, "Ban Thư ký hội thảo"),
+    ]
+    assert all(e["address"] == "127.0.0.1" for e in entries)
+    assert entries[0]["details"] == {"username": "chair"}
+    scoped = (await call("GET", f"{whole}?conference_id={s.conference_id}", t["admin"])).body["items"]
+    assert [e["action"] for e in scoped] == ["agenda.control"]
+    logins = (await call("GET", f"{whole}?action=session.login", t["admin"])).body["items"]
+    assert [e["id"] for e in logins] == [entries[0]["id"]]
+    for token in (t["chair"], t["operators"]["HGI"], t["display"]):
+        assert_error(await call("GET", whole, token), 403)
+    assert_error(await call("GET", whole), 401)
+    assert_error(await call("GET", f"{whole}?conference_id=abc", t["admin"]), 422)

@@ -1,0 +1,182 @@
+"""Every API route tried with every role: the answer follows POLICY and the route's action, nothing else.
+
+The routes and their actions come from the running server's OpenAPI document (`x-action`, registered in
+server/http/actions.py, the same table `allow()` reads), so a route added later is tried too.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from server.auth.policy import POLICY
+from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS, SIGNED_IN_ROUTES
+from server.http.routes import setup_routes
+from tests.conftest import Call, Server, start_server, stop_server
+from tests.workshops import another_workshop
+
+ROLES = (
+    "anonymous", "admin", "chair", "operator", "operator_elsewhere", "delegate", "delegate_elsewhere", "display",
+)
+# The POLICY role each tried caller has.
+BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
+# Routes whose subject (a point, or a participant named in the path or body) belongs to one bridge point:
+# an operator of another point is refused there though its role may take the action.
+POINT_SCOPED = frozenset({
+    "point_status", "checkin", "checkout", "checkin_undo", "participant_movements",
+    "remark_create", "comment_create", "speaking_request_create",
+})
+# Changes of state that would change other routes' answers (a closed workshop refuses writes): tried last.
+LAST = frozenset({"conference_state"})
+CONCURRENCY = 24
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One route with one caller."""
+
+    name: str
+    method: str
+    path: str
+    role: str
+
+
+@pytest.fixture(scope="module")
+async def matrix_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
+    server = await start_server(tmp_path_factory.mktemp("matrix"))
+    yield server
+    stop_server(server)
+
+
+async def ok(call: Call, method: str, url: str, token: str, **kwargs: Any) -> Any:
+    reply = await call(method, url, token, **kwargs)
+    assert reply.status in (200, 201), (method, url, reply.body)
+    return reply.body
+
+
+@dataclass
+class World:
+    """The callers' tokens and real ids of the demo workshop for every path parameter."""
+
+    tokens: dict[str, str | None]
+    ids: dict[str, int]
+    # Where one parameter name stands for different things: (collection in the path, parameter) -> id.
+    per_collection: dict[tuple[str, str], int]
+    # Someone at the operator's point, named in the bodies of point-scoped writes.
+    person: int
+
+
+async def world(s: Server, call: Call) -> World:
+    t = s.tokens
+    admin, chair, here = t["admin"], t["chair"], t["operators"]["HGI"]
+    points = (await ok(call, "GET", s.api("/points"), admin))["items"]
+    point = next(p["id"] for p in points if p["code"] == "HGI")
+    people = (await ok(call, "GET", s.api(f"/participants?point_id={point}"), admin))["items"]
+    delegates = {int(pid): token for pid, token in t["delegates"].items()}
+    delegate_id = next(iter(delegates))
+    # Not the delegate, so what the delegate submits stays its own.
+    person = next(p["id"] for p in people if p["id"] != delegate_id)
+    await ok(call, "POST", s.api("/open"), chair)
+    await ok(call, "POST", s.api("/checkins"), here, json={"participant_id": person})
+    item = await ok(call, "POST", s.api("/agenda"), admin, json={"title": "Mục thử", "kind": "other", "planned_minutes": 5})
+    spoken = await ok(call, "POST", s.api("/speaking-requests"), here, json={"participant_id": person})
+    remark = await ok(call, "POST", s.api("/remarks"), delegates[delegate_id], json={"title": "Ý kiến", "body": "Nội dung"})
+    comment = await ok(call, "POST", s.api("/comments"), delegates[delegate_id], json={"body": "Góp ý chung"})
+    spare = await ok(call, "POST", s.api("/invitations"), admin, json={"role": "display"})
+    drafts = (await ok(call, "GET", s.api("/drafts"), admin))["items"]
+    users = (await ok(call, "GET", f"{s.base_url}/api/v1/users", admin))["items"]
+    tokens: dict[str, str | None] = {
+        "anonymous": None, "admin": admin, "chair": chair, "display": t["display"],
+        "operator": here, "operator_elsewhere": t["operators"]["CTO"],
+        "delegate": delegates[delegate_id], "delegate_elsewhere": (await another_workshop(s, call)).delegate_token,
+    }
+    ids = {
+        "c": s.conference_id, "p": point, "participant_id": person, "d": drafts[0]["id"], "m": comment["id"],
+        "user_id": users[0]["id"], "i": item["id"], "r": remark["id"],
+    }
+    # The attempts revoke and reissue the spare invitation, never one whose token they use.
+    per_collection = {("invitations", "i"): spare["id"], ("speaking-requests", "r"): spoken["id"]}
+    return World(tokens, ids, per_collection, person)
+
+
+def expected(name: str, action: str | None, role: str, path: str) -> str:
+    """`401`, `403` or `allowed` (anything but those two)."""
+    if name in PUBLIC_ROUTES:
+        return "allowed"
+    if role == "anonymous":
+        return "401"
+    if name in SIGNED_IN_ROUTES:
+        return "allowed"
+    assert action is not None, f"{name} has no x-action"
+    if BASE_ROLE.get(role, role) not in POLICY[action]:
+        return "403"
+    if role == "delegate_elsewhere" and "{c}" in path:
+        return "403"
+    if role == "operator_elsewhere" and name in POINT_SCOPED:
+        return "403"
+    return "allowed"
+
+
+def url_of(s: Server, attempt: Attempt, w: World) -> str:
+    def value(match: re.Match[str]) -> str:
+        collection, key = match.group(1), match.group(2)
+        return f"{collection}/" + str(w.per_collection.get((collection, key), w.ids[key]))
+
+    return s.base_url + re.sub(r"([\w-]*)/{(\w+)}", value, attempt.path)
+
+
+async def test_every_route_answers_every_role_as_the_policy_says(matrix_server: Server, call: Call) -> None:
+    s = matrix_server
+    w = await world(s, call)
+    document = (await call("GET", f"{s.base_url}/api/v1/openapi.json")).body
+    attempts: list[Attempt] = []
+    actions: dict[str, str | None] = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            name = operation["operationId"].rsplit("_", 2)[0]
+            actions[name] = operation.get("x-action")
+            if name not in PUBLIC_ROUTES | SIGNED_IN_ROUTES:
+                assert operation.get("x-action") in POLICY, f"{method.upper()} {path} ({name}) has no action in POLICY"
+            for role in ROLES:
+                # Logging out a staff token would end the session the other attempts use; anonymous is enough.
+                if name == "api_logout" and role != "anonymous":
+                    continue
+                attempts.append(Attempt(name, method.upper(), path, role))
+
+    # Empty bodies, except where the point check needs a subject: then just enough to name one.
+    scoped_body = {"participant_id": w.person, "title": "T", "body": "B"}
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def attempt(a: Attempt) -> str | None:
+        async with gate:
+            writes = a.method in ("POST", "PATCH", "PUT")
+            json_body = (scoped_body if a.name in POINT_SCOPED else {}) if writes else None
+            reply = await call(a.method, url_of(s, a, w), w.tokens[a.role], json=json_body)
+        want = expected(a.name, actions[a.name], a.role, a.path)
+        got = str(reply.status)
+        if (want == "allowed" and got in ("401", "403")) or (want != "allowed" and got != want) or reply.status >= 500:
+            return f"{a.method} {a.path} as {a.role}: want {want}, got {got} {reply.body}"
+        return None
+
+    first = [a for a in attempts if a.name not in LAST]
+    last = [a for a in attempts if a.name in LAST]
+    wrong = [w for w in await asyncio.gather(*map(attempt, first)) if w]
+    wrong += [w for w in await asyncio.gather(*map(attempt, last)) if w]
+    assert not wrong, "\n".join(wrong)
+    assert len({(a.method, a.path) for a in attempts}) >= 80
+
+
+def test_every_api_route_has_an_action() -> None:
+    """The route table and the action table agree: no API route without an action, no action without a route."""
+    app = web.Application()
+    setup_routes(app)
+    names = {r.name for r in app.router.routes() if r.name and r.resource and r.resource.canonical.startswith("/api/v1")}
+    missing = names - set(ROUTE_ACTIONS) - PUBLIC_ROUTES - SIGNED_IN_ROUTES
+    assert not missing, f"API routes without an action in server/http/actions.py: {sorted(missing)}"
+    assert set(ROUTE_ACTIONS) <= names, f"actions of no route: {sorted(set(ROUTE_ACTIONS) - names)}"
+    assert {a for a in ROUTE_ACTIONS.values() if a not in POLICY} == set()

@@ -153,6 +153,10 @@ def summary_model() -> dict[str, Any]:
         },
         "closing_statement": {"text": "Hội thảo đã thành công tốt đẹp.\n\nĐề nghị cơ quan soạn thảo tiếp thu.\n",
                               "edited": True},
+        "audit": [
+            {"at": "2021-09-07T09:56:00+07:00", "actor": "Trần Quốc Tỏ", "action": "comment.dispose",
+             "request": "POST /api/v1/conferences/1/comments/7/disposition", "address": "10.0.0.5"},
+        ],
     }
 
 
@@ -201,6 +205,13 @@ def test_headings_are_word_headings_in_the_record_order() -> None:
         ("Heading 2", "Phụ lục 1. Toàn văn tham luận"),
         ("Heading 3", "1. Ý kiến về Điều 6"),
         ("Heading 2", "Phụ lục 2. Dự thảo sau tiếp thu"),
+        ("Heading 2", "Phụ lục 3. Nhật ký thao tác"),
+    ]
+    audit = document.tables[-1]
+    assert [c.text for c in audit.rows[0].cells] == ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Yêu cầu", "Từ địa chỉ"]
+    assert [c.text for c in audit.rows[1].cells] == [
+        "1", "09:56 07/09/2021", "Trần Quốc Tỏ", "Xử lý ý kiến góp ý", "POST /api/v1/conferences/1/comments/7/disposition",
+        "10.0.0.5",
     ]
     assert document.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     appendices = [p for p in document.paragraphs if p.text.startswith("Phụ lục")]
@@ -214,7 +225,7 @@ def test_headings_are_word_headings_in_the_record_order() -> None:
 
 def test_tables_have_grid_style_repeating_headers_and_every_row() -> None:
     document = read(render_docx(summary_model(), frozen=True, sha256=SHA, frozen_at=FROZEN_AT))
-    attendance, agenda, speakers, comments, by_point, signatures = document.tables
+    attendance, agenda, speakers, comments, by_point, signatures, _ = document.tables
     for table in (attendance, agenda, speakers, comments, by_point):
         assert table.style.name == "Table Grid"
         repeated = [bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows]
@@ -455,15 +466,15 @@ def test_any_unicode_renders_and_survives() -> None:
 def test_empty_workshop_renders_every_section() -> None:
     model = summary_model()
     model.update(draft=None, substitutions=[], walk_ins=[], agenda=[], speakers=[], remarks=[], comments=[],
-                 comments_by_point=[], revised_draft=None)
+                 comments_by_point=[], revised_draft=None, audit=[])
     document = read(render_docx(model, frozen=False, sha256=None, frozen_at=None))
     assert [text for _, text in headings(document)] == [
         TITLE, "I. Thông tin chung", "II. Tình hình tham dự", "III. Chương trình và diễn biến", "IV. Phát biểu",
         "V. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý", "VI. Kết luận của chủ trì",
-        "Phụ lục 1. Toàn văn tham luận", "Phụ lục 2. Dự thảo sau tiếp thu",
+        "Phụ lục 1. Toàn văn tham luận", "Phụ lục 2. Dự thảo sau tiếp thu", "Phụ lục 3. Nhật ký thao tác",
     ]
     texts = [p.text for p in document.paragraphs]
-    assert texts.count("Không có.") == 3 and "Không có dự thảo." in texts
+    assert texts.count("Không có.") == 4 and "Không có dự thảo." in texts
     assert len(document.tables) == 2  # attendance and signatures
     revised = read(render_revised_docx(model, frozen=False, sha256=None, frozen_at=None))
     assert "Không có dự thảo." in [p.text for p in revised.paragraphs]

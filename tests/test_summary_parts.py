@@ -34,7 +34,10 @@ def long_model(model: dict[str, Any], copies: int) -> dict[str, Any]:
                 rows.append({**row, "no": number, "body": f"Góp ý thứ {number}"})
             groups.append({**group, "heading": f"{group['heading']} [{copy}]", "rows": rows})
     remarks = [{**r, "title": f"Tham luận số {n}"} for n, r in enumerate(model["remarks"] * copies, start=1)]
-    return {**model, "comments": groups, "remarks": remarks}
+    audit = [{"at": "2021-09-07T09:56:00+07:00", "actor": "Trần Văn Chủ", "action": "comment.dispose",
+              "request": f"POST /api/v1/conferences/1/comments/{n}/disposition", "address": "10.0.0.5"}
+             for n in range(1, 20 * copies + 1)]
+    return {**model, "comments": groups, "remarks": remarks, "audit": audit}
 
 async def test_a_short_summary_is_one_part(session: AsyncSession) -> None:
     model = await compile_summary(session, await seed(session))
@@ -49,14 +52,17 @@ async def test_parts_hold_every_piece_once_in_order(session: AsyncSession, monke
     assert [p.back for p in pieces].count(True) == 1
     assert [p.seal for p in pieces] == [False] * (len(pieces) - 1) + [True]
     assert [p.remarks_head for p in pieces].count(True) == 1 and [p.revised_head for p in pieces].count(True) == 1
+    assert [p.audit_head for p in pieces].count(True) == 1
 
     pages = [render_html(model, frozen=True, sha256="ab" * 32, part=p) for p in pieces]
     bodies = [b for page in pages for b in re.findall(r"Góp ý thứ (\d+)", page)]
     assert bodies == [str(n) for n in range(1, 57)]
     titles = [t for page in pages for t in re.findall(r"<h3>(\d+)\. Tham luận số (\d+)</h3>", page)]
     assert titles == [(str(n), str(n)) for n in range(1, 17)]
+    actions = [n for page in pages for n in re.findall(r"comments/(\d+)/disposition", page)]
+    assert actions == [str(n) for n in range(1, 161)]
     joined = "".join(pages)
-    for once in ("<h2>V. Bảng tổng hợp", "<h2>VI. Kết luận của chủ trì", "<h2>Phụ lục 1.", "<h2>Phụ lục 2.",
+    for once in ("<h2>V. Bảng tổng hợp", "<h2>VI. Kết luận của chủ trì", "<h2>Phụ lục 1.", "<h2>Phụ lục 2.", "<h2>Phụ lục 3.",
                  "Kết quả xử lý:", "Mã kiểm tra (SHA-256)", "BIÊN BẢN TỔNG HỢP HỘI THẢO</h1>"):
         assert joined.count(once) == 1, once
     assert "Không có.</p>" not in joined

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from schema.tables import (
     AgendaItem,
+    AuditEntry,
     Base,
     Checkin,
     Comment,
@@ -30,6 +31,7 @@ from schema.tables import (
     Point,
     Remark,
     SpeakingRequest,
+    User,
 )
 from server.summary.compile import compile_summary
 from server.summary.exports import json_bytes
@@ -192,7 +194,7 @@ async def test_model_content(session: AsyncSession) -> None:
 
     assert list(model) == ["conference", "draft", "attendance", "substitutions", "walk_ins", "agenda", "speakers",
                            "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
-                           "closing_statement"]
+                           "closing_statement", "audit"]
     assert model["conference"] == {
         "id": c, "title": "Hội thảo góp ý dự thảo Quy chế phối hợp", "starts_at": "2021-09-07T08:00:00+07:00",
         "venue": "Hội trường Bộ Công an", "chair_name": "Trần Văn Chủ", "status": "open",
@@ -341,6 +343,7 @@ async def test_markdown(session: AsyncSession) -> None:
         "## VI. Kết luận của chủ trì",
         "## Phụ lục 1. Toàn văn tham luận",
         "## Phụ lục 2. Dự thảo sau tiếp thu",
+        "## Phụ lục 3. Nhật ký thao tác",
     ]
     assert "- Thời gian: 08:00 07/09/2021" in frozen
     assert "| Hậu Giang | 2 | 3 | 150,0% | 1 | 1 |" in frozen
@@ -423,9 +426,37 @@ async def test_empty_conference(session: AsyncSession) -> None:
     assert model["revised_draft"] is None
     assert model["comments"] == [] and model["comment_totals"]["total"] == 0
     markdown = render_markdown(model, frozen=True)
-    assert markdown.count("Không có.") == 3
+    assert markdown.count("Không có.") == 4
     assert "Dự thảo lấy ý kiến" not in markdown
     assert "Không có." in render_html(model, frozen=False, sha256=None)
+
+
+async def test_the_audit_trail_is_the_last_appendix(session: AsyncSession) -> None:
+    c = await seed(session)
+    chair = User(username="chutri", password_hash="-", role="chair", full_name="Trần Văn Chủ")
+    session.add(chair)
+    await session.flush()
+    session.add_all([
+        AuditEntry(conference_id=c, at=at(2, 5), actor=f"user:{chair.id}", action="comment.dispose", address="10.0.0.5",
+                   details={"method": "POST", "path": f"/api/v1/conferences/{c}/comments/3/disposition"}),
+        AuditEntry(conference_id=c, at=at(2, 6), actor="system:replay", action="made.up", details={}),
+    ])
+    await session.commit()
+    model = await compile_summary(session, c)
+    assert model["audit"] == [
+        {"at": "2021-09-07T09:05:00+07:00", "actor": "Trần Văn Chủ", "action": "comment.dispose",
+         "request": f"POST /api/v1/conferences/{c}/comments/3/disposition", "address": "10.0.0.5"},
+        {"at": "2021-09-07T09:06:00+07:00", "actor": "system:replay", "action": "made.up", "request": "", "address": None},
+    ]
+    markdown = render_markdown(model, frozen=True)
+    assert markdown.endswith(
+        "## Phụ lục 3. Nhật ký thao tác\n\n| STT | Thời gian | Người thực hiện | Thao tác | Yêu cầu | Từ địa chỉ |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        f"| 1 | 09:05 07/09/2021 | Trần Văn Chủ | Xử lý ý kiến góp ý | POST /api/v1/conferences/{c}/comments/3/disposition | 10\\.0.0.5 |\n"
+        "| 2 | 09:06 07/09/2021 | system:replay | made.up |  |  |\n"
+    )
+    html = render_html(model, frozen=True, sha256=None)
+    assert "<h2>Phụ lục 3. Nhật ký thao tác</h2>" in html and "Xử lý ý kiến góp ý" in html
 
 
 async def test_merged_duplicates_are_one_row_with_every_author(session: AsyncSession) -> None:

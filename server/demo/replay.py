@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import AgendaItem, Comment, Participant, Point, replayed_now
+from schema.tables import AgendaItem, Comment, Participant, Point, User, replayed_now
 from server.agenda.operations import finish_item, next_item
 from server.attendance.operations import check_in
+from server.conferences.audit import record
 from server.conferences.operations import change_state
 from server.db import Database
 from server.demo.seed import workshop
@@ -30,8 +31,11 @@ Step = Callable[[AsyncSession], Awaitable[None]]
 class _Replay:
     """The demo conference's people and items by name, and the steps of the day in time order."""
 
-    def __init__(self, conference_id: int, people: dict[str, Participant], points: dict[str, int], items: list[int]) -> None:
+    def __init__(
+        self, conference_id: int, people: dict[str, Participant], points: dict[str, int], items: list[int], chair: str
+    ) -> None:
         self.c = conference_id
+        self.chair = chair
         self.people = people
         self.points = points
         self.items = items
@@ -43,6 +47,15 @@ class _Replay:
         moment = datetime.fromisoformat(when) if isinstance(when, str) else when
         # The counter keeps steps recorded at the same second in the order they were written down.
         self.steps.append((moment, len(self.steps), step))
+
+    def by_chair(self, action: str, method: str, path: str, step: Step) -> Step:
+        """A step the chair took: recorded in the audit trail as the same request over HTTP would be."""
+        details = {"method": method, "path": f"/api/v1/conferences/{self.c}{path}"}
+
+        async def audited(session: AsyncSession) -> None:
+            await step(session)
+            record(session, self.c, self.chair, action, details)
+        return audited
 
     def person(self, name: str) -> Participant:
         return self.people[nfc(name)]
@@ -71,8 +84,9 @@ class _Replay:
     def agenda(self, run: dict[str, Any]) -> None:
         for index, (start, _) in enumerate(run["agenda"]):
             current = self.items[index - 1] if index else None
-            self.at(start, self._next(current))
-        self.at(run["agenda"][-1][1], self._finish(self.items[-1]))
+            self.at(start, self.by_chair("agenda.control", "POST", "/agenda/next", self._next(current)))
+        last = self.items[-1]
+        self.at(run["agenda"][-1][1], self.by_chair("agenda.control", "POST", f"/agenda/{last}/finish", self._finish(last)))
 
     def _next(self, current: int | None) -> Step:
         async def step(session: AsyncSession) -> None:
@@ -108,6 +122,8 @@ class _Replay:
             def moved(status: str, requests: list[int] = requests) -> Step:
                 async def step(session: AsyncSession) -> None:
                     await update(session, self.c, requests[0], status, None)
+                    record(session, self.c, self.chair, "speaking.manage",
+                           {"method": "PATCH", "path": f"/api/v1/conferences/{self.c}/speaking-requests/{requests[0]}"})
                 return step
             self.at(speech["asked"], asked)
             self.at(speech["start"], moved("speaking"))
@@ -136,6 +152,8 @@ class _Replay:
             comment = await session.get(Comment, self.comments[index])
             assert comment is not None
             await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision)
+            record(session, self.c, self.chair, "comment.dispose",
+                   {"method": "PATCH", "path": f"/api/v1/conferences/{self.c}/comments/{comment.id}"})
         return step
 
     def _merge(self, index: str, into: int) -> Step:
@@ -143,12 +161,14 @@ class _Replay:
             comment = await session.get(Comment, self.comments[index])
             assert comment is not None
             await merge_comment(session, self.c, comment.id, self.comments[into], comment.revision)
+            record(session, self.c, self.chair, "comment.triage",
+                   {"method": "POST", "path": f"/api/v1/conferences/{self.c}/comments/{comment.id}/merge"})
         return step
 
     def state(self, when: str, action: str) -> None:
         async def step(session: AsyncSession) -> None:
-            await change_state(session, self.c, action, ACTOR)
-        self.at(when, step)
+            await change_state(session, self.c, action)
+        self.at(when, self.by_chair("conference.control", "POST", f"/{action}", step))
 
 
 async def _loaded(session: AsyncSession, conference_id: int) -> _Replay:
@@ -157,7 +177,9 @@ async def _loaded(session: AsyncSession, conference_id: int) -> _Replay:
     items = (await session.scalars(
         select(AgendaItem.id).where(AgendaItem.conference_id == conference_id).order_by(AgendaItem.position)
     )).all()
-    return _Replay(conference_id, {p.full_name: p for p in people}, {code: pid for code, pid in points}, list(items))
+    chair = await session.scalar(select(User.id).where(User.username == "chair"))
+    return _Replay(conference_id, {p.full_name: p for p in people}, {code: pid for code, pid in points}, list(items),
+                   f"user:{chair}")
 
 
 async def replay_workshop(db: Database, conference_id: int) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import (
     DISPOSITIONS,
     AgendaItem,
+    AuditEntry,
     Checkin,
     Comment,
     Conference,
@@ -24,6 +25,7 @@ from schema.tables import (
     Point,
     Remark,
     SpeakingRequest,
+    User,
 )
 from server.errors import NotFound
 from server.speaking.limits import duration
@@ -274,6 +276,22 @@ class _Compiler:
             groups.setdefault(key, {**group, "rows": []})["rows"].append(row)
         return list(groups.values())
 
+    def audit(self, entries: Sequence[AuditEntry], staff: dict[int, str]) -> list[dict[str, Any]]:
+        """The staff actions of the workshop, with each account named as it signs in."""
+        rows = []
+        for entry in entries:
+            kind, _, number = entry.actor.partition(":")
+            actor = staff.get(int(number), entry.actor) if kind == "user" and number.isdigit() else entry.actor
+            details = entry.details or {}
+            rows.append({
+                "at": self.when(entry.at),
+                "actor": actor,
+                "action": entry.action,
+                "request": " ".join(str(details[k]) for k in ("method", "path") if details.get(k)),
+                "address": entry.address,
+            })
+        return rows
+
     def comments_by_point(self, groups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rows per point that raised them; a merged row counts once at every point among its authors."""
         counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -404,6 +422,8 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         session, select(DraftSection).where(DraftSection.draft_id == draft.id).order_by(DraftSection.position)
     )
     sections = {s.anchor: s for s in draft_sections}
+    trail = await _all(session, select(AuditEntry).where(AuditEntry.conference_id == conference_id).order_by(AuditEntry.id))
+    staff = {row[0]: row[1] or row[2] for row in (await session.execute(select(User.id, User.full_name, User.username))).all()}
 
     compiler = _Compiler(conference, points, people)
     groups = compiler.comments([c for c in comments if c.moderation == APPROVED], sections)
@@ -424,4 +444,6 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     }
     edited = conference.closing_statement
     model["closing_statement"] = {"text": edited or generated_statement(model), "edited": edited is not None}
+    # The close is audited in the transaction that freezes this summary, after it: the trail here ends just before.
+    model["audit"] = compiler.audit(trail, staff)
     return model

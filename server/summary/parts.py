@@ -10,6 +10,7 @@ from typing import Any
 BUDGET = 700
 REMARK = 4
 DRAFT_SECTION = 0.3
+AUDIT_ROW = 0.3
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Part:
     remarks: tuple[int, int] | None = None
     revised_head: bool = True
     revised: tuple[int, int] | None = None
+    audit_head: bool = True
+    audit: tuple[int, int] | None = None
     seal: bool = True
 
 
@@ -55,6 +58,10 @@ def revised_sections(model: dict[str, Any], part: Part) -> list[dict[str, Any]]:
     return [] if draft is None else _slice(draft["sections"], part.revised)
 
 
+def audit_rows(model: dict[str, Any], part: Part) -> list[dict[str, Any]]:
+    return _slice(model["audit"], part.audit)
+
+
 def _front_weight(model: dict[str, Any]) -> float:
     # The attendance, agenda and speaking tables: a few lines each per row.
     return 10 + len(model["attendance"]["points"]) / 6 + len(model["agenda"]) / 2 + len(model["speakers"]) / 6
@@ -70,6 +77,8 @@ def print_parts(model: dict[str, Any]) -> list[Part]:
     pieces += [("remark", index, REMARK) for index in range(len(model["remarks"]))]
     pieces.append(("revised_head", 0, 1))
     pieces += [("section", index, DRAFT_SECTION) for index in range(len(revised_sections(model, Part())))]
+    pieces.append(("audit_head", 0, 1))
+    pieces += [("audit", index, AUDIT_ROW) for index in range(len(model["audit"]))]
     batches: list[list[tuple[str, int, float]]] = [[]]
     weight = 0.0
     for piece in pieces:
@@ -98,5 +107,7 @@ def _part(batch: list[tuple[str, int, float]], last: bool) -> Part:
         remarks=_bounds(batch, "remark"),
         revised_head="revised_head" in kinds,
         revised=_bounds(batch, "section"),
+        audit_head="audit_head" in kinds,
+        audit=_bounds(batch, "audit"),
         seal=last,
     )

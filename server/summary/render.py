@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from server.summary.parts import Part, comment_groups, remarks, revised_sections
+from server.summary.parts import (
+    Part,
+    audit_rows,
+    comment_groups,
+    remarks,
+    revised_sections,
+)
 
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
@@ -261,6 +267,45 @@ def _revised(model: dict[str, Any]) -> list[str]:
     return out
 
 
+AUDIT_HEADER = ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Yêu cầu", "Từ địa chỉ"]
+AUDIT_ACTIONS = {
+    "conference.create": "Tạo hội thảo",
+    "conference.update": "Sửa thông tin hội thảo",
+    "conference.control": "Mở, đóng hội thảo hoặc việc nhận ý kiến",
+    "point.write": "Thêm điểm cầu",
+    "invitation.manage": "Cấp, thu hồi đường dẫn tham dự",
+    "participant.write": "Thêm đại biểu",
+    "participant.import": "Nhập danh sách đại biểu",
+    "agenda.write": "Sửa chương trình",
+    "agenda.control": "Điều hành chương trình",
+    "speaking.manage": "Điều hành phát biểu",
+    "draft.write": "Đăng dự thảo",
+    "comment.dispose": "Xử lý ý kiến góp ý",
+    "comment.triage": "Gộp, tách ý kiến trùng",
+    "input.moderate": "Kiểm duyệt ý kiến, tham luận",
+    "summary.write": "Sửa kết luận của chủ trì",
+    "user.manage": "Quản lý tài khoản",
+    "session.login": "Đăng nhập",
+    "session.logout": "Đăng xuất",
+}
+
+
+def audit_action(action: str) -> str:
+    """An audited action as the secretariat calls it; the code name when it has no label."""
+    return AUDIT_ACTIONS.get(action, action)
+
+
+def _audit(model: dict[str, Any]) -> list[str]:
+    out = ["## Phụ lục 3. Nhật ký thao tác", ""]
+    if not model["audit"]:
+        return out + ["Không có.", ""]
+    rows = [
+        [str(n), when(e["at"]), _cell(e["actor"]), _cell(audit_action(e["action"])), _cell(e["request"]), _cell(e["address"])]
+        for n, e in enumerate(model["audit"], start=1)
+    ]
+    return out + _table(AUDIT_HEADER, rows)
+
+
 def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None = None) -> str:
     """The summary as Markdown; the frozen record is rendered without `sha256`, and those exact UTF-8 bytes are hashed.
 
@@ -268,7 +313,7 @@ def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None =
     """
     out = [] if frozen else [f"> {DRAFT_MARKER}", ""]
     out += ["# BIÊN BẢN TỔNG HỢP HỘI THẢO", "", f"**{_cell(model['conference']['title'])}**", ""]
-    for part in (_general, _attendance, _agenda, _speakers, _comments, _statement, _remarks, _revised):
+    for part in (_general, _attendance, _agenda, _speakers, _comments, _statement, _remarks, _revised, _audit):
         out += part(model)
     text = "\n".join(out)
     return text if sha256 is None else sealed_markdown(text, sha256)
@@ -303,7 +348,8 @@ def render_html(
         authors=authors, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
         sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
-        sections=revised_sections(model, part),
+        sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],
+        audit_header=AUDIT_HEADER, audit_action=audit_action,
     )
 
 

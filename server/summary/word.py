@@ -19,15 +19,18 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 
 from server.summary.render import (
+    AUDIT_HEADER,
     CHECKSUM_LABEL,
     DISPOSITION_COUNTS,
     DRAFT_MARKER,
     NOTE_REASONS,
     SIGN_HINT,
     SIGNERS,
+    audit_action,
     authors,
     clock,
     hour,
+    revision_legend,
     when,
 )
 
@@ -584,9 +587,21 @@ def _revised(writer: _Writer) -> str:
     draft = writer.model["revised_draft"]
     if draft is None:
         return out + _p(_run("Không có dự thảo."))
-    intro = (f"Tiếp thu {draft['applied']} đề xuất sửa đổi; {draft['flagged']} ý kiến cần cơ quan soạn thảo chỉnh lý. "
-             "Phần bị thay thế được gạch ngang, phần bổ sung in đậm.")
+    intro = f"{revision_legend(draft)} Phần bị thay thế được gạch ngang, phần bổ sung in đậm."
     return out + _p(_run(intro, _ITALIC)) + _draft_body(writer, draft, tracked=False)
+
+
+def _audit(model: dict[str, Any], style: str) -> str:
+    out = _heading("Phụ lục 3. Nhật ký thao tác", 2, page_break=True)
+    if not model["audit"]:
+        return out + _p(_run("Không có."))
+    widths = (6, 17, 18, 22, 27, 10)
+    grid = _Grid([(label, width, "left") for label, width in zip(AUDIT_HEADER, widths, strict=True)], style)
+    rows = [
+        grid.row([n, when(e["at"]), e["actor"], audit_action(e["action"]), e["request"], e["address"]])
+        for n, e in enumerate(model["audit"], start=1)
+    ]
+    return out + grid.table(rows)
 
 
 def _seal(model: dict[str, Any], frozen: bool, sha256: str | None, frozen_at: str | None) -> str:
@@ -621,6 +636,7 @@ def render_docx(model: dict[str, Any], *, frozen: bool, sha256: str | None, froz
         _statement(model),
         _remarks(model),
         _revised(writer),
+        _audit(model, style),
         _seal(model, frozen, sha256, frozen_at),
     ]
     # Appended one by one, so a large table is joined into the document once rather than copied at every "+".

@@ -5,7 +5,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from server.db import open_database
 from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo, staff_password
 from server.errors import DomainError
+from server.logs import AccessLogger, setup_logging
 from server.migrate import upgrade
 from server.points.operations import forget_presence
 from server.settings import Settings, load
@@ -57,9 +57,12 @@ def serve(args: argparse.Namespace) -> None:
     settings = load(database_url=args.database_url, host=args.host, port=args.port)
     upgrade(settings.database_url)
     asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging()
     # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5)
+    web.run_app(
+        create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5,
+        access_log_class=AccessLogger,
+    )
 
 
 def migrate(args: argparse.Namespace) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
+import socketio
 from aiohttp import web
 
 from server.auth.cache import PrincipalCache, principal_cache_key
@@ -20,7 +21,7 @@ from server.http.middlewares import authenticate, errors, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
 from server.keys import db_key, ender_key, publisher_key, settings_key, writers_key
-from server.realtime.sockets import create_socket_server
+from server.realtime.sockets import create_socket_server, say_goodbye
 from server.settings import Settings
 from server.writes import Writers
 
@@ -34,9 +35,22 @@ async def writing(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(publisher.run())
     yield
     try:
+        # Runs after on_shutdown and after the HTTP handlers finished: commit whatever is still queued, then send it.
+        await asyncio.wait_for(app[writers_key].drain(), timeout=5)
         await asyncio.wait_for(publisher.drain(), timeout=5)
     finally:
         task.cancel()
+
+
+async def begin_shutdown(app: web.Application, sio: socketio.AsyncServer) -> None:
+    """On SIGTERM, after the listening sockets closed: refuse new writes, tell the consoles, let them go.
+
+    aiohttp then waits for in-flight requests (their writes commit and answer), and only after that
+    runs the cleanup contexts: `writing` drains the queues, then the database closes.
+    """
+    app[writers_key].closing = True
+    await say_goodbye(sio)
+    await sio.shutdown()
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -52,7 +66,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
-    app.on_shutdown.append(lambda _: sio.shutdown())
+    app.on_shutdown.append(lambda _: begin_shutdown(app, sio))
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(send_renewed_cookie)
     setup_routes(app)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from schema.tables import Conference, Event, utcnow
+from server import metrics
 from server.auth.principal import Principal
 
 PENDING = "pending_events"
@@ -205,6 +206,7 @@ class Publisher:
                 else:
                     for data, rooms in batch:
                         await self._emitter.emit("event", data, room=rooms)
+                    metrics.published(len(batch))
             except Exception:
                 # Clients that missed it catch up by seq on their next join; the writer already answered.
                 log.exception("publishing events failed")

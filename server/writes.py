@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schema.tables import IdempotencyRecord
-from server import events
-from server.errors import Conflict, Invalid
+from server import events, metrics
+from server.errors import Conflict, Invalid, Unavailable
 from server.events import Publisher
 from server.keys import writers_key
 
@@ -56,6 +57,7 @@ class _Job:
     error: BaseException | None = None
     events: list[Any] = field(default_factory=list)
     ended: list[int] = field(default_factory=list)
+    entered: float = field(default_factory=time.monotonic)
 
 
 async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
@@ -75,6 +77,12 @@ async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
     if key is not None:
         session.add(IdempotencyRecord(scope=key.scope, key=key.key, request_hash=key.request_hash, status=job.status, body=body))
     return job.status, body
+
+
+class ShuttingDown(Unavailable):
+    """A write that arrived after shutdown began; nothing of it was written."""
+
+    code = "shutting_down"
 
 
 class WriteQueue:
@@ -109,10 +117,12 @@ class WriteQueue:
             for job in batch:
                 if not job.done.done():
                     job.done.set_exception(error)
+            metrics.write_failed(len(batch))
             if not isinstance(error, Exception):
                 raise
             return
         for job in batch:
+            metrics.write_committed(job.entered)
             if job.error is not None:
                 job.done.set_exception(job.error)
             else:
@@ -143,6 +153,13 @@ class Writers:
         self._sessions = sessions
         self._publisher = publisher
         self._queues: dict[int | None, WriteQueue] = {}
+        # Set when shutdown begins: new writes are refused, the ones already queued still commit.
+        self.closing = False
+
+    async def drain(self) -> None:
+        """Wait until every queue is empty; a write's commit may queue another (presence), so loop."""
+        while busy := [q._draining for q in self._queues.values() if q._draining is not None]:
+            await asyncio.gather(*busy, return_exceptions=True)
 
     def __getitem__(self, conference_id: int | None) -> WriteQueue:
         queue = self._queues.get(conference_id)
@@ -157,8 +174,19 @@ async def perform(
     operation: Operation,
     status: int = 200,
     idempotency: Idempotency | None = None,
+    during_shutdown: bool = False,
 ) -> tuple[int, dict[str, Any]]:
-    """Run one operation in order with the conference's other writes; answer after its commit."""
+    """Run one operation in order with the conference's other writes; answer after its commit.
+
+    `during_shutdown` lets the server's own bookkeeping (a socket's presence as it is disconnected) through.
+    """
+    writers = app[writers_key]
+    if writers.closing and not during_shutdown:
+        raise ShuttingDown("The server is restarting; try again in a moment", code="shutting_down")
     done: asyncio.Future[tuple[int, dict[str, Any]]] = asyncio.get_running_loop().create_future()
-    app[writers_key][conference_id].submit(_Job(operation, status, idempotency, done))
-    return await done
+    writers[conference_id].submit(_Job(operation, status, idempotency, done))
+    metrics.inflight(1)
+    try:
+        return await done
+    finally:
+        metrics.inflight(-1)

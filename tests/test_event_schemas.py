@@ -204,6 +204,7 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("invitation.revoked", {"id": 4, "role": "display", "point_id": None, "participant_id": None, "revoked": True, "expires_at": None}),
         ("session.revoked", {"invitation_id": 1, "reason": "revoked"}),
         ("session.revoked", {"invitation_id": 2, "reason": "expired"}),
+        ("server.restarting", {"reason": "shutdown", "reconnect": True}),
     ]
 
 
@@ -344,6 +345,7 @@ INVALID = [
     changed("session.revoked", reason="logged_out"),
     changed("session.revoked", invitation_id=None),
     changed("session.revoked", token="abc"),
+    changed("server.restarting", reconnect=False),
     changed("draft.published", counts={"paragraph": 2}),
     changed("draft.published", format="pdf"),
     changed("summary.ready", sha256="not-a-hash"),

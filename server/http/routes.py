@@ -32,6 +32,7 @@ C = API + "/conferences/{c:\\d+}"
 def setup_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/healthz", session.healthz, name="healthz")
+    r.add_get("/metrics", session.metrics, name="metrics")
     r.add_get(API + "/openapi.json", openapi, name="openapi")
     r.add_post(API + "/auth/login", session.login, name="api_login")
     r.add_post(API + "/auth/logout", session.logout, name="api_logout")

@@ -8,7 +8,7 @@ import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import events
+from server import events, metrics
 from server.auth.cache import who
 from server.auth.operations import current_invitation_state
 from server.auth.policy import authorize
@@ -55,6 +55,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             # A room per invitation, so its revocation finds every socket it opened, through any client manager.
             await sio.enter_room(sid, invitation_room(principal.invitation_id))
             ender.expire_later(sid, principal)
+        metrics.socket_connected(sid, principal.role)
 
     @sio.event
     async def join(sid: str, data: Any) -> dict[str, Any]:
@@ -112,12 +113,25 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
         ender.forget_socket(sid)
+        metrics.socket_disconnected(sid)
         presence = (await sio.get_session(sid)).get("presence")
         if presence is not None:
             conference_id, point_id = presence
-            await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, -1))
+            await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, -1), during_shutdown=True)
 
     return sio
+
+
+RESTARTING = "server.restarting"
+
+
+async def say_goodbye(sio: socketio.AsyncServer) -> None:
+    """Tell every socket the server is going away and to reconnect (schema/events/server.restarting.json), then disconnect it."""
+    sids = [sid for sid, _ in sio.manager.get_participants("/", None)]
+    for sid in sids:
+        await sio.emit(RESTARTING, {"reason": "shutdown", "reconnect": True}, to=sid)
+    for sid in sids:
+        await sio.disconnect(sid)
 
 
 async def _presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> dict[str, Any]:

@@ -4,18 +4,27 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import text
 
+from server import metrics as counters
 from server.auth.signin import sign_in, sign_out
-from server.errors import Invalid, Unauthorized
+from server.errors import Invalid, Unauthorized, Unavailable
 from server.http import parse
 from server.http.api.common import reader
 from server.http.cookies import SESSION_COOKIE
-from server.keys import principal_key
+from server.keys import principal_key, writers_key
 
 
 async def healthz(request: web.Request) -> web.Response:
+    # A load balancer stops sending traffic here as soon as shutdown begins.
+    if request.app[writers_key].closing:
+        raise Unavailable("The server is shutting down", code="shutting_down")
     async with reader(request) as session:
         await session.execute(text("SELECT 1"))
     return web.json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text exposition; public, aggregate counts only."""
+    return web.Response(body=counters.METRICS.render().encode(), headers={"Content-Type": counters.CONTENT_TYPE})
 
 
 async def login(request: web.Request) -> web.Response:

@@ -1,0 +1,177 @@
+"""Graceful operation: /metrics, clean shutdown on SIGTERM, JSON logs."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import signal
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from server.errors import Unavailable
+from server.keys import writers_key
+from server.writes import ShuttingDown, Writers, perform
+from tests.conftest import Call, Server, start_server, stop_server
+
+NAMES = (
+    "diemcau_connected_consoles",
+    "diemcau_events_published_total",
+    "diemcau_write_seconds_bucket",
+    "diemcau_write_seconds_count",
+    "diemcau_write_errors_total",
+    "diemcau_inflight_writes",
+)
+
+
+def sample(text: str, name: str, labels: str = "") -> float:
+    """The value of one series in a Prometheus text exposition."""
+    match = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.MULTILINE)
+    assert match is not None, f"{name}{labels} not in:\n{text}"
+    return float(match.group(1))
+
+
+async def scrape(call: Call, server: Server) -> str:
+    reply = await call("GET", server.base_url + "/metrics")
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert isinstance(reply.body, str)
+    return reply.body
+
+
+async def operators(call: Call, server: Server) -> float:
+    return sample(await scrape(call, server), "diemcau_connected_consoles", '{role="operator"}')
+
+
+async def test_metrics_exposition_sockets_and_writes(demo_server: Server, call: Call, listen: Any) -> None:
+    s = demo_server
+    text = await scrape(call, s)
+    for name in NAMES:
+        assert re.search(rf"^{name}[{{ ]", text, re.MULTILINE), name
+    assert "# TYPE diemcau_write_seconds histogram" in text
+    before = await operators(call, s)
+    console = await listen(s, s.tokens["operators"]["HGI"])
+    assert await operators(call, s) == before + 1
+    await console.client.disconnect()
+    # The server notices the disconnect on its own time; nothing to await but the count itself.
+    for _ in range(200):
+        if await operators(call, s) == before:
+            break
+        await asyncio.sleep(0.025)
+    assert await operators(call, s) == before
+
+    written = sample(await scrape(call, s), "diemcau_write_seconds_count")
+    published = sample(await scrape(call, s), "diemcau_events_published_total")
+    chair = await listen(s, s.tokens["chair"])
+    hgi = s.tokens["operators"]["HGI"]
+    person = (await call("GET", s.api("/participants"), hgi)).body["items"][0]
+    reply = await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})
+    assert reply.status == 201, reply.body
+    await chair.wait_for("attendance.checked_in")
+    after = await scrape(call, s)
+    assert sample(after, "diemcau_write_seconds_count") >= written + 1
+    assert sample(after, "diemcau_events_published_total") >= published + 1
+    assert sample(after, "diemcau_inflight_writes") == 0
+
+
+async def test_writes_after_shutdown_began_are_refused_with_the_error_shape() -> None:
+    app = web.Application()
+    app[writers_key] = Writers(None, None)  # type: ignore[arg-type]
+    app[writers_key].closing = True
+
+    async def never(_: Any) -> dict[str, Any]:
+        raise AssertionError("a refused write must not run")
+
+    with pytest.raises(ShuttingDown) as refused:
+        await perform(app, 1, never)
+    assert isinstance(refused.value, Unavailable)
+    assert refused.value.status == 503
+    assert refused.value.to_dict()["error"]["code"] == "shutting_down"
+
+
+async def _check_in(http: aiohttp.ClientSession, server: Server, token: str, pid: int, answered: asyncio.Event) -> int | None:
+    """The status of one check-in, or None when the connection failed."""
+    try:
+        async with http.post(server.api("/checkins"), json={"participant_id": pid}, headers={"Authorization": f"Bearer {token}"}) as response:
+            body = await response.json()
+            if response.status == 503:
+                assert body["error"]["code"] == "shutting_down", body
+            answered.set()
+            return response.status
+    except aiohttp.ClientError:
+        return None
+
+
+async def _check_ins(http: aiohttp.ClientSession, server: Server, token: str, answered: asyncio.Event) -> dict[int, int | None]:
+    """Check in one point's roster one after another, until the server is gone."""
+    async with http.get(server.api("/participants"), headers={"Authorization": f"Bearer {token}"}) as response:
+        people = [p["id"] for p in (await response.json())["items"]]
+    statuses: dict[int, int | None] = {}
+    for pid in people:
+        statuses[pid] = await _check_in(http, server, token, pid, answered)
+    return statuses
+
+
+async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path: Path, listen: Any) -> None:
+    s = await start_server(tmp_path / "server", {"DIEMCAU_LOG_FORMAT": "json"})
+    try:
+        chair = await listen(s, s.tokens["chair"])
+        seen: list[str] = []
+        gone = asyncio.Event()
+
+        async def restarting(data: dict[str, Any]) -> None:
+            assert data == {"reason": "shutdown", "reconnect": True}
+            seen.append("server.restarting")
+
+        def disconnected(*_: Any) -> None:
+            seen.append("disconnect")
+            gone.set()
+
+        chair.client.on("server.restarting", restarting)
+        chair.client.on("disconnect", disconnected)
+        async with aiohttp.ClientSession() as http:
+            answered = asyncio.Event()
+            # One sequential stream of check-ins per point: some answered before SIGTERM, some in flight, some after.
+            streams = [
+                asyncio.create_task(_check_ins(http, s, operator, answered))
+                for operator in s.tokens["operators"].values()
+            ]
+            await answered.wait()
+            s.process.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            statuses = {pid: status for stream in await asyncio.gather(*streams) for pid, status in stream.items()}
+            await asyncio.wait_for(gone.wait(), 10)
+        code = await asyncio.to_thread(s.process.wait, 10)
+        took = time.monotonic() - signalled
+    finally:
+        stop_server(s)
+    assert code == 0, s.log.read_text()
+    # Bounded by serve's shutdown_timeout (5 s): the websocket close handshake can use it all.
+    assert took < 8, took
+    assert seen == ["server.restarting", "disconnect"]
+    assert set(statuses.values()) <= {201, 503, None}, statuses
+    assert 201 in statuses.values()
+
+    with closing(sqlite3.connect(s.database)) as db:
+        rows = db.execute("SELECT id, participant_id FROM checkin WHERE checked_out_at IS NULL").fetchall()
+        logged = [
+            json.loads(row[0])["checkin_id"]
+            for row in db.execute("SELECT data FROM event WHERE type = 'attendance.checked_in'")
+        ]
+    checked = {pid for _, pid in rows}
+    assert {pid for pid, status in statuses.items() if status == 201} <= checked
+    assert not {pid for pid, status in statuses.items() if status == 503} & checked
+    # No half-written state: each stored check-in has its event, in the same transaction, and no event lacks one.
+    assert sorted(logged) == sorted(cid for cid, _ in rows)
+
+    records = [json.loads(line) for line in s.log.read_text().splitlines() if line.startswith("{")]
+    assert records and all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+    access = [r for r in records if r.get("route") == "checkin"]
+    assert access and all(isinstance(r["duration_ms"], float) and r["conference_id"] == s.conference_id for r in access)
+    assert {r["status"] for r in access} <= {201, 503}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import docx
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
 from tests.test_roles_and_input import assert_error, seq
+from tests.test_summary_pdf import pdf_text
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công tác Đảng hoàn thiện dự thảo trước ngày 30/9/2021."
@@ -21,12 +21,6 @@ STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công t�
 async def download(http: aiohttp.ClientSession, server: Server, path: str, token: str) -> tuple[int, dict[str, str], bytes]:
     async with http.get(server.api(path), headers={"Authorization": f"Bearer {token}"}) as response:
         return response.status, dict(response.headers), await response.read()
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "summary.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True).stdout.decode()
 
 
 def docx_text(body: bytes) -> str:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from pathlib import Path
 
 import docx
 import pytest
 
 from server.demo.examples import NAMES, write_demo_summary
+from tests.test_summary_pdf import poppler
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 REGENERATE = "regenerate with: diemcau demo-summary docs/examples"
@@ -23,7 +23,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True).stdout.decode()
+    return poppler("pdftotext", str(path), "-")
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])

@@ -308,11 +308,10 @@ class _Compiler:
         ]
 
 
-def _comment_totals(comments: Sequence[Comment], groups: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _comment_totals(comments: Sequence[Comment], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Counts of the table's rows; `people` and `points` count every author, `held` and `rejected` what it leaves out."""
     moderation = Counter(c.moderation for c in comments)
     shown = [c for c in comments if c.moderation == APPROVED]
-    rows = [row for group in groups for row in group["rows"]]
     dispositions = Counter(row["disposition"] for row in rows)
     return {
         "total": len(rows),
@@ -438,7 +437,7 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "speakers": compiler.speakers(started),
         "remarks": compiler.remarks(remarks, {item.id: item.title for item in items}),
         "comments": groups,
-        "comment_totals": _comment_totals(comments, groups),
+        "comment_totals": _comment_totals(comments, rows),
         "comments_by_point": compiler.comments_by_point(groups),
         "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows),
     }

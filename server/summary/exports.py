@@ -52,6 +52,11 @@ class SummaryRecord:
     # Documents carry the close time as their date; a preview carries the workshop's start, so it too is stable.
     dated: datetime
 
+    @property
+    def seal(self) -> dict[str, Any]:
+        """What every renderer is told about the record's state: frozen or a preview, its checksum, its close time."""
+        return {"frozen": self.frozen, "sha256": self.sha256, "frozen_at": self.frozen_at}
+
     def stem(self, name: str) -> str:
         return f"{name}-{self.conference_id}" + ("" if self.frozen else "-du-thao")
 
@@ -71,7 +76,7 @@ async def summary_record(session: AsyncSession, conference_id: int) -> SummaryRe
 
 async def export_summary(record: SummaryRecord, fmt: str, settings: Settings) -> Export:
     """The summary in one of FORMATS; the same record always gives the same bytes."""
-    seal: dict[str, Any] = {"frozen": record.frozen, "sha256": record.sha256, "frozen_at": record.frozen_at}
+    seal = record.seal
     name = record.stem("bien-ban-tong-hop")
     if fmt == "md":
         if record.markdown is not None and record.sha256 is not None:
@@ -96,8 +101,7 @@ async def _pdf(record: SummaryRecord, settings: Settings) -> bytes:
     kept = settings.data_dir / "summaries" / f"{record.sha256}.pdf" if record.frozen else None
     if kept is not None and kept.exists():
         return await asyncio.to_thread(kept.read_bytes)
-    seal: dict[str, Any] = {"frozen": record.frozen, "sha256": record.sha256, "frozen_at": record.frozen_at}
-    pages = [render_html(record.model, **seal, standalone=True, part=part) for part in print_parts(record.model)]
+    pages = [render_html(record.model, **record.seal, standalone=True, part=part) for part in print_parts(record.model)]
     pdf = await print_pdf(pages, created=record.dated, chromium=settings.chromium)
     if kept is not None:
         await asyncio.to_thread(_keep, kept, pdf)
@@ -116,7 +120,7 @@ def export_revised_draft(record: SummaryRecord) -> Export:
     """The draft after the accepted wording, with tracked changes, for the drafting team."""
     if record.model["revised_draft"] is None:
         raise Invalid("The conference has no draft", {"draft": "missing"})
-    body = render_revised_docx(record.model, frozen=record.frozen, sha256=record.sha256, frozen_at=record.frozen_at)
+    body = render_revised_docx(record.model, **record.seal)
     return Export(body, DOCX, f"{record.stem('du-thao-sau-tiep-thu')}.docx")
 
 

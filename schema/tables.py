@@ -307,7 +307,10 @@ class Event(Base):
     """One numbered change of a conference, kept for replay to the clients allowed to see it."""
 
     __tablename__ = "event"
-    __table_args__ = (UniqueConstraint("conference_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("conference_id", "seq"),
+        Index("ix_event_stream", "conference_id", "stream", "seq"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"))
     seq: Mapped[int] = mapped_column(Integer)
@@ -317,6 +320,10 @@ class Event(Base):
     visibility: Mapped[str] = mapped_column(String(16))
     point_id: Mapped[int | None] = mapped_column(Integer)
     participant_id: Mapped[int | None] = mapped_column(Integer)
+    # The audience as one name ("public", "staff", "point:7", "participant:42"), and the seq of the event
+    # before this one in it (0 for the first): a console that sees only some streams can still tell a gap.
+    stream: Mapped[str] = mapped_column(String(40))
+    prev_seq: Mapped[int] = mapped_column(Integer)
 
 
 class User(Base):

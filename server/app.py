@@ -31,7 +31,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 async def writing(app: web.Application) -> AsyncIterator[None]:
     """The write queues and the publisher; at shutdown, send what was committed before stopping."""
     publisher = app[publisher_key]
-    app[writers_key] = Writers(app[db_key].write, publisher)
+    app[writers_key] = Writers(app[db_key].write, publisher, app[settings_key].event_retention)
     task = asyncio.create_task(publisher.run())
     yield
     try:

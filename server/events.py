@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,8 +28,20 @@ class Audience:
     participant_id: int | None = None
 
 
+    @property
+    def stream(self) -> str:
+        """The name of the stream this audience's events form (see Event.stream)."""
+        if self.visibility == "point":
+            return f"point:{self.point_id}"
+        if self.visibility == "participant":
+            return f"participant:{self.participant_id}"
+        return self.visibility
+
+
 PUBLIC = Audience("public")
 STAFF = Audience("staff")
+# In a join's answer, the stream of a caller who sees every event: each seq must follow the one before.
+EVERYTHING = "*"
 
 
 def for_point(point_id: int) -> Audience:
@@ -47,11 +59,14 @@ def envelope(event: Event) -> dict[str, Any]:
         "conference_id": event.conference_id,
         "at": event.at.isoformat(),
         "data": event.data,
+        "stream": event.stream,
+        "prev": event.prev_seq,
     }
 
 
 async def append(session: AsyncSession, conference_id: int, type_: str, data: dict[str, Any], audience: Audience) -> Event:
     """Number the event from the conference's counter; the row lock keeps seq gapless across writers."""
+    stream = audience.stream
     seq = (
         await session.execute(
             update(Conference)
@@ -60,6 +75,10 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
             .returning(Conference.last_seq)
         )
     ).scalar_one()
+    # Under the same lock, so no other writer can put an event between this one and its predecessor.
+    prev = await session.scalar(
+        select(func.coalesce(func.max(Event.seq), 0)).where(Event.conference_id == conference_id, Event.stream == stream)
+    )
     event = Event(
         conference_id=conference_id,
         seq=seq,
@@ -69,10 +88,18 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
         visibility=audience.visibility,
         point_id=audience.point_id,
         participant_id=audience.participant_id,
+        stream=stream,
+        prev_seq=prev,
     )
     session.add(event)
     session.info.setdefault(PENDING, []).append(event)
     return event
+
+
+async def prune(session: AsyncSession, conference_id: int, through_seq: int) -> None:
+    """Drop the conference's events up to `through_seq`; a join from before them is answered with a snapshot."""
+    if through_seq > 0:
+        await session.execute(delete(Event).where(Event.conference_id == conference_id, Event.seq <= through_seq))
 
 
 def take_pending(session: AsyncSession) -> list[Event]:
@@ -112,24 +139,49 @@ def rooms_of(principal: Principal, conference_id: int) -> list[str]:
     return rooms
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool]:
+def streams_of(principal: Principal) -> list[str]:
+    """The streams a caller sees; staff see every event, which `EVERYTHING` stands for."""
     if principal.is_staff:
-        return Event.visibility.is_not(None)
-    clauses = [Event.visibility == "public"]
-    if principal.role == "operator":
-        clauses.append((Event.visibility == "point") & (Event.point_id == principal.point_id))
-    if principal.role == "delegate":
-        clauses.append((Event.visibility == "participant") & (Event.participant_id == principal.participant_id))
-    return or_(*clauses)
+        return [EVERYTHING]
+    streams = [PUBLIC.stream]
+    if principal.role == "operator" and principal.point_id is not None:
+        streams.append(for_point(principal.point_id).stream)
+    if principal.role == "delegate" and principal.participant_id is not None:
+        streams.append(Audience("participant", participant_id=principal.participant_id).stream)
+    return streams
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    streams = streams_of(principal)
+    if streams == [EVERYTHING]:
+        return Event.stream.is_not(None)
+    return Event.stream.in_(streams)
 
 
 @dataclass(frozen=True)
 class Replay:
-    """Either the missed events, or a signal that the gap is too old and state must be reloaded."""
+    """The missed events, or a signal that the gap is too old and state must be reloaded.
+
+    `streams` gives, for each stream the caller sees, the seq of its newest event up to `seq`: the `prev`
+    the next pushed event of that stream must carry, or the console missed one.
+    """
 
     events: list[dict[str, Any]]
     seq: int
     snapshot: bool
+    streams: dict[str, int]
+
+
+async def heads(session: AsyncSession, principal: Principal, conference_id: int, newest: int) -> dict[str, int]:
+    streams = streams_of(principal)
+    if streams == [EVERYTHING]:
+        return {EVERYTHING: newest}
+    found = await session.execute(
+        select(Event.stream, func.max(Event.seq))
+        .where(Event.conference_id == conference_id, Event.stream.in_(streams), Event.seq <= newest)
+        .group_by(Event.stream)
+    )
+    return {stream: 0 for stream in streams} | {stream: seq for stream, seq in found.tuples()}
 
 
 async def replay(session: AsyncSession, principal: Principal, conference_id: int, after_seq: int, limit: int) -> Replay:
@@ -138,18 +190,20 @@ async def replay(session: AsyncSession, principal: Principal, conference_id: int
     oldest = (
         await session.execute(select(func.min(Event.seq)).where(Event.conference_id == conference_id))
     ).scalar_one_or_none()
+    streams = await heads(session, principal, conference_id, newest)
     # Events before `oldest` were pruned: a client that has not seen them cannot be brought up to date by replay.
     pruned = oldest is not None and after_seq < oldest - 1
     if after_seq > newest or pruned or newest - after_seq > limit:
-        return Replay(events=[], seq=newest, snapshot=True)
+        return Replay(events=[], seq=newest, snapshot=True, streams=streams)
+    # Bounded by `newest`: on PostgreSQL each statement sees its own snapshot, and the heads stop there too.
     rows = (
         await session.scalars(
             select(Event)
-            .where(Event.conference_id == conference_id, Event.seq > after_seq, visible_to(principal))
+            .where(Event.conference_id == conference_id, Event.seq > after_seq, Event.seq <= newest, visible_to(principal))
             .order_by(Event.seq)
         )
     ).all()
-    return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False)
+    return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False, streams=streams)
 
 
 class Emitter(Protocol):

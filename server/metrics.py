@@ -16,6 +16,7 @@ class Metrics:
         self.sockets: dict[str, str] = {}
         self.events_published = 0
         self.write_errors = 0
+        self.fanout_errors = 0
         self.inflight = 0
         self.write_buckets = [0] * len(BUCKETS)
         self.write_count = 0
@@ -48,6 +49,9 @@ class Metrics:
             "# HELP diemcau_inflight_writes Writes queued or committing, not yet answered.",
             "# TYPE diemcau_inflight_writes gauge",
             f"diemcau_inflight_writes {self.inflight}",
+            "# HELP diemcau_fanout_errors_total Messages to the other server processes that Redis did not take.",
+            "# TYPE diemcau_fanout_errors_total counter",
+            f"diemcau_fanout_errors_total {self.fanout_errors}",
         ]
         return "\n".join(lines) + "\n"
 
@@ -79,6 +83,10 @@ def write_committed(entered: float) -> None:
 
 def write_failed(count: int) -> None:
     METRICS.write_errors += count
+
+
+def fanout_failed() -> None:
+    METRICS.fanout_errors += 1
 
 
 def inflight(delta: int) -> None:

@@ -22,7 +22,10 @@ class Settings:
     redis_url: str | None = None
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
+    # A join further behind than this many events is answered with a snapshot rather than a replay.
     replay_limit: int = 5000
+    # Each conference keeps its newest `event_retention` events for replay; 0 keeps every event.
+    event_retention: int = 0
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     session_hours: int = 12
     # Set the session cookie's Secure flag even when the request came in over plain http (TLS ends at a proxy).
@@ -55,6 +58,10 @@ def _secret(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+class SettingError(ValueError):
+    """A DIEMCAU_* variable the server cannot run with."""
+
+
 def _rate(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
     """Read "N/S" as (N, S): at most N in any S seconds."""
     if not value:
@@ -63,10 +70,23 @@ def _rate(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
     try:
         rate = (int(count), int(seconds))
     except ValueError:
-        raise ValueError(f"A rate is COUNT/SECONDS, like 30/60, not {value!r}") from None
+        raise SettingError(f"DIEMCAU_SUBMIT_RATE is COUNT/SECONDS, like 30/60, not {value!r}") from None
     if rate[0] < 1 or rate[1] < 1:
-        raise ValueError(f"A rate needs a count and seconds of at least 1, not {value!r}")
+        raise SettingError(f"DIEMCAU_SUBMIT_RATE needs a count and seconds of at least 1, not {value!r}")
     return rate
+
+
+def _count(name: str, default: int, minimum: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        count = int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+    if count < minimum:
+        raise SettingError(f"{name} must be at least {minimum}, not {value!r}")
+    return count
 
 
 def _data_dir_for(database_url: str) -> Path:
@@ -102,4 +122,6 @@ def load(
         secure_cookies=env.get("DIEMCAU_SECURE_COOKIES") == "1" or (public_url or "").startswith("https://"),
         session_hours=int(env.get("DIEMCAU_SESSION_HOURS") or Settings.session_hours),
         submit_rate=_rate(env.get("DIEMCAU_SUBMIT_RATE"), Settings.submit_rate),
+        replay_limit=_count("DIEMCAU_REPLAY_LIMIT", Settings.replay_limit, minimum=1),
+        event_retention=_count("DIEMCAU_EVENT_RETENTION", Settings.event_retention, minimum=0),
     )

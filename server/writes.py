@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from schema.tables import IdempotencyRecord
+from schema.tables import Conference, IdempotencyRecord
 from server import events, metrics
 from server.errors import Conflict, Invalid, Unavailable
 from server.events import Publisher
@@ -88,9 +88,13 @@ class ShuttingDown(Unavailable):
 class WriteQueue:
     """The ordered writer of one conference (or of the writes that belong to none)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher, conference_id: int | None, retention: int
+    ) -> None:
         self._sessions = sessions
         self._publisher = publisher
+        self._conference_id = conference_id
+        self._retention = retention
         self._jobs: list[_Job] = []
         self._draining: asyncio.Task[None] | None = None
 
@@ -111,8 +115,10 @@ class WriteQueue:
         try:
             async with self._sessions() as session:
                 async with session.begin():
+                    await self._lock(session)
                     for job in batch:
                         await self._attempt(session, job)
+                    await self._prune(session, batch)
         except BaseException as error:
             for job in batch:
                 if not job.done.done():
@@ -130,6 +136,22 @@ class WriteQueue:
                 self._publisher.publish(job.events)
                 self._publisher.end(job.ended)
                 job.done.set_result(job.answer)
+
+    async def _lock(self, session: AsyncSession) -> None:
+        """On PostgreSQL, hold the conference row first, so the batch runs alone among every process's writers.
+
+        SQLite's BEGIN IMMEDIATE gives that already. Without it, two processes' operations could both pass a
+        check (is this participant still out?) before either committed; once the lock is ours, each statement
+        reads what the other processes committed before us.
+        """
+        if self._conference_id is not None and session.get_bind().dialect.name == "postgresql":
+            await session.execute(select(Conference.id).where(Conference.id == self._conference_id).with_for_update())
+
+    async def _prune(self, session: AsyncSession, batch: list[_Job]) -> None:
+        """Keep the newest `retention` events of the conference; older gaps are answered with a snapshot."""
+        newest = max((event.seq for job in batch for event in job.events), default=None)
+        if self._retention and self._conference_id is not None and newest is not None:
+            await events.prune(session, self._conference_id, newest - self._retention)
 
     @staticmethod
     async def _attempt(session: AsyncSession, job: _Job) -> None:
@@ -149,9 +171,10 @@ class WriteQueue:
 class Writers:
     """One WriteQueue per conference, made on first use."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher, retention: int = 0) -> None:
         self._sessions = sessions
         self._publisher = publisher
+        self._retention = retention
         self._queues: dict[int | None, WriteQueue] = {}
         # Set when shutdown begins: new writes are refused, the ones already queued still commit.
         self.closing = False
@@ -164,7 +187,7 @@ class Writers:
     def __getitem__(self, conference_id: int | None) -> WriteQueue:
         queue = self._queues.get(conference_id)
         if queue is None:
-            queue = self._queues[conference_id] = WriteQueue(self._sessions, self._publisher)
+            queue = self._queues[conference_id] = WriteQueue(self._sessions, self._publisher, conference_id, self._retention)
         return queue
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -73,9 +73,13 @@ class Consoles:
     def expect_refusal(self, status: int) -> None:
         self.refusals.add(status)
 
-    async def __call__(self, server: Server, token: str, path: str | None = None, lang: str = "vi", clock: bool = False) -> Page:
+    async def __call__(
+        self, server: Server, token: str, path: str | None = None, lang: str = "vi", clock: bool = False,
+        prepare: Callable[[Page], Awaitable[None]] | None = None,
+    ) -> Page:
         """A page signed in through /join, in its own browser context. With `clock`, Playwright's fake clock is
-        installed before the first page loads, so the test moves the page's time (page.clock) instead of waiting."""
+        installed before the first page loads, so the test moves the page's time (page.clock) instead of waiting;
+        `prepare(page)` runs before the first load too (to route its websocket, say)."""
         context = await self.browser.new_context(viewport={"width": 1366, "height": 768})
         self.contexts.append(context)
         await context.add_cookies([{"name": "diemcau_lang", "value": lang, "url": server.base_url}])
@@ -84,6 +88,8 @@ class Consoles:
         page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
         if clock:
             await page.clock.install()
+        if prepare is not None:
+            await prepare(page)
         await page.goto(f"{server.base_url}/join/{token}")
         if path is not None:
             await page.goto(server.base_url + path)

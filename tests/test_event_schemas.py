@@ -205,11 +205,12 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("session.revoked", {"invitation_id": 1, "reason": "revoked"}),
         ("session.revoked", {"invitation_id": 2, "reason": "expired"}),
         ("server.restarting", {"reason": "shutdown", "reconnect": True}),
+        ("server.resync", {"reason": "fanout_restored"}),
     ]
 
 
 def wrap(type_: str, data: dict[str, Any], seq: int = 1) -> dict[str, Any]:
-    return envelope(Event(conference_id=1, seq=seq, type=type_, at=T0, data=data))
+    return envelope(Event(conference_id=1, seq=seq, type=type_, at=T0, data=data, stream="public", prev_seq=seq - 1))
 
 
 def test_every_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -260,6 +261,10 @@ def test_envelope_at_is_an_aware_iso_datetime() -> None:
         {"extra": True},
         {"type": "no.such_type"},
         {"type": 5},
+        {"stream": "point:"},
+        {"stream": "everyone"},
+        {"prev": -1},
+        {"prev": None},
     ],
     ids=str,
 )
@@ -270,7 +275,7 @@ def test_bad_envelopes_fail(change: dict[str, Any]) -> None:
 
 
 def test_missing_envelope_key_fails() -> None:
-    for key in ("seq", "type", "conference_id", "at", "data"):
+    for key in ("seq", "type", "conference_id", "at", "data", "stream", "prev"):
         event = wrap("conference.created", {"id": 1, "title": "Hội thảo"})
         del event[key]
         with pytest.raises(ValidationError):
@@ -346,6 +351,7 @@ INVALID = [
     changed("session.revoked", invitation_id=None),
     changed("session.revoked", token="abc"),
     changed("server.restarting", reconnect=False),
+    changed("server.resync", reason="shutdown"),
     changed("draft.published", counts={"paragraph": 2}),
     changed("draft.published", format="pdf"),
     changed("summary.ready", sha256="not-a-hash"),

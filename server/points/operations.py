@@ -56,7 +56,8 @@ async def record_presence(session: AsyncSession, conference_id: int, point_id: i
         conference_id,
         "point.presence_changed",
         {"point_id": point.id, "operators_online": point.operators_online, "operator_seen_at": iso(point.operator_seen_at)},
-        events.PUBLIC,
+        # Staff only: sent to every console, each console joining would reach all the others (N² frames).
+        events.STAFF,
     )
 
 

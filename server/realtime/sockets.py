@@ -19,6 +19,7 @@ from server.http.parse import fits
 from server.keys import db_key, ender_key, settings_key
 from server.points.operations import record_presence
 from server.realtime.ending import SocketEnder, invitation_room, notice
+from server.realtime.fanout import FanoutManager
 from server.writes import perform
 
 
@@ -33,7 +34,7 @@ def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     settings = app[settings_key]
-    client_manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    client_manager = FanoutManager(settings.redis_url) if settings.redis_url else None
     origins: list[str] | None = list(settings.allowed_origins) or None
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -80,8 +81,8 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         except DomainError as error:
             return {"ok": False, **error.to_dict()}
         if replay.snapshot:
-            return {"ok": True, "snapshot": True, "seq": replay.seq}
-        return {"ok": True, "events": replay.events, "seq": replay.seq}
+            return {"ok": True, "snapshot": True, "seq": replay.seq, "streams": replay.streams}
+        return {"ok": True, "events": replay.events, "seq": replay.seq, "streams": replay.streams}
 
     async def _still_invited(sid: str, principal: Principal) -> None:
         """Ask the database, not the cache, before letting an invitation's socket into any room.

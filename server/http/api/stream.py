@@ -19,5 +19,7 @@ async def list_events(request: web.Request) -> web.Response:
         await get_conference(session, c)
         replay = await events.replay(session, principal, c, after, limit)
     if replay.snapshot:
-        return web.json_response({"snapshot": True, "seq": replay.seq})
-    return web.json_response({"items": replay.events, "total": len(replay.events), "seq": replay.seq})
+        return web.json_response({"snapshot": True, "seq": replay.seq, "streams": replay.streams})
+    return web.json_response(
+        {"items": replay.events, "total": len(replay.events), "seq": replay.seq, "streams": replay.streams}
+    )

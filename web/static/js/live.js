@@ -2,8 +2,10 @@
 // connection indicator in the header.
 import { io } from "/static/vendor/socket.io/socket.io.esm.min.js";
 import { page, t } from "./api.js";
+import { Cursor } from "./cursor.js";
 
 const RETRY_MS = 3000;
+const LOST_AFTER_MS = 1000;
 
 function indicate(state) {
   const indicator = document.getElementById("live-status");
@@ -23,23 +25,30 @@ function indicate(state) {
  * a newer seq and loads fresh state, so it resumes without any stored position.
  */
 export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => {}) {
-  let lastSeq = Number(page.seq) || 0;
+  const cursor = new Cursor(Number(page.seq) || 0);
   // While a join is answered, pushed events wait here: applying one first would make the replay look stale.
   let waiting = null;
+  let lostTimer = null;
   // WebSocket only: the polling transport POSTs with the session cookie but no CSRF header, and the
   // server's CSRF check refuses those POSTs.
   const socket = io({ transports: ["websocket"] });
 
-  function apply(event) {
-    if (event.seq <= lastSeq) return;
-    lastSeq = event.seq;
-    onEvent(event);
+  function push(event) {
+    cursor.push(event).forEach(onEvent);
+    // Held events wait a moment for the one before them (several server processes may deliver out of order);
+    // if it does not come, it was lost: join again from before it.
+    if (cursor.behind && !lostTimer) {
+      lostTimer = setTimeout(() => {
+        lostTimer = null;
+        if (cursor.behind && !waiting) rejoin();
+      }, LOST_AFTER_MS);
+    }
   }
 
   async function join() {
     waiting = [];
     indicate("connecting");
-    const ack = await socket.timeout(10000).emitWithAck("join", { conference_id: conferenceId, after_seq: lastSeq });
+    const ack = await socket.timeout(10000).emitWithAck("join", { conference_id: conferenceId, after_seq: cursor.resumeFrom() });
     if (!ack.ok) {
       // Not allowed into this conference (any more): retrying would be refused again.
       waiting = null;
@@ -47,28 +56,17 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
       socket.disconnect();
       return;
     }
-    if (ack.snapshot) {
-      await onSnapshot();
-      // The reloaded state is as of ack.seq, which may be lower than ours if the server's log was reset.
-      lastSeq = ack.seq;
-    } else {
-      ack.events.forEach(apply);
-      lastSeq = Math.max(lastSeq, ack.seq);
-    }
+    if (ack.snapshot) await onSnapshot();
+    cursor.joined(ack).forEach(onEvent);
     const pushed = waiting;
     waiting = null;
-    pushed.forEach(apply);
+    pushed.forEach(push);
+    if (cursor.lost) return join();
     indicate("online");
     onJoined();
   }
 
-  socket.on("event", (event) => {
-    if (event.conference_id !== conferenceId) return;
-    if (waiting) waiting.push(event);
-    else apply(event);
-  });
-
-  socket.on("connect", () => {
+  function rejoin() {
     join().catch(() => {
       // A failed join or reload leaves the console unsure of its state: start over on a fresh connection.
       waiting = null;
@@ -76,6 +74,18 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
       socket.disconnect();
       setTimeout(() => socket.connect(), RETRY_MS);
     });
+  }
+
+  socket.on("event", (event) => {
+    if (event.conference_id !== conferenceId) return;
+    if (waiting) waiting.push(event);
+    else push(event);
+  });
+
+  socket.on("connect", rejoin);
+  // The server's fan-out between processes was interrupted: what it could not deliver is in the log.
+  socket.on("server.resync", () => {
+    if (!waiting) rejoin();
   });
 
   // The invitation behind this console was revoked, reissued or has expired: the server disconnects us next,

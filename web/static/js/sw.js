@@ -3,13 +3,14 @@
 // and outbox it keeps in IndexedDB. Always the network first, so an online console is never stale; the
 // copy only answers when the network does not. API calls and socket.io pass by untouched: a write must
 // reach the server or fail visibly (the outbox retries it), and an old answer must never pass for a new one.
-const CACHE = "diemcau-operator-v1";
+const CACHE = "diemcau-operator-v2";
 // The console's modules, its style and the socket.io client, kept at install because the first load of the
 // console ran before the worker did; every later load refreshes them (and keeps any file not listed here).
 const FILES = [
   "/static/css/app.css",
   "/static/js/api.js",
   "/static/js/clock.js",
+  "/static/js/cursor.js",
   "/static/js/header.js",
   "/static/js/live.js",
   "/static/js/operator.js",

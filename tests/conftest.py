@@ -58,17 +58,20 @@ async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     raise RuntimeError("server did not become healthy:\n" + log.read_text())
 
 
-async def start_server(directory: Path, extra_env: dict[str, str] | None = None) -> Server:
+async def start_server(directory: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None) -> Server:
+    """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is unused)."""
     directory.mkdir(parents=True, exist_ok=True)
     port = free_port()
     database = directory / "diemcau.db"
     tokens_file = directory / "tokens.json"
     log = directory / "server.log"
-    env = {**os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, **(extra_env or {})}
+    env = {
+        **os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, "DIEMCAU_DATA_DIR": str(directory), **(extra_env or {})
+    }
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--demo", "--demo-tokens", str(tokens_file),
-             "--port", str(port), "--database-url", f"sqlite+aiosqlite:///{database}"],
+             "--port", str(port), "--database-url", database_url or f"sqlite+aiosqlite:///{database}"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     base_url = f"http://127.0.0.1:{port}"

@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, create-user, demo-summary."""
+"""Command line: serve, migrate, create-user, demo-summary, simulate."""
 from __future__ import annotations
 
 import argparse
@@ -20,7 +20,8 @@ from server.errors import DomainError
 from server.logs import AccessLogger, setup_logging
 from server.migrate import upgrade
 from server.points.operations import forget_presence
-from server.settings import Settings, load
+from server.settings import SettingError, Settings, load
+from server.simulate.command import register as register_simulate
 
 
 async def _prepare(settings: Settings, demo: bool, tokens_file: Path | None) -> None:
@@ -119,10 +120,14 @@ def main(argv: list[str] | None = None) -> None:
     d = commands.add_parser("demo-summary", help="replay the demo workshop to its close and write its summary files")
     d.add_argument("directory", type=Path)
     d.set_defaults(func=demo_summary)
+    register_simulate(commands)
     args = parser.parse_args(argv)
     if getattr(args, "demo_tokens", None) and not args.demo:
         parser.error("--demo-tokens goes with --demo")
-    args.func(args)
+    try:
+        args.func(args)
+    except SettingError as error:
+        parser.exit(2, f"diemcau: {error}\n")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -53,6 +54,17 @@ async def begin_shutdown(app: web.Application, sio: socketio.AsyncServer) -> Non
     await sio.shutdown()
 
 
+async def settle_heap(app: web.Application) -> None:
+    """Take what startup built out of the garbage collector's generations.
+
+    Modules, templates, the ORM's mappings and the engines live as long as the process; left in the oldest
+    generation, every full collection walks them again, and with thousands of consoles connected those
+    collections were a third of the server's time.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[errors, authenticate], client_max_size=settings.max_upload_bytes)
     app[settings_key] = settings
@@ -66,6 +78,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
+    app.on_startup.append(settle_heap)
     app.on_shutdown.append(lambda _: begin_shutdown(app, sio))
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(send_renewed_cookie)

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
 from redis.asyncio.retry import Retry
+from socketio import packet as sio_packet
 from redis.backoff import NoBackoff
 
 from server import metrics
@@ -15,8 +17,41 @@ RESYNC = "server.resync"
 log = logging.getLogger(__name__)
 
 
-class FanoutManager(socketio.AsyncRedisManager):
+class DirectFanout(socketio.AsyncManager):
+    """Sends a room's event by encoding it once and queueing it on each socket, without a task per recipient.
+
+    python-socketio's own emit creates and awaits one asyncio task per socket; for an agenda move or a
+    changed total reaching thousands of consoles, those tasks are most of the server's work and fill the
+    garbage collector's older generations. Each socket already has a queue drained by its own writer task,
+    so putting the one encoded packet on every queue sends the same frames in the same order.
+    """
+
+    async def emit(
+        self, event: str, data: Any, namespace: str, room: Any = None, skip_sid: Any = None, callback: Any = None,
+        to: Any = None, **kwargs: Any,
+    ) -> None:
+        room = to or room
+        if not isinstance(data, dict) or room is None or skip_sid is not None or callback is not None:
+            await super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs)
+            return
+        encoded = self.server.packet_class(sio_packet.EVENT, namespace=namespace, data=[event, data]).encode()
+        if isinstance(encoded, list):
+            # Binary attachments travel as several packets; the library's path handles them.
+            await super().emit(event, data, namespace, room=room, **kwargs)
+            return
+        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        sockets = self.server.eio.sockets
+        for _, eio_sid in self.get_participants(namespace, room):
+            socket = sockets.get(eio_sid)
+            if socket is not None and not socket.closed:
+                socket.queue.put_nowait(message)
+
+
+class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
     """AsyncRedisManager that counts lost publishes and tells its own sockets to re-join once Redis is back.
+
+    Every process emits what arrives through Redis to its own sockets with DirectFanout (it comes after the
+    pub/sub manager in the method order, so the manager's local emit is DirectFanout's).
 
     While Redis is down, each process still pushes the events written through it to its own sockets, but
     the events written through the others never arrive. They are in the database: a client told

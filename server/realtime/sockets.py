@@ -19,7 +19,7 @@ from server.http.parse import fits
 from server.keys import db_key, ender_key, settings_key
 from server.points.operations import record_presence
 from server.realtime.ending import SocketEnder, invitation_room, notice
-from server.realtime.fanout import FanoutManager
+from server.realtime.fanout import DirectFanout, FanoutManager
 from server.writes import perform
 
 
@@ -34,7 +34,7 @@ def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     settings = app[settings_key]
-    client_manager = FanoutManager(settings.redis_url) if settings.redis_url else None
+    client_manager = FanoutManager(settings.redis_url) if settings.redis_url else DirectFanout()
     origins: list[str] | None = list(settings.allowed_origins) or None
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

@@ -74,7 +74,7 @@ class Servers:
     def _prepare(self) -> None:
         _run(["migrate"], self.env)
         for role, (username, password) in self.accounts.items():
-            _run(["create-user", "--role", role, "--username", username, "--password", password], self.env)
+            _run(["create-user", "--role", role, "--username", username, f"--password={password}"], self.env)
 
     def _spawn(self, port: int, log: Path) -> subprocess.Popen[bytes]:
         with log.open("wb") as out:

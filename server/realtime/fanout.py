@@ -1,6 +1,7 @@
 """The Redis link between server processes, and what a process does when that link comes back after a loss."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -8,8 +9,8 @@ from typing import Any
 import socketio
 from engineio import packet as eio_packet
 from redis.asyncio.retry import Retry
-from socketio import packet as sio_packet
 from redis.backoff import NoBackoff
+from socketio import packet as sio_packet
 
 from server import metrics
 
@@ -59,13 +60,14 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
     """
 
     def __init__(self, url: str) -> None:
-        # The Publisher sends one event after another, each to this process's sockets and then to Redis. With
-        # redis-py's default of ten retries with backoff, a dead Redis would hold every later event, even for
-        # this process's own sockets, for seconds. The manager already tries twice, each time with a fresh
-        # connection, so an unreachable Redis costs each event at most about 2 s and a refused one nothing.
+        # With redis-py's default of ten retries with backoff, a dead Redis would hold the queue of messages
+        # for the other processes for seconds per message. The manager already tries twice, each time with a
+        # fresh connection, so an unreachable Redis costs each message at most about 2 s and a refused one nothing.
         options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 1, "socket_timeout": 1}
         super().__init__(url, redis_options=options)
         self._subscribed = False
+        self._outbox: list[Any] = []
+        self._flushing: asyncio.Task[None] | None = None
 
     def _redis_connect(self) -> None:
         super()._redis_connect()
@@ -82,9 +84,32 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
                 self._subscribed = True
             yield message
 
-    async def _publish(self, data: Any) -> Any:
-        receivers = await super()._publish(data)
-        if receivers is None:
-            # The library logged it and gave up; the other processes' sockets catch up on server.resync.
-            metrics.fanout_failed()
-        return receivers
+    async def _publish(self, data: Any) -> None:
+        """Queue the message for the other processes and return at once.
+
+        The manager emits to this process's sockets first and then publishes; awaiting Redis between two
+        events would let every local socket's writer wake and send once per event. Returning at once keeps
+        a committed batch's events together: each writer sends them all in one wake-up, and they go to
+        Redis in one round trip, in order, so the other processes receive them together too.
+        """
+        self._outbox.append(data)
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                try:
+                    async with self.redis.pipeline(transaction=False) as pipe:
+                        for data in batch:
+                            pipe.publish(self.channel, self.json.dumps(data))
+                        await pipe.execute()
+                except Exception:
+                    # One at a time through the library, which reconnects, retries once and logs what it gave up.
+                    for data in batch:
+                        if await super()._publish(data) is None:
+                            # The other processes' sockets catch up on server.resync.
+                            metrics.fanout_failed()
+        finally:
+            self._flushing = None

@@ -61,6 +61,7 @@ class Console:
         waiting, self._waiting = self._waiting, None
         for event in waiting:
             self._push(event)
+        self._watch()
 
     async def _pushed(self, event: dict[str, Any]) -> None:
         if self._waiting is not None:
@@ -73,6 +74,9 @@ class Console:
             self.dropped += 1
             return
         self._apply(self.cursor.push(event))
+        self._watch()
+
+    def _watch(self) -> None:
         if self.cursor.behind and self._timer is None:
             self._timer = asyncio.create_task(self._lost_after_a_moment())
 

@@ -35,8 +35,12 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
 
   function push(event) {
     cursor.push(event).forEach(onEvent);
-    // Held events wait a moment for the one before them (several server processes may deliver out of order);
-    // if it does not come, it was lost: join again from before it.
+    watch();
+  }
+
+  // Held events wait a moment for the one before them (several server processes may deliver out of order);
+  // if it does not come, it was lost: join again from before it.
+  function watch() {
     if (cursor.behind && !lostTimer) {
       lostTimer = setTimeout(() => {
         lostTimer = null;
@@ -62,6 +66,7 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     waiting = null;
     pushed.forEach(push);
     if (cursor.lost) return join();
+    watch();
     indicate("online");
     onJoined();
   }

@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -44,6 +43,7 @@ import aiohttp
 import socketio
 
 from bench.common import ROOT, BenchServer, free_port, machine, percentiles, start
+from server.simulate.workers import Workers, serve
 
 OPERATOR_SHARE = 0.8
 WARMUP_ROUNDS = 2
@@ -116,85 +116,34 @@ class Consoles:
 
 async def _serve_commands(conn: Any) -> None:
     consoles = Consoles()
-    loop = asyncio.get_running_loop()
-    while True:
-        command, *args = await loop.run_in_executor(None, conn.recv)
-        try:
-            if command == "connect":
-                await consoles.connect(*args)
-                answer: Any = len(consoles.clients)
-            elif command == "wait":
-                answer = await consoles.wait(*args)
-            elif command == "reset":
-                for r in consoles.received:
-                    r.clear()
-                consoles.events = 0
-                answer = True
-            elif command == "times":
-                answer = (consoles.received, consoles.events)
-            elif command == "envelopes":
-                answer = consoles.last
-            elif command == "close":
-                await consoles.close()
-                answer = True
-            elif command == "quit":
-                await consoles.close()
-                conn.send(("ok", True))
-                return
-            else:
-                raise ValueError(command)
-            conn.send(("ok", answer))
-        except Exception as error:  # noqa: BLE001 - reported to the parent, which stops the run
-            conn.send(("error", f"{type(error).__name__}: {error}"))
+
+    async def connect(*args: Any) -> int:
+        await consoles.connect(*args)
+        return len(consoles.clients)
+
+    async def reset() -> bool:
+        for r in consoles.received:
+            r.clear()
+        consoles.events = 0
+        return True
+
+    async def times() -> tuple[list[list[tuple[int, float]]], int]:
+        return consoles.received, consoles.events
+
+    async def envelopes() -> dict[str, dict[str, Any]]:
+        return consoles.last
+
+    async def close() -> bool:
+        await consoles.close()
+        return True
+
+    handlers = {"connect": connect, "wait": consoles.wait, "reset": reset, "times": times, "envelopes": envelopes,
+                "close": close, "quit": close}
+    await serve(conn, handlers, last="quit")
 
 
 def _worker(conn: Any) -> None:
     asyncio.run(_serve_commands(conn))
-
-
-class Workers:
-    """Worker processes driven over pipes; every command goes to all and waits for all."""
-
-    def __init__(self, count: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.pipes = []
-        self.processes = []
-        for _ in range(count):
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child,), daemon=True)
-            process.start()
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    def _all(self, commands: list[tuple[Any, ...]], timeout: float) -> list[Any]:
-        for pipe, command in zip(self.pipes, commands, strict=True):
-            pipe.send(command)
-        answers = []
-        for pipe in self.pipes:
-            if not pipe.poll(timeout):
-                raise RuntimeError(f"a console process did not answer {commands[0][0]!r} within {timeout:.0f} s")
-            status, answer = pipe.recv()
-            if status != "ok":
-                raise RuntimeError(f"console process failed on {commands[0][0]!r}: {answer}")
-            answers.append(answer)
-        return answers
-
-    async def all(self, *command: Any, timeout: float = 120.0) -> list[Any]:
-        return await asyncio.to_thread(self._all, [command] * len(self.pipes), timeout)
-
-    async def each(self, commands: list[tuple[Any, ...]], timeout: float) -> list[Any]:
-        return await asyncio.to_thread(self._all, commands, timeout)
-
-    def stop(self) -> None:
-        for pipe in self.pipes:
-            try:
-                pipe.send(("quit",))
-            except OSError:
-                pass
-        for process in self.processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
 
 
 # ---------------------------------------------------------------- measurement
@@ -461,14 +410,14 @@ async def measure_bare(
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    workers = Workers(args.processes)
+    workers = Workers(args.processes, _worker)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             directory = Path(tmp)
             real, envelopes, chosen = await measure_real(args, directory, workers)
             bare, bare_two = await measure_bare(args, directory, workers, chosen, envelopes)
     finally:
-        workers.stop()
+        await workers.stop("quit", timeout=30)
     return {
         "date": time.strftime("%Y-%m-%d"),
         "machine": machine(),

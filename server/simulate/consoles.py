@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -12,6 +11,7 @@ from typing import Any
 import aiohttp
 
 from server.simulate.sio import SocketClient, SocketError
+from server.simulate.workers import serve
 
 STARTED = "agenda.item_started"
 CONNECT_TIMEOUT = 60.0
@@ -120,74 +120,16 @@ class ConsoleSet:
 
 async def _serve(conn: Connection) -> None:
     consoles = ConsoleSet()
-    loop = asyncio.get_running_loop()
-    while True:
-        command, *args = await loop.run_in_executor(None, conn.recv)
-        try:
-            if command == "open":
-                answer: Any = await consoles.open(*args)
-            elif command == "wait":
-                answer = await consoles.wait(*args)
-            elif command == "collect":
-                answer = consoles.collect()
-            elif command == "close":
-                await consoles.close()
-                conn.send(("ok", None))
-                return
-            else:
-                raise ValueError(f"unknown command {command!r}")
-        except Exception as error:  # noqa: BLE001 - handed to the parent, which reports it and stops
-            conn.send(("error", f"{type(error).__name__}: {error}"))
-            continue
-        conn.send(("ok", answer))
+
+    async def collect() -> list[dict[str, Any]]:
+        return consoles.collect()
+
+    await serve(conn, {"open": consoles.open, "wait": consoles.wait, "collect": collect, "close": consoles.close}, last="close")
 
 
-def _worker(conn: Connection) -> None:
+def console_worker(conn: Connection) -> None:
+    """A worker process holding consoles (the target of Workers)."""
     asyncio.run(_serve(conn))
-
-
-class Workers:
-    """Worker processes driven over pipes; each command goes to every worker, which all answer."""
-
-    def __init__(self, count: int) -> None:
-        # spawn, not fork: the parent runs an event loop and open sockets a forked child must not inherit.
-        context = multiprocessing.get_context("spawn")
-        self.pipes: list[Connection] = []
-        self.processes: list[Any] = []
-        for _ in range(count):
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child,), daemon=True)
-            process.start()
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    def _each(self, commands: list[tuple[Any, ...]], timeout: float) -> list[Any]:
-        for pipe, command in zip(self.pipes, commands, strict=True):
-            pipe.send(command)
-        answers = []
-        for pipe in self.pipes:
-            if not pipe.poll(timeout):
-                raise RuntimeError(f"a console worker did not answer {commands[0][0]!r} within {timeout:.0f} s")
-            status, answer = pipe.recv()
-            if status != "ok":
-                raise RuntimeError(f"a console worker failed on {commands[0][0]!r}: {answer}")
-            answers.append(answer)
-        return answers
-
-    async def each(self, commands: list[tuple[Any, ...]], timeout: float) -> list[Any]:
-        return await asyncio.to_thread(self._each, commands, timeout)
-
-    async def all(self, *command: Any, timeout: float = 120.0) -> list[Any]:
-        return await self.each([command] * len(self.pipes), timeout)
-
-    async def stop(self) -> None:
-        try:
-            await self.all("close", timeout=60)
-        finally:
-            for process in self.processes:
-                process.join(timeout=10)
-                if process.is_alive():
-                    process.kill()
 
 
 def plan(urls: tuple[str, ...], operator_tokens: list[str], delegate_tokens: list[str], display: str, count: int) -> list[ConsoleSpec]:

@@ -10,9 +10,10 @@ import aiohttp
 
 from server.simulate import actors, probes
 from server.simulate.api import Api, ApiError
-from server.simulate.consoles import Workers, plan
+from server.simulate.consoles import console_worker, plan
 from server.simulate.options import Options
 from server.simulate.stats import Move, Recorder, fanout
+from server.simulate.workers import Workers
 from server.simulate.workshop import Rehearsal, set_up, sign_in
 
 RUN_ACTIONS = ("check_in", "check_out", "agenda_next", "comment")
@@ -90,7 +91,7 @@ async def _consoles_and_actors(chair: Api, options: Options, rehearsal: Rehearsa
         rng.shuffle(absent)
         desks.append(actors.Desk(absent))
     rss_before = probes.rss_kib(options.server_pids) if options.server_pids else None
-    workers = Workers(options.processes) if options.consoles else None
+    workers = Workers(options.processes, console_worker) if options.consoles else None
     moves: list[Move] = []
     consoles: list[dict[str, Any]] = []
     connect_seconds = 0.0
@@ -108,7 +109,7 @@ async def _consoles_and_actors(chair: Api, options: Options, rehearsal: Rehearsa
         after = await probes.metrics(http, options.urls)
     finally:
         if workers is not None:
-            await workers.stop()
+            await workers.stop("close")
     connected = len(consoles)
     return {
         "actions": recorder.report(),

@@ -57,17 +57,28 @@ async def start(directory: Path) -> BenchServer:
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_healthy(base, process, directory / "server.log", seconds=30)
+    except RuntimeError:
+        process.kill()
+        raise
+    return BenchServer(base, json.loads(tokens.read_text()), database, process)
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    """Until the server at `url` answers /healthz; RuntimeError with its log's end if it exits or takes too long."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(600):
+        for _ in range(int(seconds * 20)):
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited:\n{log.read_text()[-3000:]}")
             try:
-                async with http.get(base + "/healthz") as response:
+                async with http.get(url + "/healthz") as response:
                     if response.status == 200:
-                        return BenchServer(base, json.loads(tokens.read_text()), database, process)
+                        return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start")
+    raise RuntimeError(f"server at {url} did not become healthy")
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

@@ -27,9 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
-from bench.common import ROOT, free_port, machine
+from bench.common import ROOT, free_port, machine, wait_healthy
 
 READY_SECONDS = 120
 
@@ -38,21 +36,6 @@ def _run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"diemcau {args[0]} failed: {done.stderr or done.stdout}")
-
-
-async def _healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(READY_SECONDS * 20):
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log.read_text()[-3000:]}")
-            try:
-                async with http.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"server at {url} did not become healthy")
 
 
 class Servers:
@@ -90,7 +73,7 @@ class Servers:
             process = await asyncio.to_thread(self._spawn, port, log)
             self.processes.append(process)
             self.urls.append(f"http://127.0.0.1:{port}")
-            await _healthy(self.urls[-1], process, log)
+            await wait_healthy(self.urls[-1], process, log, READY_SECONDS)
 
     def stop(self) -> None:
         for process in self.processes:

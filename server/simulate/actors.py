@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from server.simulate import people
@@ -35,10 +36,9 @@ class Desk:
     present: list[int] = field(default_factory=list)
 
 
-async def operator(api: Api, c: int, desk: Desk, per_minute: float, clock: Clock, recorder: Recorder,
-                   rng: random.Random, prefix: str, action: str = "check_in") -> None:
-    """One point's operator: checks in whoever has not come yet, one request at a time; once everyone is in,
-    checks people out so the point keeps writing. `per_minute` 0 is as fast as the server acknowledges."""
+async def _paced(clock: Clock, per_minute: float, rng: random.Random) -> AsyncIterator[int]:
+    """Yield 1, 2, ... `per_minute` times a minute (0: as fast as the caller comes back), the first at a random
+    moment within the first interval, until the clock stops."""
     gap = 60.0 / per_minute if per_minute else 0.0
     loop = asyncio.get_running_loop()
     planned = loop.time() + rng.uniform(0, gap)
@@ -46,6 +46,14 @@ async def operator(api: Api, c: int, desk: Desk, per_minute: float, clock: Clock
     while await clock.pause(planned):
         planned = max(planned + gap, loop.time())
         n += 1
+        yield n
+
+
+async def operator(api: Api, c: int, desk: Desk, per_minute: float, clock: Clock, recorder: Recorder,
+                   rng: random.Random, prefix: str, action: str = "check_in") -> None:
+    """One point's operator: checks in whoever has not come yet, one request at a time; once everyone is in,
+    checks people out so the point keeps writing. `per_minute` 0 is as fast as the server acknowledges."""
+    async for n in _paced(clock, per_minute, rng):
         if desk.absent:
             person = desk.absent[-1]
             answer = await recorder.timed(action, api.call("POST", f"/conferences/{c}/checkins",
@@ -89,12 +97,6 @@ async def delegate(api: Api, c: int, anchors: list[str], per_minute: float, cloc
     """One delegate commenting on the draft at its pace, starting at a random moment within its first interval."""
     if per_minute <= 0:
         return
-    gap = 60.0 / per_minute
-    loop = asyncio.get_running_loop()
-    planned = loop.time() + rng.uniform(0, gap)
-    n = 0
-    while await clock.pause(planned):
-        planned = max(planned + gap, loop.time())
-        n += 1
+    async for n in _paced(clock, per_minute, rng):
         await recorder.timed("comment", api.call("POST", f"/conferences/{c}/comments",
                                                  json_body=people.comment(rng, anchors), key=f"{prefix}-{n}"))

@@ -27,7 +27,6 @@ class Audience:
     point_id: int | None = None
     participant_id: int | None = None
 
-
     @property
     def stream(self) -> str:
         """The name of the stream this audience's events form (see Event.stream)."""
@@ -115,28 +114,25 @@ def take_ended(session: AsyncSession) -> list[int]:
     return session.info.pop(ENDED, [])
 
 
+def _room(conference_id: int, stream: str) -> str:
+    """A stream's socket.io room: its events go there, and those who see the stream are in it."""
+    return f"c{conference_id}:{stream}"
+
+
 def rooms_for(event: Event) -> list[str]:
+    """The event's stream, and staff's room too when the stream is one point's or one participant's."""
     c = event.conference_id
-    if event.visibility == "public":
-        return [f"c{c}:public"]
-    if event.visibility == "point":
-        return [f"c{c}:staff", f"c{c}:point:{event.point_id}"]
-    if event.visibility == "participant":
-        return [f"c{c}:staff", f"c{c}:participant:{event.participant_id}"]
-    return [f"c{c}:staff"]
+    if event.stream in (PUBLIC.stream, STAFF.stream):
+        return [_room(c, event.stream)]
+    return [_room(c, STAFF.stream), _room(c, event.stream)]
 
 
 def rooms_of(principal: Principal, conference_id: int) -> list[str]:
-    """The rooms a client joins: the mirror image of rooms_for."""
-    c = conference_id
-    rooms = [f"c{c}:public"]
-    if principal.is_staff:
-        rooms.append(f"c{c}:staff")
-    if principal.role == "operator":
-        rooms.append(f"c{c}:point:{principal.point_id}")
-    if principal.role == "delegate":
-        rooms.append(f"c{c}:participant:{principal.participant_id}")
-    return rooms
+    """The rooms a client joins: its streams' rooms (staff: public and staff, which together get every event)."""
+    streams = streams_of(principal)
+    if streams == [EVERYTHING]:
+        streams = [PUBLIC.stream, STAFF.stream]
+    return [_room(conference_id, stream) for stream in streams]
 
 
 def streams_of(principal: Principal) -> list[str]:

@@ -23,13 +23,13 @@ import socketio
 from alembic.script import ScriptDirectory
 
 from server.migrate import alembic_config
+from server.realtime.follow import Cursor
 from tests import test_realtime, test_workshop_flow
 from tests.conftest import Call, Listener, Server, free_port, start_server, stop_server
 from tests.event_schemas import validate_data
 
 # All processes share the secret key: a token signed by one is accepted by the others.
 ENV = {"DIEMCAU_SUBMIT_RATE": "100000/60", "DIEMCAU_SECRET_KEY": "test-secret-scale-out"}
-EVERYTHING = "*"
 
 
 def required(name: str) -> str:
@@ -137,39 +137,29 @@ async def cluster(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[
 
 
 class Console(Listener):
-    """A console as the browser keeps one: every event applied once, and on server.resync a re-join.
-
-    It re-joins after the last seq it applied in order: an event whose `prev` in its stream never arrived
-    stops that (staff see one gapless stream). If the join's answer names a stream head beyond what it has,
-    an event was missed at a stream's tail, and it re-joins from there.
-    """
+    """A console as the browser keeps one (server.realtime.follow.Cursor): every event applied once, and on
+    server.resync a re-join, repeated while the answer shows a stream it lost an event of."""
 
     def __init__(self, client: socketio.AsyncClient, server: Server) -> None:
         super().__init__(client)
         self.server = server
+        self.cursor = Cursor(0)
         self.heads: dict[str, int] = {}
         self.resyncs: list[dict[str, Any]] = []
         self.recovered = 0
         self.resynced = asyncio.Event()
         self.catching_up: asyncio.Task[None] | None = None
 
+    async def on_event(self, envelope: dict[str, Any]) -> None:
+        for event in self.cursor.push(envelope):
+            await super().on_event(event)
+
     async def join(self, after_seq: int) -> dict[str, Any]:
         ack = await self.client.call("join", {"conference_id": self.server.conference_id, "after_seq": after_seq})
         assert ack["ok"] and not ack.get("snapshot"), ack
-        for envelope in ack["events"]:
-            await self.on_event(envelope)
+        for event in self.cursor.joined(ack):
+            await super().on_event(event)
         return dict(ack)
-
-    def applied(self) -> tuple[int, dict[str, int]]:
-        """The last seq applied in order, and each stream's last seq up to there."""
-        tails, last = {stream: 0 for stream in self.heads}, 0
-        for event in sorted(self.events, key=lambda e: e["seq"]):
-            stream = EVERYTHING if EVERYTHING in tails else event["stream"]
-            prev = event["seq"] - 1 if stream == EVERYTHING else event["prev"]
-            if tails.get(stream) != prev:
-                break
-            tails[stream] = last = event["seq"]
-        return last, tails
 
     async def on_resync(self, data: dict[str, Any]) -> None:
         validate_data("server.resync", data)
@@ -179,16 +169,11 @@ class Console(Listener):
 
     async def _catch_up(self) -> None:
         try:
-            after, _ = self.applied()
-            while True:
-                had = len(self.events)
-                ack = await self.join(after)
-                self.recovered += len(self.events) - had
-                after, tails = self.applied()
-                behind = [tails.get(stream, 0) for stream, head in ack["streams"].items() if tails.get(stream, 0) < head]
-                if not behind:
-                    break
-                after = min(behind)
+            had = len(self.events)
+            await self.join(self.cursor.resume_from())
+            while self.cursor.lost:
+                await self.join(self.cursor.resume_from())
+            self.recovered += len(self.events) - had
         finally:
             # Also when it failed: the test then awaits `catching_up`, which raises what went wrong.
             self.resynced.set()

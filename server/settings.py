@@ -38,7 +38,9 @@ class Settings:
     login_address_attempts: int = 20
     # Remarks, comments and speaking requests one caller may create per window (DIEMCAU_SUBMIT_RATE="30/60").
     submit_rate: tuple[int, int] = (30, 60)
-    chromium: str = "/usr/bin/chromium"
+    # Debian's browser itself, not its /usr/bin/chromium launcher: the launcher is for desktop sessions (it loads
+    # extensions, enables GPU rasterisation) and its /dev/shm probe breaks where /dev/shm is mounted twice.
+    chromium: str = "/usr/lib/chromium/chromium"
 
     @property
     def base_url(self) -> str:

@@ -57,6 +57,9 @@ def _arguments(directory: Path) -> list[str]:
     flags = [
         "--headless",
         "--disable-gpu",
+        # Shared memory in the temporary directory: a container's /dev/shm is often 64 MiB, too small for a long
+        # document, and the desktop launcher that would notice is not used.
+        "--disable-dev-shm-usage",
         "--no-pdf-header-footer",
         # Accessibility tags are three quarters of a long table's file, and Chromium writes no PDF past about 30 MB:
         # untagged, a national workshop's 600-page comment table prints in a tenth of the size and a third less time.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,14 +19,17 @@ from server.auth.throttle import LoginThrottle, throttle_key
 from server.db import db_context
 from server.events import Publisher
 from server.http.cookies import send_renewed_cookie
-from server.http.middlewares import authenticate, errors, security_headers
+from server.http.middlewares import authenticate, errors, plain_bodies, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
 from server.keys import db_key, ender_key, publisher_key, settings_key, writers_key
 from server.realtime.sockets import create_socket_server, say_goodbye
 from server.settings import Settings
+from server.submissions import attachments
+from server.submissions import operations as submissions
 from server.writes import Writers
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 
 
@@ -65,12 +69,27 @@ async def settle_heap(app: web.Application) -> None:
     gc.freeze()
 
 
+async def sweep_attachments(app: web.Application) -> None:
+    """Remove remark files that no remark refers to: a crash between storing one and committing leaves it behind."""
+    async with app[db_key].read() as session:
+        in_use = await submissions.attachments_in_use(session)
+    removed = await asyncio.to_thread(attachments.sweep, app[settings_key].data_dir, in_use)
+    if removed:
+        log.info("removed %d attachment files no remark refers to", len(removed))
+
+
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[errors, authenticate], client_max_size=settings.max_upload_bytes)
+    # aiohttp would inflate a gzip body as it arrives, even one the handler refuses, on the event loop: a 1 MB
+    # request can inflate to 1 GiB. Bodies are read as sent, and plain_bodies refuses compressed ones.
+    app = web.Application(
+        middlewares=[errors, plain_bodies, authenticate], client_max_size=settings.max_upload_bytes,
+        handler_args={"auto_decompress": False},
+    )
     app[settings_key] = settings
     app[principal_cache_key] = PrincipalCache()
     app[throttle_key] = LoginThrottle(lockout_of(settings), settings.login_address_attempts)
     app[submit_rate_key] = SubmitRate(*settings.submit_rate)
+    app[attachments.uploads_key] = attachments.Uploads(settings.data_dir)
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     setup_i18n(env)
     app.cleanup_ctx.append(db_context)
@@ -78,6 +97,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
+    app.on_startup.append(sweep_attachments)
     app.on_startup.append(settle_heap)
     app.on_shutdown.append(lambda _: begin_shutdown(app, sio))
     app.on_response_prepare.append(security_headers)

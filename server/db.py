@@ -1,6 +1,7 @@
 """Database engines and sessions; SQLite gets WAL, a busy timeout and IMMEDIATE write transactions."""
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,13 @@ class Database:
             await self.write_engine.dispose()
 
 
+def _json(value: Any) -> str:
+    """Stored JSON is standard JSON: NaN or Infinity in a column would make every later read of it unparsable."""
+    return json.dumps(value, allow_nan=False)
+
+
 def _sqlite_engine(url: str, begin: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=8, max_overflow=8)
+    engine = create_async_engine(url, pool_size=8, max_overflow=8, json_serializer=_json)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
@@ -68,7 +74,7 @@ def open_database(settings: Settings) -> Database:
         read_engine = _sqlite_engine(url, "BEGIN")
         write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
     else:
-        read_engine = write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+        read_engine = write_engine = create_async_engine(url, pool_size=10, max_overflow=10, json_serializer=_json)
     return Database(
         read_engine=read_engine,
         write_engine=write_engine,

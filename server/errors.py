@@ -76,6 +76,13 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class UnsupportedEncoding(DomainError):
+    """A request body sent compressed: the server reads bodies only as sent, so nobody can make it inflate one."""
+
+    status = 415
+    code = "unsupported_encoding"
+
+
 class RateLimited(DomainError):
     """Too many attempts in a short time."""
 

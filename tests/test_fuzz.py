@@ -6,7 +6,9 @@ same cases each time. The figures and the bugs it found are in docs/security.md 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -156,3 +158,40 @@ async def test_the_api_holds_to_its_document_under_fuzzing(fuzz_server: Server) 
     print(f"\nfuzzed {len(fuzzed)} operations as {len(ROLES)} roles: {cases} cases, statuses {sorted(statuses.items())}")
     assert len(fuzzed) == len(operations) >= 80
     assert not failures, f"{len(failures)} failing operations:\n\n" + "\n\n".join(f"{k}\n{v}" for k, v in sorted(failures.items()))
+
+
+HOSTILE_BODIES = {
+    "deep": ('{"a":' + "[" * 10_000 + "]" * 10_000 + "}").encode(),
+    "non-finite": b'{"title": "x", "body": "x", "participant_id": NaN, "ghi_chu": Infinity, "so": 1e400}',
+}
+
+
+async def test_every_route_with_a_body_refuses_deep_non_finite_and_compressed_json(fuzz_server: Server) -> None:
+    """What a hand-written attacker sent, to every operation that takes a body, as a role allowed to call it."""
+    s = fuzz_server
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{s.base_url}/api/v1/openapi.json") as response:
+            spec = await response.json()
+        refused = Counter[str]()
+        for path, methods in spec["paths"].items():
+            for method, operation in methods.items():
+                label = f"{method.upper()} {path}"
+                if "requestBody" not in operation or label in SKIPPED | LAST:
+                    continue
+                role = (operation.get("x-roles") or ["admin"])[0]
+                url = s.base_url + path.replace("{c}", str(s.conference_id))
+                url = re.sub(r"\{\w+\}", "1", url)
+                headers = {"Authorization": f"Bearer {token_of(s, role)}", "Content-Type": "application/json"}
+                attempts = [(name, body, headers) for name, body in HOSTILE_BODIES.items()]
+                attempts.append(("gzip", gzip.compress(b'{"a": 1}'), {**headers, "Content-Encoding": "gzip"}))
+                for name, body, sent_headers in attempts:
+                    async with http.request(method, url, data=body, headers=sent_headers) as response:
+                        answer = await response.json(content_type=None)
+                    # A route that reads no body (an unlock, a state change) may ignore it and succeed.
+                    assert response.status < 500, (label, name, response.status, answer)
+                    if response.status >= 400:
+                        assert set(answer["error"]) == {"code", "message", "details"}, (label, name, answer)
+                        refused[name] += 1
+                    if name == "gzip":
+                        assert response.status == 415, (label, answer)
+    assert min(refused.values()) >= 30, refused

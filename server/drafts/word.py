@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterator
 
 import docx
 from docx.oxml.ns import qn
 from lxml.etree import _Element
 
+from server import archives
 from server.errors import Invalid, TooLarge
 
 ZIP_MAGIC = b"PK\x03\x04"
 DOCUMENT_PART = "word/document.xml"
-# A zip may inflate a thousandfold; the sizes it declares are checked before anything is inflated
-# (zipfile never yields more than an entry declares, so a lying header cannot get past this).
+# A zip may inflate a thousandfold: what a draft's parts hold together, read through server.archives.
 MAX_EXPANDED = 128 * 1024 * 1024
 UNREADABLE = {"file": "unreadable DOCX"}
 
@@ -31,16 +30,17 @@ def is_docx(raw: bytes) -> bool:
     return raw.startswith(ZIP_MAGIC)
 
 
-def _check_archive(raw: bytes) -> None:
+def _unpacked(raw: bytes) -> bytes:
+    """The DOCX rebuilt through the bounded archive reader, so python-docx never inflates more than it holds."""
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+        package = archives.unpacked(raw, MAX_EXPANDED)
+    except archives.ArchiveRefused as refused:
+        if refused.too_large:
+            raise TooLarge(f"The DOCX expands to more than {MAX_EXPANDED} bytes", {"limit": MAX_EXPANDED}) from None
         raise Invalid("The file is an unreadable DOCX: the archive is damaged", UNREADABLE) from None
-    if DOCUMENT_PART not in {e.filename for e in entries}:
+    if DOCUMENT_PART not in archives.names(package):
         raise Invalid("The file is an unreadable DOCX: it holds no Word document", UNREADABLE)
-    if sum(e.file_size for e in entries) > MAX_EXPANDED:
-        raise TooLarge(f"The DOCX expands to more than {MAX_EXPANDED} bytes", {"limit": MAX_EXPANDED})
+    return package
 
 
 def _paragraphs(parent: _Element) -> Iterator[str]:
@@ -53,9 +53,9 @@ def _paragraphs(parent: _Element) -> Iterator[str]:
 
 def paragraphs(raw: bytes) -> list[str]:
     """The text of each non-blank body paragraph, runs joined as written; Invalid when it is not a readable DOCX."""
-    _check_archive(raw)
+    package = _unpacked(raw)
     try:
-        body = docx.Document(io.BytesIO(raw)).element.body
+        body = docx.Document(io.BytesIO(package)).element.body
         texts = [text for text in _paragraphs(body) if text.strip()]
     # python-docx reports a broken package through whatever failed inside it: KeyError for a missing part,
     # ValueError for a wrong content type, lxml's XMLSyntaxError for damaged XML, and its own errors.

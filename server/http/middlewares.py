@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from server.auth.cache import who
-from server.errors import DomainError, Forbidden
+from server.errors import DomainError, Forbidden, UnsupportedEncoding
 from server.http.cookies import SESSION_COOKIE, renew_if_due
 from server.keys import principal_key, settings_key
 
@@ -41,6 +41,18 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "Internal server error")
+
+
+@web.middleware
+async def plain_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a compressed request body before anything reads it (the server never inflates one: create_app)."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedEncoding(
+            "Request bodies must not be compressed; send the body without Content-Encoding",
+            {"content_encoding": encoding[:40]},
+        )
+    return await handler(request)
 
 
 def origin_allowed(request: web.Request, origin: str) -> bool:

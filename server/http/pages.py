@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -13,8 +14,10 @@ from server.auth.principal import Principal
 from server.auth.signin import sign_in, sign_out
 from server.conferences.operations import get_conference, list_conferences
 from server.errors import DomainError
+from server.http import parse
 from server.http.cookies import SESSION_COOKIE, set_session_cookie
 from server.http.middlewares import origin_allowed
+from server.http.redirects import local_target
 from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, principal_key, settings_key
 from server.writes import perform
@@ -55,7 +58,7 @@ def _context(request: web.Request, console: str, **extra: Any) -> dict[str, Any]
 def _require(request: web.Request, console: str, conference_id: int | None = None) -> Principal:
     principal = request[principal_key]
     if principal is None:
-        raise web.HTTPFound(f"/login?next={request.path}")
+        raise web.HTTPFound(f"/login?{urlencode({'next': request.path_qs})}")
     if principal.role not in CONSOLE_ROLES[console] or (conference_id is not None and not principal.belongs_to(conference_id)):
         raise web.HTTPForbidden(text="Forbidden")
     return principal
@@ -74,7 +77,7 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
-    context = _context(request, "login", error=None, next=request.query.get("next", ""), username="")
+    context = _context(request, "login", error=None, next=local_target(request.query.get("next"), ""), username="")
     return aiohttp_jinja2.render_template("login.html", request, context)
 
 
@@ -82,15 +85,14 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     origin = request.headers.get("Origin")
     if origin is not None and not origin_allowed(request, origin):
         raise web.HTTPForbidden(text="Cross-origin login refused")
-    form = await request.post()
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    form = await parse.form_fields(request)
+    username, password, target = form.get("username", ""), form.get("password", ""), local_target(form.get("next"))
     try:
         result = await sign_in(request.app, username, password, request.remote or "")
     except DomainError as error:
-        context = _context(request, "login", error=error.code, next=str(form.get("next", "")), username=username)
+        context = _context(request, "login", error=error.code, next=target, username=username)
         return aiohttp_jinja2.render_template("login.html", request, context, status=error.status)
-    target = str(form.get("next") or "")
-    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    response = web.HTTPFound(target)
     set_session_cookie(response, request, result["token"])
     raise response
 
@@ -126,8 +128,7 @@ async def join(request: web.Request) -> web.StreamResponse:
 
 async def set_language(request: web.Request) -> web.StreamResponse:
     lang = request.match_info["lang"]
-    target = request.query.get("next", "/")
-    response = web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+    response = web.HTTPFound(local_target(request.query.get("next")))
     if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="Lax", max_age=365 * 86400, path="/")
     raise response

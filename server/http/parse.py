@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -16,6 +18,7 @@ from server.text import clean_name, clean_text
 
 MISSING = object()
 MAX_DEPTH = 32
+MAX_FORM_FIELDS = 20
 # SQLite's INTEGER is 64-bit: no row has an id beyond it, and the driver raises OverflowError on one.
 MAX_INT = 2**63 - 1
 # Times a workshop can have; near year 1 or 9999 converting zones or adding the agenda's minutes overflows.
@@ -40,27 +43,67 @@ def _depth(value: Any, level: int = 0) -> int:
 body_key = web.RequestKey("json_body", dict)
 
 
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object, at most the configured size."""
-    limit = request.app[settings_key].max_body_bytes
+async def body_bytes(request: web.Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes `limit` bytes, whatever Content-Length says."""
     if (request.content_length or 0) > limit:
         raise TooLarge(f"The body is over {limit} bytes", {"limit": limit})
-    raw = await request.read()
-    if len(raw) > limit:
-        raise TooLarge(f"The body is over {limit} bytes", {"limit": limit})
-    if not raw:
-        return {}
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"The body is over {limit} bytes", {"limit": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _no_constant(name: str) -> None:
+    raise Invalid(f"{name} is not a JSON number", {"body": "NaN or Infinity"})
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise Invalid(f"{literal[:40]} is too large a number", {"body": "number out of range"})
+    return value
+
+
+def json_value(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, finite numbers only, nesting refused before it can exhaust the stack."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise Invalid("The body is nested too deeply", {"body": "too deep"}) from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("The body is not valid JSON", code="invalid_json") from None
-    if not isinstance(data, dict):
-        raise Invalid("The body must be a JSON object", {"body": "not an object"})
     if _depth(data) > MAX_DEPTH:
         raise Invalid("The body is nested too deeply", {"body": "too deep"})
+    return data
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object, at most the configured size."""
+    raw = await body_bytes(request, request.app[settings_key].max_body_bytes)
+    if not raw:
+        return {}
+    data = json_value(raw)
+    if not isinstance(data, dict):
+        raise Invalid("The body must be a JSON object", {"body": "not an object"})
     # Kept for the audit trail, which records what a staff member sent with each write.
     request[body_key] = data
     return data
+
+
+async def form_fields(request: web.Request) -> dict[str, str]:
+    """A URL-encoded form (the sign-in page's), at most the configured size, each field's first value."""
+    raw = await body_bytes(request, request.app[settings_key].max_body_bytes)
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The form is malformed", code="bad_form") from None
+    fields: dict[str, str] = {}
+    for key, value in pairs:
+        fields.setdefault(key, value)
+    return fields
 
 
 def integer(data: dict[str, Any], name: str, required: bool = True, minimum: int | None = None) -> int | None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
@@ -14,9 +13,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from server import archives
+
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# A zip's declared sizes bound what it unpacks to (zipfile stops at them), so this stops a zip bomb up front.
+# What a workbook's parts may hold together, read through server.archives whatever their headers declare.
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 # What a spreadsheet would run as a formula (OWASP, CSV injection): such text gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,14 +56,12 @@ def _csv_rows(raw: bytes) -> Iterator[list[str | None]]:
 
 def _xlsx_rows(raw: bytes) -> Iterator[list[str | None]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        raise Unreadable("not a readable XLSX workbook") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise Unreadable("the workbook is too large when unpacked")
+        workbook = archives.unpacked(raw, MAX_UNPACKED_BYTES)
+    except archives.ArchiveRefused as refused:
+        reason = "the workbook is too large when unpacked" if refused.too_large else "not a readable XLSX workbook"
+        raise Unreadable(reason) from None
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True, data_only=True)
         try:
             for values in book.worksheets[0].iter_rows(values_only=True):
                 yield [_text(value) for value in values]

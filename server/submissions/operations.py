@@ -28,6 +28,18 @@ from server.submissions.attachments import Attachment
 from server.submissions.search import search_key
 
 
+async def attachment_in_use(session: AsyncSession, sha256: str) -> bool:
+    """Whether any stored remark refers to the file kept under this digest."""
+    found = await session.scalar(select(Remark.id).where(Remark.attachment_sha256 == sha256).limit(1))
+    return found is not None
+
+
+async def attachments_in_use(session: AsyncSession) -> set[str]:
+    """The digests of every file a stored remark refers to."""
+    rows = await session.scalars(select(Remark.attachment_sha256).where(Remark.attachment_sha256.is_not(None)).distinct())
+    return {sha256 for sha256 in rows if sha256}
+
+
 def initial_moderation(conference: Conference) -> str:
     """Input waits for staff only where the conference asked for pre-moderation."""
     return "pending" if conference.premoderation else "approved"

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +20,7 @@ from server.http.parse import form_parts, path_id
 from server.keys import settings_key
 from server.lookup import in_conference
 from server.submissions import attachments
+from server.submissions import operations as submissions
 
 # The text fields of a remark form; the body may be a whole paper (200,000 characters of up to 4 UTF-8 bytes).
 TEXT_FIELDS = ("title", "body", "agenda_item_id", "participant_id", "idempotency_key")
@@ -34,10 +38,17 @@ def _integer(fields: dict[str, Any], name: str) -> None:
         raise Invalid(f"{name} must be an integer", {name: "not an integer"}) from None
 
 
-async def read_remark_form(request: web.Request) -> tuple[dict[str, Any], attachments.Attachment | None]:
-    """The remark's fields as the JSON form has them, and the stored attachment if a file was sent."""
-    settings = request.app[settings_key]
-    limit = settings.max_upload_bytes
+@dataclass(frozen=True)
+class Upload:
+    """A remark's file as received: checked by content, not yet stored."""
+
+    attachment: attachments.Attachment
+    data: bytes
+
+
+async def read_remark_form(request: web.Request) -> tuple[dict[str, Any], Upload | None]:
+    """The remark's fields as the JSON form has them, and the file if one was sent (checked, not stored)."""
+    limit = request.app[settings_key].max_upload_bytes
     too_large = TooLarge(f"The file is over {limit} bytes", {"limit": limit})
     if (request.content_length or 0) > limit + MAX_FIELD_BYTES + MULTIPART_SLACK:
         raise too_large
@@ -61,8 +72,23 @@ async def read_remark_form(request: web.Request) -> tuple[dict[str, Any], attach
         return fields, None
     if not upload[0]:
         raise Invalid("The attached file is empty", {"file": "empty"})
-    stored = await asyncio.to_thread(attachments.store, settings.data_dir, upload[0], upload[1])
-    return fields, stored
+    # Reading a DOCX through is CPU work; it must not stall the other requests.
+    return fields, Upload(await asyncio.to_thread(attachments.prepare, *upload), upload[0])
+
+
+@asynccontextmanager
+async def stored(request: web.Request, upload: Upload | None) -> AsyncIterator[None]:
+    """The file on disk for the remark's write, and removed again if the write fails or is refused."""
+    if upload is None:
+        yield
+        return
+
+    async def in_use(sha256: str) -> bool:
+        async with reader(request) as session:
+            return await submissions.attachment_in_use(session, sha256)
+
+    async with request.app[attachments.uploads_key].holding(upload.attachment, upload.data, in_use):
+        yield
 
 
 def _may_download(principal: Principal, participant_id: int) -> bool:

@@ -10,7 +10,7 @@ from server.auth.principal import Principal
 from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
-from server.http.api.attachments import read_remark_form
+from server.http.api.attachments import read_remark_form, stored
 from server.http.api.common import allow, write
 from server.submissions import operations as submissions
 
@@ -31,12 +31,15 @@ def submitter(principal: Principal, data: dict[str, Any]) -> int:
 
 
 async def submit_remark(request: web.Request) -> web.Response:
-    """JSON, or multipart with the same fields and an optional PDF or DOCX `file`."""
+    """JSON, or multipart with the same fields and an optional PDF or DOCX `file`.
+
+    Every field is checked before the file is stored, and a write that fails leaves no file behind.
+    """
     principal, c = allow(request)
     request.app[submit_rate_key].check(principal)
-    attachment = None
+    upload = None
     if request.content_type.startswith("multipart/"):
-        data, attachment = await read_remark_form(request)
+        data, upload = await read_remark_form(request)
     else:
         data = await parse.json_body(request)
     participant_id = submitter(principal, data)
@@ -44,6 +47,7 @@ async def submit_remark(request: web.Request) -> web.Response:
     body = parse.text(data, "body", MAX_REMARK)
     agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
     assert title is not None and body is not None
+    attachment = upload.attachment if upload is not None else None
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         remark = await submissions.submit_remark(
@@ -54,7 +58,8 @@ async def submit_remark(request: web.Request) -> web.Response:
 
     # The idempotency record keeps the file's digest and name, not the file.
     payload = data if attachment is None else {**data, "attachment": [attachment.sha256, attachment.name]}
-    return await write(request, c, op, 201, principal, payload)
+    async with stored(request, upload):
+        return await write(request, c, op, 201, principal, payload)
 
 
 async def submit_comment(request: web.Request) -> web.Response:

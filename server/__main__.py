@@ -62,7 +62,7 @@ def serve(args: argparse.Namespace) -> None:
     # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
     web.run_app(
         create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5,
-        access_log_class=AccessLogger,
+        keepalive_timeout=settings.idle_timeout, access_log_class=AccessLogger,
     )
 
 

@@ -27,6 +27,9 @@ class Settings:
     # Each conference keeps its newest `event_retention` events for replay; 0 keeps every event.
     event_retention: int = 0
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Seconds a connection may sit without a whole request (headers sent slowly, or idle between requests) before
+    # it is closed: a client holding thousands of half-sent requests open ties up no more than this.
+    idle_timeout: int = 30
     session_hours: int = 12
     # Set the session cookie's Secure flag even when the request came in over plain http (TLS ends at a proxy).
     secure_cookies: bool = False
@@ -126,4 +129,5 @@ def load(
         submit_rate=_rate(env.get("DIEMCAU_SUBMIT_RATE"), Settings.submit_rate),
         replay_limit=_count("DIEMCAU_REPLAY_LIMIT", Settings.replay_limit, minimum=1),
         event_retention=_count("DIEMCAU_EVENT_RETENTION", Settings.event_retention, minimum=0),
+        idle_timeout=_count("DIEMCAU_IDLE_TIMEOUT", Settings.idle_timeout, minimum=1),
     )

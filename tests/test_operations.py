@@ -20,6 +20,9 @@ from server.keys import writers_key
 from server.writes import ShuttingDown, Writers, perform
 from tests.conftest import Call, Server, start_server, stop_server
 
+# Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
+pytestmark = pytest.mark.solo
+
 NAMES = (
     "diemcau_connected_consoles",
     "diemcau_events_published_total",
@@ -175,3 +178,33 @@ async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path:
     access = [r for r in records if r.get("route") == "checkin"]
     assert access and all(isinstance(r["duration_ms"], float) and r["conference_id"] == s.conference_id for r in access)
     assert {r["status"] for r in access} <= {201, 503}
+
+
+async def test_slow_and_oversized_headers_hold_up_nobody(tmp_path: Path, call: Call) -> None:
+    """Hundreds of requests whose headers never finish are closed after DIEMCAU_IDLE_TIMEOUT while everyone else is
+    answered; a header past aiohttp's 8 KiB limit is refused with 400 at once."""
+    server = await start_server(tmp_path / "server", {"DIEMCAU_IDLE_TIMEOUT": "2"})
+    host, port = "127.0.0.1", int(server.base_url.rsplit(":", 1)[1])
+    try:
+        slow = [await asyncio.open_connection(host, port) for _ in range(200)]
+        for _, writer in slow:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        await asyncio.gather(*(writer.drain() for _, writer in slow))
+        assert (await call("GET", server.base_url + "/healthz")).status == 200
+        assert (await call("GET", server.api(), server.tokens["chair"])).status == 200
+        # Each is closed by the server with nothing answered; a read that ends proves it without waiting on a clock.
+        closed = await asyncio.wait_for(asyncio.gather(*(reader.read() for reader, _ in slow)), timeout=30)
+        assert closed == [b""] * len(slow)
+        for _, writer in slow:
+            writer.close()
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n")
+            await writer.drain()
+            status = await asyncio.wait_for(reader.readline(), timeout=10)
+        finally:
+            writer.close()
+        assert status.split()[1:2] == [b"400"], status
+        assert (await call("GET", server.base_url + "/healthz")).status == 200
+    finally:
+        stop_server(server)

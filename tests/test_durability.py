@@ -18,8 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.conftest import Server, start_server, stop_server
+
+# Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
+pytestmark = pytest.mark.solo
 
 TOTAL = 1000
 CHECKINS = 600

@@ -19,6 +19,9 @@ import socketio
 from server.realtime.follow import Cursor
 from tests.conftest import ROOT, Call, Server, start_server, stop_server
 
+# Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
+pytestmark = pytest.mark.solo
+
 CONSOLES = int(os.environ.get("DIEMCAU_TEST_CONSOLES", "1000"))
 # The product's grace for an event that arrives before its predecessor (LOST_AFTER_MS in live.js).
 LOST_AFTER = 1.0

@@ -28,6 +28,9 @@ from tests import test_realtime, test_workshop_flow
 from tests.conftest import Call, Listener, Server, free_port, start_server, stop_server
 from tests.event_schemas import validate_data
 
+# Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
+pytestmark = pytest.mark.solo
+
 # All processes share the secret key: a token signed by one is accepted by the others.
 ENV = {"DIEMCAU_SUBMIT_RATE": "100000/60", "DIEMCAU_SECRET_KEY": "test-secret-scale-out"}
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,20 @@ async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     raise RuntimeError("server did not become healthy:\n" + log.read_text())
 
 
+# The demo as first seeded for each secret key and settings (every `demo_server` is tmp_path/"server", so they share
+# one): a later server of the same kind starts from a copy, rather than spending seconds migrating and seeding again.
+_SEEDS = tempfile.TemporaryDirectory(prefix="diemcau-seeds-")
+_SEEDED: dict[str, Path] = {}
+
+
+def _snapshot(database: Path) -> Path:
+    """A consistent copy of a freshly seeded database, WAL included, taken before any test wrote to it."""
+    copy = Path(_SEEDS.name) / f"{len(_SEEDED)}.db"
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    return copy
+
+
 async def start_server(directory: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None) -> Server:
     """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is unused)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -68,6 +86,11 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
     env = {
         **os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, "DIEMCAU_DATA_DIR": str(directory), **(extra_env or {})
     }
+    # Servers seed alike when their key and settings are alike; a database that exists already is the test's own.
+    kind = json.dumps([env["DIEMCAU_SECRET_KEY"], sorted((extra_env or {}).items())])
+    fresh = database_url is None and not database.exists()
+    if fresh and kind in _SEEDED:
+        shutil.copyfile(_SEEDED[kind], database)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--demo", "--demo-tokens", str(tokens_file),
@@ -76,6 +99,8 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
         )
     base_url = f"http://127.0.0.1:{port}"
     await _wait_healthy(base_url, process, log)
+    if fresh and kind not in _SEEDED:
+        _SEEDED[kind] = _snapshot(database)
     return Server(base_url, json.loads(tokens_file.read_text()), database, process, log)
 
 

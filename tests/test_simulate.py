@@ -20,9 +20,6 @@ from server.__main__ import main
 from server.simulate.sio import SocketClient, SocketError, split_event
 from tests.conftest import ROOT, Call, Server, free_port
 
-# Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
-pytestmark = pytest.mark.solo
-
 ACTIONS = ("connect", "join", "check_in", "agenda_next", "comment")
 SMALL = ("--points", "4", "--participants", "40", "--consoles", "20", "--duration", "6",
          "--checkin-rate", "60", "--agenda-interval", "1.5", "--comment-rate", "12")

@@ -115,7 +115,7 @@ class Uploads:
             try:
                 await asyncio.to_thread(_place, self.data_dir, sha256, data)
             except BaseException:
-                self._holds[sha256] -= 1
+                self._release(sha256)
                 raise
         committed = False
         try:
@@ -123,11 +123,16 @@ class Uploads:
             committed = True
         finally:
             async with self._lock:
-                self._holds[sha256] -= 1
-                if self._holds[sha256] <= 0:
-                    del self._holds[sha256]
-                    if not committed and not await in_use(sha256):
-                        await asyncio.to_thread(path_of(self.data_dir, sha256).unlink, True)
+                if self._release(sha256) and not committed and not await in_use(sha256):
+                    await asyncio.to_thread(path_of(self.data_dir, sha256).unlink, True)
+
+    def _release(self, sha256: str) -> bool:
+        """Drop one hold on the file; True when no write in flight holds it any more."""
+        self._holds[sha256] -= 1
+        if self._holds[sha256] > 0:
+            return False
+        del self._holds[sha256]
+        return True
 
 
 def sweep(data_dir: Path, referenced: set[str], older_than: float = ORPHAN_AGE) -> list[str]:

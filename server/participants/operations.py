@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from schema.tables import Checkin, Participant, Point, iso
 from server import events
@@ -31,11 +32,12 @@ class PersonFields:
 
 @dataclass(frozen=True)
 class Listed:
-    """A participant with where and since when they are present."""
+    """A participant with where and since when they are present, or when they last left."""
 
     person: Participant
     point: Point
     checked_in_at: datetime | None
+    checked_out_at: datetime | None
 
 
 async def get_participant(
@@ -105,8 +107,15 @@ async def list_participants(
     for word in fold(query or "").split():
         where.append(Participant.search_key.contains(word, autoescape=True))
     total = await session.scalar(select(func.count()).select_from(Participant).where(*where))
+    # The end of the last stay that counts: an undone check-in never happened, so it is not a departure.
+    past = aliased(Checkin)
+    left = (
+        select(func.max(past.checked_out_at))
+        .where(past.participant_id == Participant.id, past.undone_at.is_(None))
+        .scalar_subquery()
+    )
     stmt = (
-        select(Participant, Point, Checkin.checked_in_at)
+        select(Participant, Point, Checkin.checked_in_at, left)
         .join(Point, Point.id == Participant.point_id)
         .outerjoin(Checkin, (Checkin.participant_id == Participant.id) & Checkin.checked_out_at.is_(None))
         .where(*where)
@@ -115,7 +124,7 @@ async def list_participants(
         .limit(limit)
     )
     rows = (await session.execute(stmt)).all()
-    return [Listed(person=p, point=pt, checked_in_at=at) for p, pt, at in rows], int(total or 0)
+    return [Listed(p, pt, at, None if at else out) for p, pt, at, out in rows], int(total or 0)
 
 
 def participant_dict(person: Participant, checked_in_at: datetime | None) -> dict[str, object]:

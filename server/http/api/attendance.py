@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Participant
+from schema.tables import Participant, iso
 from server.attendance import operations as attendance
 from server.badges import operations as badges
 from server.errors import Invalid
@@ -43,7 +43,7 @@ async def list_participants(request: web.Request) -> web.Response:
     assert limit is not None and offset is not None
     async with reader(request) as session:
         rows, total = await participants.list_participants(session, c, point_id, request.query.get("q"), limit, offset)
-    page = [participants.participant_dict(r.person, r.checked_in_at) for r in rows]
+    page = [{**participants.participant_dict(r.person, r.checked_in_at), "checked_out_at": iso(r.checked_out_at)} for r in rows]
     return web.json_response({"items": page, "total": total, "limit": limit, "offset": offset})
 
 

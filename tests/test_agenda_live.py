@@ -157,3 +157,42 @@ async def test_speech_limits_quota_and_log(demo_server: Server, call: Call) -> N
     assert log["items"][0]["duration_seconds"] >= 0 and log["points"][0]["point_id"] == people[0]["point_id"]
     summary = (await call("GET", s.api("/summary.json"), chair)).body
     assert [(r["full_name"], r["duration_seconds"] is not None) for r in summary["speakers"]] == [(people[0]["full_name"], True)]
+
+
+async def test_a_delegate_withdraws_and_closing_ends_what_runs(demo_server: Server, call: Call) -> None:
+    s, t = demo_server, demo_server.tokens
+    chair, hgi = t["chair"], t["operators"]["HGI"]
+    codes = {p["id"]: p["code"] for p in (await call("GET", s.api("/points"), chair)).body["items"]}
+    roster = {p["id"]: p for p in (await call("GET", s.api("/participants?limit=500"), t["admin"])).body["items"]}
+    me, token = next((int(pid), token) for pid, token in t["delegates"].items())
+    mine = t["operators"][codes[roster[me]["point_id"]]]
+    other = next(p for p in roster.values() if codes[p["point_id"]] == "HGI" and p["id"] != me)
+    await call("POST", s.api("/open"), chair)
+    await call("POST", s.api("/checkins"), mine, json={"participant_id": me})
+    await call("POST", s.api("/checkins"), hgi, json={"participant_id": other["id"]})
+
+    # A delegate withdraws its own request, once, and nobody else's; an operator only at its own point.
+    asked = (await call("POST", s.api("/speaking-requests"), token, json={})).body
+    theirs = (await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": other["id"]})).body
+    assert_error(await call("POST", s.api(f"/speaking-requests/{theirs['id']}/withdraw"), token), 403)
+    assert_error(await call("POST", s.api(f"/speaking-requests/{theirs['id']}/withdraw"), t["operators"]["CTO"]), 403)
+    withdrawn = await call("POST", s.api(f"/speaking-requests/{asked['id']}/withdraw"), token)
+    assert withdrawn.status == 200 and withdrawn.body["status"] == "withdrawn"
+    assert_error(await call("POST", s.api(f"/speaking-requests/{asked['id']}/withdraw"), token), 409, "invalid_transition")
+
+    # Closing while an item runs and someone speaks ends both at the close, in the record and as events before it.
+    item = (await agenda(call, s))["items"][0]
+    await call("POST", s.api(f"/agenda/{item['id']}/start"), chair)
+    await call("PATCH", s.api(f"/speaking-requests/{theirs['id']}"), chair, json={"status": "speaking"})
+    seq = (await call("GET", s.api(), chair)).body["seq"]
+    closed = (await call("POST", s.api("/close"), chair)).body
+    ended = next(i for i in (await agenda(call, s))["items"] if i["id"] == item["id"])
+    assert ended["status"] == "done"
+    assert datetime.fromisoformat(ended["finished_at"]) == datetime.fromisoformat(closed["closed_at"])
+    speech = next(r for r in (await call("GET", s.api("/speaking-requests"), chair)).body["items"] if r["id"] == theirs["id"])
+    assert speech["status"] == "done" and speech["finished_at"] == ended["finished_at"]
+    after = (await call("GET", s.api(f"/events?after={seq}"), t["display"])).body["items"]
+    assert [e["type"] for e in after][:3] == ["agenda.item_finished", "speaking.queue_changed", "conference.state_changed"]
+    summary = (await call("GET", s.api("/summary.json"), chair)).body
+    row = next(r for r in summary["agenda"] if r["id"] == item["id"])
+    assert row["status"] == "done" and row["finished_at"] and row["actual_minutes"] is not None

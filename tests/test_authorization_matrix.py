@@ -29,8 +29,11 @@ BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
 # an operator of another point is refused there though its role may take the action.
 POINT_SCOPED = frozenset({
     "point_status", "checkin", "checkout", "checkin_undo", "participant_movements",
-    "remark_create", "comment_create", "speaking_request_create",
+    "remark_create", "comment_create", "speaking_request_create", "speaking_request_withdraw",
 })
+# Routes that act on what one participant made: a delegate is refused there on another's (the world's speaking
+# request is made by the operator for someone else).
+AUTHOR_SCOPED = frozenset({"speaking_request_withdraw"})
 # Changes of state that would change other routes' answers (a closed workshop refuses writes): tried last.
 LAST = frozenset({"conference_state"})
 CONCURRENCY = 24
@@ -118,6 +121,8 @@ def expected(name: str, action: str | None, role: str, path: str) -> str:
     if role == "delegate_elsewhere" and "{c}" in path:
         return "403"
     if role == "operator_elsewhere" and name in POINT_SCOPED:
+        return "403"
+    if role == "delegate" and name in AUTHOR_SCOPED:
         return "403"
     return "allowed"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import AgendaItem, Remark, SpeakingRequest, iso, utcnow
 from server import events
 from server.agenda.schedule import schedule
-from server.conferences.operations import get_conference, require_not_closed
+from server.conferences.operations import CLOSING_STEPS, get_conference, require_not_closed
 from server.errors import Conflict, Invalid
 from server.lookup import in_conference
 from server.points.operations import get_point
@@ -126,9 +127,19 @@ async def _current(session: AsyncSession, conference_id: int, expected_current_i
     return current
 
 
-async def _finish(session: AsyncSession, item: AgendaItem) -> None:
-    item.status, item.finished_at = "done", utcnow()
+async def _finish(session: AsyncSession, item: AgendaItem, at: datetime | None = None) -> None:
+    item.status, item.finished_at = "done", at or utcnow()
     await events.append(session, item.conference_id, "agenda.item_finished", item_dict(item), events.PUBLIC)
+
+
+async def finish_live(session: AsyncSession, conference_id: int, at: datetime) -> None:
+    """Finish the live item, if any, at `at`: the conference closed while it ran."""
+    current = await _live(session, conference_id)
+    if current is not None:
+        await _finish(session, current, at)
+
+
+CLOSING_STEPS.append(finish_live)
 
 
 async def _start(session: AsyncSession, item: AgendaItem) -> None:

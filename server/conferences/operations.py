@@ -1,6 +1,7 @@
 """Create, edit and move a conference through its states."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +18,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reopen-collection": (frozenset({"collection_closed"}), "open"),
     "close": (frozenset({"draft", "open", "collection_closed"}), "closed"),
 }
+
+# What else ends when the conference closes (the live agenda item, the running speech), each step taking the
+# session, the conference id and the close time. The agenda and speaking packages add their steps here when
+# imported: they import this module, so it cannot import them.
+CLOSING_STEPS: list[Callable[[AsyncSession, int, datetime], Awaitable[object]]] = []
 
 
 async def get_conference(session: AsyncSession, conference_id: int) -> Conference:
@@ -88,6 +94,9 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
         conference.collection_closed_at = None
     if target == "closed":
         conference.closed_at = now
+        # Before the freeze, so that the record shows the last item and speech ending at the close.
+        for step in CLOSING_STEPS:
+            await step(session, conference_id, now)
         await session.flush()
         await freeze_summary(session, conference)
     await events.append(

@@ -56,6 +56,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "speaking_requests": "speaking.read",
     "speaking_request_create": "speaking.request",
     "speaking_request_update": "speaking.manage",
+    "speaking_request_withdraw": "speaking.request",
     "speaking_log": "speaking.read",
     "drafts": "draft.read",
     "draft_create": "draft.write",

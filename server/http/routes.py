@@ -83,6 +83,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get(C + "/speaking-requests", agenda.list_requests, name="speaking_requests")
     r.add_post(C + "/speaking-requests", agenda.ask_to_speak, name="speaking_request_create")
     r.add_patch(C + "/speaking-requests/{r}", agenda.update_request, name="speaking_request_update")
+    r.add_post(C + "/speaking-requests/{r}/withdraw", agenda.withdraw_request, name="speaking_request_withdraw")
     r.add_get(C + "/speaking-log", agenda.speaking_log, name="speaking_log")
 
     r.add_get(C + "/drafts", drafts.list_drafts, name="drafts")

@@ -1,6 +1,7 @@
 """Ask to speak, and let the chair order, grant, start, finish or decline."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,11 +11,12 @@ from schema.tables import Participant, Point, SpeakingRequest, iso, utcnow
 from server import events
 from server.agenda.operations import get_item
 from server.conferences.operations import (
+    CLOSING_STEPS,
     get_conference,
     require_collecting,
     require_not_closed,
 )
-from server.errors import Conflict, Invalid
+from server.errors import Conflict, Forbidden, Invalid
 from server.lookup import in_conference
 from server.participants.operations import get_participant, require_present
 from server.speaking.limits import log_row, require_quota, time_limit, used_by_point
@@ -129,6 +131,41 @@ async def update(
     await session.flush()
     await _changed(session, conference_id, request)
     return request
+
+
+async def withdraw(
+    session: AsyncSession, conference_id: int, request_id: int, participant_id: int | None, at_point: int | None
+) -> SpeakingRequest:
+    """Take back a request that still waits: a delegate its own, an operator one for someone at its point."""
+    request = await get_request(session, conference_id, request_id)
+    if participant_id is not None and request.participant_id != participant_id:
+        raise Forbidden("A delegate withdraws only its own request", {"request_id": request_id})
+    if at_point is not None and request.point_id != at_point:
+        raise Forbidden("An operator acts only at its own bridge point", {"point_id": request.point_id})
+    require_not_closed(await get_conference(session, conference_id))
+    if request.status not in ("queued", "granted"):
+        raise Conflict(
+            f"A {request.status} request cannot be withdrawn", {"status": request.status, "to": "withdrawn"},
+            code="invalid_transition",
+        )
+    request.status = "withdrawn"
+    await session.flush()
+    await _changed(session, conference_id, request)
+    return request
+
+
+async def finish_speech(session: AsyncSession, conference_id: int, at: datetime) -> None:
+    """End the running speech, if any, at `at`: the conference closed while someone had the floor."""
+    speech = await session.scalar(
+        select(SpeakingRequest).where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.status == "speaking")
+    )
+    if speech is not None:
+        speech.status, speech.finished_at = "done", at
+        await session.flush()
+        await _changed(session, conference_id, speech)
+
+
+CLOSING_STEPS.append(finish_speech)
 
 
 async def _move(session: AsyncSession, conference_id: int, request: SpeakingRequest, position: int) -> None:

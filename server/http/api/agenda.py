@@ -239,3 +239,17 @@ async def update_request(request: web.Request) -> web.Response:
         return await speaking.request_dict(session, updated)
 
     return await write(request, c, op)
+
+
+async def withdraw_request(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    request_id = parse.path_id(request, "r")
+    # A delegate withdraws its own request; an operator one made for someone at its point.
+    participant_id = principal.participant_id if principal.role == "delegate" else None
+    at_point = principal.point_id if principal.role == "operator" else None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        withdrawn = await speaking.withdraw(session, c, request_id, participant_id, at_point)
+        return await speaking.request_dict(session, withdrawn)
+
+    return await write(request, c, op)

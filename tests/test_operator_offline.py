@@ -257,7 +257,8 @@ async def test_a_keyboard_wedge_scan_checks_in_and_refusals_are_explained(
     first, second = await operator.roster_ids(2)
     other_point = next(code for code in s.tokens["operators"] if code != "HGI")
     stranger = (await call("GET", s.api("/participants"), s.tokens["operators"][other_point])).body["items"][0]
-    latest = page.locator("#scan-log li").first
+    # One line answers the last scan: each answer replaces the one before.
+    latest = page.locator("#scan-result")
 
     await operator.scan(participant_code(secret, s.conference_id, first))
     await expect(operator.row(first)).to_have_class(PRESENT)
@@ -287,7 +288,7 @@ async def test_a_keyboard_wedge_scan_checks_in_and_refusals_are_explained(
     await operator.context.set_offline(False)
     await expect(operator.waiting).to_have_attribute("data-count", "0", timeout=SYNC_TIMEOUT_MS)
     await expect(operator.row(second)).to_have_class(PRESENT)
-    await expect(page.locator("#scan-log li").nth(1)).to_have_attribute("data-kind", "synced")
+    await expect(latest).to_have_attribute("data-kind", "failed")
     refused = page.locator("#outbox-failed li")
     await expect(refused).to_contain_text("thuộc điểm cầu khác")
     await page.reload()
@@ -315,32 +316,108 @@ async def test_the_camera_submits_a_code_held_before_it_once(
     await expect(page.locator("#camera")).to_be_visible()
     await expect(operator.row(first)).to_have_class(PRESENT)
     assert await page.evaluate("window.detectorFormats") == ["qr_code"]
-    # The code stays in view for many more frames; within three seconds none of them counts again.
+    # The code stays in view for many more frames; within three seconds none of them counts again (a second
+    # submission would be answered "already checked in").
     await page.evaluate(THIRTY_FRAMES)
-    await expect(page.locator("#scan-log li")).to_have_count(1)
+    await expect(page.locator("#scan-result")).to_have_attribute("data-kind", "synced")
     await page.locator("#camera-stop").click()
     await expect(page.locator("#camera")).to_be_hidden()
     assert await page.evaluate("document.getElementById('camera').srcObject === null")
     assert len(await movements(s, call, operator, first)) == 1
 
 
+def say(key: str, **values: str) -> str:
+    """A message of the Vietnamese catalog with `values` filled in; placeholders not given stay as written."""
+    text = VI[key]
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_operator: Open, call: Call) -> None:
     s = demo_server
     operator = await open_operator(s)
-    (first,) = await operator.roster_ids(1)
+    page = operator.page
+    # The page's clock, so that the five seconds a check-out can be taken back pass at once.
+    await page.clock.install()
+    await page.reload()
+    first, second = await operator.roster_ids(2)
     row = operator.row(first)
+    name = (await row.locator("strong").text_content()) or ""
+    feedback = page.locator("#roster-feedback")
+    search = page.locator("#roster-search")
 
+    # Found by search and tapped twice quickly: the search empties, which brings the first row's check-in
+    # button under the finger, and the second tap does not check that person in.
+    await search.fill((await operator.row(second).locator("strong").text_content()) or "")
+    await expect(page.locator("#roster li")).to_have_count(1)
+    box = await operator.row(second).locator('button[data-action="check-in"]').bounding_box()
+    assert box is not None
+    await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await expect(row.locator('button[data-action="check-in"]')).to_be_visible()
+    await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await expect(operator.row(second)).to_have_attribute("data-sync", "synced")
+    await expect(search).to_have_value("")
+    await expect(row).not_to_have_class(PRESENT)
+    assert await present_at(s, call, "HGI") == 1
+
+    # Found by search and checked in: the search empties and takes the keys for the next arrival.
+    await search.fill(name)
     await row.locator('button[data-action="check-in"]').click()
+    await expect(search).to_have_value("")
+    await expect(search).to_be_focused()
     await expect(row).to_have_attribute("data-sync", "synced")
+    await expect(feedback).to_contain_text(say("attendance.done_check_in", name=name).split("{time}")[0])
+    await expect(row.locator('button[data-action="check-in"]')).to_have_count(0)
     await row.locator('button[data-action="undo"]').click()
 
-    # Absent shows at once (the undo waits in the outbox), synced once the server has it.
+    # Absent shows at once (the undo waits in the outbox), synced once the server has it; the line says so.
     await expect(row).not_to_have_class(PRESENT)
     await expect(row).to_have_attribute("data-sync", "synced")
     await expect(row.locator('button[data-action="undo"]')).to_have_count(0)
-    assert await present_at(s, call, "HGI") == 0
+    await expect(feedback).to_have_text(say("attendance.done_undo", name=name))
+    assert await present_at(s, call, "HGI") == 1
     (stay,) = await movements(s, call, operator, first)
     assert stay["undone_at"] is not None
+
+    # A check-out is held five seconds: taken back, it never reaches the server.
+    await row.locator('button[data-action="check-in"]').click()
+    await expect(row).to_have_attribute("data-sync", "synced")
+    await row.locator('button[data-action="check-out"]').click()
+    await expect(row).not_to_have_class(PRESENT)
+    await expect(row.locator(".badge.left")).to_contain_text(say("attendance.left_at").split("{time}")[0])
+    await row.locator('button[data-action="keep"]').click()
+    await expect(row).to_have_class(PRESENT)
+    await expect(feedback).to_have_text(say("attendance.done_keep", name=name))
+    await page.clock.fast_forward("00:06")
+    await expect(row).to_have_class(PRESENT)
+    assert await present_at(s, call, "HGI") == 2
+
+    # Not taken back, it is sent when the five seconds are over, and the row says when the person left.
+    await row.locator('button[data-action="check-out"]').click()
+    await expect(row.locator('button[data-action="keep"]')).to_have_count(1)
+    await page.clock.fast_forward("00:06")
+    await expect(row).to_have_attribute("data-sync", "synced")
+    await expect(row.locator('button[data-action="keep"]')).to_have_count(0)
+    await expect(row.locator('button[data-action="check-in"]')).to_have_count(1)
+    assert await present_at(s, call, "HGI") == 1
+    stays = await movements(s, call, operator, first)
+    assert len(stays) == 2 and stays[1]["checked_out_at"] is not None
+    await page.reload()
+    await expect(operator.row(first).locator(".badge.left")).to_contain_text(say("attendance.left_at").split("{time}")[0])
+
+    # Nobody by the name typed: the page offers a walk-in under that name, and the search empties after it.
+    stranger = "Lâm Thị Vãng Lai"
+    await search.fill(stranger)
+    await expect(page.locator("#roster-empty-text")).to_have_text(say("operator.not_found", query=stranger))
+    await page.locator("#roster-walk-in").click()
+    await expect(page.locator("#walk-in-form [name=full_name]")).to_have_value(stranger)
+    await expect(page.locator("#walk-in-form [name=position]")).to_be_focused()
+    await page.locator("#walk-in-form button[type=submit]").click()
+    await expect(search).to_have_value("")
+    await expect(feedback).to_have_text(say("operator.checked_in", name=stranger))
+    found = (await call("GET", s.api("/participants"), operator.token, params={"q": stranger})).body
+    assert found["total"] == 1 and found["items"][0]["present"]
 
 
 async def test_the_undo_button_goes_after_five_minutes(demo_server: Server, open_operator: Open) -> None:

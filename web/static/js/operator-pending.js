@@ -35,7 +35,9 @@ export function overlay(people, order, entries) {
     if (entry.failed) {
       if (target !== null) failed.set(target, entry);
     } else if (target !== null && shown.has(target)) {
-      shown.set(target, { ...shown.get(target), present: isCheckIn(entry), checked_in_at: null });
+      // A check-out waiting to be sent already says when the person left: when the operator said so.
+      const left = entry.method === "DELETE" ? { checked_out_at: entry.created } : {};
+      shown.set(target, { ...shown.get(target), present: isCheckIn(entry), checked_in_at: null, ...left });
       pending.set(target, entry);
     } else if (isCheckIn(entry) && entry.body.full_name) {
       const key = `pending-${entry.id}`;

@@ -10,10 +10,17 @@ export function substitutes(people) {
 }
 
 function presenceBadge(person) {
-  if (!person.present) return el("span", { class: "badge absent", text: t("attendance.absent") });
+  if (person.present) return null;
+  // Someone who left says when: "absent" alone would hide that they came.
+  if (person.checked_out_at) return el("span", { class: "badge left", text: t("attendance.left_at", { time: formatTime(person.checked_out_at) }) });
+  return el("span", { class: "badge absent", text: t("attendance.absent") });
+}
+
+/** Where a present person's row has its check-in button when absent: their state, which takes no tap. */
+function presenceMark(person) {
   // A check-in still waiting has no time yet: the server sets it when the check-in arrives.
   const text = person.checked_in_at ? t("attendance.is_present", { time: formatTime(person.checked_in_at) }) : t("attendance.present");
-  return el("span", { class: "badge present", text });
+  return el("span", { class: "presence-mark", text });
 }
 
 function syncBadge(sync) {
@@ -34,25 +41,56 @@ function badges(person, people, standIns, sync) {
   ];
 }
 
-function button(action, className, label, onClick) {
+// A second tap on the same spot that follows the first too closely is a double tap, not a decision: the list
+// may have moved another button under the finger in between, so that tap is ignored.
+const GUARD_MS = 600;
+const GUARD_PX = 48;
+let lastTap = { x: 0, y: 0, at: -Infinity };
+
+// Typing between two taps shows the second was meant (a name searched, then its row tapped).
+document.addEventListener("input", () => { lastTap = { x: 0, y: 0, at: -Infinity }; });
+
+function doubleTap(event) {
+  // A click from the keyboard (Enter, Space) has no position and is always meant.
+  if (event.detail === 0) return false;
+  const near = Math.hypot(event.clientX - lastTap.x, event.clientY - lastTap.y) < GUARD_PX;
+  return near && event.timeStamp - lastTap.at < GUARD_MS;
+}
+
+/** A button for a roster action: disabled once tapped, deaf to the second tap of a double tap. */
+export function actionButton(action, className, label, onClick) {
   return el("button", { type: "button", class: className, dataset: { action }, text: label, on: { click: (e) => {
+    if (doubleTap(e)) return;
+    lastTap = { x: e.clientX, y: e.clientY, at: e.timeStamp };
     e.currentTarget.disabled = true;
     onClick();
   } } });
 }
 
-function actions(person, undoable, on) {
+/**
+ * The row's two places for buttons, kept apart so that no button lands where the finger just was: the main
+ * one on the right (check in; once present, the state, which takes no tap; while a check-out can still be
+ * taken back, its undo), and under the name the undo of a check-in and the check-out.
+ */
+function actions(person, { undoable, leaving }, on) {
   // A walk-in or substitute still on its way has no id to act on yet.
-  if (typeof person.id !== "number") return null;
-  if (!person.present) return button("check-in", "button-primary", t("attendance.check_in"), () => on.checkIn(person));
-  return el("span", { class: "row-actions" },
-    undoable ? button("undo", "button-quiet", t("attendance.undo"), () => on.undo(person)) : null,
-    button("check-out", "button-quiet", t("attendance.check_out"), () => on.checkOut(person)),
-  );
+  if (typeof person.id !== "number") return { main: null, more: null };
+  if (leaving > 0) {
+    const label = t("attendance.keep", { seconds: Math.ceil(leaving / 1000) });
+    return { main: actionButton("keep", "button-warn", label, () => on.keep(person)), more: null };
+  }
+  if (!person.present) return { main: actionButton("check-in", "button-primary", t("attendance.check_in"), () => on.checkIn(person)), more: null };
+  return {
+    main: presenceMark(person),
+    more: el("span", { class: "row-actions" },
+      undoable ? actionButton("undo", "button-quiet", t("attendance.undo"), () => on.undo(person)) : null,
+      actionButton("check-out", "button-quiet", t("attendance.check_out"), () => on.checkOut(person)),
+    ),
+  };
 }
 
 // The server's search folding (server/text.py): no diacritics, đ as d, lower case; every word must match.
-function fold(text) {
+export function fold(text) {
   return text.normalize("NFD").toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/g, "d");
 }
 
@@ -63,10 +101,11 @@ function matches(person, words) {
 
 /**
  * Draw the rows of `view` that match `query`. `syncOf(person)` is how the person's last write went
- * ({kind, message?} or null), `undoLeft(person)` how many ms their undo button has left; `on` holds the
- * checkIn, undo and checkOut actions. Answers the ms until the first undo button shown runs out, or null.
+ * ({kind, message?} or null), `undoLeft(person)` how many ms their undo button has left, `leavingLeft(person)`
+ * how many ms their check-out can still be taken back; `on` holds the checkIn, undo, checkOut and keep
+ * actions. Answers the ms until the first undo button shown runs out, or null.
  */
-export function drawRoster(view, query, { syncOf, undoLeft, on }) {
+export function drawRoster(view, query, { syncOf, undoLeft, leavingLeft, on }) {
   const words = fold(query).split(/\s+/).filter(Boolean);
   const shown = view.order.map((id) => view.people.get(id)).filter((person) => matches(person, words));
   const standIns = substitutes(view.people);
@@ -75,6 +114,7 @@ export function drawRoster(view, query, { syncOf, undoLeft, on }) {
     const sync = syncOf(person);
     const left = undoLeft(person);
     if (left > 0) undoTimes.push(left);
+    const { main, more } = actions(person, { undoable: left > 0, leaving: leavingLeft(person) }, on);
     return el(
       "li",
       { class: `roster-row${person.present ? " is-present" : ""}`, dataset: { id: person.id, sync: sync?.kind ?? "" } },
@@ -83,7 +123,8 @@ export function drawRoster(view, query, { syncOf, undoLeft, on }) {
         el("span", { class: "meta", text: [person.position, person.organization].filter(Boolean).join(" · ") }),
         el("span", { class: "badges" }, badges(person, view.people, standIns, sync)),
       ),
-      actions(person, left > 0, on),
+      main,
+      more,
     );
   }));
   $("roster-empty").hidden = shown.length > 0;

@@ -1,25 +1,24 @@
 // Check-in by badge: a keyboard-wedge scanner types the code into the field and presses Enter; where the
-// browser can read QR codes itself, the camera does the same. What became of each scan is listed below.
+// browser can read QR codes itself, the camera does the same. What became of the last scan shows below.
 import { el, notify, t } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
-const LOG_LENGTH = 6;
 // A code held in front of the camera is seen on every frame: it counts again only after this long unseen.
 const REPEAT_MS = 3000;
-const log = new Map();
 
 function shortCode(code) {
   return code.length > 32 ? `${code.slice(0, 31)}…` : code;
 }
 
-/** The line of one scan (by its outbox key): added, or updated in place as its answer comes. */
-export function logScan(key, text, kind) {
-  log.delete(key);
-  log.set(key, { text, kind });
-  while (log.size > LOG_LENGTH) log.delete(log.keys().next().value);
-  $("scan-log").replaceChildren(
-    ...[...log.entries()].reverse().map(([, line]) => el("li", { class: `scan-line scan-${line.kind}`, dataset: { kind: line.kind }, text: line.text })),
-  );
+/**
+ * Say what became of a scan. Answers come in the order of the scans, so the newest word always replaces the
+ * one before: a line per scan would pile up faster than anyone at a door can read.
+ */
+export function showScan(text, kind) {
+  const line = $("scan-result");
+  line.textContent = text;
+  line.dataset.kind = kind;
+  line.hidden = false;
 }
 
 /** A code as the operator sees it, cut short if something long was scanned. */

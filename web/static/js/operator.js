@@ -6,18 +6,22 @@ import { clockView, itemClock } from "./clock.js";
 import { connectLive } from "./live.js";
 import * as outbox from "./outbox.js";
 import { actionOf, isCheckIn, overlay, targetOf } from "./operator-pending.js";
-import { drawRoster, substitutes } from "./operator-roster.js";
-import { codeLabel, logScan, pendingText, setupScan } from "./operator-scan.js";
+import { actionButton, drawRoster, fold, substitutes } from "./operator-roster.js";
+import { codeLabel, pendingText, setupScan, showScan } from "./operator-scan.js";
 
 const pointId = Number(page.pointId);
 const scope = `${conferenceId}:${pointId}`;
 const $ = (id) => document.getElementById(id);
 const UNDO_MS = 5 * 60 * 1000;
+// A check-out is held this long before it is sent, so a mistaken tap can be taken back without a trace.
+const LEAVE_MS = 5000;
 const RETRY_MS = 15000;
 const MADE_HERE = `diemcau-made-here:${scope}`;
 // people and order: the server's state as last known; entries: the outbox; outcomes: how each row's last
 // write went; madeHere: whom this tab checked in (they get an undo button); savedAt: set while the roster
-// shown is the copy kept on the device. agenda and liveItem: the "now" line and speaking requests' item.
+// shown is the copy kept on the device; leaving: check-outs held before sending, by id ({at, ends, timer});
+// feedback: the line that answers the operator's last action ({text, kind, undo?: {id, of}}).
+// agenda and liveItem: the "now" line and speaking requests' item.
 const state = {
   people: new Map(),
   order: [],
@@ -26,6 +30,8 @@ const state = {
   outcomes: new Map(),
   madeHere: new Set(JSON.parse(sessionStorage.getItem(MADE_HERE) ?? "[]")),
   savedAt: null,
+  leaving: new Map(),
+  feedback: null,
   query: "",
   agenda: [],
   liveItem: null,
@@ -49,28 +55,109 @@ function undoLeft(person, view) {
   return Math.max(0, UNDO_MS - age);
 }
 
+function leavingLeft(person) {
+  const leave = state.leaving.get(person.id);
+  return leave ? Math.max(0, leave.ends - Date.now()) : 0;
+}
+
+const now = () => formatTime(new Date().toISOString());
+
+/** Answer an action in the line under the search; `undo` ({id, of: "check-in"|"check-out"}) offers taking it back. */
+function tell(text, undo = null, kind = "done") {
+  state.feedback = { text, kind, undo };
+}
+
+/** After a check-in found by search, the next arrival is typed at once: the search empties and takes the keys. */
+function readyForNext() {
+  if (!state.query) return;
+  const search = $("roster-search");
+  search.value = "";
+  state.query = "";
+  search.focus();
+}
+
 const rowActions = {
   checkIn(person) {
     state.madeHere.add(person.id);
     sessionStorage.setItem(MADE_HERE, JSON.stringify([...state.madeHere]));
+    tell(t("attendance.done_check_in", { name: person.full_name, time: now() }), { id: person.id, of: "check-in" });
+    readyForNext();
     queue("POST", `${base}/checkins`, { participant_id: person.id });
   },
-  undo: (person) => queue("POST", `${base}/checkins/${person.id}/undo`),
-  checkOut: (person) => queue("DELETE", `${base}/checkins/${person.id}`),
+  undo(person) {
+    tell(t("attendance.done_undo", { name: person.full_name }));
+    queue("POST", `${base}/checkins/${person.id}/undo`);
+  },
+  checkOut(person) {
+    const at = new Date().toISOString();
+    const timer = setTimeout(() => leave(person), LEAVE_MS);
+    state.leaving.set(person.id, { at, ends: Date.now() + LEAVE_MS, timer });
+    tell(t("attendance.done_check_out", { name: person.full_name, time: formatTime(at) }), { id: person.id, of: "check-out" });
+    renderRoster();
+  },
+  keep(person) {
+    clearTimeout(state.leaving.get(person.id)?.timer);
+    state.leaving.delete(person.id);
+    tell(t("attendance.done_keep", { name: person.full_name }));
+    renderRoster();
+  },
 };
+
+/** Send a held check-out: its time to be taken back is over, or the page is going away. */
+function leave(person) {
+  const leaving = state.leaving.get(person.id);
+  if (!leaving) return;
+  clearTimeout(leaving.timer);
+  state.leaving.delete(person.id);
+  queue("DELETE", `${base}/checkins/${person.id}`);
+}
+
+// Hidden or closed, the page may never run its timers: what it holds goes into the outbox now.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") [...state.leaving.keys()].forEach((id) => leave(state.people.get(id)));
+});
+
+function renderFeedback(view) {
+  const line = $("roster-feedback");
+  const { text, kind, undo } = state.feedback ?? { text: t("operator.feedback_hint") };
+  line.dataset.kind = kind ?? "";
+  const person = undo && view.people.get(undo.id);
+  const open = person && (undo.of === "check-in" ? undoLeft(person, view) > 0 : state.leaving.has(person.id));
+  const action = undo?.of === "check-in" ? rowActions.undo : rowActions.keep;
+  line.replaceChildren(
+    text ? el("span", { text }) : "",
+    open ? actionButton(`feedback-${undo.of === "check-in" ? "undo" : "keep"}`, "button-quiet", t("attendance.undo"), () => action(person)) : "",
+  );
+}
+
+function renderNotFound() {
+  const query = state.query;
+  $("roster-empty-text").textContent = query ? t("operator.not_found", { query }) : t("operator.no_match");
+  const offer = $("roster-walk-in");
+  offer.hidden = !query;
+  offer.textContent = t("operator.add_walk_in", { name: query });
+}
 
 let undoTimer;
 
 function renderRoster() {
   const view = overlay(state.people, state.order, state.entries);
+  // A check-out held on the page shows at once, like one waiting in the outbox.
+  for (const [id, { at }] of state.leaving) {
+    if (view.people.has(id)) view.people.set(id, { ...view.people.get(id), present: false, checked_in_at: null, checked_out_at: at });
+  }
   const nextUndoEnds = drawRoster(view, state.query, {
     syncOf: (person) => syncOf(person, view),
     undoLeft: (person) => undoLeft(person, view),
+    leavingLeft,
     on: rowActions,
   });
-  // Redraw when the first undo button runs out.
+  renderFeedback(view);
+  renderNotFound();
+  // Redraw when the first undo button runs out, and every second while a check-out counts down.
   clearTimeout(undoTimer);
-  if (nextUndoEnds !== null) undoTimer = setTimeout(renderRoster, nextUndoEnds + 50);
+  const wake = [nextUndoEnds === null ? null : nextUndoEnds + 50, state.leaving.size ? 1000 : null].filter((ms) => ms !== null);
+  if (wake.length) undoTimer = setTimeout(renderRoster, Math.min(...wake));
   const everyone = view.order.map((id) => view.people.get(id));
   $("point-present").textContent = everyone.filter((p) => p.present).length;
   $("point-expected").textContent = everyone.filter((p) => p.on_roster).length;
@@ -121,6 +208,14 @@ function saveSoon() {
 $("roster-search").addEventListener("input", (event) => {
   state.query = event.target.value.trim();
   renderRoster();
+});
+
+// Nobody by that name on the roster: the name typed becomes a walk-in's, to complete and check in.
+$("roster-walk-in").addEventListener("click", () => {
+  const form = $("walk-in-form");
+  form.elements.full_name.value = state.query;
+  form.scrollIntoView({ block: "center" });
+  form.elements.position.focus();
 });
 
 // ---- outbox -------------------------------------------------------------------------------------------
@@ -180,15 +275,22 @@ function settle(entry, outcome) {
   const byCode = entry.body?.code !== undefined;
   if (result) {
     if (isCheckIn(entry) && targetOf(entry) === null) state.madeHere.add(result.id);
-    upsert(result);
+    // The answer to a check-out leaves out when; the event that says it may come before or after it.
+    const known = state.people.get(result.id)?.checked_out_at;
+    const left = entry.method === "DELETE" && !(known > entry.created) ? { checked_out_at: entry.created } : {};
+    upsert({ ...result, ...left });
   }
   const row = targetOf(entry) ?? result?.id ?? error?.details.participant_id;
   if (state.people.has(row)) state.outcomes.set(row, { kind, message: error && refusal(error) });
   // The server holds a state this page does not know (someone else's write, or an answer that was lost).
   if (kind === "settled") needsReload = true;
-  if (byCode) logScan(entry.key, scanText(entry, outcome), kind);
-  else if (kind === "failed") notify(`${describe(entry)}: ${refusal(error)}`, "error");
-  else if (kind === "synced" && entry.body?.full_name) notify(t("operator.checked_in", { name: result.full_name }));
+  if (byCode) showScan(scanText(entry, outcome), kind);
+  else if (kind === "failed") {
+    notify(`${describe(entry)}: ${refusal(error)}`, "error");
+    // The line under the search must not keep saying it was done.
+    if (state.feedback?.undo?.id === row) tell(`${describe(entry)}: ${refusal(error)}`, null, "failed");
+  }
+  else if (kind === "synced" && entry.body?.full_name) tell(t("operator.checked_in", { name: result.full_name }));
 }
 
 /** Send what waits, unless the device knows it has no network at all. */
@@ -214,7 +316,7 @@ async function flush() {
 async function queue(method, path, body) {
   const entry = await outbox.enqueue(scope, method, path, body);
   state.entries.push(entry);
-  if (body?.code !== undefined) logScan(entry.key, pendingText(body.code), "pending");
+  if (body?.code !== undefined) showScan(pendingText(body.code), "pending");
   renderRoster();
   await flush();
   const after = state.entries.find((e) => e.id === entry.id);
@@ -261,7 +363,10 @@ async function checkInByName(form, body) {
   const outcome = await queue("POST", `${base}/checkins`, body);
   if (outcome === "failed") return;
   form.reset();
-  if (outcome === "pending") notify(t("outbox.queued", { name: body.full_name }));
+  if (outcome === "pending") tell(t("outbox.queued", { name: body.full_name }));
+  // The name came from the search that found nobody: back there for the next arrival.
+  if (state.query && fold(body.full_name) === fold(state.query)) readyForNext();
+  renderRoster();
 }
 
 onSubmit($("walk-in-form"), (values) => checkInByName($("walk-in-form"), values));
@@ -388,7 +493,7 @@ if ("serviceWorker" in navigator) {
 }
 
 state.entries = await outbox.entries(scope);
-state.entries.filter((entry) => !entry.failed && entry.body?.code !== undefined).forEach((entry) => logScan(entry.key, pendingText(entry.body.code), "pending"));
+state.entries.filter((entry) => !entry.failed && entry.body?.code !== undefined).forEach((entry) => showScan(pendingText(entry.body.code), "pending"));
 await load();
 connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load, reconnected);
 flush();

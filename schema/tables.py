@@ -88,6 +88,7 @@ class Conference(Base):
     present: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     substitutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     walk_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    represented: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     collection_closed_at: Mapped[datetime | None]
@@ -121,6 +122,8 @@ class Point(Base):
     present: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     substitutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     walk_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Roster members not in the room whose substitute is.
+    represented: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_checkin_at: Mapped[datetime | None]
     operators_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     operator_seen_at: Mapped[datetime | None]
@@ -144,6 +147,8 @@ class Participant(Base):
     sort_key: Mapped[bytes] = mapped_column(LargeBinary, default=b"", server_default="")
     on_roster: Mapped[bool] = mapped_column(Boolean, default=True)
     substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    # Why a roster member is absent, as the point reported it ("đi công tác"); the record lists it.
+    absence_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -164,7 +169,7 @@ class Checkin(Base):
     conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
     point_id: Mapped[int] = mapped_column(ForeignKey("point.id"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
-    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_out_at: Mapped[datetime | None]
@@ -172,6 +177,8 @@ class Checkin(Base):
     checked_out_by: Mapped[str | None] = mapped_column(String(64))
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[str | None] = mapped_column(String(64))
+    # Set when staff struck a stay from the record after the undo window, saying why.
+    undo_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AgendaItem(Base):

@@ -182,6 +182,17 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(countdown).to_have_attribute("data-state", "running", timeout=LIVE_TIMEOUT_MS)
     await expect(countdown.locator('[data-part="remaining"]')).to_have_text(re.compile(r"^01:[0-5]\d$"))
     assert (await call("GET", s.api("/speaking-requests"), s.tokens["chair"])).body["items"][0]["time_limit_seconds"] == 120
+
+    # A kiosk: no header, language switch or sign-out; the speech fills the screen, the item's clock gives way.
+    await expect(display.locator("body")).to_have_attribute("data-mode", "speech")
+    await expect(display.locator("header, .lang-switch, #logout")).to_have_count(0)
+    await expect(display.locator("#item-clock")).to_be_hidden()
+    # The close ends the speech: a closing screen, and no clock left.
+    await call("POST", s.api("/close"), s.tokens["chair"])
+    await expect(display.locator("#display-closed")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await expect(display.locator("body")).to_have_attribute("data-mode", "closed")
+    await expect(display.locator("#closed-at")).to_contain_text(VI["display.closed_at"].split("{time}")[0])
+    await expect(display.locator(".clock:visible")).to_have_count(0)
     await assert_not_reloaded(display)
 
 

@@ -28,7 +28,7 @@ BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
 # Routes whose subject (a point, or a participant named in the path or body) belongs to one bridge point:
 # an operator of another point is refused there though its role may take the action.
 POINT_SCOPED = frozenset({
-    "point_status", "checkin", "checkout", "checkin_undo", "participant_movements",
+    "point_status", "checkin", "checkout", "checkin_undo", "participant_movements", "participant_absence",
     "remark_create", "comment_create", "speaking_request_create", "speaking_request_withdraw",
 })
 # Routes that act on what one participant made: a delegate is refused there on another's (the world's speaking
@@ -85,7 +85,7 @@ async def world(s: Server, call: Call) -> World:
     # Not the delegate, so what the delegate submits stays its own.
     person = next(p["id"] for p in people if p["id"] != delegate_id)
     await ok(call, "POST", s.api("/open"), chair)
-    await ok(call, "POST", s.api("/checkins"), here, json={"participant_id": person})
+    stay = await ok(call, "POST", s.api("/checkins"), here, json={"participant_id": person})
     item = await ok(call, "POST", s.api("/agenda"), admin, json={"title": "Mục thử", "kind": "other", "planned_minutes": 5})
     spoken = await ok(call, "POST", s.api("/speaking-requests"), here, json={"participant_id": person})
     remark = await ok(call, "POST", s.api("/remarks"), delegates[delegate_id], json={"title": "Ý kiến", "body": "Nội dung"})
@@ -100,7 +100,7 @@ async def world(s: Server, call: Call) -> World:
     }
     ids = {
         "c": s.conference_id, "p": point, "participant_id": person, "d": drafts[0]["id"], "m": comment["id"],
-        "user_id": users[0]["id"], "i": item["id"], "r": remark["id"],
+        "user_id": users[0]["id"], "i": item["id"], "r": remark["id"], "checkin_id": stay["checkin_id"],
     }
     # The attempts revoke and reissue the spare invitation, never one whose token they use.
     per_collection = {("invitations", "i"): spare["id"], ("speaking-requests", "r"): spoken["id"]}
@@ -154,7 +154,7 @@ async def test_every_route_answers_every_role_as_the_policy_says(matrix_server: 
                 attempts.append(Attempt(name, method.upper(), path, role))
 
     # Empty bodies, except where the point check needs a subject: then just enough to name one.
-    scoped_body = {"participant_id": w.person, "title": "T", "body": "B"}
+    scoped_body = {"participant_id": w.person, "title": "T", "body": "B", "absence_reason": None}
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def attempt(a: Attempt) -> str | None:

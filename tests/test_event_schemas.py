@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from schema.tables import AgendaItem, Event, Participant, Point
 from server.agenda.operations import item_dict
-from server.attendance.counters import point_row
+from server.attendance.counters import figures, point_row
 from server.events import envelope
 from server.participants.operations import participant_dict
 from server.points.operations import point_dict
@@ -111,7 +111,7 @@ def remark_data(**changes: Any) -> dict[str, Any]:
 
 
 def counts(**changes: int) -> dict[str, int]:
-    return {"expected": 12, "present": 3, "substitutes": 1, "walk_ins": 1, **changes}
+    return {"expected": 12, "present": 3, "substitutes": 1, "walk_ins": 1, "represented": 1, **changes}
 
 
 def valid_examples() -> list[tuple[str, dict[str, Any]]]:
@@ -151,10 +151,16 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("attendance.checked_out", checked_out),
         (
             "attendance.totals_changed",
-            {"point_id": 3, "point": point_row(make_point(**counts(), operators_online=1)), "totals": counts(expected=80)},
+            {"point_id": 3, "point": point_row(make_point(**counts(), operators_online=1)), "totals": figures(**counts(expected=80))},
         ),
         ("point.presence_changed", {"point_id": 3, "operators_online": 1, "operator_seen_at": iso(4)}),
         ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
+        (
+            "attendance.stay_struck",
+            {**participant_dict(make_person(), None), "checkin_id": 100, "struck_at": iso(9), "reason": "Điểm danh nhầm", "was_open": True},
+        ),
+        ("participant.updated", participant_dict(make_person(absence_reason="Đi công tác"), None)),
+        ("participant.updated", participant_dict(make_person(), T0)),
         (
             "agenda.changed",
             {

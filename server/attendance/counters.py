@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, Point, iso
 
-FIELDS = ("expected", "present", "substitutes", "walk_ins")
+FIELDS = ("expected", "present", "substitutes", "walk_ins", "represented")
 
 
 POINT_COLUMNS = (
@@ -22,6 +22,7 @@ POINT_COLUMNS = (
     Point.present,
     Point.substitutes,
     Point.walk_ins,
+    Point.represented,
     Point.last_checkin_at,
     Point.link,
     Point.operators_online,
@@ -35,7 +36,7 @@ async def adjust(
     point_id: int,
     last_checkin_at: datetime | None = None,
     **deltas: int,
-) -> tuple[dict[str, Any], dict[str, int]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Add the deltas in SQL (`x = x + n`), so concurrent writers cannot lose an update; return the new counts."""
     changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items()}
     if last_checkin_at is not None:
@@ -57,6 +58,22 @@ async def adjust(
     return point_row(point), totals_of(conference)
 
 
+def figures(expected: int, present: int, substitutes: int, walk_ins: int, represented: int) -> dict[str, Any]:
+    """The v1.1 attendance figures from the counters: invited present + represented + absent = expected."""
+    invited_present = present - substitutes - walk_ins
+    return {
+        "expected": expected,
+        "invited_present": invited_present,
+        "represented": represented,
+        "absent": max(expected - invited_present - represented, 0),
+        "substitutes": substitutes,
+        "walk_ins": walk_ins,
+        "people": present,
+        "present": present,
+        "rate": round(invited_present / expected, 4) if expected else None,
+    }
+
+
 def point_row(point: Point | Row[Any]) -> dict[str, Any]:
     return {
         "point_id": point.id,
@@ -64,11 +81,7 @@ def point_row(point: Point | Row[Any]) -> dict[str, Any]:
         "name": point.name,
         "region": point.region,
         "is_host": point.is_host,
-        "expected": point.expected,
-        "present": point.present,
-        "substitutes": point.substitutes,
-        "walk_ins": point.walk_ins,
-        "rate": round(point.present / point.expected, 4) if point.expected else None,
+        **figures(*(getattr(point, name) for name in FIELDS)),
         "last_checkin_at": iso(point.last_checkin_at),
         "link": point.link,
         "operators_online": point.operators_online,
@@ -76,5 +89,5 @@ def point_row(point: Point | Row[Any]) -> dict[str, Any]:
     }
 
 
-def totals_of(conference: Conference | Row[Any]) -> dict[str, int]:
-    return {name: getattr(conference, name) for name in FIELDS}
+def totals_of(conference: Conference | Row[Any]) -> dict[str, Any]:
+    return figures(*(getattr(conference, name) for name in FIELDS))

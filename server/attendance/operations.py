@@ -12,6 +12,8 @@ from server import events
 from server.attendance import counters
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict
+from server.lookup import in_conference
+from server.points.operations import get_point
 from server.participants.operations import (
     PersonFields,
     add_participant,
@@ -28,9 +30,30 @@ async def _present_stay(session: AsyncSession, participant_id: int) -> Checkin |
     )
 
 
-def _kind(stay: Checkin) -> dict[str, int]:
-    """How a stay moves the counters besides `present`."""
-    return {"substitutes": 1 if stay.substitute_for_id is not None else 0, "walk_ins": 1 if stay.walk_in else 0}
+async def _present_substitute(session: AsyncSession, roster_member_id: int, other_than: int | None = None) -> Checkin | None:
+    """The open stay of someone attending in place of the roster member, if any (besides `other_than`)."""
+    query = select(Checkin).where(Checkin.substitute_for_id == roster_member_id, Checkin.checked_out_at.is_(None))
+    if other_than is not None:
+        query = query.where(Checkin.id != other_than)
+    return await session.scalar(query)
+
+
+async def _moves(session: AsyncSession, stay: Checkin, roster_member: bool, sign: int) -> dict[str, int]:
+    """How a stay starting (sign 1) or ending (-1) moves the counters; call it before the stay itself changes."""
+    moves = {"present": sign, "substitutes": 0, "walk_ins": 0, "represented": 0}
+    if stay.substitute_for_id is not None:
+        moves["substitutes"] = sign
+        # The roster member counts as represented only while absent, and once however many stand in.
+        absent = await _present_stay(session, stay.substitute_for_id) is None
+        alone = await _present_substitute(session, stay.substitute_for_id, other_than=stay.id) is None
+        if absent and alone:
+            moves["represented"] = sign
+    elif stay.walk_in:
+        moves["walk_ins"] = sign
+    elif roster_member and await _present_substitute(session, stay.participant_id) is not None:
+        # Arriving in person, the roster member is no longer represented by the substitute still in the room.
+        moves["represented"] = -sign
+    return moves
 
 
 async def check_in(
@@ -59,43 +82,57 @@ async def check_in(
         person = await get_participant(session, conference_id, participant_id, point_id)
         if await _present_stay(session, person.id) is not None:
             raise Conflict("Already checked in", {"participant_id": person.id}, code="already_checked_in")
+    # Someone checked in again by id keeps what they came as: a substitute stays one, a walk-in stays one.
+    stands_in_for = person.substitute_for_id
+    if stands_in_for is not None and await _present_substitute(session, stands_in_for) is not None:
+        raise Conflict(
+            "Another substitute for this roster member is already present",
+            {"substitute_for": stands_in_for},
+            code="already_represented",
+        )
     now = utcnow()
     stay = Checkin(
         conference_id=conference_id,
         point_id=point_id,
         participant_id=person.id,
-        substitute_for_id=substitute_for,
-        walk_in=walk_in is not None and substitute_for is None,
+        substitute_for_id=stands_in_for,
+        walk_in=not person.on_roster and stands_in_for is None,
         checked_in_at=now,
         checked_in_by=actor,
     )
+    moves = await _moves(session, stay, person.on_roster, 1)
     session.add(stay)
     await session.flush()
-    counts = await counters.adjust(session, conference_id, point_id, last_checkin_at=now, present=1, **_kind(stay))
-    data = {**participant_dict(person, stay.checked_in_at), "checkin_id": stay.id, "substitute_for": substitute_for, "walk_in": stay.walk_in}
+    counts = await counters.adjust(session, conference_id, point_id, last_checkin_at=now, **moves)
+    data = {**participant_dict(person, stay.checked_in_at), "checkin_id": stay.id, "substitute_for": stands_in_for, "walk_in": stay.walk_in}
     await events.append(session, conference_id, "attendance.checked_in", data, events.for_point(point_id))
     await _announce_totals(session, conference_id, point_id, counts)
     return stay, person
 
 
-Counts = tuple[dict[str, Any], dict[str, int]]
+Counts = tuple[dict[str, Any], dict[str, Any]]
+
+
+async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> Counts:
+    """Check a present stay out now, moving the counters."""
+    moves = await _moves(session, stay, person.on_roster, -1)
+    stay.checked_out_at, stay.checked_out_by = utcnow(), actor
+    return await counters.adjust(session, conference_id, stay.point_id, **moves)
 
 
 async def _end_stay(
-    session: AsyncSession, conference_id: int, point_id: int, participant_id: int
+    session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str
 ) -> tuple[Participant, Checkin, Counts]:
     require_not_closed(await get_conference(session, conference_id))
     person = await get_participant(session, conference_id, participant_id, point_id)
     stay = await _present_stay(session, person.id)
     if stay is None:
         raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
-    counts = await counters.adjust(session, conference_id, point_id, present=-1, **{k: -v for k, v in _kind(stay).items()})
-    return person, stay, counts
+    return person, stay, await _close_stay(session, conference_id, person, stay, actor)
 
 
 async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
-    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id)
-    stay.checked_out_at, stay.checked_out_by = utcnow(), actor
+    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id, actor)
     data = {**participant_dict(person, None), "checkin_id": stay.id, "checked_out_at": iso(stay.checked_out_at)}
     await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
     await _announce_totals(session, conference_id, point_id, counts)
@@ -104,41 +141,83 @@ async def check_out(session: AsyncSession, conference_id: int, point_id: int, pa
 
 async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
     """Take back a mistaken check-in made in the last five minutes; the stay is kept, marked undone."""
-    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id)
-    now = utcnow()
-    if now - stay.checked_in_at > UNDO_WINDOW:
+    require_not_closed(await get_conference(session, conference_id))
+    person = await get_participant(session, conference_id, participant_id, point_id)
+    stay = await _present_stay(session, person.id)
+    if stay is None:
+        raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
+    if utcnow() - stay.checked_in_at > UNDO_WINDOW:
         raise Conflict(
             "A check-in can be undone only within five minutes; check the person out instead",
             {"participant_id": participant_id, "checked_in_at": iso(stay.checked_in_at)},
             code="undo_expired",
         )
-    stay.checked_out_at, stay.checked_out_by = now, actor
-    stay.undone_at, stay.undone_by = now, actor
-    data = {**participant_dict(person, None), "checkin_id": stay.id, "undone_at": iso(now)}
+    counts = await _close_stay(session, conference_id, person, stay, actor)
+    stay.undone_at, stay.undone_by = stay.checked_out_at, actor
+    data = {**participant_dict(person, None), "checkin_id": stay.id, "undone_at": iso(stay.undone_at)}
     await events.append(session, conference_id, "attendance.checkin_undone", data, events.for_point(point_id))
     await _announce_totals(session, conference_id, point_id, counts)
     return person
+
+
+async def strike_stay(session: AsyncSession, conference_id: int, checkin_id: int, actor: str, reason: str) -> Checkin:
+    """Staff strike a stay made by mistake from the record, after the undo window, saying why; an open one ends."""
+    require_not_closed(await get_conference(session, conference_id))
+    stay = await in_conference(session, Checkin, conference_id, checkin_id, "stay", "checkin_id")
+    if stay.undone_at is not None:
+        raise Conflict("This stay is already struck from the record", {"checkin_id": checkin_id}, code="already_struck")
+    person = await get_participant(session, conference_id, stay.participant_id)
+    was_open = stay.checked_out_at is None
+    counts = await _close_stay(session, conference_id, person, stay, actor) if was_open else None
+    stay.undone_at, stay.undone_by, stay.undo_reason = utcnow(), actor, reason
+    still_here = None if was_open else await _present_stay(session, person.id)
+    data = {
+        **participant_dict(person, None if still_here is None else still_here.checked_in_at),
+        "checkin_id": stay.id,
+        "struck_at": iso(stay.undone_at),
+        "reason": reason,
+        "was_open": was_open,
+    }
+    await events.append(session, conference_id, "attendance.stay_struck", data, events.for_point(stay.point_id))
+    if counts is not None:
+        await _announce_totals(session, conference_id, stay.point_id, counts)
+    return stay
+
+
+def stay_dict(stay: Checkin) -> dict[str, Any]:
+    return {
+        "checkin_id": stay.id,
+        "participant_id": stay.participant_id,
+        "point_id": stay.point_id,
+        "checked_in_at": iso(stay.checked_in_at),
+        "checked_in_by": stay.checked_in_by,
+        "checked_out_at": iso(stay.checked_out_at),
+        "checked_out_by": stay.checked_out_by,
+        "undone_at": iso(stay.undone_at),
+        "undone_by": stay.undone_by,
+        "undo_reason": stay.undo_reason,
+        "substitute_for": stay.substitute_for_id,
+        "walk_in": stay.walk_in,
+    }
 
 
 async def movements(session: AsyncSession, conference_id: int, participant_id: int, at_point: int | None = None) -> list[dict[str, Any]]:
     """Every stay of a participant, undone ones included: the audit trail of check-ins."""
     await get_participant(session, conference_id, participant_id, at_point)
     stays = await session.scalars(select(Checkin).where(Checkin.participant_id == participant_id).order_by(Checkin.id))
-    return [
-        {
-            "checkin_id": s.id,
-            "point_id": s.point_id,
-            "checked_in_at": iso(s.checked_in_at),
-            "checked_in_by": s.checked_in_by,
-            "checked_out_at": iso(s.checked_out_at),
-            "checked_out_by": s.checked_out_by,
-            "undone_at": iso(s.undone_at),
-            "undone_by": s.undone_by,
-            "substitute_for": s.substitute_for_id,
-            "walk_in": s.walk_in,
-        }
-        for s in stays
-    ]
+    return [stay_dict(s) for s in stays]
+
+
+async def stays(session: AsyncSession, conference_id: int, point_id: int) -> list[dict[str, Any]]:
+    """Every stay at a point with who it was, in order: what staff check before the record is frozen."""
+    await get_point(session, conference_id, point_id)
+    rows = await session.execute(
+        select(Checkin, Participant.full_name, Participant.on_roster)
+        .join(Participant, Participant.id == Checkin.participant_id)
+        .where(Checkin.conference_id == conference_id, Checkin.point_id == point_id)
+        .order_by(Checkin.id)
+    )
+    return [{**stay_dict(stay), "full_name": name, "on_roster": on_roster} for stay, name, on_roster in rows.all()]
 
 
 async def _announce_totals(session: AsyncSession, conference_id: int, point_id: int, counts: Counts) -> None:

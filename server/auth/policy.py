@@ -25,6 +25,10 @@ POLICY: dict[str, frozenset[str]] = {
     "participant.import": frozenset({"admin"}),
     "participant.export": frozenset({"admin", "chair", "operator"}),
     "checkin.write": frozenset({"operator"}),
+    # Why a roster member is absent: the secretariat, or the operator of their point.
+    "participant.absence": frozenset({"admin", "chair", "operator"}),
+    # Striking a stay made by mistake from the record, after the operator's five-minute undo.
+    "attendance.correct": STAFF,
     "badges.read": frozenset({"admin"}),
     "attendance.read": frozenset({"admin", "chair", "operator", "display"}),
     "attendance.export": STAFF,

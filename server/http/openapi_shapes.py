@@ -67,6 +67,8 @@ BODIES: dict[str, Schema] = {
     "invitation_reissue": obj(expires_at=MOMENT),
     "participant_create": obj(("full_name", "point_id"), **PERSON, point_id=ID),
     "checkin": obj(participant_id=ID, code=STRING, **PERSON, substitute_for=ID),
+    "participant_absence": obj(("absence_reason",), absence_reason=STRING),
+    "stay_strike": obj(("reason",), reason=STRING),
     "agenda_create": obj(("title", "kind", "planned_minutes"), **ITEM),
     "agenda_reorder": obj(("order",), order={"type": "array", "items": ID}),
     "agenda_update": obj(**ITEM),
@@ -102,6 +104,7 @@ PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer"
 QUERIES: dict[str, dict[str, Schema]] = {
     "participants": {"point_id": ID, "q": STRING, "limit": PAGE["limit"], "offset": PAGE["offset"]},
     "participants_export": {"point_id": ID},
+    "stays": {"point_id": ID},
     "participants_import": {"dry_run": FLAG, "skip_invalid": FLAG},
     "draft_create": {"dry_run": FLAG},
     "events": {"after": {"type": "integer", "minimum": 0}},

@@ -86,6 +86,23 @@ async def add_participant(
     return person
 
 
+async def note_absence(
+    session: AsyncSession, conference_id: int, participant_id: int, reason: str | None, at_point: int | None = None
+) -> dict[str, object]:
+    """Record (or clear, with None) why a roster member is absent; the record lists it beside their name."""
+    require_not_closed(await get_conference(session, conference_id))
+    person = await get_participant(session, conference_id, participant_id, at_point)
+    if not person.on_roster:
+        raise Conflict("Only a roster member can be absent", {"participant_id": participant_id}, code="not_on_roster")
+    person.absence_reason = reason
+    here = await session.scalar(
+        select(Checkin.checked_in_at).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
+    )
+    data = participant_dict(person, here)
+    await events.append(session, conference_id, "participant.updated", data, events.for_point(person.point_id))
+    return data
+
+
 def search_key(fields: PersonFields) -> str:
     """What roster search matches against: name, position and organisation, folded."""
     return fold(" ".join(filter(None, [fields.full_name, fields.position, fields.organization])))
@@ -140,6 +157,7 @@ def participant_dict(person: Participant, checked_in_at: datetime | None) -> dic
         "phone": person.phone,
         "on_roster": person.on_roster,
         "substitute_for": person.substitute_for_id,
+        "absence_reason": person.absence_reason,
         "present": checked_in_at is not None,
         "checked_in_at": iso(checked_in_at),
     }

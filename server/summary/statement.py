@@ -12,6 +12,21 @@ def _date(iso: str) -> str:
     return f"ngày {moment.day:02d} tháng {month} năm {moment.year}"
 
 
+def attendance_sentence(totals: dict[str, Any], absentees: list[dict[str, Any]]) -> str:
+    """Who attended, as a Vietnamese record says it: the invited over the roster, then stand-ins, then the absent."""
+    parts = [f"có mặt {totals['invited_present']}/{totals['expected']} đại biểu được triệu tập"]
+    if totals["rate"]:
+        parts[0] += f" (đạt {totals['rate']})"
+    if totals["substitutes"]:
+        parts.append(f"{totals['substitutes']} đại biểu dự thay")
+    if totals["walk_ins"]:
+        parts.append(f"{totals['walk_ins']} khách mời")
+    if totals["absent"]:
+        excused = sum(1 for person in absentees if person["absence_reason"])
+        parts.append(f"vắng {totals['absent']} đại biểu" + (f" (có lý do: {excused})" if excused else ""))
+    return "; ".join(parts)
+
+
 def generated_statement(model: dict[str, Any]) -> str:
     """The conclusion a secretariat would draft for the chair, from the compiled summary (without this statement)."""
     c = model["conference"]
@@ -19,21 +34,12 @@ def generated_statement(model: dict[str, Any]) -> str:
     totals = model["comment_totals"]
     speeches = len(model["speakers"])
     host = f"tại {c['host_point']}" if c["host_point"] else "tại điểm cầu chính"
-    present = f"{attendance['present']}/{attendance['expected']} đại biểu được triệu tập"
-    if attendance["rate"]:
-        present += f" (đạt {attendance['rate']})"
-    extras = []
-    if attendance["substitutes"]:
-        extras.append(f"{attendance['substitutes']} đại biểu dự thay")
-    if attendance["walk_ins"]:
-        extras.append(f"{attendance['walk_ins']} khách mời")
-    if extras:
-        present += ", ngoài ra có " + " và ".join(extras)
+    present = attendance_sentence(attendance, model["absentees"])
     draft = model["draft"]["title"] if model["draft"] else "dự thảo"
     paragraphs = [
         (
             f"Hội thảo \u201c{c['title']}\u201d được tổ chức trực tuyến {_date(c['starts_at'])}, {host}, "
-            f"kết nối với {c['points_count']} điểm cầu. Tham dự Hội thảo có {present}."
+            f"kết nối với {c['points_count']} điểm cầu. Tham dự Hội thảo: {present}."
         ),
         (
             f"Hội thảo đã nghe {len(model['remarks'])} tham luận và {speeches} lượt phát biểu; "

@@ -19,6 +19,8 @@ from server.participants.operations import PersonFields
 
 EndStay = Callable[[AsyncSession, int, int, int, str], Awaitable[Participant]]
 MAX_PAGE = 1000
+ABSENCE_REASON_MAX = 500
+STRIKE_REASON_MAX = 500
 DEFAULT_PAGE = 500
 
 
@@ -115,6 +117,44 @@ async def check_out(request: web.Request) -> web.Response:
 
 async def undo_check_in(request: web.Request) -> web.Response:
     return await _end_stay(request, attendance.undo_check_in)
+
+
+async def note_absence(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    participant_id = parse.path_id(request, "participant_id")
+    data = await parse.json_body(request)
+    if "absence_reason" not in data:
+        raise Invalid("Give absence_reason (null clears it)", {"absence_reason": "required"})
+    reason = parse.text(data, "absence_reason", ABSENCE_REASON_MAX, required=False)
+    at_point = principal.point_id if principal.role == "operator" else None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await participants.note_absence(session, c, participant_id, reason, at_point)
+
+    return await write(request, c, op, 200, principal, data)
+
+
+async def list_stays(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    point_id = point_scope(request, principal)
+    if point_id is None:
+        raise Invalid("Give the point_id whose stays to list", {"point_id": "required"})
+    async with reader(request) as session:
+        items = await attendance.stays(session, c, point_id)
+    return web.json_response({"items": items, "total": len(items)})
+
+
+async def strike_stay(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    checkin_id = parse.path_id(request, "checkin_id")
+    data = await parse.json_body(request)
+    reason = parse.text(data, "reason", STRIKE_REASON_MAX)
+    assert reason is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return attendance.stay_dict(await attendance.strike_stay(session, c, checkin_id, principal.actor, reason))
+
+    return await write(request, c, op, 200, principal, data)
 
 
 async def movements(request: web.Request) -> web.Response:

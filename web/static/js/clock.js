@@ -59,10 +59,17 @@ export function paintClock(node, clock) {
   }
 }
 
-/** Keep `node` showing the clock `read()` gives, redrawn every second; call the returned function after a change. */
+/**
+ * Keep `node` showing the clock `read()` gives, redrawn every second; call the returned function after a change,
+ * and its `stop()` when no clock can run again (the workshop closed).
+ */
 export function clockView(node, read) {
   const paint = () => paintClock(node, read());
-  setInterval(paint, TICK_MS);
+  const timer = setInterval(paint, TICK_MS);
+  paint.stop = () => {
+    clearInterval(timer);
+    node.hidden = true;
+  };
   paint();
   return paint;
 }

@@ -1,6 +1,8 @@
 // The big screen: what is on now and how much of its time is left, who has the floor and for how much longer,
 // what comes next and who speaks next, how many are here. It only follows the events; nothing here is a control.
-import { api, base, conferenceId, el, t } from "./api.js";
+// While someone speaks, the speaker and the speech's countdown fill the screen; once the workshop closes, a
+// closing screen replaces everything and every clock stops.
+import { api, base, conferenceId, el, formatTime, t } from "./api.js";
 import { clockView, itemClock, speechClock } from "./clock.js";
 import { connectLive } from "./live.js";
 
@@ -8,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const NEXT_ITEMS = 2;
 const NEXT_SPEAKERS = 3;
 const WAITING = ["queued", "granted"];
-const state = { agenda: [], queue: [], points: new Map() };
+const state = { agenda: [], queue: [], points: new Map(), closed: false };
 
 const live = () => state.agenda.find((item) => item.status === "live");
 const speaker = () => state.queue.find((request) => request.status === "speaking");
@@ -39,6 +41,11 @@ function renderAgenda() {
   paintItemClock();
 }
 
+// One subject at a time: the agenda, a speech, or the close; the stylesheet lays out each.
+function renderMode() {
+  document.body.dataset.mode = state.closed ? "closed" : speaker() ? "speech" : "agenda";
+}
+
 function renderQueue() {
   const now = speaker();
   $("speaker").textContent = now?.full_name ?? "—";
@@ -49,6 +56,7 @@ function renderQueue() {
     line(request.point_of_order ? t("speaking.point_of_order") : null, request.position_title, request.point),
   ]));
   paintSpeechClock();
+  renderMode();
 }
 
 function applyItem(item) {
@@ -67,8 +75,19 @@ function renderTotals(totals) {
   $("expected").textContent = totals.expected;
 }
 
+function renderConference(conference) {
+  if (conference.status !== "closed") return;
+  state.closed = true;
+  paintItemClock.stop();
+  paintSpeechClock.stop();
+  $("display-closed").hidden = false;
+  $("closed-at").textContent = t("display.closed_at", { time: formatTime(conference.closed_at) });
+  renderMode();
+}
+
 async function load() {
-  const [agenda, points, sheet, queue] = await Promise.all([
+  const [conference, agenda, points, sheet, queue] = await Promise.all([
+    api("GET", base),
     api("GET", `${base}/agenda`),
     api("GET", `${base}/points`),
     api("GET", `${base}/attendance`),
@@ -79,6 +98,7 @@ async function load() {
   renderAgenda();
   applyQueue(queue.items);
   renderTotals(sheet.totals);
+  renderConference(conference);
 }
 
 const HANDLERS = {
@@ -87,6 +107,8 @@ const HANDLERS = {
   "agenda.item_finished": applyItem,
   "speaking.queue_changed": (data) => applyQueue(data.items),
   "attendance.totals_changed": (data) => renderTotals(data.totals),
+  // The event says only the new status; the close time comes with the conference.
+  "conference.state_changed": async (data) => { if (data.status === "closed") renderConference(await api("GET", base)); },
 };
 
 await load();

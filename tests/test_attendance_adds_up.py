@@ -1,0 +1,281 @@
+"""Attendance that adds up: invited present + represented + absent = expected, live and in every format of the record."""
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import docx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from schema.tables import Base, Checkin, Conference, Point, utcnow
+from server.attendance import operations as attendance
+from server.errors import Conflict
+from server.participants.operations import PersonFields, add_participant
+from server.summary.compile import compile_summary
+from tests.conftest import Call, Server
+from tests.rendered import pdf_text, squeezed
+from tests.test_roles_and_input import assert_error
+
+ROSTER = 4
+FIGURES = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people")
+
+
+def adds_up(row: dict[str, Any]) -> None:
+    assert row["invited_present"] + row["represented"] + row["absent"] == row["expected"], row
+    assert row["people"] == row["present"] == row["invited_present"] + row["substitutes"] + row["walk_ins"], row
+    assert min(row[f] for f in FIGURES) >= 0, row
+
+
+def recount(stays: list[Checkin], roster: set[int]) -> dict[str, int]:
+    """The figures counted by hand from the stays: each person once, roster members in person before stand-ins."""
+    in_person = {s.participant_id for s in stays if s.participant_id in roster}
+    stood_in_for = {s.substitute_for_id for s in stays if s.substitute_for_id is not None}
+    represented = stood_in_for - in_person
+    substitutes = {s.participant_id for s in stays if s.substitute_for_id is not None}
+    walk_ins = {s.participant_id for s in stays if s.walk_in}
+    return {
+        "expected": len(roster),
+        "invited_present": len(in_person),
+        "represented": len(represented),
+        "absent": len(roster) - len(in_person) - len(represented),
+        "substitutes": len(substitutes),
+        "walk_ins": len(walk_ins),
+        "people": len(in_person) + len(substitutes) + len(walk_ins),
+    }
+
+
+@dataclass
+class Desk:
+    """One point's desk in a generated day: who exists, by kind."""
+
+    conference_id: int
+    point_id: int
+    roster: list[int]
+    others: list[int] = field(default_factory=list)
+
+
+MOVES = st.lists(
+    st.tuples(st.sampled_from(["in", "sub", "walk", "again", "out", "undo", "strike"]), st.integers(0, 7)),
+    max_size=25,
+)
+
+
+async def _setup(session: AsyncSession) -> Desk:
+    conference = Conference(title="Hội thảo thử", starts_at=utcnow(), status="open")
+    session.add(conference)
+    await session.flush()
+    point = Point(conference_id=conference.id, code="HG", name="Hậu Giang")
+    session.add(point)
+    await session.flush()
+    roster = [
+        (await add_participant(session, conference.id, point.id, PersonFields(f"Đại biểu {n}"))).id for n in range(ROSTER)
+    ]
+    await session.commit()
+    return Desk(conference.id, point.id, roster)
+
+
+async def _move(session: AsyncSession, desk: Desk, kind: str, n: int) -> None:
+    c, p = desk.conference_id, desk.point_id
+    everyone = desk.roster + desk.others
+    if kind == "in":
+        await attendance.check_in(session, c, p, "test", participant_id=desk.roster[n % ROSTER])
+    elif kind == "sub":
+        _, person = await attendance.check_in(
+            session, c, p, "test", walk_in=PersonFields(f"Người dự thay {n}"), substitute_for=desk.roster[n % ROSTER]
+        )
+        desk.others.append(person.id)
+    elif kind == "walk":
+        _, person = await attendance.check_in(session, c, p, "test", walk_in=PersonFields(f"Khách {n}"))
+        desk.others.append(person.id)
+    elif kind == "again" and desk.others:
+        await attendance.check_in(session, c, p, "test", participant_id=desk.others[n % len(desk.others)])
+    elif kind == "out":
+        await attendance.check_out(session, c, p, everyone[n % len(everyone)], "test")
+    elif kind == "undo":
+        await attendance.undo_check_in(session, c, p, everyone[n % len(everyone)], "test")
+    elif kind == "strike":
+        ids = list(await session.scalars(select(Checkin.id).where(Checkin.conference_id == c).order_by(Checkin.id)))
+        if ids:
+            await attendance.strike_stay(session, c, ids[n % len(ids)], "user:1", "Điểm danh nhầm")
+
+
+async def _day(database: Path, moves: list[tuple[str, int]]) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+
+    # A day of this test is rules, not durability: no fsync per move.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_sync(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA synchronous=OFF")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        desk = await _setup(session)
+        for kind, n in moves:
+            try:
+                await _move(session, desk, kind, n)
+                await session.commit()
+            except Conflict:
+                await session.rollback()
+            stays = list(await session.scalars(select(Checkin).where(Checkin.conference_id == desk.conference_id)))
+            live = (await attendance.attendance(session, desk.conference_id))["points"][0]
+            adds_up(live)
+            assert {f: live[f] for f in FIGURES} == recount([s for s in stays if s.checked_out_at is None], set(desk.roster))
+        stays = list(await session.scalars(select(Checkin).where(Checkin.conference_id == desk.conference_id)))
+        model = await compile_summary(session, desk.conference_id)
+        for row in (model["attendance"]["points"][0], model["attendance"]["totals"]):
+            adds_up(row)
+            assert {f: row[f] for f in FIGURES} == recount([s for s in stays if s.undone_at is None], set(desk.roster))
+        assert len(model["absentees"]) == model["attendance"]["totals"]["absent"]
+    await engine.dispose()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=MOVES)
+def test_any_day_of_moves_adds_up_live_and_in_the_record(tmp_path: Path, moves: list[tuple[str, int]]) -> None:
+    database = tmp_path / f"day-{abs(hash(tuple(moves)))}.db"
+    database.unlink(missing_ok=True)
+    asyncio.run(_day(database, moves))
+
+
+async def _ok(call: Call, method: str, url: str, token: str, status: int = 200, **kwargs: Any) -> Any:
+    reply = await call(method, url, token, **kwargs)
+    assert reply.status == status, (method, url, reply.body)
+    return reply.body
+
+
+async def _bytes(http: aiohttp.ClientSession, url: str, token: str) -> bytes:
+    async with http.get(url, headers={"Authorization": f"Bearer {token}"}) as response:
+        assert response.status == 200, url
+        return await response.read()
+
+
+async def test_a_scripted_day_adds_up_live_and_in_every_format(
+    demo_server: Server, call: Call, http: aiohttp.ClientSession
+) -> None:
+    s, hgi, chair = demo_server, demo_server.tokens["operators"]["HGI"], demo_server.tokens["chair"]
+    roster = [p["id"] for p in (await _ok(call, "GET", s.api("/participants?limit=20"), hgi))["items"]]
+    r = roster[:8]
+    names = {p["id"]: p["full_name"] for p in (await _ok(call, "GET", s.api("/participants?limit=20"), hgi))["items"]}
+
+    async def check_in(status: int = 201, **body: Any) -> Any:
+        return await _ok(call, "POST", s.api("/checkins"), hgi, status, json=body)
+
+    for person in r[:4]:
+        await check_in(participant_id=person)
+    mistaken = (await check_in(participant_id=r[4]))["checkin_id"]
+    await _ok(call, "POST", s.api(f"/checkins/{r[4]}/undo"), hgi)
+    await _ok(call, "DELETE", s.api(f"/checkins/{r[0]}"), hgi)
+    await check_in(participant_id=r[0])
+    stand_in = (await check_in(full_name="Trần Văn Thay", substitute_for=r[5]))["participant_id"]
+    await _ok(call, "DELETE", s.api(f"/checkins/{stand_in}"), hgi)
+    again = await check_in(participant_id=stand_in)
+    assert again["substitute_for"] == r[5] and again["walk_in"] is False
+    assert_error(await call("POST", s.api("/checkins"), hgi, json={"full_name": "Người thứ hai", "substitute_for": r[5]}),
+                 409, "already_represented")
+    await check_in(full_name="Lê Thị Khách", organization="Báo Hậu Giang")
+    await _ok(call, "PATCH", s.api(f"/participants/{r[6]}"), hgi, json={"absence_reason": "Đi công tác"})
+    await check_in(full_name="Phan Văn Tạm", substitute_for=r[7])
+    await check_in(participant_id=r[7])
+    await _ok(call, "DELETE", s.api(f"/checkins/{r[2]}"), hgi)
+    # Checked in and out by mistake: struck from the record by the chair, with the reason in the audit trail.
+    await _ok(call, "DELETE", s.api(f"/checkins/{r[3]}"), hgi)
+    stays = (await _ok(call, "GET", s.api(f"/stays?point_id={again['point_id']}"), chair))["items"]
+    wrong = next(x for x in stays if x["participant_id"] == r[3])
+    struck = await _ok(call, "POST", s.api(f"/stays/{wrong['checkin_id']}/strike"), chair, json={"reason": "Bấm nhầm người"})
+    assert struck["undo_reason"] == "Bấm nhầm người" and struck["undone_by"].startswith("user:")
+    assert_error(await call("POST", s.api(f"/stays/{wrong['checkin_id']}/strike"), chair, json={"reason": "Lần nữa"}),
+                 409, "already_struck")
+    assert mistaken != wrong["checkin_id"]
+
+    sheet = await _ok(call, "GET", s.api("/attendance"), chair)
+    live = next(p for p in sheet["points"] if p["code"] == "HGI")
+    expected = live["expected"]
+    # In the room now: r0, r1, r7 in person; r5 represented by Trần Văn Thay; Phan Văn Tạm stays on as a substitute.
+    assert {f: live[f] for f in FIGURES} == {
+        "expected": expected, "invited_present": 3, "represented": 1, "absent": expected - 4, "substitutes": 2,
+        "walk_ins": 1, "people": 6,
+    }
+    assert live["rate"] == round(3 / expected, 4)
+    for row in (*sheet["points"], sheet["totals"]):
+        adds_up(row)
+
+    # The record: r2 left early but attended; r3's stay was struck and r4's undone, so both are absent.
+    summary = await _ok(call, "GET", s.api("/summary.json"), chair)
+    point = next(p for p in summary["attendance"]["points"] if p["code"] == "HGI")
+    total = summary["attendance"]["totals"]
+    assert {f: point[f] for f in FIGURES} == {
+        "expected": expected, "invited_present": 4, "represented": 1, "absent": expected - 5, "substitutes": 2,
+        "walk_ins": 1, "people": 7,
+    }
+    all_expected = total["expected"]
+    assert {f: total[f] for f in FIGURES} == {
+        "expected": all_expected, "invited_present": 4, "represented": 1, "absent": all_expected - 5,
+        "substitutes": 2, "walk_ins": 1, "people": 7,
+    }
+    rate = f"{400 / all_expected:.1f}".replace(".", ",") + "%"
+    assert total["rate"] == rate
+    for row in (*summary["attendance"]["points"], total):
+        adds_up(row)
+    assert len(summary["absentees"]) == all_expected - 5
+    absent_here = {a["full_name"]: a["absence_reason"] for a in summary["absentees"] if a["point"] == point["name"]}
+    assert absent_here[names[r[6]]] == "Đi công tác"
+    assert names[r[3]] in absent_here and names[r[4]] in absent_here and names[r[2]] not in absent_here
+    sentence = (f"Tham dự Hội thảo: có mặt 4/{all_expected} đại biểu được triệu tập (đạt {rate}); 2 đại biểu dự thay; "
+                f"1 khách mời; vắng {all_expected - 5} đại biểu (có lý do: 1).")
+    statement = await _ok(call, "GET", s.api("/closing-statement"), chair)
+    assert sentence in statement["generated"]
+
+    await _ok(call, "POST", s.api("/close"), chair)
+    frozen = await _ok(call, "GET", s.api("/summary.json"), chair)
+    assert frozen["frozen"] and frozen["attendance"] == summary["attendance"] and frozen["absentees"] == summary["absentees"]
+    row = [point["name"], *(str(point[key]) for key in ("expected", "invited_present", "rate", "represented", "absent",
+                                                          "substitutes", "walk_ins", "people"))]
+    totals = ["Tổng cộng", *(str(total[key]) for key in ("expected", "invited_present", "rate", "represented", "absent",
+                                                          "substitutes", "walk_ins", "people"))]
+    markdown = (await _bytes(http, s.api("/summary.md"), chair)).decode()
+    assert "| " + " | ".join(row) + " |" in markdown
+    assert "| " + " | ".join(f"**{v}**" for v in totals) + " |" in markdown
+    assert f"({point['name']}): Đi công tác" in markdown and f"- {names[r[6]]}, " in markdown
+    html = (await _bytes(http, s.api("/summary.html"), chair)).decode()
+    assert "".join(f"<td>{v}</td>" for v in row[1:]) in html
+    document = docx.Document(io.BytesIO(await _bytes(http, s.api("/summary.docx"), chair)))
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "Triệu tập")
+    assert [c.text for c in table.rows[-1].cells] == totals
+    assert any(sentence in p.text for p in document.paragraphs)
+    pdf = squeezed(pdf_text(await _bytes(http, s.api("/summary.pdf"), chair)))
+    assert squeezed(sentence) in pdf and squeezed(" ".join(totals)) in pdf
+
+
+async def test_corrections_refuse_bad_input_and_change_nothing(demo_server: Server, call: Call) -> None:
+    s, t = demo_server, demo_server.tokens
+    hgi, cto, chair = t["operators"]["HGI"], t["operators"]["CTO"], t["chair"]
+    people = (await _ok(call, "GET", s.api("/participants?limit=5"), hgi))["items"]
+    stay = await _ok(call, "POST", s.api("/checkins"), hgi, 201, json={"participant_id": people[0]["id"]})
+    walk_in = await _ok(call, "POST", s.api("/checkins"), hgi, 201, json={"full_name": "Khách mời"})
+    before = await _ok(call, "GET", s.api("/attendance"), chair)
+    strike = s.api(f"/stays/{stay['checkin_id']}/strike")
+    assert_error(await call("POST", strike, chair, json={}), 422, "invalid")
+    assert_error(await call("POST", strike, chair, json={"reason": "   "}), 422, "invalid")
+    assert_error(await call("POST", strike, chair, json={"reason": "x" * 501}), 422, "invalid")
+    assert_error(await call("POST", strike, hgi, json={"reason": "Operator"}), 403, "forbidden")
+    assert_error(await call("POST", s.api("/stays/999999/strike"), chair, json={"reason": "Không có"}), 404, "not_found")
+    absence = s.api(f"/participants/{people[1]['id']}")
+    assert_error(await call("PATCH", absence, hgi, json={}), 422, "invalid")
+    assert_error(await call("PATCH", absence, hgi, json={"absence_reason": 5}), 422, "invalid")
+    assert_error(await call("PATCH", absence, cto, json={"absence_reason": "Ốm"}), 403, "forbidden")
+    assert_error(await call("PATCH", s.api(f"/participants/{walk_in['participant_id']}"), hgi, json={"absence_reason": "Ốm"}),
+                 409, "not_on_roster")
+    assert_error(await call("GET", s.api("/stays"), chair), 422, "invalid")
+    assert (await _ok(call, "GET", s.api("/attendance"), chair)) == before
+    assert (await _ok(call, "GET", s.api(f"/participants?q={people[1]['full_name']}"), hgi))["items"][0]["absence_reason"] is None
+    cleared = await _ok(call, "PATCH", absence, hgi, json={"absence_reason": "Ốm"})
+    assert cleared["absence_reason"] == "Ốm"
+    assert (await _ok(call, "PATCH", absence, chair, json={"absence_reason": None}))["absence_reason"] is None

@@ -153,6 +153,30 @@ async def test_badge_page_shows_one_qr_per_roster_member(shared_server: Server, 
     assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/badges/999999", t["admin"])).status == 404
 
 
+async def test_a_badge_sheet_is_found_by_the_points_code(shared_server: Server, call: Call) -> None:
+    s, t = shared_server, shared_server.tokens
+    point = (await point_ids(call, s))["HGI"]
+    by_code = await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/HGI/badges", t["admin"], allow_redirects=False)
+    assert by_code.status == 302 and by_code.headers["Location"] == f"/admin/{s.conference_id}/badges/{point}"
+    assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/KHONG/badges", t["admin"])).status == 404
+    assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/HGI/badges", t["chair"])).status == 403
+
+
+async def test_an_invitation_link_prints_as_its_qr_code(shared_server: Server, call: Call) -> None:
+    s, t = shared_server, shared_server.tokens
+    invitation = next(i for i in (await call("GET", s.api("/invitations"), t["admin"])).body["items"] if i["role"] == "operator")
+    url = f"{s.base_url}/admin/{s.conference_id}/invitations/{invitation['id']}/qr.svg"
+    image = await call("GET", url, t["admin"])
+    assert image.status == 200 and image.headers["Content-Type"] == "image/svg+xml"
+    assert image.headers["Cache-Control"] == "no-store"
+    # The same symbol as the link's own QR code, drawn by the same library.
+    expected = segno.make_qr(invitation["url"], error="m")
+    assert f'viewBox="0 0 {expected.symbol_size(scale=4)[0]} {expected.symbol_size(scale=4)[1]}"' in image.body
+    assert expected.svg_inline(scale=4, omitsize=True).split('d="')[1] in image.body
+    assert (await call("GET", url, t["chair"])).status == 403
+    assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/invitations/999999/qr.svg", t["admin"])).status == 404
+
+
 def module_matrix(png: Path, size: int) -> list[list[bool]]:
     """Sample the centre of every module of a QR image: True where it is dark."""
     image = Image.open(png).convert("L")

@@ -122,6 +122,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/admin", pages.admin_index, name="admin")
     r.add_get("/chair", pages.chair_index, name="chair_index")
     r.add_get("/admin/{c:\\d+}/badges/{p:\\d+}", badges.badge_sheet_page, name="badge_sheet")
+    r.add_get("/admin/{c:\\d+}/points/{code}/badges", badges.badge_sheet_by_code, name="badge_sheet_by_code")
+    r.add_get("/admin/{c:\\d+}/invitations/{i:\\d+}/qr.svg", badges.invitation_qr, name="invitation_qr")
     for console in ("admin", "chair", "operator", "delegate", "display"):
         r.add_get(f"/{console}/{{c:\\d+}}", pages.console(console), name=f"{console}_console")
     r.add_static("/static/vendor/socket.io", WEB / "node_modules" / "socket.io-client" / "dist", name="vendor_socketio")

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Point, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
-from server.errors import Conflict
+from server.errors import Conflict, NotFound
 from server.lookup import in_conference
 
 LINK_STATES = ("ok", "degraded", "down")
@@ -15,6 +15,15 @@ LINK_STATES = ("ok", "degraded", "down")
 
 async def get_point(session: AsyncSession, conference_id: int, point_id: int) -> Point:
     return await in_conference(session, Point, conference_id, point_id, "bridge point", "point_id")
+
+
+async def point_by_code(session: AsyncSession, conference_id: int, code: str) -> Point:
+    """The point with this code: codes are unique within a conference."""
+    await get_conference(session, conference_id)
+    point = await session.scalar(select(Point).where(Point.conference_id == conference_id, Point.code == code))
+    if point is None:
+        raise NotFound("No bridge point with this code in this conference", {"code": code})
+    return point
 
 
 async def list_points(session: AsyncSession, conference_id: int) -> list[Point]:

@@ -149,8 +149,9 @@ async def test_a_move_by_another_chair_is_not_repeated(demo_server: Server, open
 
 async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    [person] = await present_at_hgi(call, s, 1)
+    person, other = await present_at_hgi(call, s, 2)
     request = await ask(call, s, person)
+    waiting = await ask(call, s, other)
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), s.tokens["chair"], json={"time_limit_seconds": 10})
     chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
     display = await open_console(s, s.tokens["display"], clock=True)
@@ -187,12 +188,30 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(display.locator("body")).to_have_attribute("data-mode", "speech")
     await expect(display.locator("header, .lang-switch, #logout")).to_have_count(0)
     await expect(display.locator("#item-clock")).to_be_hidden()
-    # The close ends the speech: a closing screen, and no clock left.
+
+    # Starting the next speech while one runs asks first, in the row, and says whose speech ends.
+    next_row = chair.locator(f'#speaking-queue [data-request-id="{waiting["id"]}"]')
+    await next_row.get_by_role("button", name=VI["speaking.start"]).click()
+    question = next_row.locator(".confirm-inline")
+    said = VI["speaking.confirm_start"].replace("{name}", person["full_name"]).replace("{next}", other["full_name"])
+    await expect(question.locator("p")).to_have_text(said)
+    await expect(question.get_by_role("button", name=VI["speaking.confirm_start_go"])).to_be_focused()
+    await chair.keyboard.press("Escape")
+    await expect(question).to_have_count(0)
+    await expect(display.locator("#speaker")).to_have_text(person["full_name"])
+    await next_row.get_by_role("button", name=VI["speaking.start"]).click()
+    await question.get_by_role("button", name=VI["speaking.confirm_start_go"]).click()
+    await expect(display.locator("#speaker")).to_have_text(other["full_name"], timeout=LIVE_TIMEOUT_MS)
+
+    # The close ends the speech: a closing screen, and no clock left; the chair's live controls are gone.
     await call("POST", s.api("/close"), s.tokens["chair"])
     await expect(display.locator("#display-closed")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("body")).to_have_attribute("data-mode", "closed")
     await expect(display.locator("#closed-at")).to_contain_text(VI["display.closed_at"].split("{time}")[0])
     await expect(display.locator(".clock:visible")).to_have_count(0)
+    await expect(chair.locator("#state-region")).to_contain_text(VI["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
+    for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools"):
+        await expect(chair.locator(control).first).to_be_hidden()
     await assert_not_reloaded(display)
 
 
@@ -244,6 +263,27 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     await call("POST", s.api(f"/agenda/{first['id']}/finish"), s.tokens["chair"])
     await expect(delegate.locator("#current-clock")).to_be_hidden(timeout=LIVE_TIMEOUT_MS)
 
+    # Closing collection closes the forms that take new input at once, and a banner in a live region says why;
+    # the operator still checks people in.
+    await call("POST", s.api("/close-collection"), s.tokens["chair"])
+    for page, messages, closed, still_open in (
+        (delegate, VI, ("#speak-form", "#remark-form", "#comment-form"), ()),
+        (operator, en, ("#speak-form",), ("#scan-form", "#walk-in-form")),
+    ):
+        region = page.locator('#state-region[role="status"]')
+        await expect(region).to_contain_text(messages["state.collection_closed_title"], timeout=LIVE_TIMEOUT_MS)
+        for form in closed:
+            await expect(page.locator(f"{form} button[type=submit]")).to_be_disabled()
+        for form in still_open:
+            await expect(page.locator(f"{form} button[type=submit]")).to_be_enabled()
+    # The close: the workshop has ended, say both, and nothing is left to fill in.
+    await call("POST", s.api("/close"), s.tokens["chair"])
+    for page, messages in ((delegate, VI), (operator, en)):
+        await expect(page.locator("#state-region")).to_contain_text(messages["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
+    await expect(operator.locator("#scan-form button[type=submit]")).to_be_disabled()
+    await expect(operator.locator("#link-form button").first).to_be_disabled()
+    await expect(delegate.locator("#current-item")).to_have_text(VI["state.ended_title"])
+
 
 async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
@@ -283,10 +323,33 @@ async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Se
     open_console.expect_refusal(409)
     delegate = next(iter(s.tokens["delegates"].values()))
     await call("POST", s.api("/remarks"), delegate, json={"title": "Ý kiến", "body": "Nội dung", "agenda_item_id": items[-1]["id"]})
-    admin.on("dialog", lambda dialog: dialog.accept())
-    await item_row(admin, items[-1]["id"]).get_by_role("button", name=VI["agenda.delete"]).click()
-    await expect(admin.locator("#notice")).to_have_text(VI["error.in_use"])
+    # Deleting asks first, in the page's words: focus starts on "no", stays in the dialog, and Escape says no.
+    delete = item_row(admin, items[-1]["id"]).get_by_role("button", name=VI["agenda.delete"])
+    await delete.click()
+    asked = admin.get_by_role("dialog")
+    await expect(asked).to_contain_text(VI["agenda.confirm_delete"].format(title=items[-1]["title"]))
+    await expect(asked.get_by_role("button", name=VI["dialog.cancel"])).to_be_focused()
+    await admin.keyboard.press("Tab")
+    await expect(asked.get_by_role("button", name=VI["agenda.delete"])).to_be_focused()
+    await admin.keyboard.press("Tab")
+    await expect(asked.get_by_role("button", name=VI["dialog.cancel"])).to_be_focused()
+    await admin.keyboard.press("Escape")
+    await expect(asked).to_have_count(0)
+    await expect(delete).to_be_focused()
+    await delete.click()
+    await asked.get_by_role("button", name=VI["agenda.delete"]).click()
+    notice = admin.locator("#notice")
+    await expect(notice).to_have_text(VI["error.in_use"])
+    # An error toast can be dismissed, by its button or by Escape.
+    await notice.get_by_role("button", name=VI["notice.close"]).click()
+    await expect(notice).to_be_hidden()
+    await delete.click()
+    await asked.get_by_role("button", name=VI["agenda.delete"]).click()
+    await expect(notice).to_have_text(VI["error.in_use"])
+    await admin.keyboard.press("Escape")
+    await expect(notice).to_be_hidden()
     await item_row(admin, added["id"]).get_by_role("button", name=VI["agenda.delete"]).click()
+    await asked.get_by_role("button", name=VI["agenda.delete"]).click()
     await expect(titles).to_have_text([i["title"] for i in items], timeout=LIVE_TIMEOUT_MS)
     await assert_not_reloaded(chair)
 
@@ -298,7 +361,11 @@ async def test_a_bad_agenda_file_gets_a_row_report(demo_server: Server, open_con
     admin = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
     form = admin.locator("#agenda-import-form")
     bad = "title,kind,planned_minutes,point_code\nGiải lao,break,15,\nHọp tổ,party,abc,HGI\n"
+    # The file field speaks the page's language, not the browser's "Choose file / No file chosen".
+    await expect(form.locator(".file-button")).to_have_text(VI["file.choose"])
+    await expect(form.locator(".file-name")).to_have_text(VI["file.none"])
     await form.locator('input[type="file"]').set_input_files({"name": "agenda.csv", "mimeType": "text/csv", "buffer": bad.encode()})
+    await expect(form.locator(".file-name")).to_have_text("agenda.csv")
     await form.get_by_role("button", name=VI["import.run"]).click()
 
     report = admin.locator("#agenda-import-report")

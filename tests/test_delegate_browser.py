@@ -1,6 +1,9 @@
-"""The delegate reads the draft article by article, comments on a clause with proposed wording and its word
-diff, and sees the chair's ruling arrive in "my comments" without a reload."""
+"""The delegate reads the draft article by article (on a phone too), comments on a clause with proposed wording and
+its word diff, and sees the chair's ruling arrive in "my comments" without a reload; asks to speak, follows the
+request, is given the floor with its own countdown, and can withdraw."""
 from __future__ import annotations
+
+import re
 
 from playwright.async_api import expect
 
@@ -26,10 +29,17 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
     await expect(clause).to_be_visible()
     current = (await clause.locator("p").inner_text()).strip()
 
+    # The draft reads in the page, not in a box that scrolls inside it, and its body text is not bold.
+    assert await delegate.locator("#draft-reader").evaluate("(e) => getComputedStyle(e).overflowY") == "visible"
+    assert await clause.locator("p").evaluate("(e) => getComputedStyle(e).fontWeight") == "400"
+
     await clause.locator("button.pick-target").click()
     await expect(delegate.locator("#section-select")).to_have_value("dieu-3.khoan-2")
     await expect(clause).to_have_class("reader-section section-clause is-target")
     await expect(delegate.locator("#target-label")).to_have_text("Điều 3, khoản 2")
+    # The proposal starts from the clause's wording; unchanged, it proposes nothing and shows no diff.
+    await expect(delegate.locator("#proposed-text")).to_have_value(current)
+    await expect(delegate.locator("#proposed-diff")).to_be_hidden()
 
     words = current.split()
     proposed = " ".join([*words[:3], "rất", *words[3:]])
@@ -57,6 +67,65 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
     await expect(mine.first.locator(".disposition-badge")).to_have_text(vi["disposition.accepted"], timeout=LIVE_TIMEOUT_MS)
     await expect(mine.first).to_contain_text("Tiếp thu.")
     await assert_not_reloaded(delegate)
+
+    # On a phone the contents fold above the article; choosing an article folds them and takes the reader there.
+    await delegate.set_viewport_size({"width": 390, "height": 844})
+    await delegate.reload()
+    contents = delegate.locator("#draft-toc-box")
+    await expect(contents).not_to_have_attribute("open", "")
+    await contents.locator("summary").click()
+    await delegate.locator('#draft-toc button[data-article="dieu-8"]').click()
+    await expect(contents).not_to_have_attribute("open", "")
+    await expect(delegate.locator('#draft-reader .reader-heading')).to_have_text(re.compile(r"^Điều 8\."))
+    await expect(delegate.locator("#draft-reader .reader-heading")).to_be_in_viewport()
+
+
+async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
+    demo_server: Server, open_console: Open, call: Call,
+) -> None:
+    s, t = demo_server, demo_server.tokens
+    me, token = next((int(pid), token) for pid, token in t["delegates"].items())
+    roster = (await call("GET", s.api("/participants?limit=500"), t["admin"])).body["items"]
+    person = next(p for p in roster if p["id"] == me)
+    points = {p["id"]: p for p in (await call("GET", s.api("/points"), t["chair"])).body["items"]}
+    home = points[person["point_id"]]
+    await call("POST", s.api("/open"), t["chair"])
+    await call("POST", s.api("/checkins"), t["operators"][home["code"]], json={"participant_id": me})
+    delegate = await open_console(s, token)
+    vi = catalog("vi")
+    # The page says who and where the delegate is.
+    await expect(delegate.locator(".whoami")).to_have_text(f"Đồng chí {person['full_name']} – {home['name']}")
+
+    # Asked once, the request shows its state and place, and the form is not offered again.
+    await delegate.locator("#speak-form input[name=topic]").fill("Về Điều 8")
+    await delegate.locator("#speak-form button[type=submit]").click()
+    await expect(delegate.locator("#my-request-status")).to_have_text(vi["speaking_status.queued"])
+    await expect(delegate.locator("#my-request-detail")).to_have_text(vi["speaking.place"].format(n=1, of=1))
+    await expect(delegate.locator("#speak-form")).to_be_hidden()
+    [request] = (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"]
+
+    # Invited, then given the floor: a banner above everything, announced at once, with the speaker's countdown.
+    await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "granted"})
+    banner = delegate.locator("#turn-banner")
+    await expect(banner).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await expect(delegate.locator("#turn-title")).to_have_text(vi["speaking.turn_granted"])
+    await expect(delegate.locator('#turn-announce[aria-live="assertive"]')).to_have_text(vi["speaking.turn_granted"])
+    await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "speaking"})
+    await expect(delegate.locator("#turn-title")).to_have_text(vi["speaking.turn_speaking"], timeout=LIVE_TIMEOUT_MS)
+    await expect(delegate.locator("#turn-announce")).to_have_text(vi["speaking.turn_speaking"])
+    await expect(delegate.locator('#turn-clock [data-part="remaining"]')).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    await expect(delegate.locator("#withdraw")).to_be_hidden()
+    await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "done"})
+    await expect(banner).to_be_hidden(timeout=LIVE_TIMEOUT_MS)
+
+    # The form is back; a second request can be withdrawn, and the chair's queue loses it.
+    await delegate.locator("#speak-form button[type=submit]").click()
+    await expect(delegate.locator("#my-request-status")).to_have_text(vi["speaking_status.queued"])
+    await delegate.locator("#withdraw").click()
+    await expect(delegate.locator("#my-request-status")).to_have_text(vi["speaking_status.withdrawn"])
+    await expect(delegate.locator("#speak-form")).to_be_visible()
+    statuses = [r["status"] for r in (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"]]
+    assert statuses == ["done", "withdrawn"]
 
 
 async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_server: Server, open_console: Open, call: Call) -> None:

@@ -9,6 +9,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.tables import Participant, Point
 from server.auth import operations as auth
 from server.auth.principal import Principal
 from server.auth.signin import sign_in, sign_out
@@ -148,18 +149,28 @@ async def chair_index(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("chair/index.html", request, _context(request, "chair", conferences=conferences))
 
 
+async def _whoami(session: AsyncSession, principal: Principal) -> dict[str, str] | None:
+    """A delegate's name and bridge point, for the page to say who and where it is."""
+    if principal.participant_id is None:
+        return None
+    person = await session.get(Participant, principal.participant_id)
+    point = await session.get(Point, person.point_id) if person is not None else None
+    return {"name": person.full_name, "point": point.name} if person is not None and point is not None else None
+
+
 def console(name: str) -> Any:
     """A handler for one console of one conference."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
         conference_id = int(request.match_info["c"])
-        _require(request, name, conference_id)
+        principal = _require(request, name, conference_id)
         async with request.app[db_key].read() as session:
             try:
                 conference = await get_conference(session, conference_id)
             except DomainError:
                 raise web.HTTPNotFound(text="No such conference") from None
-        context = _context(request, name, conference=conference)
+            me = await _whoami(session, principal)
+        context = _context(request, name, conference=conference, me=me)
         return aiohttp_jinja2.render_template(f"{name}/console.html", request, context)
 
     handler.__name__ = f"{name}_console"

@@ -76,7 +76,7 @@ export function createAgenda({ pointName }) {
         el("span", { class: "agenda-title", text: item.title }),
         el("span", { class: "meta", text: meta.filter(Boolean).join(" · ") })),
       el("span", { class: "agenda-status", text: t(`item_status.${item.status}`) }),
-      el("div", { class: "actions agenda-tools" }, controls(item)),
+      el("div", { class: "actions agenda-tools live-control" }, controls(item)),
     );
   }
 

@@ -11,6 +11,8 @@ export function createSpeaking({ pointName }) {
   const state = { requests: [], quota: null, used: [] };
   // Time limits being typed, by request: a queue event redraws the rows, and must not wipe or close them.
   const typing = new Map();
+  // The request whose start waits for the chair to confirm ending the speech that runs; it survives redraws.
+  let confirming = null;
   const speaking = () => state.requests.find((r) => r.status === "speaking") ?? null;
   // One clock, moved into the speaker's row at each redraw, so the countdown ticks without redrawing the queue.
   const clock = el(
@@ -77,7 +79,7 @@ export function createSpeaking({ pointName }) {
     });
     const details = el(
       "details",
-      { class: "limit-edit", open: typing.has(request.id) },
+      { class: "limit-edit live-control", open: typing.has(request.id) },
       el("summary", { text: t("speaking.limit", { time: formatDuration(request.time_limit_seconds) }) }),
       form,
     );
@@ -88,6 +90,46 @@ export function createSpeaking({ pointName }) {
     return details;
   }
 
+  /** Start a speech; while another runs, first ask in the row, naming whose speech it ends. */
+  function start(button, request) {
+    if (speaking() && confirming !== request.id) {
+      confirming = request.id;
+      render();
+      $("speaking-queue").querySelector(".confirm-start")?.focus();
+      return;
+    }
+    confirming = null;
+    act(button, () => patch(request, { status: "speaking" }));
+  }
+
+  function cancelStart() {
+    const id = confirming;
+    confirming = null;
+    render();
+    $("speaking-queue").querySelector(`[data-request-id="${id}"] .start-speech`)?.focus();
+  }
+
+  // The question stays with its row and takes the focus; Escape or "no" leaves the speech running.
+  function confirmation(request) {
+    const current = speaking();
+    if (confirming !== request.id || !current) return null;
+    const question = el("p", {
+      id: `confirm-start-${request.id}`,
+      text: t("speaking.confirm_start", { name: current.full_name, next: request.full_name }),
+    });
+    return el(
+      "div",
+      { class: "confirm-inline live-control", role: "group", "aria-labelledby": question.id, on: { keydown: (e) => { if (e.key === "Escape") cancelStart(); } } },
+      question,
+      el("div", { class: "actions" },
+        el("button", {
+          type: "button", class: "button-danger confirm-start", text: t("speaking.confirm_start_go"),
+          on: { click: (e) => start(e.currentTarget, request) },
+        }),
+        el("button", { type: "button", text: t("speaking.confirm_cancel"), on: { click: cancelStart } })),
+    );
+  }
+
   function moves(request, index, waiting) {
     const button = (label, body, extra = {}) => el("button", {
       type: "button", class: "button-quiet", text: t(label), ...extra,
@@ -96,7 +138,10 @@ export function createSpeaking({ pointName }) {
     if (request.status === "speaking") return [button("speaking.finish", { status: "done" }, { class: "button-primary" })];
     return [
       request.status === "queued" ? button("speaking.grant", { status: "granted" }) : null,
-      button("speaking.start", { status: "speaking" }, { class: "button-primary" }),
+      el("button", {
+        type: "button", class: "button-primary start-speech", text: t("speaking.start"), "aria-expanded": confirming === request.id ? "true" : null,
+        on: { click: (e) => start(e.currentTarget, request) },
+      }),
       button("speaking.decline", { status: "declined" }),
       button("speaking.up", { position: index }, { "aria-label": t("speaking.up_label"), disabled: index === 0 }),
       button("speaking.down", { position: index + 2 }, { "aria-label": t("speaking.down_label"), disabled: index === waiting.length - 1 }),
@@ -122,9 +167,11 @@ export function createSpeaking({ pointName }) {
     const waiting = state.requests.filter((r) => WAITING.includes(r.status));
     const history = state.requests.filter((r) => !WAITING.includes(r.status) && r.status !== "speaking").reverse();
     const focused = document.activeElement?.dataset?.limitFor;
+    const asking = Boolean(document.activeElement?.closest(".confirm-inline"));
     const active = (request, index) => [
       request === current ? clock : null,
-      el("div", { class: "actions" }, moves(request, index, waiting)),
+      el("div", { class: "actions live-control" }, moves(request, index, waiting)),
+      confirmation(request),
       limitEditor(request),
     ];
     $("speaking-queue").replaceChildren(
@@ -132,6 +179,7 @@ export function createSpeaking({ pointName }) {
       ...waiting.map((request, index) => row(request, active(request, index))),
     );
     if (focused) $("speaking-queue").querySelector(`[data-limit-for="${focused}"]`)?.focus();
+    else if (asking) $("speaking-queue").querySelector(".confirm-start")?.focus();
     $("speaking-empty").hidden = Boolean(current) || waiting.length > 0;
     $("speaking-history").replaceChildren(...history.map((request) => row(request)));
     paintClock();

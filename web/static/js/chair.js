@@ -8,6 +8,7 @@ import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
 import { createStatement } from "./chair-statement.js";
 import { connectLive } from "./live.js";
+import { followState } from "./workshop-state.js";
 
 const state = { status: null };
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,8 @@ const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName });
 const inbox = createInbox(agenda.title);
 const statement = createStatement();
+// After the close the live controls go (the stylesheet hides .live-control), and a banner says why.
+const workshop = followState({ region: $("state-region"), texts: { closed: "state.chair_closed" } });
 
 // ---- conference state ---------------------------------------------------------------------------------
 
@@ -52,6 +55,7 @@ for (const button of document.querySelectorAll(".state-bar [data-action]")) {
       const conference = await api("POST", `${base}/${button.dataset.action}`);
       state.status = conference.status;
       renderStatus();
+      workshop.render(conference);
       notify(t(`chair.done_${button.dataset.action}`));
     });
   });
@@ -69,6 +73,7 @@ async function load() {
   await agenda.reload();
   state.status = conference.status;
   renderStatus();
+  workshop.render(conference);
   await inbox.load(conference);
   await statement.load(conference);
 }
@@ -78,6 +83,7 @@ const HANDLERS = {
     state.status = data.status;
     renderStatus();
     statement.handlers["conference.state_changed"](data);
+    workshop.handlers["conference.state_changed"](data);
   },
   "summary.statement_changed": statement.handlers["summary.statement_changed"],
   ...agenda.handlers,

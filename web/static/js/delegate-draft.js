@@ -1,6 +1,7 @@
 // The delegate's reading view of the current draft: a table of contents (chapters → articles), one article at
 // a time with a "comment here" control on the article, each clause and each point, the comment target picker
-// kept in step with it, and the word diff of the proposed wording against the target's current text.
+// kept in step with it, the proposed wording starting from the target's current text, and its word diff.
+// The article reads in the page's own flow, full width on a phone: no box that scrolls inside the page.
 import { el, option, sectionLabel, t } from "./api.js";
 import { diffNodes } from "./delegate-diff.js";
 
@@ -8,8 +9,12 @@ const $ = (id) => document.getElementById(id);
 const SELECTABLE = { article: 0, clause: 1, point: 2 };
 const INDENT = "\u00a0\u00a0\u00a0\u00a0";
 const SHORT = 70;
+// Beside the article on a wide screen the contents stay open; on a phone they fold away above it.
+const WIDE = window.matchMedia("(min-width: 60rem)");
 let sections = [];
 let article = null;
+// The wording the proposal field was last filled with: a field still holding it has not been edited.
+let prefilled = "";
 
 function shorten(text) {
   const line = text.replace(/\s+/g, " ").trim();
@@ -56,7 +61,7 @@ function renderToc() {
     dataset: { article: section.anchor },
     "aria-current": section.anchor === article ? "true" : null,
     text: articleTitle(section),
-    on: { click: () => openArticle(section.anchor) },
+    on: { click: () => readArticle(section.anchor) },
   }));
   for (const section of sections) {
     if (section.kind === "chapter") {
@@ -79,7 +84,7 @@ function renderArticle() {
   reader.replaceChildren(...within(article).map((section) => el(
     "div",
     { class: `reader-section section-${section.kind}${section.anchor === target ? " is-target" : ""}`, dataset: { anchor: section.anchor } },
-    el("p", { class: "prose", text: section.text.trim() }),
+    ...sectionText(section),
     section.kind in SELECTABLE
       ? el("button", { type: "button", class: "button-quiet pick-target", text: t("draft.comment_here"), on: { click: () => pick(section.anchor) } })
       : null,
@@ -90,9 +95,27 @@ function renderArticle() {
   }
 }
 
+// An article's first line is its heading ("Điều 3. Nguyên tắc phối hợp"); the wording under it is body text.
+function sectionText(section) {
+  const text = section.text.trim();
+  if (section.kind !== "article") return [el("p", { class: "prose", text })];
+  const [heading, ...body] = text.split("\n");
+  const rest = body.join("\n").trim();
+  return [el("h3", { class: "reader-heading", text: heading }), rest ? el("p", { class: "prose", text: rest }) : null];
+}
+
 export function openArticle(anchor) {
   article = anchor;
   renderArticle();
+}
+
+/** Open an article from the contents and take the reader there: on a phone it lies below the folded contents. */
+function readArticle(anchor) {
+  openArticle(anchor);
+  if (!WIDE.matches) $("draft-toc-box").open = false;
+  const reader = $("draft-reader");
+  reader.scrollIntoView({ block: "start" });
+  reader.focus({ preventScroll: true });
 }
 
 /** Make a section the comment's target, as if chosen in the picker. */
@@ -107,16 +130,35 @@ function onTargetChange() {
   $("target-label").textContent = sectionLabel(anchor || null);
   if (anchor && articleOf(anchor) !== article) article = articleOf(anchor);
   renderArticle();
+  resetProposal();
+}
+
+/**
+ * Start the proposal from the target's current wording, so the delegate edits it instead of retyping it;
+ * wording the delegate has changed is kept. The draft as a whole has no wording to start from.
+ */
+export function resetProposal() {
+  const field = $("comment-form").elements.proposed_text;
+  if (field.value.trim() === prefilled.trim()) {
+    const anchor = $("section-select").value;
+    prefilled = anchor ? currentText(anchor) : "";
+    field.value = prefilled;
+  }
   renderDiff();
 }
 
-/** The proposed wording against the target's current text; nothing to compare for the draft as a whole. */
+/** The proposal to send: none while the field still holds the current wording unchanged. */
+export function proposalOf(anchor, typed) {
+  if (!typed) return null;
+  return anchor && typed.normalize("NFC") === currentText(anchor) ? null : typed;
+}
+
+/** The proposed wording against the target's current text, once it differs; nothing for the draft as a whole. */
 export function renderDiff() {
   const anchor = $("section-select").value;
-  const proposed = $("comment-form").elements.proposed_text.value;
-  const box = $("proposed-diff");
-  const show = Boolean(anchor && proposed.trim());
-  box.hidden = !show;
+  const proposed = $("comment-form").elements.proposed_text.value.trim();
+  const show = Boolean(proposalOf(anchor, proposed) && anchor);
+  $("proposed-diff").hidden = !show;
   $("proposed-diff-body").replaceChildren(...(show ? diffNodes(currentText(anchor), proposed) : []));
 }
 
@@ -130,4 +172,5 @@ export function showDraft(newSections) {
 }
 
 $("section-select").addEventListener("change", onTargetChange);
+$("draft-toc-box").open = WIDE.matches;
 $("comment-form").elements.proposed_text.addEventListener("input", renderDiff);

@@ -1,12 +1,22 @@
-// A delegate's console: the agenda now, asking to speak, remarks, and comments on the current draft.
+// A delegate's console: the agenda now, asking to speak and being given the floor, remarks, and comments on
+// the current draft; what has closed, said in a banner with the forms it closed.
 import { act, api, attachmentLink, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
-import { clockView, itemClock } from "./clock.js";
-import { renderDiff, showDraft } from "./delegate-draft.js";
+import { clockView, formatDuration, itemClock, speechClock } from "./clock.js";
+import { proposalOf, resetProposal, showDraft } from "./delegate-draft.js";
+import { labelInputs } from "./inputs.js";
 import { connectLive } from "./live.js";
+import { followState } from "./workshop-state.js";
 
 const me = Number(page.participantId);
 const $ = (id) => document.getElementById(id);
-const state = { agenda: [], points: new Map(), sections: [], comments: new Map(), remarks: new Map(), request: null };
+const state = { agenda: [], points: new Map(), sections: [], comments: new Map(), remarks: new Map(), request: null, queue: [] };
+const workshop = followState({
+  region: $("state-region"),
+  collecting: [$("speak-form"), $("remark-form"), $("comment-form")],
+  live: [$("my-request")],
+  texts: { collection_closed: "state.delegate_collection_closed", closed: "state.delegate_closed" },
+  onChange: () => renderAgenda(),
+});
 
 // ---- agenda -------------------------------------------------------------------------------------------
 
@@ -15,7 +25,8 @@ const paintClock = clockView($("current-clock"), () => itemClock(liveItem()));
 
 function renderAgenda() {
   const live = liveItem();
-  $("current-item").textContent = live?.title ?? t("agenda.nothing_live");
+  const ended = workshop.status === "closed";
+  $("current-item").textContent = live?.title ?? t(ended ? "state.ended_title" : "agenda.nothing_live");
   $("current-item-meta").textContent = live ? [live.presenter, state.points.get(live.point_id)?.name].filter(Boolean).join(" · ") : "";
   const select = $("remark-item");
   const chosen = select.value || String(live?.id ?? "");
@@ -28,21 +39,86 @@ function applyItem(item) {
   renderAgenda();
 }
 
-// ---- asking to speak ----------------------------------------------------------------------------------
+// ---- asking to speak, and the floor -------------------------------------------------------------------
 
-const ACTIVE = ["queued", "granted", "speaking"];
+const WAITING = ["queued", "granted"];
+const ACTIVE = [...WAITING, "speaking"];
+const paintTurnClock = clockView($("turn-clock"), () => speechClock(state.request));
+const SOUND_KEY = "diemcau.turnSound";
+let audio = null;
+
+// A short tone when the floor comes to you, for a delegate who looks away; off unless the delegate turns it on.
+function chime() {
+  if (!$("turn-sound").checked) return;
+  audio ??= new AudioContext();
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  tone.frequency.value = 880;
+  gain.gain.setValueAtTime(0.25, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.8);
+  tone.connect(gain).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.8);
+}
+
+$("turn-sound").checked = localStorage.getItem(SOUND_KEY) === "on";
+$("turn-sound").addEventListener("change", (event) => {
+  localStorage.setItem(SOUND_KEY, event.currentTarget.checked ? "on" : "off");
+  // Played once now: the browser lets a page sound only after a click, and the delegate hears what to expect.
+  chime();
+});
+
+/** My request: the one that is still active, else the latest. */
+function mine(items) {
+  const own = items.filter((r) => r.participant_id === me);
+  return own.find((r) => ACTIVE.includes(r.status)) ?? own.sort((a, b) => b.id - a.id)[0] ?? null;
+}
+
+function requestDetail(request) {
+  if (request.status === "queued") {
+    const waiting = state.queue.filter((r) => WAITING.includes(r.status));
+    return t("speaking.place", { n: waiting.findIndex((r) => r.id === request.id) + 1, of: waiting.length });
+  }
+  if (request.status === "granted") return t("speaking.granted_detail");
+  if (request.status === "speaking") return t("speaking.limit", { time: formatDuration(request.time_limit_seconds) });
+  return "";
+}
 
 function renderRequest() {
   const request = state.request;
+  const before = $("turn-banner").dataset.status;
+  const active = Boolean(request && ACTIVE.includes(request.status));
   $("my-request").hidden = !request;
-  if (request) $("my-request").textContent = t("speaking.yours", { status: t(`speaking_status.${request.status}`) });
-  $("speak-form").querySelector("button").disabled = Boolean(request && ACTIVE.includes(request.status));
+  if (request) {
+    $("my-request-status").textContent = t(`speaking_status.${request.status}`);
+    $("my-request-status").dataset.status = request.status;
+    $("my-request-detail").textContent = requestDetail(request);
+    $("withdraw").hidden = !WAITING.includes(request.status);
+  }
+  // Asked once is enough: the form comes back when the request is over.
+  $("speak-form").hidden = active;
+  const floor = request && ["granted", "speaking"].includes(request.status) ? request.status : "";
+  $("turn-banner").hidden = !floor;
+  $("turn-banner").dataset.status = floor;
+  if (floor) {
+    $("turn-title").textContent = t(`speaking.turn_${floor}`);
+    $("turn-detail").textContent = request.topic ?? "";
+  }
+  if (floor && floor !== before) {
+    $("turn-announce").textContent = t(`speaking.turn_${floor}`);
+    chime();
+  }
+  paintTurnClock();
+}
+
+function applyQueue(items) {
+  state.queue = items;
+  state.request = mine(items);
+  renderRequest();
 }
 
 async function reloadRequest() {
-  const queue = await api("GET", `${base}/speaking-requests`);
-  state.request = queue.items.filter((r) => r.participant_id === me).at(-1) ?? null;
-  renderRequest();
+  applyQueue((await api("GET", `${base}/speaking-requests`)).items);
 }
 
 $("speak-form").addEventListener("submit", (event) => {
@@ -51,12 +127,18 @@ $("speak-form").addEventListener("submit", (event) => {
   const { topic } = formValues(form);
   act(form.querySelector("button"), async () => {
     const live = liveItem();
-    state.request = await api("POST", `${base}/speaking-requests`, { topic: topic ?? null, agenda_item_id: live?.id ?? null }, { idempotent: true });
+    const request = await api("POST", `${base}/speaking-requests`, { topic: topic ?? null, agenda_item_id: live?.id ?? null }, { idempotent: true });
     form.reset();
-    renderRequest();
+    applyQueue([...state.queue.filter((r) => r.id !== request.id), request]);
     notify(t("speaking.asked"));
   });
 });
+
+$("withdraw").addEventListener("click", (event) => act(event.currentTarget, async () => {
+  const request = await api("POST", `${base}/speaking-requests/${state.request.id}/withdraw`);
+  applyQueue(state.queue.map((r) => (r.id === request.id ? request : r)));
+  notify(t("speaking.withdrawn"));
+}));
 
 // ---- the draft ----------------------------------------------------------------------------------------
 
@@ -104,13 +186,13 @@ $("comment-form").addEventListener("submit", (event) => {
     upsertComment(await api("POST", `${base}/comments`, {
       section_anchor: values.section_anchor ?? null,
       body: values.body,
-      proposed_text: values.proposed_text ?? null,
+      proposed_text: proposalOf(values.section_anchor, values.proposed_text),
     }, { idempotent: true }));
     // Clear only what was sent: the delegate may have started the next comment while this one was in flight.
-    for (const name of ["body", "proposed_text"]) {
-      if (form.elements[name].value.trim() === (values[name] ?? "")) form.elements[name].value = "";
-    }
-    renderDiff();
+    // The proposal goes back to the current wording, ready for the next comment.
+    if (form.elements.body.value.trim() === values.body) form.elements.body.value = "";
+    if (form.elements.proposed_text.value.trim() === (values.proposed_text ?? "")) form.elements.proposed_text.value = "";
+    resetProposal();
     notify(t("comment.sent"));
   });
 });
@@ -169,7 +251,8 @@ $("remark-form").addEventListener("submit", (event) => {
 // ---- load and live ------------------------------------------------------------------------------------
 
 async function load() {
-  const [agenda, points, comments, remarks] = await Promise.all([
+  const [conference, agenda, points, comments, remarks] = await Promise.all([
+    api("GET", base),
     api("GET", `${base}/agenda`),
     api("GET", `${base}/points`),
     api("GET", `${base}/comments`),
@@ -184,19 +267,21 @@ async function load() {
   renderAgenda();
   renderComments();
   renderRemarks();
+  workshop.render(conference);
 }
 
 const HANDLERS = {
   "agenda.changed": (data) => { state.agenda = data.items; renderAgenda(); },
   "agenda.item_started": applyItem,
   "agenda.item_finished": applyItem,
-  "speaking.queue_changed": (data) => { if (data.request.participant_id === me) { state.request = data.request; renderRequest(); } },
+  "speaking.queue_changed": (data) => applyQueue(data.items),
   "comment.submitted": upsertComment,
   "remark.submitted": upsertRemark,
   "comment.disposed": upsertComment,
   "draft.published": () => reloadDraft(),
-  "conference.state_changed": (data) => { if (data.status !== "open") notify(t(`status.${data.status}`)); },
+  ...workshop.handlers,
 };
 
+labelInputs();
 await load();
 connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load);

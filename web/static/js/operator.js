@@ -8,6 +8,7 @@ import * as outbox from "./outbox.js";
 import { actionOf, isCheckIn, overlay, targetOf } from "./operator-pending.js";
 import { actionButton, drawRoster, fold, substitutes } from "./operator-roster.js";
 import { codeLabel, pendingText, setupScan, showScan } from "./operator-scan.js";
+import { followState } from "./workshop-state.js";
 
 const pointId = Number(page.pointId);
 const scope = `${conferenceId}:${pointId}`;
@@ -447,11 +448,22 @@ async function loadSaved() {
   setRoster(saved.people);
 }
 
+// Requests to speak close with collection; check-in, check-out and link reports only at the close.
+const workshop = followState({
+  region: $("state-region"),
+  collecting: [$("speak-form")],
+  live: [$("scan-form"), $("roster"), $("roster-empty"), $("link-form"), $("walk-in-form"), $("substitute-form")],
+  texts: { collection_closed: "state.operator_collection_closed", closed: "state.operator_closed" },
+});
+
 async function load() {
   let points;
   let agenda;
+  let conference;
   try {
-    [points, agenda] = await Promise.all([api("GET", `${base}/points`), api("GET", `${base}/agenda`), reloadRoster(), reloadRequests()]);
+    [conference, points, agenda] = await Promise.all([
+      api("GET", base), api("GET", `${base}/points`), api("GET", `${base}/agenda`), reloadRoster(), reloadRequests(),
+    ]);
   } catch (error) {
     if (!unreachable(error)) throw error;
     await loadSaved();
@@ -462,6 +474,7 @@ async function load() {
   renderLink(points.items.find((p) => p.id === pointId));
   state.agenda = agenda.items;
   renderAgenda(state.agenda);
+  workshop.render(conference);
   saveSoon();
 }
 
@@ -480,6 +493,7 @@ const HANDLERS = {
   "agenda.item_started": applyItem,
   "agenda.item_finished": applyItem,
   "speaking.queue_changed": (data) => renderRequests(data.items),
+  ...workshop.handlers,
 };
 
 // ---- start --------------------------------------------------------------------------------------------

@@ -57,15 +57,24 @@ def summary_model() -> dict[str, Any]:
         "draft": {"title": "Quy chế phối hợp", "revision": 2},
         "attendance": {
             "points": [
-                {"point_id": 1, "code": "TW", "name": "Điểm cầu Trung ương", "is_host": True, "expected": 3, "present": 2,
-                 "rate": "66,7%", "substitutes": 0, "walk_ins": 1},
-                {"point_id": 3, "code": "CT", "name": "Cần Thơ", "is_host": False, "expected": 2, "present": 2,
-                 "rate": "100,0%", "substitutes": 1, "walk_ins": 0},
-                {"point_id": 2, "code": "HG", "name": "Hậu Giang", "is_host": False, "expected": 0, "present": 0,
-                 "rate": "", "substitutes": 0, "walk_ins": 0},
+                {"point_id": 1, "code": "TW", "name": "Điểm cầu Trung ương", "is_host": True, "expected": 3,
+                 "invited_present": 1, "represented": 0, "absent": 2, "rate": "33,3%", "substitutes": 0, "walk_ins": 1,
+                 "people": 2, "present": 2},
+                {"point_id": 3, "code": "CT", "name": "Cần Thơ", "is_host": False, "expected": 2, "invited_present": 1,
+                 "represented": 1, "absent": 0, "rate": "50,0%", "substitutes": 1, "walk_ins": 0, "people": 2,
+                 "present": 2},
+                {"point_id": 2, "code": "HG", "name": "Hậu Giang", "is_host": False, "expected": 0, "invited_present": 0,
+                 "represented": 0, "absent": 0, "rate": "", "substitutes": 0, "walk_ins": 0, "people": 0, "present": 0},
             ],
-            "totals": {"expected": 5, "present": 4, "rate": "80,0%", "substitutes": 1, "walk_ins": 1},
+            "totals": {"expected": 5, "invited_present": 2, "represented": 1, "absent": 2, "rate": "40,0%",
+                       "substitutes": 1, "walk_ins": 1, "people": 4, "present": 4},
         },
+        "absentees": [
+            {"point": "Điểm cầu Trung ương", "full_name": "Lý Văn Một", "position": "Vụ phó", "organization": None,
+             "absence_reason": "Ốm"},
+            {"point": "Điểm cầu Trung ương", "full_name": "Trịnh Thị Hai", "position": None, "organization": None,
+             "absence_reason": None},
+        ],
         "substitutions": [{"point": "Cần Thơ", "full_name": "Võ Thị Dự", "substitute_for": "Đặng Văn Vắng"}],
         "walk_ins": [{"point": "Điểm cầu Trung ương", "full_name": "Hoàng Thị Khách", "organization": "Báo Nhân Dân"}],
         "agenda": [
@@ -232,17 +241,21 @@ def test_tables_have_grid_style_repeating_headers_and_every_row() -> None:
         assert repeated == [True] + [False] * (len(table.rows) - 1)
 
     assert rows(attendance) == [
-        ["Điểm cầu", "Dự kiến", "Có mặt", "Tỷ lệ", "Dự thay", "Khách mời"],
-        ["Điểm cầu Trung ương (điểm cầu chính)", "3", "2", "66,7%", "0", "1"],
-        ["Cần Thơ", "2", "2", "100,0%", "1", "0"],
-        ["Hậu Giang", "0", "0", "", "0", "0"],
-        ["Tổng cộng", "5", "4", "80,0%", "1", "1"],
+        ["Điểm cầu", "Triệu tập", "Có mặt", "Tỷ lệ có mặt", "Có người dự thay", "Vắng", "Người dự thay", "Khách mời",
+         "Tổng số người dự"],
+        ["Điểm cầu Trung ương (điểm cầu chính)", "3", "1", "33,3%", "0", "2", "0", "1", "2"],
+        ["Cần Thơ", "2", "1", "50,0%", "1", "0", "1", "0", "2"],
+        ["Hậu Giang", "0", "0", "", "0", "0", "0", "0", "0"],
+        ["Tổng cộng", "5", "2", "40,0%", "1", "2", "1", "1", "4"],
     ]
     assert all(run.bold for cell in attendance.rows[-1].cells for run in cell.paragraphs[0].runs)
     assert not any(run.bold for run in attendance.rows[1].cells[1].paragraphs[0].runs)
     texts = [p.text for p in document.paragraphs]
     assert "Võ Thị Dự dự thay Đặng Văn Vắng (Cần Thơ)" in texts
     assert "Hoàng Thị Khách, Báo Nhân Dân (Điểm cầu Trung ương)" in texts
+    assert "Lý Văn Một, Vụ phó (Điểm cầu Trung ương): Ốm" in texts
+    assert "Trịnh Thị Hai (Điểm cầu Trung ương): không rõ lý do" in texts
+    assert any(text.startswith("Cách tính: Triệu tập = Có mặt + Có người dự thay + Vắng") for text in texts)
 
     assert rows(agenda) == [
         ["STT", "Nội dung", "Người trình bày", "Bắt đầu dự kiến", "Dự kiến (phút)", "Bắt đầu", "Kết thúc",
@@ -465,7 +478,7 @@ def test_any_unicode_renders_and_survives() -> None:
 
 def test_empty_workshop_renders_every_section() -> None:
     model = summary_model()
-    model.update(draft=None, substitutions=[], walk_ins=[], agenda=[], speakers=[], remarks=[], comments=[],
+    model.update(draft=None, absentees=[], substitutions=[], walk_ins=[], agenda=[], speakers=[], remarks=[], comments=[],
                  comments_by_point=[], revised_draft=None, audit=[])
     document = read(render_docx(model, frozen=False, sha256=None, frozen_at=None))
     assert [text for _, text in headings(document)] == [

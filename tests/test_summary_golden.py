@@ -34,7 +34,10 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
     assert summary["frozen"] is True and summary["frozen_at"] == "2021-09-07T10:10:00+07:00"
     assert markdown.endswith(f"\nMã kiểm tra (SHA-256): {summary['sha256']}\n")
     totals = summary["attendance"]["totals"]
-    assert (totals["expected"], totals["present"], totals["substitutes"], totals["walk_ins"]) == (89, 87, 2, 1)
+    figures = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people", "rate")
+    assert [totals[f] for f in figures] == [89, 84, 2, 3, 2, 1, 87, "94,4%"]
+    assert len(summary["absentees"]) == 3
+    assert "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3" in markdown
     assert summary["comment_totals"]["total"] == 6 and summary["comment_totals"]["merged"] == 1
     merged = next(r for g in summary["comments"] for r in g["rows"] if len(r["authors"]) == 2)
     assert [a["name"] for a in merged["authors"]] == ["Nguyễn Thị Minh Phượng", "Phạm Văn Đông"]
@@ -58,8 +61,8 @@ def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
         "VI. Kết luận của chủ trì",
     ]
     tables = {table.rows[0].cells[0].text + "|" + table.rows[0].cells[1].text: table for table in document.tables}
-    attendance = tables["Điểm cầu|Dự kiến"]
-    assert [c.text for c in attendance.rows[-1].cells] == ["Tổng cộng", "89", "87", "97,8%", "2", "1"]
+    attendance = tables["Điểm cầu|Triệu tập"]
+    assert [c.text for c in attendance.rows[-1].cells] == ["Tổng cộng", "89", "84", "94,4%", "2", "3", "2", "1", "87"]
     comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["STT", "Điều, khoản", "Nội dung góp ý"])
     numbered = [row.cells[0].text for row in comments.rows[1:] if row.cells[0].text.isdigit()]
     assert numbered == ["1", "2", "3", "4", "5", "6"]

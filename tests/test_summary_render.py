@@ -92,6 +92,8 @@ async def seed(session: AsyncSession) -> int:
     em = person(hau_giang, "Đặng Thị Em", on_roster=False)
     phuc = person(can_tho, "Huỳnh Văn Phúc", position="Bí thư Thành ủy")
     giang = person(can_tho, "Trương Thị Giang")
+    hoa = person(can_tho, "Ngô Thị Hoa", position="Phó Chủ tịch", absence_reason="Đi công tác nước ngoài")
+    khanh = person(host, "Bùi Văn Khánh", position="Vụ trưởng")
     await session.flush()
     dung.substitute_for_id = cuong.id
 
@@ -105,6 +107,11 @@ async def seed(session: AsyncSession) -> int:
         Checkin(conference_id=c, point_id=can_tho.id, participant_id=phuc.id, checked_in_at=at(0, 44)),
         Checkin(conference_id=c, point_id=can_tho.id, participant_id=giang.id, checked_in_at=at(0, 45),
                 checked_out_at=at(1, 30)),
+        # Checked in by mistake and undone, then struck: neither stay counts.
+        Checkin(conference_id=c, point_id=can_tho.id, participant_id=hoa.id, checked_in_at=at(0, 46),
+                checked_out_at=at(0, 47), undone_at=at(0, 47)),
+        Checkin(conference_id=c, point_id=host.id, participant_id=khanh.id, checked_in_at=at(0, 48),
+                checked_out_at=at(2, 0), undone_at=at(2, 5), undo_reason="Điểm danh nhầm người cùng tên"),
     ])
 
     # Inserted out of position order on purpose.
@@ -193,7 +200,7 @@ async def test_model_content(session: AsyncSession) -> None:
     c = await seed(session)
     model = await compile_summary(session, c)
 
-    assert list(model) == ["conference", "draft", "attendance", "substitutions", "walk_ins", "agenda", "speakers",
+    assert list(model) == ["conference", "draft", "attendance", "absentees", "substitutions", "walk_ins", "agenda", "speakers",
                            "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
                            "closing_statement", "audit"]
     assert model["conference"] == {
@@ -204,15 +211,29 @@ async def test_model_content(session: AsyncSession) -> None:
     assert model["draft"] == {"title": "Dự thảo Quy chế phối hợp", "revision": 2}
 
     points = model["attendance"]["points"]
-    assert [(p["code"], p["is_host"], p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in points] == [
-        ("TW", True, 1, 1, 0, 0),
-        # Trương Thị Giang left early: she attended, so she counts.
-        ("CT", False, 2, 2, 0, 0),
-        ("HG", False, 2, 3, 1, 1),
+    figures = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people")
+    assert [(p["code"], p["is_host"], *(p[f] for f in figures)) for p in points] == [
+        # Bùi Văn Khánh's only stay was struck from the record.
+        ("TW", True, 2, 1, 0, 1, 0, 0, 1),
+        # Trương Thị Giang left early: she attended, so she counts; Ngô Thị Hoa's check-in was undone.
+        ("CT", False, 3, 2, 0, 1, 0, 0, 2),
+        # Phạm Văn Cường is represented by his substitute; the walk-in counts among the people, not the invited.
+        ("HG", False, 2, 1, 1, 0, 1, 1, 3),
     ]
-    assert [p["rate"] for p in points] == ["100,0%", "100,0%", "150,0%"]
-    assert set(points[0]) == {"point_id", "code", "name", "is_host", "expected", "present", "rate", "substitutes", "walk_ins"}
-    assert model["attendance"]["totals"] == {"expected": 5, "present": 6, "rate": "120,0%", "substitutes": 1, "walk_ins": 1}
+    assert [p["rate"] for p in points] == ["50,0%", "66,7%", "50,0%"]
+    assert all(p["present"] == p["people"] for p in points)
+    assert list(points[0]) == ["point_id", "code", "name", "is_host", "expected", "invited_present", "represented",
+                               "absent", "rate", "substitutes", "walk_ins", "people", "present"]
+    assert model["attendance"]["totals"] == {
+        "expected": 7, "invited_present": 4, "represented": 1, "absent": 2, "rate": "57,1%", "substitutes": 1,
+        "walk_ins": 1, "people": 6, "present": 6,
+    }
+    assert model["absentees"] == [
+        {"point": "Điểm cầu Trung ương", "full_name": "Bùi Văn Khánh", "position": "Vụ trưởng", "organization": None,
+         "absence_reason": None},
+        {"point": "Cần Thơ", "full_name": "Ngô Thị Hoa", "position": "Phó Chủ tịch", "organization": None,
+         "absence_reason": "Đi công tác nước ngoài"},
+    ]
     assert model["walk_ins"] == [{"point": "Hậu Giang", "full_name": "Đặng Thị Em", "organization": None}]
     assert model["substitutions"] == [
         {"point": "Hậu Giang", "full_name": "Võ Văn Dũng", "substitute_for": "Phạm Văn Cường"},
@@ -347,8 +368,13 @@ async def test_markdown(session: AsyncSession) -> None:
         "## Phụ lục 3. Nhật ký thao tác",
     ]
     assert "- Thời gian: 08:00 07/09/2021" in frozen
-    assert "| Hậu Giang | 2 | 3 | 150,0% | 1 | 1 |" in frozen
-    assert "| **Tổng cộng** | **5** | **6** | **120,0%** | **1** | **1** |" in frozen
+    assert "| Điểm cầu | Triệu tập | Có mặt | Tỷ lệ có mặt | Có người dự thay | Vắng | Người dự thay | Khách mời | Tổng số người dự |" in frozen
+    assert "| Hậu Giang | 2 | 1 | 50,0% | 1 | 0 | 1 | 1 | 3 |" in frozen
+    assert "| **Tổng cộng** | **7** | **4** | **57,1%** | **1** | **2** | **1** | **1** | **6** |" in frozen
+    assert "Cách tính: Triệu tập = Có mặt + Có người dự thay + Vắng" in frozen
+    assert "- Bùi Văn Khánh, Vụ trưởng (Điểm cầu Trung ương): không rõ lý do" in frozen
+    assert "- Ngô Thị Hoa, Phó Chủ tịch (Cần Thơ): Đi công tác nước ngoài" in frozen
+    assert "Tham dự Hội thảo: có mặt 4/7 đại biểu được triệu tập (đạt 57,1%); 1 đại biểu dự thay; 1 khách mời; vắng 2 đại biểu (có lý do: 1)." in frozen
     assert "- Đặng Thị Em (Hậu Giang)" in frozen
     assert "- Võ Văn Dũng dự thay Phạm Văn Cường (Hậu Giang)" in frozen
     assert "| 1 | Khai mạc | Trần Văn Chủ | 08:00 | 10 | 08:03 | 08:05 | 3 |  |" in frozen
@@ -422,7 +448,9 @@ async def test_empty_conference(session: AsyncSession) -> None:
     assert model["draft"] is None
     assert model["conference"]["host_point"] is None and model["conference"]["points_count"] == 0
     assert model["attendance"] == {
-        "points": [], "totals": {"expected": 0, "present": 0, "rate": "", "substitutes": 0, "walk_ins": 0}
+        "points": [],
+        "totals": {"expected": 0, "invited_present": 0, "represented": 0, "absent": 0, "rate": "", "substitutes": 0,
+                   "walk_ins": 0, "people": 0, "present": 0},
     }
     assert model["revised_draft"] is None
     assert model["comments"] == [] and model["comment_totals"]["total"] == 0

@@ -90,6 +90,32 @@ def rate(present: int, expected: int) -> str:
     return f"{present * 100 / expected:.1f}".replace(".", ",") + "%"
 
 
+class _Attended(NamedTuple):
+    """What the record counts at one point (or in all): the roster, and who attended at any time."""
+
+    expected: int = 0
+    invited_present: int = 0
+    represented: int = 0
+    substitutes: int = 0
+    walk_ins: int = 0
+
+
+def _figures(a: _Attended) -> dict[str, Any]:
+    """The record's figures in the protocol's order; `present` keeps v1's meaning: everyone counted."""
+    people = a.invited_present + a.substitutes + a.walk_ins
+    return {
+        "expected": a.expected,
+        "invited_present": a.invited_present,
+        "represented": a.represented,
+        "absent": a.expected - a.invited_present - a.represented,
+        "rate": rate(a.invited_present, a.expected),
+        "substitutes": a.substitutes,
+        "walk_ins": a.walk_ins,
+        "people": people,
+        "present": people,
+    }
+
+
 class _Person(NamedTuple):
     full_name: str
     position: str | None
@@ -127,24 +153,27 @@ class _Compiler:
             "host_point": host,
         }
 
-    def attendance(self, expected: dict[int, int], attended: dict[int, tuple[int, int, int]]) -> dict[str, Any]:
+    def attendance(self, counted: dict[int, _Attended]) -> dict[str, Any]:
+        """Per point and in all: invited present + represented + absent = expected; people = present + stand-ins."""
         rows = []
         for point in self.points:
-            present, substitutes, walk_ins = attended.get(point.id, (0, 0, 0))
-            rows.append({
-                "point_id": point.id,
-                "code": point.code,
-                "name": point.name,
-                "is_host": point.is_host,
-                "expected": expected.get(point.id, 0),
-                "present": present,
-                "rate": rate(present, expected.get(point.id, 0)),
-                "substitutes": substitutes,
-                "walk_ins": walk_ins,
-            })
-        totals: dict[str, Any] = {key: sum(row[key] for row in rows) for key in ("expected", "present", "substitutes", "walk_ins")}
-        totals["rate"] = rate(totals["present"], totals["expected"])
+            row = {"point_id": point.id, "code": point.code, "name": point.name, "is_host": point.is_host}
+            rows.append({**row, **_figures(counted.get(point.id, _Attended()))})
+        totals = _figures(_Attended(*(sum(getattr(a, f) for a in counted.values()) for f in _Attended._fields)))
         return {"points": rows, "totals": totals}
+
+    def absentees(self, people: Sequence[Participant]) -> list[dict[str, Any]]:
+        order = {p.id: index for index, p in enumerate(self.points)}
+        return [
+            {
+                "point": self.point_names[p.point_id],
+                "full_name": p.full_name,
+                "position": p.position,
+                "organization": p.organization,
+                "absence_reason": p.absence_reason,
+            }
+            for p in sorted(people, key=lambda p: (order[p.point_id], p.sort_key, p.id))
+        ]
 
     def _in_point_order(self, stays: Sequence[Checkin]) -> list[Checkin]:
         order = {p.id: index for index, p in enumerate(self.points)}
@@ -329,26 +358,64 @@ async def _all(session: AsyncSession, query: Select[Any]) -> list[Any]:
     return list((await session.scalars(query)).all())
 
 
-async def _attendance_counts(session: AsyncSession, conference_id: int) -> tuple[dict[int, int], dict[int, tuple[int, int, int]]]:
-    """Expected people per point, and per point who attended: everyone with a stay that was not undone, once."""
-    expected = await session.execute(
-        select(Participant.point_id, func.count())
+def _counted_stays(conference_id: int) -> Select[Any]:
+    """Stays the record counts: every stay not undone or struck."""
+    return select(Checkin).where(Checkin.conference_id == conference_id, Checkin.undone_at.is_(None))
+
+
+def _attended_in_person(conference_id: int) -> Select[Any]:
+    """Roster members with a counted stay of their own."""
+    own = _counted_stays(conference_id).where(Checkin.substitute_for_id.is_(None), Checkin.walk_in.is_(False))
+    return (
+        select(Participant.id)
+        .where(Participant.on_roster.is_(True), Participant.id.in_(own.with_only_columns(Checkin.participant_id)))
+    )
+
+
+def _stood_in_for(conference_id: int) -> Select[Any]:
+    """Roster members for whom a substitute has a counted stay."""
+    return _counted_stays(conference_id).where(Checkin.substitute_for_id.is_not(None)).with_only_columns(
+        Checkin.substitute_for_id
+    )
+
+
+async def _attendance_counts(session: AsyncSession, conference_id: int) -> dict[int, _Attended]:
+    """Per point who attended at any time, each person once, from the roster and the counted stays."""
+    counted: dict[int, dict[str, int]] = defaultdict(dict)
+    in_person = _attended_in_person(conference_id)
+    roster = (
+        select(
+            Participant.point_id,
+            func.count(),
+            func.count(case((Participant.id.in_(in_person), 1))),
+            func.count(case((and_(Participant.id.not_in(in_person), Participant.id.in_(_stood_in_for(conference_id))), 1))),
+        )
         .where(Participant.conference_id == conference_id, Participant.on_roster.is_(True))
         .group_by(Participant.point_id)
     )
+    for point_id, expected, invited_present, represented in (await session.execute(roster)).all():
+        counted[point_id].update(expected=expected, invited_present=invited_present, represented=represented)
     substitute = case((Checkin.substitute_for_id.is_not(None), Checkin.participant_id))
     walk_in = case((and_(Checkin.walk_in.is_(True), Checkin.substitute_for_id.is_(None)), Checkin.participant_id))
-    attended = await session.execute(
-        select(
-            Checkin.point_id,
-            func.count(distinct(Checkin.participant_id)),
-            func.count(distinct(substitute)),
-            func.count(distinct(walk_in)),
-        )
-        .where(Checkin.conference_id == conference_id, Checkin.undone_at.is_(None))
-        .group_by(Checkin.point_id)
+    stand_ins = _counted_stays(conference_id).with_only_columns(
+        Checkin.point_id, func.count(distinct(substitute)), func.count(distinct(walk_in))
+    ).group_by(Checkin.point_id)
+    for point_id, substitutes, walk_ins in (await session.execute(stand_ins)).all():
+        counted[point_id].update(substitutes=substitutes, walk_ins=walk_ins)
+    return {point_id: _Attended(**numbers) for point_id, numbers in counted.items()}
+
+
+async def _absentees(session: AsyncSession, conference_id: int) -> list[Participant]:
+    """Roster members with no counted stay of their own and no substitute counted for them."""
+    return await _all(
+        session,
+        select(Participant).where(
+            Participant.conference_id == conference_id,
+            Participant.on_roster.is_(True),
+            Participant.id.not_in(_attended_in_person(conference_id)),
+            Participant.id.not_in(_stood_in_for(conference_id)),
+        ),
     )
-    return dict(expected.all()), {row[0]: (row[1], row[2], row[3]) for row in attended.all()}
 
 
 async def _people(session: AsyncSession, conference_id: int) -> dict[int, _Person]:
@@ -381,7 +448,7 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         raise NotFound("Không tìm thấy hội thảo.", {"conference_id": conference_id})
     points = await _all(session, select(Point).where(Point.conference_id == conference_id))
     people = await _people(session, conference_id)
-    expected, attended = await _attendance_counts(session, conference_id)
+    counted = await _attendance_counts(session, conference_id)
     # Only the stays the lists name: substitutes and walk-ins, first stay of each person.
     special = await _all(
         session,
@@ -430,7 +497,8 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     model: dict[str, Any] = {
         "conference": compiler.conference_part(),
         "draft": None if draft is None else {"title": draft.title, "revision": draft.revision},
-        "attendance": compiler.attendance(expected, attended),
+        "attendance": compiler.attendance(counted),
+        "absentees": compiler.absentees(await _absentees(session, conference_id)),
         "substitutions": compiler.substitutions(first_stays),
         "walk_ins": compiler.walk_ins(first_stays),
         "agenda": compiler.agenda(items),

@@ -63,8 +63,9 @@ def audit_rows(model: dict[str, Any], part: Part) -> list[dict[str, Any]]:
 
 
 def _front_weight(model: dict[str, Any]) -> float:
-    # The attendance, agenda and speaking tables: a few lines each per row.
-    return 10 + len(model["attendance"]["points"]) / 6 + len(model["agenda"]) / 2 + len(model["speakers"]) / 6
+    # The attendance, agenda and speaking tables: a few lines each per row; the lists of names a line each.
+    names = len(model["substitutions"]) + len(model["walk_ins"]) + len(model["absentees"])
+    return 10 + len(model["attendance"]["points"]) / 6 + names / 40 + len(model["agenda"]) / 2 + len(model["speakers"]) / 6
 
 
 def print_parts(model: dict[str, Any]) -> list[Part]:

@@ -103,6 +103,22 @@ NOTE_REASONS = {
     "conflict": "nhiều đề xuất được tiếp thu cho cùng một chỗ, cơ quan soạn thảo chọn",
 }
 SIGNERS = ("THƯ KÝ HỘI THẢO", "CHỦ TRÌ HỘI THẢO")
+# The attendance table's columns after the point's name, in every format; the legend says how each is counted.
+ATTENDANCE_COLUMNS = (
+    ("expected", "Triệu tập"),
+    ("invited_present", "Có mặt"),
+    ("rate", "Tỷ lệ có mặt"),
+    ("represented", "Có người dự thay"),
+    ("absent", "Vắng"),
+    ("substitutes", "Người dự thay"),
+    ("walk_ins", "Khách mời"),
+    ("people", "Tổng số người dự"),
+)
+ATTENDANCE_LEGEND = (
+    "Cách tính: Triệu tập = Có mặt + Có người dự thay + Vắng; Tỷ lệ có mặt = Có mặt / Triệu tập; "
+    "Tổng số người dự = Có mặt + Người dự thay + Khách mời. Mỗi người được tính một lần dù ra vào nhiều lần; "
+    "lượt điểm danh đã huỷ hoặc bị gạch khỏi biên bản không được tính."
+)
 SIGN_HINT = "(Ký, ghi rõ họ tên)"
 
 
@@ -124,16 +140,23 @@ def _general(model: dict[str, Any]) -> list[str]:
     return ["## I. Thông tin chung", "", *(f"- {label}: {value}" for label, value in facts if value), ""]
 
 
+def absentee_line(person: dict[str, Any]) -> str:
+    """One absent roster member as the record lists them: name, position, point, and the reason given."""
+    who = ", ".join(v for v in (person["full_name"], person["position"]) if v)
+    reason = person["absence_reason"] or "không rõ lý do"
+    return f"{who} ({person['point']}): {reason}"
+
+
 def _attendance(model: dict[str, Any]) -> list[str]:
-    keys = ("expected", "present", "rate", "substitutes", "walk_ins")
+    keys = [key for key, _ in ATTENDANCE_COLUMNS]
     rows = [
         [_cell(p["name"]) + (" (điểm cầu chính)" if p["is_host"] else ""), *(str(p[k]) for k in keys)]
         for p in model["attendance"]["points"]
     ]
     totals = model["attendance"]["totals"]
     rows.append(["**Tổng cộng**", *(f"**{totals[k]}**" if totals[k] != "" else "" for k in keys)])
-    header = ["Điểm cầu", "Dự kiến", "Có mặt", "Tỷ lệ", "Dự thay", "Khách mời"]
-    out = ["## II. Tình hình tham dự", "", *_table(header, rows, 5)]
+    header = ["Điểm cầu", *(label for _, label in ATTENDANCE_COLUMNS)]
+    out = ["## II. Tình hình tham dự", "", *_table(header, rows, len(keys)), ATTENDANCE_LEGEND, ""]
     if model["substitutions"]:
         out += ["Đại biểu dự thay:", ""]
         out += [
@@ -147,6 +170,10 @@ def _attendance(model: dict[str, Any]) -> list[str]:
             f"- {_cell(w['full_name'])}" + (f", {_cell(w['organization'])}" if w["organization"] else "") + f" ({_cell(w['point'])})"
             for w in model["walk_ins"]
         ]
+        out.append("")
+    if model["absentees"]:
+        out += ["Đại biểu vắng mặt:", ""]
+        out += [f"- {_cell(absentee_line(a))}" for a in model["absentees"]]
         out.append("")
     return out
 
@@ -349,7 +376,8 @@ def render_html(
         sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
         sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],
-        audit_header=AUDIT_HEADER, audit_action=audit_action,
+        audit_header=AUDIT_HEADER, audit_action=audit_action, attendance_columns=ATTENDANCE_COLUMNS,
+        attendance_legend=ATTENDANCE_LEGEND, absentee_line=absentee_line,
     )
 
 

@@ -19,6 +19,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 
 from server.summary.render import (
+    ATTENDANCE_COLUMNS,
+    ATTENDANCE_LEGEND,
     AUDIT_HEADER,
     CHECKSUM_LABEL,
     DISPOSITION_COUNTS,
@@ -26,6 +28,7 @@ from server.summary.render import (
     NOTE_REASONS,
     SIGN_HINT,
     SIGNERS,
+    absentee_line,
     audit_action,
     authors,
     clock,
@@ -456,16 +459,15 @@ def _general(model: dict[str, Any]) -> str:
 
 
 def _attendance(model: dict[str, Any], style: str) -> str:
-    grid = _Grid([("Điểm cầu", 40, "left"), ("Dự kiến", 12, "right"), ("Có mặt", 12, "right"), ("Tỷ lệ", 12, "right"),
-                  ("Dự thay", 12, "right"), ("Khách mời", 12, "right")], style)
-    keys = ("expected", "present", "rate", "substitutes", "walk_ins")
+    grid = _Grid([("Điểm cầu", 28, "left"), *((label, 9, "right") for _, label in ATTENDANCE_COLUMNS)], style)
+    keys = [key for key, _ in ATTENDANCE_COLUMNS]
     rows = [
         grid.row([_text(p["name"]) + (" (điểm cầu chính)" if p["is_host"] else ""), *(p[k] for k in keys)])
         for p in model["attendance"]["points"]
     ]
     totals = model["attendance"]["totals"]
     rows.append(grid.row(["Tổng cộng", *(totals[k] for k in keys)], _BOLD))
-    out = _heading("II. Tình hình tham dự", 2) + grid.table(rows)
+    out = _heading("II. Tình hình tham dự", 2) + grid.table(rows) + _p(_run(ATTENDANCE_LEGEND))
     if model["substitutions"]:
         out += _p(_run("Đại biểu dự thay:"), keep=True) + _bullets(
             f"{_text(s['full_name'])} dự thay {_text(s['substitute_for'])} ({_text(s['point'])})"
@@ -477,6 +479,8 @@ def _attendance(model: dict[str, Any], style: str) -> str:
             + f" ({_text(w['point'])})"
             for w in model["walk_ins"]
         )
+    if model["absentees"]:
+        out += _p(_run("Đại biểu vắng mặt:"), keep=True) + _bullets(_text(absentee_line(a)) for a in model["absentees"])
     return out
 
 

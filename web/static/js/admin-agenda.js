@@ -31,7 +31,7 @@ function itemMeta(item, pointName) {
 }
 
 /** `points()` gives the bridge points for the point choice, `pointName(id)` names one. */
-export function createAgendaEditor({ points, pointName }) {
+export function createAgendaEditor({ points, pointName, changed = () => {} }) {
   let items = [];
   // The item being edited and its form, kept whole across redraws: an event must not wipe what the admin types.
   let editing = null;
@@ -120,6 +120,7 @@ export function createAgendaEditor({ points, pointName }) {
   function render() {
     if (editing && !items.some((item) => item.id === editing.id)) editing = null;
     $("agenda").replaceChildren(...items.map((item, index) => (item.id === editing?.id ? editing.row : itemRow(item, index))));
+    if (!items.length) $("agenda").replaceChildren(el("li", { class: "empty", text: t("agenda.none_yet") }));
     if (focusAfter) {
       const button = $("agenda").querySelector(`[data-item-id="${focusAfter.id}"] [data-move="${focusAfter.move}"]`);
       if (button && !button.disabled) button.focus();
@@ -131,6 +132,7 @@ export function createAgendaEditor({ points, pointName }) {
     items = all;
     $("agenda-schedule").textContent = t("agenda.schedule", { start: formatTime(schedule.starts_at), end: formatTime(schedule.planned_end) });
     render();
+    changed();
   }
 
   // Start and finish events carry the item without its planned start, which they do not change.
@@ -156,6 +158,7 @@ export function createAgendaEditor({ points, pointName }) {
   return {
     load,
     render,
+    count: () => items.length,
     /** Offer the roster's names as presenters. */
     presenters(people) {
       $("roster-names").replaceChildren(...people.filter((p) => p.on_roster).map((p) => el("option", {

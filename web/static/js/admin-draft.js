@@ -45,8 +45,11 @@ function renderDraft(draft) {
   );
 }
 
+/** Show the current draft and answer it (null when none is published yet). */
 export async function reloadDraft() {
-  renderDraft((await api("GET", `${base}/drafts`)).items[0]);
+  const draft = (await api("GET", `${base}/drafts`)).items[0] ?? null;
+  renderDraft(draft);
+  return draft;
 }
 
 function renderPreview(preview) {

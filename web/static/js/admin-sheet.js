@@ -1,11 +1,18 @@
 // The printable sheet of every invitation link, per bridge point: the operator's, the delegates', and the
-// displays'. It is a print layout of the admin page (pages may not add routes): screen shows it, print prints it.
-import { el, t } from "./api.js";
+// displays', each with its QR code (drawn by the server), so a phone opens its link without typing it. It is a
+// print layout of the admin page: screen shows it, print prints it.
+import { conferenceId, el, t } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
 function linkLine(label, invitation) {
-  return el("li", {}, el("span", { class: "sheet-label", text: label }), el("code", { class: "sheet-url", text: invitation.url }));
+  return el(
+    "li",
+    {},
+    el("span", { class: "sheet-label", text: label }),
+    el("code", { class: "sheet-url", text: invitation.url }),
+    el("img", { class: "sheet-qr", src: `/admin/${conferenceId}/invitations/${invitation.id}/qr.svg`, alt: t("sheet.qr_of", { who: label }) }),
+  );
 }
 
 function pointBlock(point, state) {

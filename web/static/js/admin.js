@@ -8,6 +8,7 @@ import { setupAgendaImport } from "./admin-agenda-import.js";
 import { reloadDraft, setupDraft } from "./admin-draft.js";
 import { setupImport } from "./admin-import.js";
 import { openSheet } from "./admin-sheet.js";
+import { renderSteps } from "./admin-steps.js";
 import { connectLive } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
@@ -68,9 +69,31 @@ function linkField(invitation, label) {
 
 const active = (role) => state.invitations.filter((i) => i.role === role && i.state === "active");
 const pointName = (id) => state.points.find((p) => p.id === id)?.name ?? "";
-const agenda = createAgendaEditor({ points: () => state.points, pointName });
+const agenda = createAgendaEditor({ points: () => state.points, pointName, changed: () => showSteps() });
 const audit = createAudit();
 setupAgendaImport();
+
+/** A table body or list with nothing in it says so, and what to do: a bare header reads as broken. */
+function fill(container, rows, emptyText, columns = 1) {
+  if (rows.length) {
+    container.replaceChildren(...rows);
+  } else if (container.tagName === "TBODY") {
+    container.replaceChildren(el("tr", { class: "empty-row" }, el("td", { colspan: columns, class: "empty", text: emptyText })));
+  } else {
+    container.replaceChildren(el("li", { class: "empty", text: emptyText }));
+  }
+}
+
+function showSteps() {
+  renderSteps({
+    conference: state.conference,
+    points: state.points,
+    people: state.people,
+    agendaItems: agenda.count(),
+    draft: state.draft,
+    operatorLinks: new Set(active("operator").map((i) => i.point_id)),
+  });
+}
 
 // ---- details ------------------------------------------------------------------------------------------
 
@@ -81,6 +104,7 @@ async function reloadConference() {
   form.elements.starts_at.value = toLocalInput(state.conference.starts_at);
   $("conference-status").dataset.status = state.conference.status;
   $("conference-status").textContent = t(`status.${state.conference.status}`);
+  showSteps();
 }
 
 onSubmit($("details-form"), async (values) => {
@@ -96,9 +120,17 @@ onSubmit($("details-form"), async (values) => {
 
 // ---- points and operators -----------------------------------------------------------------------------
 
+function badgeLink(point) {
+  // The badge sheet is the point's roster: a point with nobody on it has none to print yet.
+  const roster = state.people.filter((p) => p.point_id === point.id && p.on_roster).length;
+  if (!roster) return el("span", { class: "meta", text: t("admin.badges_none") });
+  return el("a", { href: `/admin/${conferenceId}/points/${encodeURIComponent(point.code)}/badges`, target: "_blank", rel: "noopener", text: t("admin.badges_open", { n: roster }) });
+}
+
 function renderPoints() {
-  $("point-rows").replaceChildren(
-    ...state.points.map((point) => {
+  fill(
+    $("point-rows"),
+    state.points.map((point) => {
       const invitation = active("operator").find((i) => i.point_id === point.id);
       return el(
         "tr",
@@ -109,8 +141,11 @@ function renderPoints() {
         el("td", {}, invitation
           ? linkField(invitation, t("admin.operator_link_of", { point: point.name }))
           : el("button", { type: "button", text: t("admin.make_link"), on: { click: (e) => act(e.currentTarget, () => invite({ role: "operator", point_id: point.id })) } })),
+        el("td", {}, badgeLink(point)),
       );
     }),
+    t("admin.no_points"),
+    5,
   );
   const pointOptions = () => state.points.map((p) => option(p.id, p.name));
   const rosterPoint = $("roster-point").value;
@@ -126,6 +161,7 @@ async function reloadPoints() {
   renderPoints();
   renderRoster();
   agenda.render();
+  showSteps();
 }
 
 async function invite(body) {
@@ -145,8 +181,9 @@ onSubmit($("point-form"), async (values, form) => {
 function renderRoster() {
   const pointId = Number($("roster-point").value);
   const people = state.people.filter((p) => p.point_id === pointId);
-  $("roster-rows").replaceChildren(
-    ...people.map((p) => el(
+  fill(
+    $("roster-rows"),
+    people.map((p) => el(
       "tr",
       {},
       el("th", { scope: "row", text: p.full_name }),
@@ -155,6 +192,8 @@ function renderRoster() {
       el("td", { text: p.role_in_meeting ?? (p.on_roster ? "" : t("attendance.walk_in")) }),
       el("td", { text: p.present ? t("attendance.present") : "—" }),
     )),
+    state.points.length ? t("admin.no_people") : t("admin.no_people_no_points"),
+    5,
   );
   renderDelegatePicker();
 }
@@ -164,6 +203,7 @@ async function reloadPeople() {
   renderRoster();
   renderInvitations();
   agenda.presenters(state.people);
+  showSteps();
 }
 
 $("roster-point").addEventListener("change", renderRoster);
@@ -196,15 +236,19 @@ function renderDelegatePicker() {
 
 function renderInvitations() {
   const person = (id) => state.people.find((p) => p.id === id);
-  $("delegate-links").replaceChildren(
-    ...active("delegate").map((invitation) => {
+  fill(
+    $("delegate-links"),
+    active("delegate").map((invitation) => {
       const who = person(invitation.participant_id);
       const label = who ? `${who.full_name} – ${pointName(who.point_id)}` : `#${invitation.participant_id}`;
       return el("li", {}, el("span", { class: "link-owner", text: label }), linkField(invitation, label));
     }),
+    t("admin.no_delegate_links"),
   );
-  $("display-links").replaceChildren(
-    ...active("display").map((invitation) => el("li", {}, el("span", { class: "link-owner", text: t("role.display") }), linkField(invitation, t("role.display")))),
+  fill(
+    $("display-links"),
+    active("display").map((invitation) => el("li", {}, el("span", { class: "link-owner", text: t("role.display") }), linkField(invitation, t("role.display")))),
+    t("admin.no_display_links"),
   );
   renderAllLinks();
   renderPoints();
@@ -220,8 +264,9 @@ function ownerOf(invitation) {
 /** Every link ever made, newest first, with its expiry and state; a revoked one can only be looked at. */
 function renderAllLinks() {
   const rows = [...state.invitations].sort((a, b) => b.id - a.id);
-  $("invitation-rows").replaceChildren(
-    ...rows.map((invitation) => el(
+  fill(
+    $("invitation-rows"),
+    rows.map((invitation) => el(
       "tr",
       { dataset: { invitationId: invitation.id, state: invitation.state } },
       el("td", { text: t(`role.${invitation.role}`) }),
@@ -231,6 +276,8 @@ function renderAllLinks() {
       el("td", {}, el("span", { class: "status-badge invitation-state", dataset: { state: invitation.state }, text: t(`invitation.${invitation.state}`) })),
       el("td", {}, invitation.state === "revoked" ? null : el("span", { class: "link-actions" }, revokeButton(invitation), reissueButton(invitation))),
     )),
+    t("admin.no_links"),
+    6,
   );
 }
 
@@ -249,6 +296,7 @@ function showNewLink(invitation) {
 async function reloadInvitations() {
   state.invitations = (await api("GET", `${base}/invitations`)).items;
   renderInvitations();
+  showSteps();
 }
 
 onSubmit($("delegate-form"), async (values) => {
@@ -259,10 +307,15 @@ $("display-create").addEventListener("click", (event) => act(event.currentTarget
 
 $("sheet-open").addEventListener("click", () => openSheet(state));
 
+async function reloadDraftState() {
+  state.draft = await reloadDraft();
+  showSteps();
+}
+
 // ---- load and live ------------------------------------------------------------------------------------
 
 async function load() {
-  await Promise.all([reloadConference(), reloadPoints(), reloadInvitations(), reloadDraft()]);
+  await Promise.all([reloadConference(), reloadPoints(), reloadInvitations(), reloadDraftState()]);
   await Promise.all([reloadPeople(), agenda.load(), audit.load()]);
 }
 
@@ -271,7 +324,7 @@ const RELOADS = {
   points: debounce(reloadPoints, 300),
   invitations: debounce(reloadInvitations, 300),
   people: debounce(reloadPeople, 1000),
-  draft: debounce(reloadDraft, 300),
+  draft: debounce(reloadDraftState, 300),
 };
 
 const SECTION_OF = {

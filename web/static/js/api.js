@@ -166,14 +166,16 @@ export function debounce(fn, ms) {
 const locale = page.lang === "en" ? "en-GB" : "vi-VN";
 const timeZone = page.timezone || "Asia/Ho_Chi_Minh";
 const timeFormat = new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: "medium", timeStyle: "short" });
 
 export function formatTime(iso) {
   return iso ? timeFormat.format(new Date(iso)) : "";
 }
 
+/** dd/mm/yyyy HH:MM in the conference's zone, as Vietnamese documents write it (and in English too: one form). */
 export function formatDateTime(iso) {
-  return iso ? dateTimeFormat.format(new Date(iso)) : "";
+  if (!iso) return "";
+  const parts = Object.fromEntries(partsFormat.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
 /** Milliseconds since an ISO time, by the server's clock. */

@@ -194,8 +194,9 @@ async def test_a_check_in_updates_its_row_and_the_totals_live(demo_server: Serve
 
     await expect(row(chair, hgi["point_id"]).locator("td").nth(1)).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
     await expect(chair.locator("#present-total")).to_have_text("1")
-    await expect(chair.locator('tfoot [data-total="present"]')).to_have_text("1")
-    await expect(row(chair, hgi["point_id"]).locator("td").nth(5)).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    await expect(chair.locator('tfoot [data-total="invited_present"]')).to_have_text("1")
+    await expect(chair.locator('tfoot [data-total="absent"]')).to_have_text(str(sum(r["expected"] for r in (await sheet(call, s)).values()) - 1))
+    await expect(row(chair, hgi["point_id"]).locator("td").nth(8)).to_have_text(re.compile(r"^\d\d:\d\d$"))
     await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_contain_text(f"1/{hgi['expected']}")
     await assert_not_reloaded(chair)
 
@@ -206,7 +207,7 @@ async def test_the_table_sorts_by_any_column(demo_server: Server, chair: Page, c
     await check_in(call, s, "CTO", 1)
     rows = await sheet(call, s)
     await expect(chair.locator("#present-total")).to_have_text("4", timeout=LIVE_TIMEOUT_MS)
-    present_header = chair.locator('th[data-sort="present"]')
+    present_header = chair.locator('th[data-sort="invited_present"]')
 
     async def order() -> list[str]:
         return list(await chair.locator("#attendance-rows tr").evaluate_all("(trs) => trs.map((tr) => tr.dataset.pointId)"))
@@ -232,3 +233,41 @@ async def test_the_table_sorts_by_any_column(demo_server: Server, chair: Page, c
     await expect(present_header).not_to_have_attribute("aria-sort", re.compile(".*"))
     names = await chair.locator("#attendance-rows tr th").evaluate_all("(ths) => ths.map((th) => th.firstChild.textContent)")
     assert names.index("Điểm cầu Đồng Tháp 1") < names.index("Điểm cầu Lâm Đồng 1") < names.index("Điểm cầu Lâm Đồng 2")
+
+
+async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_stay(
+    demo_server: Server, chair: Page, call: Call
+) -> None:
+    s = demo_server
+    hgi = s.tokens["operators"]["HGI"]
+    people = (await call("GET", s.api("/participants"), hgi)).body["items"]
+    here, mistaken = people[0], people[1]
+    for person in (here, mistaken):
+        assert (await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})).status == 201
+    # Checked out again at once: too late for the operator's undo in a real day, so the chair strikes it.
+    assert (await call("DELETE", s.api(f"/checkins/{mistaken['id']}"), hgi)).status == 200
+    rows = await sheet(call, s)
+    expected = sum(r["expected"] for r in rows.values())
+    point = rows["HGI"]["name"]
+
+    await chair.locator("#record-review summary").click()
+    sentence = chair.locator("#record-sentence")
+    await expect(sentence).to_contain_text(f"Có mặt 2/{expected} đại biểu được triệu tập")
+    await chair.get_by_role("button", name=VI["record.show_stays_of"].format(point=point)).click()
+    await expect(chair.locator("#record-stays h3")).to_have_text(VI["record.stays_at"].format(point=point))
+    await chair.get_by_role("button", name=VI["record.strike_of"].format(name=mistaken["full_name"])).click()
+    reason = chair.get_by_label(VI["record.reason"])
+    await expect(reason).to_be_focused()
+    await chair.get_by_role("button", name=VI["record.strike_confirm"]).click()
+    # The reason is required: nothing is sent without one.
+    await expect(reason).to_be_focused()
+    await reason.fill("Bấm nhầm người")
+    await reason.press("Enter")
+    await expect(chair.locator("#notice")).to_contain_text(VI["record.done_strike"].format(name=mistaken["full_name"]))
+    await expect(sentence).to_contain_text(f"Có mặt 1/{expected} đại biểu được triệu tập")
+    struck = chair.locator("#record-stays tr.is-struck")
+    await expect(struck).to_have_count(1)
+    await expect(struck).to_contain_text("Đã gạch khỏi biên bản: Bấm nhầm người")
+    trail = (await call("GET", s.api("/audit"), s.tokens["chair"])).body["items"]
+    assert any("Bấm nhầm người" in str(entry) for entry in trail)
+    await assert_not_reloaded(chair)

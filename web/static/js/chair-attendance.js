@@ -4,13 +4,14 @@
 import { api, base, page } from "./api.js";
 
 const NEW_POINT = {
-  expected: 0, present: 0, substitutes: 0, walk_ins: 0, rate: null, last_checkin_at: null,
+  expected: 0, invited_present: 0, represented: 0, absent: 0, present: 0, substitutes: 0, walk_ins: 0, people: 0,
+  rate: null, last_checkin_at: null,
   link: "unknown", link_note: null, link_changed_at: null, operators_online: 0, operator_seen_at: null,
 };
 
 const percentFormat = new Intl.NumberFormat(page.lang === "en" ? "en-GB" : "vi-VN", { style: "percent", maximumFractionDigits: 0 });
 
-/** present/expected as a percentage; a point with nobody expected has none. */
+/** invited present / expected as a percentage; a point with nobody expected has none. */
 export function percent(rate) {
   return rate === null || rate === undefined ? "–" : percentFormat.format(rate);
 }

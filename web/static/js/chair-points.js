@@ -74,7 +74,8 @@ export function createPointsGrid(container, { summaries, empty, region, search, 
     if (tile.dataset.operator !== operator) tile.dataset.operator = operator;
     if (tile.title !== title) tile.title = title;
     setText(entry.link, link);
-    setText(entry.count, `${row.present}/${row.expected} · ${percent(row.rate)}`);
+    const guests = row.substitutes + row.walk_ins;
+    setText(entry.count, `${row.invited_present}/${row.expected} · ${percent(row.rate)}${guests ? ` · +${guests}` : ""}`);
     setText(entry.operators, operators);
     setText(entry.note, note);
     show(entry);
@@ -157,7 +158,7 @@ export function createPointsGrid(container, { summaries, empty, region, search, 
     let problems = 0;
     let shown = 0;
     for (const entry of group.entries) {
-      present += entry.row.present;
+      present += entry.row.invited_present;
       expected += entry.row.expected;
       problems += entry.problem;
       shown += !entry.tile.hidden;

@@ -5,7 +5,8 @@ import { percent, setText } from "./chair-attendance.js";
 
 // Numeric, so "huyện 2" comes before "huyện 10".
 const collator = new Intl.Collator("vi", { numeric: true });
-const NUMBERS = ["expected", "present", "substitutes", "walk_ins"];
+// Invited present + represented + absent = expected; people = invited present + substitutes + walk-ins.
+const NUMBERS = ["expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people"];
 // Worst first when sorted up: the chair looks for the points in trouble.
 const LINK_RANK = { down: 0, degraded: 1, unknown: 2, ok: 3 };
 const time = (iso) => (iso ? Date.parse(iso) : -Infinity);
@@ -51,7 +52,8 @@ export function createSheet(table) {
       "tr",
       { dataset: { pointId: row.point_id } },
       el("th", { scope: "row" }, row.name, row.is_host ? el("span", { class: "tag", text: t("point.host") }) : null, el("span", { class: "meta", text: ` ${row.code}` })),
-      cells.expected, cells.present, cells.rate, cells.substitutes, cells.walk_ins, cells.last_checkin_at, cells.link,
+      cells.expected, cells.invited_present, cells.rate, cells.represented, cells.absent, cells.substitutes, cells.walk_ins,
+      cells.people, cells.last_checkin_at, cells.link,
     );
     rowsById.set(row.point_id, entry);
     paint(entry, row);
@@ -114,7 +116,7 @@ export function createSheet(table) {
     totals(totals) {
       for (const cell of totalCells) {
         const key = cell.dataset.total;
-        setText(cell, key === "rate" ? percent(totals.expected ? totals.present / totals.expected : null) : totals[key]);
+        setText(cell, key === "rate" ? percent(totals.rate) : totals[key]);
       }
     },
   };

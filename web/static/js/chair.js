@@ -4,6 +4,7 @@ import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
 import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
+import { createRecordReview } from "./chair-record.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
 import { createStatement } from "./chair-statement.js";
@@ -27,6 +28,7 @@ const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName });
 const inbox = createInbox(agenda.title);
 const statement = createStatement();
+const record = createRecordReview();
 // After the close the live controls go (the stylesheet hides .live-control), and a banner says why.
 const workshop = followState({ region: $("state-region"), texts: { closed: "state.chair_closed" } });
 
@@ -76,6 +78,7 @@ async function load() {
   workshop.render(conference);
   await inbox.load(conference);
   await statement.load(conference);
+  await record.load(conference);
 }
 
 const HANDLERS = {
@@ -83,12 +86,18 @@ const HANDLERS = {
     state.status = data.status;
     renderStatus();
     statement.handlers["conference.state_changed"](data);
+    record.load(data);
     workshop.handlers["conference.state_changed"](data);
   },
   "summary.statement_changed": statement.handlers["summary.statement_changed"],
   ...agenda.handlers,
   ...speaking.handlers,
   ...attendance.handlers,
+  ...record.handlers,
+  "attendance.totals_changed": (data) => {
+    attendance.handlers["attendance.totals_changed"](data);
+    record.handlers["attendance.totals_changed"](data);
+  },
   ...inbox.handlers,
   "conference.updated": (data) => {
     // The planned times count from the start; the quota may have been set by another chair or the admin.

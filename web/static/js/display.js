@@ -71,8 +71,10 @@ function applyQueue(items) {
 }
 
 function renderTotals(totals) {
-  $("present").textContent = totals.present;
+  $("present").textContent = totals.invited_present;
   $("expected").textContent = totals.expected;
+  const guests = totals.substitutes + totals.walk_ins;
+  $("attendance-guests").textContent = guests ? t("display.guests", { substitutes: totals.substitutes, walk_ins: totals.walk_ins }) : "";
 }
 
 function renderConference(conference) {

@@ -12,7 +12,7 @@ const state = { agenda: [], points: new Map(), sections: [], comments: new Map()
 const workshop = followState({
   region: $("state-region"),
   collecting: [$("speak-form"), $("remark-form"), $("comment-form")],
-  live: [$("my-request")],
+  live: [$("withdraw")],
   texts: { collection_closed: "state.delegate_collection_closed", closed: "state.delegate_closed" },
   onChange: () => renderAgenda(),
 });

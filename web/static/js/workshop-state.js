@@ -4,9 +4,13 @@ import { api, base, el, formatTime, t } from "./api.js";
 
 const COLLECTION_CLOSED = ["collection_closed", "closed"];
 
-/** Disable a form's controls (or make any other part inert), and give back exactly what this disabled. */
+/** Close a part: a form's controls or a button disabled, anything else inert; reopening undoes only that. */
 function closePart(part, closed) {
   part.classList.toggle("is-closed", closed);
+  if (part.tagName === "BUTTON") {
+    part.disabled = closed;
+    return;
+  }
   if (part.tagName !== "FORM") {
     // Lists that redraw themselves (the roster) cannot keep a disabled flag on each control: inert covers them.
     part.inert = closed;

@@ -213,6 +213,29 @@ async def test_a_walk_in_made_offline_is_created_once(demo_server: Server, open_
     assert walk_in["present"] and not walk_in["on_roster"]
     await expect(operator.row(walk_in["id"])).to_have_attribute("data-sync", "synced")
     assert len(await movements(s, call, operator, walk_in["id"])) == 1
+    # A guest is never counted among the invited delegates present.
+    await expect(page.locator("#point-present")).to_have_text("0")
+    await expect(page.locator("#point-others")).to_contain_text("khách mời 1")
+
+    form = page.locator("#substitute-form")
+    await form.locator("[name=substitute_for]").select_option(index=1)
+    await form.locator("[name=full_name]").fill("Trần Văn Thay")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#point-others")).to_contain_text("1 có người dự thay · vắng ")
+    await expect(page.locator("#point-others")).to_contain_text("người dự thay 1 · khách mời 1")
+    await expect(page.locator("#point-present")).to_have_text("0")
+
+    # The reason an invited delegate is absent, as the record will print it.
+    absence = page.locator("#absence-form")
+    absent = await absence.locator("[name=participant_id] option").nth(1).get_attribute("value")
+    assert absent is not None
+    await absence.locator("[name=participant_id]").select_option(absent)
+    await absence.locator("[name=absence_reason]").fill("Đi công tác")
+    await absence.locator("button[type=submit]").click()
+    await expect(page.locator("#notice")).to_contain_text("Đã ghi lý do vắng")
+    await expect(absence.locator(f'[name=participant_id] option[value="{absent}"]')).to_contain_text("Đi công tác")
+    summary = (await call("GET", s.api("/summary.json"), s.tokens["chair"])).body
+    assert "Đi công tác" in [a["absence_reason"] for a in summary["absentees"]]
 
 
 async def test_a_walk_in_whose_answer_was_lost_is_not_created_twice(

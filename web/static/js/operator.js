@@ -160,10 +160,24 @@ function renderRoster() {
   const wake = [nextUndoEnds === null ? null : nextUndoEnds + 50, state.leaving.size ? 1000 : null].filter((ms) => ms !== null);
   if (wake.length) undoTimer = setTimeout(renderRoster, Math.min(...wake));
   const everyone = view.order.map((id) => view.people.get(id));
-  $("point-present").textContent = everyone.filter((p) => p.present).length;
-  $("point-expected").textContent = everyone.filter((p) => p.on_roster).length;
-  renderPickers(everyone, substitutes(view.people));
+  const standIns = substitutes(view.people);
+  renderCounts(everyone, standIns);
+  renderPickers(everyone, standIns);
   renderOutbox();
+}
+
+/** The point's figures as the record counts them: invited present + represented + absent = expected. */
+function renderCounts(everyone, standIns) {
+  const roster = everyone.filter((p) => p.on_roster);
+  const here = roster.filter((p) => p.present).length;
+  const represented = roster.filter((p) => !p.present && standIns.has(p.id)).length;
+  const guests = everyone.filter((p) => !p.on_roster && p.present);
+  const substituting = guests.filter((p) => p.substitute_for).length;
+  $("point-present").textContent = here;
+  $("point-expected").textContent = roster.length;
+  $("point-others").textContent = t("operator.counts", {
+    represented, absent: roster.length - here - represented, substitutes: substituting, walk_ins: guests.length - substituting,
+  });
 }
 
 function renderPickers(everyone, standIns) {
@@ -171,12 +185,14 @@ function renderPickers(everyone, standIns) {
   // Speaking is for those the server knows as present: it refuses anyone whose check-in has not arrived.
   const present = state.order.map((id) => state.people.get(id)).filter((p) => p.present);
   fill($("substitute-form").elements.substitute_for, absentMembers, t("operator.pick_absent"));
+  fill($("absence-form").elements.participant_id, absentMembers, t("operator.pick_absent"), (p) => p.absence_reason);
   fill($("speak-form").elements.participant_id, present, t("operator.pick_present"));
 }
 
-function fill(select, people, prompt) {
+function fill(select, people, prompt, note = () => null) {
   const chosen = select.value;
-  select.replaceChildren(option("", prompt), ...people.map((p) => option(p.id, [p.full_name, p.position].filter(Boolean).join(" – "), String(p.id) === chosen)));
+  const label = (p) => [p.full_name, p.position, note(p)].filter(Boolean).join(" – ");
+  select.replaceChildren(option("", prompt), ...people.map((p) => option(p.id, label(p), String(p.id) === chosen)));
 }
 
 function setRoster(items) {
@@ -380,6 +396,14 @@ onSubmit($("link-form"), async (values, submitter) => {
   notify(t("operator.link_sent"));
 });
 
+// The reason is kept on the roster member and printed beside their name in the record's list of absentees.
+onSubmit($("absence-form"), async (values) => {
+  const person = await api("PATCH", `${base}/participants/${values.participant_id}`, { absence_reason: values.absence_reason ?? null });
+  upsert(person);
+  $("absence-form").reset();
+  notify(t(person.absence_reason ? "operator.absence_saved" : "operator.absence_cleared", { name: person.full_name }));
+});
+
 onSubmit($("speak-form"), async (values) => {
   await api("POST", `${base}/speaking-requests`, {
     participant_id: Number(values.participant_id),
@@ -485,6 +509,7 @@ function applyItem(item) {
 
 const HANDLERS = {
   "participant.added": upsert,
+  "participant.updated": upsert,
   "attendance.checked_in": upsert,
   "attendance.checked_out": upsert,
   "attendance.checkin_undone": upsert,

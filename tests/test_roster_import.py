@@ -370,7 +370,10 @@ async def test_attendance_export(shared_server: Server, call: Call) -> None:
     assert [(r["point_code"], int(r["expected"]), int(r["present"])) for r in rows] == [
         (p["code"], p["expected"], p["present"]) for p in sheet
     ]
-    assert list(rows[0]) == ["point_code", "point_name", "region", "expected", "present", "rate_percent", "substitutes", "walk_ins", "last_checkin_at"]
+    assert list(rows[0]) == ["point_code", "point_name", "region", "expected", "invited_present", "represented", "absent",
+                             "rate_percent", "substitutes", "walk_ins", "people", "present", "last_checkin_at"]
+    for r in rows:
+        assert int(r["invited_present"]) + int(r["represented"]) + int(r["absent"]) == int(r["expected"])
     status, _, body = await download(s, "/attendance/export.xlsx", s.tokens["admin"])
     book = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
     assert [row[0] for row in book.iter_rows(min_row=2, values_only=True)] == [p["code"] for p in sheet]

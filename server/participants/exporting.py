@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Point
+from server.attendance import counters
 from server.conferences.operations import get_conference
 from server.participants.operations import list_participants
 from server.participants.roster_file import COLUMNS
@@ -23,8 +24,10 @@ ROSTER_HEADER = (
     "point_code", "point_name", "full_name", "position", "organization", "role_in_meeting", "email", "phone",
     "on_roster", "present", "checked_in_at",
 )
+# The live figures as GET …/attendance gives them: invited_present + represented + absent = expected, people = present.
 ATTENDANCE_HEADER = (
-    "point_code", "point_name", "region", "expected", "present", "rate_percent", "substitutes", "walk_ins", "last_checkin_at",
+    "point_code", "point_name", "region", "expected", "invited_present", "represented", "absent", "rate_percent",
+    "substitutes", "walk_ins", "people", "present", "last_checkin_at",
 )
 EXAMPLE = {
     "full_name": "Nguyễn Thị Hồng",
@@ -84,14 +87,14 @@ async def attendance_sheet(session: AsyncSession, conference_id: int) -> Sheet:
     points = await session.scalars(
         select(Point).where(Point.conference_id == conference_id).order_by(Point.is_host.desc(), Point.code)
     )
-    rows: list[list[Cell]] = [
-        [
-            p.code, p.name, p.region, p.expected, p.present,
-            round(100 * p.present / p.expected, 1) if p.expected else None,
-            p.substitutes, p.walk_ins, _local(p.last_checkin_at, zone),
-        ]
-        for p in points
-    ]
+    rows: list[list[Cell]] = []
+    for p in points:
+        row = counters.point_row(p)
+        rows.append([
+            p.code, p.name, p.region, row["expected"], row["invited_present"], row["represented"], row["absent"],
+            None if row["rate"] is None else round(100 * row["rate"], 1),
+            row["substitutes"], row["walk_ins"], row["people"], row["present"], _local(p.last_checkin_at, zone),
+        ])
     return Sheet(f"attendance-{conference_id}", "Điểm danh theo điểm cầu", ATTENDANCE_HEADER, rows)
 
 

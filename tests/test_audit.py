@@ -1,12 +1,18 @@
 """The audit trail: every staff write is recorded (who, what, when, from where), filtered for admins, never edited."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiohttp import web
 from playwright.async_api import expect
 
+from server.http.actions import ROUTE_ACTIONS
+from server.http.routes import setup_routes
+from server.http.subjects import SUBJECTS
+from server.sentences import sentence
 from tests.conftest import Call, Server
 from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
 from tests.test_roles_and_input import assert_error, first_at, seq
@@ -49,6 +55,11 @@ async def test_every_staff_write_is_recorded_once(demo_server: Server, call: Cal
     chair_actor, admin_actor = entries[0]["actor"], entries[1]["actor"]
     assert chair_actor.startswith("user:") and admin_actor.startswith("user:") and chair_actor != admin_actor
     assert entries[1]["details"]["body"] == body
+    assert [e["sentence"] for e in entries] == [
+        f"Chuyển sang mục chương trình ‘{moved.body['current']['title']}’",
+        "Thêm điểm cầu ‘Điểm cầu Thử nghiệm’ (mã TST)",
+        "Sửa kết luận của chủ trì",
+    ]
     # Long texts are cut: the trail says what was done, the record itself holds the text.
     assert entries[2]["details"]["body"]["text"] == "x" * 300 + "…"
 
@@ -90,8 +101,11 @@ async def test_admins_read_the_trail_with_filters(demo_server: Server, call: Cal
     rows = page.locator("#audit-rows tr")
     await expect(rows).to_have_count(2)
     await expect(rows.first).to_contain_text("Trần Quốc Tỏ")
-    await expect(rows.first).to_contain_text(VI["audit.action.agenda.control"])
-    await expect(rows.nth(1)).to_contain_text(f"PUT /api/v1/conferences/{s.conference_id}/closing-statement")
+    await expect(rows.first.locator("td").nth(2)).to_have_text(re.compile("^Chuyển sang mục chương trình ‘.+’$"))
+    # The sentence for people; the request it came from is one hover away.
+    await expect(rows.nth(1).locator("td").nth(2)).to_have_text(VI["audit.say.statement.edit"])
+    await expect(rows.nth(1).locator("td").nth(2)).to_have_attribute(
+        "title", f"PUT /api/v1/conferences/{s.conference_id}/closing-statement")
 
     await page.locator("#audit-action").select_option("summary.write")
     await page.locator("#audit-filters button[type=submit]").click()
@@ -134,3 +148,64 @@ async def test_sign_ins_and_the_whole_trail_are_for_admins(demo_server: Server, 
         assert_error(await call("GET", whole, token), 403)
     assert_error(await call("GET", whole), 401)
     assert_error(await call("GET", f"{whole}?conference_id=abc", t["admin"]), 422)
+
+
+async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_time(demo_server: Server, call: Call) -> None:
+    s, t = demo_server, demo_server.tokens
+    delegate = next(iter(t["delegates"].values()))
+    bodies = [{"body": "Góp ý chung"}, {"section_anchor": "dieu-8.khoan-2", "body": "Góp ý khoản 2"},
+              {"section_anchor": "dieu-8.khoan-2", "body": "Góp ý trùng"}]
+    made = [(await call("POST", s.api("/comments"), delegate, json=body)).body for body in bodies]
+    # A comment's number is its place in the conference's order of arrival, the same in every answer.
+    assert [c["number"] for c in made] == [1, 2, 3]
+    listed = (await call("GET", s.api("/comments"), t["chair"])).body["items"]
+    assert sorted((c["id"], c["number"]) for c in listed) == [(c["id"], c["number"]) for c in made]
+    general, second, copy = made
+    ruled = await call("PATCH", s.api(f"/comments/{second['id']}"), t["chair"],
+                       json={"disposition": "accepted", "response": "", "revision": 1})
+    assert ruled.status == 200 and ruled.body["number"] == 2
+    # A refused ruling (stale revision) is no action: nothing joins the trail.
+    assert_error(await call("PATCH", s.api(f"/comments/{second['id']}"), t["chair"],
+                            json={"disposition": "noted", "revision": 1}), 409, "revision_conflict")
+    assert (await call("POST", s.api(f"/comments/{copy['id']}/merge"), t["chair"],
+                       json={"into": second["id"], "revision": 1})).status == 200
+    assert (await call("PATCH", s.api("/comments"), t["chair"],
+                       json={"items": [{"id": general["id"], "revision": 1, "disposition": "noted"}]})).status == 200
+    item = await call("POST", s.api("/agenda"), t["admin"], json={"title": "Phát biểu khai mạc", "kind": "opening", "planned_minutes": 5})
+    assert item.status == 201
+    # Renamed, then deleted: each entry keeps the title the item had at that moment.
+    renamed = await call("PATCH", s.api(f"/agenda/{item.body['id']}"), t["admin"], json={"title": "Phát biểu chào mừng"})
+    assert renamed.status == 200
+    assert (await call("DELETE", s.api(f"/agenda/{item.body['id']}"), t["admin"])).status == 200
+
+    expected = [
+        ("Tiếp thu góp ý số 2 (Điều 8, khoản 2)", "Accepted comment no. 2 (Article 8, clause 2)"),
+        ("Gộp góp ý số 3 vào góp ý trùng số 2", "Merged comment no. 3 into its duplicate, no. 2"),
+        ("Ghi nhận các góp ý số 1", "Noted comments no. 1"),
+        ("Thêm mục chương trình ‘Phát biểu khai mạc’", "Added the agenda item ‘Phát biểu khai mạc’"),
+        ("Sửa mục chương trình ‘Phát biểu chào mừng’", "Edited the agenda item ‘Phát biểu chào mừng’"),
+        ("Xoá mục chương trình ‘Phát biểu chào mừng’", "Deleted the agenda item ‘Phát biểu chào mừng’"),
+    ]
+    vietnamese = (await call("GET", s.api("/audit"), t["admin"])).body["items"]
+    english = (await call("GET", s.api("/audit?lang=en"), t["admin"])).body["items"]
+    assert [(v["sentence"], e["sentence"]) for v, e in zip(vietnamese, english, strict=True)] == expected
+    # The request stays in the entry for whoever investigates.
+    assert vietnamese[0]["details"]["method"] == "PATCH" and vietnamese[0]["details"]["path"].endswith(f"/comments/{second['id']}")
+    assert vietnamese[0]["details"]["subject"] == {"key": "comment.accepted", "n": 2, "section": "dieu-8.khoan-2"}
+
+
+def test_every_write_route_is_told_as_a_sentence() -> None:
+    app = web.Application()
+    setup_routes(app)
+    writes = {r.name for r in app.router.routes() if r.method not in ("GET", "HEAD") and r.name in ROUTE_ACTIONS}
+    assert writes - SUBJECTS.keys() == set(), "write routes without a describer in server/http/subjects.py"
+    for lang in ("vi", "en"):
+        said = {key[len("audit.say."):] for key in catalog(lang) if key.startswith("audit.say.")}
+        assert {"comment.accepted", "agenda.delete", "conference.close", "speaking.speaking"} <= said
+    # A subject the catalog cannot say, or one missing a value, still reads as its action.
+    assert sentence("agenda.write", {"subject": {"key": "agenda.nothing"}}, "vi") == VI["audit.action.agenda.write"]
+    assert sentence("agenda.write", {"subject": {"key": "agenda.delete"}}, "en") == catalog("en")["audit.action.agenda.write"]
+    assert sentence("made.up", {}, "vi") == "made.up"
+    assert sentence("comment.dispose", {"subject": {"key": "comment.declined", "n": 4, "section": "chuong-2.dieu-12.diem-dd"}},
+                    "vi") == "Giải trình, không tiếp thu góp ý số 4 (Chương II, Điều 12, điểm đ)"
+    assert sentence("comment.dispose", {"subject": {"key": "comment.noted", "n": 5, "section": None}}, "en") == "Noted comment no. 5"

@@ -27,7 +27,7 @@ ARTICLE_6_REVISED = (
     "Cơ quan chủ trì báo cáo kết quả.\n\n"
 )
 PREAMBLE = "QUY CHẾ\nPhối hợp giữa các cơ quan trong công tác phòng, chống thiên tai\n\n"
-COMMENT_HEADER = ["STT", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
+COMMENT_HEADER = ["Số", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
                   "Tiếp thu, giải trình"]
 
 
@@ -164,7 +164,8 @@ def summary_model() -> dict[str, Any]:
                               "edited": True},
         "audit": [
             {"at": "2021-09-07T09:56:00+07:00", "actor": "Trần Quốc Tỏ", "action": "comment.dispose",
-             "request": "POST /api/v1/conferences/1/comments/7/disposition", "address": "10.0.0.5"},
+             "sentence": "Tiếp thu góp ý số 7 (Điều 6)", "request": "PATCH /api/v1/conferences/1/comments/7",
+             "address": "10.0.0.5"},
         ],
     }
 
@@ -217,10 +218,9 @@ def test_headings_are_word_headings_in_the_record_order() -> None:
         ("Heading 2", "Phụ lục 3. Nhật ký thao tác"),
     ]
     audit = document.tables[-1]
-    assert [c.text for c in audit.rows[0].cells] == ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Yêu cầu", "Từ địa chỉ"]
+    assert [c.text for c in audit.rows[0].cells] == ["STT", "Thời gian", "Người thực hiện", "Nội dung", "Từ địa chỉ"]
     assert [c.text for c in audit.rows[1].cells] == [
-        "1", "09:56 07/09/2021", "Trần Quốc Tỏ", "Xử lý ý kiến góp ý", "POST /api/v1/conferences/1/comments/7/disposition",
-        "10.0.0.5",
+        "1", "09:56 07/09/2021", "Trần Quốc Tỏ", "Tiếp thu góp ý số 7 (Điều 6)", "10.0.0.5",
     ]
     assert document.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     appendices = [p for p in document.paragraphs if p.text.startswith("Phụ lục")]

@@ -63,10 +63,11 @@ def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
     tables = {table.rows[0].cells[0].text + "|" + table.rows[0].cells[1].text: table for table in document.tables}
     attendance = tables["Điểm cầu|Triệu tập"]
     assert [c.text for c in attendance.rows[-1].cells] == ["Tổng cộng", "89", "84", "94,4%", "2", "3", "2", "1", "87"]
-    comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["STT", "Điều, khoản", "Nội dung góp ý"])
+    comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["Số", "Điều, khoản", "Nội dung góp ý"])
     numbered = [row.cells[0].text for row in comments.rows[1:] if row.cells[0].text.isdigit()]
-    assert numbered == ["1", "2", "3", "4", "5", "6"]
-    merged = next(row for row in comments.rows if row.cells[0].text == "3")
+    # Each comment keeps the number it came in with (3 was merged into 2), the number the chair's inbox shows.
+    assert numbered == ["1", "4", "2", "5", "6", "7"]
+    merged = next(row for row in comments.rows if row.cells[0].text == "2")
     assert "Nguyễn Thị Minh Phượng" in merged.cells[3].text and "Phạm Văn Đông" in merged.cells[3].text
 
 

@@ -34,7 +34,8 @@ def long_model(model: dict[str, Any], copies: int) -> dict[str, Any]:
             groups.append({**group, "heading": f"{group['heading']} [{copy}]", "rows": rows})
     remarks = [{**r, "title": f"Tham luận số {n}"} for n, r in enumerate(model["remarks"] * copies, start=1)]
     audit = [{"at": "2021-09-07T09:56:00+07:00", "actor": "Trần Văn Chủ", "action": "comment.dispose",
-              "request": f"POST /api/v1/conferences/1/comments/{n}/disposition", "address": "10.0.0.5"}
+              "sentence": f"Tiếp thu góp ý số {n} (Điều 6)", "request": f"PATCH /api/v1/conferences/1/comments/{n}",
+              "address": "10.0.0.5"}
              for n in range(1, 20 * copies + 1)]
     return {**model, "comments": groups, "remarks": remarks, "audit": audit}
 
@@ -58,7 +59,7 @@ async def test_parts_hold_every_piece_once_in_order(session: AsyncSession, monke
     assert bodies == [str(n) for n in range(1, 57)]
     titles = [t for page in pages for t in re.findall(r"<h3>(\d+)\. Tham luận số (\d+)</h3>", page)]
     assert titles == [(str(n), str(n)) for n in range(1, 17)]
-    actions = [n for page in pages for n in re.findall(r"comments/(\d+)/disposition", page)]
+    actions = [n for page in pages for n in re.findall(r"Tiếp thu góp ý số (\d+) ", page)]
     assert actions == [str(n) for n in range(1, 161)]
     joined = "".join(pages)
     for once in ("<h2>V. Bảng tổng hợp", "<h2>VI. Kết luận của chủ trì", "<h2>Phụ lục 1.", "<h2>Phụ lục 2.", "<h2>Phụ lục 3.",

@@ -276,11 +276,11 @@ async def test_model_content(session: AsyncSession) -> None:
     script_body = f"Cần làm rõ. {SCRIPT}\n=CMD()"
     assert model["comments"] == [
         {"anchor": None, "heading": "Góp ý chung", "rows": [
-            row(1, ids["Dự thảo công phu, đề nghị sớm ban hành."], None, None, "Dự thảo công phu, đề nghị sớm ban hành.",
+            row(2, ids["Dự thảo công phu, đề nghị sớm ban hành."], None, None, "Dự thảo công phu, đề nghị sớm ban hành.",
                 "Huỳnh Văn Phúc", None, "Cần Thơ", None, "Chưa xử lý"),
         ]},
         {"anchor": "dieu-1", "heading": "Điều 1. Phạm vi điều chỉnh", "rows": [
-            row(2, ids["Tên điều nên sửa."], "dieu-1", "Điều 1", "Tên điều nên sửa.", "Huỳnh Văn Phúc", None,
+            row(5, ids["Tên điều nên sửa."], "dieu-1", "Điều 1", "Tên điều nên sửa.", "Huỳnh Văn Phúc", None,
                 "Cần Thơ", None, "Chưa xử lý"),
             row(3, ids[script_body], "dieu-1.khoan-2", "Điều 1, khoản 2", script_body, "Nguyễn Văn An", "Bộ Công an",
                 "Điểm cầu Trung ương", None, "Chưa xử lý", proposed="| x *y*"),
@@ -288,20 +288,21 @@ async def test_model_content(session: AsyncSession) -> None:
         {"anchor": "dieu-2", "heading": "Điều 2. Đối tượng áp dụng", "rows": [
             row(4, ids["Đối tượng còn hẹp."], "dieu-2", "Điều 2", "Đối tượng còn hẹp.", "Võ Văn Dũng",
                 "Công an tỉnh Hậu Giang", "Hậu Giang", "declined", "Giải trình, không tiếp thu", "Đã đủ rộng."),
-            row(5, ids["Sửa câu chữ."], "dieu-2.khoan-1.diem-a", "Điều 2, khoản 1, điểm a", "Sửa câu chữ.",
+            row(7, ids["Sửa câu chữ."], "dieu-2.khoan-1.diem-a", "Điều 2, khoản 1, điểm a", "Sửa câu chữ.",
                 "Đặng Thị Em", None, "Hậu Giang", "partly_accepted", "Tiếp thu một phần", "Sửa một phần."),
-            row(6, ids["Bổ sung công an cấp xã."], "dieu-2.khoan-1.diem-dd", "Điều 2, khoản 1, điểm đ",
+            row(1, ids["Bổ sung công an cấp xã."], "dieu-2.khoan-1.diem-dd", "Điều 2, khoản 1, điểm đ",
                 "Bổ sung công an cấp xã.", "Lê Thị Bình", "Tỉnh ủy Hậu Giang", "Hậu Giang", "accepted", "Tiếp thu",
                 "Đã bổ sung vào điểm đ."),
         ]},
         {"anchor": "dieu-9.khoan-1", "heading": "dieu-9.khoan-1", "rows": [
-            row(7, ids["Góp ý trên bản cũ."], "dieu-9.khoan-1", "Điều 9, khoản 1", "Góp ý trên bản cũ.", "Lê Thị Bình",
+            row(6, ids["Góp ý trên bản cũ."], "dieu-9.khoan-1", "Điều 9, khoản 1", "Góp ý trên bản cũ.", "Lê Thị Bình",
                 "Tỉnh ủy Hậu Giang", "Hậu Giang", "noted", "Ghi nhận"),
         ]},
     ]
-    # Ids follow insertion; the table follows the draft.
+    # Ids and numbers follow arrival; the table follows the draft, each row keeping its comment's number.
     first = min(ids.values())
     assert [r["id"] - first + 1 for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
+    assert [r["no"] for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
     assert model["comment_totals"] == {
         "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
         "people": 5, "points": 3, "held": 0, "rejected": 0, "merged": 0,
@@ -391,7 +392,7 @@ async def test_markdown(session: AsyncSession) -> None:
         f"| 3 | Điều 1, khoản 2 | Cần làm rõ. {ESCAPED_SCRIPT}<br>\\=CMD() | Nguyễn Văn An (Bộ Công an), "
         "Điểm cầu Trung ương | \\| x \\*y\\* | Chưa xử lý |  |"
     ) in frozen
-    assert "| 6 | Điều 2, khoản 1, điểm đ | Bổ sung công an cấp xã. |" in frozen
+    assert "| 1 | Điều 2, khoản 1, điểm đ | Bổ sung công an cấp xã. |" in frozen
     assert "\n\\# Không phải tiêu đề\n" in frozen
     assert "\n1\\. Không phải danh sách\n" in frozen
     assert "- Tiếp thu: 1\n- Tiếp thu một phần: 1\n- Ghi nhận: 1\n- Giải trình, không tiếp thu: 1\n- Chưa xử lý: 3\n" in frozen
@@ -467,25 +468,29 @@ async def test_the_audit_trail_is_the_last_appendix(session: AsyncSession) -> No
     await session.flush()
     session.add_all([
         AuditEntry(conference_id=c, at=at(2, 5), actor=f"user:{chair.id}", action="comment.dispose", address="10.0.0.5",
-                   details={"method": "POST", "path": f"/api/v1/conferences/{c}/comments/3/disposition"}),
+                   details={"method": "PATCH", "path": f"/api/v1/conferences/{c}/comments/3",
+                            "subject": {"key": "comment.accepted", "n": 3, "section": "dieu-8.khoan-1.diem-c"}}),
         AuditEntry(conference_id=c, at=at(2, 6), actor="system:replay", action="made.up", details={}),
     ])
     await session.commit()
     model = await compile_summary(session, c)
     assert model["audit"] == [
         {"at": "2021-09-07T09:05:00+07:00", "actor": "Trần Văn Chủ", "action": "comment.dispose",
-         "request": f"POST /api/v1/conferences/{c}/comments/3/disposition", "address": "10.0.0.5"},
-        {"at": "2021-09-07T09:06:00+07:00", "actor": "system:replay", "action": "made.up", "request": "", "address": None},
+         "sentence": "Tiếp thu góp ý số 3 (Điều 8, khoản 1, điểm c)",
+         "request": f"PATCH /api/v1/conferences/{c}/comments/3", "address": "10.0.0.5"},
+        {"at": "2021-09-07T09:06:00+07:00", "actor": "system:replay", "action": "made.up", "sentence": "made.up",
+         "request": "", "address": None},
     ]
     markdown = render_markdown(model, frozen=True)
     assert markdown.endswith(
-        "## Phụ lục 3. Nhật ký thao tác\n\n| STT | Thời gian | Người thực hiện | Thao tác | Yêu cầu | Từ địa chỉ |\n"
-        "| --- | --- | --- | --- | --- | --- |\n"
-        f"| 1 | 09:05 07/09/2021 | Trần Văn Chủ | Xử lý ý kiến góp ý | POST /api/v1/conferences/{c}/comments/3/disposition | 10\\.0.0.5 |\n"
-        "| 2 | 09:06 07/09/2021 | system:replay | made.up |  |  |\n"
+        "## Phụ lục 3. Nhật ký thao tác\n\n| STT | Thời gian | Người thực hiện | Nội dung | Từ địa chỉ |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| 1 | 09:05 07/09/2021 | Trần Văn Chủ | Tiếp thu góp ý số 3 (Điều 8, khoản 1, điểm c) | 10\\.0.0.5 |\n"
+        "| 2 | 09:06 07/09/2021 | system:replay | made.up |  |\n"
     )
     html = render_html(model, frozen=True, sha256=None)
-    assert "<h2>Phụ lục 3. Nhật ký thao tác</h2>" in html and "Xử lý ý kiến góp ý" in html
+    assert "<h2>Phụ lục 3. Nhật ký thao tác</h2>" in html and "Tiếp thu góp ý số 3 (Điều 8, khoản 1, điểm c)" in html
+    assert "/comments/3" not in html
 
 
 async def test_merged_duplicates_are_one_row_with_every_author(session: AsyncSession) -> None:

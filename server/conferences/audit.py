@@ -1,6 +1,7 @@
 """The audit trail: an append-only entry for every staff action, written in the action's own transaction."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -8,8 +9,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import AuditEntry, User, utcnow
+from server.i18n import DEFAULT
+from server.sentences import sentence
 from server.writes import Operation
 
+Describe = Callable[[AsyncSession, Any], Awaitable[dict[str, Any] | None]]
 # Values that must never be kept, and how much of any one text is worth keeping.
 SECRETS = frozenset({"password", "new_password", "token", "secret"})
 MAX_TEXT = 300
@@ -37,13 +41,19 @@ def record(
 
 
 def audited(
-    operation: Operation, conference_id: int | None, actor: str, action: str, details: dict[str, Any], address: str | None
+    operation: Operation, conference_id: int | None, actor: str, action: str, details: dict[str, Any], address: str | None,
+    describe: Describe | None = None,
 ) -> Operation:
-    """The operation, recording itself once it has succeeded; a refused or failed one leaves no entry."""
+    """The operation, recording itself once it has succeeded; a refused or failed one leaves no entry.
+
+    `describe` reads what the operation acted on from its answer, in the same transaction: the entry's `subject`,
+    which the trail reads as a sentence (server/sentences.py).
+    """
 
     async def run(session: AsyncSession) -> Any:
         result = await operation(session)
-        record(session, conference_id, actor, action, details, address)
+        subject = await describe(session, result) if describe is not None else None
+        record(session, conference_id, actor, action, details if subject is None else {**details, "subject": subject}, address)
         return result
 
     return run
@@ -84,7 +94,8 @@ async def actor_names(session: AsyncSession, entries: list[AuditEntry]) -> dict[
     return {f"user:{row[0]}": row[1] or row[2] for row in rows.all()}
 
 
-def entry_dict(entry: AuditEntry, names: dict[str, str] | None = None) -> dict[str, Any]:
+def entry_dict(entry: AuditEntry, names: dict[str, str] | None = None, lang: str = DEFAULT) -> dict[str, Any]:
+    """The entry as the API gives it: the request in `details` for investigators, `sentence` for people."""
     return {
         "id": entry.id,
         "conference_id": entry.conference_id,
@@ -92,6 +103,7 @@ def entry_dict(entry: AuditEntry, names: dict[str, str] | None = None) -> dict[s
         "actor": entry.actor,
         "actor_name": (names or {}).get(entry.actor, entry.actor),
         "action": entry.action,
+        "sentence": sentence(entry.action, entry.details, lang),
         "details": entry.details,
         "address": entry.address,
     }

@@ -11,21 +11,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import AgendaItem, Comment, Participant, Point, User, replayed_now
-from server.agenda.operations import finish_item, next_item
+from server.agenda.operations import finish_item, item_dict, next_item
 from server.attendance.operations import check_in
 from server.conferences.audit import record
 from server.conferences.operations import change_state
 from server.db import Database
 from server.demo.seed import workshop
+from server.http.subjects import subject_of
 from server.participants.operations import PersonFields
-from server.speaking.operations import ask, update
-from server.submissions.operations import submit_comment, submit_remark
+from server.speaking.operations import ask, request_dict, update
+from server.submissions.operations import comment_dict, submit_comment, submit_remark
 from server.submissions.rulings import dispose_comment, merge_comment
 from server.text import nfc
 
 RUN = Path(__file__).with_name("run.json")
 ACTOR = "system:replay"
 Step = Callable[[AsyncSession], Awaitable[None]]
+# A chair's step answers what the same request over HTTP would: its audit entry's subject is read from that.
+Answered = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
 
 
 class _Replay:
@@ -48,13 +51,20 @@ class _Replay:
         # The counter keeps steps recorded at the same second in the order they were written down.
         self.steps.append((moment, len(self.steps), step))
 
-    def by_chair(self, action: str, method: str, path: str, step: Step) -> Step:
-        """A step the chair took: recorded in the audit trail as the same request over HTTP would be."""
-        details = {"method": method, "path": f"/api/v1/conferences/{self.c}{path}"}
+    async def audit(
+        self, session: AsyncSession, action: str, route: str, request: tuple[str, str], answer: dict[str, Any],
+        params: dict[str, str] | None = None, body: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a chair's step in the audit trail as the same request over HTTP would be, sentence and all."""
+        method, path = request
+        subject = await subject_of(session, route, params or {}, body, answer)
+        details = {"method": method, "path": f"/api/v1/conferences/{self.c}{path}", "route": route, "subject": subject}
+        record(session, self.c, self.chair, action, details)
 
+    def by_chair(self, action: str, route: str, request: tuple[str, str], step: Answered,
+                 params: dict[str, str] | None = None) -> Step:
         async def audited(session: AsyncSession) -> None:
-            await step(session)
-            record(session, self.c, self.chair, action, details)
+            await self.audit(session, action, route, request, await step(session), params)
         return audited
 
     def person(self, name: str) -> Participant:
@@ -84,18 +94,20 @@ class _Replay:
     def agenda(self, run: dict[str, Any]) -> None:
         for index, (start, _) in enumerate(run["agenda"]):
             current = self.items[index - 1] if index else None
-            self.at(start, self.by_chair("agenda.control", "POST", "/agenda/next", self._next(current)))
+            self.at(start, self.by_chair("agenda.control", "agenda_next", ("POST", "/agenda/next"), self._next(current)))
         last = self.items[-1]
-        self.at(run["agenda"][-1][1], self.by_chair("agenda.control", "POST", f"/agenda/{last}/finish", self._finish(last)))
+        self.at(run["agenda"][-1][1], self.by_chair("agenda.control", "agenda_control", ("POST", f"/agenda/{last}/finish"),
+                                                    self._finish(last), {"action": "finish"}))
 
-    def _next(self, current: int | None) -> Step:
-        async def step(session: AsyncSession) -> None:
-            await next_item(session, self.c, current)
+    def _next(self, current: int | None) -> Answered:
+        async def step(session: AsyncSession) -> dict[str, Any]:
+            started = await next_item(session, self.c, current)
+            return {"current": item_dict(started) if started else None}
         return step
 
-    def _finish(self, item_id: int) -> Step:
-        async def step(session: AsyncSession) -> None:
-            await finish_item(session, self.c, item_id)
+    def _finish(self, item_id: int) -> Answered:
+        async def step(session: AsyncSession) -> dict[str, Any]:
+            return item_dict(await finish_item(session, self.c, item_id))
         return step
 
     def remarks(self, data: dict[str, Any], run: dict[str, Any]) -> None:
@@ -121,9 +133,9 @@ class _Replay:
 
             def moved(status: str, requests: list[int] = requests) -> Step:
                 async def step(session: AsyncSession) -> None:
-                    await update(session, self.c, requests[0], status, None)
-                    record(session, self.c, self.chair, "speaking.manage",
-                           {"method": "PATCH", "path": f"/api/v1/conferences/{self.c}/speaking-requests/{requests[0]}"})
+                    moved = await request_dict(session, await update(session, self.c, requests[0], status, None))
+                    await self.audit(session, "speaking.manage", "speaking_request_update",
+                                     ("PATCH", f"/speaking-requests/{requests[0]}"), moved, body={"status": status})
                 return step
             self.at(speech["asked"], asked)
             self.at(speech["start"], moved("speaking"))
@@ -151,24 +163,24 @@ class _Replay:
         async def step(session: AsyncSession) -> None:
             comment = await session.get(Comment, self.comments[index])
             assert comment is not None
-            await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision)
-            record(session, self.c, self.chair, "comment.dispose",
-                   {"method": "PATCH", "path": f"/api/v1/conferences/{self.c}/comments/{comment.id}"})
+            ruled = await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision)
+            await self.audit(session, "comment.dispose", "comment_dispose", ("PATCH", f"/comments/{comment.id}"),
+                             await comment_dict(session, ruled))
         return step
 
     def _merge(self, index: str, into: int) -> Step:
         async def step(session: AsyncSession) -> None:
             comment = await session.get(Comment, self.comments[index])
             assert comment is not None
-            await merge_comment(session, self.c, comment.id, self.comments[into], comment.revision)
-            record(session, self.c, self.chair, "comment.triage",
-                   {"method": "POST", "path": f"/api/v1/conferences/{self.c}/comments/{comment.id}/merge"})
+            merged = await merge_comment(session, self.c, comment.id, self.comments[into], comment.revision)
+            await self.audit(session, "comment.triage", "comment_merge", ("POST", f"/comments/{comment.id}/merge"),
+                             await comment_dict(session, merged))
         return step
 
     def state(self, when: str, action: str) -> None:
-        async def step(session: AsyncSession) -> None:
-            await change_state(session, self.c, action)
-        self.at(when, self.by_chair("conference.control", "POST", f"/{action}", step))
+        async def step(session: AsyncSession) -> dict[str, Any]:
+            return {"title": (await change_state(session, self.c, action)).title}
+        self.at(when, self.by_chair("conference.control", "conference_state", ("POST", f"/{action}"), step, {"action": action}))
 
 
 async def _loaded(session: AsyncSession, conference_id: int) -> _Replay:

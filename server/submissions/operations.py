@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -201,12 +201,32 @@ async def duplicates_of(session: AsyncSession, comment_ids: list[int]) -> dict[i
     return found
 
 
-async def comment_dict(session: AsyncSession, comment: Comment, duplicates: list[int] | None = None) -> dict[str, Any]:
-    """The comment as clients see it; a listing passes `duplicates` it loaded for the whole page."""
+async def comment_numbers(session: AsyncSession, conference_id: int, comment_ids: Sequence[int]) -> dict[int, int]:
+    """Each comment's number in its conference: its place in the order comments came in, counting every one.
+
+    Held, rejected and merged comments keep their numbers, so a number never changes: the chair's inbox, the audit
+    trail ("Tiếp thu góp ý số 3") and the record's table all say the same one.
+    """
+    numbered = (
+        select(Comment.id, func.row_number().over(order_by=Comment.id).label("number"))
+        .where(Comment.conference_id == conference_id)
+        .subquery()
+    )
+    rows = await session.execute(select(numbered.c.id, numbered.c.number).where(numbered.c.id.in_(list(comment_ids))))
+    return {comment_id: number for comment_id, number in rows.all()}
+
+
+async def comment_dict(
+    session: AsyncSession, comment: Comment, duplicates: list[int] | None = None, number: int | None = None
+) -> dict[str, Any]:
+    """The comment as clients see it; a listing passes the `duplicates` and `number` it loaded for the whole page."""
     if duplicates is None:
         duplicates = (await duplicates_of(session, [comment.id]))[comment.id]
+    if number is None:
+        number = (await comment_numbers(session, comment.conference_id, [comment.id]))[comment.id]
     return {
         "id": comment.id,
+        "number": number,
         "conference_id": comment.conference_id,
         "participant_id": comment.participant_id,
         "point_id": comment.point_id,
@@ -231,7 +251,8 @@ async def comment_dicts(session: AsyncSession, comments: Sequence[Comment]) -> l
     """Many comments as clients see them, in a fixed number of queries however many there are."""
     loaded = await load_authors(session, comments)
     duplicates = await duplicates_of(session, [c.id for c in comments])
-    items = [await comment_dict(session, c, duplicates[c.id]) for c in comments]
+    numbers = await comment_numbers(session, comments[0].conference_id, [c.id for c in comments]) if comments else {}
+    items = [await comment_dict(session, c, duplicates[c.id], numbers[c.id]) for c in comments]
     del loaded
     return items
 

@@ -28,6 +28,7 @@ from schema.tables import (
     User,
 )
 from server.errors import NotFound
+from server.sentences import sentence
 from server.speaking.limits import duration
 from server.summary.revision import revised_draft
 from server.summary.statement import generated_statement
@@ -270,10 +271,13 @@ class _Compiler:
             "response": comment.response,
         }
 
-    def comments(self, comments: Sequence[Comment], sections: dict[str, DraftSection]) -> list[dict[str, Any]]:
+    def comments(
+        self, comments: Sequence[Comment], sections: dict[str, DraftSection], numbers: dict[int, int]
+    ) -> list[dict[str, Any]]:
         """The report's table: general comments, then article by article in the draft's order, then the rest.
 
-        A merged duplicate is no row of its own: its author joins the row of the comment it repeats.
+        A merged duplicate is no row of its own: its author joins the row of the comment it repeats. Each row
+        carries the comment's own number (`numbers`), the one the chair's inbox and the audit trail cite.
         """
         copies: dict[int, list[Comment]] = defaultdict(list)
         for comment in comments:
@@ -300,13 +304,13 @@ class _Compiler:
                 placed.append(((2, _natural(anchor), anchor), (0, comment.id), group, comment))
         groups: dict[tuple[Any, ...], dict[str, Any]] = {}
         ordered = sorted(placed, key=lambda entry: (entry[0], entry[1]))
-        for number, (key, _, group, comment) in enumerate(ordered, start=1):
-            row = {"no": number, **self.comment_row(comment, copies.get(comment.id, []))}
+        for key, _, group, comment in ordered:
+            row = {"no": numbers[comment.id], **self.comment_row(comment, copies.get(comment.id, []))}
             groups.setdefault(key, {**group, "rows": []})["rows"].append(row)
         return list(groups.values())
 
     def audit(self, entries: Sequence[AuditEntry], staff: dict[int, str]) -> list[dict[str, Any]]:
-        """The staff actions of the workshop, with each account named as it signs in."""
+        """The staff actions of the workshop, each as a sentence and each account named as it signs in."""
         rows = []
         for entry in entries:
             kind, _, number = entry.actor.partition(":")
@@ -316,6 +320,7 @@ class _Compiler:
                 "at": self.when(entry.at),
                 "actor": actor,
                 "action": entry.action,
+                "sentence": sentence(entry.action, details, "vi"),
                 "request": " ".join(str(details[k]) for k in ("method", "path") if details.get(k)),
                 "address": entry.address,
             })
@@ -492,7 +497,9 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     staff = {row[0]: row[1] or row[2] for row in (await session.execute(select(User.id, User.full_name, User.username))).all()}
 
     compiler = _Compiler(conference, points, people)
-    groups = compiler.comments([c for c in comments if c.moderation == APPROVED], sections)
+    # Numbered as they came in, every comment counted (the same numbers as submissions.comment_numbers).
+    numbers = {comment.id: number for number, comment in enumerate(comments, start=1)}
+    groups = compiler.comments([c for c in comments if c.moderation == APPROVED], sections, numbers)
     rows = [row for group in groups for row in group["rows"]]
     model: dict[str, Any] = {
         "conference": compiler.conference_part(),

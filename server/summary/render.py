@@ -215,7 +215,7 @@ def _comments(model: dict[str, Any]) -> list[str]:
         f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu.",
         "",
     ]
-    header = ["STT", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
+    header = ["Số", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
               "Tiếp thu, giải trình"]
     for group in model["comments"]:
         out += [f"### {_cell(group['heading'])}", ""]
@@ -294,32 +294,8 @@ def _revised(model: dict[str, Any]) -> list[str]:
     return out
 
 
-AUDIT_HEADER = ["STT", "Thời gian", "Người thực hiện", "Thao tác", "Yêu cầu", "Từ địa chỉ"]
-AUDIT_ACTIONS = {
-    "conference.create": "Tạo hội thảo",
-    "conference.update": "Sửa thông tin hội thảo",
-    "conference.control": "Mở, đóng hội thảo hoặc việc nhận ý kiến",
-    "point.write": "Thêm điểm cầu",
-    "invitation.manage": "Cấp, thu hồi đường dẫn tham dự",
-    "participant.write": "Thêm đại biểu",
-    "participant.import": "Nhập danh sách đại biểu",
-    "agenda.write": "Sửa chương trình",
-    "agenda.control": "Điều hành chương trình",
-    "speaking.manage": "Điều hành phát biểu",
-    "draft.write": "Đăng dự thảo",
-    "comment.dispose": "Xử lý ý kiến góp ý",
-    "comment.triage": "Gộp, tách ý kiến trùng",
-    "input.moderate": "Kiểm duyệt ý kiến, tham luận",
-    "summary.write": "Sửa kết luận của chủ trì",
-    "user.manage": "Quản lý tài khoản",
-    "session.login": "Đăng nhập",
-    "session.logout": "Đăng xuất",
-}
-
-
-def audit_action(action: str) -> str:
-    """An audited action as the secretariat calls it; the code name when it has no label."""
-    return AUDIT_ACTIONS.get(action, action)
+# Each action as a sentence; the request it came from is in the JSON format only, for whoever investigates.
+AUDIT_HEADER = ["STT", "Thời gian", "Người thực hiện", "Nội dung", "Từ địa chỉ"]
 
 
 def _audit(model: dict[str, Any]) -> list[str]:
@@ -327,7 +303,7 @@ def _audit(model: dict[str, Any]) -> list[str]:
     if not model["audit"]:
         return out + ["Không có.", ""]
     rows = [
-        [str(n), when(e["at"]), _cell(e["actor"]), _cell(audit_action(e["action"])), _cell(e["request"]), _cell(e["address"])]
+        [str(n), when(e["at"]), _cell(e["actor"]), _cell(e["sentence"]), _cell(e["address"])]
         for n, e in enumerate(model["audit"], start=1)
     ]
     return out + _table(AUDIT_HEADER, rows)
@@ -376,7 +352,7 @@ def render_html(
         sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
         sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],
-        audit_header=AUDIT_HEADER, audit_action=audit_action, attendance_columns=ATTENDANCE_COLUMNS,
+        audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,
         attendance_legend=ATTENDANCE_LEGEND, absentee_line=absentee_line,
     )
 

@@ -29,7 +29,6 @@ from server.summary.render import (
     SIGN_HINT,
     SIGNERS,
     absentee_line,
-    audit_action,
     authors,
     clock,
     hour,
@@ -522,7 +521,7 @@ def _comments(model: dict[str, Any], style: str) -> str:
         f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu."
     ))
     if model["comments"]:
-        grid = _Grid([("STT", 6, "center"), ("Điều, khoản", 11, "left"), ("Nội dung góp ý", 23, "left"),
+        grid = _Grid([("Số", 6, "center"), ("Điều, khoản", 11, "left"), ("Nội dung góp ý", 23, "left"),
                       ("Người góp ý, điểm cầu", 15, "left"), ("Đề xuất sửa đổi", 17, "left"),
                       ("Hình thức xử lý", 10, "left"), ("Tiếp thu, giải trình", 18, "left")], style)
         rows = []
@@ -599,10 +598,10 @@ def _audit(model: dict[str, Any], style: str) -> str:
     out = _heading("Phụ lục 3. Nhật ký thao tác", 2, page_break=True)
     if not model["audit"]:
         return out + _p(_run("Không có."))
-    widths = (6, 17, 18, 22, 27, 10)
+    widths = (6, 17, 20, 45, 12)
     grid = _Grid([(label, width, "left") for label, width in zip(AUDIT_HEADER, widths, strict=True)], style)
     rows = [
-        grid.row([n, when(e["at"]), e["actor"], audit_action(e["action"]), e["request"], e["address"]])
+        grid.row([n, when(e["at"]), e["actor"], e["sentence"], e["address"]])
         for n, e in enumerate(model["audit"], start=1)
     ]
     return out + grid.table(rows)

@@ -13,6 +13,7 @@ from server.conferences import audit
 from server.http import parse
 from server.http.actions import action_of
 from server.http.parse import path_id
+from server.http.subjects import subject_of
 from server.keys import db_key, principal_key
 from server.writes import Idempotency, Operation, perform
 
@@ -52,7 +53,12 @@ async def write(
     if caller is not None and caller.is_staff:
         details = {"method": request.method, "path": request.path, "route": request.match_info.route.name,
                    "body": audit.redacted(request.get(parse.body_key))}
-        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, request.remote)
+        route, params, body = request.match_info.route.name, request.match_info, request.get(parse.body_key)
+
+        async def describe(session: AsyncSession, answer: Any) -> dict[str, Any] | None:
+            return await subject_of(session, route, params, body, answer)
+
+        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, request.remote, describe)
     idempotency = None
     if principal is not None:
         key = request.headers.get("Idempotency-Key")

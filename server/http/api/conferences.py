@@ -12,6 +12,7 @@ from server.conferences import audit
 from server.conferences import operations as conferences
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
+from server.i18n import language_of
 from server.keys import settings_key
 from server.points import operations as points
 from server.settings import Settings
@@ -128,7 +129,8 @@ async def list_audit(request: web.Request) -> web.Response:
             await conferences.get_conference(session, c)
         entries = await audit.list_entries(session, scope, actor, action, since, until)
         names = await audit.actor_names(session, entries)
-        return listing([audit.entry_dict(e, names) for e in entries])
+        lang = language_of(request)
+        return listing([audit.entry_dict(e, names, lang) for e in entries])
 
 
 async def list_points(request: web.Request) -> web.Response:

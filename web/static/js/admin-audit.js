@@ -1,4 +1,4 @@
-// The audit trail on the admin page: every staff action, filtered by who, what and when.
+// The audit trail on the admin page: every staff action as a sentence, filtered by who, what and when.
 import { api, base, el, formatDateTime, formValues, fromLocalInput, option, t } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -40,11 +40,12 @@ export function createAudit() {
     const rows = items.map((entry) => el("tr", { dataset: { id: entry.id } },
       el("td", {}, formatDateTime(entry.at)),
       el("td", {}, entry.actor_name),
-      el("td", {}, actionLabel(entry.action)),
-      el("td", { class: "mono" }, [entry.details.method, entry.details.path].filter(Boolean).join(" ")),
+      // The sentence for people; the request it came from stays one hover away for whoever investigates.
+      el("td", { class: "audit-sentence", title: [entry.details.method, entry.details.path].filter(Boolean).join(" ") || null },
+        entry.sentence),
       el("td", {}, entry.address ?? ""),
     ));
-    $("audit-rows").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 5 }, t("audit.empty")))]));
+    $("audit-rows").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 4 }, t("audit.empty")))]));
   }
 
   $("audit-filters").addEventListener("submit", (event) => {

@@ -194,7 +194,7 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     const card = el(
       "li",
       { class: `feed-item kind-comment${comment.disposition ? " is-disposed" : ""} moderation-${comment.moderation ?? "approved"}`, dataset: { id: comment.id } },
-      el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }), el("span", { class: "comment-id", text: `#${comment.id}` }), el("strong", {}, open)),
+      el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }), el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", {}, open)),
       el("p", { class: "meta", text: byline(comment) }),
       moderationTools("comments", comment, (c) => upsertComment(c, { force: true })),
       comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of }), " ", unmergeButton(comment)) : null,

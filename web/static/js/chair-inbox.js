@@ -135,7 +135,7 @@ export function createInbox(agendaTitle) {
       : [el("p", { class: "empty", text: comment.section_anchor ? t("inbox.no_section_text") : t("section.general") })];
     $("detail-text").replaceChildren(...text);
     $("detail-comment").replaceChildren(
-      el("p", { class: "feed-head" }, el("span", { class: "comment-id", text: `#${comment.id}` }), el("strong", { text: sectionLabel(comment.section_anchor) })),
+      el("p", { class: "feed-head" }, el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", { text: sectionLabel(comment.section_anchor) })),
       el("p", { class: "meta", text: [comment.author, comment.point].filter(Boolean).join(" · ") }),
       el("p", { class: "prose", text: comment.body }),
       comment.proposed_text

@@ -18,6 +18,7 @@ const FILES = [
   "/static/js/operator-roster.js",
   "/static/js/operator-scan.js",
   "/static/js/outbox.js",
+  "/static/js/workshop-state.js",
   "/static/vendor/socket.io/socket.io.esm.min.js",
 ];
 const CONSOLE_PAGE = /^\/operator\/\d+$/;

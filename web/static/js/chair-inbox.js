@@ -73,7 +73,9 @@ export function createInbox(agendaTitle) {
     feed.reset(remarks.items, comments.items);
     const shown = remarks.items.length + comments.items.length;
     const total = remarks.total + comments.total;
-    $("inbox-total").textContent = t("inbox.total", { shown, total });
+    // Nothing yet, all of it, or a filtered part: "Hiển thị 0 / 0" said none of these.
+    const key = total === 0 ? "inbox.total_none" : shown === total ? "inbox.total_all" : "inbox.total";
+    $("inbox-total").textContent = t(key, { shown, total });
   }
 
   const refreshSoon = debounce(() => refresh().catch(() => notify(t("error.unknown"), "error")), SEARCH_PAUSE_MS);
@@ -99,8 +101,11 @@ export function createInbox(agendaTitle) {
     $("inbox-counts").replaceChildren(
       ...counts.articles.filter((a) => a.comments > 0).map((a) =>
         row(a.anchor, `${sectionLabel(a.anchor)}${a.title ? `. ${a.title}` : ""}`, a.comments, t("inbox.count_detail", { proposed: a.proposed, ruled: a.ruled }))),
-      counts.general ? row(null, t("section.general"), counts.general) : null,
-      counts.other ? row(null, t("inbox.other_sections"), counts.other) : null,
+      // replaceChildren would print a null as the text "null".
+      ...[
+        counts.general ? row(null, t("section.general"), counts.general) : null,
+        counts.other ? row(null, t("inbox.other_sections"), counts.other) : null,
+      ].filter(Boolean),
     );
     $("inbox-counts-total").textContent = t("inbox.counts_total", { n: counts.total });
   }

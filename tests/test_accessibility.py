@@ -1,0 +1,99 @@
+"""Every console in its main states passes axe-core's WCAG 2.2 AA rules with no serious or critical violation,
+and the things done most often work from the keyboard alone."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.conftest import Call, Server
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, open_console
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 390, "height": 844}
+
+
+async def violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: scripts/install test installs web/ with its development packages")
+    # Evaluated, not added as a script tag: the pages' Content-Security-Policy refuses inline scripts.
+    if not await page.evaluate("typeof axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = await page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", RULES
+    )
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} at {', '.join(n['target'][0] for n in v['nodes'][:5])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def audit(pages: dict[str, Page], state: str) -> list[str]:
+    found = []
+    for name, page in pages.items():
+        found += [f"{state}, {name}: {line}" for line in await violations(page)]
+    return found
+
+
+async def phone(page: Page) -> Page:
+    await page.set_viewport_size(PHONE)
+    return page
+
+
+async def test_every_console_passes_axe_before_during_and_after_the_workshop(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
+    s, t = demo_server, demo_server.tokens
+    delegate_id, delegate_token = next(iter(t["delegates"].items()))
+    pages = {
+        "admin": await open_console(s, t["admin"], f"/admin/{s.conference_id}"),
+        "chair": await open_console(s, t["chair"], f"/chair/{s.conference_id}"),
+        "operator on a phone": await phone(await open_console(s, t["operators"]["HGI"])),
+        "delegate on a phone": await phone(await open_console(s, delegate_token)),
+        "display": await open_console(s, t["display"]),
+    }
+    found = await audit(pages, "before opening")
+
+    # Live: an item running, someone checked in, a delegate given the floor, a comment in the chair's inbox.
+    chair = t["chair"]
+    await call("POST", s.api("/open"), chair)
+    await call("POST", s.api("/agenda/next"), chair, json={"expected_current_id": None})
+    me = int(delegate_id)
+    points = {p["id"]: p["code"] for p in (await call("GET", s.api("/points"), chair)).body["items"]}
+    people = (await call("GET", s.api("/participants?limit=1000"), chair)).body["items"]
+    point_code = points[next(p["point_id"] for p in people if p["id"] == me)]
+    await call("POST", s.api("/checkins"), t["operators"][point_code], json={"participant_id": me})
+    request = (await call("POST", s.api("/speaking-requests"), delegate_token, json={"topic": "Về Điều 8"})).body
+    await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), chair, json={"status": "speaking"})
+    reply = await call("POST", s.api("/comments"), delegate_token, json={"body": "Đề nghị làm rõ trách nhiệm phối hợp."})
+    assert reply.status == 201, reply.body
+    await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "speech", timeout=LIVE_TIMEOUT_MS)
+    await expect(pages["delegate on a phone"].locator("#turn-banner")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await pages["chair"].locator("#record-review summary").click()
+    await expect(pages["chair"].locator("#record-sentence")).not_to_be_empty()
+    found += await audit(pages, "live")
+
+    await call("POST", s.api("/close"), chair)
+    for name, page in pages.items():
+        if name != "admin":
+            await expect(page.locator("#state-region, #display-closed").first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    found += await audit(pages, "closed")
+    assert not found, "\n".join(found)
+
+
+async def test_sign_in_and_home_pages_pass_axe(demo_server: Server, open_console: Open) -> None:
+    page = await open_console(demo_server, demo_server.tokens["display"])
+    found = []
+    for path in ("/login", "/"):
+        await page.context.clear_cookies()
+        await page.goto(demo_server.base_url + path)
+        found += await violations(page)
+    assert not found, "\n".join(found)

@@ -98,6 +98,14 @@ async def test_admins_read_the_trail_with_filters(demo_server: Server, call: Cal
     assert (await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})).status == 200
     assert (await call("PUT", s.api("/closing-statement"), t["chair"], json={"text": "Kết luận."})).status == 200
     page = await open_console(s, t["admin"], f"/admin/{s.conference_id}")
+    # Dates are shown as people here write them, whatever order the browser's own date field uses.
+    since = page.locator('#audit-filters input[name="since"]')
+    words = page.locator("#audit-filters .date-words").first
+    await expect(words).to_have_text(VI["date.format_time"])
+    await since.fill("2021-09-07T08:05")
+    await expect(words).to_have_text("07/09/2021 08:05")
+    await since.fill("")
+    await expect(words).to_have_text(VI["date.format_time"])
     rows = page.locator("#audit-rows tr")
     await expect(rows).to_have_count(2)
     await expect(rows.first).to_contain_text("Trần Quốc Tỏ")

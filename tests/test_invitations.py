@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-from playwright.async_api import Dialog, expect
+from playwright.async_api import expect
 
 from server.auth.tokens import NONCE_BYTES, invitation_token, new_nonce
 from tests import test_browser
@@ -355,10 +355,6 @@ async def test_unknown_or_foreign_invitations_are_not_found(shared_server: Serve
     assert_error(await call("GET", s.api("/agenda"), elsewhere.delegate), 403)
 
 
-async def accept(dialog: Dialog) -> None:
-    await dialog.accept()
-
-
 async def test_the_admin_page_reissues_a_link_and_the_old_console_is_cut_off(
     shared_server: Server, call: Call, open_console: Open
 ) -> None:
@@ -373,8 +369,10 @@ async def test_the_admin_page_reissues_a_link_and_the_old_console_is_cut_off(
     await expect(row.locator(".invitation-state")).to_have_text(vi["invitation.active"])
     await expect(row.locator("td").nth(3)).not_to_have_text("")
     await expect(row.locator(f'button[data-reissue="{old_id}"]')).to_have_text(vi["admin.reissue"])
-    admin.once("dialog", accept)
     await row.locator(f'button[data-reissue="{old_id}"]').click()
+    asked = admin.get_by_role("dialog")
+    await expect(asked).to_contain_text(vi["admin.confirm_reissue"])
+    await asked.get_by_role("button", name=vi["admin.reissue"]).click()
 
     # The new link is shown to hand out; the old row stays, marked revoked, without buttons.
     await expect(admin.locator("#invitation-new")).to_be_visible()

@@ -3,6 +3,7 @@
 // back as agenda.changed with the whole agenda and its times, so the list is drawn from the events, not refetched.
 import { act, api, base, el, formValues, formatTime, notify, option, t } from "./api.js";
 import { formatDuration, minutesOf, secondsOf } from "./clock.js";
+import { confirmDialog } from "./dialog.js";
 
 const $ = (id) => document.getElementById(id);
 // What has run stays in the record; the server refuses to delete it, so the button is not offered.
@@ -79,8 +80,8 @@ export function createAgendaEditor({ points, pointName, changed = () => {} }) {
     act(button, () => api("PATCH", `${base}/agenda`, { order }));
   }
 
-  function remove(button, item) {
-    if (!window.confirm(t("agenda.confirm_delete", { title: item.title }))) return;
+  async function remove(button, item) {
+    if (!(await confirmDialog(t("agenda.confirm_delete", { title: item.title }), { confirm: t("agenda.delete"), danger: true }))) return;
     act(button, async () => {
       await api("DELETE", `${base}/agenda/${item.id}`);
       notify(t("agenda.deleted", { title: item.title }));

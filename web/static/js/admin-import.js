@@ -103,7 +103,8 @@ export function setupImport(onImported) {
         notify(errorText(body.error), "error");
       }
     } catch (failure) {
-      notify(failure.message, "error");
+      // The upload never reached the server (the network dropped): the browser's own message is in its language.
+      notify(t("error.network"), "error");
     } finally {
       showProgress(null);
       button.disabled = false;

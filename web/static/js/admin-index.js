@@ -1,5 +1,6 @@
 // The admin's workshop list: create a workshop and open its set-up console; staff accounts and their lockouts.
 import { act, api, el, errorText, formatDateTime, formValues, fromLocalInput, notify, t } from "./api.js";
+import { labelInputs } from "./inputs.js";
 
 const form = document.getElementById("conference-create");
 
@@ -62,4 +63,5 @@ addressForm.addEventListener("submit", (event) => {
   });
 });
 
+labelInputs();
 loadStaff().catch((error) => notify(errorText(error), "error"));

@@ -8,6 +8,8 @@ import { setupAgendaImport } from "./admin-agenda-import.js";
 import { reloadDraft, setupDraft } from "./admin-draft.js";
 import { setupImport } from "./admin-import.js";
 import { openSheet } from "./admin-sheet.js";
+import { confirmDialog } from "./dialog.js";
+import { labelInputs } from "./inputs.js";
 import { renderSteps } from "./admin-steps.js";
 import { connectLive } from "./live.js";
 
@@ -33,9 +35,10 @@ function copyButton(invitation) {
 }
 
 function revokeButton(invitation) {
-  return el("button", { type: "button", class: "button-quiet", text: t("admin.revoke"), on: { click: (e) => {
-    if (!window.confirm(t("admin.confirm_revoke"))) return;
-    act(e.currentTarget, async () => {
+  return el("button", { type: "button", class: "button-quiet", text: t("admin.revoke"), on: { click: async (e) => {
+    const button = e.currentTarget;
+    if (!(await confirmDialog(t("admin.confirm_revoke"), { confirm: t("admin.revoke"), danger: true }))) return;
+    act(button, async () => {
       await api("DELETE", `${base}/invitations/${invitation.id}`);
       await reloadInvitations();
       notify(t("admin.revoked"));
@@ -45,9 +48,10 @@ function revokeButton(invitation) {
 
 // The server revokes the old link (and closes what it has open) and answers with the new one, same scope.
 function reissueButton(invitation) {
-  return el("button", { type: "button", class: "button-quiet", text: t("admin.reissue"), dataset: { reissue: invitation.id }, on: { click: (e) => {
-    if (!window.confirm(t("admin.confirm_reissue"))) return;
-    act(e.currentTarget, async () => {
+  return el("button", { type: "button", class: "button-quiet", text: t("admin.reissue"), dataset: { reissue: invitation.id }, on: { click: async (e) => {
+    const button = e.currentTarget;
+    if (!(await confirmDialog(t("admin.confirm_reissue"), { confirm: t("admin.reissue") }))) return;
+    act(button, async () => {
       const fresh = await api("POST", `${base}/invitations/${invitation.id}/reissue`, {}, { idempotent: true });
       await reloadInvitations();
       showNewLink(fresh);
@@ -337,6 +341,7 @@ const SECTION_OF = {
   draft: "draft",
 };
 
+labelInputs();
 await load();
 // Any change may be a staff action, which the trail then shows.
 const reloadAudit = debounce(() => audit.load(), 1000);

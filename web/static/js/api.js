@@ -80,10 +80,10 @@ export function t(key, values = {}) {
   return message.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
-/** The text to show for a failed call: our own wording for known codes, else the server's message. */
+/** The text to show for a failed call, in the page's language: every code the server has has its own words. */
 export function errorText(error) {
   const key = `error.${error.code}`;
-  const text = key in messages ? t(key) : error.message || t("error.unknown");
+  const text = key in messages ? t(key) : t("error.unknown");
   // Invalid input names its fields; say which, in the page's words where we have them.
   const fields = error.code === "invalid" ? Object.keys(error.details ?? {}) : [];
   return fields.length ? `${text}: ${fields.map((name) => messages[`field.${name}`] ?? name).join(", ")}` : text;
@@ -126,16 +126,47 @@ export function formValues(form) {
   return values;
 }
 
+// Long enough to read an error that says what to do; the timer waits while the pointer or focus is on the toast.
+const NOTICE_MS = { info: 5000, error: 15000 };
 let noticeTimer;
 
-/** A short message in the page's status line; errors stay until the next message. */
+function hideNotice() {
+  clearTimeout(noticeTimer);
+  const notice = document.getElementById("notice");
+  if (notice) notice.hidden = true;
+}
+
+function noticeParts(notice) {
+  let text = notice.querySelector(".notice-text");
+  if (!text) {
+    text = el("span", { class: "notice-text" });
+    // The × is drawn by CSS, so the toast's text is the message alone; the button's name says what it does.
+    const close = el("button", { type: "button", class: "notice-close", "aria-label": t("notice.close"), on: { click: hideNotice } });
+    notice.replaceChildren(text, close);
+    const hold = () => clearTimeout(noticeTimer);
+    const resume = () => { noticeTimer = setTimeout(hideNotice, NOTICE_MS[notice.dataset.kind] ?? NOTICE_MS.info); };
+    notice.addEventListener("pointerenter", hold);
+    notice.addEventListener("pointerleave", resume);
+    notice.addEventListener("focusin", hold);
+    notice.addEventListener("focusout", resume);
+  }
+  return text;
+}
+
+document.addEventListener("keydown", (event) => {
+  // Escape belongs to an open dialog first; otherwise it dismisses the toast.
+  if (event.key !== "Escape" || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+  if (!document.getElementById("notice")?.hidden) hideNotice();
+});
+
+/** A short message in the page's toast; it can be dismissed (× or Escape) and goes by itself, an error later. */
 export function notify(text, kind = "info") {
   const notice = document.getElementById("notice");
-  notice.textContent = text;
+  noticeParts(notice).textContent = text;
   notice.dataset.kind = kind;
   notice.hidden = false;
   clearTimeout(noticeTimer);
-  if (kind !== "error") noticeTimer = setTimeout(() => { notice.hidden = true; }, 5000);
+  noticeTimer = setTimeout(hideNotice, NOTICE_MS[kind] ?? NOTICE_MS.info);
 }
 
 /** Run an action from a button or form, show its error, and keep the control disabled while it runs. */

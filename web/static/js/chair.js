@@ -8,6 +8,7 @@ import { createRecordReview } from "./chair-record.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
 import { createStatement } from "./chair-statement.js";
+import { confirmDialog } from "./dialog.js";
 import { connectLive } from "./live.js";
 import { followState } from "./workshop-state.js";
 
@@ -51,8 +52,9 @@ function renderStatus() {
 }
 
 for (const button of document.querySelectorAll(".state-bar [data-action]")) {
-  button.addEventListener("click", () => {
-    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
+  button.addEventListener("click", async () => {
+    const asked = { confirm: button.textContent.trim(), danger: button.dataset.action === "close" };
+    if (button.dataset.confirm && !(await confirmDialog(button.dataset.confirm, asked))) return;
     act(button, async () => {
       const conference = await api("POST", `${base}/${button.dataset.action}`);
       state.status = conference.status;

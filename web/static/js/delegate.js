@@ -3,6 +3,7 @@
 import { act, api, attachmentLink, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
 import { clockView, formatDuration, itemClock, speechClock } from "./clock.js";
 import { proposalOf, resetProposal, showDraft } from "./delegate-draft.js";
+import { labelInputs } from "./inputs.js";
 import { connectLive } from "./live.js";
 import { followState } from "./workshop-state.js";
 
@@ -281,5 +282,6 @@ const HANDLERS = {
   ...workshop.handlers,
 };
 
+labelInputs();
 await load();
 connectLive(conferenceId, (event) => HANDLERS[event.type]?.(event.data), load);

@@ -94,6 +94,7 @@ const rowActions = {
     const timer = setTimeout(() => leave(person), LEAVE_MS);
     state.leaving.set(person.id, { at, ends: Date.now() + LEAVE_MS, timer });
     tell(t("attendance.done_check_out", { name: person.full_name, time: formatTime(at) }), { id: person.id, of: "check-out" });
+    leavingTicker ??= setInterval(tickLeaving, 1000);
     renderRoster();
   },
   keep(person) {
@@ -103,6 +104,20 @@ const rowActions = {
     renderRoster();
   },
 };
+
+// While a check-out can be taken back, its button counts the seconds down. Only the label changes: redrawing
+// the rows every second would take the focus from whoever is on them.
+let leavingTicker = null;
+
+function tickLeaving() {
+  for (const button of document.querySelectorAll('#roster button[data-action="keep"]')) {
+    const left = leavingLeft({ id: Number(button.closest("li").dataset.id) });
+    button.textContent = t("attendance.keep", { seconds: Math.ceil(left / 1000) });
+  }
+  if (state.leaving.size) return;
+  clearInterval(leavingTicker);
+  leavingTicker = null;
+}
 
 /** Send a held check-out: its time to be taken back is over, or the page is going away. */
 function leave(person) {
@@ -118,12 +133,18 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") [...state.leaving.keys()].forEach((id) => leave(state.people.get(id)));
 });
 
+// What the line shows now: it is redrawn only when that changes, or a screen reader would say it again.
+let feedbackShown = "";
+
 function renderFeedback(view) {
   const line = $("roster-feedback");
   const { text, kind, undo } = state.feedback ?? { text: t("operator.feedback_hint") };
-  line.dataset.kind = kind ?? "";
   const person = undo && view.people.get(undo.id);
   const open = person && (undo.of === "check-in" ? undoLeft(person, view) > 0 : state.leaving.has(person.id));
+  const shown = JSON.stringify([text, kind, open && undo]);
+  if (shown === feedbackShown) return;
+  feedbackShown = shown;
+  line.dataset.kind = kind ?? "";
   const action = undo?.of === "check-in" ? rowActions.undo : rowActions.keep;
   line.replaceChildren(
     text ? el("span", { text }) : "",
@@ -155,10 +176,9 @@ function renderRoster() {
   });
   renderFeedback(view);
   renderNotFound();
-  // Redraw when the first undo button runs out, and every second while a check-out counts down.
+  // Redraw when the first undo button runs out.
   clearTimeout(undoTimer);
-  const wake = [nextUndoEnds === null ? null : nextUndoEnds + 50, state.leaving.size ? 1000 : null].filter((ms) => ms !== null);
-  if (wake.length) undoTimer = setTimeout(renderRoster, Math.min(...wake));
+  if (nextUndoEnds !== null) undoTimer = setTimeout(renderRoster, nextUndoEnds + 50);
   const everyone = view.order.map((id) => view.people.get(id));
   const standIns = substitutes(view.people);
   renderCounts(everyone, standIns);

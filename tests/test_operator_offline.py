@@ -370,8 +370,8 @@ async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_op
     feedback = page.locator("#roster-feedback")
     search = page.locator("#roster-search")
 
-    # Found by search and tapped twice quickly: the search empties, which brings the first row's check-in
-    # button under the finger, and the second tap does not check that person in.
+    # Found by search and tapped twice quickly: the search empties, and the person stays at the top of the
+    # list, so the second tap lands on their state, not on the next person's check-in button.
     await search.fill((await operator.row(second).locator("strong").text_content()) or "")
     await expect(page.locator("#roster li")).to_have_count(1)
     button = operator.row(second).locator('button[data-action="check-in"]')
@@ -383,6 +383,7 @@ async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_op
     await page.mouse.click(x, y)
     await expect(operator.row(second)).to_have_attribute("data-sync", "synced")
     await expect(search).to_have_value("")
+    await expect(page.locator("#roster li").first).to_have_attribute("data-id", str(second))
     await expect(row).not_to_have_class(PRESENT)
     assert await present_at(s, call, "HGI") == 1
 

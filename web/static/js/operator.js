@@ -21,7 +21,8 @@ const MADE_HERE = `diemcau-made-here:${scope}`;
 // people and order: the server's state as last known; entries: the outbox; outcomes: how each row's last
 // write went; madeHere: whom this tab checked in (they get an undo button); savedAt: set while the roster
 // shown is the copy kept on the device; leaving: check-outs held before sending, by id ({at, ends, timer});
-// feedback: the line that answers the operator's last action ({text, kind, undo?: {id, of}}).
+// feedback: the line that answers the operator's last action ({text, kind, undo?: {id, of}}); pinned: who
+// stays at the top of the list after a check-in emptied the search.
 // agenda and liveItem: the "now" line and speaking requests' item.
 const state = {
   people: new Map(),
@@ -33,6 +34,7 @@ const state = {
   savedAt: null,
   leaving: new Map(),
   feedback: null,
+  pinned: null,
   query: "",
   agenda: [],
   liveItem: null,
@@ -68,12 +70,17 @@ function tell(text, undo = null, kind = "done") {
   state.feedback = { text, kind, undo };
 }
 
-/** After a check-in found by search, the next arrival is typed at once: the search empties and takes the keys. */
-function readyForNext() {
+/**
+ * After a check-in found by search, the next arrival is typed at once: the search empties and takes the keys.
+ * The person just checked in (`pinned`) stays at the top of the whole list, where their row was: under the
+ * finger is their state, not the next person's check-in button.
+ */
+function readyForNext(pinned = null) {
   if (!state.query) return;
   const search = $("roster-search");
   search.value = "";
   state.query = "";
+  state.pinned = pinned;
   search.focus();
 }
 
@@ -82,7 +89,7 @@ const rowActions = {
     state.madeHere.add(person.id);
     sessionStorage.setItem(MADE_HERE, JSON.stringify([...state.madeHere]));
     tell(t("attendance.done_check_in", { name: person.full_name, time: now() }), { id: person.id, of: "check-in" });
-    readyForNext();
+    readyForNext(person.id);
     queue("POST", `${base}/checkins`, { participant_id: person.id });
   },
   undo(person) {
@@ -168,6 +175,9 @@ function renderRoster() {
   for (const [id, { at }] of state.leaving) {
     if (view.people.has(id)) view.people.set(id, { ...view.people.get(id), present: false, checked_in_at: null, checked_out_at: at });
   }
+  if (state.pinned !== null && !state.query && view.people.has(state.pinned)) {
+    view.order = [state.pinned, ...view.order.filter((id) => id !== state.pinned)];
+  }
   const nextUndoEnds = drawRoster(view, state.query, {
     syncOf: (person) => syncOf(person, view),
     undoLeft: (person) => undoLeft(person, view),
@@ -244,6 +254,7 @@ function saveSoon() {
 
 $("roster-search").addEventListener("input", (event) => {
   state.query = event.target.value.trim();
+  state.pinned = null;
   renderRoster();
 });
 

@@ -1,14 +1,15 @@
 """Attendance that adds up: invited present + represented + absent = expected, live and in every format of the record."""
 from __future__ import annotations
 
-import asyncio
 import io
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import docx
+import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, select
@@ -106,8 +107,10 @@ async def _move(session: AsyncSession, desk: Desk, kind: str, n: int) -> None:
             await attendance.strike_stay(session, c, ids[n % len(ids)], "user:1", "Điểm danh nhầm")
 
 
-async def _day(database: Path, moves: list[tuple[str, int]]) -> None:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{database}")
+@pytest_asyncio.fixture
+async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """One SQLite file for every generated day; each day is a conference of its own in it."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'days.db'}")
 
     # A day of this test is rules, not durability: no fsync per move.
     @event.listens_for(engine.sync_engine, "connect")
@@ -116,7 +119,16 @@ async def _day(database: Path, moves: list[tuple[str, int]]) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
-    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=MOVES)
+async def test_any_day_of_moves_adds_up_live_and_in_the_record(
+    sessions: async_sessionmaker[AsyncSession], moves: list[tuple[str, int]]
+) -> None:
+    async with sessions() as session:
         desk = await _setup(session)
         for kind, n in moves:
             try:
@@ -134,15 +146,6 @@ async def _day(database: Path, moves: list[tuple[str, int]]) -> None:
             adds_up(row)
             assert {f: row[f] for f in FIGURES} == recount([s for s in stays if s.undone_at is None], set(desk.roster))
         assert len(model["absentees"]) == model["attendance"]["totals"]["absent"]
-    await engine.dispose()
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(moves=MOVES)
-def test_any_day_of_moves_adds_up_live_and_in_the_record(tmp_path: Path, moves: list[tuple[str, int]]) -> None:
-    database = tmp_path / f"day-{abs(hash(tuple(moves)))}.db"
-    database.unlink(missing_ok=True)
-    asyncio.run(_day(database, moves))
 
 
 async def _ok(call: Call, method: str, url: str, token: str, status: int = 200, **kwargs: Any) -> Any:

@@ -66,6 +66,10 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
 
     await expect(mine.first.locator(".disposition-badge")).to_have_text(vi["disposition.accepted"], timeout=LIVE_TIMEOUT_MS)
     await expect(mine.first).to_contain_text("Tiếp thu.")
+    # The ruling is read out by a screen reader (a polite live region) and shown.
+    said = vi["comment.ruled"].format(n=comment["number"], where=" (Điều 3, khoản 2)", disposition=vi["disposition.accepted"])
+    await expect(delegate.locator('#ruling-announce[aria-live="polite"]')).to_have_text(said)
+    await expect(delegate.locator("#notice")).to_contain_text(said)
     await assert_not_reloaded(delegate)
 
     # On a phone the contents fold above the article; choosing an article folds them and takes the reader there.

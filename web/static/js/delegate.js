@@ -178,6 +178,19 @@ function upsertComment(comment) {
   renderComments();
 }
 
+/** A ruling on one of my comments: shown, and read out by a screen reader without moving the focus. */
+function ruled(comment) {
+  const known = state.comments.get(comment.id);
+  upsertComment(comment);
+  if (!comment.disposition || known?.disposition === comment.disposition) return;
+  const text = t("comment.ruled", {
+    n: comment.number, where: comment.section_anchor ? ` (${sectionLabel(comment.section_anchor)})` : "",
+    disposition: t(`disposition.${comment.disposition}`),
+  });
+  $("ruling-announce").textContent = text;
+  notify(text);
+}
+
 $("comment-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
@@ -277,7 +290,7 @@ const HANDLERS = {
   "speaking.queue_changed": (data) => applyQueue(data.items),
   "comment.submitted": upsertComment,
   "remark.submitted": upsertRemark,
-  "comment.disposed": upsertComment,
+  "comment.disposed": ruled,
   "draft.published": () => reloadDraft(),
   ...workshop.handlers,
 };

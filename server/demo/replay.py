@@ -18,7 +18,7 @@ from server.conferences.operations import change_state
 from server.db import Database
 from server.demo.seed import workshop
 from server.http.subjects import subject_of
-from server.participants.operations import PersonFields
+from server.participants.operations import PersonFields, note_absence
 from server.speaking.operations import ask, request_dict, update
 from server.submissions.operations import comment_dict, submit_comment, submit_remark
 from server.submissions.rulings import dispose_comment, merge_comment
@@ -85,6 +85,14 @@ class _Replay:
         for row in run["walk_ins"]:
             fields = PersonFields(full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"])
             self.at(row["at"], self._check_in(self.points[row["point_code"]], walk_in=fields))
+        # The operator reports why a delegate stays away; the record prints it beside the name.
+        for row in run["absence_reasons"]:
+            self.at(row["at"], self._absence(self.person(row["for"]).id, nfc(row["reason"])))
+
+    def _absence(self, participant_id: int, reason: str) -> Step:
+        async def step(session: AsyncSession) -> None:
+            await note_absence(session, self.c, participant_id, reason)
+        return step
 
     def _check_in(self, point_id: int, **who: Any) -> Step:
         async def step(session: AsyncSession) -> None:

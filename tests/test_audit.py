@@ -197,6 +197,9 @@ async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_t
     vietnamese = (await call("GET", s.api("/audit"), t["admin"])).body["items"]
     english = (await call("GET", s.api("/audit?lang=en"), t["admin"])).body["items"]
     assert [(v["sentence"], e["sentence"]) for v, e in zip(vietnamese, english, strict=True)] == expected
+    # A language the app does not have reads as the default, Vietnamese.
+    unknown = (await call("GET", s.api("/audit?lang=xx"), t["admin"])).body["items"]
+    assert [e["sentence"] for e in unknown] == [v for v, _ in expected]
     # The request stays in the entry for whoever investigates.
     assert vietnamese[0]["details"]["method"] == "PATCH" and vietnamese[0]["details"]["path"].endswith(f"/comments/{second['id']}")
     assert vietnamese[0]["details"]["subject"] == {"key": "comment.accepted", "n": 2, "section": "dieu-8.khoan-2"}

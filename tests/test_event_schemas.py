@@ -92,7 +92,8 @@ def comment_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": 9, "number": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "draft_id": 2, "draft_revision": 1,
         "section_anchor": "dieu-3.khoan-2", "body": "Đề nghị bổ sung.", "proposed_text": None, "disposition": None,
-        "response": None, "revision": 1, "moderation": "approved", "duplicate_of": None, "duplicates": [],
+        "response": None, "revision": 1, "moderation": "approved", "duplicate_of": None, "duplicate_of_number": None,
+        "duplicates": [], "duplicate_numbers": [],
         "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
         "author_position": "Phó Giám đốc", "point": "Hậu Giang",
     }

@@ -216,17 +216,22 @@ async def comment_numbers(session: AsyncSession, conference_id: int, comment_ids
     return {comment_id: number for comment_id, number in rows.all()}
 
 
+def _related(comment: Comment, duplicates: list[int]) -> list[int]:
+    """The comment and those it is merged with: whose numbers its answer cites."""
+    return [comment.id, *duplicates, *([comment.duplicate_of] if comment.duplicate_of is not None else [])]
+
+
 async def comment_dict(
-    session: AsyncSession, comment: Comment, duplicates: list[int] | None = None, number: int | None = None
+    session: AsyncSession, comment: Comment, duplicates: list[int] | None = None, numbers: dict[int, int] | None = None
 ) -> dict[str, Any]:
-    """The comment as clients see it; a listing passes the `duplicates` and `number` it loaded for the whole page."""
+    """The comment as clients see it; a listing passes the `duplicates` and `numbers` it loaded for the whole page."""
     if duplicates is None:
         duplicates = (await duplicates_of(session, [comment.id]))[comment.id]
-    if number is None:
-        number = (await comment_numbers(session, comment.conference_id, [comment.id]))[comment.id]
+    if numbers is None:
+        numbers = await comment_numbers(session, comment.conference_id, _related(comment, duplicates))
     return {
         "id": comment.id,
-        "number": number,
+        "number": numbers[comment.id],
         "conference_id": comment.conference_id,
         "participant_id": comment.participant_id,
         "point_id": comment.point_id,
@@ -240,7 +245,9 @@ async def comment_dict(
         "revision": comment.revision,
         "moderation": comment.moderation,
         "duplicate_of": comment.duplicate_of,
+        "duplicate_of_number": None if comment.duplicate_of is None else numbers[comment.duplicate_of],
         "duplicates": duplicates,
+        "duplicate_numbers": [numbers[d] for d in duplicates],
         "created_at": comment.created_at.isoformat(),
         "disposed_at": iso(comment.disposed_at),
         **await _author(session, comment.participant_id, comment.point_id),
@@ -251,8 +258,9 @@ async def comment_dicts(session: AsyncSession, comments: Sequence[Comment]) -> l
     """Many comments as clients see them, in a fixed number of queries however many there are."""
     loaded = await load_authors(session, comments)
     duplicates = await duplicates_of(session, [c.id for c in comments])
-    numbers = await comment_numbers(session, comments[0].conference_id, [c.id for c in comments]) if comments else {}
-    items = [await comment_dict(session, c, duplicates[c.id], numbers[c.id]) for c in comments]
+    related = [i for c in comments for i in _related(c, duplicates[c.id])]
+    numbers = await comment_numbers(session, comments[0].conference_id, related) if comments else {}
+    items = [await comment_dict(session, c, duplicates[c.id], numbers) for c in comments]
     del loaded
     return items
 

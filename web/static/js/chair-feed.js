@@ -102,12 +102,12 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     return el(
       "ul",
       { class: "duplicates", "aria-label": t("inbox.duplicates") },
-      comment.duplicates.map((id) => {
+      comment.duplicates.map((id, index) => {
         const copy = comments.get(id);
         return el(
           "li",
           { dataset: { id } },
-          el("span", { class: "tag", text: t("inbox.duplicate_label", { id }) }),
+          el("span", { class: "tag", text: t("inbox.duplicate_label", { id: copy?.number ?? comment.duplicate_numbers[index] }) }),
           copy ? el("span", { class: "meta", text: ` ${byline(copy)}` }) : null,
           copy ? el("p", { class: "prose", text: copy.body }) : null,
           unmergeButton(copy ?? { id, revision: 0 }),
@@ -125,11 +125,17 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const into = Number(form.elements.into.value);
+      // The chair types the number the cards show; the server names comments by id.
+      const number = Number(form.elements.into.value);
+      const into = [...comments.values()].find((other) => other.number === number)?.id;
+      if (into === undefined) {
+        notify(t("inbox.merge_unknown", { n: number }), "error");
+        return;
+      }
       act(form.querySelector("button"), async () => {
         const current = comments.get(comment.id) ?? comment;
         upsertComment(await api("POST", `${base}/comments/${comment.id}/merge`, { into, revision: current.revision }), { force: true });
-        notify(t("inbox.merged", { id: into }));
+        notify(t("inbox.merged", { id: number }));
       });
     });
     return el("details", { class: "merge" }, el("summary", { text: t("inbox.mark_duplicate") }), form);
@@ -197,7 +203,7 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
       el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }), el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", {}, open)),
       el("p", { class: "meta", text: byline(comment) }),
       moderationTools("comments", comment, (c) => upsertComment(c, { force: true })),
-      comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of }), " ", unmergeButton(comment)) : null,
+      comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of_number }), " ", unmergeButton(comment)) : null,
       bodyBlock(comment.body),
       comment.proposed_text ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text })) : null,
       rulingText(comment),
@@ -225,7 +231,10 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
       if (!target) continue;
       const others = (target.duplicates ?? []).filter((id) => id !== comment.id);
       const duplicates = comment.duplicate_of === targetId ? [...others, comment.id].sort((a, b) => a - b) : others;
-      comments.set(targetId, { ...target, duplicates });
+      // Numbers count arrivals as ids do, so each id keeps its number and the lists stay in step.
+      const numbers = new Map((target.duplicates ?? []).map((id, index) => [id, target.duplicate_numbers?.[index]]));
+      numbers.set(comment.id, comment.number);
+      comments.set(targetId, { ...target, duplicates, duplicate_numbers: duplicates.map((id) => numbers.get(id)) });
     }
     const key = `comment:${comment.id}`;
     if (comment.duplicate_of && cards.has(`comment:${comment.duplicate_of}`)) {

@@ -117,22 +117,22 @@ async def test_merge_shows_the_duplicate_under_its_target(demo_server: Server, o
     second = await chair_console(open_console, s)
     await expect(chair.locator("#feed > li")).to_have_count(2)
 
+    # The chair sees and types each comment's number, the one the audit trail and the record cite.
+    await expect(card(chair, target).locator(".comment-id")).to_have_text(f"#{target['number']}")
     merge = card(chair, copy).locator("details.merge")
     await merge.locator("summary").click()
     await merge.locator("input[name=into]").fill(str(target["number"]))
     await merge.locator('button[type="submit"]').click()
 
-    # The chair sees and types each comment's number, the one the audit trail and the record cite.
-    await expect(card(chair, target).locator(".comment-id")).to_have_text(f"#{target['number']}")
     for page in (chair, second):
         under = card(page, target).locator(f'.duplicates li[data-id="{copy["id"]}"]')
         await expect(under).to_contain_text("Đề nghị làm rõ việc điều phối.", timeout=LIVE_TIMEOUT_MS)
+        await expect(under.locator(".tag")).to_have_text(VI["inbox.duplicate_label"].format(id=copy["number"]))
         await expect(card(page, copy)).to_have_count(0)
         await expect(page.locator("#feed > li")).to_have_count(1)
 
     # Split out again: back on its own, in both consoles.
     await card(chair, target).locator(f'.duplicates li[data-id="{copy["id"]}"] button.unmerge').click()
-        await expect(under.locator(".tag")).to_have_text(VI["inbox.duplicate_label"].format(id=copy["number"]))
     for page in (chair, second):
         await expect(card(page, copy)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
         await expect(card(page, target).locator(".duplicates li")).to_have_count(0)

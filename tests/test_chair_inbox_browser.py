@@ -121,6 +121,10 @@ async def test_merge_shows_the_duplicate_under_its_target(demo_server: Server, o
     await expect(card(chair, target).locator(".comment-id")).to_have_text(f"#{target['number']}")
     merge = card(chair, copy).locator("details.merge")
     await merge.locator("summary").click()
+    # A number that is not on any card shown is refused before anything is sent.
+    await merge.locator("input[name=into]").fill("999")
+    await merge.locator('button[type="submit"]').click()
+    await expect(chair.locator("#notice")).to_have_text(VI["inbox.merge_unknown"].format(n=999))
     await merge.locator("input[name=into]").fill(str(target["number"]))
     await merge.locator('button[type="submit"]').click()
 

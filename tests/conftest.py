@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -47,9 +48,14 @@ class Server:
         return f"{self.base_url}/api/v1/conferences/{self.conference_id}{path}"
 
 
+# Seconds a test server may take to start: ~2 s on an idle machine, over 15 s on a busy shared one.
+STARTUP_SECONDS = 60
+
+
 async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError("server exited:\n" + log.read_text())
             try:

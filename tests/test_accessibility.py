@@ -2,6 +2,7 @@
 and the things done most often work from the keyboard alone."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,11 @@ async def test_every_console_passes_axe_before_during_and_after_the_workshop(
     assert reply.status == 201, reply.body
     await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "speech", timeout=LIVE_TIMEOUT_MS)
     await expect(pages["delegate on a phone"].locator("#turn-banner")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    await pages["chair"].locator("#record-review summary").click()
+    # The chair's panes are checked each while in view; the last one shown is the record before the close.
+    for pane in ("hop-thu", "diem-cau"):
+        await pages["chair"].locator(f"#tab-{pane}").click()
+        found += [f"live, chair {pane}: {line}" for line in await violations(pages["chair"])]
+    await pages["chair"].locator("#tab-ket-luan").click()
     await expect(pages["chair"].locator("#record-sentence")).not_to_be_empty()
     found += await audit(pages, "live")
 
@@ -97,3 +102,31 @@ async def test_sign_in_and_home_pages_pass_axe(demo_server: Server, open_console
         await page.goto(demo_server.base_url + path)
         found += await violations(page)
     assert not found, "\n".join(found)
+
+
+async def tab_to(page: Page, found: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches the JS predicate `found` (given `el`), as a keyboard user would."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(f"(() => {{ const el = document.activeElement; return Boolean(el && ({found})); }})()"):
+            return
+    raise AssertionError(f"{found} is not reachable with Tab within {limit} presses")
+
+
+async def test_an_operator_checks_someone_in_from_the_keyboard_alone(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
+    s = demo_server
+    hgi = s.tokens["operators"]["HGI"]
+    await call("POST", s.api("/open"), s.tokens["chair"])
+    person = (await call("GET", s.api("/participants"), hgi)).body["items"][3]
+    page = await open_console(s, hgi)
+    await tab_to(page, "el.id === 'roster-search'")
+    await page.keyboard.type(person["full_name"])
+    await tab_to(page, f"el.dataset.action === 'check-in' && el.closest('[data-id=\"{person['id']}\"]')")
+    await page.keyboard.press("Enter")
+    row = page.locator(f'#roster [data-id="{person["id"]}"]')
+    await expect(row).to_have_class(re.compile("is-present"))
+    await expect(row).to_have_attribute("data-sync", "synced", timeout=LIVE_TIMEOUT_MS)
+    here = (await call("GET", s.api(f"/participants?q={person['full_name']}"), hgi)).body["items"]
+    assert any(p["id"] == person["id"] and p["present"] for p in here)

@@ -37,7 +37,7 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
     figures = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people", "rate")
     assert [totals[f] for f in figures] == [89, 84, 2, 3, 2, 1, 87, "94,4%"]
     assert len(summary["absentees"]) == 3
-    assert "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3" in markdown
+    assert "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý do: 2)" in markdown
     assert summary["comment_totals"]["total"] == 6 and summary["comment_totals"]["merged"] == 1
     merged = next(r for g in summary["comments"] for r in g["rows"] if len(r["authors"]) == 2)
     assert [a["name"] for a in merged["authors"]] == ["Nguyễn Thị Minh Phượng", "Phạm Văn Đông"]

@@ -104,7 +104,13 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     base_url = f"http://127.0.0.1:{port}"
-    await _wait_healthy(base_url, process, log)
+    try:
+        await _wait_healthy(base_url, process, log)
+    except RuntimeError:
+        # A server that never answered would otherwise outlive the test run.
+        process.kill()
+        process.wait()
+        raise
     if fresh and kind not in _SEEDED:
         _SEEDED[kind] = _snapshot(database)
     return Server(base_url, json.loads(tokens_file.read_text()), database, process, log)

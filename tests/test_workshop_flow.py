@@ -108,21 +108,24 @@ async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen:
     assert markdown.endswith(seal)
     assert summary["sha256"] == hashlib.sha256(markdown[: -len(seal)].encode()).hexdigest()
     assert summary["frozen"] is True and summary["frozen_at"]
-    points = {p["code"]: (p["expected"], p["present"], p["substitutes"], p["walk_ins"]) for p in summary["attendance"]["points"]}
-    assert points["HGI"] == (11, 5, 0, 0) and points["CTO"] == (11, 5, 0, 0) and points["AGG"] == (11, 0, 0, 0)
-    assert summary["attendance"]["totals"]["present"] == 10
+    points = {p["code"]: (p["expected"], p["invited_present"], p["absent"], p["people"]) for p in summary["attendance"]["points"]}
+    assert points["HGI"] == (11, 5, 6, 5) and points["CTO"] == (11, 5, 6, 5) and points["AGG"] == (11, 0, 11, 0)
+    assert summary["attendance"]["totals"]["invited_present"] == 10
+    # The close ends the item still running, at the close time: the record holds no item without its end.
     assert [(i["title"], i["status"]) for i in summary["agenda"][:3]] == [
-        (agenda[0]["title"], "done"), (agenda[1]["title"], "live"), (agenda[2]["title"], "pending"),
+        (agenda[0]["title"], "done"), (agenda[1]["title"], "done"), (agenda[2]["title"], "pending"),
     ]
+    assert summary["agenda"][1]["finished_at"] == summary["frozen_at"]
     assert [(r["title"], r["author"], r["point"], r["body"]) for r in summary["remarks"]] == [
         ("Tham luận của Tỉnh ủy Hậu Giang", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", "Đề nghị sớm ban hành quy chế.")
     ]
     rows = [row for group in summary["comments"] for row in group["rows"]]
     assert [(r["no"], r["anchor"], r["body"], r["authors"][0]["name"], r["authors"][0]["point"], r["proposed_text"],
              r["disposition"], r["response"]) for r in rows] == [
-        (1, None, "Dự thảo cần ngắn gọn hơn.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "noted", "Ghi nhận."),
-        (2, "dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "accepted", "Tiếp thu, bổ sung vào Điều 3."),
-        (3, "dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang",
+        # Numbered as they came in (the inbox's numbers), listed in the draft's order.
+        (3, None, "Dự thảo cần ngắn gọn hơn.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "noted", "Ghi nhận."),
+        (1, "dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "accepted", "Tiếp thu, bổ sung vào Điều 3."),
+        (2, "dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang",
          "đ) Hai bên trao đổi trực tiếp trước khi quyết định;", "partly_accepted", "Tiếp thu một phần."),
     ]
     assert "Điều 6, khoản 1, điểm đ" in markdown and "Nghiêm Xuân Thành" in markdown

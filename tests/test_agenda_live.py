@@ -85,14 +85,20 @@ async def test_the_schedule_moves_with_the_agenda(demo_server: Server, call: Cal
     assert datetime.fromisoformat(items[1]["planned_start"]) == start + timedelta(minutes=items[0]["planned_minutes"])
     total = sum(i["planned_minutes"] for i in items)
     assert datetime.fromisoformat(view["schedule"]["planned_end"]) == start + timedelta(minutes=total)
+    assert [i["projected_start"] for i in items] == [i["planned_start"] for i in items]
+    # An extension moves the projection, never the plan.
     await call("POST", s.api(f"/agenda/{items[1]['id']}/extend"), s.tokens["chair"], json={"minutes": 10})
     later = await agenda(call, s)
-    assert datetime.fromisoformat(later["schedule"]["planned_end"]) == start + timedelta(minutes=total + 10)
-    assert datetime.fromisoformat(later["items"][2]["planned_start"]) == datetime.fromisoformat(items[2]["planned_start"]) + timedelta(minutes=10)
+    assert later["schedule"]["planned_end"] == view["schedule"]["planned_end"]
+    assert [i["planned_start"] for i in later["items"]] == [i["planned_start"] for i in items]
+    assert datetime.fromisoformat(later["items"][2]["projected_start"]) == datetime.fromisoformat(items[2]["planned_start"]) + timedelta(minutes=10)
+    assert datetime.fromisoformat(later["schedule"]["projected_end"]) == start + timedelta(minutes=total + 10)
     await call("POST", s.api("/agenda/next"), s.tokens["chair"], json={"expected_current_id": None})
     running = await agenda(call, s)
     # The demo workshop was planned for 2021: once it runs, the rest cannot end before now plus what is left.
     assert datetime.fromisoformat(running["schedule"]["projected_end"]) > datetime.now().astimezone() + timedelta(minutes=total)
+    assert running["items"][0]["projected_start"] == running["items"][0]["started_at"]
+    assert [i["planned_start"] for i in running["items"]] == [i["planned_start"] for i in items]
 
 
 async def test_agenda_csv_round_trip_and_bad_rows(demo_server: Server, call: Call) -> None:

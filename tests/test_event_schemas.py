@@ -166,8 +166,11 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
             "agenda.changed",
             {
                 "items": [
-                    {**item_dict(make_item()), "planned_start": iso()},
-                    {**item_dict(make_item(id=8, position=3, kind="closing", presenter=None, extended_minutes=5)), "planned_start": iso(20)},
+                    {**item_dict(make_item()), "planned_start": iso(), "projected_start": iso(2)},
+                    {
+                        **item_dict(make_item(id=8, position=3, kind="closing", presenter=None, extended_minutes=5)),
+                        "planned_start": iso(20), "projected_start": None,
+                    },
                 ],
                 "schedule": SCHEDULE,
             },
@@ -339,7 +342,7 @@ INVALID = [
     changed("point.added", link="ok"),
     changed("agenda.item_started", status="done"),
     changed("agenda.item_finished", finished_at=None),
-    changed("agenda.changed", items=[{**item_dict(make_item()), "planned_start": iso(), "kind": "lunch"}]),
+    changed("agenda.changed", items=[{**item_dict(make_item()), "planned_start": iso(), "projected_start": iso(), "kind": "lunch"}]),
     changed("agenda.changed", items=[item_dict(make_item())]),
     changed("agenda.changed", schedule={"starts_at": iso()}),
     changed("speaking.queue_changed", request=request_data(status="waiting")),

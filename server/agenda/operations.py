@@ -91,12 +91,16 @@ async def reorder(session: AsyncSession, conference_id: int, order: list[int]) -
 
 
 async def agenda_view(session: AsyncSession, conference_id: int) -> dict[str, Any]:
-    """The items with their planned start, and the schedule: planned and projected end."""
+    """The items with their planned and projected start, and the schedule: planned and projected end."""
     conference = await get_conference(session, conference_id)
     items = await list_items(session, conference_id)
     plan = schedule(conference.starts_at, items, utcnow())
-    listed = [{**item_dict(i), "planned_start": plan["planned_starts"][str(i.id)]} for i in items]
-    return {"items": listed, "total": len(listed), "schedule": {k: v for k, v in plan.items() if k != "planned_starts"}}
+    listed = [
+        {**item_dict(i), "planned_start": plan["planned_starts"][str(i.id)], "projected_start": plan["projected_starts"][str(i.id)]}
+        for i in items
+    ]
+    schedule_only = {k: v for k, v in plan.items() if k not in ("planned_starts", "projected_starts")}
+    return {"items": listed, "total": len(listed), "schedule": schedule_only}
 
 
 async def announce(session: AsyncSession, conference_id: int) -> None:

@@ -30,7 +30,8 @@ export function createAgenda({ pointName }) {
     render();
   }
 
-  // Start and finish events and answers carry the item without its planned start, which they do not change.
+  // Start and finish events and answers carry the item without its planned and projected start; the plan does not
+  // change, and the projection follows at the reload that comes after them.
   function upsert(item) {
     state.items = state.items.map((known) => (known.id === item.id ? { ...known, ...item } : known));
     render();
@@ -59,13 +60,24 @@ export function createAgenda({ pointName }) {
     return [];
   }
 
+  // Beside the plan, which never moves: when the item started, or when it is now expected to, and by how much late.
+  function projection(item) {
+    if (!item.projected_start) return null;
+    const late = Math.round((Date.parse(item.projected_start) - Date.parse(item.planned_start)) / 60_000);
+    const started = item.status === "done" || item.status === "live";
+    if (!started && late === 0) return null;
+    // A day or more behind (a demo planned years ago) the date says it better than a count of minutes.
+    const lateBy = late > 0 && late < 24 * 60 ? ` · ${t("agenda.late_by", { n: late })}` : "";
+    return el("span", { class: `agenda-projected${late > 0 ? " late" : ""}` },
+      t(started ? "agenda.actual_start" : "agenda.projected_start", { time: when(item.projected_start) }), lateBy);
+  }
+
   function itemRow(item) {
     const meta = [
       item.presenter,
       pointName(item.point_id),
       t("agenda.minutes", { n: item.planned_minutes }),
       item.extended_minutes ? t("agenda.extended", { n: item.extended_minutes }) : null,
-      item.started_at ? t("agenda.started_at", { time: formatTime(item.started_at) }) : null,
     ];
     return el(
       "li",
@@ -74,7 +86,8 @@ export function createAgenda({ pointName }) {
       el("div", { class: "agenda-main" },
         el("span", { class: "tag", text: t(`kind.${item.kind}`) }),
         el("span", { class: "agenda-title", text: item.title }),
-        el("span", { class: "meta", text: meta.filter(Boolean).join(" · ") })),
+        el("span", { class: "meta", text: meta.filter(Boolean).join(" · ") }),
+        projection(item)),
       el("span", { class: "agenda-status", text: t(`item_status.${item.status}`) }),
       el("div", { class: "actions agenda-tools live-control" }, controls(item)),
     );

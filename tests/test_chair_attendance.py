@@ -39,9 +39,9 @@ async def sheet(call: Call, s: Server) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 async def chair(demo_server: Server, call: Call, open_console: Open) -> Page:
-    """The chair console of a demo workshop with 40 more points in four more regions."""
+    """The chair console of a demo workshop with 40 more points in four more regions, open on its points pane."""
     await add_points(call, demo_server)
-    page = await open_console(demo_server, demo_server.tokens["chair"], f"/chair/{demo_server.conference_id}")
+    page = await open_console(demo_server, demo_server.tokens["chair"], f"/chair/{demo_server.conference_id}#diem-cau")
     await mark(page)
     return page
 
@@ -250,7 +250,7 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     expected = sum(r["expected"] for r in rows.values())
     point = rows["HGI"]["name"]
 
-    await chair.locator("#record-review summary").click()
+    await chair.get_by_role("tab", name=VI["chair.pane_ket-luan"]).click()
     sentence = chair.locator("#record-sentence")
     await expect(sentence).to_contain_text(f"Có mặt 2/{expected} đại biểu được triệu tập")
     await chair.get_by_role("button", name=VI["record.show_stays_of"].format(point=point)).click()

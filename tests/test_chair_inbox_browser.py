@@ -1,8 +1,10 @@
 """The chair's inbox in a real Chromium: filtering by article and searching without diacritics show the right
 cards, a bulk ruling of two comments updates both (and reaches their author), and a comment marked as a
-duplicate is shown under the comment it was merged into; clicking a comment shows its article's text."""
+duplicate is shown under the comment it was merged into; clicking a comment shows its article's text. The
+console is in panes: tabs that the arrow keys move between, kept in the address, counting what came in unseen."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.async_api import Page, expect
@@ -10,6 +12,7 @@ from playwright.async_api import Page, expect
 from tests.conftest import Call, Server
 from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
 from tests.test_chair_inbox import comment, people
+from tests.test_roles_and_input import point_ids
 
 # Fixtures used by name in the tests below.
 __all__ = ["browser", "open_console"]
@@ -22,7 +25,7 @@ def card(page: Page, item: dict[str, Any]) -> Any:
 
 
 async def chair_console(open_console: Open, s: Server) -> Page:
-    return await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    return await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}#hop-thu")
 
 
 async def test_filter_by_article_and_search(demo_server: Server, open_console: Open, call: Call) -> None:
@@ -205,3 +208,50 @@ async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(demo_server: Ser
     await bulk.locator('button[type="submit"]').click()
     for item in (c1, c2):
         await expect(card(chair, item).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.accepted"])
+
+
+async def test_the_console_in_panes(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, _ = await people(call, s)
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    run, inbox, record = (chair.locator(f"#tab-{pane}") for pane in ("dieu-hanh", "hop-thu", "ket-luan"))
+    await expect(chair.get_by_role("tab")).to_have_count(4)
+    await expect(run).to_have_attribute("aria-selected", "true")
+    await expect(chair.locator("#pane-hop-thu")).to_be_hidden()
+
+    # A comment while the inbox is out of sight: its tab counts it; opening the pane shows it and clears the count.
+    await comment(call, s, author, "dieu-2", "Bổ sung cụm từ “kịp thời”.")
+    badge = inbox.locator(".tab-badge")
+    await expect(badge).to_have_text(VI["chair.tab_new"].format(n=1), timeout=LIVE_TIMEOUT_MS)
+    await run.focus()
+    await chair.keyboard.press("ArrowRight")
+    await expect(inbox).to_be_focused()
+    await expect(inbox).to_have_attribute("aria-selected", "true")
+    await expect(chair.locator("#pane-dieu-hanh")).to_be_hidden()
+    await expect(chair.locator("#feed > li")).to_have_count(1)
+    await expect(badge).to_be_hidden()
+    await expect(chair).to_have_url(re.compile("#hop-thu$"))
+    await chair.keyboard.press("End")
+    await expect(record).to_be_focused()
+    await chair.keyboard.press("ArrowRight")
+    await expect(run).to_have_attribute("aria-selected", "true")
+    await chair.keyboard.press("ArrowLeft")
+    await expect(record).to_have_attribute("aria-selected", "true")
+
+    # A point whose link goes down is counted on the points tab while another pane is shown.
+    hgi = (await point_ids(call, s))["HGI"]
+    assert (await call("POST", s.api(f"/points/{hgi}/status"), s.tokens["operators"]["HGI"], json={"link": "down"})).status == 200
+    await expect(chair.locator("#tab-diem-cau .tab-badge")).to_have_text(VI["chair.tab_down"].format(n=1), timeout=LIVE_TIMEOUT_MS)
+
+    # The workshop's state stays in sight on any pane, and a reload opens the pane it left.
+    await expect(chair.locator("#conference-status")).to_be_visible()
+    await chair.reload()
+    await expect(record).to_have_attribute("aria-selected", "true")
+    await expect(chair.locator("#statement-text")).to_be_visible()
+
+    # A wide screen shows the floor and the inbox side by side.
+    await chair.set_viewport_size({"width": 1920, "height": 1080})
+    await run.click()
+    await expect(chair.locator("#pane-dieu-hanh")).to_be_visible()
+    await expect(chair.locator("#pane-hop-thu")).to_be_visible()
+    await expect(inbox).to_have_attribute("aria-selected", "true")

@@ -15,9 +15,7 @@ WORDING = "Hội thảo thống nhất cao với dự thảo.\n\nĐề nghị c�
 
 async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
-    panel = chair.locator("#statement")
-    await panel.locator("summary").click()
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}#ket-luan")
     text = chair.locator("#statement-text")
     generated = (await call("GET", s.api("/closing-statement"), s.tokens["chair"])).body["generated"]
     assert "kết nối với 7 điểm cầu" in generated
@@ -32,12 +30,10 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     assert stored["text"] == WORDING and stored["edited"] is True
 
     # Another chair's console learns of the change live.
-    other = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
-    await other.locator("#statement summary").click()
+    other = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}#ket-luan")
     await expect(other.locator("#statement-text")).to_have_value(WORDING)
 
     await chair.reload()
-    await chair.locator("#statement summary").click()
     await expect(chair.locator("#statement-text")).to_have_value(WORDING)
     await chair.locator("#statement-reset").click()
     await expect(chair.locator("#statement-text")).to_have_value(generated, timeout=LIVE_TIMEOUT_MS)

@@ -47,10 +47,12 @@ export function createRecordReview() {
     );
   }
 
+  // Only while its pane is in view: the record is compiled whole on each ask; showing the pane asks again.
   async function load() {
-    if (!panel.open) return;
+    if (panel.closest("[hidden]")) return;
     figures(await api("GET", `${base}/summary.json`));
-    if (shownPoint) await showStays(shownPoint);
+    // A reason being typed is not swept away by arrivals elsewhere; the stays are drawn again after it is sent.
+    if (shownPoint && !stays.querySelector("form")) await showStays(shownPoint);
   }
 
   function strikeForm(stay, cell) {
@@ -66,6 +68,7 @@ export function createRecordReview() {
       act(form.querySelector('button[type="submit"]'), async () => {
         await api("POST", `${base}/stays/${stay.checkin_id}/strike`, { reason: reason.value });
         notify(t("record.done_strike", { name: stay.full_name }));
+        form.remove();
         await load();
       });
     });
@@ -107,7 +110,6 @@ export function createRecordReview() {
 
   // A busy check-in hour sends many changes; the figures follow within seconds, not once per arrival.
   const refresh = debounce(() => load(), 3000);
-  panel.addEventListener("toggle", () => load());
 
   return {
     load(conference) {
@@ -115,6 +117,7 @@ export function createRecordReview() {
       $("record-hint").textContent = t(closed ? "record.frozen" : "record.hint");
       return load();
     },
+    refresh: load,
     handlers: {
       "attendance.totals_changed": refresh,
       "attendance.stay_struck": refresh,

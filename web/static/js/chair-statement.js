@@ -9,9 +9,14 @@ export function createStatement() {
   let closed = false;
   let dirty = false;
 
+  const countWords = () => {
+    $("statement-words").textContent = t("statement.words", { n: text.value.split(/\s+/).filter(Boolean).length });
+  };
+
   function show(statement) {
     // The chair's unsaved typing wins over a refresh caused by someone else's change of the figures.
     if (!dirty) text.value = statement.text;
+    countWords();
     label.textContent = closed ? t("statement.locked") : t(statement.edited ? "statement.edited" : "statement.generated");
     text.readOnly = closed;
     $("statement-save").hidden = closed;
@@ -30,10 +35,9 @@ export function createStatement() {
     notify(t("statement.saved"));
   }
 
-  text.addEventListener("input", () => { dirty = true; });
+  text.addEventListener("input", () => { dirty = true; countWords(); });
   $("statement-save").addEventListener("click", (event) => act(event.target, () => save(text.value)));
   $("statement-reset").addEventListener("click", (event) => act(event.target, () => save(null)));
-  $("statement").addEventListener("toggle", () => { if ($("statement").open) load(); });
 
   return {
     load,

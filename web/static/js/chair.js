@@ -8,6 +8,7 @@ import { createRecordReview } from "./chair-record.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
 import { createStatement } from "./chair-statement.js";
+import { createTabs } from "./chair-tabs.js";
 import { confirmDialog } from "./dialog.js";
 import { connectLive } from "./live.js";
 import { followState } from "./workshop-state.js";
@@ -30,6 +31,15 @@ const speaking = createSpeaking({ pointName });
 const inbox = createInbox(agenda.title);
 const statement = createStatement();
 const record = createRecordReview();
+// Figures that move without an event of their own (the generated statement, the record) are asked for again
+// when their pane comes into view.
+const tabs = createTabs($("chair-tabs"), {
+  onShow: (names) => {
+    if (!names.includes("ket-luan")) return;
+    statement.load();
+    record.refresh();
+  },
+});
 // After the close the live controls go (the stylesheet hides .live-control), and a banner says why.
 const workshop = followState({ region: $("state-region"), texts: { closed: "state.chair_closed" } });
 
@@ -101,6 +111,13 @@ const HANDLERS = {
     record.handlers["attendance.totals_changed"](data);
   },
   ...inbox.handlers,
+  // What came in while its pane was hidden is counted on its tab.
+  "comment.submitted": (data) => { inbox.handlers["comment.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },
+  "remark.submitted": (data) => { inbox.handlers["remark.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },
+  "point.status_changed": (data) => {
+    attendance.handlers["point.status_changed"](data);
+    if (data.link === "down") tabs.flag("diem-cau", "chair.tab_down");
+  },
   "conference.updated": (data) => {
     // The planned times count from the start; the quota may have been set by another chair or the admin.
     if (data.changed.includes("starts_at")) agenda.reload();

@@ -48,6 +48,8 @@ async def test_filter_by_article_and_search(demo_server: Server, open_console: O
     await expect(feed).to_have_count(2)
     await expect(card(chair, c1)).to_be_visible()
     await expect(card(chair, c2)).to_be_visible()
+    # A proposal reads as a word diff against the article's current wording, as the delegate saw it.
+    await expect(card(chair, c1).locator(".proposed .diff ins").first).to_be_visible()
 
     # Clicking a comment shows it beside its article's text in the current draft.
     await card(chair, c2).locator(".open-comment").click()

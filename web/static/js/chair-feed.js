@@ -4,6 +4,7 @@
 // A comment marked as a duplicate is shown under the comment it was merged into; held items (pre-moderation)
 // carry approve and reject buttons; a checkbox on each comment picks it for a bulk ruling (chair-inbox.js).
 import { DISPOSITIONS, api, act, attachmentLink, base, el, formatTime, notify, sectionLabel, t } from "./api.js";
+import { diffNodes } from "./delegate-diff.js";
 
 const LONG_BODY = 600;
 
@@ -42,11 +43,22 @@ function moderationTools(kind, item, upsert) {
   );
 }
 
+/** The proposed wording and, when the target's text is known, its word diff against it (the one the delegate sees). */
+function proposalBlock(comment, currentText) {
+  if (!comment.proposed_text) return null;
+  const current = comment.section_anchor ? currentText?.(comment.section_anchor) : "";
+  return el("blockquote", { class: "proposed" },
+    el("p", { class: "label", text: t("comment.proposed") }),
+    el("p", { class: "prose", text: comment.proposed_text }),
+    current ? [el("p", { class: "label", text: t("draft.diff") }), el("p", { class: "prose diff" }, diffNodes(current, comment.proposed_text))] : null);
+}
+
 /**
  * `hooks`: onOpen(comment) shows a comment beside its article's text; onSelect(count) hears that the picked
- * comments changed.
+ * comments changed; currentText(anchor) is a target's wording now, for the diff of a proposal.
  */
 export function createFeed(list, empty, agendaTitle, hooks = {}) {
+  const proposal = (comment) => proposalBlock(comment, hooks.currentText);
   const cards = new Map();
   // Every comment seen, shown or not: a target's duplicates are drawn from here.
   const comments = new Map();
@@ -205,7 +217,7 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
       moderationTools("comments", comment, (c) => upsertComment(c, { force: true })),
       comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of_number }), " ", unmergeButton(comment)) : null,
       bodyBlock(comment.body),
-      comment.proposed_text ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text })) : null,
+      proposal(comment),
       rulingText(comment),
       // A ruled comment keeps its form folded away: changing a ruling is the exception. A duplicate is ruled
       // through the comment it was merged into.

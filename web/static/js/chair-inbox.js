@@ -34,6 +34,10 @@ export function createInbox(agendaTitle) {
   let loading = 0;
 
   const feed = createFeed($("feed"), $("feed-empty"), agendaTitle, {
+    // The target's wording with its clauses and points, as the delegate's diff compares it.
+    currentText: (anchor) => sections
+      .filter((s) => s.anchor === anchor || s.anchor.startsWith(`${anchor}.`))
+      .map((s) => s.text.trim()).join("\n").normalize("NFC"),
     onOpen: show,
     onSelect: (count) => {
       $("bulk-count").textContent = t("inbox.picked", { n: count });

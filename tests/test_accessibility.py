@@ -130,3 +130,36 @@ async def test_an_operator_checks_someone_in_from_the_keyboard_alone(
     await expect(row).to_have_attribute("data-sync", "synced", timeout=LIVE_TIMEOUT_MS)
     here = (await call("GET", s.api(f"/participants?q={person['full_name']}"), hgi)).body["items"]
     assert any(p["id"] == person["id"] and p["present"] for p in here)
+
+
+async def test_the_chair_runs_the_agenda_and_rules_from_the_keyboard_alone(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
+    s, t = demo_server, demo_server.tokens
+    chair = t["chair"]
+    await call("POST", s.api("/open"), chair)
+    delegate = next(iter(t["delegates"].values()))
+    comment = (await call("POST", s.api("/comments"), delegate, json={"body": "Đề nghị bổ sung thời hạn phối hợp."})).body
+    page = await open_console(s, chair, f"/chair/{s.conference_id}")
+
+    # The agenda: Tab to "Tiếp theo", Enter starts the first item.
+    await tab_to(page, "el.id === 'agenda-next'")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#notice")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    agenda = (await call("GET", s.api("/agenda"), chair)).body["items"]
+    assert agenda[0]["status"] == "live"
+
+    # The inbox: Tab to the tabs, arrow to "Hộp thư", then to the comment's first ruling, Space, a response, Enter.
+    await tab_to(page, "el.getAttribute('role') === 'tab'")
+    await page.keyboard.press("ArrowRight")
+    await expect(page.locator("#tab-hop-thu")).to_have_attribute("aria-selected", "true")
+    await expect(page.locator("#tab-hop-thu")).to_be_focused()
+    await tab_to(page, f"el.type === 'radio' && el.closest('[data-id=\"{comment['id']}\"]')", limit=120)
+    await page.keyboard.press("Space")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("Tiếp thu, bổ sung thời hạn.")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#notice")).to_contain_text("Đã lưu", timeout=LIVE_TIMEOUT_MS)
+    ruled = next(c for c in (await call("GET", s.api("/comments"), chair)).body["items"] if c["id"] == comment["id"])
+    assert (ruled["disposition"], ruled["response"]) == ("accepted", "Tiếp thu, bổ sung thời hạn.")

@@ -270,4 +270,12 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     await expect(struck).to_contain_text("Đã gạch khỏi biên bản: Bấm nhầm người")
     trail = (await call("GET", s.api("/audit"), s.tokens["chair"])).body["items"]
     assert any("Bấm nhầm người" in str(entry) for entry in trail)
+    # Asked to close, the chair reads the attendance the record will state; Escape leaves it open.
+    await call("POST", s.api("/open"), s.tokens["chair"])
+    await chair.locator("#conference-close").click()
+    dialog = chair.locator("dialog[open]")
+    await expect(dialog).to_contain_text(f"Biên bản sẽ ghi: Có mặt 1/{expected} đại biểu được triệu tập")
+    await chair.keyboard.press("Escape")
+    await expect(dialog).to_have_count(0)
+    assert (await call("GET", s.api(""), s.tokens["chair"])).body["status"] == "open"
     await assert_not_reloaded(chair)

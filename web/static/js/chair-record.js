@@ -17,6 +17,17 @@ function stateOf(stay) {
   return stay.checked_out_at ? t("record.left", { time: formatTime(stay.checked_out_at) }) : t("record.here");
 }
 
+/** The attendance the record would freeze now, as one sentence. */
+export function attendanceSentence(summary) {
+  const excused = summary.absentees.filter((person) => person.absence_reason).length;
+  return t("record.sentence", { ...summary.attendance.totals, excused });
+}
+
+/** What the close will freeze, asked for just before the chair confirms it. */
+export async function figuresToFreeze() {
+  return attendanceSentence(await api("GET", `${base}/summary.json`));
+}
+
 export function createRecordReview() {
   const panel = $("record-review");
   const sentence = $("record-sentence");
@@ -27,8 +38,7 @@ export function createRecordReview() {
 
   function figures(summary) {
     const total = summary.attendance.totals;
-    const excused = summary.absentees.filter((person) => person.absence_reason).length;
-    sentence.textContent = t("record.sentence", { ...total, excused });
+    sentence.textContent = attendanceSentence(summary);
     rows.replaceChildren(
       ...summary.attendance.points.map((point) => el(
         "tr", {},

@@ -4,7 +4,7 @@ import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
 import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
-import { createRecordReview } from "./chair-record.js";
+import { createRecordReview, figuresToFreeze } from "./chair-record.js";
 import { createSheet } from "./chair-sheet.js";
 import { createSpeaking } from "./chair-speaking.js";
 import { createStatement } from "./chair-statement.js";
@@ -63,8 +63,11 @@ function renderStatus() {
 
 for (const button of document.querySelectorAll(".state-bar [data-action]")) {
   button.addEventListener("click", async () => {
-    const asked = { confirm: button.textContent.trim(), danger: button.dataset.action === "close" };
-    if (button.dataset.confirm && !(await confirmDialog(button.dataset.confirm, asked))) return;
+    const closing = button.dataset.action === "close";
+    const asked = { confirm: button.textContent.trim(), danger: closing };
+    // Before freezing the record the chair reads the attendance it will state.
+    const question = closing ? `${button.dataset.confirm}\n\n${t("record.close_figures", { figures: await figuresToFreeze() })}` : button.dataset.confirm;
+    if (button.dataset.confirm && !(await confirmDialog(question, asked))) return;
     act(button, async () => {
       const conference = await api("POST", `${base}/${button.dataset.action}`);
       state.status = conference.status;

@@ -13,7 +13,8 @@ from server.i18n import translate
 
 _PROVISIONS = {"chuong": "section.chapter", "muc": "section.section", "dieu": "section.article",
                "khoan": "section.clause", "diem": "section.point"}
-_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
 def _roman(number: int) -> str:

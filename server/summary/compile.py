@@ -28,7 +28,7 @@ from schema.tables import (
     User,
 )
 from server.errors import NotFound
-from server.sentences import sentence
+from server.sentences import provision, sentence
 from server.speaking.limits import duration
 from server.summary.revision import revised_draft
 from server.summary.statement import generated_statement
@@ -42,34 +42,6 @@ DISPOSITION_LABELS: dict[str | None, str] = {
 }
 GENERAL_HEADING = "Góp ý chung"
 APPROVED = "approved"
-_PROVISION_WORDS = {"chuong": "Chương", "muc": "Mục", "dieu": "Điều", "khoan": "khoản", "diem": "điểm"}
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
-def _roman(number: int) -> str:
-    digits = []
-    for value, letters in _ROMAN:
-        count, number = divmod(number, value)
-        digits.append(letters * count)
-    return "".join(digits)
-
-
-def provision_label(anchor: str) -> str:
-    """Read an anchor as people cite it: "dieu-3.khoan-2.diem-dd" is "Điều 3, khoản 2, điểm đ"."""
-    parts = []
-    for segment in anchor.split("."):
-        kind, _, number = segment.partition("-")
-        if kind not in _PROVISION_WORDS:
-            parts.append(segment)
-            continue
-        if kind == "diem" and number == "dd":
-            number = "đ"
-        elif kind == "chuong" and number.isdigit():
-            # Anchors number chapters in digits; the documents themselves write "Chương II".
-            number = _roman(int(number))
-        parts.append(f"{_PROVISION_WORDS[kind]} {number}")
-    return ", ".join(parts)
 
 
 def _natural(anchor: str) -> tuple[Any, ...]:
@@ -262,7 +234,7 @@ class _Compiler:
         return {
             "id": comment.id,
             "anchor": comment.section_anchor,
-            "provision": None if comment.section_anchor is None else provision_label(comment.section_anchor),
+            "provision": None if comment.section_anchor is None else provision(comment.section_anchor, "vi"),
             "body": comment.body,
             "authors": [self.author(c) for c in (comment, *copies)],
             "proposed_text": comment.proposed_text,
@@ -295,7 +267,7 @@ class _Compiler:
             elif anchor in sections:
                 # Every anchor's first segment is a section of its own; the fallback only guards odd drafts.
                 head = sections.get(anchor.split(".", 1)[0], sections[anchor])
-                label = provision_label(head.anchor)
+                label = provision(head.anchor, "vi")
                 group = {"anchor": head.anchor, "heading": f"{label}. {head.title}" if head.title else label}
                 placed.append(((1, head.position, head.anchor), (sections[anchor].position, comment.id), group, comment))
             else:

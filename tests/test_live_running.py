@@ -27,7 +27,11 @@ async def test_substitutes_walk_ins_and_check_out(demo_server: Server, call: Cal
     sheet = (await call("GET", s.api("/attendance"), s.tokens["display"])).body
     hg = next(p for p in sheet["points"] if p["code"] == "HGI")
     assert (hg["expected"], hg["present"], hg["substitutes"], hg["walk_ins"]) == (11, 3, 1, 1)
-    assert sheet["totals"] == {"expected": sum(p["expected"] for p in sheet["points"]), "present": 3, "substitutes": 1, "walk_ins": 1}
+    expected = sum(p["expected"] for p in sheet["points"])
+    assert sheet["totals"] == {
+        "expected": expected, "invited_present": 1, "represented": 1, "absent": expected - 2, "substitutes": 1,
+        "walk_ins": 1, "people": 3, "present": 3, "rate": round(1 / expected, 4),
+    }
 
     out = await call("DELETE", s.api(f"/checkins/{present['id']}"), hgi)
     assert out.status == 200 and out.body["present"] is False

@@ -3,6 +3,7 @@ region, turned by operator presence and link reports without a reload; the probl
 diacritic-insensitive search; the attendance table updated in place and sorted by any column."""
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -24,11 +25,14 @@ Listen = Callable[..., Awaitable[Listener]]
 
 
 async def add_points(call: Call, s: Server, count: int = 40) -> None:
-    for i in range(count):
+    async def add(i: int) -> None:
         region = REGIONS[i % len(REGIONS)]
         body = {"code": f"T{i:02d}", "name": f"Điểm cầu {region} {i // len(REGIONS) + 1}", "region": region, "is_host": False}
         reply = await call("POST", s.api("/points"), s.tokens["admin"], json=body)
         assert reply.status == 201, reply.body
+
+    # At once, as a secretariat's import would: the server commits concurrent writes together.
+    await asyncio.gather(*(add(i) for i in range(count)))
 
 
 async def sheet(call: Call, s: Server) -> dict[str, dict[str, Any]]:

@@ -37,7 +37,7 @@ ROLES = ("display", "delegate", "operator", "chair", "admin")
 # a few where it may not (authorization answers before anything else is read). DIEMCAU_FUZZ_SCALE=4 makes a
 # longer run with fresh random cases, for hunting locally; CI runs the same bounded, derandomized cases.
 SCALE = int(os.environ.get("DIEMCAU_FUZZ_SCALE") or 0)
-EXAMPLES = {GenerationMode.POSITIVE: 24 * max(SCALE, 1), GenerationMode.NEGATIVE: 12 * max(SCALE, 1)}
+EXAMPLES = {GenerationMode.POSITIVE: 16 * max(SCALE, 1), GenerationMode.NEGATIVE: 8 * max(SCALE, 1)}
 REFUSED_EXAMPLES = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 1}
 # Logging out would end the staff session the rest of the run uses.
 SKIPPED = frozenset({"POST /api/v1/auth/logout"})

@@ -345,6 +345,8 @@ async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Se
     await expect(notice).to_be_hidden()
     await delete.click()
     await asked.get_by_role("button", name=VI["agenda.delete"]).click()
+    # The hidden toast still holds the same text: wait for this refusal to show it again.
+    await expect(notice).to_be_visible()
     await expect(notice).to_have_text(VI["error.in_use"])
     await admin.keyboard.press("Escape")
     await expect(notice).to_be_hidden()

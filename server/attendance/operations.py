@@ -120,19 +120,21 @@ async def _close_stay(session: AsyncSession, conference_id: int, person: Partici
     return await counters.adjust(session, conference_id, stay.point_id, **moves)
 
 
-async def _end_stay(
-    session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str
-) -> tuple[Participant, Checkin, Counts]:
+async def _open_stay(
+    session: AsyncSession, conference_id: int, point_id: int, participant_id: int
+) -> tuple[Participant, Checkin]:
+    """The participant at this point and their present stay, which check-out and undo end."""
     require_not_closed(await get_conference(session, conference_id))
     person = await get_participant(session, conference_id, participant_id, point_id)
     stay = await _present_stay(session, person.id)
     if stay is None:
         raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
-    return person, stay, await _close_stay(session, conference_id, person, stay, actor)
+    return person, stay
 
 
 async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
-    person, stay, counts = await _end_stay(session, conference_id, point_id, participant_id, actor)
+    person, stay = await _open_stay(session, conference_id, point_id, participant_id)
+    counts = await _close_stay(session, conference_id, person, stay, actor)
     data = {**participant_dict(person, None), "checkin_id": stay.id, "checked_out_at": iso(stay.checked_out_at)}
     await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
     await _announce_totals(session, conference_id, point_id, counts)
@@ -141,11 +143,7 @@ async def check_out(session: AsyncSession, conference_id: int, point_id: int, pa
 
 async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
     """Take back a mistaken check-in made in the last five minutes; the stay is kept, marked undone."""
-    require_not_closed(await get_conference(session, conference_id))
-    person = await get_participant(session, conference_id, participant_id, point_id)
-    stay = await _present_stay(session, person.id)
-    if stay is None:
-        raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
+    person, stay = await _open_stay(session, conference_id, point_id, participant_id)
     if utcnow() - stay.checked_in_at > UNDO_WINDOW:
         raise Conflict(
             "A check-in can be undone only within five minutes; check the person out instead",

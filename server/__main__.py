@@ -58,7 +58,7 @@ def serve(args: argparse.Namespace) -> None:
     settings = load(database_url=args.database_url, host=args.host, port=args.port)
     upgrade(settings.database_url)
     asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
-    setup_logging()
+    setup_logging(settings.log_format)
     # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
     web.run_app(
         create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -49,9 +48,9 @@ class AccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %s", request.method, request.path, response.status, extra=fields)
 
 
-def setup_logging() -> None:
+def setup_logging(log_format: str) -> None:
     handler = logging.StreamHandler()
-    if os.environ.get("DIEMCAU_LOG_FORMAT", "").lower() == "json":
+    if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

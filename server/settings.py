@@ -1,12 +1,29 @@
-"""Server settings, loaded once from the environment and the command line."""
+"""Server settings, loaded once from the environment and the command line, each checked before anything starts."""
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 DEFAULT_DATA_DIR = Path("var")
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+LOG_FORMATS = ("text", "json")
+METRICS_TOKEN_MIN = 16
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+
+
+class SettingError(ValueError):
+    """A DIEMCAU_* variable the server cannot run with: the message names it and says what it accepts."""
 
 
 @dataclass(frozen=True)
@@ -26,10 +43,16 @@ class Settings:
     replay_limit: int = 5000
     # Each conference keeps its newest `event_retention` events for replay; 0 keeps every event.
     event_retention: int = 0
+    # Origins allowed besides the server's own (the origin of public_url, or the request's host without one).
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Only requests arriving from these addresses have their X-Forwarded-For and X-Forwarded-Proto believed.
+    trusted_proxies: tuple[Network, ...] = field(default_factory=tuple)
     # Seconds a connection may sit without a whole request (headers sent slowly, or idle between requests) before
     # it is closed: a client holding thousands of half-sent requests open ties up no more than this.
     idle_timeout: int = 30
+    # Seconds a stopping server answers /healthz and new writes with 503 before it lets its consoles go, so that
+    # a load balancer has moved new requests elsewhere by then.
+    drain_seconds: float = 5.0
     session_hours: int = 12
     # Set the session cookie's Secure flag even when the request came in over plain http (TLS ends at a proxy).
     secure_cookies: bool = False
@@ -41,6 +64,13 @@ class Settings:
     login_address_attempts: int = 20
     # Remarks, comments and speaking requests one caller may create per window (DIEMCAU_SUBMIT_RATE="30/60").
     submit_rate: tuple[int, int] = (30, 60)
+    # /metrics answers only a request carrying this bearer token; without one it is served on metrics_listen only.
+    metrics_token: str | None = None
+    # A second address ("127.0.0.1:9180") that serves /metrics alone, for a scraper that stays off the public side.
+    metrics_listen: tuple[str, int] | None = None
+    # How often the link to Redis is pinged, and how long an answer may take before the link counts as lost.
+    redis_ping_seconds: float = 2.0
+    log_format: str = "text"
     # Debian's browser itself, not its /usr/bin/chromium launcher: the launcher is for desktop sessions (it loads
     # extensions, enables GPU rasterisation) and its /dev/shm probe breaks where /dev/shm is mounted twice.
     chromium: str = "/usr/lib/chromium/chromium"
@@ -49,49 +79,117 @@ class Settings:
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
+    @property
+    def own_origin(self) -> str | None:
+        """The origin browsers use to reach the server, when the administrator has said it (DIEMCAU_PUBLIC_URL)."""
+        return origin_of(self.public_url) if self.public_url else None
 
-def _secret(data_dir: Path) -> bytes:
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _secret(data_dir: Path, env: Mapping[str, str]) -> bytes:
     """The signing key lives in the data directory, not the database, so a leaked database reveals no token."""
-    env = os.environ.get("DIEMCAU_SECRET_KEY")
-    if env:
-        return env.encode()
+    value = env.get("DIEMCAU_SECRET_KEY")
+    if value:
+        return value.encode()
     path = data_dir / "secret.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    try:
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+    except OSError as error:
+        raise SettingError(f"DIEMCAU_DATA_DIR must be a directory the server can write, not {str(data_dir)!r} ({error.strerror})") from None
 
 
-class SettingError(ValueError):
-    """A DIEMCAU_* variable the server cannot run with."""
-
-
-def _rate(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
-    """Read "N/S" as (N, S): at most N in any S seconds."""
+def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T, accepts: str) -> T:
+    """The variable parsed, its default when unset or empty, or a SettingError saying what it accepts."""
+    value = env.get(name, "").strip()
     if not value:
         return default
-    count, _, seconds = value.partition("/")
     try:
-        rate = (int(count), int(seconds))
-    except ValueError:
-        raise SettingError(f"DIEMCAU_SUBMIT_RATE is COUNT/SECONDS, like 30/60, not {value!r}") from None
+        return parse(value)
+    except (ValueError, TypeError):
+        raise SettingError(f"{name} must be {accepts}, not {value!r}") from None
+
+
+def _bounded(kind: Callable[[str], N], low: float, high: float | None = None) -> Callable[[str], N]:
+    def parse(value: str) -> N:
+        number = kind(value)
+        if not math.isfinite(number) or number < low or (high is not None and number > high):
+            raise ValueError(value)
+        return number
+    return parse
+
+
+def _origin(value: str) -> str:
+    parts = urlsplit(value)
+    # Reading .port raises ValueError for a port that is not a number.
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(value)
+    return origin_of(value)
+
+
+def _public_url(value: str) -> str:
+    _origin(value)
+    return value.rstrip("/")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    return tuple(_origin(item.strip()) for item in value.split(",") if item.strip())
+
+
+def _networks(value: str) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip())
+
+
+def _scheme(schemes: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if urlsplit(value).scheme not in schemes:
+            raise ValueError(value)
+        return value
+    return parse
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value.lower() not in choices:
+            raise ValueError(value)
+        return value.lower()
+    return parse
+
+
+def _flag(value: str) -> bool:
+    if value not in ("0", "1"):
+        raise ValueError(value)
+    return value == "1"
+
+
+def _rate(value: str) -> tuple[int, int]:
+    """Read "N/S" as (N, S): at most N in any S seconds."""
+    count, _, seconds = value.partition("/")
+    rate = (int(count), int(seconds))
     if rate[0] < 1 or rate[1] < 1:
-        raise SettingError(f"DIEMCAU_SUBMIT_RATE needs a count and seconds of at least 1, not {value!r}")
+        raise ValueError(value)
     return rate
 
 
-def _count(name: str, default: int, minimum: int) -> int:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    try:
-        count = int(value)
-    except ValueError:
-        raise SettingError(f"{name} must be a whole number, not {value!r}") from None
-    if count < minimum:
-        raise SettingError(f"{name} must be at least {minimum}, not {value!r}")
-    return count
+def _token(value: str) -> str:
+    if len(value) < METRICS_TOKEN_MIN:
+        raise ValueError(value)
+    return value
+
+
+def _address(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    number = int(port)
+    if not host or not 1 <= number <= 65535:
+        raise ValueError(value)
+    return host.strip("[]"), number
 
 
 def _data_dir_for(database_url: str) -> Path:
@@ -106,28 +204,39 @@ def load(
     host: str | None = None,
     port: int | None = None,
     data_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Build settings: explicit arguments win over DIEMCAU_* variables, which win over defaults."""
-    env = os.environ
-    url = database_url or env.get("DIEMCAU_DATABASE_URL") or f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}"
+    env = os.environ if env is None else env
+    whole = "a whole number"
+    url = database_url or _read(
+        env, "DIEMCAU_DATABASE_URL", _scheme(DATABASE_SCHEMES), f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}",
+        "a sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DATABASE URL",
+    )
     directory = data_dir or Path(env.get("DIEMCAU_DATA_DIR") or _data_dir_for(url))
-    origins = tuple(o.strip() for o in env.get("DIEMCAU_ALLOWED_ORIGINS", "").split(",") if o.strip())
-    public_url = env.get("DIEMCAU_PUBLIC_URL") or None
+    public_url = _read(env, "DIEMCAU_PUBLIC_URL", _public_url, None, "an http:// or https:// address without a path, like https://hoithao.example.vn")
+    secure_cookies = _read(env, "DIEMCAU_SECURE_COOKIES", _flag, False, "0 or 1")
     return Settings(
         database_url=url,
         data_dir=directory,
-        secret_key=_secret(directory),
-        host=host or env.get("DIEMCAU_HOST", "127.0.0.1"),
-        port=port or int(env.get("DIEMCAU_PORT", "8080")),
+        secret_key=_secret(directory, env),
+        host=host or env.get("DIEMCAU_HOST", "").strip() or Settings.host,
+        port=port or _read(env, "DIEMCAU_PORT", _bounded(int, 1, 65535), Settings.port, "a port number from 1 to 65535"),
         public_url=public_url,
-        redis_url=env.get("DIEMCAU_REDIS_URL") or None,
-        allowed_origins=origins,
-        max_upload_bytes=int(env.get("DIEMCAU_MAX_UPLOAD_BYTES") or Settings.max_upload_bytes),
-        chromium=env.get("DIEMCAU_CHROMIUM") or Settings.chromium,
-        secure_cookies=env.get("DIEMCAU_SECURE_COOKIES") == "1" or (public_url or "").startswith("https://"),
-        session_hours=int(env.get("DIEMCAU_SESSION_HOURS") or Settings.session_hours),
-        submit_rate=_rate(env.get("DIEMCAU_SUBMIT_RATE"), Settings.submit_rate),
-        replay_limit=_count("DIEMCAU_REPLAY_LIMIT", Settings.replay_limit, minimum=1),
-        event_retention=_count("DIEMCAU_EVENT_RETENTION", Settings.event_retention, minimum=0),
-        idle_timeout=_count("DIEMCAU_IDLE_TIMEOUT", Settings.idle_timeout, minimum=1),
+        redis_url=_read(env, "DIEMCAU_REDIS_URL", _scheme(REDIS_SCHEMES), None, "a redis://, rediss:// or unix:// URL"),
+        allowed_origins=_read(env, "DIEMCAU_ALLOWED_ORIGINS", _origins, (), "comma-separated origins like https://a.example.vn,https://b.example.vn"),
+        trusted_proxies=_read(env, "DIEMCAU_TRUSTED_PROXIES", _networks, (), "comma-separated addresses or networks like 127.0.0.1,10.0.0.0/8"),
+        max_upload_bytes=_read(env, "DIEMCAU_MAX_UPLOAD_BYTES", _bounded(int, 1024), Settings.max_upload_bytes, f"{whole} of bytes, at least 1024"),
+        chromium=env.get("DIEMCAU_CHROMIUM", "").strip() or Settings.chromium,
+        secure_cookies=secure_cookies or (public_url or "").startswith("https://"),
+        session_hours=_read(env, "DIEMCAU_SESSION_HOURS", _bounded(int, 1, 24 * 31), Settings.session_hours, f"{whole} of hours from 1 to 744"),
+        submit_rate=_read(env, "DIEMCAU_SUBMIT_RATE", _rate, Settings.submit_rate, "COUNT/SECONDS with both at least 1, like 30/60"),
+        replay_limit=_read(env, "DIEMCAU_REPLAY_LIMIT", _bounded(int, 1), Settings.replay_limit, f"{whole} of at least 1"),
+        event_retention=_read(env, "DIEMCAU_EVENT_RETENTION", _bounded(int, 0), Settings.event_retention, f"{whole} of at least 0 (0 keeps every event)"),
+        idle_timeout=_read(env, "DIEMCAU_IDLE_TIMEOUT", _bounded(int, 1, 3600), Settings.idle_timeout, f"{whole} of seconds from 1 to 3600"),
+        drain_seconds=_read(env, "DIEMCAU_DRAIN_SECONDS", _bounded(float, 0, 300), Settings.drain_seconds, "seconds from 0 to 300"),
+        metrics_token=_read(env, "DIEMCAU_METRICS_TOKEN", _token, None, f"a token of at least {METRICS_TOKEN_MIN} characters"),
+        metrics_listen=_read(env, "DIEMCAU_METRICS_LISTEN", _address, None, "HOST:PORT, like 127.0.0.1:9180"),
+        redis_ping_seconds=_read(env, "DIEMCAU_REDIS_PING_SECONDS", _bounded(float, 0.1, 60), Settings.redis_ping_seconds, "seconds from 0.1 to 60"),
+        log_format=_read(env, "DIEMCAU_LOG_FORMAT", _choice(LOG_FORMATS), Settings.log_format, "text or json"),
     )

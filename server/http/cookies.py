@@ -13,6 +13,7 @@ from schema.tables import utcnow
 from server.auth import operations as auth
 from server.auth.cache import remember
 from server.auth.principal import Principal
+from server.http.client import is_secure
 from server.keys import settings_key
 from server.writes import perform
 
@@ -22,7 +23,8 @@ renewed_key: web.RequestKey[tuple[str, datetime]] = web.RequestKey("renewed_sess
 
 def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str, expires_at: datetime | None = None) -> None:
     """HttpOnly: no script reads it. SameSite=Strict: no other site's page sends it, a second wall besides
-    the CSRF token. Secure when served over https or told so (TLS ending at a proxy looks like http here)."""
+    the CSRF token. Secure when the browser came over https (through a trusted proxy's X-Forwarded-Proto too), or
+    when told so (DIEMCAU_SECURE_COOKIES, or an https DIEMCAU_PUBLIC_URL)."""
     settings = request.app[settings_key]
     lifetime = (expires_at - utcnow()).total_seconds() if expires_at is not None else settings.session_hours * 3600
     response.set_cookie(
@@ -30,7 +32,7 @@ def set_session_cookie(response: web.StreamResponse, request: web.Request, token
         token,
         httponly=True,
         samesite="Strict",
-        secure=request.secure or settings.secure_cookies,
+        secure=is_secure(request) or settings.secure_cookies,
         max_age=max(math.floor(lifetime), 0),
         path="/",
     )

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from server.auth.cache import who
 from server.errors import DomainError, Forbidden, UnsupportedEncoding
+from server.http.client import origin_allowed
 from server.http.cookies import SESSION_COOKIE, renew_if_due
-from server.keys import principal_key, settings_key
+from server.keys import principal_key
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,14 +53,6 @@ async def plain_bodies(request: web.Request, handler: Handler) -> web.StreamResp
             {"content_encoding": encoding[:40]},
         )
     return await handler(request)
-
-
-def origin_allowed(request: web.Request, origin: str) -> bool:
-    """Same origin as the request's host, or one the settings allow."""
-    if origin in request.app[settings_key].allowed_origins:
-        return True
-    parts = urlsplit(origin)
-    return parts.netloc == request.host
 
 
 @web.middleware

@@ -16,8 +16,8 @@ from server.auth.signin import sign_in, sign_out
 from server.conferences.operations import get_conference, list_conferences
 from server.errors import DomainError
 from server.http import parse
+from server.http.client import client_address, origin_allowed
 from server.http.cookies import SESSION_COOKIE, set_session_cookie
-from server.http.middlewares import origin_allowed
 from server.http.redirects import local_target
 from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, principal_key, settings_key
@@ -89,7 +89,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await parse.form_fields(request)
     username, password, target = form.get("username", ""), form.get("password", ""), local_target(form.get("next"))
     try:
-        result = await sign_in(request.app, username, password, request.remote or "")
+        result = await sign_in(request.app, username, password, client_address(request) or "")
     except DomainError as error:
         context = _context(request, "login", error=error.code, next=target, username=username)
         return aiohttp_jinja2.render_template("login.html", request, context, status=error.status)
@@ -101,7 +101,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     principal = request[principal_key]
     if principal is not None and principal.session_id is not None:
-        await sign_out(request.app, principal, request.remote)
+        await sign_out(request.app, principal, client_address(request))
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

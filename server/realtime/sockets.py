@@ -14,6 +14,7 @@ from server.auth.operations import current_invitation_state
 from server.auth.policy import authorize
 from server.auth.principal import Principal
 from server.errors import DomainError, Invalid, Unauthorized
+from server.http.client import socket_origin_allowed
 from server.http.middlewares import SESSION_COOKIE
 from server.http.parse import fits
 from server.keys import db_key, ender_key, settings_key
@@ -35,10 +36,11 @@ def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     settings = app[settings_key]
     client_manager = FanoutManager(settings.redis_url) if settings.redis_url else DirectFanout()
-    origins: list[str] | None = list(settings.allowed_origins) or None
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
-        cors_allowed_origins=origins,
+        # The rule the CSRF check uses, not engine.io's own: that one believes anyone's X-Forwarded-Proto, and a
+        # list of origins given to it replaces the server's own origin instead of adding to it.
+        cors_allowed_origins=socket_origin_allowed,
         client_manager=client_manager,
     )
     ender = app[ender_key] = SocketEnder(app, sio)

@@ -12,6 +12,7 @@ from server.auth.principal import Principal
 from server.conferences import audit
 from server.http import parse
 from server.http.actions import action_of
+from server.http.client import client_address
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key, principal_key
@@ -58,7 +59,7 @@ async def write(
         async def describe(session: AsyncSession, answer: Any) -> dict[str, Any] | None:
             return await subject_of(session, route, params, body, answer)
 
-        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, request.remote, describe)
+        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, client_address(request), describe)
     idempotency = None
     if principal is not None:
         key = request.headers.get("Idempotency-Key")

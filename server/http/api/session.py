@@ -9,6 +9,7 @@ from server.auth.signin import sign_in, sign_out
 from server.errors import Invalid, Unauthorized, Unavailable
 from server.http import parse
 from server.http.api.common import reader
+from server.http.client import client_address
 from server.http.cookies import SESSION_COOKIE
 from server.keys import principal_key, writers_key
 
@@ -32,14 +33,14 @@ async def login(request: web.Request) -> web.Response:
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise Invalid("username and password are required", {"username": "required", "password": "required"})
-    return web.json_response(await sign_in(request.app, username, password, request.remote or ""))
+    return web.json_response(await sign_in(request.app, username, password, client_address(request) or ""))
 
 
 async def logout(request: web.Request) -> web.Response:
     principal = request[principal_key]
     if principal is None or principal.session_id is None:
         raise Unauthorized("No session to end")
-    await sign_out(request.app, principal, request.remote)
+    await sign_out(request.app, principal, client_address(request))
     response = web.json_response({"ok": True})
     if principal.via_cookie:
         response.del_cookie(SESSION_COOKIE, path="/")

@@ -9,17 +9,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from server.app import create_app
 from server.auth.operations import create_user
 from server.db import open_database
 from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo, staff_password
 from server.errors import DomainError
-from server.logs import AccessLogger, setup_logging
+from server.logs import setup_logging
 from server.migrate import upgrade
 from server.points.operations import forget_presence
+from server.serving import serve_until_stopped
 from server.settings import SettingError, Settings, load
 from server.simulate.command import register as register_simulate
 
@@ -59,11 +58,7 @@ def serve(args: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
     setup_logging(settings.log_format)
-    # Sockets are told to go at shutdown; do not hold a restart for long-lived connections beyond that.
-    web.run_app(
-        create_app(settings), host=settings.host, port=settings.port, print=None, shutdown_timeout=5,
-        keepalive_timeout=settings.idle_timeout, access_log_class=AccessLogger,
-    )
+    asyncio.run(serve_until_stopped(create_app(settings), settings))
 
 
 def migrate(args: argparse.Namespace) -> None:

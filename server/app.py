@@ -9,7 +9,6 @@ from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
-import socketio
 from aiohttp import web
 
 from server.auth.cache import PrincipalCache, principal_cache_key
@@ -22,8 +21,8 @@ from server.http.cookies import send_renewed_cookie
 from server.http.middlewares import authenticate, errors, plain_bodies, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
-from server.keys import db_key, ender_key, publisher_key, settings_key, writers_key
-from server.realtime.sockets import create_socket_server, say_goodbye
+from server.keys import db_key, ender_key, publisher_key, settings_key, sio_key, writers_key
+from server.realtime.sockets import connected, create_socket_server, say_goodbye
 from server.settings import Settings
 from server.submissions import attachments
 from server.submissions import operations as submissions
@@ -47,14 +46,21 @@ async def writing(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
 
 
-async def begin_shutdown(app: web.Application, sio: socketio.AsyncServer) -> None:
-    """On SIGTERM, after the listening sockets closed: refuse new writes, tell the consoles, let them go.
+def begin_shutdown(app: web.Application) -> None:
+    """The drain begins: /healthz and every new write answer 503 shutting_down; the writes already queued commit."""
+    app[writers_key].closing = True
 
-    aiohttp then waits for in-flight requests (their writes commit and answer), and only after that
+
+async def end_sockets(app: web.Application) -> None:
+    """Once the listener closed: tell whichever socket is still connected to reconnect, and stop socket.io's tasks.
+
+    The stop sequence (server/serving.py) has told the consoles already; this catches one that connected in
+    between, and an app stopped some other way. aiohttp then waits for in-flight requests, and only after that
     runs the cleanup contexts: `writing` drains the queues, then the database closes.
     """
-    app[writers_key].closing = True
-    await say_goodbye(sio)
+    begin_shutdown(app)
+    sio = app[sio_key]
+    await say_goodbye(sio, connected(sio))
     await sio.shutdown()
 
 
@@ -93,13 +99,13 @@ def create_app(settings: Settings) -> web.Application:
     env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     setup_i18n(env)
     app.cleanup_ctx.append(db_context)
-    sio = create_socket_server(app)
+    sio = app[sio_key] = create_socket_server(app)
     sio.attach(app)
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
     app.on_startup.append(sweep_attachments)
     app.on_startup.append(settle_heap)
-    app.on_shutdown.append(lambda _: begin_shutdown(app, sio))
+    app.on_shutdown.append(end_sockets)
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(send_renewed_cookie)
     setup_routes(app)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from socketio import AsyncServer
+
     from server.auth.principal import Principal
     from server.db import Database
     from server.events import Publisher
@@ -18,4 +20,5 @@ db_key: web.AppKey["Database"] = web.AppKey("db")
 publisher_key: web.AppKey["Publisher"] = web.AppKey("publisher")
 writers_key: web.AppKey["Writers"] = web.AppKey("writers")
 ender_key: web.AppKey["SocketEnder"] = web.AppKey("ender")
+sio_key: web.AppKey["AsyncServer"] = web.AppKey("sio")
 principal_key: web.RequestKey["Principal | None"] = web.RequestKey("principal")

@@ -89,8 +89,10 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
     database = directory / "diemcau.db"
     tokens_file = directory / "tokens.json"
     log = directory / "server.log"
+    # No drain period unless a test asks for one: stopping a server would otherwise take DIEMCAU_DRAIN_SECONDS.
     env = {
-        **os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, "DIEMCAU_DATA_DIR": str(directory), **(extra_env or {})
+        **os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, "DIEMCAU_DATA_DIR": str(directory),
+        "DIEMCAU_DRAIN_SECONDS": "0", **(extra_env or {})
     }
     # Servers seed alike when their key and settings are alike; a database that exists already is the test's own.
     kind = json.dumps([env["DIEMCAU_SECRET_KEY"], sorted((extra_env or {}).items())])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -10,6 +11,17 @@ from aiohttp.abc import AbstractAccessLogger
 
 # Fields a record may carry through `extra=`; only these reach the JSON line, so nothing private leaks by accident.
 FIELDS = ("conference_id", "route", "method", "path", "status", "duration_ms")
+
+# An invitation link is a password: whoever reads it in a log file can act as that operator or delegate. The
+# pattern catches the path even when it matched no route (a trailing slash, a mistyped case), which is why it is
+# not read from the route's match_info.
+_SECRET_IN_PATH = re.compile(r"(/join/)[^/?#]+", re.IGNORECASE)
+REDACTED = "<redacted>"
+
+
+def redact(path: str) -> str:
+    """The request path fit for a log line: the token of a /join/ link replaced by <redacted>."""
+    return _SECRET_IN_PATH.sub(lambda match: match.group(1) + REDACTED, path)
 
 
 class JsonFormatter(logging.Formatter):
@@ -37,15 +49,16 @@ class AccessLogger(AbstractAccessLogger):
         info = getattr(request, "match_info", None)
         route = getattr(getattr(info, "route", None), "name", None)
         conference = info.get("c") if info is not None else None
+        path = redact(request.path)
         fields = {
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "route": route,
             "status": response.status,
             "duration_ms": round(time * 1000, 2),
             "conference_id": int(conference) if conference else None,
         }
-        self.logger.info("%s %s %s", request.method, request.path, response.status, extra=fields)
+        self.logger.info("%s %s %s", request.method, path, response.status, extra=fields)
 
 
 def setup_logging(log_format: str) -> None:

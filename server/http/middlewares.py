@@ -11,6 +11,7 @@ from server.errors import DomainError, Forbidden, UnsupportedEncoding
 from server.http.client import origin_allowed
 from server.http.cookies import SESSION_COOKIE, renew_if_due
 from server.keys import principal_key
+from server.logs import redact
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -39,7 +40,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         code = HTTP_CODES.get(error.status, "http_error")
         return error_response(error.status, code, error.reason)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return error_response(500, "internal_error", "Internal server error")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -382,6 +383,36 @@ async def test_writes_go_on_while_redis_is_down_and_consoles_converge(
     failures = [await fanout_errors(call, server) for server in (a, b)]
     assert sum(failures) >= 1, "no publish failed while Redis was down"
     assert len(written) >= 20
+
+
+async def test_a_redis_that_hangs_is_noticed_and_consoles_converge(
+    cluster: Cluster, console: Connect, redis: Redis, call: Call, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stopped Redis keeps its connections open and answers nothing: only the ping can tell.
+    monkeypatch.setitem(ENV, "DIEMCAU_REDIS_PING_SECONDS", "0.5")
+    a, b = await cluster(2)
+    t = a.tokens
+    watching = ((a, t["chair"]), (a, t["operators"]["HGI"]), (b, t["chair"]))
+    consoles = [(await console(server, token), token) for server, token in watching]
+    assert redis.process is not None
+    redis.process.send_signal(signal.SIGSTOP)
+    try:
+        # Written through b while Redis hangs, and the last write of the test: no later event shows a's consoles the gap.
+        write = walk_in(b, "HGI", 0, "hang")
+        async with aiohttp.ClientSession() as http:
+            took = await send(http, b, write)
+        assert write.status == 201 and took < 1, (write.body, took)
+        await asyncio.sleep(3)
+    finally:
+        redis.process.send_signal(signal.SIGCONT)
+
+    for listener, token in consoles:
+        await asyncio.wait_for(listener.resynced.wait(), 15)
+        assert listener.catching_up is not None
+        await listener.catching_up
+        assert listener.resyncs and all(r == {"reason": "fanout_restored"} for r in listener.resyncs)
+        await listener.has(await history(call, a, token))
+        assert any(e["type"] == "attendance.checked_in" for e in listener.events)
 
 
 async def fanout_errors(call: Call, server: Server) -> float:

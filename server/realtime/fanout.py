@@ -8,6 +8,7 @@ from typing import Any
 
 import socketio
 from engineio import packet as eio_packet
+from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from socketio import packet as sio_packet
@@ -49,39 +50,80 @@ class DirectFanout(socketio.AsyncManager):
 
 
 class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
-    """AsyncRedisManager that counts lost publishes and tells its own sockets to re-join once Redis is back.
+    """AsyncRedisManager that notices when Redis is lost, and tells its own sockets to re-join once it answers again.
 
     Every process emits what arrives through Redis to its own sockets with DirectFanout (it comes after the
     pub/sub manager in the method order, so the manager's local emit is DirectFanout's).
 
-    While Redis is down, each process still pushes the events written through it to its own sockets, but
+    While Redis is lost, each process still pushes the events written through it to its own sockets, but
     the events written through the others never arrive. They are in the database: a client told
     `server.resync` (schema/events/server.resync.json) re-joins with its last seq and gets them replayed.
+
+    Redis is lost when it refuses or drops a connection, and also when it keeps its connections open and
+    answers nothing (stopped, swapping, behind a network that drops packets): nothing would ever fail then,
+    so the subscription is pinged whenever it has been quiet, and a ping or publish without an answer
+    within the deadline counts exactly as a dropped connection does (see _lose).
     """
 
-    def __init__(self, url: str) -> None:
-        # With redis-py's default of ten retries with backoff, a dead Redis would hold the queue of messages
-        # for the other processes for seconds per message. The manager already tries twice, each time with a
-        # fresh connection, so an unreachable Redis costs each message at most about 2 s and a refused one nothing.
-        options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 1, "socket_timeout": 1}
+    def __init__(self, url: str, ping_seconds: float) -> None:
+        # No retries with backoff inside redis-py, and every connect, read and write bounded by the ping deadline:
+        # a refused Redis costs a publish nothing, and one that does not answer costs it the deadline.
+        options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": ping_seconds, "socket_timeout": ping_seconds}
         super().__init__(url, redis_options=options)
-        self._subscribed = False
+        self._deadline = ping_seconds
+        self._lost = False
         self._outbox: list[Any] = []
         self._flushing: asyncio.Task[None] | None = None
+        # One client for the manager's life; a lost connection is replaced from its pool on next use.
+        self._redis_connect()
 
-    def _redis_connect(self) -> None:
-        super()._redis_connect()
-        # A subscription's confirmation marks every (re)subscribe, also redis-py's own reconnects inside listen().
-        self.pubsub.ignore_subscribe_messages = False
+    def _lose(self, error: Exception) -> None:
+        """The one path for a lost link, whichever side noticed it and how: refused, dropped, or no answer in time.
+
+        Publishing carries on (each attempt bounded by the deadline) and the subscription starts again; the
+        first answer Redis gives the subscription after this is what tells this process's sockets to re-join.
+        """
+        if not self._lost:
+            log.warning("Lost the link to Redis (%r); pushes between processes stop until it answers again", error)
+        self._lost = True
+
+    async def _restored(self) -> None:
+        self._lost = False
+        log.warning("Redis answers again; asking this process's sockets to re-join")
+        # Locally only: the other processes notice the loss and its end on their own links and tell their sockets.
+        await self.emit(RESYNC, {"reason": "fanout_restored"}, namespace="/", ignore_queue=True)
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[dict[str, Any]]:
-        async for message in super()._redis_listen_with_retries():
-            if message["type"] == "subscribe":
-                if self._subscribed:
-                    log.warning("Redis subscription restored; asking this process's sockets to re-join")
-                    # Locally only: the other processes see their own subscription come back and tell their sockets.
-                    await self.emit(RESYNC, {"reason": "fanout_restored"}, namespace="/", ignore_queue=True)
-                self._subscribed = True
+        """Subscribe and read until the link is lost; then wait (1 s, doubling up to 60 s) and subscribe again."""
+        pause = 1.0
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    async for message in self._heard(pubsub):
+                        if message["type"] == "subscribe":
+                            pause = 1.0
+                        if self._lost:
+                            await self._restored()
+                        yield message
+            except Exception as error:
+                self._lose(error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+
+    async def _heard(self, pubsub: PubSub) -> AsyncIterator[dict[str, Any]]:
+        """Every message of the subscription, its confirmation included; after a quiet interval, a PING.
+
+        A Redis that stopped answering keeps the connection open, and a subscription only reads: without the
+        ping it would wait for ever, and the pushes it should bring would be missed without a `server.resync`.
+        """
+        while True:
+            message = await pubsub.get_message(timeout=self._deadline)
+            if message is None:
+                await pubsub.ping()
+                message = await pubsub.get_message(timeout=self._deadline)
+                if message is None:
+                    raise TimeoutError(f"Redis did not answer a ping within {self._deadline:g} s")
             yield message
 
     async def _publish(self, data: Any) -> None:
@@ -100,16 +142,25 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
         try:
             while self._outbox:
                 batch, self._outbox = self._outbox, []
-                try:
-                    async with self.redis.pipeline(transaction=False) as pipe:
-                        for data in batch:
-                            pipe.publish(self.channel, self.json.dumps(data))
-                        await pipe.execute()
-                except Exception:
-                    # One at a time through the library, which reconnects, retries once and logs what it gave up.
-                    for data in batch:
-                        if await super()._publish(data) is None:
-                            # The other processes' sockets catch up on server.resync.
-                            metrics.fanout_failed()
+                await self._send(batch)
         finally:
             self._flushing = None
+
+    async def _send(self, batch: list[Any]) -> None:
+        """Publish a batch in one round trip within the deadline, so a Redis that stopped answering holds the outbox
+        for that long and no longer. A second try on another connection (a pooled one may have gone stale), unless
+        Redis is already known to be lost."""
+        tries = 1 if self._lost else 2
+        for attempt in range(1, tries + 1):
+            try:
+                async with asyncio.timeout(self._deadline), self.redis.pipeline(transaction=False) as pipe:
+                    for data in batch:
+                        pipe.publish(self.channel, self.json.dumps(data))
+                    await pipe.execute()
+                return
+            except Exception as error:
+                if attempt == tries:
+                    self._lose(error)
+        # The other processes' sockets catch up on server.resync.
+        for _ in batch:
+            metrics.fanout_failed()

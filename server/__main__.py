@@ -15,6 +15,7 @@ from server.db import open_database
 from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo, staff_password
 from server.errors import DomainError
+from server.http.metrics_site import add_metrics_site
 from server.logs import setup_logging
 from server.migrate import upgrade
 from server.points.operations import forget_presence
@@ -58,7 +59,9 @@ def serve(args: argparse.Namespace) -> None:
     upgrade(settings.database_url)
     asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
     setup_logging(settings.log_format)
-    asyncio.run(serve_until_stopped(create_app(settings), settings))
+    app = create_app(settings)
+    add_metrics_site(app, settings)
+    asyncio.run(serve_until_stopped(app, settings))
 
 
 def migrate(args: argparse.Namespace) -> None:

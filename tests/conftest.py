@@ -48,6 +48,10 @@ class Server:
         return f"{self.base_url}/api/v1/conferences/{self.conference_id}{path}"
 
 
+# Every test server guards /metrics with this token, as a deployment would (README: operations).
+METRICS_TOKEN = "test-metrics-token-0123456789"
+
+
 # Seconds a test server may take to start: ~2 s on an idle machine, over 15 s on a busy shared one.
 STARTUP_SECONDS = 60
 
@@ -92,7 +96,7 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
     # No drain period unless a test asks for one: stopping a server would otherwise take DIEMCAU_DRAIN_SECONDS.
     env = {
         **os.environ, "DIEMCAU_SECRET_KEY": "test-secret-" + directory.name, "DIEMCAU_DATA_DIR": str(directory),
-        "DIEMCAU_DRAIN_SECONDS": "0", **(extra_env or {})
+        "DIEMCAU_METRICS_TOKEN": METRICS_TOKEN, "DIEMCAU_DRAIN_SECONDS": "0", **(extra_env or {})
     }
     # Servers seed alike when their key and settings are alike; a database that exists already is the test's own.
     kind = json.dumps([env["DIEMCAU_SECRET_KEY"], sorted((extra_env or {}).items())])

@@ -18,7 +18,7 @@ from aiohttp import web
 from server.errors import Unavailable
 from server.keys import writers_key
 from server.writes import ShuttingDown, Writers, perform
-from tests.conftest import Call, Server, start_server, stop_server
+from tests.conftest import METRICS_TOKEN, Call, Server, start_server, stop_server
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo
@@ -41,7 +41,7 @@ def sample(text: str, name: str, labels: str = "") -> float:
 
 
 async def scrape(call: Call, server: Server) -> str:
-    reply = await call("GET", server.base_url + "/metrics")
+    reply = await call("GET", server.base_url + "/metrics", METRICS_TOKEN)
     assert reply.status == 200
     assert reply.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     assert isinstance(reply.body, str)

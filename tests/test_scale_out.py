@@ -26,7 +26,7 @@ from alembic.script import ScriptDirectory
 from server.migrate import alembic_config
 from server.realtime.follow import Cursor
 from tests import test_realtime, test_workshop_flow
-from tests.conftest import Call, Listener, Server, free_port, start_server, stop_server
+from tests.conftest import METRICS_TOKEN, Call, Listener, Server, free_port, start_server, stop_server
 from tests.event_schemas import validate_data
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
@@ -416,7 +416,7 @@ async def test_a_redis_that_hangs_is_noticed_and_consoles_converge(
 
 
 async def fanout_errors(call: Call, server: Server) -> float:
-    reply = await call("GET", server.base_url + "/metrics")
+    reply = await call("GET", server.base_url + "/metrics", METRICS_TOKEN)
     line = next(line for line in reply.body.splitlines() if line.startswith("diemcau_fanout_errors_total "))
     return float(line.split()[1])
 

@@ -18,7 +18,7 @@ import pytest
 
 from server.__main__ import main
 from server.simulate.sio import SocketClient, SocketError, split_event
-from tests.conftest import ROOT, Call, Server, free_port
+from tests.conftest import METRICS_TOKEN, ROOT, Call, Server, free_port
 
 ACTIONS = ("connect", "join", "check_in", "agenda_next", "comment")
 SMALL = ("--points", "4", "--participants", "40", "--consoles", "20", "--duration", "6",
@@ -41,7 +41,10 @@ def simulate(*args: str, env: dict[str, str] | None = None, timeout: float = 60)
 
 def staff_env(server: Server) -> dict[str, str]:
     known = passwords(server)
-    return {"DIEMCAU_SIMULATE_PASSWORD": known["admin"], "DIEMCAU_SIMULATE_CHAIR_PASSWORD": known["chair"]}
+    return {
+        "DIEMCAU_SIMULATE_PASSWORD": known["admin"], "DIEMCAU_SIMULATE_CHAIR_PASSWORD": known["chair"],
+        "DIEMCAU_METRICS_TOKEN": METRICS_TOKEN,
+    }
 
 
 async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: Server, call: Call, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from aiohttp import web
 
 # Open to anyone, or checked by the handler itself (logout needs a session, /me any caller).
-# /metrics is public like /healthz so a scraper needs no token: it holds only aggregate counts, no personal data.
-PUBLIC_ROUTES = frozenset({"healthz", "metrics", "openapi", "api_login"})
+# /metrics is not here: its handler checks a token of its own (DIEMCAU_METRICS_TOKEN), never a user's role.
+PUBLIC_ROUTES = frozenset({"healthz", "openapi", "api_login"})
 SIGNED_IN_ROUTES = frozenset({"api_logout", "api_me"})
 
 ROUTE_ACTIONS: dict[str, str] = {

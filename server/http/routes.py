@@ -29,6 +29,11 @@ API = "/api/v1"
 C = API + "/conferences/{c:\\d+}"
 
 
+def setup_metrics_routes(app: web.Application) -> None:
+    """The one URL of DIEMCAU_METRICS_LISTEN's address of its own: /metrics, with no token."""
+    app.router.add_get("/metrics", session.exposition, name="metrics_open")
+
+
 def setup_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/healthz", session.healthz, name="healthz")

@@ -1,6 +1,7 @@
 """What the servers say about themselves: /healthz, the /metrics figures, and their memory when they run here."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -35,10 +36,13 @@ def parse_metrics(text: str) -> dict[str, float]:
 
 async def metrics(http: aiohttp.ClientSession, urls: tuple[str, ...]) -> dict[str, float] | None:
     """The figures summed over the servers; None when any of them has no /metrics to give."""
+    # The servers' own DIEMCAU_METRICS_TOKEN, as their scraper would send it.
+    token = os.environ.get("DIEMCAU_METRICS_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     total: dict[str, float] = {}
     for url in urls:
         try:
-            async with http.get(url + "/metrics", timeout=aiohttp.ClientTimeout(total=10)) as response:
+            async with http.get(url + "/metrics", headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as response:
                 if response.status != 200:
                     return None
                 text = await response.text()

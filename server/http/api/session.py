@@ -1,17 +1,19 @@
 """Health, login and logout, and who the caller is."""
 from __future__ import annotations
 
+import hmac
+
 from aiohttp import web
 from sqlalchemy import text
 
 from server import metrics as counters
 from server.auth.signin import sign_in, sign_out
-from server.errors import Invalid, Unauthorized, Unavailable
+from server.errors import Invalid, NotFound, Unauthorized, Unavailable
 from server.http import parse
 from server.http.api.common import reader
 from server.http.client import client_address
 from server.http.cookies import SESSION_COOKIE
-from server.keys import principal_key, writers_key
+from server.keys import principal_key, settings_key, writers_key
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -24,7 +26,22 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text exposition; public, aggregate counts only."""
+    """Prometheus text exposition, for the scraper holding DIEMCAU_METRICS_TOKEN."""
+    token = request.app[settings_key].metrics_token
+    # Without a token this listener has no /metrics at all (a 404, not a 403 that a credential could lift): the
+    # counts say how many consoles are live and how busy the server is, which is not the public's to watch.
+    if token is None:
+        raise NotFound("/metrics is off here: set DIEMCAU_METRICS_TOKEN, or DIEMCAU_METRICS_LISTEN for an address of its own",
+                       code="metrics_off")
+    header = request.headers.get("Authorization", "")
+    given = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise Unauthorized("/metrics needs Authorization: Bearer and the token set in DIEMCAU_METRICS_TOKEN", code="metrics_token")
+    return await exposition(request)
+
+
+async def exposition(request: web.Request) -> web.Response:
+    """The counters as Prometheus text, with no check: the handler of DIEMCAU_METRICS_LISTEN's address of its own."""
     return web.Response(body=counters.METRICS.render().encode(), headers={"Content-Type": counters.CONTENT_TYPE})
 
 

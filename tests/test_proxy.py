@@ -108,6 +108,8 @@ async def test_sockets_take_the_public_origin_and_the_allowed_ones_only(proxied:
     # The Host the proxy sent does not make an origin: only DIEMCAU_PUBLIC_URL names it.
     assert not await socket_accepted(proxied, proxied.base_url)
     assert not await socket_accepted(proxied, "http://hoithao.example.vn:8443", **{"X-Forwarded-Proto": "http"})
+    # The log says what the server takes for its own origin, which is what a misconfigured proxy gets wrong.
+    assert f"refused Origin '{FOREIGN}': the server's own origin is '{PUBLIC}', others allowed: ('{OTHER}',)" in proxied.log.read_text()
 
 
 async def test_the_login_form_and_cookie_writes_take_the_public_origin(proxied: Server) -> None:

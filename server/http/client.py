@@ -8,6 +8,7 @@ widen the origins a browser may write from.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -15,9 +16,13 @@ from aiohttp import web
 from server.keys import settings_key
 from server.settings import Settings
 
+log = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+# Refused origins are logged once each, and only this many: a hostile page can send any number of them.
+REPORTED_MAX = 20
+_reported: set[str] = set()
 
 
 def _ip(text: str | None) -> IPAddress | None:
@@ -93,7 +98,13 @@ def origin_allowed(request: web.BaseRequest, origin: str) -> bool:
     """The server's own origin, or one DIEMCAU_ALLOWED_ORIGINS adds."""
     wanted = _normal(origin)
     allowed = (own_origin(request), *request.app[settings_key].allowed_origins)
-    return any(wanted == _normal(item) for item in allowed)
+    if any(wanted == _normal(item) for item in allowed):
+        return True
+    if len(_reported) < REPORTED_MAX and wanted not in _reported:
+        _reported.add(wanted)
+        # What a misconfigured proxy looks like from here; DIEMCAU_PUBLIC_URL and DIEMCAU_TRUSTED_PROXIES mend it.
+        log.warning("refused Origin %r: the server's own origin is %r, others allowed: %r", origin, allowed[0], allowed[1:])
+    return False
 
 
 def socket_origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:

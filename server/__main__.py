@@ -13,7 +13,7 @@ from server.app import create_app
 from server.auth.operations import create_user
 from server.db import open_database
 from server.demo.examples import write_demo_summary
-from server.demo.seed import delegate_names, seed_demo, staff_password
+from server.demo.seed import delegate_names, seed_demo
 from server.errors import DomainError
 from server.http.metrics_site import add_metrics_site
 from server.logs import setup_logging
@@ -43,9 +43,14 @@ def _print_links(settings: Settings, tokens: dict[str, Any], names: dict[str, st
         tokens_file.parent.mkdir(parents=True, exist_ok=True)
         tokens_file.write_text(json.dumps(tokens, ensure_ascii=False, indent=2), encoding="utf-8")
     base = settings.base_url
+    passwords = tokens.get("passwords", {})
     print(f"Điểm Cầu demo workshop #{tokens['conference_id']} at {base}")
     for role in ("admin", "chair"):
-        print(f"  {role:9} {base}/join/{tokens[role]}   (login {role} / {staff_password(settings, role)})")
+        login = f"   (login {role} / {passwords[role]})" if role in passwords else ""
+        print(f"  {role:9} {base}/join/{tokens[role]}{login}")
+    if set(passwords) != {"admin", "chair"}:
+        print("  The staff passwords were shown once, on the start that made the demo workshop; to sign in by name"
+              " instead of the links, make an account: diemcau create-user --role admin --username NAME")
     print(f"  display   {base}/join/{tokens['display']}")
     for code, token in tokens["operators"].items():
         print(f"  operator  {code:5} {base}/join/{token}")

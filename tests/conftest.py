@@ -75,7 +75,7 @@ async def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
 # The demo as first seeded for each secret key and settings (every `demo_server` is tmp_path/"server", so they share
 # one): a later server of the same kind starts from a copy, rather than spending seconds migrating and seeding again.
 _SEEDS = tempfile.TemporaryDirectory(prefix="diemcau-seeds-")
-_SEEDED: dict[str, Path] = {}
+_SEEDED: dict[str, tuple[Path, dict[str, str]]] = {}
 
 
 def _snapshot(database: Path) -> Path:
@@ -101,8 +101,12 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
     # Servers seed alike when their key and settings are alike; a database that exists already is the test's own.
     kind = json.dumps([env["DIEMCAU_SECRET_KEY"], sorted((extra_env or {}).items())])
     fresh = database_url is None and not database.exists()
+    # The staff passwords are printed only by the start that made the accounts: a later start on the same
+    # database, or on a copy of a seeded one, is handed those the first start wrote.
+    passwords = json.loads(tokens_file.read_text()).get("passwords", {}) if tokens_file.exists() else {}
     if fresh and kind in _SEEDED:
-        shutil.copyfile(_SEEDED[kind], database)
+        seed, passwords = _SEEDED[kind]
+        shutil.copyfile(seed, database)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--demo", "--demo-tokens", str(tokens_file),
@@ -117,9 +121,10 @@ async def start_server(directory: Path, extra_env: dict[str, str] | None = None,
         process.kill()
         process.wait()
         raise
+    tokens = {"passwords": passwords, **json.loads(tokens_file.read_text())}
     if fresh and kind not in _SEEDED:
-        _SEEDED[kind] = _snapshot(database)
-    return Server(base_url, json.loads(tokens_file.read_text()), database, process, log)
+        _SEEDED[kind] = (_snapshot(database), tokens["passwords"])
+    return Server(base_url, tokens, database, process, log)
 
 
 def stop_server(server: Server) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from schema.tables import (
 )
 from server.agenda.operations import ItemFields, add_item
 from server.auth.operations import create_invitation, create_user, open_session
+from server.auth.passwords import password_problem
 from server.auth.tokens import derive, invitation_token, token_hash
 from server.conferences.operations import change_state, create_conference
 from server.db import Database
@@ -39,22 +41,27 @@ def workshop() -> dict[str, Any]:
     return json.loads((DATA / "workshop.json").read_text(encoding="utf-8"))
 
 
-def staff_password(settings: Settings, username: str) -> str:
-    """Derived from the server secret, so it is stable across restarts and never stored in the clear."""
-    return derive(settings.secret_key, f"demo-password:{username}")[:16]
+def new_staff_password(username: str) -> str:
+    """Random, shown once when the account is made and stored only as its hash: no later start can print it again."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password, username) is None:
+            return password
 
 
-async def _ensure_staff(session: AsyncSession, settings: Settings) -> dict[str, str]:
-    tokens = {}
+async def _ensure_staff(session: AsyncSession, settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """The staff tokens, and the passwords of the accounts made just now (none on a later start)."""
+    tokens, passwords = {}, {}
     for username, role, full_name in STAFF:
         user = await session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = await create_user(session, username, staff_password(settings, username), role, full_name)
+            passwords[username] = new_staff_password(username)
+            user = await create_user(session, username, passwords[username], role, full_name)
         token = derive(settings.secret_key, f"demo-staff-token:{username}")
         if await session.scalar(select(AuthSession.id).where(AuthSession.token_hash == token_hash(token))) is None:
             await open_session(session, STAFF_TOKEN_DAYS * 24, user_id=user.id, token=token)
         tokens[role] = token
-    return tokens
+    return tokens, passwords
 
 
 async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any]) -> int:
@@ -126,16 +133,20 @@ async def _tokens(session: AsyncSession, settings: Settings, conference_id: int)
 
 
 async def seed_demo(db: Database, settings: Settings) -> dict[str, Any]:
-    """Create the demo workshop unless the database holds it already; return the tokens of PROTOCOL.md."""
+    """Create the demo workshop unless the database holds it already; return the tokens of PROTOCOL.md.
+
+    `passwords` holds the staff passwords only on the start that made those accounts.
+    """
     data = workshop()
     async with db.write() as session:
         async with session.begin():
-            staff = await _ensure_staff(session, settings)
+            staff, passwords = await _ensure_staff(session, settings)
             c = await session.scalar(select(Conference.id).where(Conference.title == nfc(data["title"])).limit(1))
             if c is None:
                 c = await _create(session, settings, data)
             invited = await _tokens(session, settings, c)
-    return {"base_url": settings.base_url, "conference_id": c, **staff, **invited}
+    tokens = {"base_url": settings.base_url, "conference_id": c, **staff, **invited}
+    return {**tokens, "passwords": passwords} if passwords else tokens
 
 
 async def delegate_names(db: Database, tokens: dict[str, Any]) -> dict[str, str]:

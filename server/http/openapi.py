@@ -8,36 +8,17 @@ from aiohttp import web
 
 from server.auth.policy import POLICY
 from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS
-from server.http.openapi_shapes import (
-    BODIES,
-    CREATES,
-    DRY_RUNS,
-    FILE,
-    FORMS,
-    QUERIES,
-    Schema,
-)
+from server.http.openapi_schemas import FILE, Schema, components, ref
+from server.http.openapi_shapes import DOCS, TAGS, Doc
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
-        }
-    },
-}
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
+ERROR_REF = ref("Error")
 JSON = "application/json"
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = {"type": "string"}
-# A download's media type follows from the extension its URL ends with.
+# A download's media type follows from the extension its URL ends with; JSON is described by the route's Doc.
 BY_EXTENSION: dict[str, dict[str, Schema]] = {
-    "json": {JSON: {"type": "object"}},
     "csv": {"text/csv": TEXT},
     "xlsx": {XLSX: FILE},
     "docx": {DOCX: FILE},
@@ -49,6 +30,7 @@ BY_EXTENSION: dict[str, dict[str, Schema]] = {
 BY_ROUTE: dict[str, dict[str, Schema]] = {"remark_attachment": {PDF: FILE, DOCX: FILE}}
 # Printing a PDF needs Chromium; without it the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
+UNDESCRIBED = Doc(tag="", summary="")
 
 
 def _path(template: str) -> tuple[str, list[dict[str, Any]]]:
@@ -58,34 +40,42 @@ def _path(template: str) -> tuple[str, list[dict[str, Any]]]:
     return re.sub(r"{(\w+):[^}]*}", r"{\1}", template), params
 
 
-def _content(name: str, path: str) -> dict[str, Schema]:
-    if name in BY_ROUTE:
-        return BY_ROUTE[name]
+def _content(name: str, path: str, answer: Schema | None) -> dict[str, Any]:
     extension = re.search(r"\.(\w+)$", path)
-    if extension and extension.group(1) in BY_EXTENSION:
-        return BY_EXTENSION[extension.group(1)]
-    return {JSON: {"type": "object"}}
+    download = BY_EXTENSION.get(extension.group(1)) if extension else None
+    media = BY_ROUTE.get(name) or download or {JSON: answer or {"type": "object"}}
+    return {kind: {"schema": schema} for kind, schema in media.items()}
 
 
-def _responses(name: str, path: str) -> dict[str, Any]:
-    content = {media: {"schema": schema} for media, schema in _content(name, path).items()}
-    codes = ["201"] if name in CREATES else ["200"]
-    if name in DRY_RUNS:
-        codes.insert(0, "200")
-    responses: dict[str, Any] = {code: {"description": "OK", "content": content} for code in codes}
+def _responses(name: str, path: str, doc: Doc) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if doc.preview is not None:
+        responses["200"] = {"description": "What the dry run found; nothing was written", "content": _content(name, path, doc.preview)}
+    code, description = ("201", "Created") if doc.creates else ("200", "OK")
+    responses[code] = {"description": description, "content": _content(name, path, doc.answer)}
     responses["4XX"] = {"description": "Error", "content": {JSON: {"schema": ERROR_REF}}}
     if name in PRINTED and path.endswith(".pdf"):
         responses["503"] = {"description": "Chromium is missing here", "content": {JSON: {"schema": ERROR_REF}}}
     return responses
 
 
-def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], index: int) -> dict[str, Any]:
-    query = [{"name": q, "in": "query", "required": False, "schema": s} for q, s in QUERIES.get(name, {}).items()]
+def _summary(doc: Doc, choice: dict[str, str]) -> str:
+    if isinstance(doc.summary, str):
+        return doc.summary.format(**{key: value.upper() for key, value in choice.items()})
+    return doc.summary[next(iter(choice.values()))]
+
+
+def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], choice: dict[str, str], index: int) -> dict[str, Any]:
+    # A route without a Doc is still published, without summary or tags: tests/test_openapi.py names it.
+    doc = DOCS.get(name, UNDESCRIBED)
     operation: dict[str, Any] = {
+        # The route's name, the method and which alternative of its URL: the authorization matrix reads the name back.
         "operationId": f"{name}_{method.lower()}_{index}",
-        "parameters": params + query,
-        "responses": _responses(name, path),
+        "parameters": params + [{"name": q, "in": "query", "required": False, "schema": s} for q, s in doc.query.items()],
+        "responses": _responses(name, path, doc),
     }
+    if doc is not UNDESCRIBED:
+        operation = {"summary": _summary(doc, choice), "tags": [doc.tag], **operation}
     action = ROUTE_ACTIONS.get(name)
     if action is not None:
         operation["x-action"] = action
@@ -94,44 +84,42 @@ def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], 
         operation["security"] = []
     if method in ("POST", "PATCH", "PUT"):
         body: dict[str, Any] = {}
-        if name in BODIES or name not in FORMS:
-            body[JSON] = {"schema": BODIES.get(name, {"type": "object"})}
-        if name in FORMS:
-            body["multipart/form-data"] = {"schema": FORMS[name]}
-        operation["requestBody"] = {"required": name in FORMS and name not in BODIES, "content": body}
+        if doc.form is None or doc.body is not None:
+            body[JSON] = {"schema": doc.body or {"type": "object"}}
+        if doc.form is not None:
+            body["multipart/form-data"] = {"schema": doc.form}
+        operation["requestBody"] = {"required": JSON not in body, "content": body}
     return operation
 
 
 def build(app: web.Application) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    count = 0
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
         template = info.get("formatter") or info.get("path")
         if not template or not template.startswith(("/api/v1", "/healthz")) or route.method == "HEAD":
             continue
         pattern = info.get("pattern")
-        for choice in _expand(template, pattern.pattern if pattern else ""):
-            path, params = _path(choice)
-            paths.setdefault(path, {})[route.method.lower()] = _operation(route.name or "", route.method, path, params, count)
-            count += 1
+        for index, (choice, alternative) in enumerate(_expand(template, pattern.pattern if pattern else "")):
+            path, params = _path(alternative)
+            paths.setdefault(path, {})[route.method.lower()] = _operation(
+                route.name or "", route.method, path, params, choice, index
+            )
     return {
         "openapi": "3.1.0",
         "info": {"title": "Điểm Cầu API", "version": "1"},
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR},
-        },
+        "tags": [{"name": name, "description": description} for name, description in TAGS.items()],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": components()},
         "security": [{"bearer": []}],
         "paths": paths,
     }
 
 
-def _expand(template: str, pattern: str) -> list[str]:
-    """A route like /{action:open|close} stands for one path per alternative."""
-    paths = [template]
+def _expand(template: str, pattern: str) -> list[tuple[dict[str, str], str]]:
+    """A route like /{action:open|close} stands for one path per alternative, each with the alternative it takes."""
+    paths: list[tuple[dict[str, str], str]] = [({}, template)]
     for name, alternatives in re.findall(r"\(\?P<(\w+)>([\w-]+(?:\|[\w-]+)+)\)", pattern):
-        paths = [p.replace("{" + name + "}", alt) for p in paths for alt in alternatives.split("|")]
+        paths = [({**c, name: alt}, p.replace("{" + name + "}", alt)) for c, p in paths for alt in alternatives.split("|")]
     return paths
 
 

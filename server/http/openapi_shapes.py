@@ -1,42 +1,74 @@
-"""What the OpenAPI document says about a route beyond its URL: request bodies and query values, by route name.
+"""What the OpenAPI document says about each named route beyond its URL and action: one `Doc` per route.
 
-The enumerations come from the modules that check them, so the document names exactly what the server accepts.
+A route's summary, tag, request body or form, query values and success answer are declared together here. The
+enumerations come from the modules that check them, so the document names exactly what the server accepts; the
+answers are the shapes of openapi_schemas.py.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, MODERATION
 from server.agenda.operations import KINDS
 from server.drafts.operations import FORMATS as DRAFT_FORMATS
+from server.http.openapi_schemas import (
+    BOOLEAN,
+    COUNT,
+    FILE,
+    ID,
+    INTEGER,
+    MOMENT,
+    NAME,
+    PAGED,
+    STRING,
+    Schema,
+    enum,
+    listing,
+    nullable,
+    obj,
+    record,
+    ref,
+)
 from server.points.operations import LINK_STATES
 from server.speaking.operations import STATUSES
 from server.submissions.inbox import NOT_RULED
 from server.submissions.moderation import DECISIONS
 
-Schema = dict[str, Any]
+TAGS: dict[str, str] = {
+    "service": "Whether the server answers, and this document.",
+    "session": "Signing in and out with a staff account, and who the caller is.",
+    "accounts": "Staff accounts and login lockouts (admin).",
+    "conferences": "A workshop: its facts, and the state changes open, close collection, reopen and close.",
+    "points": "Bridge points and the link status each point's operator reports.",
+    "invitations": "Invitation links for operators, delegates and displays; each also works as a bearer token.",
+    "participants": "The roster: adding, importing, exporting, absence reasons and badge sheets.",
+    "attendance": "Check-in and check-out at a point, their corrections, and the attendance sheet.",
+    "agenda": "Agenda items, their order, and the chair's live control of what is on now.",
+    "speaking": "Requests for the floor, the chair's queue, and the log of who spoke how long.",
+    "drafts": "The draft under consultation, split into chapters, articles, clauses and points.",
+    "submissions": "Remarks (speech texts and papers) and comments on the draft, as submitted and as listed.",
+    "rulings": "The chair's decisions on input: rulings on comments, merging duplicates, and moderation.",
+    "summary": "The closing summary in its formats, the revised draft, and the closing statement.",
+    "audit": "The trail of what staff did, when and from where.",
+    "events": "Replay of the events a caller may see, for consoles that reconnect.",
+}
 
-STRING: Schema = {"type": "string"}
-INTEGER: Schema = {"type": "integer"}
-ID: Schema = {"type": "integer", "minimum": 1}
-BOOLEAN: Schema = {"type": "boolean"}
-MOMENT: Schema = {"type": "string", "format": "date-time"}
-FILE: Schema = {"type": "string", "format": "binary"}
 
+@dataclass(frozen=True)
+class Doc:
+    """One route in the document: `summary` may name each alternative of a route like /{action:open|close}."""
 
-def enum(options: tuple[str, ...] | list[str]) -> Schema:
-    return {"type": "string", "enum": list(options)}
-
-
-def nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def obj(required: tuple[str, ...] = (), **properties: Schema) -> Schema:
-    shape: Schema = {"type": "object", "properties": properties}
-    if required:
-        shape["required"] = list(required)
-    return shape
+    tag: str
+    summary: str | Mapping[str, str]
+    # The JSON answered on success; None where the URL's extension (or BY_ROUTE in openapi.py) says what is sent.
+    answer: Schema | None = None
+    body: Schema | None = None
+    form: Schema | None = None
+    query: Mapping[str, Schema] = field(default_factory=dict)
+    # Created: 201. With a `preview`, a dry run answers that with 200 and writes nothing.
+    creates: bool = False
+    preview: Schema | None = None
 
 
 PERSON = {"full_name": STRING, "position": STRING, "organization": STRING, "role_in_meeting": STRING, "email": STRING, "phone": STRING}
@@ -47,78 +79,199 @@ ITEM = {
 EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
 DECISION = obj(("decision",), decision=enum(DECISIONS))
 RULING = {"disposition": enum(DISPOSITIONS), "response": STRING, "revision": ID}
-REMARK = obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=ID, participant_id=ID)
-DRAFT = obj(("content",), format=enum(DRAFT_FORMATS), content=STRING, title=STRING)
+FLAG = enum(("true", "false"))
+TRAIL = {"actor": STRING, "action": STRING, "since": MOMENT, "until": MOMENT}
+PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0}, "order": enum(("newest", "oldest"))}
 
-# JSON request bodies (every write also takes `idempotency_key` or the Idempotency-Key header where it creates).
-BODIES: dict[str, Schema] = {
-    "api_login": obj(("username", "password"), username=STRING, password=STRING),
-    "lockout_lift": obj(("address",), address={"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]}),
-    "conference_create": obj(("title", "starts_at"), title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING),
-    "conference_update": obj(
+CONFERENCE, POINT, INVITATION = ref("conference"), ref("point"), ref("invitation_link")
+PARTICIPANT, ITEM_ANSWER, REQUEST = ref("participant"), ref("agenda_item"), ref("speaking_request")
+REMARK, COMMENT = ref("remark"), ref("comment")
+CURRENT = record(current=nullable(ITEM_ANSWER))
+CREATED = record(created=COUNT)
+STATEMENT = record(text={"type": "string"}, edited=BOOLEAN, generated={"type": "string"})
+SPOKEN = record(
+    request_id=ID, participant_id=ID, full_name=NAME, point_id=ID, point=NAME, topic=ref("text_or_null"),
+    point_of_order=BOOLEAN, status=ref("speaking_status"), started_at=ref("datetime"),
+    finished_at=ref("datetime_or_null"), duration_seconds=COUNT,
+)
+ARTICLE_COUNTS = record(anchor=NAME, title=STRING, comments=COUNT, proposed=COUNT, ruled=COUNT)
+STREAMS = {
+    "type": "object",
+    "description": "For each stream the caller sees (`*` for staff: all of them), the seq of its newest event.",
+    "additionalProperties": COUNT,
+}
+STATE = {"open": "Open the conference", "close-collection": "Stop taking input", "reopen-collection": "Take input again",
+         "close": "Close the conference and freeze its summary"}
+FORMATS = {"json": "Get the closing summary as JSON", "html": "Get the closing summary as a web page",
+           "md": "Get the closing summary as Markdown", "docx": "Get the closing summary as a Word document",
+           "pdf": "Print the closing summary as PDF"}
+CONTROL = {"start": "Start an agenda item", "finish": "Finish an agenda item", "skip": "Skip an agenda item"}
+
+DOCS: dict[str, Doc] = {
+    "healthz": Doc("service", "Check that the server and its database answer", record(status={"const": "ok"})),
+    "openapi": Doc("service", "Get this OpenAPI document", obj(
+        ("openapi", "info", "paths"), openapi=STRING, info={"type": "object"}, paths={"type": "object"},
+    )),
+    "api_login": Doc(
+        "session", "Sign in with a staff account", record(token=NAME, role=enum(("admin", "chair")), username=NAME),
+        body=obj(("username", "password"), username=STRING, password=STRING),
+    ),
+    "api_logout": Doc("session", "Sign out, ending the session", record(ok={"const": True})),
+    "api_me": Doc("session", "Tell who the caller is", record(
+        role=enum(("admin", "chair", "operator", "delegate", "display")), conference_id=ref("id_or_null"),
+        point_id=ref("id_or_null"), participant_id=ref("id_or_null"),
+    )),
+    "users": Doc("accounts", "List staff accounts", listing(ref("user"))),
+    "user_unlock": Doc("accounts", "Unlock a staff account locked by failed logins", ref("user")),
+    "lockout_lift": Doc(
+        "accounts", "Lift the login lockout of an address", record(address=STRING, lifted=BOOLEAN),
+        body=obj(("address",), address={"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]}),
+    ),
+    "conferences": Doc("conferences", "List conferences", listing(CONFERENCE)),
+    "conference_create": Doc(
+        "conferences", "Create a conference", CONFERENCE, creates=True,
+        body=obj(("title", "starts_at"), title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING),
+    ),
+    "conference": Doc("conferences", "Get a conference", CONFERENCE),
+    "conference_update": Doc("conferences", "Edit a conference's facts", CONFERENCE, body=obj(
         title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING,
         speaking_quota_seconds=nullable({"type": "integer", "minimum": 0}), premoderation=BOOLEAN,
+    )),
+    "conference_state": Doc("conferences", STATE, CONFERENCE),
+    "audit": Doc("audit", "List a conference's audit trail", listing(ref("audit_entry")), query=TRAIL),
+    "audit_all": Doc("audit", "List the whole audit trail", listing(ref("audit_entry")), query={**TRAIL, "conference_id": ID}),
+    "points": Doc("points", "List bridge points", listing(POINT)),
+    "point_create": Doc(
+        "points", "Add a bridge point", POINT, creates=True,
+        body=obj(("code", "name"), code=STRING, name=STRING, region=STRING, is_host=BOOLEAN),
     ),
-    "point_create": obj(("code", "name"), code=STRING, name=STRING, region=STRING, is_host=BOOLEAN),
-    "point_status": obj(("link",), link=enum(LINK_STATES), note=STRING),
-    "invitation_create": obj(
-        ("role",), role=enum(("operator", "delegate", "display")), point_id=ID, participant_id=ID, expires_at=MOMENT
+    "point_status": Doc("points", "Report a point's link status", POINT, body=obj(("link",), link=enum(LINK_STATES), note=STRING)),
+    "invitations": Doc("invitations", "List invitations", listing(INVITATION)),
+    "invitation_create": Doc(
+        "invitations", "Issue an invitation", INVITATION, creates=True,
+        body=obj(("role",), role=enum(("operator", "delegate", "display")), point_id=ID, participant_id=ID, expires_at=MOMENT),
     ),
-    "invitation_reissue": obj(expires_at=MOMENT),
-    "participant_create": obj(("full_name", "point_id"), **PERSON, point_id=ID),
-    "checkin": obj(participant_id=ID, code=STRING, **PERSON, substitute_for=ID),
-    "participant_absence": obj(("absence_reason",), absence_reason=STRING),
-    "stay_strike": obj(("reason",), reason=STRING),
-    "agenda_create": obj(("title", "kind", "planned_minutes"), **ITEM),
-    "agenda_reorder": obj(("order",), order={"type": "array", "items": ID}),
-    "agenda_update": obj(**ITEM),
-    "agenda_next": EXPECTED_CURRENT,
-    "agenda_back": EXPECTED_CURRENT,
-    "agenda_extend": obj(("minutes",), minutes=ID),
-    "speaking_request_create": obj(participant_id=ID, topic=STRING, agenda_item_id=ID, point_of_order=BOOLEAN),
-    "speaking_request_update": obj(
-        status=enum(STATUSES), position=INTEGER, time_limit_seconds=nullable({"type": "integer", "minimum": 10})
+    "invitation_revoke": Doc("invitations", "Revoke an invitation", INVITATION),
+    "invitation_reissue": Doc(
+        "invitations", "Reissue an invitation with a new link, revoking the old one",
+        ref("reissued_invitation"),
+        body=obj(expires_at=MOMENT), creates=True,
     ),
-    "draft_create": DRAFT,
-    "remark_create": REMARK,
-    "remark_moderate": DECISION,
-    "comment_create": obj(("body",), section_anchor=STRING, body=STRING, proposed_text=STRING, participant_id=ID),
-    "comments_dispose": obj(("items",), items={"type": "array", "items": obj(("id", "disposition", "revision"), id=ID, **RULING)}),
-    "comment_dispose": obj(("disposition", "revision"), **RULING),
-    "comment_merge": obj(("into", "revision"), into=ID, revision=ID),
-    "comment_unmerge": obj(("revision",), revision=ID),
-    "comment_moderate": DECISION,
-    "closing_statement_update": obj(("text",), text=nullable(STRING)),
+    "participants": Doc(
+        "participants", "List or search the roster",
+        listing(ref("roster_entry"), **PAGED),
+        query={"point_id": ID, "q": STRING, "limit": PAGE["limit"], "offset": PAGE["offset"]},
+    ),
+    "participant_create": Doc(
+        "participants", "Add a roster member", PARTICIPANT, creates=True,
+        body=obj(("full_name", "point_id"), **PERSON, point_id=ID),
+    ),
+    "participant_absence": Doc(
+        "participants", "Record why a roster member is absent", PARTICIPANT,
+        body=obj(("absence_reason",), absence_reason=nullable(STRING)),
+    ),
+    "participants_import": Doc(
+        "participants", "Import the roster from a CSV or XLSX file", ref("import_report"),
+        form=obj(("file",), file=FILE), query={"dry_run": FLAG, "skip_invalid": FLAG}, creates=True, preview=ref("import_report"),
+    ),
+    "participants_import_template": Doc("participants", "Download the roster import template as {fmt}"),
+    "participants_export": Doc("participants", "Export the roster as {fmt}", query={"point_id": ID}),
+    "badges_pdf": Doc("participants", "Print a point's badges"),
+    "checkin": Doc(
+        "attendance", "Check a participant in", ref("checkin"), creates=True,
+        body=obj(participant_id=ID, code=STRING, **PERSON, substitute_for=ID),
+    ),
+    "checkout": Doc("attendance", "Check a participant out", PARTICIPANT),
+    "checkin_undo": Doc("attendance", "Undo a check-in made by mistake", PARTICIPANT),
+    "participant_movements": Doc("attendance", "List a participant's stays", listing(ref("stay"))),
+    "stays": Doc("attendance", "List the stays at a point", listing(ref("stay_at_point")), query={"point_id": ID}),
+    "stay_strike": Doc("attendance", "Strike a stay from the record", ref("stay"), body=obj(("reason",), reason=STRING)),
+    "attendance": Doc("attendance", "Get the attendance sheet", ref("attendance_sheet")),
+    "attendance_export": Doc("attendance", "Export the attendance sheet as {fmt}"),
+    "agenda": Doc("agenda", "Get the agenda with its schedule", ref("agenda")),
+    "agenda_create": Doc(
+        "agenda", "Add an agenda item", ITEM_ANSWER, creates=True, body=obj(("title", "kind", "planned_minutes"), **ITEM),
+    ),
+    "agenda_reorder": Doc(
+        "agenda", "Reorder the agenda", listing(ITEM_ANSWER), body=obj(("order",), order={"type": "array", "items": ID}),
+    ),
+    "agenda_update": Doc("agenda", "Edit an agenda item", ITEM_ANSWER, body=obj(**ITEM)),
+    "agenda_delete": Doc("agenda", "Delete an agenda item", ITEM_ANSWER),
+    "agenda_export": Doc("agenda", "Export the agenda as {fmt}"),
+    "agenda_import": Doc(
+        "agenda", "Import agenda items from a CSV or XLSX file", CREATED, form=obj(("file",), file=FILE), creates=True,
+    ),
+    "agenda_next": Doc("agenda", "Move on to the next agenda item", CURRENT, body=EXPECTED_CURRENT),
+    "agenda_back": Doc("agenda", "Go back to the previous agenda item", CURRENT, body=EXPECTED_CURRENT),
+    "agenda_control": Doc("agenda", CONTROL, ITEM_ANSWER),
+    "agenda_extend": Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=obj(("minutes",), minutes=ID)),
+    "speaking_requests": Doc("speaking", "List the speaking queue", listing(REQUEST)),
+    "speaking_request_create": Doc(
+        "speaking", "Ask for the floor", REQUEST, creates=True,
+        body=obj(participant_id=ID, topic=STRING, agenda_item_id=ID, point_of_order=BOOLEAN),
+    ),
+    "speaking_request_update": Doc("speaking", "Grant, order or end a speaking request", REQUEST, body=obj(
+        status=enum(STATUSES), position=INTEGER, time_limit_seconds=nullable({"type": "integer", "minimum": 10}),
+    )),
+    "speaking_request_withdraw": Doc("speaking", "Withdraw a speaking request", REQUEST),
+    "speaking_log": Doc("speaking", "Get the log of who spoke, and each point's speaking time", listing(
+        SPOKEN, quota_seconds=nullable(COUNT), points={"type": "array", "items": record(point_id=ID, used_seconds=COUNT)},
+    )),
+    "drafts": Doc("drafts", "List the drafts, the current one first", listing(ref("draft_outline"))),
+    "draft_create": Doc(
+        "drafts", "Publish a draft", ref("draft"), creates=True, preview=ref("draft_preview"), query={"dry_run": FLAG},
+        body=obj(("content",), format=enum(DRAFT_FORMATS), content=STRING, title=STRING),
+        form=obj(("file",), file=FILE, title=STRING),
+    ),
+    "draft": Doc("drafts", "Get a draft with its sections", ref("draft")),
+    "remarks": Doc(
+        "submissions", "List remarks", listing(REMARK, **PAGED),
+        query={**PAGE, "point_id": ID, "agenda_item_id": ID, "moderation": enum(MODERATION), "q": STRING},
+    ),
+    "remark_create": Doc(
+        "submissions", "Submit a remark", REMARK, creates=True,
+        body=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=ID, participant_id=ID),
+        form=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=STRING, participant_id=STRING, file=FILE),
+    ),
+    "remark_attachment": Doc("submissions", "Download a remark's attached file"),
+    "comments": Doc(
+        "submissions", "List comments on the draft", listing(COMMENT, **PAGED),
+        query={
+            **PAGE, "point_id": ID, "article": STRING, "anchor": STRING, "disposition": enum((*DISPOSITIONS, NOT_RULED)),
+            "has_proposed": FLAG, "moderation": enum(MODERATION), "q": STRING,
+        },
+    ),
+    "comment_create": Doc(
+        "submissions", "Comment on the draft", COMMENT, creates=True,
+        body=obj(("body",), section_anchor=STRING, body=STRING, proposed_text=STRING, participant_id=ID),
+    ),
+    "comment_counts": Doc("submissions", "Count comments per article", record(
+        articles={"type": "array", "items": ARTICLE_COUNTS}, general=COUNT, other=COUNT, total=COUNT,
+    )),
+    "comment_dispose": Doc("rulings", "Rule on a comment", COMMENT, body=obj(("disposition", "revision"), **RULING)),
+    "comments_dispose": Doc("rulings", "Rule on several comments at once", listing(COMMENT), body=obj(
+        ("items",), items={"type": "array", "items": obj(("id", "disposition", "revision"), id=ID, **RULING)},
+    )),
+    "comment_merge": Doc(
+        "rulings", "Merge a comment into the one it duplicates", COMMENT, body=obj(("into", "revision"), into=ID, revision=ID),
+    ),
+    "comment_unmerge": Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID)),
+    "comment_moderate": Doc("rulings", "Approve or reject a held comment", COMMENT, body=DECISION),
+    "remark_moderate": Doc("rulings", "Approve or reject a held remark", REMARK, body=DECISION),
+    "events": Doc(
+        "events", "Replay the events after a seq",
+        {"oneOf": [
+            record(items={"type": "array", "items": ref("event")}, total=COUNT, seq=COUNT, streams=STREAMS),
+            {**record(snapshot={"const": True}, seq=COUNT, streams=STREAMS),
+             "description": "The gap is older than what is kept: reload the state from the API."},
+        ]},
+        query={"after": {"type": "integer", "minimum": 0}},
+    ),
+    "summary": Doc("summary", "Get the closing summary", ref("summary")),
+    "summary_format": Doc("summary", FORMATS, ref("summary")),
+    "revised_draft": Doc("summary", "Download the revised draft with tracked changes"),
+    "closing_statement": Doc("summary", "Get the closing statement", STATEMENT),
+    "closing_statement_update": Doc(
+        "summary", "Rewrite the closing statement", STATEMENT, body=obj(("text",), text=nullable(STRING)),
+    ),
 }
-
-# Writes that take a multipart form instead of (or besides) JSON: the form's fields.
-FORMS: dict[str, Schema] = {
-    "participants_import": obj(("file",), file=FILE),
-    "agenda_import": obj(("file",), file=FILE),
-    "draft_create": obj(("file",), file=FILE, title=STRING),
-    "remark_create": obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=STRING, participant_id=STRING, file=FILE),
-}
-
-FLAG = enum(("true", "false"))
-PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0}, "order": enum(("newest", "oldest"))}
-QUERIES: dict[str, dict[str, Schema]] = {
-    "participants": {"point_id": ID, "q": STRING, "limit": PAGE["limit"], "offset": PAGE["offset"]},
-    "participants_export": {"point_id": ID},
-    "stays": {"point_id": ID},
-    "participants_import": {"dry_run": FLAG, "skip_invalid": FLAG},
-    "draft_create": {"dry_run": FLAG},
-    "events": {"after": {"type": "integer", "minimum": 0}},
-    "remarks": {**PAGE, "point_id": ID, "agenda_item_id": ID, "moderation": enum(MODERATION), "q": STRING},
-    "comments": {
-        **PAGE, "point_id": ID, "article": STRING, "anchor": STRING, "disposition": enum((*DISPOSITIONS, NOT_RULED)),
-        "has_proposed": FLAG, "moderation": enum(MODERATION), "q": STRING,
-    },
-}
-
-# Writes that create: 201, and 200 where a dry run answers what would be done.
-CREATES = frozenset({
-    "conference_create", "point_create", "invitation_create", "invitation_reissue", "participant_create", "checkin",
-    "participants_import",
-    "agenda_create", "agenda_import", "speaking_request_create", "draft_create", "remark_create", "comment_create",
-})
-DRY_RUNS = frozenset({"participants_import", "draft_create"})

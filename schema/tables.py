@@ -367,6 +367,17 @@ class Invitation(Base):
     expires_at: Mapped[datetime | None]
 
 
+class SigningKey(Base):
+    """The one row naming the server's signing key by a fingerprint, so a start with another key is noticed."""
+
+    __tablename__ = "signing_key"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # HMAC-SHA256 of a fixed label under the key: tells keys apart, and gives nothing towards the key itself.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # When a start last found a different key; None while the key is the one first seen.
+    changed_at: Mapped[datetime | None]
+
+
 class AuthSession(Base):
     """A login (bearer token or browser cookie) for a staff user or an invitation."""
 

@@ -5,12 +5,14 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from server.app import create_app
 from server.auth.operations import create_user
+from server.auth.signing_key import hidden_links, note_signing_key
 from server.db import open_database
 from server.demo.examples import write_demo_summary
 from server.demo.seed import delegate_names, seed_demo
@@ -23,11 +25,23 @@ from server.serving import serve_until_stopped
 from server.settings import SettingError, Settings, load
 from server.simulate.command import register as register_simulate
 
+log = logging.getLogger("server")
+
 
 async def _prepare(settings: Settings, demo: bool, tokens_file: Path | None) -> None:
-    """Work done once before serving: stale presence, and the demo workshop if asked."""
+    """Work done once before serving: the signing key checked, stale presence, and the demo workshop if asked."""
     db = open_database(settings)
     try:
+        async with db.write() as session, session.begin():
+            changed = await note_signing_key(session, settings.secret_key)
+            hidden = await hidden_links(session, settings.secret_key) if changed else 0
+        if changed:
+            log.warning(
+                "The signing key differs from the last start's (DIEMCAU_SECRET_KEY, or secret.key in the data directory):"
+                " the links of %d invitations made before cannot be shown or printed again, and the admin page marks"
+                " them. Links already handed out still work; reissue those invitations for new links and badges, and"
+                " reissue them all if the old key leaked. Or start again with the old key.", hidden,
+            )
         if settings.redis_url is None:
             async with db.write() as session, session.begin():
                 await forget_presence(session)
@@ -62,8 +76,8 @@ def _print_links(settings: Settings, tokens: dict[str, Any], names: dict[str, st
 def serve(args: argparse.Namespace) -> None:
     settings = load(database_url=args.database_url, host=args.host, port=args.port)
     upgrade(settings.database_url)
-    asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
     setup_logging(settings.log_format)
+    asyncio.run(_prepare(settings, args.demo, args.demo_tokens))
     app = create_app(settings)
     add_metrics_site(app, settings)
     asyncio.run(serve_until_stopped(app, settings))

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from schema.tables import Invitation
 from server.auth.policy import authorize
+from server.auth.signing_key import link_derivable
 from server.auth.tokens import invitation_token
 from server.badges.operations import badge_sheet
 from server.badges.render import PER_PAGE, qr, qr_data_uri
@@ -70,6 +71,8 @@ async def invitation_qr(request: web.Request) -> web.StreamResponse:
             invitation = await in_conference(session, Invitation, conference_id, int(request.match_info["i"]), "invitation", "invitation_id")
         except NotFound:
             raise web.HTTPNotFound(text="No such invitation") from None
+    if not link_derivable(settings.secret_key, invitation):
+        raise web.HTTPConflict(text="This link was made under an earlier signing key and cannot be shown again: reissue the invitation")
     url = f"{settings.base_url}/join/{invitation_token(settings.secret_key, invitation.nonce)}"
     svg = io.BytesIO()
     qr(url).save(svg, kind="svg", scale=4, omitsize=True, xmldecl=False)

@@ -1,12 +1,14 @@
 """Conferences, their state changes, bridge points and invitations."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from schema.tables import Conference, Invitation, iso, utcnow
 from server.auth import operations as auth
+from server.auth.signing_key import key_changed_at, link_derivable
 from server.auth.tokens import invitation_token
 from server.conferences import audit
 from server.conferences import operations as conferences
@@ -37,7 +39,9 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
     }
 
 
-def invitation_dict(settings: Settings, invitation: Invitation, token: str) -> dict[str, Any]:
+def invitation_dict(settings: Settings, invitation: Invitation, token: str, key_changed: datetime | None = None) -> dict[str, Any]:
+    # Under a signing key other than the one it was made with, `token` and `url` are not the invitation's own link.
+    works = link_derivable(settings.secret_key, invitation)
     return {
         "id": invitation.id,
         "conference_id": invitation.conference_id,
@@ -51,6 +55,8 @@ def invitation_dict(settings: Settings, invitation: Invitation, token: str) -> d
         "revoked_at": iso(invitation.revoked_at),
         "expires_at": iso(invitation.expires_at),
         "state": auth.invitation_state(invitation, utcnow()),
+        "url_works": works,
+        "key_changed_at": None if works else iso(key_changed),
     }
 
 
@@ -173,7 +179,8 @@ async def list_invitations(request: web.Request) -> web.Response:
     settings = request.app[settings_key]
     async with reader(request) as session:
         rows = await auth.list_invitations(session, c)
-        return listing([invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce)) for i in rows])
+        changed = await key_changed_at(session)
+        return listing([invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce), changed) for i in rows])
 
 
 async def create_invitation(request: web.Request) -> web.Response:

@@ -1,11 +1,20 @@
 // The printable sheet of every invitation link, per bridge point: the operator's, the delegates', and the
 // displays', each with its QR code (drawn by the server), so a phone opens its link without typing it. It is a
 // print layout of the admin page: screen shows it, print prints it.
-import { conferenceId, el, t } from "./api.js";
+import { conferenceId, el, formatDateTime, t } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** Under a new signing key the server cannot show a link made before: say so where the link would be, and what to do. */
+export function staleNote(invitation) {
+  const since = invitation.key_changed_at;
+  const text = since ? t("admin.link_stale", { time: formatDateTime(since) }) : t("admin.link_stale_undated");
+  return el("span", { class: "link-stale", text });
+}
+
 function linkLine(label, invitation) {
+  // Printing a link that opens nothing would be worse than printing none.
+  if (invitation.url_works === false) return el("li", {}, el("span", { class: "sheet-label", text: label }), staleNote(invitation));
   return el(
     "li",
     {},

@@ -7,7 +7,7 @@ import { createAudit } from "./admin-audit.js";
 import { setupAgendaImport } from "./admin-agenda-import.js";
 import { reloadDraft, setupDraft } from "./admin-draft.js";
 import { setupImport } from "./admin-import.js";
-import { openSheet } from "./admin-sheet.js";
+import { openSheet, staleNote } from "./admin-sheet.js";
 import { confirmDialog } from "./dialog.js";
 import { labelInputs } from "./inputs.js";
 import { renderSteps } from "./admin-steps.js";
@@ -61,11 +61,12 @@ function reissueButton(invitation) {
 }
 
 function linkField(invitation, label) {
+  const stale = invitation.url_works === false;
   return el(
     "span",
     { class: "link-cell" },
-    urlField(invitation, label),
-    copyButton(invitation),
+    stale ? staleNote(invitation) : urlField(invitation, label),
+    stale ? null : copyButton(invitation),
     revokeButton(invitation),
     reissueButton(invitation),
   );
@@ -272,10 +273,10 @@ function renderAllLinks() {
     $("invitation-rows"),
     rows.map((invitation) => el(
       "tr",
-      { dataset: { invitationId: invitation.id, state: invitation.state } },
+      { dataset: { invitationId: invitation.id, state: invitation.state, urlWorks: String(invitation.url_works) } },
       el("td", { text: t(`role.${invitation.role}`) }),
       el("th", { scope: "row", text: ownerOf(invitation) }),
-      el("td", {}, invitation.state === "active" ? urlField(invitation, ownerOf(invitation)) : "—"),
+      el("td", {}, invitation.state !== "active" ? "—" : invitation.url_works === false ? staleNote(invitation) : urlField(invitation, ownerOf(invitation))),
       el("td", { text: invitation.expires_at ? formatDateTime(invitation.expires_at) : t("admin.no_expiry") }),
       el("td", {}, el("span", { class: "status-badge invitation-state", dataset: { state: invitation.state }, text: t(`invitation.${invitation.state}`) })),
       el("td", {}, invitation.state === "revoked" ? null : el("span", { class: "link-actions" }, revokeButton(invitation), reissueButton(invitation))),

@@ -86,10 +86,13 @@ def _snapshot(database: Path) -> Path:
     return copy
 
 
-async def start_server(directory: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None) -> Server:
-    """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is unused)."""
+async def start_server(
+    directory: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None, port: int | None = None
+) -> Server:
+    """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is unused),
+    on a free port unless given one (a process restarted where a proxy expects it)."""
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     database = directory / "diemcau.db"
     tokens_file = directory / "tokens.json"
     log = directory / "server.log"

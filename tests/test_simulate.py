@@ -17,6 +17,7 @@ import pytest
 
 from server.__main__ import main
 from server.simulate.sio import SocketClient, SocketError, split_event
+from server.simulate.stats import Move, fanout
 from tests.conftest import METRICS_TOKEN, ROOT, Call, Server, free_port
 
 ACTIONS = ("connect", "join", "check_in", "agenda_next", "comment")
@@ -66,6 +67,7 @@ async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: S
     assert consoles["by_kind"] == {"operator": 16, "display": 2, "delegate": 2}
     fan = result["fanout"]
     assert fan["moves"] == result["actions"]["agenda_next"]["ok"] and fan["missed"] == 0
+    assert fan["reached"] == fan["expected"] == 20 * fan["moves"] and fan["moves_reaching_all"] == fan["moves"]
     assert fan["per_console"]["n"] == 20 * fan["moves"] and fan["every_console"]["p99_ms"] is not None
     assert result["server"]["metrics_held"]["consoles.operator"] >= 16
     assert result["server"]["rss_after_kib"] > 0
@@ -172,3 +174,16 @@ async def test_the_socket_client_is_refused_a_bad_token_and_receives_events_in_o
         finally:
             await client.close()
         assert not client.connected and client.close_reason is None
+
+
+def test_a_move_that_reached_no_console_is_reported_missed_not_instant() -> None:
+    consoles = [
+        {"started": {"1": 10.2, "2": 12.1}, "connected": True},
+        {"started": {"1": 10.4}, "connected": False},
+    ]
+    fan = fanout([Move(10.0, 1), Move(12.0, 2), Move(14.0, 3)], consoles)
+    assert (fan["expected"], fan["reached"], fan["missed"], fan["moves_reaching_all"]) == (6, 3, 3, 1)
+    assert fan["per_console"]["n"] == 3 and fan["per_console"]["max_ms"] == 400.0
+    # Only the first move reached every console; the third reached none and adds no latency anywhere.
+    assert fan["every_console"] == {"n": 1, "p50_ms": 400.0, "p99_ms": 400.0, "max_ms": 400.0}
+    assert fanout([Move(1.0, 1)], [])["every_console"]["n"] == 0

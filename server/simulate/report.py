@@ -42,16 +42,18 @@ def table(result: dict[str, Any]) -> str:
     fan = result["fanout"]
     per, every = fan["per_console"], fan["every_console"]
     lines.append("")
-    lines.append(f"agenda fan-out ({fan['moves']} moves): per console p50 {_ms(per['p50_ms'])} / p99 {_ms(per['p99_ms'])} / "
-                 f"max {_ms(per['max_ms'])} ms over {per['n']} deliveries; every console reached p50 {_ms(every['p50_ms'])} / "
-                 f"p99 {_ms(every['p99_ms'])} ms; missed {fan['missed']}")
+    lines.append(f"agenda fan-out ({fan['moves']} moves): {fan['reached']} of {fan['expected']} deliveries expected, "
+                 f"missed {fan['missed']}; per console p50 {_ms(per['p50_ms'])} / p99 {_ms(per['p99_ms'])} / "
+                 f"max {_ms(per['max_ms'])} ms; {fan['moves_reaching_all']} of {fan['moves']} moves reached every console, "
+                 f"the last of them p50 {_ms(every['p50_ms'])} / p99 {_ms(every['p99_ms'])} ms")
     consoles = result["consoles"]
     kinds = ", ".join(f"{v} {k}" for k, v in sorted(consoles["by_kind"].items()))
     reasons = ", ".join(f"{k} ×{v}" for k, v in consoles["disconnect_reasons"].items())
     lines.append(
         f"consoles: asked {consoles['asked']}, connected {consoles['connected']} ({kinds or 'none'}) in "
         f"{consoles['connect_seconds']:g} s, still connected at the end {consoles['still_connected']}, "
-        f"disconnects {consoles['disconnects']}{' (' + reasons + ')' if reasons else ''}; "
+        f"disconnects {consoles['disconnects']}{' (' + reasons + ')' if reasons else ''}, "
+        f"came back after the server let them go {consoles['reconnects']} times; "
         f"{consoles['events_received']} events received"
     )
     server = result["server"]

@@ -120,6 +120,7 @@ async def _consoles_and_actors(chair: Api, options: Options, rehearsal: Rehearsa
             "still_connected": sum(1 for c in consoles if c["connected"]),
             "disconnects": sum(1 for c in consoles if not c["connected"]),
             "disconnect_reasons": _count(c["close_reason"] for c in consoles if not c["connected"]),
+            "reconnects": sum(c["reconnects"] for c in consoles),
             "by_kind": _count(c["kind"] for c in consoles),
             "events_received": sum(c["events"] for c in consoles),
             "connect_seconds": round(connect_seconds, 2),

@@ -133,6 +133,11 @@ class SocketClient:
             if self._ws is not None:
                 asyncio.create_task(self._ws.close())
 
+    async def ended(self) -> None:
+        """Until the connection is gone, whoever closed it."""
+        if self._reader is not None:
+            await asyncio.shield(self._reader)
+
     async def call(self, event: str, data: Any, timeout: float = 30.0) -> Any:
         """Emit `event` with `data` and wait for the server's acknowledgement."""
         if self._ws is None or not self.connected:

@@ -6,6 +6,10 @@ import { Cursor } from "./cursor.js";
 
 const RETRY_MS = 3000;
 const LOST_AFTER_MS = 1000;
+// A server that lets its consoles go (a restart) lets thousands go at the same moment: each waits a random part
+// of this window before knocking again, and socket.io's own backoff (1 s doubling to 10 s, each ±50 %) spaces the
+// attempts after that while the server is still away.
+const COME_BACK_MS = [500, 3000];
 
 function indicate(state) {
   const indicator = document.getElementById("live-status");
@@ -31,7 +35,12 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
   let lostTimer = null;
   // WebSocket only: the polling transport POSTs with the session cookie but no CSRF header, and the
   // server's CSRF check refuses those POSTs.
-  const socket = io({ transports: ["websocket"] });
+  const socket = io({ transports: ["websocket"], reconnectionDelay: 1000, reconnectionDelayMax: 10000, randomizationFactor: 0.5 });
+  // Set once the session behind this console ended ("revoked") or the server refused it ("refused"): whatever
+  // closes the socket next, the console says so and does not come back.
+  let final = null;
+  // Set by server.restarting until the console is in step again, so the indicator says why it is away.
+  let restarting = false;
 
   function push(event) {
     cursor.push(event).forEach(onEvent);
@@ -56,7 +65,8 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     if (!ack.ok) {
       // Not allowed into this conference (any more): retrying would be refused again.
       waiting = null;
-      indicate("refused");
+      final = final ?? "refused";
+      indicate(final);
       socket.disconnect();
       return;
     }
@@ -67,6 +77,7 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     pushed.forEach(push);
     if (cursor.lost) return join();
     watch();
+    restarting = false;
     indicate("online");
     onJoined();
   }
@@ -75,7 +86,7 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     join().catch(() => {
       // A failed join or reload leaves the console unsure of its state: start over on a fresh connection.
       waiting = null;
-      indicate("reconnecting");
+      indicate(away());
       socket.disconnect();
       setTimeout(() => socket.connect(), RETRY_MS);
     });
@@ -93,17 +104,39 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
     if (!waiting) rejoin();
   });
 
-  // The invitation behind this console was revoked, reissued or has expired: the server disconnects us next,
-  // and reconnecting with the same token or session would be refused.
-  let ended = false;
+  // The invitation behind this console was revoked, reissued or has expired, or the staff session behind it
+  // logged out: the server disconnects us next, and reconnecting with the same token or session would be refused.
   socket.on("session.revoked", () => {
-    ended = true;
-    indicate("revoked");
+    final = "revoked";
+    indicate(final);
   });
 
-  socket.on("disconnect", () => indicate(ended ? "revoked" : "reconnecting"));
+  socket.on("server.restarting", () => {
+    restarting = true;
+    indicate(away());
+  });
+
+  socket.on("disconnect", (reason) => {
+    if (final) return indicate(final);
+    indicate(away());
+    // socket.io comes back by itself after a lost connection, but takes a disconnect the server sent as final.
+    // Ours are final only with session.revoked (above); any other (a restart) is followed by coming back.
+    if (reason === "io server disconnect") comeBack();
+  });
   socket.on("connect_error", () => {
     // socket.active is false when the server refused us (the session ended): retrying would not help.
-    indicate(socket.active ? "reconnecting" : "refused");
+    if (!socket.active) final = final ?? "refused";
+    indicate(final ?? away());
   });
+
+  function away() {
+    return restarting ? "restarting" : "reconnecting";
+  }
+
+  function comeBack() {
+    const [least, most] = COME_BACK_MS;
+    setTimeout(() => {
+      if (!final && !socket.connected) socket.connect();
+    }, least + Math.random() * (most - least));
+  }
 }

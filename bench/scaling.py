@@ -30,6 +30,8 @@ from typing import Any
 from bench.common import ROOT, free_port, machine, wait_healthy
 
 READY_SECONDS = 120
+# The servers guard /metrics with it, and the rehearsal reads their figures with it.
+METRICS_TOKEN = "bench-scaling-metrics-token"
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
@@ -44,7 +46,7 @@ class Servers:
     def __init__(self, directory: Path, database_url: str, redis_url: str | None, count: int) -> None:
         self.directory = directory
         self.env = {**os.environ, "DIEMCAU_SECRET_KEY": "bench-scaling-secret", "DIEMCAU_DATABASE_URL": database_url,
-                    "DIEMCAU_DATA_DIR": str(directory / "data")}
+                    "DIEMCAU_DATA_DIR": str(directory / "data"), "DIEMCAU_METRICS_TOKEN": METRICS_TOKEN}
         if redis_url:
             self.env["DIEMCAU_REDIS_URL"] = redis_url
         self.count = count
@@ -89,7 +91,8 @@ class Servers:
 def simulate(servers: Servers, args: argparse.Namespace, output: Path) -> tuple[int, str]:
     """`diemcau simulate` against the servers, in its own process; its exit status and printed report."""
     (admin, admin_password), (chair, chair_password) = servers.accounts["admin"], servers.accounts["chair"]
-    env = {**os.environ, "DIEMCAU_SIMULATE_PASSWORD": admin_password, "DIEMCAU_SIMULATE_CHAIR_PASSWORD": chair_password}
+    env = {**os.environ, "DIEMCAU_SIMULATE_PASSWORD": admin_password, "DIEMCAU_SIMULATE_CHAIR_PASSWORD": chair_password,
+           "DIEMCAU_METRICS_TOKEN": METRICS_TOKEN}
     command = [
         sys.executable, "-m", "server", "simulate", "--url", ",".join(servers.urls),
         "--user", admin, "--chair-user", chair,

@@ -212,6 +212,9 @@ def _invitation_link(**more: Schema) -> Schema:
         event_schema("common")["$defs"]["invitation"],
         conference_id=ID, token=NAME, url=NAME, created_at=WHEN, revoked_at=WHEN_OR_NULL,
         state=enum(("active", "expired", "revoked")),
+        url_works={**BOOLEAN, "description": "False when the signing key changed since the link was made: token and url "
+                   "here open nothing (the link handed out before still does); reissue for a new one."},
+        key_changed_at={**WHEN_OR_NULL, "description": "When the signing key changed, where url_works is false."},
         **more,
     )
 

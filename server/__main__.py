@@ -65,11 +65,15 @@ def _print_links(settings: Settings, tokens: dict[str, Any], names: dict[str, st
     if set(passwords) != {"admin", "chair"}:
         print("  The staff passwords were shown once, on the start that made the demo workshop; to sign in by name"
               " instead of the links, make an account: diemcau create-user --role admin --username NAME")
-    print(f"  display   {base}/join/{tokens['display']}")
+    if tokens["display"]:
+        print(f"  display   {base}/join/{tokens['display']}")
     for code, token in tokens["operators"].items():
         print(f"  operator  {code:5} {base}/join/{token}")
     for pid, token in tokens["delegates"].items():
         print(f"  delegate  {names.get(pid, pid)}: {base}/join/{token}")
+    if tokens.get("hidden_links"):
+        print(f"  {tokens['hidden_links']} more links were made under an earlier signing key and cannot be shown:"
+              f" reissue them on {base}/admin/{tokens['conference_id']}")
     sys.stdout.flush()
 
 

@@ -113,6 +113,9 @@ async def test_a_changed_signing_key_is_logged_once_and_the_links_it_hides_marke
     assert len(warnings) == 1 and " WARNING " in warnings[0]
     listed = (await call("GET", s.api("/invitations"), admin)).body["items"]
     assert listed and f"the links of {len(listed)} invitations made before cannot be shown" in warnings[0]
+    # The demo prints none of the links it cannot derive, and says how many.
+    assert not s.tokens["operators"] and not s.tokens["delegates"] and s.tokens["display"] is None
+    assert s.tokens["hidden_links"] == len(listed) and f"{len(listed)} more links were made under an earlier" in s.log.read_text(encoding="utf-8")
     assert all(i["url_works"] is False and i["key_changed_at"] for i in listed)
     stale = next(i for i in listed if i["role"] == "operator" and i["point_id"] is not None)
     async with aiohttp.ClientSession() as browser:

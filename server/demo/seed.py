@@ -22,6 +22,7 @@ from schema.tables import (
 from server.agenda.operations import ItemFields, add_item
 from server.auth.operations import create_invitation, create_user, open_session
 from server.auth.passwords import password_problem
+from server.auth.signing_key import link_derivable
 from server.auth.tokens import derive, invitation_token, token_hash
 from server.conferences.operations import change_state, create_conference
 from server.db import Database
@@ -110,6 +111,7 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
 
 
 async def _tokens(session: AsyncSession, settings: Settings, conference_id: int) -> dict[str, Any]:
+    """The links to print; `hidden_links` counts those made under an earlier signing key, which cannot be."""
     rows = (
         await session.execute(
             select(Invitation, Point.code)
@@ -121,7 +123,12 @@ async def _tokens(session: AsyncSession, settings: Settings, conference_id: int)
     operators: dict[str, str] = {}
     delegates: dict[str, str] = {}
     display = None
+    hidden = 0
     for invitation, code in rows:
+        # What this key derives for them opens nothing: printing it would hand out a dead link.
+        if not link_derivable(settings.secret_key, invitation):
+            hidden += 1
+            continue
         token = invitation_token(settings.secret_key, invitation.nonce)
         if invitation.role == "operator":
             operators.setdefault(code, token)
@@ -129,7 +136,8 @@ async def _tokens(session: AsyncSession, settings: Settings, conference_id: int)
             delegates.setdefault(str(invitation.participant_id), token)
         elif display is None:
             display = token
-    return {"operators": operators, "delegates": delegates, "display": display}
+    links = {"operators": operators, "delegates": delegates, "display": display}
+    return {**links, "hidden_links": hidden} if hidden else links
 
 
 async def seed_demo(db: Database, settings: Settings) -> dict[str, Any]:

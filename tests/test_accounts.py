@@ -22,6 +22,8 @@ from server.http.cookies import SESSION_COOKIE
 from server.migrate import alembic_config
 from server.settings import load
 from tests.conftest import ROOT, Call, Server, start_server, stop_server
+from tests.event_schemas import validate_data
+from tests.test_invitations import Watched, refused_at_connect
 from tests.test_roles_and_input import assert_error
 from tests.test_security import demo_password
 
@@ -427,6 +429,42 @@ async def test_logout_ends_a_bearer_session_the_server_remembered(shared_server:
     assert (await call("POST", f"{s.base_url}/api/v1/auth/logout", token)).status == 200
     assert_error(await call("GET", f"{s.base_url}/api/v1/me", token), 401)
     assert_error(await call("POST", f"{s.base_url}/api/v1/auth/logout", token), 401)
+
+
+async def test_logout_tells_the_sessions_sockets_and_closes_them(shared_server: Server, call: Call, browser: aiohttp.ClientSession) -> None:
+    s = shared_server
+    bearer = (await log_in(call, s, "chair", demo_password(s, "chair"))).body["token"]
+    cookie = (await form_login(browser, s, "chair")).value
+    # The same person's other login is another session: it keeps its socket.
+    other = (await log_in(call, s, "chair", demo_password(s, "chair"))).body["token"]
+    sockets = [await joined_socket(s, token=bearer), await joined_socket(s, cookie=f"{SESSION_COOKIE}={cookie}")]
+    kept = await joined_socket(s, token=other)
+    try:
+        assert (await call("POST", f"{s.base_url}/api/v1/auth/logout", bearer)).status == 200
+        headers = with_cookie(cookie, **{"X-CSRF-Token": csrf_of(s, cookie), "Origin": s.base_url})
+        async with browser.post(f"{s.base_url}/logout", headers=headers, allow_redirects=False) as out:
+            assert out.status == 302
+        for watched in sockets:
+            notice = await watched.ended()
+            validate_data("session.revoked", notice)
+            assert notice == {"reason": "logged_out"}
+        await refused_at_connect(s, token=bearer)
+        await refused_at_connect(s, cookie=f"{SESSION_COOKIE}={cookie}")
+        assert kept.client.connected and kept.notices.empty()
+        assert (await kept.client.call("join", {"conference_id": s.conference_id, "after_seq": 0}))["ok"]
+    finally:
+        await kept.client.disconnect()
+
+
+async def joined_socket(server: Server, token: str | None = None, cookie: str | None = None) -> Watched:
+    watched = Watched()
+    await watched.client.connect(
+        server.base_url, auth={"token": token} if token else None, headers={"Cookie": cookie} if cookie else {},
+        transports=["websocket"],
+    )
+    ack = await watched.client.call("join", {"conference_id": server.conference_id, "after_seq": 0})
+    assert ack["ok"], ack
+    return watched
 
 
 async def test_the_admin_page_lists_staff_accounts(shared_server: Server, browser: aiohttp.ClientSession) -> None:

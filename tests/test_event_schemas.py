@@ -214,6 +214,7 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("invitation.revoked", {"id": 4, "role": "display", "point_id": None, "participant_id": None, "revoked": True, "expires_at": None}),
         ("session.revoked", {"invitation_id": 1, "reason": "revoked"}),
         ("session.revoked", {"invitation_id": 2, "reason": "expired"}),
+        ("session.revoked", {"reason": "logged_out"}),
         ("server.restarting", {"reason": "shutdown", "reconnect": True}),
         ("server.resync", {"reason": "fanout_restored"}),
     ]
@@ -360,6 +361,8 @@ INVALID = [
     changed("session.revoked", reason="logged_out"),
     changed("session.revoked", invitation_id=None),
     changed("session.revoked", token="abc"),
+    ("session.revoked", {"reason": "revoked"}),
+    ("session.revoked", {"reason": "logged_out", "session_id": 5}),
     changed("server.restarting", reconnect=False),
     changed("server.resync", reason="shutdown"),
     changed("draft.published", counts={"paragraph": 2}),

@@ -414,6 +414,17 @@ async def test_a_redis_that_hangs_is_noticed_and_consoles_converge(
         await listener.has(await history(call, a, token))
         assert any(e["type"] == "attendance.checked_in" for e in listener.events)
 
+    # With the link back, a logout through a closes the chair's sockets on both processes, each told why.
+    chairs = [listener.client for listener, token in consoles if token == t["chair"]]
+    notices: list[dict[str, Any]] = []
+    gone = [asyncio.Event() for _ in chairs]
+    for client, closed in zip(chairs, gone, strict=True):
+        client.on("session.revoked", notices.append)
+        client.on("disconnect", lambda *_, closed=closed: closed.set())
+    assert (await call("POST", f"{a.base_url}/api/v1/auth/logout", t["chair"])).status == 200
+    await asyncio.wait_for(asyncio.gather(*(closed.wait() for closed in gone)), 10)
+    assert notices == [{"reason": "logged_out"}] * 2
+
 
 async def fanout_errors(call: Call, server: Server) -> float:
     reply = await call("GET", server.base_url + "/metrics", METRICS_TOKEN)

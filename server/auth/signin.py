@@ -13,7 +13,7 @@ from server.auth.principal import Principal
 from server.auth.throttle import throttle_key
 from server.conferences.audit import record
 from server.errors import Unauthorized
-from server.keys import db_key, settings_key
+from server.keys import db_key, ender_key, settings_key
 from server.settings import Settings
 from server.writes import perform
 
@@ -59,7 +59,8 @@ async def sign_in(app: web.Application, username: str, password: str, address: s
 
 
 async def sign_out(app: web.Application, principal: Principal, address: str | None) -> None:
-    """End the session on the server at once; a staff member's sign-out is an entry in the audit trail."""
+    """End the session on the server at once, and the sockets it opened; a staff member's sign-out is an entry in
+    the audit trail."""
     session_id = principal.session_id
     assert session_id is not None
 
@@ -70,4 +71,6 @@ async def sign_out(app: web.Application, principal: Principal, address: str | No
         return {}
 
     await perform(app, None, end)
+    # Forgotten first: a socket told it was logged out and reconnecting at once must be refused.
     forget_session(app, session_id)
+    await app[ender_key].log_out(session_id)

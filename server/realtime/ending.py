@@ -1,4 +1,4 @@
-"""Telling and closing the sockets of an invitation that was revoked or has expired."""
+"""Telling and closing the sockets of an invitation that was revoked or has expired, and of a login session that logged out."""
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +10,7 @@ from aiohttp import web
 from schema.tables import utcnow
 from server.auth.cache import forget_all
 from server.auth.principal import Principal
+from server.realtime.fanout import FanoutManager
 
 SESSION_REVOKED = "session.revoked"
 NAMESPACE = "/"
@@ -20,18 +21,27 @@ def invitation_room(invitation_id: int) -> str:
     return f"inv:{invitation_id}"
 
 
+def session_room(session_id: int) -> str:
+    """Every socket a login session opened (by its cookie or its bearer token) is in this room."""
+    return f"login:{session_id}"
+
+
 def notice(invitation_id: int, reason: str) -> dict[str, Any]:
-    """The `session.revoked` payload (schema/events/session.revoked.json)."""
+    """The `session.revoked` payload (schema/events/session.revoked.json) for an invitation's sockets."""
     return {"invitation_id": invitation_id, "reason": reason}
 
 
-class SocketEnder:
-    """Ends what an invitation holds open: all its sockets when it is revoked, each one when it expires.
+LOGGED_OUT = {"reason": "logged_out"}
 
-    Per process for now: with several processes (AsyncRedisManager) the notice reaches the room's
-    sockets everywhere through the manager, but only this process's sockets are disconnected here.
-    The others are refused at their next join or reconnect, and the other processes' principal caches
-    let go within cache.TTL_SECONDS.
+
+class SocketEnder:
+    """Ends what an invitation or a login holds open: all its sockets when it is revoked or logs out, each one
+    when its invitation expires.
+
+    On every process: the notice reaches the room's sockets everywhere through the client manager, and each
+    process that hears it from Redis also forgets what its principal cache remembered and disconnects its own
+    sockets in that room (see _ended_elsewhere). While Redis is lost, the other processes' sockets are refused
+    at their next reconnect once their caches let go (cache.TTL_SECONDS).
     """
 
     def __init__(self, app: web.Application, sio: socketio.AsyncServer) -> None:
@@ -40,6 +50,8 @@ class SocketEnder:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         # Running ends are kept referenced, or the loop could drop them half done.
         self._tasks: set[asyncio.Task[None]] = set()
+        if isinstance(sio.manager, FanoutManager):
+            sio.manager.followers[SESSION_REVOKED] = self._ended_elsewhere
 
     def forget(self) -> None:
         forget_all(self._app)
@@ -47,13 +59,31 @@ class SocketEnder:
     async def close(self, invitation_ids: list[int]) -> None:
         """Called by the publisher after the revoking commit, in order with the events around it."""
         for invitation_id in invitation_ids:
-            room = invitation_room(invitation_id)
-            # A socket still inside its connect handler cannot be disconnected yet; its join re-checks instead.
-            here = [sid for sid, _ in self._sio.manager.get_participants(NAMESPACE, room) if self._sio.manager.is_connected(sid, NAMESPACE)]
-            message = notice(invitation_id, "revoked")
-            await self._sio.emit(SESSION_REVOKED, message, room=room, skip_sid=here)
-            for sid in here:
-                await self.end(sid, message)
+            await self._close_room(invitation_room(invitation_id), notice(invitation_id, "revoked"))
+
+    async def log_out(self, session_id: int) -> None:
+        """Called after the commit that ended a login session, once this process has forgotten it."""
+        await self._close_room(session_room(session_id), LOGGED_OUT)
+
+    async def _close_room(self, room: str, message: dict[str, Any]) -> None:
+        here = self._here(room)
+        await self._sio.emit(SESSION_REVOKED, message, room=room, skip_sid=here)
+        for sid in here:
+            await self.end(sid, message)
+
+    def _here(self, room: str) -> list[str]:
+        # A socket still inside its connect handler cannot be disconnected yet; an invitation's join re-checks instead.
+        manager = self._sio.manager
+        return [sid for sid, _ in manager.get_participants(NAMESPACE, room) if manager.is_connected(sid, NAMESPACE)]
+
+    async def _ended_elsewhere(self, room: Any) -> None:
+        """Another process closed this room and its notice has just reached this process's sockets in it: forget
+        what the cache remembered, so their reconnect is refused here too, and disconnect them."""
+        if not isinstance(room, str):
+            return
+        self.forget()
+        for sid in self._here(room):
+            await self._sio.disconnect(sid, ignore_queue=True)
 
     async def end(self, sid: str, message: dict[str, Any]) -> None:
         """Tell one socket of this process why, then disconnect it (the client must not reconnect with it)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -74,6 +74,9 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
         self._lost = False
         self._outbox: list[Any] = []
         self._flushing: asyncio.Task[None] | None = None
+        # Event name -> what to do, with its room, after an emit of that event sent by another process has reached
+        # this process's sockets (SocketEnder disconnects the sockets it told that their session ended).
+        self.followers: dict[str, Callable[[Any], Awaitable[None]]] = {}
         # One client for the manager's life; a lost connection is replaced from its pool on next use.
         self._redis_connect()
 
@@ -125,6 +128,13 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
                 if message is None:
                     raise TimeoutError(f"Redis did not answer a ping within {self._deadline:g} s")
             yield message
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        await super()._handle_emit(message)
+        # The manager hands its own emits through here too; the process that sent one has done its part.
+        follow = self.followers.get(message["event"]) if message.get("host_id") != self.host_id else None
+        if follow is not None:
+            await follow(message.get("room"))
 
     async def _publish(self, data: Any) -> None:
         """Queue the message for the other processes and return at once.

@@ -21,7 +21,7 @@ from server.http.middlewares import SESSION_COOKIE
 from server.http.parse import fits
 from server.keys import db_key, ender_key, settings_key
 from server.points.operations import record_presence
-from server.realtime.ending import SocketEnder, invitation_room, notice
+from server.realtime.ending import SocketEnder, invitation_room, notice, session_room
 from server.realtime.fanout import DirectFanout, FanoutManager
 from server.writes import perform
 
@@ -62,6 +62,9 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             # A room per invitation, so its revocation finds every socket it opened, through any client manager.
             await sio.enter_room(sid, invitation_room(principal.invitation_id))
             ender.expire_later(sid, principal)
+        if principal.session_id is not None:
+            # And one per login session, so its logout finds every socket it opened, on every process.
+            await sio.enter_room(sid, session_room(principal.session_id))
         metrics.socket_connected(sid, principal.role)
 
     @sio.event

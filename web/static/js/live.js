@@ -106,8 +106,8 @@ export function connectLive(conferenceId, onEvent, onSnapshot, onJoined = () => 
 
   // The invitation behind this console was revoked, reissued or has expired, or the staff session behind it
   // logged out: the server disconnects us next, and reconnecting with the same token or session would be refused.
-  socket.on("session.revoked", () => {
-    final = "revoked";
+  socket.on("session.revoked", (data) => {
+    final = data?.reason === "logged_out" ? "logged_out" : "revoked";
     indicate(final);
   });
 

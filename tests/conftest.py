@@ -105,8 +105,9 @@ async def start_server(
     kind = json.dumps([env["DIEMCAU_SECRET_KEY"], sorted((extra_env or {}).items())])
     fresh = database_url is None and not database.exists()
     # The staff passwords are printed only by the start that made the accounts: a later start on the same
-    # database, or on a copy of a seeded one, is handed those the first start wrote.
-    passwords = json.loads(tokens_file.read_text()).get("passwords", {}) if tokens_file.exists() else {}
+    # database, or on a copy of a seeded one, is handed those the first start wrote, kept beside the database.
+    kept = directory / "passwords.json"
+    passwords = json.loads(kept.read_text()) if kept.exists() else {}
     if fresh and kind in _SEEDED:
         seed, passwords = _SEEDED[kind]
         shutil.copyfile(seed, database)
@@ -125,6 +126,7 @@ async def start_server(
         process.wait()
         raise
     tokens = {"passwords": passwords, **json.loads(tokens_file.read_text())}
+    kept.write_text(json.dumps(tokens["passwords"]))
     if fresh and kind not in _SEEDED:
         _SEEDED[kind] = (_snapshot(database), tokens["passwords"])
     return Server(base_url, tokens, database, process, log)

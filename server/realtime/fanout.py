@@ -83,8 +83,8 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
     def _lose(self, error: Exception) -> None:
         """The one path for a lost link, whichever side noticed it and how: refused, dropped, or no answer in time.
 
-        Publishing carries on (each attempt bounded by the deadline) and the subscription starts again; the
-        first answer Redis gives the subscription after this is what tells this process's sockets to re-join.
+        Publishing carries on, each attempt bounded by the deadline, and a subscription that failed starts again.
+        The first answer Redis gives the subscription after this is what tells this process's sockets to re-join.
         """
         if not self._lost:
             log.warning("Lost the link to Redis (%r); pushes between processes stop until it answers again", error)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from server.__main__ import main
-from server.settings import DEFAULT_DATA_DIR, Settings, SettingError, load
+import server.__main__ as command
+from server.settings import DEFAULT_DATA_DIR, SettingError, Settings, load
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = {"DIEMCAU_SECRET_KEY": "k" * 32}
@@ -185,9 +185,14 @@ def test_serve_stops_with_status_2_and_one_line_naming_the_variable(
     bare_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, value: str
 ) -> None:
     bare_environment.setenv(name, value)
-    # Port 1 cannot be bound: a value let through by mistake fails the test instead of leaving a server running.
+
+    def went_on(url: str) -> None:
+        raise AssertionError(f"{name}={value!r} was let through to the migration")
+
+    # A value let through by mistake fails the test here instead of starting a server in the test process.
+    bare_environment.setattr(command, "upgrade", went_on)
     with pytest.raises(SystemExit) as stopped:
-        main(["serve", "--port", "1", "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"])
+        command.main(["serve", "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"])
     assert stopped.value.code == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"diemcau: {name} must be ") and lines[0].endswith(f"not {value!r}")

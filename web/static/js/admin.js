@@ -239,8 +239,20 @@ function renderDelegatePicker() {
   select.replaceChildren(option("", t("admin.pick_delegate_prompt")), ...groups);
 }
 
+/** Once above the links, rather than in every row: how many the server can no longer show since its key changed. */
+function renderKeyChanged() {
+  const stale = state.invitations.filter((i) => i.state === "active" && i.url_works === false);
+  const since = stale.find((i) => i.key_changed_at)?.key_changed_at;
+  const banner = $("key-changed");
+  banner.hidden = stale.length === 0;
+  banner.textContent = stale.length === 0 ? ""
+    : since ? t("admin.key_changed", { time: formatDateTime(since), count: stale.length })
+    : t("admin.key_changed_undated", { count: stale.length });
+}
+
 function renderInvitations() {
   const person = (id) => state.people.find((p) => p.id === id);
+  renderKeyChanged();
   fill(
     $("delegate-links"),
     active("delegate").map((invitation) => {

@@ -413,6 +413,8 @@ async def test_a_redis_that_hangs_is_noticed_and_consoles_converge(
         assert listener.resyncs and all(r == {"reason": "fanout_restored"} for r in listener.resyncs)
         await listener.has(await history(call, a, token))
         assert any(e["type"] == "attendance.checked_in" for e in listener.events)
+    # b's publish of the walk-in gave up within its deadline instead of waiting for Redis.
+    assert await fanout_errors(call, b) >= 1
 
     # With the link back, a logout through a closes the chair's sockets on both processes, each told why.
     chairs = [listener.client for listener, token in consoles if token == t["chair"]]

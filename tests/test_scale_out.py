@@ -1,17 +1,16 @@
 """Scale-out: several server processes on one PostgreSQL database, their pushes carried between them by Redis.
 
 scripts/test starts a private PostgreSQL cluster and says where redis-server is. Each test gets a fresh
-database, and its own redis-server, which the outage test stops and starts again on the same port.
+database, and its own redis-server, which the outage test stops and starts again on the same port (both fixtures
+in conftest.py).
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from alembic.script import ScriptDirectory
 from server.migrate import alembic_config
 from server.realtime.follow import Cursor
 from tests import test_realtime, test_workshop_flow
-from tests.conftest import METRICS_TOKEN, Call, Listener, Server, free_port, start_server, stop_server
+from tests.conftest import METRICS_TOKEN, Call, Listener, Redis, Server, start_server, stop_server
 from tests.event_schemas import validate_data
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
@@ -36,87 +35,12 @@ pytestmark = pytest.mark.solo
 ENV = {"DIEMCAU_SUBMIT_RATE": "100000/60", "DIEMCAU_SECRET_KEY": "test-secret-scale-out"}
 
 
-def required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.fail(f"{name} is not set: run scripts/test, which starts PostgreSQL and finds redis-server", pytrace=False)
-    return value
-
-
-@pytest.fixture
-async def database() -> AsyncIterator[str]:
-    """A PostgreSQL database of the test's own, dropped afterwards."""
-    admin = required("DIEMCAU_TEST_POSTGRES_URL")
-    name = f"diemcau_{uuid.uuid4().hex[:12]}"
-    dsn = admin.replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    yield admin.rsplit("/", 1)[0] + "/" + name
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
 async def rows(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         return list(await connection.fetch(sql, *args))
     finally:
         await connection.close()
-
-
-class Redis:
-    """A redis-server on a port of its own that a test can stop and start again."""
-
-    def __init__(self, binary: str, directory: Path) -> None:
-        self.binary = binary
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for _ in range(200):
-            try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(b"PING\r\n")
-                answer = await reader.readline()
-                writer.close()
-                await writer.wait_closed()
-                if answer.startswith(b"+PONG"):
-                    return
-            except OSError:
-                pass
-            await asyncio.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-async def redis(tmp_path: Path) -> AsyncIterator[Redis]:
-    server = Redis(required("DIEMCAU_TEST_REDIS_SERVER"), tmp_path / "redis")
-    await server.start()
-    yield server
-    server.stop()
 
 
 Cluster = Callable[[int], Awaitable[list[Server]]]

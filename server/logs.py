@@ -14,14 +14,28 @@ FIELDS = ("conference_id", "route", "method", "path", "status", "duration_ms")
 
 # An invitation link is a password: whoever reads it in a log file can act as that operator or delegate. The
 # pattern catches the path even when it matched no route (a trailing slash, a mistyped case), which is why it is
-# not read from the route's match_info.
-_SECRET_IN_PATH = re.compile(r"(/join/)[^/?#]+", re.IGNORECASE)
+# not read from the route's match_info; it stops where a token cannot go on, so a quoted path keeps its quote.
+_SECRET_IN_PATH = re.compile(r"(/join/)[^/?#\s\"'<>\\]+", re.IGNORECASE)
+# No URL of ours takes a token in its query, but a client may send one there anyway (socket.io clients can).
+_SECRET_IN_QUERY = re.compile(r"([?&](?:access_)?token=)[^&#\s\"'<>]+", re.IGNORECASE)
 REDACTED = "<redacted>"
 
 
+def _name_only(match: re.Match[str]) -> str:
+    return match.group(1) + REDACTED
+
+
 def redact(path: str) -> str:
-    """The request path fit for a log line: the token of a /join/ link replaced by <redacted>."""
-    return _SECRET_IN_PATH.sub(lambda match: match.group(1) + REDACTED, path)
+    """The request path fit for a log line: the token of a /join/ link, or a token= in a query, replaced by <redacted>."""
+    return _SECRET_IN_QUERY.sub(_name_only, _SECRET_IN_PATH.sub(_name_only, path))
+
+
+def redact_record(record: logging.LogRecord) -> bool:
+    """A handler's filter: whoever logs a /join/ link or a token= (aiohttp, socket.io, our own code), it goes out redacted."""
+    message = record.getMessage()
+    if "/join/" in message.lower() or "token=" in message.lower():
+        record.msg, record.args = redact(message), None
+    return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,6 +77,7 @@ class AccessLogger(AbstractAccessLogger):
 
 def setup_logging(log_format: str) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(redact_record)
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

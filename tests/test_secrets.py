@@ -3,6 +3,7 @@ address of its own, and a changed signing key noticed with the links it can no l
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 from alembic import command
 
+from server.logs import redact, redact_record
 from server.migrate import alembic_config
 from tests.conftest import METRICS_TOKEN, Call, Server, free_port, start_server, stop_server
 from tests.test_roles_and_input import assert_error
@@ -34,6 +36,30 @@ async def test_invitation_tokens_never_reach_the_log(shared_server: Server, call
     logged = "\n".join(line for line in s.log.read_text(encoding="utf-8").splitlines() if not line.startswith("  "))
     assert "GET /join/<redacted> 302" in logged and "/join/<redacted> 401" in logged
     assert token not in logged and "not-a-real-token" not in logged
+
+
+@pytest.mark.parametrize(
+    ("line", "logged"),
+    [
+        ("/join/Hr6-EG_tEj", "/join/<redacted>"),
+        ("/JOIN/Hr6-EG_tEj/", "/JOIN/<redacted>/"),
+        ('GET "/join/Hr6-EG_tEj?token=x" 401', 'GET "/join/<redacted>?token=<redacted>" 401'),
+        ("/socket.io/?EIO=4&transport=polling&access_token=abc&t=1", "/socket.io/?EIO=4&transport=polling&access_token=<redacted>&t=1"),
+        ("/join/", "/join/"),
+        ("/api/v1/me", "/api/v1/me"),
+        ("/joined/Hr6-EG_tEj", "/joined/Hr6-EG_tEj"),
+    ],
+)
+def test_what_the_redaction_keeps(line: str, logged: str) -> None:
+    assert redact(line) == logged
+
+
+def test_any_logger_writing_a_join_link_has_its_token_redacted() -> None:
+    """aiohttp's and socket.io's own lines go through the same handler as ours."""
+    record = logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1, "Bad request %r", ("GET /join/Hr6-EG_tEj HTTP/1.1",), None)
+    assert redact_record(record) is True and record.getMessage() == "Bad request 'GET /join/<redacted> HTTP/1.1'"
+    plain = logging.LogRecord("server", logging.INFO, __file__, 1, "stopped %d", (3,), None)
+    assert redact_record(plain) and plain.getMessage() == "stopped 3"
 
 
 async def test_metrics_answer_only_the_right_token(shared_server: Server, call: Call) -> None:

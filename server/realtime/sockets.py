@@ -1,8 +1,8 @@
 """The socket.io server: authenticate on connect, join a conference's rooms, replay what was missed."""
 from __future__ import annotations
 
-import asyncio
 import logging
+from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -19,11 +19,11 @@ from server.errors import DomainError, Invalid, Unauthorized
 from server.http.client import socket_origin_allowed
 from server.http.middlewares import SESSION_COOKIE
 from server.http.parse import fits
-from server.keys import db_key, ender_key, settings_key
+from server.keys import db_key, ender_key, settings_key, writers_key
 from server.points.operations import record_presence
 from server.realtime.ending import SocketEnder, invitation_room, notice, session_room
 from server.realtime.fanout import DirectFanout, FanoutManager
-from server.writes import perform
+from server.writes import perform, perform_soon
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
@@ -127,7 +127,11 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         presence = (await sio.get_session(sid)).get("presence")
         if presence is not None:
             conference_id, point_id = presence
-            await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, -1), during_shutdown=True)
+            leaving = partial(_presence, conference_id=conference_id, point_id=point_id, delta=-1)
+            if app[writers_key].closing:
+                perform_soon(app, conference_id, leaving)
+            else:
+                await perform(app, conference_id, leaving, during_shutdown=True)
 
     return sio
 
@@ -155,18 +159,18 @@ async def say_goodbye(sio: socketio.AsyncServer, sids: list[str]) -> None:
 
     The HTTP server stops only once every websocket handler has returned, or else after its shutdown timeout.
     A namespace disconnect, and engine.io's own close, leave the handler waiting for the client to close; the
-    empty packet ends its writer, which closes the websocket from this side and so ends the handler too.
+    empty packet ends its writer once the packets before it are sent, and the writer then closes the websocket
+    from this side, which ends the handler too.
     """
     for sid in sids:
         await sio.emit(RESTARTING, {"reason": "shutdown", "reconnect": True}, to=sid, ignore_queue=True)
-    # At once, not one after another: an operator's disconnect waits for its presence write to commit, and
-    # together those writes share a few commits instead of taking one each.
-    await asyncio.gather(*(sio.disconnect(sid, ignore_queue=True) for sid in sids))
-    if sio.eio.sockets:
-        sockets = list(sio.eio.sockets.values())
-        await sio.eio.disconnect()
-        for socket in sockets:
-            socket.queue.put_nowait(None)
+    for sid in sids:
+        await sio.disconnect(sid, ignore_queue=True)
+    for socket in list(sio.eio.sockets.values()):
+        # Not engine.io's own disconnect, which waits for every queue to be sent: a client that closed its end
+        # first has no writer left to send it, and that wait would never end.
+        await socket.close(wait=False)
+        socket.queue.put_nowait(None)
 
 
 async def _presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import aiohttp
+
 from server.simulate import people
 from server.simulate.api import Api
 from server.simulate.stats import Move, Recorder
@@ -86,8 +88,12 @@ async def chair(api: Api, c: int, interval: float, clock: Clock, recorder: Recor
             current = int(started["id"])
             moves.append(Move(sent_at, current))
         else:
-            # A move that timed out may still have happened: ask which item is live before the next one.
-            view = await api.call("GET", f"/conferences/{c}/agenda")
+            # A move that timed out may still have happened: ask which item is live before the next one. A server
+            # that is away (restarting) is asked again after the next try.
+            try:
+                view = await api.call("GET", f"/conferences/{c}/agenda")
+            except (aiohttp.ClientError, TimeoutError):
+                continue
             live = [i["id"] for i in view.body.get("items", []) if i.get("status") == "live"] if view.status == 200 else []
             current = live[0] if live else current
 

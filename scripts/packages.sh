@@ -5,8 +5,9 @@
 RUNTIME_PACKAGES="fonts-dejavu-core fonts-liberation2 chromium"
 # The PDF tests read text back with pdftotext and compare what it says, never where this machine's fonts break the
 # lines, so they need no particular font beyond the runtime's; the scale-out tests run several servers on PostgreSQL
-# and Redis (scripts/services.sh starts private instances; the system services are not used).
-TEST_PACKAGES="fontconfig poppler-utils postgresql redis-server"
+# and Redis (scripts/services.sh starts private instances; the system services are not used); tests/test_behind_nginx.py
+# puts two of them behind an nginx of its own.
+TEST_PACKAGES="fontconfig poppler-utils postgresql redis-server nginx"
 
 # apt_ensure WHY PACKAGE...: install the packages that are missing when root, else say which to install and fail.
 apt_ensure() {

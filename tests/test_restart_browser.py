@@ -6,7 +6,7 @@ import asyncio
 import signal
 from pathlib import Path
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from server.simulate.consoles import ConsoleSet, ConsoleSpec
 from tests.conftest import Call, start_server, stop_server
@@ -25,6 +25,17 @@ async def test_consoles_come_back_by_themselves_after_a_restart(tmp_path: Path, 
     try:
         display = await open_console(s, s.tokens["display"])
         await mark(display)
+        # A console whose invitation is revoked is let go for good: it must not come back after the restart either.
+        made = await call("POST", s.api("/invitations"), s.tokens["admin"], json={"role": "display"})
+        assert made.status == 201, made.body
+        sockets: list[str] = []
+
+        async def count_sockets(page: Page) -> None:
+            page.on("websocket", lambda socket: sockets.append(socket.url))
+
+        ended = await open_console(s, made.body["token"], prepare=count_sockets)
+        assert (await call("DELETE", s.api(f"/invitations/{made.body['id']}"), s.tokens["admin"])).status == 200
+        await expect(ended.locator("#live-status")).to_have_attribute("data-state", "revoked")
         seq = (await call("GET", s.api(), s.tokens["display"])).body["seq"]
         await simulated.open([ConsoleSpec(s.base_url, s.tokens["display"], "display")], s.conference_id, seq, 1)
 
@@ -42,12 +53,15 @@ async def test_consoles_come_back_by_themselves_after_a_restart(tmp_path: Path, 
         assert moved.status == 200, moved.body
         await expect(display.locator("#current-item")).to_have_text(first["title"], timeout=BACK_MS)
         await assert_not_reloaded(display)
+        await expect(ended.locator("#live-status")).to_have_attribute("data-state", "revoked")
+        assert len(sockets) == 1, sockets
         await simulated.wait(first["id"], BACK_MS / 1000)
         [console] = simulated.collect()
         assert console["reconnects"] == 1 and console["connected"], console
         assert str(first["id"]) in console["started"]
-        # Closed before its server stops, so that its attempts to reconnect then are not logged.
+        # Closed before their server stops, so that the display's attempts to reconnect then are not logged.
         await display.close()
+        await ended.close()
     finally:
         await simulated.close()
         stop_server(s)

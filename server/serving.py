@@ -65,9 +65,10 @@ async def _stop(app: web.Application, drain_seconds: float, hurry: asyncio.Event
     begin_shutdown(app)
     with suppress(TimeoutError):
         await asyncio.wait_for(hurry.wait(), drain_seconds)
-    # A write accepted before the drain began is answered before its connection goes.
+    # A write accepted before the drain began is answered before its connection goes. Shielded: a queue that
+    # outlasts the wait goes on committing, and the cleanup waits for it again.
     with suppress(TimeoutError):
-        await asyncio.wait_for(app[writers_key].drain(), WRITES_SECONDS)
+        await asyncio.wait_for(asyncio.shield(app[writers_key].drain()), WRITES_SECONDS)
     sio = app[sio_key]
     sids = connected(sio)
     log.info("stopping: telling %d consoles to reconnect", len(sids))

@@ -2,6 +2,7 @@
 and the load generator's own socket.io client."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -16,6 +17,8 @@ import aiohttp
 import pytest
 
 from server.__main__ import main
+from server.simulate.consoles import plan
+from server.simulate.options import add_arguments, options_from
 from server.simulate.sio import SocketClient, SocketError, split_event
 from server.simulate.stats import Move, fanout
 from tests.conftest import METRICS_TOKEN, ROOT, Call, Server, free_port
@@ -187,3 +190,17 @@ def test_a_move_that_reached_no_console_is_reported_missed_not_instant() -> None
     # Only the first move reached every console; the third reached none and adds no latency anywhere.
     assert fan["every_console"] == {"n": 1, "p50_ms": 400.0, "p99_ms": 400.0, "max_ms": 400.0}
     assert fanout([Move(1.0, 1)], [])["every_console"]["n"] == 0
+
+
+def test_every_process_gets_its_share_of_consoles_and_actors() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--url", "http://10.0.0.5:8081,http://10.0.0.5:8082/", "--url", "http://10.0.0.5:8083",
+                              "--token", "a", "--chair-token", "c"])
+    urls = options_from(args).urls
+    assert urls == ("http://10.0.0.5:8081", "http://10.0.0.5:8082", "http://10.0.0.5:8083")
+    specs = plan(urls, ["o1", "o2"], ["d1"], "display", 30)
+    assert [sum(s.url == url for s in specs) for url in urls] == [10, 10, 10]
+    for url in urls:
+        kinds = {s.kind for s in specs if s.url == url}
+        assert kinds == {"operator", "display", "delegate"}, (url, kinds)

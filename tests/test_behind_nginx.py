@@ -46,7 +46,7 @@ MARK = "<!-- nginx: several processes -->"
 DOC_PORT = "listen 443 ssl;"
 DOC_CERTIFICATE = "/etc/letsencrypt/live/hoithao.example.vn/fullchain.pem"
 DOC_KEY = "/etc/letsencrypt/live/hoithao.example.vn/privkey.pem"
-DOC_UPSTREAMS = "    server 127.0.0.1:8081;\n    server 127.0.0.1:8082;\n"
+DOC_UPSTREAMS = ("server 127.0.0.1:8081 ", "server 127.0.0.1:8082 ")
 DOC_NAME = "hoithao.example.vn"
 METRICS_TOKEN = "behind-nginx-metrics-token"
 ENV = {
@@ -72,7 +72,7 @@ def configure(block: str, port: int, certificate: Path, key: Path, upstreams: li
         DOC_PORT: f"listen 127.0.0.1:{port} ssl;",
         DOC_CERTIFICATE: str(certificate),
         DOC_KEY: str(key),
-        DOC_UPSTREAMS: "".join(f"    server {address};\n" for address in upstreams),
+        **{documented: f"server {address} " for documented, address in zip(DOC_UPSTREAMS, upstreams, strict=True)},
         DOC_NAME: "localhost",
     }
     for documented, ours in replacements.items():

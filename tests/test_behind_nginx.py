@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import ROOT, Call, Redis, Server, free_port, start_server, stop_server
 from tests.test_browser import LIVE_TIMEOUT_MS, assert_not_reloaded, browser, mark
@@ -197,7 +197,7 @@ class Stack:
     directories: list[Path]
     env: dict[str, str]
     database: str
-    pages: list[Page] = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -243,6 +243,7 @@ class Stack:
 
 @pytest.fixture
 async def stack(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[Stack]:
+    """Two demo processes on the test's database and Redis, behind the documented nginx on a port of its own."""
     port = free_port()
     env = {**ENV, "DIEMCAU_REDIS_URL": redis.url, "DIEMCAU_PUBLIC_URL": f"https://localhost:{port}"}
     directories = [tmp_path / "p0", tmp_path / "p1"]
@@ -255,6 +256,9 @@ async def stack(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[St
         try:
             result = Stack(nginx, trust, servers, directories, env, database)
             yield result
+            # The pages go first: the servers then stop with no console to let go.
+            for context in result.contexts:
+                await context.close()
             assert result.problems == [], "a console page threw"
         finally:
             nginx.stop()
@@ -267,10 +271,10 @@ async def stack(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[St
 async def open_page(browser: Browser, stack: Stack, url: str) -> Page:
     # Chromium is not told about the test's authority: it is the Python clients here that check the certificate.
     context = await browser.new_context(ignore_https_errors=True, viewport={"width": 1366, "height": 768})
+    stack.contexts.append(context)
     await context.add_cookies([{"name": "diemcau_lang", "value": "vi", "url": stack.url}])
     page = await context.new_page()
     page.on("pageerror", lambda error: stack.problems.append(f"uncaught: {error}"))
-    stack.pages.append(page)
     await page.goto(url)
     return page
 
@@ -322,6 +326,11 @@ async def test_the_public_side_hides_metrics_and_keeps_a_polling_session_on_one_
         async with http.get(stack.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
             assert response.status == 403, "/metrics answers through nginx"
             assert "diemcau_lb" not in response.cookies, "nginx replaced the cookie the browser sent"
+        # The right password from another origin, or from the public one over plain http, is refused.
+        form = {"username": "chair", "password": stack.servers[0].tokens["passwords"]["chair"], "next": ""}
+        for origin in ("https://hoithao.example.vn", stack.url.replace("https://", "http://")):
+            async with http.post(stack.url + "/login", data=form, headers={"Origin": origin}, allow_redirects=False) as response:
+                assert response.status == 403, (origin, response.status)
         http.cookie_jar.clear()
 
         # Long-polling, spoken by hand (Engine.IO 4): every request of the session must reach the process that

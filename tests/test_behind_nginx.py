@@ -235,6 +235,13 @@ class Stack:
         found = re.finditer(r'diemcau_connected_consoles\{role="(\w+)"\} (\S+)', await self.metrics(index, http))
         return {m[1]: int(float(m[2])) for m in found}
 
+    async def other_than(self, role: str, http: aiohttp.ClientSession) -> Server:
+        """The process that does not hold the one console of `role`: what is written through it reaches that
+        console only through Redis."""
+        held = [(await self.consoles_on(index, http)).get(role, 0) for index in range(2)]
+        assert sorted(held) == [0, 1], f"the {role} console is not on exactly one process: {held}"
+        return self.servers[held.index(0)]
+
     async def fanout_errors(self, http: aiohttp.ClientSession) -> float:
         """Pushes that Redis did not take, over both processes."""
         texts = [await self.metrics(index, http) for index in range(len(self.servers))]
@@ -308,6 +315,13 @@ async def check_in(call: Call, server: Server, code: str, person: int) -> None:
     assert reply.status == 201, reply.body
 
 
+async def comment(call: Call, server: Server, token: str, body: str) -> int:
+    """A comment sent to one process directly; its id."""
+    reply = await call("POST", server.api("/comments"), token, json={"body": body})
+    assert reply.status == 201, reply.body
+    return int(reply.body["id"])
+
+
 async def roster(call: Call, server: Server, code: str) -> list[int]:
     reply = await call("GET", server.api("/participants?limit=1000"), server.tokens["operators"][code])
     return [int(p["id"]) for p in reply.body["items"]]
@@ -368,10 +382,7 @@ async def test_consoles_through_nginx_follow_writes_on_either_process_and_a_roll
     await expect(display.locator("#current-item")).to_have_text(titles[0], timeout=LIVE_TIMEOUT_MS)
 
     # A write through the process that does not hold the display reaches it through Redis.
-    held = [(await stack.consoles_on(i, http)).get("display", 0) for i in (0, 1)]
-    assert sorted(held) == [0, 1], f"the display is not on exactly one process: {held}"
-    other = stack.servers[held.index(0)]
-    await check_in(call, other, "HGI", people["HGI"].pop())
+    await check_in(call, await stack.other_than("display", http), "HGI", people["HGI"].pop())
     await expect(display.locator("#present")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
     await expect(chair.locator("#present-total")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
 
@@ -398,22 +409,29 @@ async def test_consoles_through_nginx_follow_writes_on_either_process_and_a_roll
 async def test_consoles_through_nginx_have_every_event_after_redis_froze(
     stack: Stack, browser: Browser, call: Call, http: aiohttp.ClientSession, redis: Redis
 ) -> None:
-    a, b = stack.servers
+    a = stack.servers[0]
     titles = await agenda(call, a)
     people = await roster(call, a, "HGI")
+    delegates = sorted(a.tokens["delegates"].values())
     chair = await chair_signs_in(browser, stack)
     display = await display_joins(browser, stack)
     await mark(chair)
     await mark(display)
     assert redis.process is not None
 
-    # Redis stops answering without closing a connection: only the processes' pings can tell.
+    # Redis stops answering without closing a connection: only the processes' pings can tell. Every write goes
+    # through the process that does not hold the console it is for, and the last ones (a comment for the chair,
+    # the agenda for everyone) have nothing after them that would show a console its gap.
+    not_display, not_chair = await stack.other_than("display", http), await stack.other_than("chair", http)
     redis.process.send_signal(signal.SIGSTOP)
     try:
         began = time.monotonic()
-        for n in range(6):
-            await check_in(call, (a, b)[n % 2], "HGI", people.pop())
-        reply = await call("POST", a.api("/agenda/next"), a.tokens["chair"], json={"expected_current_id": None})
+        for _ in range(6):
+            await check_in(call, not_display, "HGI", people.pop())
+        # The coalesced attendance totals go out within a quarter of a second: let them go first.
+        await asyncio.sleep(0.5)
+        commented = [await comment(call, not_chair, delegates[n], f"Góp ý số {n} khi Redis đứng.") for n in range(4)]
+        reply = await call("POST", not_display.api("/agenda/next"), a.tokens["chair"], json={"expected_current_id": None})
         assert reply.status == 200, reply.body
         await asyncio.sleep(max(0.0, 3 - (time.monotonic() - began)))
     finally:
@@ -424,6 +442,10 @@ async def test_consoles_through_nginx_have_every_event_after_redis_froze(
     await expect(display.locator("#present")).to_have_text("6", timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#current-item")).to_have_text(titles[0], timeout=LIVE_TIMEOUT_MS)
     await expect(chair.locator("#present-total")).to_have_text("6", timeout=LIVE_TIMEOUT_MS)
+    # Each comment is an event of its own, with no later total to stand in for one that was missed.
+    cards = chair.locator("#feed > li.kind-comment")
+    await expect(cards).to_have_count(len(commented), timeout=LIVE_TIMEOUT_MS)
+    assert sorted(int(i) for i in await cards.evaluate_all("cards => cards.map(c => c.dataset.id)")) == sorted(commented)
     await online(chair)
     await online(display)
     await assert_not_reloaded(chair)

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import ROOT, Call, Redis, Server, free_port, start_server, stop_server
+from tests.conftest import ROOT, Call, Redis, Server, free_port, start_server, stop_process, stop_server
 from tests.test_browser import LIVE_TIMEOUT_MS, assert_not_reloaded, browser, mark
 
 # Fixtures of the browser tests, used here by name.
@@ -154,12 +154,7 @@ class Nginx:
     directory: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
     def error_log(self) -> str:
         return (self.directory / "error.log").read_text(errors="replace")

@@ -132,6 +132,8 @@ def test_a_data_directory_that_cannot_be_written_is_named(tmp_path: Path) -> Non
         ("DIEMCAU_SUBMIT_RATE", "30"),
         ("DIEMCAU_SUBMIT_RATE", "0/60"),
         ("DIEMCAU_SUBMIT_RATE", "30/0"),
+        ("DIEMCAU_SUBMIT_RATE", "x/60"),
+        ("DIEMCAU_SUBMIT_RATE", "30/60/1"),
         ("DIEMCAU_MAX_UPLOAD_BYTES", "10MB"),
         ("DIEMCAU_MAX_UPLOAD_BYTES", "1023"),
         ("DIEMCAU_REPLAY_LIMIT", "0"),

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from server.auth.window import SlidingWindow
-from server.settings import _rate
 from tests.conftest import Call, Server, start_server, stop_server
 
 
@@ -56,13 +55,3 @@ def test_the_window_lets_a_key_act_again_once_its_oldest_moment_left() -> None:
     assert window.take("a") == 1 and window.take("b") is None
     time.sleep(0.35)
     assert window.take("a") is None
-
-
-@pytest.mark.parametrize("raw", ["30", "x/60", "0/60", "30/0", "30/60/1"])
-def test_a_bad_rate_setting_is_refused(raw: str) -> None:
-    with pytest.raises(ValueError):
-        _rate(raw, (30, 60))
-
-
-def test_a_rate_setting_reads_count_and_seconds() -> None:
-    assert _rate("5/10", (30, 60)) == (5, 10) and _rate(None, (30, 60)) == (30, 60)

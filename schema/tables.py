@@ -101,6 +101,8 @@ class Conference(Base):
     speaking_quota_seconds: Mapped[int | None] = mapped_column(Integer)
     # When on, new remarks and comments wait for staff approval before they count anywhere public.
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the last coalesced attendance.totals_changed was sent, by whichever process: they share the 250 ms.
+    totals_announced_at: Mapped[datetime | None]
 
 
 class Point(Base):
@@ -127,6 +129,8 @@ class Point(Base):
     last_checkin_at: Mapped[datetime | None]
     operators_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     operator_seen_at: Mapped[datetime | None]
+    # Its counters moved since the last attendance.totals_changed; the next one carries its row.
+    totals_dirty: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Participant(Base):

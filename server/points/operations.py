@@ -1,8 +1,10 @@
 """Add bridge points and record their link status."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from schema.tables import Point, iso, utcnow
 from server import events
@@ -55,19 +57,35 @@ async def set_link_status(session: AsyncSession, conference_id: int, point_id: i
     return point
 
 
-async def record_presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> None:
-    """An operator console of the point connected (+1) or went away (-1)."""
-    point = await get_point(session, conference_id, point_id)
-    point.operators_online = max(0, point.operators_online + delta)
-    point.operator_seen_at = utcnow()
-    await events.append(
-        session,
-        conference_id,
-        "point.presence_changed",
-        {"point_id": point.id, "operators_online": point.operators_online, "operator_seen_at": iso(point.operator_seen_at)},
-        # Staff only: sent to every console, each console joining would reach all the others (N² frames).
-        events.STAFF,
+async def record_presence(session: AsyncSession, conference_id: int, changes: dict[int, int]) -> None:
+    """Operator consoles of these points connected (+n) or went away (-n): one UPDATE, one event per point."""
+    table, seen = Point.__table__, utcnow()
+    online = table.c.operators_online + bindparam("delta")
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("point"), table.c.conference_id == conference_id)
+        .values(operators_online=case((online < 0, 0), else_=online), operator_seen_at=seen),
+        [{"point": point_id, "delta": delta} for point_id, delta in changes.items()],
     )
+    rows = await session.execute(
+        select(Point.id, Point.operators_online)
+        .where(Point.id.in_(changes), Point.conference_id == conference_id)
+        .order_by(Point.id)
+    )
+    for point_id, operators_online in rows.tuples():
+        # The UPDATE bypassed the ORM: a Point an earlier write of this transaction loaded must not keep the old count.
+        loaded = session.identity_map.get(identity_key(Point, point_id))
+        if loaded is not None:
+            set_committed_value(loaded, "operators_online", operators_online)
+            set_committed_value(loaded, "operator_seen_at", seen)
+        await events.append(
+            session,
+            conference_id,
+            "point.presence_changed",
+            {"point_id": point_id, "operators_online": operators_online, "operator_seen_at": iso(seen)},
+            # Staff only: sent to every console, each console joining would reach all the others (N² frames).
+            events.STAFF,
+        )
 
 
 async def forget_presence(session: AsyncSession) -> None:

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any
 
 import socketio
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import events, metrics
 from server.auth.cache import who
@@ -19,11 +17,10 @@ from server.errors import DomainError, Invalid, Unauthorized
 from server.http.client import socket_origin_allowed
 from server.http.middlewares import SESSION_COOKIE
 from server.http.parse import fits
-from server.keys import db_key, ender_key, settings_key, writers_key
-from server.points.operations import record_presence
+from server.keys import db_key, ender_key, settings_key
+from server.points.presence import presence_key
 from server.realtime.ending import SocketEnder, invitation_room, notice, session_room
 from server.realtime.fanout import DirectFanout, FanoutManager
-from server.writes import perform, perform_soon
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
@@ -115,10 +112,9 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         session = await sio.get_session(sid)
         if session.get("presence") is not None:
             return
-        point_id = principal.point_id
-        session["presence"] = (conference_id, point_id)
+        session["presence"] = (conference_id, principal.point_id)
         await sio.save_session(sid, session)
-        await perform(app, conference_id, lambda s: _presence(s, conference_id, point_id, 1))
+        app[presence_key].arrived(conference_id, principal.point_id)
 
     @sio.event
     async def disconnect(sid: str, reason: str | None = None) -> None:
@@ -126,12 +122,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         metrics.socket_disconnected(sid)
         presence = (await sio.get_session(sid)).get("presence")
         if presence is not None:
-            conference_id, point_id = presence
-            leaving = partial(_presence, conference_id=conference_id, point_id=point_id, delta=-1)
-            if app[writers_key].closing:
-                perform_soon(app, conference_id, leaving)
-            else:
-                await perform(app, conference_id, leaving, during_shutdown=True)
+            app[presence_key].left(*presence)
 
     return sio
 
@@ -171,8 +162,3 @@ async def say_goodbye(sio: socketio.AsyncServer, sids: list[str]) -> None:
         # first has no writer left to send it, and that wait would never end.
         await socket.close(wait=False)
         socket.queue.put_nowait(None)
-
-
-async def _presence(session: AsyncSession, conference_id: int, point_id: int, delta: int) -> dict[str, Any]:
-    await record_presence(session, conference_id, point_id, delta)
-    return {}

@@ -11,6 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from server.attendance.totals import setup_totals
 from server.auth.cache import PrincipalCache, principal_cache_key
 from server.auth.signin import lockout_of
 from server.auth.submit_rate import SubmitRate, submit_rate_key
@@ -21,8 +22,7 @@ from server.http.cookies import send_renewed_cookie
 from server.http.middlewares import authenticate, errors, plain_bodies, security_headers
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
-from server.keys import db_key, ender_key, publisher_key, settings_key, sio_key, writers_key
-from server.points.presence import Presence, presence_key
+from server.keys import db_key, ender_key, publisher_key, settings_key, sio_key, totals_key, writers_key
 from server.realtime.sockets import connected, create_socket_server, say_goodbye
 from server.settings import Settings
 from server.submissions import attachments
@@ -34,17 +34,16 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 
 
 async def writing(app: web.Application) -> AsyncIterator[None]:
-    """The write queues, presence and the publisher; at shutdown, send what was committed before stopping."""
+    """The write queues and the publisher; at shutdown, send what was committed before stopping."""
     publisher = app[publisher_key]
     app[writers_key] = Writers(app[db_key].write, publisher, app[settings_key].event_retention)
-    app[presence_key] = Presence(app)
     task = asyncio.create_task(publisher.run())
     yield
     try:
-        # Every socket is gone by now: the operators of those let go at shutdown leave the count before the exit.
-        await asyncio.wait_for(app[presence_key].settle(), timeout=5)
         # Runs after on_shutdown and after the HTTP handlers finished: commit whatever is still queued, then send it.
         await asyncio.wait_for(app[writers_key].drain(), timeout=5)
+        # What the writes just committed moved attendance: its totals go out now, not a quarter second later.
+        await asyncio.wait_for(app[totals_key].close(), timeout=5)
         await asyncio.wait_for(publisher.drain(), timeout=5)
     finally:
         task.cancel()
@@ -107,6 +106,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
+    setup_totals(app)
     app.on_startup.append(sweep_attachments)
     app.on_startup.append(settle_heap)
     app.on_shutdown.append(end_sockets)

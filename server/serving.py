@@ -9,7 +9,7 @@ from contextlib import suppress
 from aiohttp import web
 
 from server.app import begin_shutdown
-from server.keys import sio_key, writers_key
+from server.keys import sio_key, totals_key, writers_key
 from server.logs import AccessLogger
 from server.realtime.sockets import connected, say_goodbye
 from server.settings import Settings
@@ -69,6 +69,9 @@ async def _stop(app: web.Application, drain_seconds: float, hurry: asyncio.Event
     # outlasts the wait goes on committing, and the cleanup waits for it again.
     with suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(app[writers_key].drain()), WRITES_SECONDS)
+    # Before the consoles are told to go, so the totals of the last check-ins reach them on this connection.
+    with suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(app[totals_key].close()), WRITES_SECONDS)
     sio = app[sio_key]
     sids = connected(sio)
     log.info("stopping: telling %d consoles to reconnect", len(sids))

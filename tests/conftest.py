@@ -305,6 +305,17 @@ class Listener:
             await asyncio.wait_for(self._arrived.wait_for(lambda: len(matching()) >= count), timeout)
         return matching()
 
+    async def totals_until(self, done: Callable[[dict[str, Any]], bool], timeout: float = 10) -> list[dict[str, Any]]:
+        """The attendance.totals_changed received once the newest one's totals satisfy `done`: they are coalesced,
+        so how many carry a burst of changes is not known in advance."""
+
+        def matching() -> list[dict[str, Any]]:
+            return [e for e in self.events if e["type"] == "attendance.totals_changed"]
+
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(lambda: bool(matching()) and done(matching()[-1]["data"]["totals"])), timeout)
+        return matching()
+
     def types(self) -> list[str]:
         return [e["type"] for e in self.events]
 

@@ -150,9 +150,16 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("attendance.checked_in", walk_in),
         ("attendance.checked_in", substitute),
         ("attendance.checked_out", checked_out),
+        ("attendance.totals_changed", {"totals": figures(**counts(expected=80)), "points": [point_row(make_point(**counts(), operators_online=1))]}),
         (
             "attendance.totals_changed",
-            {"point_id": 3, "point": point_row(make_point(**counts(), operators_online=1)), "totals": figures(**counts(expected=80))},
+            {
+                "totals": figures(**counts(expected=80)),
+                "points": [
+                    point_row(make_point(**counts(), operators_online=0)),
+                    point_row(make_point(id=4, code="CTO", **counts(), operators_online=2)),
+                ],
+            },
         ),
         ("point.presence_changed", {"point_id": 3, "operators_online": 1, "operator_seen_at": iso(4)}),
         ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
@@ -311,7 +318,8 @@ INVALID = [
     changed("participant.added", email=KeyError),
     changed("summary.ready", sha256=KeyError),
     # wrong types
-    changed("attendance.totals_changed", point_id="3"),
+    changed("attendance.totals_changed", points=point_row(make_point(**counts()))),
+    changed("attendance.totals_changed", points=[{"point_id": 3}]),
     changed("point.status_changed", is_host=1),
     changed("agenda.item_started", planned_minutes=20.5),
     changed("remark.submitted", agenda_item_id="7"),
@@ -369,6 +377,8 @@ INVALID = [
     changed("draft.published", format="pdf"),
     changed("summary.ready", sha256="not-a-hash"),
     changed("attendance.totals_changed", totals=counts(present=-1)),
+    changed("attendance.totals_changed", points=[]),
+    changed("attendance.totals_changed", totals=KeyError),
     changed("participants.imported", created=0),
     changed("participants.imported", points={"HGI": 3}),
     changed("participants.imported", points={}),
@@ -376,6 +386,7 @@ INVALID = [
     changed("conference.created", token="secret"),
     changed("participant.added", search_key="nguyen thi hong"),
     changed("attendance.checked_in", nickname="Hồng"),
+    changed("attendance.totals_changed", point_id=3),
     changed("invitation.created", token="abc"),
     changed("speaking.queue_changed", request={**request_data(), "extra": 1}),
 ]

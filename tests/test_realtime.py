@@ -47,6 +47,9 @@ async def test_rejoin_replays_exactly_the_missed_events(demo_server: Server, cal
     await call("DELETE", s.api(f"/checkins/{people[0]['id']}"), t["operators"]["HGI"])
 
     back = await listen(s, t["chair"], after_seq=last)
+    # The totals follow the check-out within a quarter second: replayed, or pushed just after the join.
+    totals = await back.wait_for("attendance.totals_changed", timeout=2)
+    assert [p["point_id"] for p in totals[0]["data"]["points"]] == [people[0]["point_id"]]
     assert [e["type"] for e in back.events] == [
         "agenda.item_started",
         "point.status_changed",
@@ -62,6 +65,7 @@ async def test_rejoin_sees_only_what_the_role_may_see(demo_server: Server, call:
     people = (await call("GET", s.api("/participants"), t["operators"]["HGI"])).body["items"]
     await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": people[0]["id"]})
     display = await listen(s, t["display"], after_seq=start)
+    await display.wait_for("attendance.totals_changed", timeout=2)
     assert [e["type"] for e in display.events] == ["attendance.totals_changed"]
     other_operator = await listen(s, t["operators"]["CTO"], after_seq=start)
     assert [e["type"] for e in other_operator.events if e["type"].startswith("attendance.")] == ["attendance.totals_changed"]

@@ -38,7 +38,8 @@ async def adjust(
     **deltas: int,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Add the deltas in SQL (`x = x + n`), so concurrent writers cannot lose an update; return the new counts."""
-    changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items()}
+    # Marked for the next coalesced attendance.totals_changed (server/attendance/totals.py), which carries its row.
+    changes: dict[str, Any] = {name: getattr(Point, name) + n for name, n in deltas.items()} | {"totals_dirty": True}
     if last_checkin_at is not None:
         changes["last_checkin_at"] = last_checkin_at
     # No session object reads these counters, so skip the ORM's search for objects to refresh.

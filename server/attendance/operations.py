@@ -103,21 +103,17 @@ async def check_in(
     moves = await _moves(session, stay, person.on_roster, 1)
     session.add(stay)
     await session.flush()
-    counts = await counters.adjust(session, conference_id, point_id, last_checkin_at=now, **moves)
+    await counters.adjust(session, conference_id, point_id, last_checkin_at=now, **moves)
     data = {**participant_dict(person, stay.checked_in_at), "checkin_id": stay.id, "substitute_for": stands_in_for, "walk_in": stay.walk_in}
     await events.append(session, conference_id, "attendance.checked_in", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id, counts)
     return stay, person
 
 
-Counts = tuple[dict[str, Any], dict[str, Any]]
-
-
-async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> Counts:
+async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> None:
     """Check a present stay out now, moving the counters."""
     moves = await _moves(session, stay, person.on_roster, -1)
     stay.checked_out_at, stay.checked_out_by = utcnow(), actor
-    return await counters.adjust(session, conference_id, stay.point_id, **moves)
+    await counters.adjust(session, conference_id, stay.point_id, **moves)
 
 
 async def _open_stay(
@@ -134,10 +130,9 @@ async def _open_stay(
 
 async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
     person, stay = await _open_stay(session, conference_id, point_id, participant_id)
-    counts = await _close_stay(session, conference_id, person, stay, actor)
+    await _close_stay(session, conference_id, person, stay, actor)
     data = {**participant_dict(person, None), "checkin_id": stay.id, "checked_out_at": iso(stay.checked_out_at)}
     await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id, counts)
     return person
 
 
@@ -150,11 +145,10 @@ async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int
             {"participant_id": participant_id, "checked_in_at": iso(stay.checked_in_at)},
             code="undo_expired",
         )
-    counts = await _close_stay(session, conference_id, person, stay, actor)
+    await _close_stay(session, conference_id, person, stay, actor)
     stay.undone_at, stay.undone_by = stay.checked_out_at, actor
     data = {**participant_dict(person, None), "checkin_id": stay.id, "undone_at": iso(stay.undone_at)}
     await events.append(session, conference_id, "attendance.checkin_undone", data, events.for_point(point_id))
-    await _announce_totals(session, conference_id, point_id, counts)
     return person
 
 
@@ -166,7 +160,8 @@ async def strike_stay(session: AsyncSession, conference_id: int, checkin_id: int
         raise Conflict("This stay is already struck from the record", {"checkin_id": checkin_id}, code="already_struck")
     person = await get_participant(session, conference_id, stay.participant_id)
     was_open = stay.checked_out_at is None
-    counts = await _close_stay(session, conference_id, person, stay, actor) if was_open else None
+    if was_open:
+        await _close_stay(session, conference_id, person, stay, actor)
     stay.undone_at, stay.undone_by, stay.undo_reason = utcnow(), actor, reason
     still_here = None if was_open else await _present_stay(session, person.id)
     data = {
@@ -177,8 +172,6 @@ async def strike_stay(session: AsyncSession, conference_id: int, checkin_id: int
         "was_open": was_open,
     }
     await events.append(session, conference_id, "attendance.stay_struck", data, events.for_point(stay.point_id))
-    if counts is not None:
-        await _announce_totals(session, conference_id, stay.point_id, counts)
     return stay
 
 
@@ -216,13 +209,6 @@ async def stays(session: AsyncSession, conference_id: int, point_id: int) -> lis
         .order_by(Checkin.id)
     )
     return [{**stay_dict(stay), "full_name": name, "on_roster": on_roster} for stay, name, on_roster in rows.all()]
-
-
-async def _announce_totals(session: AsyncSession, conference_id: int, point_id: int, counts: Counts) -> None:
-    point, totals = counts
-    await events.append(
-        session, conference_id, "attendance.totals_changed", {"point_id": point_id, "point": point, "totals": totals}, events.PUBLIC
-    )
 
 
 async def attendance(session: AsyncSession, conference_id: int) -> dict[str, Any]:

@@ -57,7 +57,11 @@ export function createAttendance(views, onTotals) {
   }
 
   const handlers = {
-    "attendance.totals_changed": ({ point_id: id, point, totals }) => { put(id, point); onTotals(totals); },
+    // Coalesced: the rows of every point that moved since the previous one, and the totals after them all.
+    "attendance.totals_changed": ({ points, totals }) => {
+      for (const row of points) put(row.point_id, row);
+      onTotals(totals);
+    },
     "point.status_changed": (p) => change(p.id, { link: p.link, link_note: p.link_note, link_changed_at: p.link_changed_at }),
     "point.presence_changed": ({ point_id: id, operators_online, operator_seen_at }) => change(id, { operators_online, operator_seen_at }),
     "point.added": (p) => put(p.id, {

@@ -23,6 +23,7 @@ from server.http.middlewares import authenticate, errors, plain_bodies, security
 from server.http.routes import setup_routes
 from server.i18n import setup_i18n
 from server.keys import db_key, ender_key, publisher_key, settings_key, sio_key, totals_key, writers_key
+from server.points.presence import Presence, presence_key
 from server.realtime.sockets import connected, create_socket_server, say_goodbye
 from server.settings import Settings
 from server.submissions import attachments
@@ -34,12 +35,15 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 
 
 async def writing(app: web.Application) -> AsyncIterator[None]:
-    """The write queues and the publisher; at shutdown, send what was committed before stopping."""
+    """The write queues, presence and the publisher; at shutdown, send what was committed before stopping."""
     publisher = app[publisher_key]
     app[writers_key] = Writers(app[db_key].write, publisher, app[settings_key].event_retention)
+    app[presence_key] = Presence(app)
     task = asyncio.create_task(publisher.run())
     yield
     try:
+        # Every socket is gone by now: the operators of those let go at shutdown leave the count before the exit.
+        await asyncio.wait_for(app[presence_key].settle(), timeout=5)
         # Runs after on_shutdown and after the HTTP handlers finished: commit whatever is still queued, then send it.
         await asyncio.wait_for(app[writers_key].drain(), timeout=5)
         # What the writes just committed moved attendance: its totals go out now, not a quarter second later.

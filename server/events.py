@@ -169,38 +169,39 @@ class Replay:
     streams: dict[str, int]
 
 
-async def heads(session: AsyncSession, principal: Principal, conference_id: int, newest: int) -> dict[str, int]:
-    streams = streams_of(principal)
-    if streams == [EVERYTHING]:
-        return {EVERYTHING: newest}
-    found = await session.execute(
-        select(Event.stream, func.max(Event.seq))
-        .where(Event.conference_id == conference_id, Event.stream.in_(streams), Event.seq <= newest)
-        .group_by(Event.stream)
-    )
-    return {stream: 0 for stream in streams} | {stream: seq for stream, seq in found.tuples()}
-
-
 async def replay(session: AsyncSession, principal: Principal, conference_id: int, after_seq: int, limit: int) -> Replay:
-    conference = await session.get(Conference, conference_id)
-    newest = conference.last_seq if conference else 0
-    oldest = (
-        await session.execute(select(func.min(Event.seq)).where(Event.conference_id == conference_id))
-    ).scalar_one_or_none()
-    streams = await heads(session, principal, conference_id, newest)
+    """The newest seq, the oldest kept and each stream's head in one statement (one snapshot, so the heads never
+    pass the newest seq); the missed events in a second, when there are any."""
+    streams = streams_of(principal)
+    mine = Event.conference_id == conference_id
+    own = [] if streams == [EVERYTHING] else streams
+    found = (
+        await session.execute(
+            select(
+                select(Conference.last_seq).where(Conference.id == conference_id).scalar_subquery(),
+                select(func.min(Event.seq)).where(mine).scalar_subquery(),
+                *(select(func.max(Event.seq)).where(mine, Event.stream == stream).scalar_subquery() for stream in own),
+            )
+        )
+    ).one()
+    newest, oldest = found[0] or 0, found[1]
+    heads = {stream: head or 0 for stream, head in zip(own, found[2:])} if own else {EVERYTHING: newest}
     # Events before `oldest` were pruned: a client that has not seen them cannot be brought up to date by replay.
     pruned = oldest is not None and after_seq < oldest - 1
     if after_seq > newest or pruned or newest - after_seq > limit:
-        return Replay(events=[], seq=newest, snapshot=True, streams=streams)
+        return Replay(events=[], seq=newest, snapshot=True, streams=heads)
+    if max(heads.values(), default=0) <= after_seq:
+        # Nothing in the caller's streams since: the common case of a console back after a restart.
+        return Replay(events=[], seq=newest, snapshot=False, streams=heads)
     # Bounded by `newest`: on PostgreSQL each statement sees its own snapshot, and the heads stop there too.
     rows = (
         await session.scalars(
             select(Event)
-            .where(Event.conference_id == conference_id, Event.seq > after_seq, Event.seq <= newest, visible_to(principal))
+            .where(mine, Event.seq > after_seq, Event.seq <= newest, visible_to(principal))
             .order_by(Event.seq)
         )
     ).all()
-    return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False, streams=streams)
+    return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False, streams=heads)
 
 
 class Emitter(Protocol):

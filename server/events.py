@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -94,6 +94,43 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
     session.add(event)
     session.info.setdefault(PENDING, []).append(event)
     return event
+
+
+async def append_many(
+    session: AsyncSession, conference_id: int, items: list[tuple[str, dict[str, Any], Audience]]
+) -> list[Event]:
+    """Append a batch's events with three statements whatever their number: the seqs are taken from the counter
+    at once, each event's `prev` follows its stream's head and then the event before it in the batch."""
+    if not items:
+        return []
+    newest = (
+        await session.execute(
+            update(Conference)
+            .where(Conference.id == conference_id)
+            .values(last_seq=Conference.last_seq + len(items))
+            .returning(Conference.last_seq),
+            execution_options={"synchronize_session": False},
+        )
+    ).scalar_one()
+    streams = {audience.stream for _, _, audience in items}
+    found = await session.execute(
+        select(Event.stream, func.max(Event.seq))
+        .where(Event.conference_id == conference_id, Event.stream.in_(streams))
+        .group_by(Event.stream)
+    )
+    heads: dict[str, int] = dict(found.tuples().all())
+    at = utcnow()
+    rows = []
+    for seq, (type_, data, audience) in enumerate(items, start=newest - len(items) + 1):
+        stream = audience.stream
+        rows.append({
+            "conference_id": conference_id, "seq": seq, "type": type_, "at": at, "data": data,
+            "visibility": audience.visibility, "point_id": audience.point_id, "participant_id": audience.participant_id,
+            "stream": stream, "prev_seq": heads.get(stream, 0),
+        })
+        heads[stream] = seq
+    await session.execute(insert(Event.__table__), rows)
+    return [Event(**row) for row in rows]
 
 
 async def prune(session: AsyncSession, conference_id: int, through_seq: int) -> None:

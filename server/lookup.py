@@ -21,5 +21,9 @@ async def in_conference(session: AsyncSession, model: type[T], conference_id: in
     """A row of another conference is as absent as one that does not exist."""
     row = await session.get(model, row_id)
     if row is None or row.conference_id != conference_id:
-        raise NotFound(f"No such {what} in this conference", {field: row_id})
+        raise missing(what, field, row_id)
     return row
+
+
+def missing(what: str, field: str, row_id: int) -> NotFound:
+    return NotFound(f"No such {what} in this conference", {field: row_id})

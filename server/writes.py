@@ -4,6 +4,10 @@ Writes to one conference go through one queue. Whatever arrived while a transact
 committed runs in the next one, each operation inside its own SAVEPOINT: a refusal undoes only
 that operation, and one commit (one fsync) acknowledges them all. Callers are answered only
 after that commit, and the events are handed to the publisher in seq order.
+
+The frequent writes (check-ins, comments...) are `Step`s rather than functions: consecutive steps of one
+kind run together, planned against state loaded once and written with one statement per table, so a
+batch of them costs about what one costs. A step the plan refuses writes nothing and fails alone.
 """
 from __future__ import annotations
 
@@ -12,15 +16,16 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from schema.tables import Conference, IdempotencyRecord
+from schema.tables import Conference, Event, IdempotencyRecord
 from server import events, metrics
 from server.errors import Conflict, Invalid, Unavailable
 from server.events import Publisher
@@ -28,6 +33,29 @@ from server.keys import writers_key
 
 Operation = Callable[[AsyncSession], Awaitable[dict[str, Any]]]
 BATCH = 64
+
+
+@dataclass
+class Outcome:
+    """What one step of a run came to: its answer and events, or the error that refused it and wrote nothing."""
+
+    answer: dict[str, Any] | None = None
+    error: Exception | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+class Step(ABC):
+    """A frequent write that runs together with the steps of its kind queued beside it."""
+
+    @property
+    @abstractmethod
+    def key(self) -> Hashable:
+        """Two steps with the same key (one participant's check-in and check-out) never share a run."""
+
+    @staticmethod
+    @abstractmethod
+    async def run(session: AsyncSession, conference_id: int, steps: list[Any]) -> list[Outcome]:
+        """Plan every step in order against state loaded once, write the accepted ones set-wise; one outcome each."""
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +79,7 @@ class Idempotency:
 
 @dataclass
 class _Job:
-    operation: Operation
+    operation: Operation | Step
     status: int
     idempotency: Idempotency | None
     done: asyncio.Future[tuple[int, dict[str, Any]]]
@@ -70,15 +98,55 @@ async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
             select(IdempotencyRecord).where(IdempotencyRecord.scope == key.scope, IdempotencyRecord.key == key.key)
         )
         if record is not None:
-            if record.request_hash != key.request_hash:
-                raise Conflict(
-                    "This Idempotency-Key was used with a different request", {"idempotency_key": key.key}, code="idempotency_mismatch"
-                )
-            return record.status, record.body
+            return _stored(record, key)
+    assert not isinstance(job.operation, Step)
     body = await job.operation(session)
     if key is not None:
         session.add(IdempotencyRecord(scope=key.scope, key=key.key, request_hash=key.request_hash, status=job.status, body=body))
     return job.status, body
+
+
+def alone(step: Step, conference_id: int) -> Operation:
+    """The step as an ordinary operation, for a caller whose writes are wrapped (staff: the audit trail)."""
+
+    async def operation(session: AsyncSession) -> dict[str, Any]:
+        [outcome] = await step.run(session, conference_id, [step])
+        if outcome.error is not None:
+            raise outcome.error
+        session.info.setdefault(events.PENDING, []).extend(outcome.events)
+        assert outcome.answer is not None
+        return outcome.answer
+
+    return operation
+
+
+def _stored(record: IdempotencyRecord, key: Idempotency) -> tuple[int, dict[str, Any]]:
+    """The answer kept for a key, unless the key now comes with a different request."""
+    if record.request_hash != key.request_hash:
+        raise Conflict("This Idempotency-Key was used with a different request", {"idempotency_key": key.key}, code="idempotency_mismatch")
+    return record.status, record.body
+
+
+def _runs(batch: list[_Job]) -> list[list[_Job]]:
+    """Split a batch, in order, into single operations and runs of steps of one kind.
+
+    A run ends before a step whose key or idempotency key is already in it: a participant checked in and
+    out in one batch, or a retried request racing its first try, is planned after the run has been written.
+    """
+    runs: list[list[_Job]] = []
+    keys: set[Hashable] = set()
+    for job in batch:
+        step = job.operation if isinstance(job.operation, Step) else None
+        last = runs[-1][0].operation if runs else None
+        mine = set() if step is None else {step.key}
+        if job.idempotency is not None:
+            mine.add((job.idempotency.scope, job.idempotency.key))
+        if step is None or not isinstance(last, Step) or last.run is not step.run or keys & mine:
+            runs.append([])
+            keys = set()
+        runs[-1].append(job)
+        keys |= mine
+    return runs
 
 
 class ShuttingDown(Unavailable):
@@ -118,8 +186,11 @@ class WriteQueue:
             async with self._sessions() as session:
                 async with session.begin():
                     await self._lock(session)
-                    for job in batch:
-                        await self._attempt(session, job)
+                    for run in _runs(batch):
+                        if isinstance(run[0].operation, Step):
+                            await self._attempt_run(session, run)
+                        else:
+                            await self._attempt(session, run[0])
                     await self._prune(session, batch)
         except BaseException as error:
             for job in batch:
@@ -169,6 +240,69 @@ class WriteQueue:
         job.events = events.take_pending(session)
         job.ended = events.take_ended(session)
 
+    async def _attempt_run(self, session: AsyncSession, run: list[_Job]) -> None:
+        """Answer retried steps from their stored answers, run the rest together; should the run fail as a whole
+        (a constraint its plan did not foresee), each step runs alone, so only the faulty one fails."""
+        assert self._conference_id is not None
+        fresh = await _answer_stored(session, run)
+        if not fresh:
+            return
+        try:
+            await self._run_steps(session, fresh)
+        except Exception:
+            log.exception("a run of %d steps failed; running each alone", len(fresh))
+            for job in fresh:
+                await self._run_steps(session, [job])
+
+    async def _run_steps(self, session: AsyncSession, jobs: list[_Job]) -> None:
+        """Run the steps in one savepoint; a failure of a lone step is its error, of several is raised."""
+        assert self._conference_id is not None
+        step = jobs[0].operation
+        assert isinstance(step, Step)
+        try:
+            async with session.begin_nested():
+                outcomes = await step.run(session, self._conference_id, [job.operation for job in jobs])
+                kept = [
+                    {"scope": job.idempotency.scope, "key": job.idempotency.key, "request_hash": job.idempotency.request_hash,
+                     "status": job.status, "body": outcome.answer}
+                    for job, outcome in zip(jobs, outcomes, strict=True)
+                    if job.idempotency is not None and outcome.error is None
+                ]
+                if kept:
+                    await session.execute(insert(IdempotencyRecord.__table__), kept)
+        except Exception as error:
+            if len(jobs) == 1:
+                jobs[0].error = error
+                return
+            raise
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if outcome.error is not None:
+                job.error = outcome.error
+            else:
+                assert outcome.answer is not None
+                job.answer, job.events = (job.status, outcome.answer), outcome.events
+
+
+async def _answer_stored(session: AsyncSession, run: list[_Job]) -> list[_Job]:
+    """Answer the steps whose idempotency key already has an answer (one query for the run); the others remain."""
+    keys = [(job.idempotency.scope, job.idempotency.key) for job in run if job.idempotency is not None]
+    if not keys:
+        return run
+    found = await session.scalars(select(IdempotencyRecord).where(tuple_(IdempotencyRecord.scope, IdempotencyRecord.key).in_(keys)))
+    records = {(record.scope, record.key): record for record in found}
+    fresh = []
+    for job in run:
+        record = None if job.idempotency is None else records.get((job.idempotency.scope, job.idempotency.key))
+        if record is None:
+            fresh.append(job)
+            continue
+        assert job.idempotency is not None
+        try:
+            job.answer = _stored(record, job.idempotency)
+        except Conflict as error:
+            job.error = error
+    return fresh
+
 
 class Writers:
     """One WriteQueue per conference, made on first use."""
@@ -196,7 +330,7 @@ class Writers:
 async def perform(
     app: web.Application,
     conference_id: int | None,
-    operation: Operation,
+    operation: Operation | Step,
     status: int = 200,
     idempotency: Idempotency | None = None,
     during_shutdown: bool = False,

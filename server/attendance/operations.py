@@ -1,7 +1,7 @@
 """Check people in and out at a point, undo a mistaken check-in; read the attendance sheet."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Checkin, Participant, Point, iso, utcnow
 from server import events
 from server.attendance import counters
+from server.attendance.room import Person, Stay, room_of
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict
 from server.lookup import in_conference
@@ -22,38 +23,6 @@ from server.participants.operations import (
 )
 
 UNDO_WINDOW = timedelta(minutes=5)
-
-
-async def _present_stay(session: AsyncSession, participant_id: int) -> Checkin | None:
-    return await session.scalar(
-        select(Checkin).where(Checkin.participant_id == participant_id, Checkin.checked_out_at.is_(None))
-    )
-
-
-async def _present_substitute(session: AsyncSession, roster_member_id: int, other_than: int | None = None) -> Checkin | None:
-    """The open stay of someone attending in place of the roster member, if any (besides `other_than`)."""
-    query = select(Checkin).where(Checkin.substitute_for_id == roster_member_id, Checkin.checked_out_at.is_(None))
-    if other_than is not None:
-        query = query.where(Checkin.id != other_than)
-    return await session.scalar(query)
-
-
-async def _moves(session: AsyncSession, stay: Checkin, roster_member: bool, sign: int) -> dict[str, int]:
-    """How a stay starting (sign 1) or ending (-1) moves the counters; call it before the stay itself changes."""
-    moves = {"present": sign, "substitutes": 0, "walk_ins": 0, "represented": 0}
-    if stay.substitute_for_id is not None:
-        moves["substitutes"] = sign
-        # The roster member counts as represented only while absent, and once however many stand in.
-        absent = await _present_stay(session, stay.substitute_for_id) is None
-        alone = await _present_substitute(session, stay.substitute_for_id, other_than=stay.id) is None
-        if absent and alone:
-            moves["represented"] = sign
-    elif stay.walk_in:
-        moves["walk_ins"] = sign
-    elif roster_member and await _present_substitute(session, stay.participant_id) is not None:
-        # Arriving in person, the roster member is no longer represented by the substitute still in the room.
-        moves["represented"] = -sign
-    return moves
 
 
 async def check_in(
@@ -71,7 +40,7 @@ async def check_in(
         absent = await get_participant(session, conference_id, substitute_for, point_id)
         if not absent.on_roster:
             raise Conflict("Only a roster member can be substituted for", {"substitute_for": substitute_for}, code="not_on_roster")
-        if await _present_stay(session, absent.id) is not None:
+        if (await room_of(session, [absent])).stay_of(absent.id) is not None:
             raise Conflict("The roster member is present in person", {"substitute_for": substitute_for}, code="already_checked_in")
     if walk_in is not None:
         person = await add_participant(
@@ -80,38 +49,40 @@ async def check_in(
     else:
         assert participant_id is not None
         person = await get_participant(session, conference_id, participant_id, point_id)
-        if await _present_stay(session, person.id) is not None:
-            raise Conflict("Already checked in", {"participant_id": person.id}, code="already_checked_in")
-    # Someone checked in again by id keeps what they came as: a substitute stays one, a walk-in stays one.
-    stands_in_for = person.substitute_for_id
-    if stands_in_for is not None and await _present_substitute(session, stands_in_for) is not None:
-        raise Conflict(
-            "Another substitute for this roster member is already present",
-            {"substitute_for": stands_in_for},
-            code="already_represented",
-        )
-    now = utcnow()
+    planned, moves = (await room_of(session, [person])).admit(person, point_id, utcnow())
     stay = Checkin(
         conference_id=conference_id,
         point_id=point_id,
         participant_id=person.id,
-        substitute_for_id=stands_in_for,
-        walk_in=not person.on_roster and stands_in_for is None,
-        checked_in_at=now,
+        substitute_for_id=planned.substitute_for_id,
+        walk_in=planned.walk_in,
+        checked_in_at=planned.checked_in_at,
         checked_in_by=actor,
     )
-    moves = await _moves(session, stay, person.on_roster, 1)
     session.add(stay)
     await session.flush()
-    await counters.adjust(session, conference_id, point_id, last_checkin_at=now, **moves)
-    data = {**participant_dict(person, stay.checked_in_at), "checkin_id": stay.id, "substitute_for": stands_in_for, "walk_in": stay.walk_in}
-    await events.append(session, conference_id, "attendance.checked_in", data, events.for_point(point_id))
+    await counters.adjust(session, conference_id, point_id, last_checkin_at=planned.checked_in_at, **moves)
+    await events.append(session, conference_id, "attendance.checked_in", checked_in_data(person, stay), events.for_point(point_id))
     return stay, person
+
+
+def checked_in_data(person: Person, stay: Checkin | Stay) -> dict[str, Any]:
+    """The data of attendance.checked_in, and with `participant_id` added the answer to the check-in."""
+    return {
+        **participant_dict(person, stay.checked_in_at),
+        "checkin_id": stay.id,
+        "substitute_for": stay.substitute_for_id,
+        "walk_in": stay.walk_in,
+    }
+
+
+def checked_out_data(person: Person, checkin_id: int | None, at: datetime) -> dict[str, Any]:
+    return {**participant_dict(person, None), "checkin_id": checkin_id, "checked_out_at": iso(at)}
 
 
 async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> None:
     """Check a present stay out now, moving the counters."""
-    moves = await _moves(session, stay, person.on_roster, -1)
+    _, moves = (await room_of(session, [person])).release(person)
     stay.checked_out_at, stay.checked_out_by = utcnow(), actor
     await counters.adjust(session, conference_id, stay.point_id, **moves)
 
@@ -122,16 +93,17 @@ async def _open_stay(
     """The participant at this point and their present stay, which check-out and undo end."""
     require_not_closed(await get_conference(session, conference_id))
     person = await get_participant(session, conference_id, participant_id, point_id)
-    stay = await _present_stay(session, person.id)
+    stay = (await room_of(session, [person])).stay_of(person.id)
     if stay is None:
         raise Conflict("Not checked in", {"participant_id": participant_id}, code="not_checked_in")
-    return person, stay
+    return person, await session.get_one(Checkin, stay.id)
 
 
 async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
     person, stay = await _open_stay(session, conference_id, point_id, participant_id)
     await _close_stay(session, conference_id, person, stay, actor)
-    data = {**participant_dict(person, None), "checkin_id": stay.id, "checked_out_at": iso(stay.checked_out_at)}
+    assert stay.checked_out_at is not None
+    data = checked_out_data(person, stay.id, stay.checked_out_at)
     await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
     return person
 
@@ -163,7 +135,7 @@ async def strike_stay(session: AsyncSession, conference_id: int, checkin_id: int
     if was_open:
         await _close_stay(session, conference_id, person, stay, actor)
     stay.undone_at, stay.undone_by, stay.undo_reason = utcnow(), actor, reason
-    still_here = None if was_open else await _present_stay(session, person.id)
+    still_here = None if was_open else (await room_of(session, [person])).stay_of(person.id)
     data = {
         **participant_dict(person, None if still_here is None else still_here.checked_in_at),
         "checkin_id": stay.id,

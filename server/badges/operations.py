@@ -49,15 +49,26 @@ async def badge_sheet(session: AsyncSession, secret: bytes, conference_id: int, 
 
 async def participant_for_code(session: AsyncSession, secret: bytes, conference_id: int, point_id: int, code: str) -> int:
     """The id of the participant a scanned code names, if they belong to this conference and point."""
+    participant_id = participant_of_code(secret, conference_id, code)
+    person = await get_participant(session, conference_id, participant_id)
+    if person.point_id != point_id:
+        raise await wrong_point(session, conference_id, person.id, person.point_id)
+    return person.id
+
+
+def participant_of_code(secret: bytes, conference_id: int, code: str) -> int:
+    """The participant id a scanned code names, if it was made for this conference; whether they exist is not asked."""
     code_conference, participant_id = read_code(secret, code)
     if code_conference != conference_id:
         raise Invalid("This code belongs to another conference", {"code": "another conference"}, code="foreign_code")
-    person = await get_participant(session, conference_id, participant_id)
-    if person.point_id != point_id:
-        point = await get_point(session, conference_id, person.point_id)
-        raise Forbidden(
-            f"This person belongs to another bridge point: {point.name}",
-            {"participant_id": person.id, "point_id": point.id, "point": point.name},
-            code="wrong_point",
-        )
-    return person.id
+    return participant_id
+
+
+async def wrong_point(session: AsyncSession, conference_id: int, participant_id: int, point_id: int) -> Forbidden:
+    """A scanned badge of someone of another point: the operator is told which point they belong to."""
+    point = await get_point(session, conference_id, point_id)
+    return Forbidden(
+        f"This person belongs to another bridge point: {point.name}",
+        {"participant_id": participant_id, "point_id": point.id, "point": point.name},
+        code="wrong_point",
+    )

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, utcnow
@@ -28,11 +29,15 @@ CLOSING_STEPS: list[Callable[[AsyncSession, int, datetime], Awaitable[object]]] 
 async def get_conference(session: AsyncSession, conference_id: int) -> Conference:
     conference = await session.get(Conference, conference_id)
     if conference is None:
-        raise NotFound("No such conference", {"conference_id": conference_id})
+        raise no_such_conference(conference_id)
     return conference
 
 
-def require_not_closed(conference: Conference) -> None:
+def no_such_conference(conference_id: int) -> NotFound:
+    return NotFound("No such conference", {"conference_id": conference_id})
+
+
+def require_not_closed(conference: Conference | Row[Any]) -> None:
     if conference.status == "closed":
         raise Conflict("The conference is closed", {"status": conference.status}, code="conference_closed")
 

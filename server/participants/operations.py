@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -46,8 +47,13 @@ async def get_participant(
     """The participant; with `at_point`, only if they belong to that point (an operator's reach)."""
     person = await in_conference(session, Participant, conference_id, participant_id, "participant", "participant_id")
     if at_point is not None and person.point_id != at_point:
-        raise Forbidden("This participant belongs to another bridge point", {"participant_id": participant_id})
+        raise other_point(person.id)
     return person
+
+
+def other_point(participant_id: int) -> Forbidden:
+    """An operator reaching for someone of another bridge point."""
+    return Forbidden("This participant belongs to another bridge point", {"participant_id": participant_id})
 
 
 async def add_participant(
@@ -144,7 +150,7 @@ async def list_participants(
     return [Listed(p, pt, at, None if at else out) for p, pt, at, out in rows], int(total or 0)
 
 
-def participant_dict(person: Participant, checked_in_at: datetime | None) -> dict[str, object]:
+def participant_dict(person: Participant | Row[Any], checked_in_at: datetime | None) -> dict[str, object]:
     return {
         "id": person.id,
         "conference_id": person.conference_id,

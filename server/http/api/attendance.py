@@ -1,14 +1,14 @@
 """The roster, check-in and check-out, and the attendance sheet."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Participant, iso
+from schema.tables import iso
 from server.attendance import operations as attendance
+from server.attendance.batch import CheckIn, CheckOut
 from server.badges import operations as badges
 from server.errors import Invalid
 from server.http import parse
@@ -17,7 +17,6 @@ from server.keys import settings_key
 from server.participants import operations as participants
 from server.participants.operations import PersonFields
 
-EndStay = Callable[[AsyncSession, int, int, int, str], Awaitable[Participant]]
 MAX_PAGE = 1000
 ABSENCE_REASON_MAX = 500
 STRIKE_REASON_MAX = 500
@@ -81,42 +80,38 @@ async def check_in(request: web.Request) -> web.Response:
         raise Invalid("A substitute is checked in by name", {"full_name": "required with substitute_for"})
     point_id = principal.point_id
     assert point_id is not None
-    secret = request.app[settings_key].secret_key
+    if walk_in is None:
+        by_code = code is not None
+        person_id = participant_id if code is None else badges.participant_of_code(request.app[settings_key].secret_key, c, code)
+        assert person_id is not None
+        return await write(request, c, CheckIn(point_id, person_id, principal.actor, by_code), 201, principal, data)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        person_id = participant_id if code is None else await badges.participant_for_code(session, secret, c, point_id, code)
-        stay, person = await attendance.check_in(session, c, point_id, principal.actor, person_id, walk_in, substitute_for)
-        return {
-            **participants.participant_dict(person, stay.checked_in_at),
-            "checkin_id": stay.id,
-            "participant_id": person.id,
-            "substitute_for": stay.substitute_for_id,
-            "walk_in": stay.walk_in,
-        }
+        stay, person = await attendance.check_in(session, c, point_id, principal.actor, None, walk_in, substitute_for)
+        return {**attendance.checked_in_data(person, stay), "participant_id": person.id}
 
     return await write(request, c, op, 201, principal, data)
 
 
-async def _end_stay(request: web.Request, ending: EndStay) -> web.Response:
-    """Check-out and undo: the operator ends the present stay of someone at its point."""
+async def check_out(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    participant_id = parse.path_id(request, "participant_id")
+    assert principal.point_id is not None
+    return await write(request, c, CheckOut(principal.point_id, participant_id, principal.actor))
+
+
+async def undo_check_in(request: web.Request) -> web.Response:
+    """The operator takes back a check-in made at its point in the last five minutes."""
     principal, c = allow(request)
     participant_id = parse.path_id(request, "participant_id")
     point_id = principal.point_id
     assert point_id is not None
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        person = await ending(session, c, point_id, participant_id, principal.actor)
+        person = await attendance.undo_check_in(session, c, point_id, participant_id, principal.actor)
         return participants.participant_dict(person, None)
 
     return await write(request, c, op)
-
-
-async def check_out(request: web.Request) -> web.Response:
-    return await _end_stay(request, attendance.check_out)
-
-
-async def undo_check_in(request: web.Request) -> web.Response:
-    return await _end_stay(request, attendance.undo_check_in)
 
 
 async def note_absence(request: web.Request) -> web.Response:

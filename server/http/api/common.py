@@ -16,7 +16,7 @@ from server.http.client import client_address
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key, principal_key
-from server.writes import Idempotency, Operation, perform
+from server.writes import Idempotency, Operation, Step, alone, perform
 
 
 def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
@@ -41,7 +41,7 @@ def reader(request: web.Request) -> AsyncSession:
 async def write(
     request: web.Request,
     conference_id: int | None,
-    operation: Operation,
+    operation: Operation | Step,
     status: int = 200,
     principal: Principal | None = None,
     payload: Any = None,
@@ -52,6 +52,9 @@ async def write(
     """
     caller = request[principal_key]
     if caller is not None and caller.is_staff:
+        if isinstance(operation, Step):
+            assert conference_id is not None
+            operation = alone(operation, conference_id)
         details = {"method": request.method, "path": request.path, "route": request.match_info.route.name,
                    "body": audit.redacted(request.get(parse.body_key))}
         route, params, body = request.match_info.route.name, request.match_info, request.get(parse.body_key)

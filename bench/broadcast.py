@@ -21,7 +21,8 @@ sends per round: `agenda.item_finished`, then `agenda.item_started`.
 
 Consoles run in --processes worker processes so one Python client process is not the
 bottleneck; they share the machine's cores with the servers. --profile DIR records the
-real and the bare server with py-spy (raw format) during their measured rounds.
+real and the bare server with py-spy (raw format) while the consoles connect and join
+(real-connect.txt, bare-connect.txt) and during their measured rounds (real.txt, bare.txt).
 """
 from __future__ import annotations
 
@@ -315,7 +316,11 @@ async def measure_real(
             async with http.get(server.api(""), headers=chair) as response:
                 seq = (await response.json())["seq"]
             before = await settle_rss(server.process.pid)
-            connect_seconds = await connect(workers, server.base_url, conference_id, chosen, seq)
+            profiler = Profiler(server.process.pid, args.profile / "real-connect.txt" if args.profile else None)
+            try:
+                connect_seconds = await connect(workers, server.base_url, conference_id, chosen, seq)
+            finally:
+                profiler.stop()
             after = await settle_rss(server.process.pid)
             profiler = Profiler(server.process.pid, args.profile / "real.txt" if args.profile else None)
             try:
@@ -380,7 +385,11 @@ async def measure_bare(
             await payload([[started] for _, started in envelopes])
             await go(0)  # as on the real server, something was sent before anyone watched
             before = await settle_rss(process.pid)
-            connect_seconds = await connect(workers, base, envelopes[0][1]["conference_id"], chosen)
+            profiler = Profiler(process.pid, args.profile / "bare-connect.txt" if args.profile else None)
+            try:
+                connect_seconds = await connect(workers, base, envelopes[0][1]["conference_id"], chosen)
+            finally:
+                profiler.stop()
             after = await settle_rss(process.pid)
             profiler = Profiler(process.pid, args.profile / "bare.txt" if args.profile else None)
             try:
@@ -441,5 +450,5 @@ if __name__ == "__main__":
     parser.add_argument("--consoles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--profile", type=Path, default=None, help="directory for py-spy raw profiles of both servers")
+    parser.add_argument("--profile", type=Path, default=None, help="directory for py-spy raw profiles of both servers, connecting and in the rounds")
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2, ensure_ascii=False))

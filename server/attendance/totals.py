@@ -72,7 +72,7 @@ Flush = Callable[[int, bool], Awaitable[float]]
 
 @dataclass
 class _Schedule:
-    """One conference's announcements: when the last began, the one waiting to begin, the one under way."""
+    """One conference's announcements: when the last one ended, the one waiting to begin, the one under way."""
 
     last: float = float("-inf")
     timer: asyncio.TimerHandle | None = None
@@ -115,16 +115,17 @@ class Announcer:
 
     async def _run(self, conference_id: int, schedule: _Schedule, insist: bool) -> None:
         loop = asyncio.get_running_loop()
-        schedule.last = loop.time()
         try:
             wait = await self._flush(conference_id, insist or self._closing)
         except Exception:
             # The points stay marked: the retry, the next change or the next start announces them.
             log.exception("announcing the attendance totals of conference %d failed", conference_id)
-            last_try = insist or self._closing
-            wait = 0.0 if last_try else INTERVAL
+            wait = 0.0 if insist or self._closing else INTERVAL
         finally:
             schedule.running = None
+            # Counted from its commit, not its start: the next one then never finds this one's time in the
+            # database under a quarter second old, which would send it round the writer once more for nothing.
+            schedule.last = loop.time()
         if wait > 0:
             self._arm(conference_id, schedule, wait)
         elif schedule.again:

@@ -15,9 +15,10 @@ no database, authorization or event log), and `POST /go` emits, round by round, 
 `agenda.item_started` envelopes the real server sent (copied from the real run) to one
 room. The report gives p50/p99/max over every (console, round), the p50/p99 of the time
 until every console had it (and that time round by round), the server's CPU time per round
-(which other load on the machine moves far less than latency), RSS per connected console,
-and the ratios real/bare. `bare_two_events` is the bare server sending what the real one
-sends per round: `agenda.item_finished`, then `agenda.item_started`.
+(which other load on the machine moves far less than latency), the time and the server's CPU
+time for every console to connect and join, RSS per connected console, and the ratios
+real/bare. `bare_two_events` is the bare server sending what the real one sends per round:
+`agenda.item_finished`, then `agenda.item_started`.
 
 Consoles run in --processes worker processes so one Python client process is not the
 bottleneck; they share the machine's cores with the servers. --profile DIR records the
@@ -317,10 +318,12 @@ async def measure_real(
                 seq = (await response.json())["seq"]
             before = await settle_rss(server.process.pid)
             profiler = Profiler(server.process.pid, args.profile / "real-connect.txt" if args.profile else None)
+            cpu = cpu_seconds(server.process.pid)
             try:
                 connect_seconds = await connect(workers, server.base_url, conference_id, chosen, seq)
             finally:
                 profiler.stop()
+            connect_cpu = cpu_seconds(server.process.pid) - cpu
             after = await settle_rss(server.process.pid)
             profiler = Profiler(server.process.pid, args.profile / "real.txt" if args.profile else None)
             try:
@@ -337,6 +340,7 @@ async def measure_real(
     await workers.all("close")
     report.update(
         connect_seconds=round(connect_seconds, 1),
+        connect_cpu_seconds=round(connect_cpu, 1),
         rss_before_mib=round(before / 1024, 1),
         rss_after_mib=round(after / 1024, 1),
         rss_per_console_kib=round((after - before) / len(chosen), 1),
@@ -386,10 +390,12 @@ async def measure_bare(
             await go(0)  # as on the real server, something was sent before anyone watched
             before = await settle_rss(process.pid)
             profiler = Profiler(process.pid, args.profile / "bare-connect.txt" if args.profile else None)
+            cpu = cpu_seconds(process.pid)
             try:
                 connect_seconds = await connect(workers, base, envelopes[0][1]["conference_id"], chosen)
             finally:
                 profiler.stop()
+            connect_cpu = cpu_seconds(process.pid) - cpu
             after = await settle_rss(process.pid)
             profiler = Profiler(process.pid, args.profile / "bare.txt" if args.profile else None)
             try:
@@ -399,6 +405,7 @@ async def measure_bare(
             one = await summary(workers, sent, answered, cpu)
             one.update(
                 connect_seconds=round(connect_seconds, 1),
+                connect_cpu_seconds=round(connect_cpu, 1),
                 rss_before_mib=round(before / 1024, 1),
                 rss_after_mib=round(after / 1024, 1),
                 rss_per_console_kib=round((after - before) / len(chosen), 1),
@@ -439,6 +446,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "real": real,
         "bare": bare,
         "bare_two_events": bare_two,
+        "ratio_connect": round(real["connect_seconds"] / bare["connect_seconds"], 2),
+        "ratio_connect_cpu": round(real["connect_cpu_seconds"] / bare["connect_cpu_seconds"], 2),
         "ratio_p99": round(real["p99_ms"] / bare["p99_ms"], 2),
         "ratio_p50": round(real["p50_ms"] / bare["p50_ms"], 2),
         "ratio_p99_to_two_events": round(real["p99_ms"] / bare_two["p99_ms"], 2),

@@ -37,32 +37,47 @@ class BenchServer:
         return f"{self.base_url}/api/v1/conferences/{self.tokens['conference_id']}{path}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
-async def start(directory: Path) -> BenchServer:
-    directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    database = directory / "bench.db"
-    tokens = directory / "tokens.json"
-    log = (directory / "server.log").open("wb")
-    env = {**os.environ, "DIEMCAU_SECRET_KEY": "bench-secret"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--demo", "--demo-tokens", str(tokens), "--port", str(port),
-         "--database-url", f"sqlite+aiosqlite:///{database}"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
     try:
-        await wait_healthy(base, process, directory / "server.log", seconds=30)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A process of this repository's Python, its output in `log`."""
+    with log.open("wb") as output:
+        return subprocess.Popen([sys.executable, *command], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env)
+
+
+async def launch(command: list[str], directory: Path, name: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start a server listening on `port`, its log in `directory/name.log`, and wait until /healthz answers."""
+    directory.mkdir(parents=True, exist_ok=True)
+    log = directory / f"{name}.log"
+    process = spawn(command, log, env)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}", process, log, seconds=30)
     except RuntimeError:
         process.kill()
         raise
-    return BenchServer(base, json.loads(tokens.read_text()), database, process)
+    return process
+
+
+async def start(directory: Path) -> BenchServer:
+    port = free_port()
+    database = directory / "bench.db"
+    tokens = directory / "tokens.json"
+    env = {**os.environ, "DIEMCAU_SECRET_KEY": "bench-secret"}
+    process = await launch(
+        ["-m", "server", "serve", "--demo", "--demo-tokens", str(tokens), "--port", str(port),
+         "--database-url", f"sqlite+aiosqlite:///{database}"],
+        directory, "server", port, env,
+    )
+    return BenchServer(f"http://127.0.0.1:{port}", json.loads(tokens.read_text()), database, process)
 
 
 async def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
@@ -79,6 +94,34 @@ async def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, se
                 pass
             await asyncio.sleep(0.05)
     raise RuntimeError(f"server at {url} did not become healthy")
+
+
+@dataclass
+class BareServer:
+    """A `bench.bare_ingest` process, addressed like the product's conference it stands in for."""
+
+    base_url: str
+    conference_id: int
+    process: subprocess.Popen[bytes]
+
+    def api(self, path: str = "") -> str:
+        return f"{self.base_url}/api/v1/conferences/{self.conference_id}{path}"
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+async def start_bare_ingest(directory: Path, conference_id: int, tokens: list[str]) -> BareServer:
+    """bench.bare_ingest on its own database in `directory`, taking the product's bearer tokens."""
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    accepted = directory / "bare-tokens.txt"
+    accepted.write_text("\n".join(tokens) + "\n")
+    process = await launch(
+        ["-m", "bench.bare_ingest", "--port", str(port), "--database", str(directory / "bare.db"), "--tokens", str(accepted)],
+        directory, "bare", port,
+    )
+    return BareServer(f"http://127.0.0.1:{port}", conference_id, process)
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

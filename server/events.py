@@ -97,19 +97,22 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
 
 
 async def append_many(
-    session: AsyncSession, conference_id: int, items: list[tuple[str, dict[str, Any], Audience]]
+    session: AsyncSession, conference_id: int, items: list[tuple[str, dict[str, Any], Audience]], moving: dict[str, int] | None = None
 ) -> list[Event]:
     """Append a batch's events with three statements whatever their number: the seqs are taken from the counter
-    at once, each event's `prev` follows its stream's head and then the event before it in the batch."""
+    at once, each event's `prev` follows its stream's head and then the event before it in the batch.
+
+    `moving` adds to other counters of the conference in the statement that takes the seqs.
+    """
     if not items:
         return []
+    table = Conference.__table__
     newest = (
         await session.execute(
-            update(Conference)
-            .where(Conference.id == conference_id)
-            .values(last_seq=Conference.last_seq + len(items))
-            .returning(Conference.last_seq),
-            execution_options={"synchronize_session": False},
+            update(table)
+            .where(table.c.id == conference_id)
+            .values({name: table.c[name] + n for name, n in (moving or {}).items()} | {"last_seq": table.c.last_seq + len(items)})
+            .returning(table.c.last_seq)
         )
     ).scalar_one()
     streams = {audience.stream for _, _, audience in items}

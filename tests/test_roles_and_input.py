@@ -127,12 +127,15 @@ async def test_speaking_requires_presence(shared_server: Server, call: Call) -> 
     assert_error(reply, 409, "not_present")
 
 
-async def test_idempotent_retry_creates_nothing_new(shared_server: Server, call: Call) -> None:
+async def test_idempotent_retry_creates_nothing_new(shared_server: Server, call: Call, listen: Any) -> None:
     s, t = shared_server, shared_server.tokens
     hgi = t["operators"]["HGI"]
     body = {"full_name": "Phạm Thị Khách", "organization": "Báo Hậu Giang"}
+    display = await listen(s, t["display"])
     first = await call("POST", s.api("/checkins"), hgi, json=body, headers={"Idempotency-Key": "walk-in-1"})
     assert first.status == 201
+    # The totals announced after it are the first write's too; a retry must add nothing after them.
+    await display.wait_for("attendance.totals_changed")
     after_first = await seq(call, s)
     again = await call("POST", s.api("/checkins"), hgi, json=body, headers={"Idempotency-Key": "walk-in-1"})
     assert again.status in (200, 201) and again.body["id"] == first.body["id"]

@@ -30,6 +30,7 @@ from server.writes import Outcome, Step
 COUNTERS = ("present", "substitutes", "walk_ins", "represented")
 POINTS = Point.__table__
 CHECKINS = Checkin.__table__
+PEOPLE = Participant.__table__
 
 
 @dataclass
@@ -42,15 +43,16 @@ class _Planned:
 
 
 async def _run(session: AsyncSession, conference_id: int, steps: list[CheckIn | CheckOut]) -> list[Outcome]:
-    conference = (await session.execute(select(Conference.status).where(Conference.id == conference_id))).one_or_none()
-    people = {
-        row.id: row
-        for row in await session.execute(
-            select(Participant.__table__).where(
-                Participant.conference_id == conference_id, Participant.id.in_({s.participant_id for s in steps})
-            )
+    # The conference's status comes with its people, in the same statement; only a run naming nobody asks apart.
+    found = (
+        await session.execute(
+            select(PEOPLE, Conference.status)
+            .join(Conference, Conference.id == PEOPLE.c.conference_id)
+            .where(PEOPLE.c.conference_id == conference_id, PEOPLE.c.id.in_({s.participant_id for s in steps}))
         )
-    }
+    ).all()
+    people = {row.id: row for row in found}
+    conference = found[0] if found else (await session.execute(select(Conference.status).where(Conference.id == conference_id))).one_or_none()
     room = await room_of(session, list(people.values()))
     now = utcnow()
     outcomes: list[Outcome] = []
@@ -105,7 +107,7 @@ async def _write(session: AsyncSession, conference_id: int, planned: list[_Plann
             update(CHECKINS).where(CHECKINS.c.id == bindparam("stay_id")).values(checked_out_at=now, checked_out_by=bindparam("actor")),
             [{"stay_id": p.stay.id, "actor": p.step.actor} for p in leaving],
         )
-    await _count(session, conference_id, planned, now)
+    await _count_points(session, planned, now)
     items = []
     for p in planned:
         if isinstance(p.step, CheckIn):
@@ -115,12 +117,14 @@ async def _write(session: AsyncSession, conference_id: int, planned: list[_Plann
         else:
             p.outcome.answer = participant_dict(p.person, None)
             items.append(("attendance.checked_out", checked_out_data(p.person, p.stay.id, now), events.for_point(p.stay.point_id)))
-    for p, event in zip(planned, await events.append_many(session, conference_id, items), strict=True):
+    totals = {name: sum(p.moves[name] for p in planned) for name in COUNTERS}
+    for p, event in zip(planned, await events.append_many(session, conference_id, items, moving=totals), strict=True):
         p.outcome.events = [event]
 
 
-async def _count(session: AsyncSession, conference_id: int, planned: list[_Planned], now: datetime) -> None:
-    """Move the point counters (one executemany) and the conference's, in SQL (`x = x + n`) like counters.adjust."""
+async def _count_points(session: AsyncSession, planned: list[_Planned], now: datetime) -> None:
+    """Move the point counters in SQL (`x = x + n`) like counters.adjust, one executemany for every point moved;
+    the conference's move with the statement that numbers the events."""
     per_point: dict[int, dict[str, Any]] = defaultdict(lambda: {name: 0 for name in COUNTERS} | {"arrived": None})
     for p in planned:
         moved = per_point[p.stay.point_id]
@@ -137,11 +141,6 @@ async def _count(session: AsyncSession, conference_id: int, planned: list[_Plann
                "totals_dirty": True}
         ),
         [{"point": point_id, "arrived": moved["arrived"], **{f"moved_{n}": moved[n] for n in COUNTERS}} for point_id, moved in per_point.items()],
-    )
-    totals = {name: sum(p.moves[name] for p in planned) for name in COUNTERS}
-    await session.execute(
-        update(Conference).where(Conference.id == conference_id).values({name: getattr(Conference, name) + n for name, n in totals.items()}),
-        execution_options={"synchronize_session": False},
     )
 
 

@@ -14,13 +14,13 @@ from server.attendance.room import Person, Stay, room_of
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict
 from server.lookup import in_conference
-from server.points.operations import get_point
 from server.participants.operations import (
     PersonFields,
     add_participant,
     get_participant,
     participant_dict,
 )
+from server.points.operations import get_point
 
 UNDO_WINDOW = timedelta(minutes=5)
 

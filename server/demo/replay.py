@@ -20,9 +20,11 @@ from server.demo.seed import workshop
 from server.http.subjects import subject_of
 from server.participants.operations import PersonFields, note_absence
 from server.speaking.operations import ask, request_dict, update
-from server.submissions.operations import comment_dict, submit_comment, submit_remark
+from server.submissions.batch import SubmitComment, SubmitRemark
+from server.submissions.operations import comment_dict
 from server.submissions.rulings import dispose_comment, merge_comment
 from server.text import nfc
+from server.writes import alone
 
 RUN = Path(__file__).with_name("run.json")
 ACTOR = "system:replay"
@@ -125,7 +127,8 @@ class _Replay:
 
             async def step(session: AsyncSession, remark: dict[str, Any] = remark, author: Participant = author,
                            item: int | None = item) -> None:
-                await submit_remark(session, self.c, author.id, nfc(remark["title"]), nfc(remark["body"]), item, ACTOR)
+                filed = SubmitRemark(author.id, ACTOR, None, False, nfc(remark["title"]), nfc(remark["body"]), item, None)
+                await alone(filed, self.c)(session)
             self.at(when, step)
 
     def speeches(self, run: dict[str, Any]) -> None:
@@ -163,8 +166,8 @@ class _Replay:
         person = self.person(author)
 
         async def step(session: AsyncSession) -> None:
-            made = await submit_comment(session, self.c, person.id, anchor, nfc(body), nfc(proposed) if proposed else None, ACTOR)
-            self.comments[key] = made.id
+            filed = SubmitComment(person.id, ACTOR, None, False, anchor, nfc(body), nfc(proposed) if proposed else None)
+            self.comments[key] = (await alone(filed, self.c)(session))["id"]
         return step
 
     def _rule(self, index: int, disposition: str, response: str) -> Step:

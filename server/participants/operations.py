@@ -175,4 +175,8 @@ async def require_present(session: AsyncSession, person: Participant, doing: str
         select(Checkin.id).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
     )
     if here is None:
-        raise Conflict(f"Only a participant who is checked in can {doing}", {"participant_id": person.id}, code="not_present")
+        raise not_present(person.id, doing)
+
+
+def not_present(participant_id: int, doing: str) -> Conflict:
+    return Conflict(f"Only a participant who is checked in can {doing}", {"participant_id": participant_id}, code="not_present")

@@ -4,28 +4,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
     Comment,
     Conference,
-    DraftSection,
     Participant,
     Point,
     Remark,
     iso,
-    utcnow,
 )
-from server import events
-from server.agenda.operations import get_item
-from server.conferences.operations import get_conference, require_collecting
-from server.drafts.operations import current_draft
 from server.errors import Invalid
 from server.lookup import in_conference
-from server.participants.operations import get_participant, require_present
-from server.submissions.attachments import Attachment
-from server.submissions.search import search_key
 
 
 async def attachment_in_use(session: AsyncSession, sha256: str) -> bool:
@@ -40,102 +31,17 @@ async def attachments_in_use(session: AsyncSession) -> set[str]:
     return {sha256 for sha256 in rows if sha256}
 
 
-def initial_moderation(conference: Conference) -> str:
+# What a participant must be present for, said in the refusal when they are not.
+ON_BEHALF = "have input filed for them by an operator"
+
+
+def initial_moderation(conference: Conference | Row[Any]) -> str:
     """Input waits for staff only where the conference asked for pre-moderation."""
     return "pending" if conference.premoderation else "approved"
 
 
-async def submit_remark(
-    session: AsyncSession,
-    conference_id: int,
-    participant_id: int,
-    title: str,
-    body: str,
-    agenda_item_id: int | None,
-    actor: str,
-    at_point: int | None = None,
-    attachment: Attachment | None = None,
-    on_behalf: bool = False,
-) -> Remark:
-    conference = await get_conference(session, conference_id)
-    require_collecting(conference)
-    person = await get_participant(session, conference_id, participant_id, at_point)
-    if on_behalf:
-        await require_present(session, person, "have input filed for them by an operator")
-    if agenda_item_id is not None:
-        await get_item(session, conference_id, agenda_item_id)
-    point = await session.get(Point, person.point_id)
-    assert point is not None
-    remark = Remark(
-        conference_id=conference_id,
-        participant_id=person.id,
-        point_id=person.point_id,
-        agenda_item_id=agenda_item_id,
-        title=title,
-        body=body,
-        search_key=search_key(title, body, person.full_name, point.name),
-        moderation=initial_moderation(conference),
-        submitted_by=actor,
-        created_at=utcnow(),
-    )
-    if attachment is not None:
-        remark.attachment_sha256 = attachment.sha256
-        remark.attachment_name = attachment.name
-        remark.attachment_type = attachment.type
-        remark.attachment_size = attachment.size
-    session.add(remark)
-    await session.flush()
-    data = await remark_dict(session, remark)
-    await events.append(session, conference_id, "remark.submitted", data, events.for_participant(person.id, person.point_id))
-    return remark
-
-
-async def submit_comment(
-    session: AsyncSession,
-    conference_id: int,
-    participant_id: int,
-    section_anchor: str | None,
-    body: str,
-    proposed_text: str | None,
-    actor: str,
-    at_point: int | None = None,
-    on_behalf: bool = False,
-) -> Comment:
-    """Record the comment against the current draft revision, whose anchor it must name."""
-    conference = await get_conference(session, conference_id)
-    require_collecting(conference)
-    person = await get_participant(session, conference_id, participant_id, at_point)
-    if on_behalf:
-        await require_present(session, person, "have input filed for them by an operator")
-    point = await session.get(Point, person.point_id)
-    assert point is not None
-    draft = await current_draft(session, conference_id)
-    if section_anchor is not None:
-        known = draft is not None and await session.scalar(
-            select(DraftSection.id).where(DraftSection.draft_id == draft.id, DraftSection.anchor == section_anchor)
-        )
-        if not known:
-            raise Invalid("No such section in the current draft", {"section_anchor": "unknown anchor"})
-    comment = Comment(
-        conference_id=conference_id,
-        participant_id=person.id,
-        point_id=person.point_id,
-        draft_id=draft.id if draft else None,
-        draft_revision=draft.revision if draft else None,
-        section_anchor=section_anchor,
-        body=body,
-        proposed_text=proposed_text,
-        revision=1,
-        search_key=search_key(body, proposed_text, person.full_name, point.name),
-        moderation=initial_moderation(conference),
-        submitted_by=actor,
-        created_at=utcnow(),
-    )
-    session.add(comment)
-    await session.flush()
-    data = await comment_dict(session, comment)
-    await events.append(session, conference_id, "comment.submitted", data, events.for_participant(person.id, person.point_id))
-    return comment
+def unknown_anchor() -> Invalid:
+    return Invalid("No such section in the current draft", {"section_anchor": "unknown anchor"})
 
 
 async def get_comment(session: AsyncSession, conference_id: int, comment_id: int) -> Comment:
@@ -159,10 +65,19 @@ async def _author(session: AsyncSession, participant_id: int, point_id: int) -> 
     person = await session.get(Participant, participant_id)
     point = await session.get(Point, point_id)
     assert person is not None and point is not None
-    return {"author": person.full_name, "author_position": person.position, "point": point.name}
+    return author_of(person, point.name)
+
+
+def author_of(person: Participant | Row[Any], point_name: str) -> dict[str, Any]:
+    return {"author": person.full_name, "author_position": person.position, "point": point_name}
 
 
 async def remark_dict(session: AsyncSession, remark: Remark) -> dict[str, Any]:
+    return remark_view(remark, await _author(session, remark.participant_id, remark.point_id))
+
+
+def remark_view(remark: Remark, author: dict[str, Any]) -> dict[str, Any]:
+    """The remark as clients see it, given its author (author_of)."""
     return {
         "id": remark.id,
         "conference_id": remark.conference_id,
@@ -174,7 +89,7 @@ async def remark_dict(session: AsyncSession, remark: Remark) -> dict[str, Any]:
         "moderation": remark.moderation,
         "created_at": remark.created_at.isoformat(),
         "attachment": _attachment(remark),
-        **await _author(session, remark.participant_id, remark.point_id),
+        **author,
     }
 
 
@@ -229,6 +144,11 @@ async def comment_dict(
         duplicates = (await duplicates_of(session, [comment.id]))[comment.id]
     if numbers is None:
         numbers = await comment_numbers(session, comment.conference_id, _related(comment, duplicates))
+    return comment_view(comment, duplicates, numbers, await _author(session, comment.participant_id, comment.point_id))
+
+
+def comment_view(comment: Comment, duplicates: list[int], numbers: dict[int, int], author: dict[str, Any]) -> dict[str, Any]:
+    """The comment as clients see it, given the ids merged into it, the numbers it cites and its author."""
     return {
         "id": comment.id,
         "number": numbers[comment.id],
@@ -250,7 +170,7 @@ async def comment_dict(
         "duplicate_numbers": [numbers[d] for d in duplicates],
         "created_at": comment.created_at.isoformat(),
         "disposed_at": iso(comment.disposed_at),
-        **await _author(session, comment.participant_id, comment.point_id),
+        **author,
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.principal import Principal
 from server.auth.submit_rate import submit_rate_key
@@ -12,7 +11,7 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.attachments import read_remark_form, stored
 from server.http.api.common import allow, write
-from server.submissions import operations as submissions
+from server.submissions.batch import SubmitComment, SubmitRemark
 
 MAX_COMMENT = 20_000
 MAX_REMARK = 200_000
@@ -49,17 +48,12 @@ async def submit_remark(request: web.Request) -> web.Response:
     assert title is not None and body is not None
     attachment = upload.attachment if upload is not None else None
 
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        remark = await submissions.submit_remark(
-            session, c, participant_id, title, body, agenda_item_id, principal.actor, principal.point_id, attachment,
-            on_behalf=principal.role == "operator",
-        )
-        return await submissions.remark_dict(session, remark)
-
+    filed = SubmitRemark(participant_id, principal.actor, principal.point_id, principal.role == "operator", title, body,
+                         agenda_item_id, attachment)
     # The idempotency record keeps the file's digest and name, not the file.
     payload = data if attachment is None else {**data, "attachment": [attachment.sha256, attachment.name]}
     async with stored(request, upload):
-        return await write(request, c, op, 201, principal, payload)
+        return await write(request, c, filed, 201, principal, payload)
 
 
 async def submit_comment(request: web.Request) -> web.Response:
@@ -74,11 +68,5 @@ async def submit_comment(request: web.Request) -> web.Response:
     proposed = parse.text(data, "proposed_text", MAX_COMMENT, required=False)
     assert body is not None
 
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        comment = await submissions.submit_comment(
-            session, c, participant_id, anchor, body, proposed, principal.actor, principal.point_id,
-            on_behalf=principal.role == "operator",
-        )
-        return await submissions.comment_dict(session, comment)
-
-    return await write(request, c, op, 201, principal, data)
+    filed = SubmitComment(participant_id, principal.actor, principal.point_id, principal.role == "operator", anchor, body, proposed)
+    return await write(request, c, filed, 201, principal, data)

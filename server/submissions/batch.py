@@ -1,0 +1,222 @@
+"""Comments and remarks queued together: checked against one load of their authors, inserted in one statement.
+
+The refusals are those of the single operations (submissions/operations.py), built by the same functions, so
+a comment refused here reads the same as one refused there.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import (
+    AgendaItem,
+    Comment,
+    Conference,
+    DraftSection,
+    Participant,
+    Point,
+    Remark,
+    utcnow,
+)
+from server import events
+from server.attendance.room import room_of
+from server.conferences.operations import no_such_conference, require_collecting
+from server.drafts.operations import current_draft
+from server.errors import DomainError
+from server.lookup import missing
+from server.participants.operations import not_present, other_point
+from server.submissions.attachments import Attachment
+from server.submissions.operations import (
+    ON_BEHALF,
+    author_of,
+    comment_view,
+    initial_moderation,
+    remark_view,
+    unknown_anchor,
+)
+from server.submissions.search import search_key
+from server.writes import Outcome, Step
+
+PEOPLE = Participant.__table__
+
+
+@dataclass(frozen=True)
+class _Intake:
+    """What every submission of a run is checked against: the conference, the authors with their points' names,
+    and which of those filed by an operator are present."""
+
+    conference: Row[Any] | None
+    people: dict[int, Row[Any]]
+    present: set[int]
+
+    def author(self, conference_id: int, step: Submission) -> Row[Any]:
+        """The step's author, refused as the single operations refuse it."""
+        if self.conference is None:
+            raise no_such_conference(conference_id)
+        require_collecting(self.conference)
+        person = self.people.get(step.participant_id)
+        if person is None:
+            raise missing("participant", "participant_id", step.participant_id)
+        if step.at_point is not None and person.point_id != step.at_point:
+            raise other_point(person.id)
+        if step.on_behalf and person.id not in self.present:
+            raise not_present(person.id, ON_BEHALF)
+        return person
+
+
+async def _intake(session: AsyncSession, conference_id: int, steps: list[Submission]) -> _Intake:
+    conference = (
+        await session.execute(select(Conference.status, Conference.premoderation).where(Conference.id == conference_id))
+    ).one_or_none()
+    found = await session.execute(
+        select(PEOPLE, Point.name.label("point_name"))
+        .join(Point, Point.id == PEOPLE.c.point_id)
+        .where(PEOPLE.c.conference_id == conference_id, PEOPLE.c.id.in_({s.participant_id for s in steps}))
+    )
+    people = {row.id: row for row in found}
+    filed = [people[s.participant_id] for s in steps if s.on_behalf and s.participant_id in people]
+    room = await room_of(session, filed)
+    return _Intake(conference, people, {p.id for p in filed if room.stay_of(p.id) is not None})
+
+
+async def _insert(session: AsyncSession, model: type[Comment | Remark], rows: list[dict[str, Any]]) -> list[int]:
+    table = model.__table__
+    return list(await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
+def _accepted(steps: list[Any], check: Any) -> tuple[list[Outcome], list[tuple[Any, Outcome, Row[Any]]]]:
+    """One outcome per step; the ones `check` lets through, with their authors."""
+    outcomes: list[Outcome] = []
+    accepted = []
+    for step in steps:
+        outcome = Outcome()
+        outcomes.append(outcome)
+        try:
+            person = check(step)
+        except DomainError as error:
+            outcome.error = error
+            continue
+        accepted.append((step, outcome, person))
+    return outcomes, accepted
+
+
+async def _run_comments(session: AsyncSession, conference_id: int, steps: list[SubmitComment]) -> list[Outcome]:
+    intake = await _intake(session, conference_id, steps)
+    draft = await current_draft(session, conference_id)
+    anchors: set[str] = set()
+    named = {s.section_anchor for s in steps if s.section_anchor is not None}
+    if draft is not None and named:
+        anchors = set(
+            await session.scalars(select(DraftSection.anchor).where(DraftSection.draft_id == draft.id, DraftSection.anchor.in_(named)))
+        )
+
+    def check(step: SubmitComment) -> Row[Any]:
+        person = intake.author(conference_id, step)
+        if step.section_anchor is not None and step.section_anchor not in anchors:
+            raise unknown_anchor()
+        return person
+
+    outcomes, accepted = _accepted(steps, check)
+    if not accepted:
+        return outcomes
+    assert intake.conference is not None
+    # A comment's number is its place among every comment of the conference: those before, then this run's in order.
+    before = await session.scalar(select(func.count(Comment.id)).where(Comment.conference_id == conference_id)) or 0
+    now, moderation = utcnow(), initial_moderation(intake.conference)
+    rows = [
+        {"conference_id": conference_id, "participant_id": person.id, "point_id": person.point_id,
+         "draft_id": draft.id if draft else None, "draft_revision": draft.revision if draft else None,
+         "section_anchor": step.section_anchor, "body": step.body, "proposed_text": step.proposed_text, "revision": 1,
+         "search_key": search_key(step.body, step.proposed_text, person.full_name, person.point_name),
+         "moderation": moderation, "submitted_by": step.actor, "created_at": now}
+        for step, _, person in accepted
+    ]
+    items = []
+    for number, (row, comment_id, (_, outcome, person)) in enumerate(
+        zip(rows, await _insert(session, Comment, rows), accepted, strict=True), start=before + 1
+    ):
+        outcome.answer = comment_view(Comment(**row, id=comment_id), [], {comment_id: number}, author_of(person, person.point_name))
+        items.append(("comment.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
+    for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
+        outcome.events = [event]
+    return outcomes
+
+
+async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[SubmitRemark]) -> list[Outcome]:
+    intake = await _intake(session, conference_id, steps)
+    named = {s.agenda_item_id for s in steps if s.agenda_item_id is not None}
+    items_here = set(
+        await session.scalars(select(AgendaItem.id).where(AgendaItem.conference_id == conference_id, AgendaItem.id.in_(named)))
+    ) if named else set()
+
+    def check(step: SubmitRemark) -> Row[Any]:
+        person = intake.author(conference_id, step)
+        if step.agenda_item_id is not None and step.agenda_item_id not in items_here:
+            raise missing("agenda item", "item_id", step.agenda_item_id)
+        return person
+
+    outcomes, accepted = _accepted(steps, check)
+    if not accepted:
+        return outcomes
+    assert intake.conference is not None
+    now, moderation = utcnow(), initial_moderation(intake.conference)
+    rows = []
+    for step, _, person in accepted:
+        file = step.attachment
+        rows.append({
+            "conference_id": conference_id, "participant_id": person.id, "point_id": person.point_id,
+            "agenda_item_id": step.agenda_item_id, "title": step.title, "body": step.body,
+            "search_key": search_key(step.title, step.body, person.full_name, person.point_name),
+            "moderation": moderation, "submitted_by": step.actor, "created_at": now,
+            "attachment_sha256": file and file.sha256, "attachment_name": file and file.name,
+            "attachment_type": file and file.type, "attachment_size": file and file.size,
+        })
+    items = []
+    for row, remark_id, (_, outcome, person) in zip(rows, await _insert(session, Remark, rows), accepted, strict=True):
+        outcome.answer = remark_view(Remark(**row, id=remark_id), author_of(person, person.point_name))
+        items.append(("remark.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
+    for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
+        outcome.events = [event]
+    return outcomes
+
+
+@dataclass(frozen=True, eq=False)
+class Submission(Step):
+    """Input from a participant, or filed for one by its point's operator (`on_behalf`, who must be present)."""
+
+    participant_id: int
+    actor: str
+    at_point: int | None
+    on_behalf: bool
+
+    @property
+    def key(self) -> Hashable:
+        # Submissions never depend on one another: any number of one author's share a run.
+        return id(self)
+
+
+@dataclass(frozen=True, eq=False)
+class SubmitComment(Submission):
+    """A comment on the current draft, on one of its sections or on the whole."""
+
+    section_anchor: str | None
+    body: str
+    proposed_text: str | None
+
+    run = staticmethod(_run_comments)
+
+
+@dataclass(frozen=True, eq=False)
+class SubmitRemark(Submission):
+    """A written remark (tham luận), perhaps on an agenda item, perhaps with a file already stored."""
+
+    title: str
+    body: str
+    agenda_item_id: int | None
+    attachment: Attachment | None
+
+    run = staticmethod(_run_remarks)

@@ -1,0 +1,103 @@
+"""Writes that arrive together are committed together: each still answered as if it had come alone."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from server.attendance.batch import CheckIn, CheckOut
+from server.submissions.batch import SubmitComment
+from server.writes import _Job, _runs
+from tests.conftest import Call, Server
+from tests.test_roles_and_input import assert_error
+
+
+async def totals(call: Call, s: Server) -> dict[str, Any]:
+    return dict((await call("GET", s.api("/attendance"), s.tokens["chair"])).body["totals"])
+
+
+async def absent_at(call: Call, s: Server, code: str) -> list[int]:
+    people = (await call("GET", s.api("/participants?limit=1000"), s.tokens["operators"][code])).body["items"]
+    return [p["id"] for p in people if not p["present"] and p["on_roster"]]
+
+
+async def test_a_burst_of_check_ins_refuses_only_its_bad_ones(shared_server: Server, call: Call, listen: Any) -> None:
+    s, hgi = shared_server, shared_server.tokens["operators"]["HGI"]
+    a, b, c, d = (await absent_at(call, s, "HGI"))[:4]
+    elsewhere = (await absent_at(call, s, "CTO"))[0]
+    before = await totals(call, s)
+    chair = await listen(s, s.tokens["chair"])
+
+    def post(body: dict[str, Any], key: str | None = None) -> Any:
+        return call("POST", s.api("/checkins"), hgi, json=body, headers={"Idempotency-Key": key} if key else None)
+
+    replies = await asyncio.gather(
+        post({"participant_id": a}),
+        post({"participant_id": a}),
+        post({"participant_id": b}, key="burst-b"),
+        post({"participant_id": b}, key="burst-b"),
+        post({"participant_id": elsewhere}),
+        post({"participant_id": 10**9}),
+        call("DELETE", s.api(f"/checkins/{d}"), hgi),
+        post({"participant_id": c}),
+    )
+    first_a, second_a, first_b, retried_b, other_point, nobody, not_here, in_c = replies
+    assert sorted([first_a.status, second_a.status]) == [201, 409]
+    assert_error(first_a if first_a.status == 409 else second_a, 409, "already_checked_in")
+    assert (first_b.status, retried_b.status) == (201, 201) and first_b.body == retried_b.body
+    assert_error(other_point, 403)
+    assert_error(nobody, 404)
+    assert_error(not_here, 409, "not_checked_in")
+    assert in_c.status == 201 and in_c.body["participant_id"] == c and in_c.body["present"] is True
+    after = await totals(call, s)
+    assert (after["people"], after["invited_present"]) == (before["people"] + 3, before["invited_present"] + 3)
+    arrived = await chair.wait_for("attendance.checked_in", 3)
+    assert sorted(e["data"]["id"] for e in arrived) == sorted([a, b, c])
+    assert len({e["data"]["checkin_id"] for e in arrived}) == 3
+
+    # Out and back in at once: each participant's second move waits for the first one's to be written.
+    replies = await asyncio.gather(
+        call("DELETE", s.api(f"/checkins/{a}"), hgi),
+        post({"participant_id": a}),
+        call("DELETE", s.api(f"/checkins/{b}"), hgi),
+        call("DELETE", s.api(f"/checkins/{c}"), hgi),
+        post({"participant_id": d}),
+    )
+    assert [r.status for r in replies] == [200, 201, 200, 200, 201]
+    final = await totals(call, s)
+    assert final["people"] == before["people"] + 2
+    stays = (await call("GET", s.api(f"/participants/{a}/movements"), hgi)).body["items"]
+    assert [stay["checked_out_at"] is None for stay in stays[-2:]] == [False, True]
+
+
+async def test_comments_sent_together_are_numbered_in_order(shared_server: Server, call: Call) -> None:
+    s = shared_server
+    delegates = list(s.tokens["delegates"].values())[:6]
+    listing = (await call("GET", s.api("/comments?limit=1"), s.tokens["chair"])).body
+    before = listing["total"]
+
+    def send(token: str, anchor: str | None, n: int) -> Any:
+        return call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": f"Góp ý cùng lúc số {n}"})
+
+    replies = await asyncio.gather(*(send(t, "dieu-3" if n != 2 else "dieu-999", n) for n, t in enumerate(delegates)))
+    assert_error(replies[2], 422)
+    made = [r for n, r in enumerate(replies) if n != 2]
+    assert all(r.status == 201 for r in made), [r.body for r in made]
+    numbers = sorted(r.body["number"] for r in made)
+    assert numbers == list(range(before + 1, before + 1 + len(made)))
+    by_id = sorted(made, key=lambda r: r.body["id"])
+    assert [r.body["number"] for r in by_id] == numbers
+    listed = (await call("GET", s.api(f"/comments?limit={len(made)}&order=newest"), s.tokens["chair"])).body["items"]
+    assert {c["id"]: c["number"] for c in listed} == {r.body["id"]: r.body["number"] for r in made}
+
+
+async def test_a_participant_never_appears_twice_in_one_run() -> None:
+    def job(operation: Any) -> _Job:
+        return _Job(operation, 200, None, asyncio.get_running_loop().create_future())
+
+    async def other(session: Any) -> dict[str, Any]:
+        return {}
+
+    comment = SubmitComment(5, "x", None, False, None, "b", None)
+    batch = [job(CheckIn(1, 2, "x")), job(CheckIn(1, 3, "x")), job(CheckOut(1, 4, "x")), job(CheckOut(1, 2, "x")),
+             job(other), job(CheckIn(1, 5, "x")), job(comment), job(SubmitComment(5, "x", None, False, None, "b", None))]
+    assert [len(run) for run in _runs(batch)] == [3, 1, 1, 1, 2]

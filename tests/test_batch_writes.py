@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Hashable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
 from server.attendance.batch import CheckIn, CheckOut
+from server.events import Publisher
 from server.submissions.batch import SubmitComment
-from server.writes import _Job, _runs
+from server.writes import Outcome, Step, WriteQueue, _Job, _runs
 from tests.conftest import Call, Server
 from tests.test_roles_and_input import assert_error
 
@@ -101,3 +108,51 @@ async def test_a_participant_never_appears_twice_in_one_run() -> None:
     batch = [job(CheckIn(1, 2, "x")), job(CheckIn(1, 3, "x")), job(CheckOut(1, 4, "x")), job(CheckOut(1, 2, "x")),
              job(other), job(CheckIn(1, 5, "x")), job(comment), job(SubmitComment(5, "x", None, False, None, "b", None))]
     assert [len(run) for run in _runs(batch)] == [3, 1, 1, 1, 2]
+
+
+_RUNS: list[int] = []
+
+
+async def _insert_all(session: AsyncSession, conference_id: int, steps: list[Any]) -> list[Outcome]:
+    """Writes every step's row, then fails the whole run if a bad step is among several, as an unforeseen
+    constraint would; alone, a bad step fails by itself."""
+    _RUNS.append(len(steps))
+    for step in steps:
+        await session.execute(text("INSERT INTO t (name) VALUES (:name)"), {"name": step.name})
+    if any(step.name.startswith("bad") for step in steps):
+        raise RuntimeError("the run failed") if len(steps) > 1 else ValueError(steps[0].name)
+    return [Outcome(answer={"name": step.name}) for step in steps]
+
+
+@dataclass(frozen=True)
+class _Row(Step):
+    name: str
+
+    @property
+    def key(self) -> Hashable:
+        return self.name
+
+    run = staticmethod(_insert_all)
+
+
+class _Nowhere:
+    async def emit(self, event: str, data: Any, room: list[str]) -> None:
+        raise AssertionError("nothing is published")
+
+
+async def test_a_run_that_fails_as_a_whole_is_retried_step_by_step(tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'run.db'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (name TEXT)"))
+    queue = WriteQueue(async_sessionmaker(engine, expire_on_commit=False), Publisher(_Nowhere()), 1, retention=0)
+    names = ["first", "bad one", "third"]
+    jobs = [_Job(_Row(name), 201, None, asyncio.get_running_loop().create_future()) for name in names]
+    for job in jobs:
+        queue.submit(job)
+    first, bad, third = await asyncio.gather(*(job.done for job in jobs), return_exceptions=True)
+    assert (first, third) == ((201, {"name": "first"}), (201, {"name": "third"}))
+    assert isinstance(bad, ValueError) and str(bad) == "bad one"
+    assert _RUNS == [3, 1, 1, 1]
+    async with engine.connect() as connection:
+        assert sorted((await connection.execute(text("SELECT name FROM t"))).scalars()) == ["first", "third"]
+    await engine.dispose()

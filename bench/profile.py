@@ -9,7 +9,10 @@ frame) and by inclusive time (anywhere in the sample), as % of that thread's sam
 busy samples are recorded (py-spy leaves out a thread the OS has waiting), so the shares
 are of the time the server was working; but the event loop's `EpollSelector.select` counts
 as busy around every short wait (a loop that only sleeps 1 ms at a time shows about 90 % of
-its busy samples there), so read the main thread's other frames as its work. A frame
+its busy samples there), so read the main thread's other frames as its work. SQLAlchemy
+runs statements in greenlets, whose stacks py-spy sees starting at the greenlet's first
+frame (`Session.execute`, say): `outside_root_pct` is their share, which the inclusive
+figures of the callers above them (the write queue, the operation) do not count. A frame
 that never runs itself and always calls the same one function is left out of the inclusive
 list (its callee's figure says the same): so are the entry point's frames down to the event
 loop's `_run_once`. Line numbers are dropped, so a function's lines add up.
@@ -89,6 +92,7 @@ def top_frames(path: Path, top: int = 15) -> dict[str, Any]:
     samples: dict[str, Counter[str]] = {}
     leaves: dict[str, Counter[str]] = {}
     callees: dict[str, dict[str, set[str]]] = {}
+    roots: dict[str, Counter[str]] = {}
     totals: Counter[str] = Counter()
     for line in samples_of(path):
         stack, _, count = line.rpartition(" ")
@@ -102,6 +106,7 @@ def top_frames(path: Path, top: int = 15) -> dict[str, Any]:
         thread = thread_of(name, frames)
         n = int(count)
         totals[thread] += n
+        roots.setdefault(thread, Counter())[frames[0]] += n
         leaves.setdefault(thread, Counter())[frames[-1]] += n
         inclusive = samples.setdefault(thread, Counter())
         for frame in set(frames):
@@ -115,6 +120,7 @@ def top_frames(path: Path, top: int = 15) -> dict[str, Any]:
         threads[thread] = {
             "samples": total,
             "share_pct": round(100 * total / everything, 1),
+            "outside_root_pct": round(100 * (total - roots[thread].most_common(1)[0][1]) / total, 1),
             "self_pct": [[frame, round(100 * n / total, 1)] for frame, n in leaves[thread].most_common(top)],
             "inclusive_pct": [
                 [frame, round(100 * n / total, 1)]
@@ -128,7 +134,9 @@ def top_frames(path: Path, top: int = 15) -> dict[str, Any]:
 def render(summary: dict[str, Any]) -> str:
     lines = [f"{summary['file']}: {summary['samples']} busy samples"]
     for thread, figures in summary["threads"].items():
-        lines.append(f"\n{thread}: {figures['share_pct']} % of the samples ({figures['samples']})")
+        outside = figures["outside_root_pct"]
+        lines.append(f"\n{thread}: {figures['share_pct']} % of the samples ({figures['samples']})"
+                     + (f", {outside} % of them outside its usual root (in greenlets)" if outside else ""))
         for kind in ("self_pct", "inclusive_pct"):
             lines.append(f"  {kind.split('_')[0]} %")
             lines.extend(f"  {pct:6.1f}  {frame}" for frame, pct in figures[kind])

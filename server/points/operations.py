@@ -1,10 +1,12 @@
 """Add bridge points and record their link status."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from schema.tables import Point, iso, utcnow
 from server import events
@@ -58,7 +60,8 @@ async def set_link_status(session: AsyncSession, conference_id: int, point_id: i
 
 
 async def record_presence(session: AsyncSession, conference_id: int, changes: dict[int, int]) -> None:
-    """Operator consoles of these points connected (+n) or went away (-n): one UPDATE, one event per point."""
+    """Operator consoles of these points connected (+n) or went away (-n): one UPDATE, and one event per point
+    appended together."""
     table, seen = Point.__table__, utcnow()
     online = table.c.operators_online + bindparam("delta")
     await session.execute(
@@ -72,20 +75,18 @@ async def record_presence(session: AsyncSession, conference_id: int, changes: di
         .where(Point.id.in_(changes), Point.conference_id == conference_id)
         .order_by(Point.id)
     )
+    changed: list[tuple[str, dict[str, Any], events.Audience]] = []
     for point_id, operators_online in rows.tuples():
         # The UPDATE bypassed the ORM: a Point an earlier write of this transaction loaded must not keep the old count.
         loaded = session.identity_map.get(identity_key(Point, point_id))
         if loaded is not None:
             set_committed_value(loaded, "operators_online", operators_online)
             set_committed_value(loaded, "operator_seen_at", seen)
-        await events.append(
-            session,
-            conference_id,
-            "point.presence_changed",
-            {"point_id": point_id, "operators_online": operators_online, "operator_seen_at": iso(seen)},
-            # Staff only: sent to every console, each console joining would reach all the others (N² frames).
-            events.STAFF,
-        )
+        data = {"point_id": point_id, "operators_online": operators_online, "operator_seen_at": iso(seen)}
+        # Staff only: sent to every console, each console joining would reach all the others (N² frames).
+        changed.append(("point.presence_changed", data, events.STAFF))
+    # Published by the writer after the commit, as events.append's are.
+    session.info.setdefault(events.PENDING, []).extend(await events.append_many(session, conference_id, changed))
 
 
 async def forget_presence(session: AsyncSession) -> None:

@@ -318,7 +318,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "load_average": {"start": load, "end": os.getloadavg()},
         "roster": len(people),
         "runs": runs,
-        f"product_with_{most}_over_with_{fewest}": round(rates[most] / rates[fewest], 3) if most != fewest else None,
+        "product_consoles_ratio": {"with": most, "over_with": fewest, "ratio": round(rates[most] / rates[fewest], 3)}
+        if most != fewest else None,
         "raw_aiosqlite_commits_per_second": round(raw, 1),
         "product_over_raw": {str(w): round(rate / raw, 3) for w, rate in rates.items()},
     }

@@ -71,7 +71,7 @@ async def recording(pid: int, output: Path | None) -> AsyncIterator[None]:
 def thread_of(name: str, frames: list[str]) -> str:
     if name == "MainThread":
         return "main"
-    if any("aiosqlite" in frame for frame in frames):
+    if "_connection_worker_thread" in name or any("aiosqlite" in frame for frame in frames):
         return "aiosqlite"
     return f"other: {name}"
 

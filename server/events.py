@@ -121,7 +121,7 @@ async def append_many(
         .where(Event.conference_id == conference_id, Event.stream.in_(streams))
         .group_by(Event.stream)
     )
-    heads: dict[str, int] = dict(found.tuples().all())
+    heads: dict[str, int] = {stream: seq for stream, seq in found}
     at = utcnow()
     rows = []
     for seq, (type_, data, audience) in enumerate(items, start=newest - len(items) + 1):

@@ -7,8 +7,8 @@ server (aiohttp + python-socketio + one aiosqlite writer committing everything q
 transaction; it takes the same POST with the same operator tokens) are driven by the same
 load generator in the same run. For each count of display consoles in --watchers (they run
 in a process of their own; on the bare server they join its one room, which gets one event
-per check-in, as the product's displays get one public totals event per check-in), each
-server gets, one after the other:
+per check-in, the least a console that follows every arrival needs; the product's displays get
+at most 4 coalesced totals events a second), each server gets, one after the other:
 
 - steady: check-ins at --rate a second for --seconds (median and p99 latency; 0 skips it);
 - sustained: --in-flight check-ins at a time for --seconds: the rate acknowledged.

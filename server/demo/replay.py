@@ -19,7 +19,8 @@ from server.db import Database
 from server.demo.seed import workshop
 from server.http.subjects import subject_of
 from server.participants.operations import PersonFields, note_absence
-from server.speaking.operations import ask, request_dict, update
+from server.speaking.batch import AskToSpeak
+from server.speaking.operations import request_dict, update
 from server.submissions.batch import SubmitComment, SubmitRemark
 from server.submissions.operations import comment_dict
 from server.submissions.rulings import dispose_comment, merge_comment
@@ -139,8 +140,8 @@ class _Replay:
 
             async def asked(session: AsyncSession, speech: dict[str, Any] = speech, speaker: Participant = speaker,
                             requests: list[int] = requests) -> None:
-                request = await ask(session, self.c, speaker.id, nfc(speech["topic"]), self.items[discussion], False)
-                requests.append(request.id)
+                asked = AskToSpeak(speaker.id, nfc(speech["topic"]), self.items[discussion], False)
+                requests.append((await alone(asked, self.c)(session))["id"])
 
             def moved(status: str, requests: list[int] = requests) -> Step:
                 async def step(session: AsyncSession) -> None:

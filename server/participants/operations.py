@@ -169,14 +169,6 @@ def participant_dict(person: Participant | Row[Any], checked_in_at: datetime | N
     }
 
 
-async def require_present(session: AsyncSession, person: Participant, doing: str) -> None:
-    """Some things are done only for someone in the room: asking for the floor, input filed by an operator."""
-    here = await session.scalar(
-        select(Checkin.id).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
-    )
-    if here is None:
-        raise not_present(person.id, doing)
-
-
 def not_present(participant_id: int, doing: str) -> Conflict:
+    """Some things are done only for someone in the room: asking for the floor, input filed by an operator."""
     return Conflict(f"Only a participant who is checked in can {doing}", {"participant_id": participant_id}, code="not_present")

@@ -4,22 +4,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Participant, Point, SpeakingRequest, iso, utcnow
 from server import events
-from server.agenda.operations import get_item
 from server.conferences.operations import (
     CLOSING_STEPS,
     get_conference,
-    require_collecting,
     require_not_closed,
 )
 from server.errors import Conflict, Forbidden, Invalid
 from server.lookup import in_conference
-from server.participants.operations import get_participant, require_present
-from server.speaking.limits import log_row, require_quota, time_limit, used_by_point
+from server.speaking.limits import (
+    Limits,
+    agenda_limits,
+    log_row,
+    require_quota,
+    time_limit,
+    used_by_point,
+)
+
+REQUESTS = SpeakingRequest.__table__
 
 ACTIVE = ("queued", "granted", "speaking")
 STATUSES = ("queued", "granted", "speaking", "done", "declined", "withdrawn")
@@ -34,52 +40,8 @@ MOVES: dict[str, frozenset[str]] = {
 }
 
 
-async def ask(
-    session: AsyncSession,
-    conference_id: int,
-    participant_id: int,
-    topic: str | None,
-    agenda_item_id: int | None,
-    point_of_order: bool,
-    at_point: int | None = None,
-) -> SpeakingRequest:
-    """Queue a present participant; a point of order goes ahead of every ordinary request, and past the quota."""
-    conference = await get_conference(session, conference_id)
-    require_collecting(conference)
-    person = await get_participant(session, conference_id, participant_id, at_point)
-    if not point_of_order:
-        await require_quota(session, conference, person.point_id)
-    if agenda_item_id is not None:
-        await get_item(session, conference_id, agenda_item_id)
-    await require_present(session, person, "ask to speak")
-    waiting = await session.scalar(
-        select(SpeakingRequest.id).where(SpeakingRequest.participant_id == person.id, SpeakingRequest.status.in_(ACTIVE))
-    )
-    if waiting is not None:
-        raise Conflict("This participant is already in the queue", {"request_id": waiting}, code="already_requested")
-    bounds = (
-        await session.execute(
-            select(func.min(SpeakingRequest.position), func.max(SpeakingRequest.position)).where(
-                SpeakingRequest.conference_id == conference_id
-            )
-        )
-    ).one()
-    position = (bounds[0] or 1) - 1 if point_of_order else (bounds[1] or 0) + 1
-    request = SpeakingRequest(
-        conference_id=conference_id,
-        participant_id=person.id,
-        point_id=person.point_id,
-        agenda_item_id=agenda_item_id,
-        topic=topic,
-        point_of_order=point_of_order,
-        status="queued",
-        position=position,
-        requested_at=utcnow(),
-    )
-    session.add(request)
-    await session.flush()
-    await _changed(session, conference_id, request)
-    return request
+def already_requested(request_id: int) -> Conflict:
+    return Conflict("This participant is already in the queue", {"request_id": request_id}, code="already_requested")
 
 
 async def get_request(session: AsyncSession, conference_id: int, request_id: int) -> SpeakingRequest:
@@ -207,34 +169,56 @@ async def speaking_log(session: AsyncSession, conference_id: int) -> dict[str, A
 
 
 async def _changed(session: AsyncSession, conference_id: int, request: SpeakingRequest) -> None:
-    await events.append(
-        session,
-        conference_id,
-        "speaking.queue_changed",
-        {
-            "request": await request_dict(session, request),
-            "items": [await request_dict(session, r) for r in await queue(session, conference_id)],
-        },
-        events.PUBLIC,
+    items = await queue_views(session, conference_id)
+    mine = next(item for item in items if item["id"] == request.id)
+    await events.append(session, conference_id, "speaking.queue_changed", {"request": mine, "items": items}, events.PUBLIC)
+
+
+async def queue_rows(session: AsyncSession, conference_id: int) -> list[Row[Any]]:
+    """Every request of the conference in queue order, with its speaker's name and title and its point's name."""
+    found = await session.execute(
+        select(REQUESTS, Participant.full_name, Participant.position.label("position_title"), Point.name.label("point_name"))
+        .join(Participant, Participant.id == REQUESTS.c.participant_id)
+        .join(Point, Point.id == REQUESTS.c.point_id)
+        .where(REQUESTS.c.conference_id == conference_id)
+        .order_by(REQUESTS.c.position, REQUESTS.c.id)
     )
+    return list(found.all())
+
+
+def row_view(row: Row[Any], limits: Limits) -> dict[str, Any]:
+    """A request read by queue_rows, as request_dict shows it."""
+    return request_view(row, row.full_name, row.position_title, row.point_name, limits.of(row.time_limit_seconds, row.agenda_item_id))
+
+
+async def queue_views(session: AsyncSession, conference_id: int) -> list[dict[str, Any]]:
+    """The whole queue as GET shows it, in two statements however long it is."""
+    limits = await agenda_limits(session, conference_id)
+    return [row_view(row, limits) for row in await queue_rows(session, conference_id)]
 
 
 async def request_dict(session: AsyncSession, request: SpeakingRequest) -> dict[str, Any]:
     person = await session.get(Participant, request.participant_id)
     point = await session.get(Point, request.point_id)
     assert person is not None and point is not None
+    return request_view(request, person.full_name, person.position, point.name, await time_limit(session, request))
+
+
+def request_view(
+    request: SpeakingRequest | Row[Any], full_name: str, position_title: str | None, point: str, limit: int
+) -> dict[str, Any]:
     return {
         "id": request.id,
         "conference_id": request.conference_id,
         "participant_id": request.participant_id,
-        "full_name": person.full_name,
-        "position_title": person.position,
+        "full_name": full_name,
+        "position_title": position_title,
         "point_id": request.point_id,
-        "point": point.name,
+        "point": point,
         "agenda_item_id": request.agenda_item_id,
         "topic": request.topic,
         "point_of_order": request.point_of_order,
-        "time_limit_seconds": await time_limit(session, request),
+        "time_limit_seconds": limit,
         "status": request.status,
         "position": request.position,
         "requested_at": request.requested_at.isoformat(),

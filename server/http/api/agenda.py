@@ -16,6 +16,7 @@ from server.http import parse
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.roster import download, read_upload
 from server.speaking import operations as speaking
+from server.speaking.batch import AskToSpeak
 
 MAX_MINUTES = 24 * 60
 MAX_SPEECH_SECONDS = 2 * 60 * 60
@@ -191,7 +192,7 @@ async def list_requests(request: web.Request) -> web.Response:
     _, c = allow(request)
     async with reader(request) as session:
         await agenda.list_items(session, c)
-        return listing([await speaking.request_dict(session, r) for r in await speaking.queue(session, c)])
+        return listing(await speaking.queue_views(session, c))
 
 
 async def speaking_log(request: web.Request) -> web.Response:
@@ -214,14 +215,8 @@ async def ask_to_speak(request: web.Request) -> web.Response:
     agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
     point_of_order = parse.boolean(data, "point_of_order")
     assert participant_id is not None
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        request_ = await speaking.ask(
-            session, c, participant_id, topic, agenda_item_id, point_of_order, at_point=principal.point_id
-        )
-        return await speaking.request_dict(session, request_)
-
-    return await write(request, c, op, 201, principal, data)
+    asked = AskToSpeak(participant_id, topic, agenda_item_id, point_of_order, at_point=principal.point_id)
+    return await write(request, c, asked, 201, principal, data)
 
 
 async def update_request(request: web.Request) -> web.Response:

@@ -156,3 +156,52 @@ async def test_a_run_that_fails_as_a_whole_is_retried_step_by_step(tmp_path: Pat
     async with engine.connect() as connection:
         assert sorted((await connection.execute(text("SELECT name FROM t"))).scalars()) == ["first", "third"]
     await engine.dispose()
+
+
+async def test_requests_for_the_floor_sent_together(shared_server: Server, call: Call, listen: Any) -> None:
+    s, t = shared_server, shared_server.tokens
+    hgi = t["operators"]["HGI"]
+    a, b, c, d, e, away = (await absent_at(call, s, "HGI"))[:6]
+    elsewhere = (await absent_at(call, s, "CTO"))[0]
+    await asyncio.gather(*(call("POST", s.api("/checkins"), hgi, json={"participant_id": p}) for p in (a, b, c, d, e)))
+    item = (await call("GET", s.api("/agenda"), t["chair"])).body["items"][0]["id"]
+    before = (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"]
+    display = await listen(s, t["display"])
+
+    def ask(participant_id: int, **more: Any) -> Any:
+        return call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": participant_id, **more})
+
+    first_a, second_a, order_b, on_item_c, absent, no_item, other_point = await asyncio.gather(
+        ask(a, topic="Điều 3"), ask(a), ask(b, point_of_order=True), ask(c, agenda_item_id=item),
+        ask(away), ask(d, agenda_item_id=10**9), ask(elsewhere),
+    )
+    assert sorted([first_a.status, second_a.status]) == [201, 409]
+    assert_error(first_a if first_a.status == 409 else second_a, 409, "already_requested")
+    assert (order_b.status, on_item_c.status) == (201, 201) and on_item_c.body["agenda_item_id"] == item
+    assert_error(absent, 409, "not_present")
+    assert_error(no_item, 404)
+    assert_error(other_point, 403)
+
+    # A point with its quota spent still raises a point of order; the refused ordinary request leaves nothing.
+    assert (await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": 0})).status == 200
+    try:
+        spent_d, order_d, order_e = await asyncio.gather(ask(d), ask(d, point_of_order=True), ask(e, point_of_order=True))
+    finally:
+        await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": None})
+    assert_error(spent_d, 409, "quota_exhausted")
+    assert (order_d.status, order_e.status) == (201, 201)
+
+    made = sorted((r.body for r in (first_a, second_a, order_b, on_item_c, order_d, order_e) if r.status == 201), key=lambda r: r["id"])
+    # Numbered as the requests would have been one after another, in the order they were written.
+    positions = [r["position"] for r in before]
+    lowest, highest = min(positions, default=None), max(positions, default=None)
+    for request in made:
+        expected = (lowest or 1) - 1 if request["point_of_order"] else (highest or 0) + 1
+        assert (request["status"], request["position"]) == ("queued", expected)
+        lowest = expected if lowest is None else min(lowest, expected)
+        highest = expected if highest is None else max(highest, expected)
+    queue = (await call("GET", s.api("/speaking-requests"), t["display"])).body["items"]
+    assert {r["id"] for r in made} <= {r["id"] for r in queue}
+    heard = sorted(await display.wait_for("speaking.queue_changed", len(made)), key=lambda event: event["seq"])
+    assert [event["data"]["request"] for event in heard] == made
+    assert heard[-1]["data"]["items"] == queue

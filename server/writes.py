@@ -349,20 +349,3 @@ async def perform(
         return await done
     finally:
         metrics.inflight(-1)
-
-
-def perform_soon(app: web.Application, conference_id: int | None, operation: Operation) -> None:
-    """Queue the server's own bookkeeping without waiting for its commit, once shutdown has begun.
-
-    Thousands of sockets are let go at once then, each taking its operator off the presence count; the
-    queues are drained before the process exits, so the writes commit all the same, and the sockets'
-    connections close without waiting for them.
-    """
-    done: asyncio.Future[tuple[int, dict[str, Any]]] = asyncio.get_running_loop().create_future()
-    done.add_done_callback(_unanswered)
-    app[writers_key][conference_id].submit(_Job(operation, 200, None, done))
-
-
-def _unanswered(done: asyncio.Future[tuple[int, dict[str, Any]]]) -> None:
-    if not done.cancelled() and done.exception() is not None:
-        log.warning("a write made during shutdown failed", exc_info=done.exception())

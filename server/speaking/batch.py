@@ -121,11 +121,15 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[AskToSpeak
         accepted.append((outcome, person))
     if not rows:
         return outcomes
-    ids = await session.scalars(insert(REQUESTS).returning(REQUESTS.c.id, sort_by_parameter_order=True), rows)
+    # Matched by participant (one request each in a run) rather than by sort_by_parameter_order, which SQLite
+    # honours only by inserting the rows one statement at a time.
+    made = await session.execute(insert(REQUESTS).returning(REQUESTS.c.participant_id, REQUESTS.c.id), rows)
+    ids = {participant_id: request_id for participant_id, request_id in made}
     limits = intake.limits
     current = [((row.position, row.id), row_view(row, limits)) for row in queue]
     items = []
-    for row, request_id, (outcome, person) in zip(rows, ids, accepted, strict=True):
+    for row, (outcome, person) in zip(rows, accepted, strict=True):
+        request_id = ids[person.id]
         request = SpeakingRequest(**row, id=request_id)
         outcome.answer = request_view(request, person.full_name, person.position, person.point_name, limits.of(None, request.agenda_item_id))
         insort(current, ((request.position, request_id), outcome.answer), key=lambda entry: entry[0])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Conference, Participant, Point, utcnow
@@ -23,6 +23,7 @@ from server.attendance.room import Moves, Stay, room_of
 from server.badges.operations import wrong_point
 from server.conferences.operations import no_such_conference, require_not_closed
 from server.errors import DomainError
+from server.inserts import insert_rows
 from server.lookup import missing
 from server.participants.operations import other_point, participant_dict
 from server.writes import Outcome, Step
@@ -99,7 +100,8 @@ async def _write(session: AsyncSession, conference_id: int, planned: list[_Plann
              "checked_in_by": p.step.actor}
             for p in arriving
         ]
-        ids = await session.scalars(insert(CHECKINS).returning(CHECKINS.c.id, sort_by_parameter_order=True), rows)
+        # A participant is in a run once: their id tells the new stays apart.
+        ids = await insert_rows(session, CHECKINS, rows, ("participant_id",))
         for p, stay_id in zip(arriving, ids, strict=True):
             p.stay.id = stay_id
     if leaving:

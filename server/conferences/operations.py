@@ -42,7 +42,7 @@ def require_not_closed(conference: Conference | Row[Any]) -> None:
         raise Conflict("The conference is closed", {"status": conference.status}, code="conference_closed")
 
 
-def require_collecting(conference: Conference) -> None:
+def require_collecting(conference: Conference | Row[Any]) -> None:
     if conference.status in ("collection_closed", "closed"):
         raise Closed("Collection of remarks, comments and speaking requests is closed", {"status": conference.status})
 

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, Participant, Point, SpeakingRequest, utcnow
@@ -20,6 +20,7 @@ from server import events
 from server.attendance.room import Room, room_of
 from server.conferences.operations import no_such_conference, require_collecting
 from server.errors import DomainError
+from server.inserts import insert_rows
 from server.lookup import missing
 from server.participants.operations import not_present, other_point
 from server.speaking.limits import Limits, agenda_limits, quota_exhausted, used_by_point
@@ -121,15 +122,12 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[AskToSpeak
         accepted.append((outcome, person))
     if not rows:
         return outcomes
-    # Matched by participant (one request each in a run) rather than by sort_by_parameter_order, which SQLite
-    # honours only by inserting the rows one statement at a time.
-    made = await session.execute(insert(REQUESTS).returning(REQUESTS.c.participant_id, REQUESTS.c.id), rows)
-    ids = {participant_id: request_id for participant_id, request_id in made}
+    # A participant asks once in a run: their id tells the new requests apart.
+    ids = await insert_rows(session, REQUESTS, rows, ("participant_id",))
     limits = intake.limits
     current = [((row.position, row.id), row_view(row, limits)) for row in queue]
     items = []
-    for row, (outcome, person) in zip(rows, accepted, strict=True):
-        request_id = ids[person.id]
+    for row, request_id, (outcome, person) in zip(rows, ids, accepted, strict=True):
         request = SpeakingRequest(**row, id=request_id)
         outcome.answer = request_view(request, person.full_name, person.position, person.point_name, limits.of(None, request.agenda_item_id))
         insort(current, ((request.position, request_id), outcome.answer), key=lambda entry: entry[0])

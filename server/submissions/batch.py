@@ -9,7 +9,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -27,6 +27,7 @@ from server.attendance.room import room_of
 from server.conferences.operations import no_such_conference, require_collecting
 from server.drafts.operations import current_draft
 from server.errors import DomainError
+from server.inserts import insert_rows
 from server.lookup import missing
 from server.participants.operations import not_present, other_point
 from server.submissions.attachments import Attachment
@@ -42,6 +43,7 @@ from server.submissions.search import search_key
 from server.writes import Outcome, Step
 
 PEOPLE = Participant.__table__
+COMMENTS = Comment.__table__
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,6 @@ async def _intake(session: AsyncSession, conference_id: int, steps: list[Submiss
     filed = [people[s.participant_id] for s in steps if s.on_behalf and s.participant_id in people]
     room = await room_of(session, filed)
     return _Intake(conference, people, {p.id for p in filed if room.stay_of(p.id) is not None})
-
-
-async def _insert(session: AsyncSession, model: type[Comment | Remark], rows: list[dict[str, Any]]) -> list[int]:
-    table = model.__table__
-    return list(await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
 
 
 def _accepted(steps: list[Any], check: Any) -> tuple[list[Outcome], list[tuple[Any, Outcome, Row[Any]]]]:
@@ -135,11 +132,11 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
          "moderation": moderation, "submitted_by": step.actor, "created_at": now}
         for step, _, person in accepted
     ]
+    ids = await insert_rows(session, COMMENTS, rows, ("participant_id", "section_anchor", "body", "proposed_text"))
+    numbers = {comment_id: number for number, comment_id in enumerate(sorted(ids), start=before + 1)}
     items = []
-    for number, (row, comment_id, (_, outcome, person)) in enumerate(
-        zip(rows, await _insert(session, Comment, rows), accepted, strict=True), start=before + 1
-    ):
-        outcome.answer = comment_view(Comment(**row, id=comment_id), [], {comment_id: number}, author_of(person, person.point_name))
+    for row, comment_id, (_, outcome, person) in zip(rows, ids, accepted, strict=True):
+        outcome.answer = comment_view(Comment(**row, id=comment_id), [], numbers, author_of(person, person.point_name))
         items.append(("comment.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]
@@ -176,7 +173,8 @@ async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[Su
             "attachment_type": file and file.type, "attachment_size": file and file.size,
         })
     items = []
-    for row, remark_id, (_, outcome, person) in zip(rows, await _insert(session, Remark, rows), accepted, strict=True):
+    ids = await insert_rows(session, Remark.__table__, rows, ("participant_id", "agenda_item_id", "title", "body", "attachment_sha256"))
+    for row, remark_id, (_, outcome, person) in zip(rows, ids, accepted, strict=True):
         outcome.answer = remark_view(Remark(**row, id=remark_id), author_of(person, person.point_name))
         items.append(("remark.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from server.attendance.batch import CheckIn, CheckOut
 from server.events import Publisher
+from server.realtime.joins import Gathered
 from server.submissions.batch import SubmitComment
 from server.writes import Outcome, Step, WriteQueue, _Job, _runs
 from tests.conftest import Call, Server
@@ -205,3 +206,24 @@ async def test_requests_for_the_floor_sent_together(shared_server: Server, call:
     heard = sorted(await display.wait_for("speaking.queue_changed", len(made)), key=lambda event: event["seq"])
     assert [event["data"]["request"] for event in heard] == made
     assert heard[-1]["data"]["items"] == queue
+
+
+async def test_questions_asked_during_a_read_are_answered_by_the_next_one() -> None:
+    rounds: list[set[int]] = []
+    release = asyncio.Event()
+
+    async def fetch(asked: dict[int, Any]) -> dict[int, int]:
+        rounds.append(set(asked))
+        if len(rounds) == 1:
+            await release.wait()
+        return {key: key * 10 + len(rounds) for key in asked}
+
+    gathered: Gathered[int, int] = Gathered(fetch)
+    first = asyncio.create_task(gathered.ask(1))
+    await asyncio.sleep(0)
+    later = [asyncio.create_task(gathered.ask(key)) for key in (2, 3, 2)]
+    await asyncio.sleep(0)
+    release.set()
+    # The first read began before the others were asked: they get the second read's answer, together.
+    assert await asyncio.gather(first, *later) == [11, 22, 32, 22]
+    assert rounds == [{1}, {2, 3}]

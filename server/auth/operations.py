@@ -322,12 +322,6 @@ async def resolve(session: AsyncSession, token: str, via_cookie: bool = False) -
     return _invitation_principal(invitation) if conference else None
 
 
-async def current_invitation_state(session: AsyncSession, invitation_id: int) -> str:
-    """The state as the database has it now (a missing row counts as revoked)."""
-    invitation = await session.get(Invitation, invitation_id)
-    return invitation_state(invitation, utcnow()) if invitation is not None else "revoked"
-
-
 async def invitation_for_token(session: AsyncSession, token: str) -> Invitation | None:
     invitation = await session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
     return invitation if invitation is not None and invitation_state(invitation, utcnow()) == "active" else None

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from server import events, metrics
 from server.auth.cache import who
-from server.auth.operations import current_invitation_state
 from server.auth.policy import authorize
 from server.auth.principal import Principal
 from server.errors import DomainError, Invalid, Unauthorized
@@ -21,6 +20,7 @@ from server.keys import db_key, ender_key, settings_key
 from server.points.presence import presence_key
 from server.realtime.ending import SocketEnder, invitation_room, notice, session_room
 from server.realtime.fanout import DirectFanout, FanoutManager
+from server.realtime.joins import JoinReads
 
 
 def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
@@ -45,6 +45,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         engineio_logger=_library_logger("engineio.server"),
     )
     ender = app[ender_key] = SocketEnder(app, sio)
+    reads = JoinReads(lambda: app[db_key].read(), settings.replay_limit)
 
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -82,8 +83,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
             for room in events.rooms_of(principal, conference_id):
                 await sio.enter_room(sid, room)
             await _count_presence(sid, principal, conference_id)
-            async with app[db_key].read() as session:
-                replay = await events.replay(session, principal, conference_id, after_seq, settings.replay_limit)
+            replay = await reads.replay(principal, conference_id, after_seq)
         except DomainError as error:
             return {"ok": False, **error.to_dict()}
         if replay.snapshot:
@@ -98,8 +98,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         """
         if principal.invitation_id is None:
             return
-        async with app[db_key].read() as session:
-            state = await current_invitation_state(session, principal.invitation_id)
+        state = await reads.invitation_state(principal.invitation_id)
         if state == "active":
             return
         ender.end_soon(sid, notice(principal.invitation_id, state))

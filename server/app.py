@@ -12,7 +12,7 @@ import jinja2
 from aiohttp import web
 
 from server.attendance.totals import setup_totals
-from server.auth.cache import PrincipalCache, principal_cache_key
+from server.auth.cache import PrincipalCache, lookups_key, principal_cache_key, token_lookups
 from server.auth.signin import lockout_of
 from server.auth.submit_rate import SubmitRate, submit_rate_key
 from server.auth.throttle import LoginThrottle, throttle_key
@@ -100,6 +100,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[settings_key] = settings
     app[principal_cache_key] = PrincipalCache()
+    app[lookups_key] = token_lookups(app)
     app[throttle_key] = LoginThrottle(lockout_of(settings), settings.login_address_attempts)
     app[submit_rate_key] = SubmitRate(*settings.submit_rate)
     app[attachments.uploads_key] = attachments.Uploads(settings.data_dir)

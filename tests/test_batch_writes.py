@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from server.attendance.batch import CheckIn, CheckOut
 from server.events import Publisher
-from server.realtime.joins import Gathered
+from server.gathered import Gathered
 from server.submissions.batch import SubmitComment
 from server.writes import Outcome, Step, WriteQueue, _Job, _runs
 from tests.conftest import Call, Server

@@ -5,12 +5,13 @@ import asyncio
 import math
 import secrets
 from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -299,27 +300,49 @@ def _invitation_principal(invitation: Invitation, **extra: object) -> Principal:
     )
 
 
-async def resolve(session: AsyncSession, token: str, via_cookie: bool = False) -> Principal | None:
-    """The principal a bearer token or session cookie stands for, or None when it is unknown, expired or revoked."""
-    digest = token_hash(token)
-    row = await session.scalar(select(AuthSession).where(AuthSession.token_hash == digest))
-    if row is not None:
-        if row.revoked_at is not None or row.expires_at <= utcnow():
+Asked = tuple[str, bool]
+
+
+async def resolve_many(session: AsyncSession, asked: Collection[Asked]) -> dict[Asked, Principal | None]:
+    """The principal each (bearer token or session cookie, via_cookie) stands for, or None when it is unknown,
+    expired or revoked; four queries however many tokens are asked."""
+    digests = {token_hash(token) for token, _ in asked}
+    sessions = {row.token_hash: row for row in await session.scalars(select(AuthSession).where(AuthSession.token_hash.in_(digests)))}
+    user_ids = {row.user_id for row in sessions.values() if row.user_id is not None}
+    users = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    through_sessions = {row.invitation_id for row in sessions.values() if row.invitation_id is not None}
+    invitations = list(
+        await session.scalars(
+            select(Invitation).where(or_(Invitation.id.in_(through_sessions), Invitation.token_hash.in_(digests - sessions.keys())))
+        )
+    )
+    by_id = {invitation.id: invitation for invitation in invitations}
+    by_digest = {invitation.token_hash: invitation for invitation in invitations}
+    conference_ids = {invitation.conference_id for invitation in invitations}
+    conferences = set(await session.scalars(select(Conference.id).where(Conference.id.in_(conference_ids)))) if conference_ids else set()
+    now = utcnow()
+
+    def principal(token: str, via_cookie: bool) -> Principal | None:
+        digest = token_hash(token)
+        row = sessions.get(digest)
+        if row is not None:
+            if row.revoked_at is not None or row.expires_at <= now:
+                return None
+            extra = {"session_id": row.id, "csrf_token": row.csrf_token, "via_cookie": via_cookie, "expires_at": row.expires_at}
+            if row.user_id is not None:
+                user = users.get(row.user_id)
+                return Principal(role=user.role, user_id=user.id, **extra) if user else None  # type: ignore[arg-type]
+            invitation = by_id.get(row.invitation_id) if row.invitation_id is not None else None
+            # A session opened from an invitation ends with it: revoked or expired, whatever the session's own end.
+            if invitation is None or invitation_state(invitation, now) != "active":
+                return None
+            return _invitation_principal(invitation, **extra)
+        invitation = by_digest.get(digest)
+        if invitation is None or invitation_state(invitation, now) != "active":
             return None
-        extra = {"session_id": row.id, "csrf_token": row.csrf_token, "via_cookie": via_cookie, "expires_at": row.expires_at}
-        if row.user_id is not None:
-            user = await session.get(User, row.user_id)
-            return Principal(role=user.role, user_id=user.id, **extra) if user else None  # type: ignore[arg-type]
-        invitation = await session.get(Invitation, row.invitation_id)
-        # A session opened from an invitation ends with it: revoked or expired, whatever the session's own end.
-        if invitation is None or invitation_state(invitation, utcnow()) != "active":
-            return None
-        return _invitation_principal(invitation, **extra)
-    invitation = await session.scalar(select(Invitation).where(Invitation.token_hash == digest))
-    if invitation is None or invitation_state(invitation, utcnow()) != "active":
-        return None
-    conference = await session.get(Conference, invitation.conference_id)
-    return _invitation_principal(invitation) if conference else None
+        return _invitation_principal(invitation) if invitation.conference_id in conferences else None
+
+    return {(token, via_cookie): principal(token, via_cookie) for token, via_cookie in asked}
 
 
 async def invitation_for_token(session: AsyncSession, token: str) -> Invitation | None:

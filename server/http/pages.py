@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Participant, Point
 from server.auth import operations as auth
+from server.auth.cache import lookups_key
 from server.auth.principal import Principal
 from server.auth.signin import sign_in, sign_out
 from server.conferences.operations import get_conference, list_conferences
@@ -111,8 +112,8 @@ async def join(request: web.Request) -> web.StreamResponse:
     """Trade an invitation (or staff) token for a browser session of the same role."""
     token = request.match_info["token"]
     hours = request.app[settings_key].session_hours
-    async with request.app[db_key].read() as session:
-        principal = await auth.resolve(session, token)
+    # Read now, not remembered: a link revoked a moment ago must not open a session.
+    principal = await request.app[lookups_key].ask((token, False))
     if principal is None:
         context = _context(request, "login", error="bad_invitation", next="", username="")
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)

@@ -1,15 +1,10 @@
-"""The reads of consoles joining together, shared: one query for all their invitations, one replay per starting point.
-
-A thousand consoles reconnecting after a restart ask the same questions: is my invitation still good, what
-did my streams miss since seq N. A question asked while a read is under way waits for the next read, which
-answers everything asked meanwhile; so every answer comes from a read that began after it was asked, as if
-each console had read alone, and the database sees a few reads instead of two per console.
+"""The reads of consoles joining together, shared (server/gathered.py): their invitations in one query, one replay
+per starting point. The invitation is still checked before the rooms are entered, the replay read after.
 """
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,46 +13,7 @@ from schema.tables import Invitation, utcnow
 from server import events
 from server.auth.operations import invitation_state
 from server.auth.principal import Principal
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class Gathered(Generic[K, V]):
-    """Answers questions in rounds: those asked while a round runs go together into the next one."""
-
-    def __init__(self, fetch: Callable[[dict[K, Any]], Awaitable[dict[K, V]]]) -> None:
-        self._fetch = fetch
-        self._asked: dict[K, tuple[Any, list[asyncio.Future[V]]]] = {}
-        self._rounds: asyncio.Task[None] | None = None
-
-    async def ask(self, key: K, context: Any = None) -> V:
-        """The answer for `key`; `context` is what the fetch needs to find it (the first asker's is used)."""
-        answer: asyncio.Future[V] = asyncio.get_running_loop().create_future()
-        self._asked.setdefault(key, (context, []))[1].append(answer)
-        if self._rounds is None:
-            self._rounds = asyncio.create_task(self._run())
-        return await answer
-
-    async def _run(self) -> None:
-        try:
-            while self._asked:
-                asked, self._asked = self._asked, {}
-                try:
-                    found = await self._fetch({key: context for key, (context, _) in asked.items()})
-                except Exception as error:
-                    for _, waiting in asked.values():
-                        for answer in waiting:
-                            if not answer.done():
-                                answer.set_exception(error)
-                    continue
-                for key, (_, waiting) in asked.items():
-                    for answer in waiting:
-                        if not answer.done():
-                            answer.set_result(found[key])
-        finally:
-            self._rounds = None
-
+from server.gathered import Gathered
 
 ReplayKey = tuple[int, tuple[str, ...], int]
 

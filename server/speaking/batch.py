@@ -12,17 +12,16 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Conference, Participant, Point, SpeakingRequest, utcnow
+from schema.tables import Conference, SpeakingRequest, utcnow
 from server import events
 from server.attendance.room import Room, room_of
-from server.conferences.operations import no_such_conference, require_collecting
 from server.errors import DomainError
 from server.inserts import insert_rows
 from server.lookup import missing
-from server.participants.operations import not_present, other_point
+from server.participants.operations import not_present
 from server.speaking.limits import Limits, agenda_limits, quota_exhausted, used_by_point
 from server.speaking.operations import (
     ACTIVE,
@@ -31,9 +30,9 @@ from server.speaking.operations import (
     request_view,
     row_view,
 )
+from server.submissions.intake import author, read_intake
 from server.writes import Outcome, Step
 
-PEOPLE = Participant.__table__
 REQUESTS = SpeakingRequest.__table__
 
 
@@ -50,14 +49,8 @@ class _Intake:
 
     def speaker(self, conference_id: int, step: AskToSpeak) -> Row[Any]:
         """The step's speaker, or the first refusal that applies, checked in the order the API has always checked."""
-        if self.conference is None:
-            raise no_such_conference(conference_id)
-        require_collecting(self.conference)
-        person = self.people.get(step.participant_id)
-        if person is None:
-            raise missing("participant", "participant_id", step.participant_id)
-        if step.at_point is not None and person.point_id != step.at_point:
-            raise other_point(person.id)
+        person = author(conference_id, self.conference, self.people, step.participant_id, step.at_point)
+        assert self.conference is not None
         quota = self.conference.speaking_quota_seconds
         # A point of order goes past the quota.
         if not step.point_of_order and quota is not None:
@@ -72,15 +65,7 @@ class _Intake:
 
 
 async def _intake(session: AsyncSession, conference_id: int, steps: list[AskToSpeak]) -> _Intake:
-    conference = (
-        await session.execute(select(Conference.status, Conference.speaking_quota_seconds).where(Conference.id == conference_id))
-    ).one_or_none()
-    found = await session.execute(
-        select(PEOPLE, Point.name.label("point_name"))
-        .join(Point, Point.id == PEOPLE.c.point_id)
-        .where(PEOPLE.c.conference_id == conference_id, PEOPLE.c.id.in_({s.participant_id for s in steps}))
-    )
-    people = {row.id: row for row in found}
+    conference, people = await read_intake(session, conference_id, [s.participant_id for s in steps], Conference.speaking_quota_seconds)
     counted = conference is not None and conference.speaking_quota_seconds is not None
     used = await used_by_point(session, conference_id) if counted and any(not s.point_of_order for s in steps) else {}
     return _Intake(conference, people, await room_of(session, list(people.values())), used, await agenda_limits(session, conference_id))

@@ -17,20 +17,18 @@ from schema.tables import (
     Comment,
     Conference,
     DraftSection,
-    Participant,
-    Point,
     Remark,
     utcnow,
 )
 from server import events
 from server.attendance.room import room_of
-from server.conferences.operations import no_such_conference, require_collecting
 from server.drafts.operations import current_draft
 from server.errors import DomainError
 from server.inserts import insert_rows
 from server.lookup import missing
-from server.participants.operations import not_present, other_point
+from server.participants.operations import not_present
 from server.submissions.attachments import Attachment
+from server.submissions.intake import author, read_intake
 from server.submissions.operations import (
     ON_BEHALF,
     author_of,
@@ -42,7 +40,6 @@ from server.submissions.operations import (
 from server.submissions.search import search_key
 from server.writes import Outcome, Step
 
-PEOPLE = Participant.__table__
 COMMENTS = Comment.__table__
 
 
@@ -55,31 +52,16 @@ class _Intake:
     people: dict[int, Row[Any]]
     present: set[int]
 
-    def author(self, conference_id: int, step: Submission) -> Row[Any]:
+    def checked_author(self, conference_id: int, step: Submission) -> Row[Any]:
         """The step's author, refused as the single operations refuse it."""
-        if self.conference is None:
-            raise no_such_conference(conference_id)
-        require_collecting(self.conference)
-        person = self.people.get(step.participant_id)
-        if person is None:
-            raise missing("participant", "participant_id", step.participant_id)
-        if step.at_point is not None and person.point_id != step.at_point:
-            raise other_point(person.id)
+        person = author(conference_id, self.conference, self.people, step.participant_id, step.at_point)
         if step.on_behalf and person.id not in self.present:
             raise not_present(person.id, ON_BEHALF)
         return person
 
 
 async def _intake(session: AsyncSession, conference_id: int, steps: list[Submission]) -> _Intake:
-    conference = (
-        await session.execute(select(Conference.status, Conference.premoderation).where(Conference.id == conference_id))
-    ).one_or_none()
-    found = await session.execute(
-        select(PEOPLE, Point.name.label("point_name"))
-        .join(Point, Point.id == PEOPLE.c.point_id)
-        .where(PEOPLE.c.conference_id == conference_id, PEOPLE.c.id.in_({s.participant_id for s in steps}))
-    )
-    people = {row.id: row for row in found}
+    conference, people = await read_intake(session, conference_id, [s.participant_id for s in steps], Conference.premoderation)
     filed = [people[s.participant_id] for s in steps if s.on_behalf and s.participant_id in people]
     room = await room_of(session, filed)
     return _Intake(conference, people, {p.id for p in filed if room.stay_of(p.id) is not None})
@@ -112,7 +94,7 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
         )
 
     def check(step: SubmitComment) -> Row[Any]:
-        person = intake.author(conference_id, step)
+        person = intake.checked_author(conference_id, step)
         if step.section_anchor is not None and step.section_anchor not in anchors:
             raise unknown_anchor()
         return person
@@ -151,7 +133,7 @@ async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[Su
     ) if named else set()
 
     def check(step: SubmitRemark) -> Row[Any]:
-        person = intake.author(conference_id, step)
+        person = intake.checked_author(conference_id, step)
         if step.agenda_item_id is not None and step.agenda_item_id not in items_here:
             raise missing("agenda item", "item_id", step.agenda_item_id)
         return person

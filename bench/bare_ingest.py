@@ -29,7 +29,8 @@ import aiosqlite
 import socketio
 from aiohttp import web
 
-ROOM = "everyone"
+from bench.bare_server import ROOM, one_room
+
 PRAGMAS = ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=FULL")
 SCHEMA = (
     ("CREATE TABLE IF NOT EXISTS checkin (id INTEGER PRIMARY KEY, conference_id INTEGER NOT NULL,"
@@ -149,18 +150,8 @@ def error(status: int, code: str, message: str, details: dict[str, Any] | None =
 
 def create_app(database: Path, tokens: list[str]) -> web.Application:
     callers = {token: f"caller-{i}" for i, token in enumerate(tokens)}
-    sio = socketio.AsyncServer(async_mode="aiohttp")
     app = web.Application()
-    sio.attach(app)
-
-    @sio.event
-    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        return None
-
-    @sio.event
-    async def join(sid: str, data: Any) -> dict[str, Any]:
-        await sio.enter_room(sid, ROOM)
-        return {"ok": True}
+    sio = one_room(app)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         async with aiosqlite.connect(database, isolation_level=None) as db:

@@ -19,11 +19,10 @@ from aiohttp import web
 ROOM = "everyone"
 
 
-def create_app() -> web.Application:
+def one_room(app: web.Application) -> socketio.AsyncServer:
+    """python-socketio attached to the app: any client connects, and `join` puts it in the one room."""
     sio = socketio.AsyncServer(async_mode="aiohttp")
-    app = web.Application()
     sio.attach(app)
-    state: dict[str, Any] = {"rounds": [[]], "seq": 0}
 
     @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -33,6 +32,14 @@ def create_app() -> web.Application:
     async def join(sid: str, data: Any) -> dict[str, Any]:
         await sio.enter_room(sid, ROOM)
         return {"ok": True}
+
+    return sio
+
+
+def create_app() -> web.Application:
+    app = web.Application()
+    sio = one_room(app)
+    state: dict[str, Any] = {"rounds": [[]], "seq": 0}
 
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

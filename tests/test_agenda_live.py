@@ -198,7 +198,9 @@ async def test_a_delegate_withdraws_and_closing_ends_what_runs(demo_server: Serv
     speech = next(r for r in (await call("GET", s.api("/speaking-requests"), chair)).body["items"] if r["id"] == theirs["id"])
     assert speech["status"] == "done" and speech["finished_at"] == ended["finished_at"]
     after = (await call("GET", s.api(f"/events?after={seq}"), t["display"])).body["items"]
-    assert [e["type"] for e in after][:3] == ["agenda.item_finished", "speaking.queue_changed", "conference.state_changed"]
+    # The totals of the check-ins above are announced on the server's own time, maybe in between.
+    moved = [e["type"] for e in after if e["type"] != "attendance.totals_changed"]
+    assert moved[:3] == ["agenda.item_finished", "speaking.queue_changed", "conference.state_changed"]
     summary = (await call("GET", s.api("/summary.json"), chair)).body
     row = next(r for r in summary["agenda"] if r["id"] == item["id"])
     assert row["status"] == "done" and row["finished_at"] and row["actual_minutes"] is not None

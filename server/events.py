@@ -92,7 +92,7 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
         prev_seq=prev,
     )
     session.add(event)
-    session.info.setdefault(PENDING, []).append(event)
+    hold(session, [event])
     return event
 
 
@@ -140,6 +140,11 @@ async def prune(session: AsyncSession, conference_id: int, through_seq: int) -> 
     """Drop the conference's events up to `through_seq`; a join from before them is answered with a snapshot."""
     if through_seq > 0:
         await session.execute(delete(Event).where(Event.conference_id == conference_id, Event.seq <= through_seq))
+
+
+def hold(session: AsyncSession, appended: list[Event]) -> None:
+    """Keep events appended in the write's transaction for the writer, which publishes them after its commit."""
+    session.info.setdefault(PENDING, []).extend(appended)
 
 
 def take_pending(session: AsyncSession) -> list[Event]:

@@ -113,7 +113,7 @@ def alone(step: Step, conference_id: int) -> Operation:
         [outcome] = await step.run(session, conference_id, [step])
         if outcome.error is not None:
             raise outcome.error
-        session.info.setdefault(events.PENDING, []).extend(outcome.events)
+        events.hold(session, outcome.events)
         assert outcome.answer is not None
         return outcome.answer
 

@@ -85,8 +85,7 @@ async def record_presence(session: AsyncSession, conference_id: int, changes: di
         data = {"point_id": point_id, "operators_online": operators_online, "operator_seen_at": iso(seen)}
         # Staff only: sent to every console, each console joining would reach all the others (N² frames).
         changed.append(("point.presence_changed", data, events.STAFF))
-    # Published by the writer after the commit, as events.append's are.
-    session.info.setdefault(events.PENDING, []).extend(await events.append_many(session, conference_id, changed))
+    events.hold(session, await events.append_many(session, conference_id, changed))
 
 
 async def forget_presence(session: AsyncSession) -> None:

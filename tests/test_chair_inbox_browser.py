@@ -257,3 +257,42 @@ async def test_the_console_in_panes(demo_server: Server, open_console: Open, cal
     await expect(chair.locator("#pane-dieu-hanh")).to_be_visible()
     await expect(chair.locator("#pane-hop-thu")).to_be_visible()
     await expect(inbox).to_have_attribute("aria-selected", "true")
+
+
+async def test_the_line_above_the_inbox_says_what_it_holds(demo_server: Server, open_console: Open, call: Call) -> None:
+    """Never "nullnull" nor "Hiển thị 0 / 0": with nothing yet, with a filter that matches nothing, as items arrive
+    live before and after the opening, and after a reload; every proposal reads as a word diff."""
+    s = demo_server
+    author, other = await people(call, s)
+    chair = await chair_console(open_console, s)
+    total, pane = chair.locator("#inbox-total"), chair.locator("#pane-hop-thu")
+
+    async def reads(text: str) -> None:
+        await expect(total).to_have_text(text, timeout=LIVE_TIMEOUT_MS)
+        shown = await pane.inner_text()
+        assert "null" not in shown and "undefined" not in shown and "0 / 0" not in shown, shown
+
+    await reads(VI["inbox.total_none"])
+    await expect(chair.locator("#inbox-counts-total")).to_have_text(VI["inbox.counts_total"].format(n=0))
+    await chair.locator("#inbox-kind").select_option("comment")
+    await reads(VI["inbox.total_no_match"])
+    await chair.locator("#inbox-reset").click()
+    await reads(VI["inbox.total_none"])
+
+    # Before the opening a proposal comes in live, and after it another one and a remark.
+    first = await comment(call, s, author, "dieu-3", "Làm rõ cơ chế.", "3. Hai bên cùng chủ trì và phối hợp.")
+    await reads(VI["inbox.total_all"].format(total=1))
+    assert (await call("POST", s.api("/open"), s.tokens["chair"])).status == 200
+    second = await comment(call, s, other, "dieu-6.khoan-1", "Bổ sung.", "Công an tỉnh chịu trách nhiệm chính.")
+    await call("POST", s.api("/remarks"), other, json={"title": "Phát biểu", "body": "Thống nhất cao."})
+    await reads(VI["inbox.total_all"].format(total=3))
+    for item in (first, second):
+        await expect(card(chair, item).locator(".proposed .diff ins").first).to_be_visible()
+
+    await chair.locator("#inbox-kind").select_option("comment")
+    await reads(VI["inbox.total_matching"].format(total=2))
+    await chair.locator("#inbox-search").fill("khong co dau nao khop")
+    await reads(VI["inbox.total_no_match"])
+    await chair.reload()
+    await reads(VI["inbox.total_all"].format(total=3))
+    await expect(chair.locator("#inbox-counts-total")).to_have_text(VI["inbox.counts_total"].format(n=2))

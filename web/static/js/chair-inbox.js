@@ -75,10 +75,21 @@ export function createInbox(agendaTitle) {
     // A slower answer to an older filter must not overwrite a newer one.
     if (mine !== loading) return;
     feed.reset(remarks.items, comments.items);
-    const shown = remarks.items.length + comments.items.length;
-    const total = remarks.total + comments.total;
-    // Nothing yet, all of it, or a filtered part: "Hiển thị 0 / 0" said none of these.
-    const key = total === 0 ? "inbox.total_none" : shown === total ? "inbox.total_all" : "inbox.total";
+    listed = new Set([...remarks.items.map((r) => `remark:${r.id}`), ...comments.items.map((c) => `comment:${c.id}`)]);
+    counted = { shown: listed.size, total: remarks.total + comments.total, filtered: filtered() };
+    drawTotal();
+  }
+
+  // What the list holds, kept up as items arrive live, so the line above it never lags behind the cards.
+  let listed = new Set();
+  let counted = { shown: 0, total: 0, filtered: false };
+
+  // Nothing yet, nothing matching, all of it, or a page of it: "Hiển thị 0 / 0" said none of these.
+  function drawTotal() {
+    const { shown, total, filtered: narrowed } = counted;
+    const key = total === 0
+      ? (narrowed ? "inbox.total_no_match" : "inbox.total_none")
+      : shown < total ? "inbox.total" : narrowed ? "inbox.total_matching" : "inbox.total_all";
     $("inbox-total").textContent = t(key, { shown, total });
   }
 
@@ -240,8 +251,15 @@ export function createInbox(agendaTitle) {
 
   /** A change to a shown item is drawn in place; a new one joins at once unless a filter may exclude it. */
   function arrived(kind, item, upsert) {
-    if (feed.has(kind, item.id) || !filtered()) upsert(item);
-    else if (!feed.busy()) refreshSoon();
+    if (feed.has(kind, item.id) || !filtered()) {
+      upsert(item);
+      const key = `${kind}:${item.id}`;
+      if (!filtered() && !listed.has(key)) {
+        listed.add(key);
+        counted = { shown: counted.shown + 1, total: counted.total + 1, filtered: false };
+        drawTotal();
+      }
+    } else if (!feed.busy()) refreshSoon();
   }
 
   const onComment = (comment) => {

@@ -90,11 +90,16 @@ async def test_skip_back_and_extend_reach_the_display(demo_server: Server, open_
 
     before = (await agenda(call, s))["schedule"]["projected_end"]
     await expect(chair.locator("#projected-end")).to_contain_text(hhmm(before))
+    plan = await chair.locator("#agenda .agenda-time").all_text_contents()
+    planned_end = await chair.locator("#planned-end").text_content()
     await chair.locator("#extend-five").click()
     await expect(chair.locator('#live-clock [data-part="allowed"]')).to_have_text(f"{report['planned_minutes'] + 5:02d}:00")
     after = (await agenda(call, s))["schedule"]["projected_end"]
     assert datetime.fromisoformat(after) - datetime.fromisoformat(before) == timedelta(minutes=5)
     await expect(chair.locator("#projected-end")).to_contain_text(hhmm(after))
+    # The plan is shown apart from the projection and does not move: only the projection took the five minutes.
+    await expect(chair.locator("#agenda .agenda-time")).to_have_text(plan)
+    await expect(chair.locator("#planned-end")).to_have_text(planned_end or "")
 
     await chair.locator('#extend-form input[name="minutes"]').fill("3")
     await chair.locator("#extend-form").get_by_role("button", name=VI["agenda.extend"], exact=True).click()

@@ -21,6 +21,9 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     assert "kết nối với 7 điểm cầu" in generated
     await expect(text).to_have_value(generated)
     await expect(chair.locator("#statement-state")).to_have_text(VI["statement.generated"])
+    # A full-width editor: the text spans the page's column, tall enough to read paragraphs, not a small box.
+    box, column = await text.bounding_box(), await chair.locator("main").bounding_box()
+    assert box and column and box["width"] > 0.9 * column["width"] and box["height"] > 300, (box, column)
     await expect(chair.locator("#statement-reset")).to_be_hidden()
 
     await text.fill(WORDING)

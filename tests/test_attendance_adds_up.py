@@ -1,8 +1,9 @@
 """Attendance that adds up: invited present + represented + absent = expected, live and in every format of the record."""
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from server.attendance import operations as attendance
 from server.errors import Conflict
 from server.participants.operations import PersonFields, add_participant
 from server.summary.compile import compile_summary
-from tests.conftest import Call, Server
+from tests.conftest import Call, Listener, Server
 from tests.rendered import pdf_text, squeezed
 from tests.test_roles_and_input import assert_error
 
@@ -161,12 +162,15 @@ async def _bytes(http: aiohttp.ClientSession, url: str, token: str) -> bytes:
 
 
 async def test_a_scripted_day_adds_up_live_and_in_every_format(
-    demo_server: Server, call: Call, http: aiohttp.ClientSession
+    demo_server: Server, call: Call, http: aiohttp.ClientSession, listen: Callable[..., Awaitable[Listener]]
 ) -> None:
     s, hgi, chair = demo_server, demo_server.tokens["operators"]["HGI"], demo_server.tokens["chair"]
-    roster = [p["id"] for p in (await _ok(call, "GET", s.api("/participants?limit=20"), hgi))["items"]]
-    r = roster[:8]
-    names = {p["id"]: p["full_name"] for p in (await _ok(call, "GET", s.api("/participants?limit=20"), hgi))["items"]}
+    display = await listen(s, s.tokens["display"])
+    people = (await _ok(call, "GET", s.api("/participants?limit=20"), hgi))["items"]
+    r = [p["id"] for p in people][:8]
+    names = {p["id"]: p["full_name"] for p in people}
+    # An absentee as the record lists them: name, position, point, reason.
+    listed = {p["id"]: ", ".join(v for v in (p["full_name"], p["position"]) if v) for p in people}
 
     async def check_in(status: int = 201, **body: Any) -> Any:
         return await _ok(call, "POST", s.api("/checkins"), hgi, status, json=body)
@@ -209,6 +213,18 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     assert live["rate"] == round(3 / expected, 4)
     for row in (*sheet["points"], sheet["totals"]):
         adds_up(row)
+    # What every console heard: each coalesced announcement adds up, and the last one says what the sheet says.
+    announced = await display.totals_until(lambda totals: totals == sheet["totals"])
+    for envelope in announced:
+        for row in (*envelope["data"]["points"], envelope["data"]["totals"]):
+            adds_up(row)
+    heard = [row for envelope in announced for row in envelope["data"]["points"] if row["code"] == "HGI"][-1]
+    assert {f: heard[f] for f in (*FIGURES, "rate")} == {f: live[f] for f in (*FIGURES, "rate")}
+    # The attendance export: the same figures, the rate in percent.
+    exported = csv.DictReader(io.StringIO((await _bytes(http, s.api("/attendance/export.csv"), chair)).decode("utf-8-sig")))
+    here = next(row for row in exported if row["point_code"] == "HGI")
+    assert {f: int(here[f]) for f in FIGURES} == {f: live[f] for f in FIGURES}
+    assert float(here["rate_percent"]) == round(300 / expected, 1)
 
     # The record: r2 left early but attended; r3's stay was struck and r4's undone, so both are absent.
     summary = await _ok(call, "GET", s.api("/summary.json"), chair)
@@ -239,22 +255,44 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     await _ok(call, "POST", s.api("/close"), chair)
     frozen = await _ok(call, "GET", s.api("/summary.json"), chair)
     assert frozen["frozen"] and frozen["attendance"] == summary["attendance"] and frozen["absentees"] == summary["absentees"]
+    # The chair's correction stands in the record's audit trail as a sentence, with who made it and the request behind.
+    said = {entry["sentence"]: entry for entry in frozen["audit"]}
+    strike = said[f"Bỏ lượt có mặt của {names[r[3]]} ({point['name']}) khỏi biên bản: Bấm nhầm người"]
+    assert strike["actor"] == "Trần Quốc Tỏ" and strike["address"] == "127.0.0.1" and strike["at"]
+    assert strike["request"] == f"POST /api/v1/conferences/{s.conference_id}/stays/{wrong['checkin_id']}/strike"
     row = [point["name"], *(str(point[key]) for key in ("expected", "invited_present", "rate", "represented", "absent",
                                                           "substitutes", "walk_ins", "people"))]
     totals = ["Tổng cộng", *(str(total[key]) for key in ("expected", "invited_present", "rate", "represented", "absent",
                                                           "substitutes", "walk_ins", "people"))]
+    # The absentees of this point, each with the reason given or "không rõ lý do", in every format.
+    absentees = [f"{listed[r[3]]} ({point['name']}): không rõ lý do", f"{listed[r[4]]} ({point['name']}): không rõ lý do",
+                 f"{listed[r[6]]} ({point['name']}): Đi công tác"]
+    stand_ins = [f"Trần Văn Thay dự thay {names[r[5]]} ({point['name']})", f"Phan Văn Tạm dự thay {names[r[7]]} ({point['name']})",
+                 f"Lê Thị Khách, Báo Hậu Giang ({point['name']})"]
     markdown = (await _bytes(http, s.api("/summary.md"), chair)).decode()
     assert "| " + " | ".join(row) + " |" in markdown
     assert "| " + " | ".join(f"**{v}**" for v in totals) + " |" in markdown
-    assert f"({point['name']}): Đi công tác" in markdown and f"- {names[r[6]]}, " in markdown
+    assert sentence in markdown
+    for line in (*absentees, *stand_ins):
+        assert f"- {line}\n" in markdown, line
     html = (await _bytes(http, s.api("/summary.html"), chair)).decode()
-    assert "".join(f"<td>{v}</td>" for v in row[1:]) in html
+    assert f"<th scope=\"row\">{point['name']}</th>" + "".join(f"<td>{v}</td>" for v in row[1:]) in html
+    assert "<th scope=\"row\">Tổng cộng</th>" + "".join(f"<td>{v}</td>" for v in totals[1:]) in html
+    assert sentence in html
+    for line in (*absentees, *stand_ins):
+        assert f"<li>{line}</li>" in html, line
     document = docx.Document(io.BytesIO(await _bytes(http, s.api("/summary.docx"), chair)))
     table = next(t for t in document.tables if t.rows[0].cells[1].text == "Triệu tập")
     assert [c.text for c in table.rows[-1].cells] == totals
-    assert any(sentence in p.text for p in document.paragraphs)
+    assert row in [[c.text for c in line.cells] for line in table.rows]
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(sentence in text for text in paragraphs)
+    for line in (*absentees, *stand_ins):
+        assert line in paragraphs, line
     pdf = squeezed(pdf_text(await _bytes(http, s.api("/summary.pdf"), chair)))
-    assert squeezed(sentence) in pdf and squeezed(" ".join(totals)) in pdf
+    assert squeezed(sentence) in pdf and squeezed(" ".join(totals)) in pdf and squeezed(" ".join(row)) in pdf
+    for line in (*absentees, *stand_ins):
+        assert squeezed(line) in pdf, line
 
 
 async def test_corrections_refuse_bad_input_and_change_nothing(demo_server: Server, call: Call) -> None:

@@ -13,6 +13,15 @@ from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catal
 
 browser = test_browser.browser
 open_console = test_browser.open_console
+# Headless Chromium plays no sound: this AudioContext counts the tones the page starts instead.
+COUNTED_TONES = """
+window.tones = 0;
+window.AudioContext = class {
+  constructor() { this.currentTime = 0; this.destination = {}; }
+  createOscillator() { return { frequency: {}, connect: (next) => next, start: () => { window.tones += 1; }, stop: () => {} }; }
+  createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (next) => next }; }
+};
+"""
 
 
 async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_server: Server, open_console: Open, call: Call) -> None:
@@ -95,10 +104,14 @@ async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
     home = points[person["point_id"]]
     await call("POST", s.api("/open"), t["chair"])
     await call("POST", s.api("/checkins"), t["operators"][home["code"]], json={"participant_id": me})
-    delegate = await open_console(s, token)
+    delegate = await open_console(s, token, prepare=lambda page: page.add_init_script(COUNTED_TONES))
     vi = catalog("vi")
     # The page says who and where the delegate is.
     await expect(delegate.locator(".whoami")).to_have_text(f"Đồng chí {person['full_name']} – {home['name']}")
+
+    # The sound is the delegate's choice: turned on, it plays once to say what will be heard.
+    await delegate.get_by_label(vi["speaking.sound"]).check()
+    assert await delegate.evaluate("window.tones") == 1
 
     # Asked once, the request shows its state and place, and the form is not offered again.
     await delegate.locator("#speak-form input[name=topic]").fill("Về Điều 8")
@@ -114,10 +127,18 @@ async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
     await expect(banner).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     await expect(delegate.locator("#turn-title")).to_have_text(vi["speaking.turn_granted"])
     await expect(delegate.locator('#turn-announce[aria-live="assertive"]')).to_have_text(vi["speaking.turn_granted"])
+    assert await delegate.evaluate("window.tones") == 2
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "speaking"})
     await expect(delegate.locator("#turn-title")).to_have_text(vi["speaking.turn_speaking"], timeout=LIVE_TIMEOUT_MS)
     await expect(delegate.locator("#turn-announce")).to_have_text(vi["speaking.turn_speaking"])
-    await expect(delegate.locator('#turn-clock [data-part="remaining"]')).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    # The speaker's own countdown runs down from the time allowed.
+    remaining = delegate.locator('#turn-clock [data-part="remaining"]')
+    await expect(remaining).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    first = await remaining.inner_text()
+    assert first <= await delegate.locator('#turn-clock [data-part="allowed"]').inner_text()
+    await expect(remaining).not_to_have_text(first)
+    assert await remaining.inner_text() < first
+    assert await delegate.evaluate("window.tones") == 3
     await expect(delegate.locator("#withdraw")).to_be_hidden()
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "done"})
     await expect(banner).to_be_hidden(timeout=LIVE_TIMEOUT_MS)
@@ -130,6 +151,20 @@ async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
     await expect(delegate.locator("#speak-form")).to_be_visible()
     statuses = [r["status"] for r in (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"]]
     assert statuses == ["done", "withdrawn"]
+
+    # Invited when the workshop closes: the banner goes, and the request says the floor will not come.
+    await delegate.locator("#speak-form button[type=submit]").click()
+    await expect(delegate.locator("#my-request-status")).to_have_text(vi["speaking_status.queued"])
+    third = (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"][-1]
+    await call("PATCH", s.api(f"/speaking-requests/{third['id']}"), t["chair"], json={"status": "granted"})
+    await expect(banner).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await call("POST", s.api("/close"), t["chair"])
+    await expect(delegate.locator("#state-region")).to_contain_text(vi["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
+    await expect(banner).to_be_hidden()
+    await expect(delegate.locator("#my-request-status")).to_have_text(vi["speaking_status.not_reached"])
+    await expect(delegate.locator("#my-request-detail")).to_have_text(vi["speaking.ended_waiting"])
+    await expect(delegate.locator("#withdraw")).to_be_hidden()
+    await expect(delegate.locator("#speak-form button[type=submit]")).to_be_disabled()
 
 
 async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_server: Server, open_console: Open, call: Call) -> None:

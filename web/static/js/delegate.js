@@ -15,7 +15,7 @@ const workshop = followState({
   collecting: [$("speak-form"), $("remark-form"), $("comment-form")],
   live: [$("withdraw")],
   texts: { collection_closed: "state.delegate_collection_closed", closed: "state.delegate_closed" },
-  onChange: () => renderAgenda(),
+  onChange: () => { renderAgenda(); renderRequest(); },
 });
 
 // ---- agenda -------------------------------------------------------------------------------------------
@@ -74,7 +74,11 @@ function mine(items) {
   return own.find((r) => ACTIVE.includes(r.status)) ?? own.sort((a, b) => b.id - a.id)[0] ?? null;
 }
 
+// A request still waiting at the close will not be reached: it says so, and no banner invites to a floor that is gone.
+const unreached = (request) => workshop.status === "closed" && WAITING.includes(request.status);
+
 function requestDetail(request) {
+  if (unreached(request)) return t("speaking.ended_waiting");
   if (request.status === "queued") {
     const waiting = state.queue.filter((r) => WAITING.includes(r.status));
     return t("speaking.place", { n: waiting.findIndex((r) => r.id === request.id) + 1, of: waiting.length });
@@ -90,14 +94,15 @@ function renderRequest() {
   const active = Boolean(request && ACTIVE.includes(request.status));
   $("my-request").hidden = !request;
   if (request) {
-    $("my-request-status").textContent = t(`speaking_status.${request.status}`);
-    $("my-request-status").dataset.status = request.status;
+    const status = unreached(request) ? "not_reached" : request.status;
+    $("my-request-status").textContent = t(`speaking_status.${status}`);
+    $("my-request-status").dataset.status = status;
     $("my-request-detail").textContent = requestDetail(request);
-    $("withdraw").hidden = !WAITING.includes(request.status);
+    $("withdraw").hidden = !WAITING.includes(status);
   }
   // Asked once is enough: the form comes back when the request is over.
   $("speak-form").hidden = active;
-  const floor = request && ["granted", "speaking"].includes(request.status) ? request.status : "";
+  const floor = request && ["granted", "speaking"].includes(request.status) && !unreached(request) ? request.status : "";
   $("turn-banner").hidden = !floor;
   $("turn-banner").dataset.status = floor;
   if (floor) {

@@ -33,10 +33,11 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     await expect(page.locator("#roster-rows .empty-row")).to_have_text(VI["admin.no_people_no_points"])
     await expect(page.locator("#invitation-rows .empty-row")).to_have_text(VI["admin.no_links"])
     await expect(page.locator("#agenda li.empty")).to_have_text(VI["agenda.none_yet"])
-    # The record is offered in every format the server makes.
+    # The record is offered in every format the server makes, and the revised draft beside it, as on the chair's.
     links = page.locator("#details .summary-links a")
-    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF"])
-    await expect(links.nth(4)).to_have_attribute("href", f"/api/v1/conferences/{created.body['id']}/summary.pdf")
+    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", VI["summary.revised_draft"]])
+    for link, path in zip(await links.all(), ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "revised-draft.docx"]):
+        await expect(link).to_have_attribute("href", f"/api/v1/conferences/{created.body['id']}/{path}")
 
     form = page.locator("#point-form")
     await form.locator("[name=code]").fill("HN")
@@ -71,3 +72,30 @@ async def test_each_point_links_its_badges_and_the_invitation_sheet_has_a_qr_per
     for index in range(await codes.count()):
         await expect(codes.nth(index)).to_have_js_property("complete", True)
     assert all(await codes.evaluate_all("(images) => images.map((image) => image.naturalWidth > 0)"))
+
+
+async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Server, open_console: Open, call: Call) -> None:
+    """Invitation expiry, the draft's upload, the audit trail, the date fields' words: day first, never ISO or US."""
+    s = shared_server
+    # Something in the audit trail: the workshop's details saved as they are.
+    venue = (await call("GET", s.api(), s.tokens["admin"])).body["venue"]
+    assert (await call("PATCH", s.api(), s.tokens["admin"], json={"venue": venue})).status == 200
+    page = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
+    await expect(page.locator("#invitation-rows tr").first).to_be_visible()
+    await expect(page.locator("#draft-current span.meta")).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+    audit_at = page.locator("#audit-rows tr td:first-child")
+    await expect(audit_at.first).not_to_be_empty()
+    for cell in await audit_at.all_text_contents():
+        assert DATE_TIME.match(cell), cell
+    expiries = await page.locator("#invitation-rows tr td:nth-child(4)").all_text_contents()
+    assert expiries and all(DATE_TIME.match(e) or e == VI["admin.no_expiry"] for e in expiries), expiries
+    await expect(page.locator("#details-form input[name=starts_at] + .date-words")).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+
+    text = await page.locator("#setup").inner_text()
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "an ISO date is shown"
+    dates = re.findall(r"\b\d{1,4}/\d{1,2}/\d{1,4}\b", text)
+    assert dates and all(re.fullmatch(r"(0[1-9]|[12]\d|3[01])/(0[1-9]|1[0-2])/\d{4}", d) for d in dates), dates
+    # Each one is today's or a real date written day first: the demo's day is 2 of a month, never month 2 of 2.
+    starts = (await call("GET", s.api(), s.tokens["admin"])).body["starts_at"]
+    day, month, year = starts[8:10], starts[5:7], starts[0:4]
+    await expect(page.locator("#details-form .date-words")).to_contain_text(f"{day}/{month}/{year}")

@@ -21,6 +21,17 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     assert "kết nối với 7 điểm cầu" in generated
     await expect(text).to_have_value(generated)
     await expect(chair.locator("#statement-state")).to_have_text(VI["statement.generated"])
+    # The record in every format, Word and PDF beside HTML, Markdown and JSON; the attendance sheet on the points' pane.
+    api = f"/api/v1/conferences/{s.conference_id}"
+    links = chair.locator("#pane-ket-luan .summary-links a")
+    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", VI["summary.revised_draft"]])
+    for link, path in zip(await links.all(), ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "revised-draft.docx"]):
+        await expect(link).to_have_attribute("href", f"{api}/{path}")
+    exports = chair.locator("#pane-diem-cau .summary-links a")
+    await expect(exports).to_have_text(["XLSX", "CSV"])
+    for link in await exports.all():
+        answer = await chair.request.get(s.base_url + (await link.get_attribute("href") or ""))
+        assert answer.status == 200, await answer.text()
     # A full-width editor: the text spans the page's column, tall enough to read paragraphs, not a small box.
     box, column = await text.bounding_box(), await chair.locator("main").bounding_box()
     assert box and column and box["width"] > 0.9 * column["width"] and box["height"] > 300, (box, column)

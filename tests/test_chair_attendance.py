@@ -250,6 +250,10 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
         assert (await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})).status == 201
     # Checked out again at once: too late for the operator's undo in a real day, so the chair strikes it.
     assert (await call("DELETE", s.api(f"/checkins/{mistaken['id']}"), hgi)).status == 200
+    # A stand-in, a guest and an absence reason: every part of the sentence is said.
+    for body in ({"full_name": "Trần Văn Thay", "substitute_for": people[2]["id"]}, {"full_name": "Lê Thị Khách"}):
+        assert (await call("POST", s.api("/checkins"), hgi, json=body)).status == 201
+    assert (await call("PATCH", s.api(f"/participants/{people[3]['id']}"), hgi, json={"absence_reason": "Ốm"})).status == 200
     rows = await sheet(call, s)
     expected = sum(r["expected"] for r in rows.values())
     point = rows["HGI"]["name"]
@@ -268,7 +272,13 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     await reason.fill("Bấm nhầm người")
     await reason.press("Enter")
     await expect(chair.locator("#notice")).to_contain_text(VI["record.done_strike"].format(name=mistaken["full_name"]))
-    await expect(sentence).to_contain_text(f"Có mặt 1/{expected} đại biểu được triệu tập")
+    # The chair reads the record's own words: its closing statement's sentence, word for word.
+    generated = (await call("GET", s.api("/closing-statement"), s.tokens["chair"])).body["generated"]
+    match = re.search(r"Tham dự Hội thảo: (có mặt 1/.+)\.$", generated, re.M)
+    assert match, generated
+    said = "C" + match[1][1:] + "."
+    assert f"; 1 đại biểu dự thay; 1 khách mời; vắng {expected - 2} đại biểu (có lý do: 1)." in said
+    await expect(sentence).to_have_text(said)
     struck = chair.locator("#record-stays tr.is-struck")
     await expect(struck).to_have_count(1)
     await expect(struck).to_contain_text("Đã gạch khỏi biên bản: Bấm nhầm người")
@@ -278,7 +288,7 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     await call("POST", s.api("/open"), s.tokens["chair"])
     await chair.locator("#conference-close").click()
     dialog = chair.locator("dialog[open]")
-    await expect(dialog).to_contain_text(f"Biên bản sẽ ghi: Có mặt 1/{expected} đại biểu được triệu tập")
+    await expect(dialog).to_contain_text(f"Biên bản sẽ ghi: {said}")
     await chair.keyboard.press("Escape")
     await expect(dialog).to_have_count(0)
     assert (await call("GET", s.api(""), s.tokens["chair"])).body["status"] == "open"

@@ -17,10 +17,15 @@ function stateOf(stay) {
   return stay.checked_out_at ? t("record.left", { time: formatTime(stay.checked_out_at) }) : t("record.here");
 }
 
-/** The attendance the record would freeze now, as one sentence. */
+/** The attendance the record would freeze now, in the words of its closing statement: a part with no one is left out. */
 export function attendanceSentence(summary) {
+  const total = summary.attendance.totals;
   const excused = summary.absentees.filter((person) => person.absence_reason).length;
-  return t("record.sentence", { ...summary.attendance.totals, excused });
+  const parts = [t("record.sentence_present", total) + (total.rate ? t("record.sentence_rate", total) : "")];
+  if (total.substitutes) parts.push(t("record.sentence_substitutes", total));
+  if (total.walk_ins) parts.push(t("record.sentence_walk_ins", total));
+  if (total.absent) parts.push(t("record.sentence_absent", total) + (excused ? t("record.sentence_excused", { excused }) : ""));
+  return `${parts.join("; ")}.`;
 }
 
 /** What the close will freeze, asked for just before the chair confirms it. */

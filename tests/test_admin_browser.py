@@ -99,3 +99,22 @@ async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Serv
     starts = (await call("GET", s.api(), s.tokens["admin"])).body["starts_at"]
     day, month, year = starts[8:10], starts[5:7], starts[0:4]
     await expect(page.locator("#details-form .date-words")).to_contain_text(f"{day}/{month}/{year}")
+
+
+async def test_a_refusal_is_told_in_vietnamese_and_its_toast_goes_by_itself(shared_server: Server, open_console: Open) -> None:
+    """The admin once read "A bridge point with this code exists": the page now says it in its language, and the
+    error toast, which stays longer than a confirmation, leaves on its own."""
+    s = shared_server
+    open_console.expect_refusal(409)
+    page = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}", clock=True)
+    form = page.locator("#point-form")
+    await form.locator("[name=code]").fill("HGI")
+    await form.locator("[name=name]").fill("Điểm cầu trùng mã")
+    await form.locator("button[type=submit]").click()
+    notice = page.locator("#notice")
+    await expect(notice).to_have_text(VI["error.duplicate_code"])
+    await expect(notice).to_have_attribute("data-kind", "error")
+    await page.clock.run_for(10_000)
+    await expect(notice).to_be_visible()
+    await page.clock.run_for(6_000)
+    await expect(notice).to_be_hidden()

@@ -64,8 +64,18 @@ def test_every_error_code_has_a_vietnamese_and_an_english_text() -> None:
     assert {"error.network", "error.unknown"} <= vi.keys() & en.keys()
 
 
+def test_every_code_the_error_reference_lists_has_a_text() -> None:
+    """docs/errors.md is what integrators read; each of its codes is one a person may also meet in a console."""
+    vi, en = catalog("vi"), catalog("en")
+    listed = re.findall(r"^\| `([a-z_]+)` \|", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(listed) > 20, "the table of docs/errors.md was not read"
+    missing = [code for code in listed if f"error.{code}" not in vi or f"error.{code}" not in en]
+    assert not missing, f"add error.<code> to web/locales/vi.json and en.json for: {missing}"
+
+
 def test_no_console_uses_the_browsers_own_dialogs() -> None:
-    scripts = sorted((ROOT / "web" / "static" / "js").glob("*.js"))
+    # The templates too: an inline onclick="return confirm(…)" would be as English as a script's.
+    scripts = sorted([*(ROOT / "web" / "static" / "js").glob("*.js"), *(ROOT / "web" / "templates").rglob("*.html")])
     used = [f"{p.name}:{n}" for p in scripts for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
             if re.search(r"\b(window\.)?(confirm|alert|prompt)\(", line) and not line.lstrip().startswith(("//", "*"))]
     assert not used, f"use confirmDialog() from dialog.js: {used}"

@@ -28,6 +28,20 @@ __all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# A projector's two common sizes: the display must show everything on each without scrolling.
+PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
+# What of the page lies outside the screen: the page scrolls, or a shown element of the page reaches past an edge.
+OFF_SCREEN = """() => {
+  const page = document.documentElement;
+  const off = [];
+  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth) off.push(`page ${page.scrollWidth}×${page.scrollHeight}`);
+  for (const node of document.querySelectorAll("main *")) {
+    const box = node.getBoundingClientRect();
+    if (!node.checkVisibility() || box.width === 0) continue;
+    if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) off.push(node.id || node.className);
+  }
+  return off;
+}"""
 
 
 async def agenda(call: Call, s: Server) -> dict[str, Any]:
@@ -45,6 +59,16 @@ def item_row(page: Page, item_id: int) -> Locator:
 def about(minutes: int) -> re.Pattern[str]:
     """A time left of `minutes` less the few seconds a test takes."""
     return re.compile(rf"^({minutes - 1:02d}:[0-5]\d|{minutes:02d}:00)$")
+
+
+async def assert_fits_projectors(display: Page) -> None:
+    """The display shows all it has on either projector, then goes back to its size."""
+    size = display.viewport_size
+    for projector in PROJECTORS:
+        await display.set_viewport_size(projector)
+        assert await display.evaluate(OFF_SCREEN) == [], projector
+    if size is not None:
+        await display.set_viewport_size(size)
 
 
 def seconds(mm_ss: str) -> int:
@@ -108,6 +132,8 @@ async def test_skip_back_and_extend_reach_the_display(demo_server: Server, open_
     remaining = display.locator('#item-clock [data-part="remaining"]')
     await expect(remaining).to_have_text(about(allowed), timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#item-clock")).to_have_attribute("data-state", "running")
+    await expect(display.locator("body")).to_have_attribute("data-mode", "agenda")
+    await assert_fits_projectors(display)
     await assert_not_reloaded(display)
 
 
@@ -157,6 +183,9 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     person, other = await present_at_hgi(call, s, 2)
     request = await ask(call, s, person)
     waiting = await ask(call, s, other)
+    # The longest title on the agenda runs while they speak.
+    running = max((await agenda(call, s))["items"], key=lambda item: len(item["title"]))
+    await call("POST", s.api(f"/agenda/{running['id']}/start"), s.tokens["chair"])
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), s.tokens["chair"], json={"time_limit_seconds": 10})
     chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
     display = await open_console(s, s.tokens["display"], clock=True)
@@ -193,6 +222,8 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(display.locator("body")).to_have_attribute("data-mode", "speech")
     await expect(display.locator("header, .lang-switch, #logout")).to_have_count(0)
     await expect(display.locator("#item-clock")).to_be_hidden()
+    await expect(display.locator(".display-panels")).to_be_hidden()
+    await assert_fits_projectors(display)
 
     # Starting the next speech while one runs asks first, in the row, and says whose speech ends.
     next_row = chair.locator(f'#speaking-queue [data-request-id="{waiting["id"]}"]')
@@ -208,15 +239,23 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await question.get_by_role("button", name=VI["speaking.confirm_start_go"]).click()
     await expect(display.locator("#speaker")).to_have_text(other["full_name"], timeout=LIVE_TIMEOUT_MS)
 
-    # The close ends the speech: a closing screen, and no clock left; the chair's live controls are gone.
-    await call("POST", s.api("/close"), s.tokens["chair"])
+    # The chair closes ("Bế mạc") and confirms. The close ends the speech and the item: a closing screen, and no
+    # clock left; the chair's live controls are gone rather than left to be refused.
+    await chair.locator("#conference-close").click()
+    await chair.locator("dialog[open]").get_by_role("button", name=VI["chair.close"]).click()
+    await expect(chair.locator("#state-region")).to_contain_text(VI["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#display-closed")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("body")).to_have_attribute("data-mode", "closed")
     await expect(display.locator("#closed-at")).to_contain_text(VI["display.closed_at"].split("{time}")[0])
     await expect(display.locator(".clock:visible")).to_have_count(0)
-    await expect(chair.locator("#state-region")).to_contain_text(VI["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
-    for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools"):
+    await assert_fits_projectors(display)
+    for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools", "#conference-close"):
         await expect(chair.locator(control).first).to_be_hidden()
+    await expect(item_row(chair, running["id"])).to_have_class(re.compile("status-done"))
+    # The record gives the item that ran at the close its end: the close.
+    record = (await call("GET", s.api("/summary.json"), s.tokens["chair"])).body
+    ran = next(item for item in record["agenda"] if item["title"] == running["title"])
+    assert ran["status"] == "done" and ran["finished_at"] == record["frozen_at"]
     await assert_not_reloaded(display)
 
 

@@ -189,7 +189,9 @@ async def test_search_ignores_diacritics(demo_server: Server, chair: Page, call:
     await expect(chair.locator("#points-empty")).to_be_hidden()
 
 
-async def test_a_check_in_updates_its_row_and_the_totals_live(demo_server: Server, chair: Page, call: Call) -> None:
+async def test_a_check_in_updates_its_row_and_the_totals_live(
+    demo_server: Server, chair: Page, call: Call, open_console: Open
+) -> None:
     s = demo_server
     hgi = (await sheet(call, s))["HGI"]
     await expect(chair.locator("#present-total")).to_have_text("0")
@@ -202,6 +204,28 @@ async def test_a_check_in_updates_its_row_and_the_totals_live(demo_server: Serve
     await expect(chair.locator('tfoot [data-total="absent"]')).to_have_text(str(sum(r["expected"] for r in (await sheet(call, s)).values()) - 1))
     await expect(row(chair, hgi["point_id"]).locator("td").nth(8)).to_have_text(re.compile(r"^\d\d:\d\d$"))
     await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_contain_text(f"1/{hgi['expected']}")
+
+    # A stand-in and a guest join the people in the room, never the invited delegates present: not on the chair's
+    # tile, its region's count, the table or the totals, nor on the big screen.
+    display = await open_console(s, s.tokens["display"])
+    operator = s.tokens["operators"]["HGI"]
+    absent = (await call("GET", s.api("/participants"), operator)).body["items"][1]
+    for body in ({"full_name": "Trần Văn Thay", "substitute_for": absent["id"]}, {"full_name": "Lê Thị Khách"}):
+        assert (await call("POST", s.api("/checkins"), operator, json=body)).status == 201
+    everyone = sum(r["expected"] for r in (await sheet(call, s)).values())
+    cells = row(chair, hgi["point_id"]).locator("td")
+    await expect(cells.nth(7)).to_have_text("3", timeout=LIVE_TIMEOUT_MS)
+    # expected, invited present, rate, represented, absent, substitutes, walk-ins, people: one event paints them all.
+    assert (await cells.all_inner_texts())[:8] == [str(hgi["expected"]), "1", "9%", "1", str(hgi["expected"] - 2), "1", "1", "3"]
+    await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_have_text(f"1/{hgi['expected']} · 9% · +2")
+    await expect(chair.locator("#present-total")).to_have_text("1")
+    await expect(chair.locator("#people-total")).to_have_text("3")
+    await expect(chair.locator('tfoot [data-total="absent"]')).to_have_text(str(everyone - 2))
+    region = tile(chair, hgi["point_id"]).locator("xpath=ancestor::details").locator("summary .meta")
+    await expect(region).to_contain_text("có mặt 1/")
+    await expect(display.locator("#present")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(display.locator("#expected")).to_have_text(str(everyone))
+    await expect(display.locator("#attendance-guests")).to_have_text(VI["display.guests"].format(substitutes=1, walk_ins=1))
     await assert_not_reloaded(chair)
 
 

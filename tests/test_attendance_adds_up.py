@@ -275,6 +275,8 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     assert sentence in markdown
     for line in (*absentees, *stand_ins):
         assert f"- {line}\n" in markdown, line
+    # The record's appendix: the audit trail as sentences, with who and where from.
+    assert f"| Trần Quốc Tỏ | {strike['sentence']} | 127\\.0.0.1 |" in markdown
     html = (await _bytes(http, s.api("/summary.html"), chair)).decode()
     assert f"<th scope=\"row\">{point['name']}</th>" + "".join(f"<td>{v}</td>" for v in row[1:]) in html
     assert "<th scope=\"row\">Tổng cộng</th>" + "".join(f"<td>{v}</td>" for v in totals[1:]) in html

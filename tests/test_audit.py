@@ -108,7 +108,11 @@ async def test_admins_read_the_trail_with_filters(demo_server: Server, call: Cal
     await expect(words).to_have_text(VI["date.format_time"])
     rows = page.locator("#audit-rows tr")
     await expect(rows).to_have_count(2)
-    await expect(rows.first).to_contain_text("Trần Quốc Tỏ")
+    # When, who, what and where from: a row per action, in the page's words.
+    cells = rows.first.locator("td")
+    await expect(cells.nth(0)).to_have_text(re.compile(r"^\d\d/\d\d/\d{4} \d\d:\d\d$"))
+    await expect(cells.nth(1)).to_have_text("Trần Quốc Tỏ")
+    await expect(cells.nth(3)).to_have_text("127.0.0.1")
     await expect(rows.first.locator("td").nth(2)).to_have_text(re.compile("^Chuyển sang mục chương trình ‘.+’$"))
     # The sentence for people; the request it came from is one hover away.
     await expect(rows.nth(1).locator("td").nth(2)).to_have_text(VI["audit.say.statement.edit"])

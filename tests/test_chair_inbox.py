@@ -375,6 +375,11 @@ async def test_premoderation(demo_server: Server, call: Call, listen: Any) -> No
     off = await call("PATCH", s.api(), s.tokens["admin"], json={"premoderation": False})
     assert off.body["premoderation"] is False
     assert (await comment(call, s, author, None, "Sau khi tắt kiểm duyệt."))["moderation"] == "approved"
+    # A comment keeps the number the chair's inbox gave it in the record, rejected ones before it counted still.
+    inbox = {c["body"]: c["number"] for c in (await listed(call, s, chair))["items"]}
+    record = {r["body"]: r["no"] for g in (await summary())["comments"] for r in g["rows"]}
+    assert record == {"Trước khi kiểm duyệt.": 1, "Chờ duyệt.": 2, "Sau khi tắt kiểm duyệt.": 4}
+    assert record == {body: inbox[body] for body in record}
     all_valid(author_socket)
 
 

@@ -84,6 +84,13 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
     # On a phone the contents fold above the article; choosing an article folds them and takes the reader there.
     await delegate.set_viewport_size({"width": 390, "height": 844})
     await delegate.reload()
+    # The draft takes the card's whole width, in the page's own scroll: nothing scrolls sideways or inside a box.
+    reading = await delegate.locator("#draft-reader").evaluate("""(reader) => {
+      const card = reader.closest(".card");
+      const inner = card.clientWidth - parseFloat(getComputedStyle(card).paddingLeft) - parseFloat(getComputedStyle(card).paddingRight);
+      return [reader.getBoundingClientRect().width / inner, getComputedStyle(reader).overflowY, document.documentElement.scrollWidth];
+    }""")
+    assert reading[0] > 0.98 and reading[1:] == ["visible", 390], reading
     contents = delegate.locator("#draft-toc-box")
     await expect(contents).not_to_have_attribute("open", "")
     await contents.locator("summary").click()
@@ -91,6 +98,8 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
     await expect(contents).not_to_have_attribute("open", "")
     await expect(delegate.locator('#draft-reader .reader-heading')).to_have_text(re.compile(r"^Điều 8\."))
     await expect(delegate.locator("#draft-reader .reader-heading")).to_be_in_viewport()
+    body = delegate.locator("#draft-reader .reader-section p").first
+    assert await body.evaluate("(e) => getComputedStyle(e).fontWeight") == "400"
 
 
 async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(

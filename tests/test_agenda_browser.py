@@ -241,6 +241,8 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
 
     # The chair closes ("Bế mạc") and confirms. The close ends the speech and the item: a closing screen, and no
     # clock left; the chair's live controls are gone rather than left to be refused.
+    projected = chair.locator("#agenda .status-pending .agenda-projected")
+    await expect(projected.first).to_be_visible()
     await chair.locator("#conference-close").click()
     await chair.locator("dialog[open]").get_by_role("button", name=VI["chair.close"]).click()
     await expect(chair.locator("#state-region")).to_contain_text(VI["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
@@ -252,6 +254,10 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools", "#conference-close"):
         await expect(chair.locator(control).first).to_be_hidden()
     await expect(item_row(chair, running["id"])).to_have_class(re.compile("status-done"))
+    # Nothing is expected any more: the plan stays, the projection of what never ran goes.
+    await expect(chair.locator("#planned-end")).to_be_visible()
+    await expect(chair.locator("#projected-end")).to_be_hidden()
+    await expect(projected.filter(visible=True)).to_have_count(0)
     # The record gives the item that ran at the close its end: the close.
     record = (await call("GET", s.api("/summary.json"), s.tokens["chair"])).body
     ran = next(item for item in record["agenda"] if item["title"] == running["title"])

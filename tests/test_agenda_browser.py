@@ -318,7 +318,7 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     await call("POST", s.api("/close-collection"), s.tokens["chair"])
     for page, messages, closed, still_open in (
         (delegate, VI, ("#speak-form", "#remark-form", "#comment-form"), ()),
-        (operator, en, ("#speak-form",), ("#scan-form", "#walk-in-form")),
+        (operator, en, ("#speak-form",), ("#scan-form", "#walk-in-form", "#substitute-form", "#absence-form")),
     ):
         region = page.locator('#state-region[role="status"]')
         await expect(region).to_contain_text(messages["state.collection_closed_title"], timeout=LIVE_TIMEOUT_MS)
@@ -330,8 +330,11 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     await call("POST", s.api("/close"), s.tokens["chair"])
     for page, messages in ((delegate, VI), (operator, en)):
         await expect(page.locator("#state-region")).to_contain_text(messages["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
-    await expect(operator.locator("#scan-form button[type=submit]")).to_be_disabled()
+    # Nothing the record has frozen can be changed from the point any more.
+    for form in ("#scan-form", "#walk-in-form", "#substitute-form", "#absence-form"):
+        await expect(operator.locator(f"{form} button[type=submit]")).to_be_disabled()
     await expect(operator.locator("#link-form button").first).to_be_disabled()
+    await expect(operator.locator("#roster")).to_have_js_property("inert", True)
     await expect(delegate.locator("#current-item")).to_have_text(VI["state.ended_title"])
 
 

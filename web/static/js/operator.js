@@ -503,11 +503,11 @@ async function loadSaved() {
   setRoster(saved.people);
 }
 
-// Requests to speak close with collection; check-in, check-out and link reports only at the close.
+// Requests to speak close with collection; check-in, check-out, absence reasons and link reports only at the close.
 const workshop = followState({
   region: $("state-region"),
   collecting: [$("speak-form")],
-  live: [$("scan-form"), $("roster"), $("roster-empty"), $("link-form"), $("walk-in-form"), $("substitute-form")],
+  live: [$("scan-form"), $("roster"), $("roster-empty"), $("link-form"), $("walk-in-form"), $("substitute-form"), $("absence-form")],
   texts: { collection_closed: "state.operator_collection_closed", closed: "state.operator_closed" },
 });
 

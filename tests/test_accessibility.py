@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, open_console
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
 
 # Fixtures used by name in the tests below.
 __all__ = ["browser", "open_console"]
@@ -18,17 +18,20 @@ __all__ = ["browser", "open_console"]
 AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
+PANES = ("dieu-hanh", "hop-thu", "diem-cau", "ket-luan")
+VI = catalog("vi")
 
 
-async def violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now, one line each."""
+async def violations(page: Page, within: str | None = None) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (or on the `within` element), one line each."""
     if not AXE.exists():
         pytest.fail("axe-core is missing: scripts/install test installs web/ with its development packages")
     # Evaluated, not added as a script tag: the pages' Content-Security-Policy refuses inline scripts.
     if not await page.evaluate("typeof axe !== 'undefined'"):
         await page.evaluate(AXE.read_text(encoding="utf-8"))
     result: dict[str, Any] = await page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", RULES
+        "([tags, within]) => axe.run(within ? {include: [within]} : document, {runOnly: {type: 'tag', values: tags}})",
+        [RULES, within],
     )
     return [
         f"{page.url} {v['id']} ({v['impact']}): {v['help']} at {', '.join(n['target'][0] for n in v['nodes'][:5])}"
@@ -38,9 +41,16 @@ async def violations(page: Page) -> list[str]:
 
 
 async def audit(pages: dict[str, Page], state: str) -> list[str]:
+    """Each page as it is; the chair's console pane by pane, since a hidden pane is not checked."""
     found = []
     for name, page in pages.items():
-        found += [f"{state}, {name}: {line}" for line in await violations(page)]
+        if name != "chair":
+            found += [f"{state}, {name}: {line}" for line in await violations(page)]
+            continue
+        for pane in PANES:
+            await page.locator(f"#tab-{pane}").click()
+            await expect(page.locator(f"#pane-{pane}")).to_be_visible()
+            found += [f"{state}, chair {pane}: {line}" for line in await violations(page)]
     return found
 
 
@@ -61,9 +71,12 @@ async def test_every_console_passes_axe_before_during_and_after_the_workshop(
         "delegate on a phone": await phone(await open_console(s, delegate_token)),
         "display": await open_console(s, t["display"]),
     }
-    # The admin's pages change little as the workshop runs; the others are audited live and after close.
-    admin = pages.pop("admin")
-    found = await audit({"admin": admin}, "before opening")
+    # The display's three looks (the agenda, a speech, the closing screen) are each met below, at 1920×1080.
+    await pages["display"].set_viewport_size({"width": 1920, "height": 1080})
+    await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "agenda")
+    found = await audit(pages, "before opening")
+    # The admin's page changes little as the workshop runs; the others are audited live and after close.
+    pages.pop("admin")
 
     # Live: an item running, someone checked in, a delegate given the floor, a comment in the chair's inbox.
     chair = t["chair"]
@@ -80,10 +93,7 @@ async def test_every_console_passes_axe_before_during_and_after_the_workshop(
     assert reply.status == 201, reply.body
     await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "speech", timeout=LIVE_TIMEOUT_MS)
     await expect(pages["delegate on a phone"].locator("#turn-banner")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    # The chair's panes are checked each while in view; the last one shown is the record before the close.
-    for pane in ("hop-thu", "diem-cau"):
-        await pages["chair"].locator(f"#tab-{pane}").click()
-        found += [f"live, chair {pane}: {line}" for line in await violations(pages["chair"])]
+    await expect(pages["chair"].locator("#live-item")).not_to_have_attribute("hidden", "", timeout=LIVE_TIMEOUT_MS)
     await pages["chair"].locator("#tab-ket-luan").click()
     await expect(pages["chair"].locator("#record-sentence")).not_to_be_empty()
     found += await audit(pages, "live")
@@ -91,17 +101,45 @@ async def test_every_console_passes_axe_before_during_and_after_the_workshop(
     await call("POST", s.api("/close"), chair)
     for page in pages.values():
         await expect(page.locator("#state-region, #display-closed").first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "closed")
     found += await audit(pages, "closed")
     assert not found, "\n".join(found)
 
 
-async def test_sign_in_and_home_pages_pass_axe(demo_server: Server, open_console: Open) -> None:
-    page = await open_console(demo_server, demo_server.tokens["display"])
+async def test_the_pages_besides_the_consoles_pass_axe(demo_server: Server, open_console: Open, call: Call) -> None:
+    """Every stylesheet's colours: the sign-in and home pages, the record (summary.css), a point's badge sheet
+    (badges.css), the printable invitation sheet, a confirmation dialog and an error toast."""
+    s = demo_server
+    page = await open_console(s, s.tokens["display"])
     found = []
     for path in ("/login", "/"):
         await page.context.clear_cookies()
-        await page.goto(demo_server.base_url + path)
+        await page.goto(s.base_url + path)
         found += await violations(page)
+
+    open_console.expect_refusal(409)
+    admin = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
+    hgi = next(p for p in (await call("GET", s.api("/points"), s.tokens["admin"])).body["items"] if p["code"] == "HGI")
+    record = await admin.context.new_page()
+    for path in (f"/api/v1/conferences/{s.conference_id}/summary.html", f"/admin/{s.conference_id}/badges/{hgi['id']}"):
+        await record.goto(s.base_url + path)
+        found += await violations(record)
+
+    # An error toast (a point code already taken) and a confirmation dialog over the set-up page.
+    form = admin.locator("#point-form")
+    await form.locator("[name=code]").fill("HGI")
+    await form.locator("[name=name]").fill("Điểm cầu trùng mã")
+    await form.locator("button[type=submit]").click()
+    await expect(admin.locator("#notice")).to_have_attribute("data-kind", "error")
+    found += [f"error toast: {line}" for line in await violations(admin, "#notice")]
+    await admin.locator("#agenda [data-action], #agenda button").filter(has_text=VI["agenda.delete"]).first.click()
+    await expect(admin.get_by_role("dialog")).to_be_visible()
+    found += [f"dialog: {line}" for line in await violations(admin, "dialog")]
+    await admin.keyboard.press("Escape")
+
+    await admin.locator("#sheet-open").click()
+    await expect(admin.locator("#sheet img.sheet-qr").first).to_be_visible()
+    found += [f"invitation sheet: {line}" for line in await violations(admin, "#sheet")]
     assert not found, "\n".join(found)
 
 

@@ -180,9 +180,11 @@ async def test_a_move_by_another_chair_is_not_repeated(demo_server: Server, open
 
 async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
-    person, other = await present_at_hgi(call, s, 2)
+    person, other, last = await present_at_hgi(call, s, 3)
     request = await ask(call, s, person)
     waiting = await ask(call, s, other)
+    # Still waiting at the close: the floor never comes to this one.
+    unreached = await ask(call, s, last)
     # The longest title on the agenda runs while they speak.
     running = max((await agenda(call, s))["items"], key=lambda item: len(item["title"]))
     await call("POST", s.api(f"/agenda/{running['id']}/start"), s.tokens["chair"])
@@ -254,6 +256,8 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools", "#conference-close"):
         await expect(chair.locator(control).first).to_be_hidden()
     await expect(item_row(chair, running["id"])).to_have_class(re.compile("status-done"))
+    await expect(chair.locator(f'#speaking-queue [data-request-id="{unreached["id"]}"] .tag')).to_have_text(
+        VI["speaking_status.not_reached"])
     # Nothing is expected any more: the plan stays, the projection of what never ran goes.
     await expect(chair.locator("#planned-end")).to_be_visible()
     await expect(chair.locator("#projected-end")).to_be_hidden()
@@ -298,10 +302,14 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     first = (await agenda(call, s))["items"][0]
     delegate = await open_console(s, next(iter(s.tokens["delegates"].values())))
     operator = await open_console(s, s.tokens["operators"]["HGI"], lang="en")
+    [asking] = await present_at_hgi(call, s, 1)
+    await ask(call, s, asking)
+    en = catalog("en")
+    request = operator.locator("#point-requests li")
+    await expect(request).to_contain_text(en["speaking_status.queued"], timeout=LIVE_TIMEOUT_MS)
 
     await call("POST", s.api(f"/agenda/{first['id']}/start"), s.tokens["chair"])
 
-    en = catalog("en")
     for page, messages in ((delegate, VI), (operator, en)):
         await expect(page.locator("#current-item")).to_have_text(first["title"], timeout=LIVE_TIMEOUT_MS)
         clock = page.locator("#current-clock")
@@ -335,6 +343,8 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
         await expect(operator.locator(f"{form} button[type=submit]")).to_be_disabled()
     await expect(operator.locator("#link-form button").first).to_be_disabled()
     await expect(operator.locator("#roster")).to_have_js_property("inert", True)
+    # A request still waiting at the close will not be reached, and says so.
+    await expect(request).to_contain_text(en["speaking_status.not_reached"])
     await expect(delegate.locator("#current-item")).to_have_text(VI["state.ended_title"])
 
 

@@ -6,8 +6,8 @@ import { clockView, formatDuration, minutesOf, secondsOf, speechClock } from "./
 const $ = (id) => document.getElementById(id);
 const WAITING = ["queued", "granted"];
 
-/** `pointName(id)` names a bridge point. */
-export function createSpeaking({ pointName }) {
+/** `pointName(id)` names a bridge point; `ended()` says whether the workshop has closed. */
+export function createSpeaking({ pointName, ended }) {
   const state = { requests: [], quota: null, used: [] };
   // Time limits being typed, by request: a queue event redraws the rows, and must not wipe or close them.
   const typing = new Map();
@@ -149,7 +149,8 @@ export function createSpeaking({ pointName }) {
   }
 
   function row(request, extras = []) {
-    const status = t(`speaking_status.${request.status}`);
+    // A request still waiting at the close will not be reached; "waiting" would say otherwise.
+    const status = t(`speaking_status.${ended() && WAITING.includes(request.status) ? "not_reached" : request.status}`);
     return el(
       "li",
       { class: `queue-item status-${request.status}`, dataset: { requestId: request.id } },
@@ -220,6 +221,7 @@ export function createSpeaking({ pointName }) {
   return {
     load: () => Promise.all([reloadQueue(), reloadLog()]),
     reloadLog,
+    render,
     handlers: {
       "speaking.queue_changed": (data) => { apply(data.items); reloadLogSoon(); },
     },

@@ -27,7 +27,7 @@ const sheet = createSheet($("attendance-table"));
 const attendance = createAttendance([grid, sheet], sheet.totals);
 const pointName = (id) => attendance.rows.get(id)?.name;
 const agenda = createAgenda({ pointName });
-const speaking = createSpeaking({ pointName });
+const speaking = createSpeaking({ pointName, ended: () => workshop.status === "closed" });
 const inbox = createInbox(agenda.title);
 const statement = createStatement();
 const record = createRecordReview();
@@ -41,7 +41,7 @@ const tabs = createTabs($("chair-tabs"), {
   },
 });
 // After the close the live controls go (the stylesheet hides .live-control), and a banner says why.
-const workshop = followState({ region: $("state-region"), texts: { closed: "state.chair_closed" } });
+const workshop = followState({ region: $("state-region"), texts: { closed: "state.chair_closed" }, onChange: () => speaking.render() });
 
 // ---- conference state ---------------------------------------------------------------------------------
 

@@ -469,11 +469,17 @@ async function reloadRequests() {
   renderRequests((await api("GET", `${base}/speaking-requests`)).items);
 }
 
+let requests = [];
+
+// A request still waiting at the close will not be reached; "waiting" would say otherwise.
+const requestStatus = (r) => (workshop.status === "closed" && ["queued", "granted"].includes(r.status) ? "not_reached" : r.status);
+
 function renderRequests(items) {
+  requests = items;
   const ours = items.filter((r) => r.point_id === pointId);
   $("point-requests-empty").hidden = ours.length > 0;
   $("point-requests").replaceChildren(
-    ...ours.reverse().map((r) => el("li", {}, el("strong", { text: r.full_name }), ` · ${t(`speaking_status.${r.status}`)}`, r.topic ? el("span", { class: "meta", text: ` · ${r.topic}` }) : null)),
+    ...ours.reverse().map((r) => el("li", {}, el("strong", { text: r.full_name }), ` · ${t(`speaking_status.${requestStatus(r)}`)}`, r.topic ? el("span", { class: "meta", text: ` · ${r.topic}` }) : null)),
   );
 }
 
@@ -509,6 +515,7 @@ const workshop = followState({
   collecting: [$("speak-form")],
   live: [$("scan-form"), $("roster"), $("roster-empty"), $("link-form"), $("walk-in-form"), $("substitute-form"), $("absence-form")],
   texts: { collection_closed: "state.operator_collection_closed", closed: "state.operator_closed" },
+  onChange: () => renderRequests(requests),
 });
 
 async function load() {

@@ -33,6 +33,7 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     await expect(page.locator("#roster-rows .empty-row")).to_have_text(VI["admin.no_people_no_points"])
     await expect(page.locator("#invitation-rows .empty-row")).to_have_text(VI["admin.no_links"])
     await expect(page.locator("#agenda li.empty")).to_have_text(VI["agenda.none_yet"])
+    await expect(page.locator("#draft-current .empty")).to_have_text(VI["draft.none"])
     # The record is offered in every format the server makes, and the revised draft beside it, as on the chair's.
     links = page.locator("#details .summary-links a")
     await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", VI["summary.revised_draft"]])
@@ -90,6 +91,14 @@ async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Serv
     expiries = await page.locator("#invitation-rows tr td:nth-child(4)").all_text_contents()
     assert expiries and all(DATE_TIME.match(e) or e == VI["admin.no_expiry"] for e in expiries), expiries
     await expect(page.locator("#details-form input[name=starts_at] + .date-words")).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+
+    # Every file and date field carries words of the page's language beside the browser's own control.
+    for field, words in (('input[type="file"]', ".file-name"), ('input[type="datetime-local"], input[type="date"]', ".date-words")):
+        fields = page.locator(f"#setup {field}")
+        assert await fields.count() > 0
+        for index in range(await fields.count()):
+            described = await fields.nth(index).get_attribute("aria-describedby") or ""
+            assert described and await page.locator(f"#{described.split()[-1]}").evaluate(f"(node) => node.matches('{words}')")
 
     text = await page.locator("#setup").inner_text()
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "an ISO date is shown"

@@ -28,6 +28,14 @@ __all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The page's repeating timers, counted: after the close none may be left ticking.
+COUNTED_INTERVALS = """
+window.intervals = new Set();
+const setEvery = window.setInterval.bind(window);
+const clearEvery = window.clearInterval.bind(window);
+window.setInterval = (...args) => { const id = setEvery(...args); window.intervals.add(id); return id; };
+window.clearInterval = (id) => { window.intervals.delete(id); clearEvery(id); };
+"""
 # A projector's two common sizes: the display must show everything on each without scrolling.
 PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 # What of the page lies outside the screen: the page scrolls, or a shown element of the page reaches past an edge.
@@ -190,8 +198,10 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await call("POST", s.api(f"/agenda/{running['id']}/start"), s.tokens["chair"])
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), s.tokens["chair"], json={"time_limit_seconds": 10})
     chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
-    display = await open_console(s, s.tokens["display"], clock=True)
+    display = await open_console(s, s.tokens["display"], clock=True, prepare=lambda page: page.add_init_script(COUNTED_INTERVALS))
     await mark(display)
+    # The item's clock and the speech's.
+    assert await display.evaluate("window.intervals.size") == 2
 
     await chair.locator(f'#speaking-queue [data-request-id="{request["id"]}"]').get_by_role("button", name=VI["speaking.start"]).click()
 
@@ -252,6 +262,7 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(display.locator("body")).to_have_attribute("data-mode", "closed")
     await expect(display.locator("#closed-at")).to_contain_text(VI["display.closed_at"].split("{time}")[0])
     await expect(display.locator(".clock:visible")).to_have_count(0)
+    assert await display.evaluate("window.intervals.size") == 0
     await assert_fits_projectors(display)
     for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools", "#conference-close"):
         await expect(chair.locator(control).first).to_be_hidden()

@@ -235,6 +235,10 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(display.locator("header, .lang-switch, #logout")).to_have_count(0)
     await expect(display.locator("#item-clock")).to_be_hidden()
     await expect(display.locator(".display-panels")).to_be_hidden()
+    # One countdown, and the speaker's panel takes most of the screen.
+    await expect(display.locator(".clock:visible")).to_have_count(1)
+    share = await display.locator(".display-speaker").evaluate("(e) => e.getBoundingClientRect().height / innerHeight")
+    assert share > 0.6, share
     await assert_fits_projectors(display)
 
     # Starting the next speech while one runs asks first, in the row, and says whose speech ends.

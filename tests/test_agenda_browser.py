@@ -50,6 +50,13 @@ OFF_SCREEN = """() => {
   }
   return off;
 }"""
+# The size of the smallest type that shows text on the page's main part.
+SMALLEST_TEXT = """() => {
+  const sizes = [...document.querySelectorAll("main *")]
+    .filter((node) => node.checkVisibility() && [...node.childNodes].some((child) => child.nodeType === 3 && child.textContent.trim()))
+    .map((node) => parseFloat(getComputedStyle(node).fontSize));
+  return Math.min(...sizes);
+}"""
 
 
 async def agenda(call: Call, s: Server) -> dict[str, Any]:
@@ -70,11 +77,13 @@ def about(minutes: int) -> re.Pattern[str]:
 
 
 async def assert_fits_projectors(display: Page) -> None:
-    """The display shows all it has on either projector, then goes back to its size."""
+    """The display shows all it has on either projector, in type read from the back of the room (no text smaller
+    than a 54th of the screen's height: 20 px on 1080 lines), then goes back to its size."""
     size = display.viewport_size
     for projector in PROJECTORS:
         await display.set_viewport_size(projector)
         assert await display.evaluate(OFF_SCREEN) == [], projector
+        assert await display.evaluate(SMALLEST_TEXT) >= projector["height"] / 54, projector
     if size is not None:
         await display.set_viewport_size(size)
 

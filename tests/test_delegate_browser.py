@@ -130,10 +130,15 @@ async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
     await expect(delegate.locator("#speak-form")).to_be_hidden()
     [request] = (await call("GET", s.api("/speaking-requests"), t["chair"])).body["items"]
 
-    # Invited, then given the floor: a banner above everything, announced at once, with the speaker's countdown.
+    # Invited, then given the floor: a banner above everything, announced at once, with the speaker's countdown;
+    # on a phone scrolled down to the draft, it still shows on the screen.
+    await delegate.set_viewport_size({"width": 390, "height": 844})
+    await delegate.locator("#comment-form").scroll_into_view_if_needed()
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), t["chair"], json={"status": "granted"})
     banner = delegate.locator("#turn-banner")
     await expect(banner).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    await expect(banner).to_be_in_viewport()
+    await expect(delegate.locator("#speak-heading")).not_to_be_in_viewport()
     await expect(delegate.locator("#turn-title")).to_have_text(vi["speaking.turn_granted"])
     await expect(delegate.locator('#turn-announce[aria-live="assertive"]')).to_have_text(vi["speaking.turn_granted"])
     assert await delegate.evaluate("window.tones") == 2

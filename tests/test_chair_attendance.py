@@ -307,7 +307,8 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     await expect(struck).to_have_count(1)
     await expect(struck).to_contain_text("Đã gạch khỏi biên bản: Bấm nhầm người")
     trail = (await call("GET", s.api("/audit"), s.tokens["chair"])).body["items"]
-    assert any("Bấm nhầm người" in str(entry) for entry in trail)
+    correction = f"Bỏ lượt có mặt của {mistaken['full_name']} ({point}) khỏi biên bản: Bấm nhầm người"
+    assert [(e["sentence"], e["actor_name"]) for e in trail if e["action"] == "attendance.correct"] == [(correction, "Trần Quốc Tỏ")]
     # Asked to close, the chair reads the attendance the record will state; Escape leaves it open.
     await call("POST", s.api("/open"), s.tokens["chair"])
     await chair.locator("#conference-close").click()

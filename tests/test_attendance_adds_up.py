@@ -23,6 +23,7 @@ from server.errors import Conflict
 from server.participants.operations import PersonFields, add_participant
 from server.summary.compile import compile_summary
 from tests.conftest import Call, Listener, Server
+from tests.event_schemas import validate_event
 from tests.rendered import pdf_text, squeezed
 from tests.test_roles_and_input import assert_error
 
@@ -227,6 +228,7 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     # What every console heard: each coalesced announcement adds up, and the last one says what the sheet says.
     announced = await display.totals_until(lambda totals: totals == sheet["totals"])
     for envelope in announced:
+        validate_event(envelope)
         for row in (*envelope["data"]["points"], envelope["data"]["totals"]):
             adds_up(row)
     heard = [row for envelope in announced for row in envelope["data"]["points"] if row["code"] == "HGI"][-1]

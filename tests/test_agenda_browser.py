@@ -370,6 +370,9 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     # A request still waiting at the close will not be reached, and says so.
     await expect(request).to_contain_text(en["speaking_status.not_reached"])
     await expect(delegate.locator("#current-item")).to_have_text(VI["state.ended_title"])
+    # Nothing is "now" any more, on the point's console either.
+    await expect(operator.locator("#current-item")).to_have_text(en["state.ended_title"])
+    await expect(operator.locator(".now-playing .label")).to_be_hidden()
 
 
 async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Server, open_console: Open, call: Call) -> None:

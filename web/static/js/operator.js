@@ -461,7 +461,8 @@ const paintClock = clockView($("current-clock"), () => itemClock(state.liveItem)
 
 function renderAgenda(items) {
   state.liveItem = items.find((item) => item.status === "live") ?? null;
-  $("current-item").textContent = state.liveItem?.title ?? t("agenda.nothing_live");
+  const ended = workshop.status === "closed";
+  $("current-item").textContent = state.liveItem?.title ?? t(ended ? "state.ended_title" : "agenda.nothing_live");
   paintClock();
 }
 
@@ -515,7 +516,7 @@ const workshop = followState({
   collecting: [$("speak-form")],
   live: [$("scan-form"), $("roster"), $("roster-empty"), $("link-form"), $("walk-in-form"), $("substitute-form"), $("absence-form")],
   texts: { collection_closed: "state.operator_collection_closed", closed: "state.operator_closed" },
-  onChange: () => renderRequests(requests),
+  onChange: () => { renderRequests(requests); renderAgenda(state.agenda); },
 });
 
 async function load() {

@@ -21,6 +21,7 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     assert "kết nối với 7 điểm cầu" in generated
     await expect(text).to_have_value(generated)
     await expect(chair.locator("#statement-state")).to_have_text(VI["statement.generated"])
+    await expect(chair.locator("#statement-heading")).to_have_text(VI["statement.title"])
     # The record in every format, Word and PDF beside HTML, Markdown and JSON; the attendance sheet on the points' pane.
     api = f"/api/v1/conferences/{s.conference_id}"
     links = chair.locator("#pane-ket-luan .summary-links a")
@@ -55,5 +56,7 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
 
     assert (await call("POST", s.api("/close"), s.tokens["chair"])).status == 200
     await expect(chair.locator("#statement-state")).to_have_text(VI["statement.locked"], timeout=LIVE_TIMEOUT_MS)
+    # Frozen, it is no longer a draft.
+    await expect(chair.locator("#statement-heading")).to_have_text(VI["statement.title_frozen"])
     await expect(chair.locator("#statement-text")).to_have_attribute("readonly", "")
     await expect(chair.locator("#statement-save")).to_be_hidden()

@@ -17,6 +17,8 @@ export function createStatement() {
     // The chair's unsaved typing wins over a refresh caused by someone else's change of the figures.
     if (!dirty) text.value = statement.text;
     countWords();
+    // Frozen at close, it is no longer a draft.
+    $("statement-heading").textContent = t(closed ? "statement.title_frozen" : "statement.title");
     label.textContent = closed ? t("statement.locked") : t(statement.edited ? "statement.edited" : "statement.generated");
     text.readOnly = closed;
     $("statement-save").hidden = closed;

@@ -25,6 +25,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 DISPOSITIONS = ("accepted", "partly_accepted", "noted", "declined")
+# What a comment's proposal does to its anchored section (PROTOCOL v1.1).
+PROPOSAL_KINDS = ("replace", "insert_after", "delete")
+# Who made a comment: a participant (a delegate, or an operator for one), or the secretariat (Ban soạn thảo).
+AUTHOR_KINDS = ("participant", "secretariat")
 MODERATION = ("pending", "approved", "rejected")
 
 NAMING = {
@@ -282,15 +286,25 @@ class Comment(Base):
     __tablename__ = "comment"
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
-    point_id: Mapped[int] = mapped_column(ForeignKey("point.id"))
+    # Both null for the secretariat's own proposals (author_kind "secretariat"), which no participant made.
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"))
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("point.id"))
+    author_kind: Mapped[str] = mapped_column(String(16), default="participant", server_default="participant")
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
     draft_revision: Mapped[int | None] = mapped_column(Integer)
     section_anchor: Mapped[str | None] = mapped_column(String(128))
     body: Mapped[str] = mapped_column(Text)
+    # The proposal's kind (PROPOSAL_KINDS) and its text; a delete has no text, a comment without a proposal neither.
+    proposal_kind: Mapped[str | None] = mapped_column(String(16))
     proposed_text: Mapped[str | None] = mapped_column(Text)
     disposition: Mapped[str | None] = mapped_column(String(20))
     response: Mapped[str | None] = mapped_column(Text)
+    # The chair's counter-wording of a partly accepted proposal: what enters the revised draft instead.
+    adopted_text: Mapped[str | None] = mapped_column(Text)
+    # The author's answer to the ruling (đồng ý / không đồng ý), before the close.
+    author_agrees: Mapped[bool | None] = mapped_column(Boolean)
+    author_answer: Mapped[str | None] = mapped_column(Text)
+    author_answered_at: Mapped[datetime | None]
     revision: Mapped[int] = mapped_column(Integer, default=1)
     search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     moderation: Mapped[str] = mapped_column(String(16), default="approved", server_default="approved")

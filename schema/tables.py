@@ -107,6 +107,8 @@ class Conference(Base):
     premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When the last coalesced attendance.totals_changed was sent, by whichever process: they share the 250 ms.
     totals_announced_at: Mapped[datetime | None]
+    # What the big screen shows ({mode, anchor, view, text}); null is the agenda, the default.
+    display: Mapped[dict[str, Any] | None]
 
 
 class Point(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from schema.tables import AgendaItem, Event, Participant, Point
 from server.agenda.operations import item_dict
 from server.attendance.counters import figures, point_row
+from server.display.operations import Display
 from server.events import envelope
 from server.participants.operations import participant_dict
 from server.points.operations import point_dict
@@ -140,6 +142,10 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("summary.ready", {"sha256": "ab" * 32}),
         ("summary.statement_changed", {"edited": True, "by": "user:2"}),
         ("summary.statement_changed", {"edited": False, "by": "user:2"}),
+        ("display.changed", asdict(Display())),
+        ("display.changed", asdict(Display("section", anchor="dieu-3.khoan-2", view="diff"))),
+        ("display.changed", asdict(Display("speakers"))),
+        ("display.changed", asdict(Display("message", text="Giải lao 15 phút"))),
         ("point.added", point_dict(make_point())),
         ("point.added", point_dict(make_point(region=None, is_host=True))),
         ("point.status_changed", point_dict(make_point(link="degraded", link_note="Mất tiếng", link_changed_at=T0))),
@@ -357,6 +363,14 @@ INVALID = [
     changed("speaking.queue_changed", request=request_data(status="waiting")),
     changed("conference.state_changed", status="draft"),
     changed("conference.updated", changed=["status"]),
+    changed("display.changed", mode="slides"),
+    changed("display.changed", text="Thừa"),
+    changed("display.changed", anchor="dieu-3"),
+    changed("display.changed", view=KeyError),
+    ("display.changed", asdict(Display("section", anchor="dieu-3"))),
+    ("display.changed", asdict(Display("section", anchor="dieu-3", view="final"))),
+    ("display.changed", asdict(Display("message"))),
+    ("display.changed", asdict(Display("message", text="x" * 501))),
     changed("attendance.checked_in", present=False),
     changed("attendance.checked_in", walk_in=True, substitute_for=41),
     changed("attendance.checked_out", checked_in_at=iso()),

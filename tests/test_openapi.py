@@ -165,6 +165,10 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
         json={"disposition": "accepted", "response": "Tiếp thu", "revision": comment.body["revision"]},
     )
 
+    await check("PUT", c + "/display", chair, json={"mode": "section", "anchor": anchor, "view": "diff"})
+    await check("GET", c + "/display", display)
+    await check("PUT", c + "/display", chair, json={"mode": "message", "text": "Giải lao 15 phút"})
+
     await check("GET", c + "/summary.json", chair)
     await check("GET", c + "/summary.md", chair)
     await check("GET", c + "/closing-statement", chair)

@@ -53,6 +53,9 @@ POLICY: dict[str, frozenset[str]] = {
     # The whole trail names every account's sign-ins; only the secretariat's admins read it.
     "audit.global": frozenset({"admin"}),
     "events.read": MEMBERS,
+    # The big screen is public: every console may read what it shows; only the chair, who runs the room, sets it.
+    "display.read": MEMBERS,
+    "display.control": frozenset({"chair"}),
     "summary.read": STAFF,
     "summary.write": STAFF,
 }

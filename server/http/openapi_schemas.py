@@ -108,6 +108,22 @@ CONFERENCE = record(
     status=ref("conference_status"), seq={**COUNT, "description": "The newest event's seq."},
     opened_at=WHEN_OR_NULL, collection_closed_at=WHEN_OR_NULL, closed_at=WHEN_OR_NULL,
     summary_sha256=nullable(SHA256), speaking_quota_seconds=nullable(COUNT), premoderation=BOOLEAN,
+    display=ref("display_state"),
+)
+RUNS = {"type": "array", "items": record(op=enum(("equal", "insert", "delete")), text=STRING)}
+PROJECTED_PART = record(
+    anchor={**NAME_OR_NULL, "description": "Null for a section an adopted or pending proposal inserts."},
+    kind=ref("section_kind"), number=STRING, title=STRING,
+    change=enum(("unchanged", "proposed", "modified", "inserted", "conflict")),
+    runs={**RUNS, "description": "The words: as published, or as revised; equal runs only outside the diff view."},
+    proposals={"type": "array", "items": obj(
+        ("no", "kind", "status"), no=ID, kind=enum(("replace", "insert_after", "delete")),
+        status=enum(("pending", "accepted", "partly_accepted")), runs=RUNS,
+    ), "description": "In the diff view, each proposal's words marked against the section's."},
+)
+PROJECTED = record(
+    anchor=NAME, kind=ref("section_kind"), number=STRING, title=STRING, article_title=STRING,
+    view=enum(("original", "diff", "revised")), parts={"type": "array", "items": PROJECTED_PART},
 )
 STAY: dict[str, Schema] = dict(
     checkin_id=ID, participant_id=ID, point_id=ID, checked_in_at=WHEN, checked_in_by=NAME,
@@ -255,6 +271,11 @@ def _own_components() -> dict[str, Schema]:
                 "description": "The request as the trail keeps it: method, path, route, body (secrets masked), subject.",
             },
             address=TEXT_OR_NULL,
+        ),
+        "display_state": {**event_schema("display.changed"), "description": "What the big screen shows."},
+        "display": _with_fields(
+            {**event_schema("display.changed"), "description": "What the big screen shows, with the projected section."},
+            section={**nullable(PROJECTED), "description": "In section mode, the section as the screen shows it."},
         ),
         "event": event_schema("envelope"),
         "summary": SUMMARY,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, MODERATION
 from server.agenda.operations import KINDS
+from server.display.operations import MESSAGE_MAX, MODES
+from server.display.projection import VIEWS
 from server.drafts.operations import FORMATS as DRAFT_FORMATS
 from server.http.openapi_schemas import (
     BOOLEAN,
@@ -51,6 +53,7 @@ TAGS: dict[str, str] = {
     "rulings": "The chair's decisions on input: rulings on comments, merging duplicates, and moderation.",
     "summary": "The closing summary in its formats, the revised draft, and the closing statement.",
     "audit": "The trail of what staff did, when and from where.",
+    "display": "What the big screen shows: the agenda, a section of the draft, the speakers' list, or a message.",
     "events": "Replay of the events a caller may see, for consoles that reconnect.",
 }
 
@@ -258,6 +261,14 @@ DOCS: dict[str, Doc] = {
     "comment_unmerge": Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID)),
     "comment_moderate": Doc("rulings", "Approve or reject a held comment", COMMENT, body=DECISION),
     "remark_moderate": Doc("rulings", "Approve or reject a held remark", REMARK, body=DECISION),
+    "display": Doc("display", "Tell what the big screen shows", ref("display")),
+    "display_update": Doc(
+        "display", "Put the agenda, a section, the speakers' list or a message on the big screen", ref("display"),
+        body={**obj(
+            ("mode",), mode=enum(MODES), anchor={**STRING, "description": "Section mode: an article, clause or point."},
+            view=enum(VIEWS), text={**STRING, "maxLength": MESSAGE_MAX, "description": "Message mode: what to show."},
+        ), "additionalProperties": False},
+    ),
     "events": Doc(
         "events", "Replay the events after a seq",
         {"oneOf": [

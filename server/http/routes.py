@@ -12,6 +12,7 @@ from server.http.api import (
     attachments,
     attendance,
     conferences,
+    display,
     drafts,
     inbox,
     input,
@@ -109,6 +110,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/comments/{m:\\d+}/merge", rulings.merge_comment, name="comment_merge")
     r.add_post(C + "/comments/{m:\\d+}/unmerge", rulings.unmerge_comment, name="comment_unmerge")
     r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
+
+    r.add_get(C + "/display", display.get_display, name="display")
+    r.add_put(C + "/display", display.set_display, name="display_update")
 
     r.add_get(C + "/events", stream.list_events, name="events")
     r.add_get(C + "/summary", summary.summary, name="summary")

@@ -90,6 +90,15 @@ async def _rulings(session: AsyncSession, params: Mapping[str, str], body: dict[
     return {"key": key, "numbers": sorted(c["number"] for c in ruled)}
 
 
+async def _shown(answer: Any) -> Subject:
+    """What the chair put on the big screen: a section in its view, or the message's words."""
+    if answer["mode"] == "section":
+        return {"key": f"display.section_{answer['view']}", "section": answer["anchor"]}
+    if answer["mode"] == "message":
+        return {"key": "display.message", "text": answer["text"]}
+    return {"key": f"display.{answer['mode']}"}
+
+
 def _from_answer(make: Callable[[Any], Awaitable[Subject]]) -> Describe:
     async def describe(session: AsyncSession, params: Mapping[str, str], body: dict[str, Any], answer: Any) -> Subject:
         return await make(answer)
@@ -146,6 +155,7 @@ SUBJECTS: dict[str, Describe] = {
     "comment_merge": _merge,
     "comment_unmerge": _from_answer(lambda a: _comment("comment.unmerge", a)),
     "comment_moderate": _from_answer(lambda a: _comment(f"comment.{a['moderation']}", a)),
+    "display_update": _from_answer(lambda a: _shown(a)),
     "closing_statement_update": _from_answer(
         lambda a: _fixed("statement.edit" if a["edited"] else "statement.generated")),
 }

@@ -1,6 +1,7 @@
 """Conferences, their state changes, bridge points and invitations."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from server.auth.signing_key import key_changed_at, link_derivable
 from server.auth.tokens import invitation_token
 from server.conferences import audit
 from server.conferences import operations as conferences
+from server.display.operations import display_of
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
 from server.i18n import language_of
@@ -36,6 +38,8 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "summary_sha256": conference.summary_sha256,
         "speaking_quota_seconds": conference.speaking_quota_seconds,
         "premoderation": conference.premoderation,
+        # What the big screen shows, as display.changed said it last; GET …/display adds the projected section.
+        "display": asdict(display_of(conference)),
     }
 
 

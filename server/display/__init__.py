@@ -1,0 +1,1 @@
+"""What the big screen shows: the agenda, a section of the draft, the speakers' list, or a message."""

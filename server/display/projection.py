@@ -1,0 +1,194 @@
+"""A section of the current draft as the big screen shows it: as published, with its proposals marked, or revised.
+
+The screen gets the words already laid out as runs (`equal`, `insert`, `delete`), so it only draws them: the
+display is a read-only console that may read neither comments nor rulings, and the diff is the record's own
+(server/summary/revision.py's word_changes), so screen and record mark the same words.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import Comment, DraftSection
+from server.drafts.operations import current_draft, sections_of
+from server.errors import Invalid
+from server.submissions.operations import comment_numbers
+from server.summary.revision import word_changes
+
+# What can fill the screen: a chapter is pages long and would be unreadable from the back of the room.
+PROJECTABLE = ("article", "clause", "point")
+VIEWS = ("original", "diff", "revised")
+# A ruling that adopts something; a proposal not yet ruled on is pending and shows only in the diff view.
+ADOPTING = ("accepted", "partly_accepted")
+Runs = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One proposal to a section: its comment's number, kind, wording and where its ruling stands."""
+
+    no: int
+    anchor: str
+    kind: str
+    text: str
+    status: str
+
+    @property
+    def adopted(self) -> bool:
+        return self.status in ADOPTING
+
+
+def _body(section: DraftSection) -> str:
+    """The section's words without its heading line: the screen prints "Điều 3. …" once, as the heading."""
+    text = section.text.strip()
+    if section.kind == "article":
+        text = re.sub(rf"^Điều\s+{re.escape(section.number)}\b[^\n]*\n*", "", text)
+    return text
+
+
+def _plain(text: str) -> Runs:
+    return [{"op": "equal", "text": text}] if text else []
+
+
+def _wording(section: DraftSection, text: str) -> str:
+    """A proposed wording compared as the body is: an article's proposal may repeat the heading line or not."""
+    if section.kind == "article":
+        return re.sub(rf"^Điều\s+{re.escape(section.number)}\b[^\n]*\n*", "", text.strip())
+    return text.strip()
+
+
+def _adopted_text(comment: Comment) -> str | None:
+    """What a ruling adopted: the proposal as written, or the chair's counter-wording of a partial acceptance."""
+    if comment.disposition == "partly_accepted":
+        return comment.adopted_text
+    return comment.proposed_text
+
+
+def _change(comment: Comment, no: int) -> Change | None:
+    kind = comment.proposal_kind or ("replace" if comment.proposed_text else None)
+    if kind is None or comment.section_anchor is None:
+        return None
+    if comment.disposition is None:
+        text = comment.proposed_text or ""
+    else:
+        adopted = _adopted_text(comment)
+        # A partial acceptance without counter-wording adopts nothing the screen could show.
+        if adopted is None and kind != "delete":
+            return None
+        text = adopted or ""
+    return Change(no, comment.section_anchor, kind, text, comment.disposition or "pending")
+
+
+async def changes_for(session: AsyncSession, conference_id: int, anchors: Sequence[str]) -> list[Change]:
+    """The adopted and pending proposals on these sections, in the order they came in; duplicates and held or
+    rejected input are not the room's to see."""
+    rows = list((await session.scalars(
+        select(Comment)
+        .where(Comment.conference_id == conference_id, Comment.section_anchor.in_(list(anchors)),
+               Comment.moderation == "approved", Comment.duplicate_of.is_(None),
+               (Comment.disposition.is_(None)) | (Comment.disposition.in_(ADOPTING)))
+        .order_by(Comment.id)
+    )).all())
+    numbers = await comment_numbers(session, conference_id, [c.id for c in rows])
+    return [change for c in rows if (change := _change(c, numbers[c.id])) is not None]
+
+
+def revised_parts(sections: Sequence[DraftSection], changes: Sequence[Change]) -> list[dict[str, Any]]:
+    """The sections with their adopted changes applied: the revised view, computed here alone.
+
+    Until the revised-draft engine renumbers the whole draft, this applies what the record applies: one adopted
+    replacement or deletion per section (two are a conflict and the section keeps its published text), and each
+    adopted insertion after its section, unnumbered.
+    """
+    on: dict[str, list[Change]] = defaultdict(list)
+    inserts: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        if change.adopted:
+            (inserts if change.kind == "insert_after" else on)[change.anchor].append(change)
+    parts: list[dict[str, Any]] = []
+    for section in sections:
+        own = on.get(section.anchor, [])
+        if len(own) == 1 and own[0].kind == "delete":
+            pass
+        elif len(own) == 1:
+            parts.append(_part(section, _plain(_wording(section, own[0].text)), "modified"))
+        else:
+            parts.append(_part(section, _plain(_body(section)), "conflict" if own else "unchanged"))
+        for insert in inserts.get(section.anchor, []):
+            parts.append(_inserted(section, insert, _plain(insert.text.strip())))
+    return parts
+
+
+def _part(section: DraftSection, runs: Runs, change: str, proposals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"anchor": section.anchor, "kind": section.kind, "number": section.number, "title": section.title,
+            "change": change, "runs": runs, "proposals": proposals or []}
+
+
+def _inserted(after: DraftSection, change: Change, runs: Runs) -> dict[str, Any]:
+    return {"anchor": None, "kind": after.kind, "number": "", "title": "", "change": "inserted", "runs": runs,
+            "proposals": [{"no": change.no, "kind": change.kind, "status": change.status}]}
+
+
+def _marked(section: DraftSection, change: Change) -> dict[str, Any]:
+    """One proposal's words against the section's: a replacement as a word diff, a deletion struck through."""
+    body = _body(section)
+    if change.kind == "delete":
+        runs = [{"op": "delete", "text": body}] if body else []
+    else:
+        runs = word_changes(body, _wording(section, change.text))
+    return {"no": change.no, "kind": change.kind, "status": change.status, "runs": runs}
+
+
+def diff_parts(sections: Sequence[DraftSection], changes: Sequence[Change]) -> list[dict[str, Any]]:
+    """Every adopted or pending proposal marked: each section with its replacements and deletions, each insertion
+    after the section it follows."""
+    on: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        on[change.anchor].append(change)
+    parts: list[dict[str, Any]] = []
+    for section in sections:
+        own = on.get(section.anchor, [])
+        marked = [_marked(section, c) for c in own if c.kind != "insert_after"]
+        parts.append(_part(section, _plain(_body(section)), "proposed" if marked else "unchanged", marked))
+        for insert in (c for c in own if c.kind == "insert_after"):
+            parts.append(_inserted(section, insert, [{"op": "insert", "text": insert.text.strip()}]))
+    return parts
+
+
+async def projectable(session: AsyncSession, conference_id: int, anchor: str) -> list[DraftSection]:
+    """The anchored section of the current draft and what it holds, in document order; 422 when it is not one the
+    screen can show."""
+    draft = await current_draft(session, conference_id)
+    sections = await sections_of(session, draft.id) if draft is not None else []
+    target = next((s for s in sections if s.anchor == anchor), None)
+    if target is None:
+        raise Invalid("anchor is not a section of the current draft", {"anchor": "not in the current draft"})
+    if target.kind not in PROJECTABLE:
+        raise Invalid("Only an article, a clause or a point can be shown on the big screen",
+                      {"anchor": "not an article, clause or point"})
+    return [s for s in sections if s.anchor == anchor or s.anchor.startswith(f"{anchor}.")]
+
+
+async def project(session: AsyncSession, conference_id: int, anchor: str, view: str) -> dict[str, Any]:
+    """What the screen shows of the anchored section in `view`, with the article it belongs to for its heading."""
+    sections = await projectable(session, conference_id, anchor)
+    target = sections[0]
+    article = None
+    if target.kind != "article":
+        article = await session.scalar(select(DraftSection).where(
+            DraftSection.draft_id == target.draft_id, DraftSection.anchor == anchor.split(".")[0]))
+    changes = await changes_for(session, conference_id, [s.anchor for s in sections]) if view != "original" else []
+    if view == "diff":
+        parts = diff_parts(sections, changes)
+    elif view == "revised":
+        parts = revised_parts(sections, changes)
+    else:
+        parts = [_part(s, _plain(_body(s)), "unchanged") for s in sections]
+    return {"anchor": anchor, "kind": target.kind, "number": target.number, "title": target.title,
+            "article_title": article.title if article is not None else target.title, "view": view, "parts": parts}

@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from server.drafts.word import MAX_EXPANDED
 from tests.conftest import Call, Server, start_server, stop_server
 from tests.test_roles_and_input import assert_error
+from tests.test_word_numbering import FIXTURES, multilevel_draft
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -126,6 +127,22 @@ async def test_docx_is_split_into_anchored_nfc_sections_without_losing_text(shar
     # The same bytes under any name are still read as DOCX: the content decides.
     again = await call("POST", fresh.api("/drafts?dry_run=true"), admin, data=form(raw, "upload.bin"))
     assert again.status == 200 and again.body["format"] == "docx" and again.body["counts"]["point"] == 5
+
+
+async def test_a_docx_numbered_by_word_gives_clauses_and_points(shared_server: Server, call: Call) -> None:
+    s, admin = shared_server, shared_server.tokens["admin"]
+    fresh = await new_conference(call, s)
+    uploaded = await call("POST", fresh.api("/drafts"), admin, data=form(multilevel_draft(), "du-thao.docx", DOCX_TYPE))
+    assert uploaded.status == 201, uploaded.body
+    sections = {x["anchor"]: x for x in uploaded.body["sections"]}
+    assert list(sections)[1:] == ["dieu-1", "dieu-2", "dieu-2.khoan-1", "dieu-2.khoan-2", "dieu-2.khoan-2.diem-a",
+                                  "dieu-2.khoan-2.diem-b", "dieu-3", "dieu-3.khoan-1", "dieu-3.khoan-2"]
+    assert sections["dieu-2"]["title"] == "Đối tượng áp dụng"
+    assert sections["dieu-3.khoan-2"]["text"] == "2. Văn phòng chủ trì theo dõi."
+    saved = (FIXTURES / "du-thao-libreoffice.docx").read_bytes()
+    preview = await call("POST", fresh.api("/drafts?dry_run=true"), admin, data=form(saved, "du-thao.docx", DOCX_TYPE))
+    assert preview.status == 200 and preview.body["unmatched"] == [], preview.body
+    assert (preview.body["counts"]["article"], preview.body["counts"]["clause"], preview.body["counts"]["point"]) == (4, 12, 4)
 
 
 def tracked_changes_docx() -> bytes:

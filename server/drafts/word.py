@@ -1,14 +1,17 @@
-"""Read the text of a Word (DOCX) draft: the body's paragraphs in document order, tables included."""
+"""Read the text of a Word (DOCX) draft: the body's paragraphs in document order, tables included, numbers shown."""
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
 
 import docx
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from lxml.etree import _Element
 
 from server import archives
+from server.drafts import numbering
 from server.errors import Invalid, TooLarge
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -43,25 +46,45 @@ def _unpacked(raw: bytes) -> bytes:
     return package
 
 
-def _paragraphs(parent: _Element) -> Iterator[str]:
+def _paragraphs(parent: _Element) -> Iterator[_Element]:
     for child in parent.iterchildren():
         if child.tag == _PARAGRAPH:
-            yield "".join(run.text for run in child.xpath(_RUNS))
+            yield child
         elif child.tag in _CONTAINERS:
             yield from _paragraphs(child)
 
 
+def _text(paragraph: _Element) -> str:
+    return "".join(run.text for run in paragraph.xpath(_RUNS))
+
+
+def _part_root(document: Document, relationship: str) -> _Element | None:
+    """The XML root of a part the document refers to, or None when it has none (python-docx would invent one)."""
+    try:
+        part = document.part.part_related_by(relationship)
+    except KeyError:
+        return None
+    return getattr(part, "element", None)
+
+
 def paragraphs(raw: bytes) -> list[str]:
-    """The text of each non-blank body paragraph, runs joined as written; Invalid when it is not a readable DOCX."""
+    """Each body paragraph that shows anything: the label Word's numbering shows ("Điều 1. ", "2. ", "a) ") and
+    its runs joined as written; Invalid when it is not a readable DOCX."""
     package = _unpacked(raw)
     try:
-        body = docx.Document(io.BytesIO(package)).element.body
-        texts = [text for text in _paragraphs(body) if text.strip()]
+        document = docx.Document(io.BytesIO(package))
+        elements = list(_paragraphs(document.element.body))
+        labels = numbering.labels(elements, _part_root(document, RELATIONSHIP_TYPE.NUMBERING),
+                                  _part_root(document, RELATIONSHIP_TYPE.STYLES))
+        # A list paragraph with no text still shows its number: "Chương I" alone, its title on the next line.
+        texts = map(_text, elements)
+        shown = [label + text if text else label.rstrip() for label, text in zip(labels, texts, strict=True)]
+        found = [text for text in shown if text.strip()]
     # python-docx reports a broken package through whatever failed inside it: KeyError for a missing part,
     # ValueError for a wrong content type, lxml's XMLSyntaxError for damaged XML, and its own errors.
     except Exception:  # noqa: BLE001
         raise Invalid("The file is an unreadable DOCX", UNREADABLE) from None
-    return texts
+    return found
 
 
 def read_text(raw: bytes) -> str:

@@ -234,6 +234,14 @@ def test_formats_legal_numbering_bullets_and_a_list_style_link() -> None:
     assert [numbering.format_number(n, "lowerRoman") for n in (4, 9, 14, 1999)] == ["iv", "ix", "xiv", "mcmxcix"]
 
 
+def test_a_skipped_level_shows_as_zero() -> None:
+    draft = WordDraft()
+    num = draft.num(draft.abstract(level(0, "decimal", "%1."), level(1, "decimal", "%1.%2."), level(2, "decimal", "%1.%2.%3.")))
+    for ilvl in (1, 0, 2, 1):
+        draft.add("Nội dung.", num, ilvl)
+    assert paragraphs(draft.bytes()) == ["0.1. Nội dung.", "1. Nội dung.", "1.0.1. Nội dung.", "1.1. Nội dung."]
+
+
 def test_a_draft_saved_from_libreoffice() -> None:
     """Articles from an outline ("Điều 1."), clauses and points from a list that starts again in each article.
 

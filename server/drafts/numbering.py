@@ -265,8 +265,9 @@ def _render(level: Level, levels: dict[int, Level], values: dict[int, int]) -> s
         shown = levels.get(k)
         if shown is None:
             return ""
-        # A level not counted yet shows its start value, as Word shows a "1." for an item whose parent is missing.
-        value = values.get(k, shown.start)
+        # Word writes a level not counted since its last restart as one less than its start: a clause typed
+        # straight under a chapter shows "1.0.1", which reports the skipped level instead of hiding it.
+        value = values.get(k, shown.start - 1)
         # Legal numbering (isLgl) writes every level it shows in decimal: "Điều 1.2", never "Điều I.2".
         fmt = "decimal" if level.legal and shown.fmt != "none" else shown.fmt
         return format_number(value, fmt)

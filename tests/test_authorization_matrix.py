@@ -34,6 +34,8 @@ POINT_SCOPED = frozenset({
 # Routes that act on what one participant made: a delegate is refused there on another's (the world's speaking
 # request is made by the operator for someone else).
 AUTHOR_SCOPED = frozenset({"speaking_request_withdraw"})
+# Routes on what the world's delegate made itself: an operator, who did not file it for them, is refused there.
+DELEGATE_MADE = frozenset({"comment_author_answer"})
 # Changes of state that would change other routes' answers (a closed workshop refuses writes): tried last.
 LAST = frozenset({"conference_state"})
 CONCURRENCY = 24
@@ -123,6 +125,8 @@ def expected(name: str, action: str | None, role: str, path: str) -> str:
     if role == "operator_elsewhere" and name in POINT_SCOPED:
         return "403"
     if role == "delegate" and name in AUTHOR_SCOPED:
+        return "403"
+    if BASE_ROLE.get(role, role) == "operator" and name in DELEGATE_MADE:
         return "403"
     return "allowed"
 

@@ -1,7 +1,6 @@
 """The closing summary: compiled from a real SQLite file, rendered to Markdown, HTML and JSON."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import itertools
@@ -192,7 +191,10 @@ def row(no: int, id_: int, anchor: str | None, provision: str | None, body: str,
     return {
         "no": no, "id": id_, "anchor": anchor, "provision": provision, "body": body,
         "authors": [{"name": author, "organization": organization, "point": point}], "proposed_text": proposed,
+        # Stored here without a kind, as a wording proposed before kinds were kept.
+        "proposal_kind": None, "author_kind": "participant",
         "disposition": disposition, "disposition_label": label, "response": response,
+        "adopted_text": None, "author_answer": None,
     }
 
 
@@ -305,7 +307,7 @@ async def test_model_content(session: AsyncSession) -> None:
     assert [r["no"] for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
     assert model["comment_totals"] == {
         "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
-        "people": 5, "points": 3, "held": 0, "rejected": 0, "merged": 0,
+        "people": 5, "points": 3, "held": 0, "rejected": 0, "merged": 0, "secretariat": 0,
     }
     assert model["comments_by_point"] == [
         {"point": "Điểm cầu Trung ương", "code": "TW", "total": 1, "accepted": 0, "partly_accepted": 0, "noted": 0,

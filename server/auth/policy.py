@@ -48,6 +48,10 @@ POLICY: dict[str, frozenset[str]] = {
     "comment.submit": SUBMITTERS,
     "comment.dispose": STAFF,
     "comment.triage": STAFF,
+    # The author answers the ruling on their comment (the handler checks authorship: the delegate, or who filed it).
+    "comment.answer": SUBMITTERS,
+    # The secretariat's own proposals (Ban soạn thảo); a secretary role will take this action too.
+    "comment.propose": STAFF,
     "input.moderate": STAFF,
     "audit.read": STAFF,
     # The whole trail names every account's sign-ins; only the secretariat's admins read it.

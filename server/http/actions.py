@@ -76,6 +76,8 @@ ROUTE_ACTIONS: dict[str, str] = {
     "comment_merge": "comment.triage",
     "comment_unmerge": "comment.triage",
     "comment_moderate": "input.moderate",
+    "comment_author_answer": "comment.answer",
+    "change_proposal_create": "comment.propose",
     "display": "display.read",
     "display_update": "display.control",
     "events": "events.read",

@@ -58,6 +58,7 @@ MEANINGS: dict[str, str] = {
     "not_checked_in": "The participant is not checked in.",
     "not_on_roster": "Only a roster member can be substituted for or marked absent.",
     "not_present": "Only a participant who is checked in can ask for the floor or have input filed for them.",
+    "not_ruled": "The comment has no ruling yet, so its author has nothing to answer.",
     "quota_exhausted": "This bridge point has used its speaking time.",
     "revision_conflict": "Someone changed this since you loaded it; details carry the current revision.",
     "session_revoked": "The invitation behind this socket was revoked or has expired.",

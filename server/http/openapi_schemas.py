@@ -155,9 +155,15 @@ FIGURES = {
 }
 COMMENT_ROW = record(
     no=ID, id=ID, anchor=NAME_OR_NULL, provision=NAME_OR_NULL, body=TEXT,
-    authors={"type": "array", "items": record(name=NAME, organization=TEXT_OR_NULL, point=NAME)},
-    proposed_text=TEXT_OR_NULL, disposition=nullable(ref("disposition")), disposition_label=NAME_OR_NULL,
+    authors={"type": "array", "items": record(name=NAME, organization=TEXT_OR_NULL, point=NAME_OR_NULL),
+             "description": "Every author of the row; the secretariat's own proposal has one, \"Ban soạn thảo\", at no point."},
+    proposed_text=TEXT_OR_NULL,
+    proposal_kind=nullable(enum(("replace", "insert_after", "delete"))),
+    author_kind=enum(("participant", "secretariat")),
+    disposition=nullable(ref("disposition")), disposition_label=NAME_OR_NULL,
     response=TEXT_OR_NULL,
+    adopted_text={**TEXT_OR_NULL, "description": "The chair's counter-wording of a partly accepted proposal."},
+    author_answer=nullable(record(agrees=BOOLEAN, text=TEXT_OR_NULL)),
 )
 DISPOSITION_COUNTS = {"total": COUNT, "accepted": COUNT, "partly_accepted": COUNT, "noted": COUNT, "declined": COUNT, "pending": COUNT}
 REVISED_SECTION = record(
@@ -206,7 +212,10 @@ SUMMARY = record(
         "description": "The \"tổng hợp, tiếp thu, giải trình\" table, grouped by provision in document order.",
         "items": record(anchor=NAME_OR_NULL, heading=NAME, rows={"type": "array", "items": COMMENT_ROW}),
     },
-    comment_totals=record(**DISPOSITION_COUNTS, people=COUNT, points=COUNT, held=COUNT, rejected=COUNT, merged=COUNT),
+    comment_totals=record(
+        **DISPOSITION_COUNTS, people=COUNT, points=COUNT, held=COUNT, rejected=COUNT, merged=COUNT,
+        secretariat={**COUNT, "description": "Rows that are the secretariat's own proposals, counted in total too."},
+    ),
     comments_by_point={"type": "array", "items": record(point=NAME, code=NAME, **DISPOSITION_COUNTS)},
     revised_draft=nullable(record(
         title=NAME, revision=ID, preamble=TEXT, applied=COUNT, flagged=COUNT,

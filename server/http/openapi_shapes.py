@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from schema.tables import DISPOSITIONS, MODERATION
+from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
 from server.agenda.operations import KINDS
 from server.display.operations import MESSAGE_MAX, MODES
 from server.display.projection import VIEWS
@@ -81,7 +81,11 @@ ITEM = {
 }
 EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
 DECISION = obj(("decision",), decision=enum(DECISIONS))
-RULING = {"disposition": enum(DISPOSITIONS), "response": STRING, "revision": ID}
+RULING = {
+    "disposition": enum(DISPOSITIONS), "response": STRING, "revision": ID,
+    "adopted_text": {**STRING, "description": "The chair's counter-wording: with partly_accepted only, not for a delete."},
+}
+PROPOSAL = obj(("kind",), kind=enum(PROPOSAL_KINDS), text={**STRING, "description": "Required but for delete, where absent."})
 FLAG = enum(("true", "false"))
 TRAIL = {"actor": STRING, "action": STRING, "since": MOMENT, "until": MOMENT}
 PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0}, "order": enum(("newest", "oldest"))}
@@ -246,7 +250,18 @@ DOCS: dict[str, Doc] = {
     ),
     "comment_create": Doc(
         "submissions", "Comment on the draft", COMMENT, creates=True,
-        body=obj(("body",), section_anchor=STRING, body=STRING, proposed_text=STRING, participant_id=ID),
+        body=obj(("body",), section_anchor=STRING, body=STRING, proposal=PROPOSAL,
+                 proposed_text={**STRING, "description": "Shorthand for proposal {kind: replace, text}; not with proposal."},
+                 participant_id=ID),
+    ),
+    "change_proposal_create": Doc(
+        "rulings", "File the secretariat's own proposal, ruled like a comment", COMMENT, creates=True,
+        body=obj(("section_anchor", "kind", "reason"), section_anchor=STRING, kind=enum(PROPOSAL_KINDS),
+                 text={**STRING, "description": "Required but for delete, where absent."}, reason=STRING),
+    ),
+    "comment_author_answer": Doc(
+        "submissions", "Answer the ruling on one's own comment", COMMENT,
+        body=obj(("agrees",), agrees=BOOLEAN, text=STRING),
     ),
     "comment_counts": Doc("submissions", "Count comments per article", record(
         articles={"type": "array", "items": ARTICLE_COUNTS}, general=COUNT, other=COUNT, total=COUNT,

@@ -16,6 +16,7 @@ from server.http.api import (
     drafts,
     inbox,
     input,
+    proposals,
     roster,
     rulings,
     session,
@@ -110,6 +111,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/comments/{m:\\d+}/merge", rulings.merge_comment, name="comment_merge")
     r.add_post(C + "/comments/{m:\\d+}/unmerge", rulings.unmerge_comment, name="comment_unmerge")
     r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
+    r.add_put(C + "/comments/{m:\\d+}/author-answer", proposals.answer_ruling, name="comment_author_answer")
+    r.add_post(C + "/change-proposals", proposals.create_change_proposal, name="change_proposal_create")
 
     r.add_get(C + "/display", display.get_display, name="display")
     r.add_put(C + "/display", display.set_display, name="display_update")

@@ -155,6 +155,9 @@ SUBJECTS: dict[str, Describe] = {
     "comment_merge": _merge,
     "comment_unmerge": _from_answer(lambda a: _comment("comment.unmerge", a)),
     "comment_moderate": _from_answer(lambda a: _comment(f"comment.{a['moderation']}", a)),
+    "change_proposal_create": _from_answer(lambda a: _comment(f"change.{a['proposal']['kind']}", a)),
+    "comment_author_answer": _from_answer(
+        lambda a: _comment("comment.answer_agrees" if a["author_answer"]["agrees"] else "comment.answer_disagrees", a)),
     "display_update": _from_answer(lambda a: _shown(a)),
     "closing_statement_update": _from_answer(
         lambda a: _fixed("statement.edit" if a["edited"] else "statement.generated")),

@@ -127,6 +127,9 @@ def comment(rng: random.Random, anchors: list[str]) -> dict[str, object]:
     body: dict[str, object] = {"body": rng.choice(COMMENTS)}
     if anchors and rng.random() < 0.9:
         body["section_anchor"] = rng.choice(anchors)
-    if rng.random() < 0.3:
+    # A proposed wording changes one section, so only a comment on one carries it (the draw is kept either way,
+    # so a seed gives the same workshop as before).
+    proposes = rng.random() < 0.3
+    if proposes and "section_anchor" in body:
         body["proposed_text"] = f"Bổ sung cụm từ “{rng.choice(PROPOSALS)}”."
     return body

@@ -16,7 +16,6 @@ from schema.tables import (
     AgendaItem,
     Comment,
     Conference,
-    DraftSection,
     Remark,
     utcnow,
 )
@@ -37,6 +36,7 @@ from server.submissions.operations import (
     remark_view,
     unknown_anchor,
 )
+from server.submissions.proposals import Proposal, fits, needs_anchor, section_kinds
 from server.submissions.search import search_key
 from server.writes import Outcome, Step
 
@@ -86,17 +86,18 @@ def _accepted(steps: list[Any], check: Any) -> tuple[list[Outcome], list[tuple[A
 async def _run_comments(session: AsyncSession, conference_id: int, steps: list[SubmitComment]) -> list[Outcome]:
     intake = await _intake(session, conference_id, steps)
     draft = await current_draft(session, conference_id)
-    anchors: set[str] = set()
     named = {s.section_anchor for s in steps if s.section_anchor is not None}
-    if draft is not None and named:
-        anchors = set(
-            await session.scalars(select(DraftSection.anchor).where(DraftSection.draft_id == draft.id, DraftSection.anchor.in_(named)))
-        )
+    kinds = await section_kinds(session, draft.id if draft else None, named)
 
     def check(step: SubmitComment) -> Row[Any]:
         person = intake.checked_author(conference_id, step)
-        if step.section_anchor is not None and step.section_anchor not in anchors:
-            raise unknown_anchor()
+        proposal = step.proposal
+        if proposal is not None:
+            needs_anchor(step.section_anchor)
+        if step.section_anchor is not None:
+            if step.section_anchor not in kinds:
+                raise unknown_anchor()
+            fits(proposal, kinds[step.section_anchor])
         return person
 
     outcomes, accepted = _accepted(steps, check)
@@ -110,6 +111,7 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
         {"conference_id": conference_id, "participant_id": person.id, "point_id": person.point_id,
          "draft_id": draft.id if draft else None, "draft_revision": draft.revision if draft else None,
          "section_anchor": step.section_anchor, "body": step.body, "proposed_text": step.proposed_text, "revision": 1,
+         "proposal_kind": step.proposal and step.proposal.kind, "author_kind": "participant",
          "search_key": search_key(step.body, step.proposed_text, person.full_name, person.point_name),
          "moderation": moderation, "submitted_by": step.actor, "created_at": now}
         for step, _, person in accepted
@@ -185,7 +187,15 @@ class SubmitComment(Submission):
 
     section_anchor: str | None
     body: str
+    # The proposal's text (None for a deletion): v1's `proposed_text`, which alone means a replacement.
     proposed_text: str | None
+    proposal_kind: str | None = None
+
+    @property
+    def proposal(self) -> Proposal | None:
+        if self.proposal_kind is None and self.proposed_text is None:
+            return None
+        return Proposal(self.proposal_kind or "replace", self.proposed_text)
 
     run = staticmethod(_run_comments)
 

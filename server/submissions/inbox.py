@@ -69,7 +69,8 @@ def _comment_where(conference_id: int, f: CommentFilter) -> list[ColumnElement[b
     elif f.disposition is not None:
         where.append(Comment.disposition == f.disposition)
     if f.has_proposed is not None:
-        where.append(Comment.proposed_text.is_not(None) if f.has_proposed else Comment.proposed_text.is_(None))
+        # A proposal to delete has no text, and is a proposal all the same.
+        where.append(Comment.proposal_kind.is_not(None) if f.has_proposed else Comment.proposal_kind.is_(None))
     if f.moderation is not None:
         where.append(Comment.moderation == f.moderation)
     return where

@@ -7,7 +7,12 @@ from schema.tables import Comment, Remark
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.lookup import in_conference
-from server.submissions.operations import comment_dict, get_comment, remark_dict
+from server.submissions.operations import (
+    comment_audience,
+    comment_dict,
+    get_comment,
+    remark_dict,
+)
 
 DECISIONS = ("approved", "rejected")
 
@@ -21,9 +26,7 @@ async def moderate_comment(session: AsyncSession, conference_id: int, comment_id
     comment.moderation = decision
     comment.revision += 1
     data = await comment_dict(session, comment)
-    await events.append(
-        session, conference_id, "comment.moderated", data, events.for_participant(comment.participant_id, comment.point_id)
-    )
+    await events.append(session, conference_id, "comment.moderated", data, comment_audience(comment))
     return comment
 
 

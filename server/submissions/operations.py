@@ -15,8 +15,12 @@ from schema.tables import (
     Remark,
     iso,
 )
+from server import events
 from server.errors import Invalid
 from server.lookup import in_conference
+
+# The author the record and the consoles name for the secretariat's own proposals (author_kind "secretariat").
+SECRETARIAT = "Ban soạn thảo"
 
 
 async def attachment_in_use(session: AsyncSession, sha256: str) -> bool:
@@ -55,13 +59,24 @@ async def load_authors(session: AsyncSession, rows: Sequence[Comment | Remark]) 
     """
     if not rows:
         return []
+    people = {row.participant_id for row in rows if row.participant_id is not None}
+    points = {row.point_id for row in rows if row.point_id is not None}
     return [
-        *await session.scalars(select(Participant).where(Participant.id.in_({row.participant_id for row in rows}))),
-        *await session.scalars(select(Point).where(Point.id.in_({row.point_id for row in rows}))),
+        *await session.scalars(select(Participant).where(Participant.id.in_(people))),
+        *await session.scalars(select(Point).where(Point.id.in_(points))),
     ]
 
 
-async def _author(session: AsyncSession, participant_id: int, point_id: int) -> dict[str, Any]:
+def comment_audience(comment: Comment) -> events.Audience:
+    """Staff and the comment's author; the secretariat's own proposals have no author outside the staff."""
+    if comment.participant_id is None or comment.point_id is None:
+        return events.STAFF
+    return events.for_participant(comment.participant_id, comment.point_id)
+
+
+async def _author(session: AsyncSession, participant_id: int | None, point_id: int | None) -> dict[str, Any]:
+    if participant_id is None or point_id is None:
+        return {"author": SECRETARIAT, "author_position": None, "point": None}
     person = await session.get(Participant, participant_id)
     point = await session.get(Point, point_id)
     assert person is not None and point is not None
@@ -147,6 +162,20 @@ async def comment_dict(
     return comment_view(comment, duplicates, numbers, await _author(session, comment.participant_id, comment.point_id))
 
 
+def proposal_of(comment: Comment) -> dict[str, Any] | None:
+    """The change the comment proposes to its section, or None: `proposed_text` is its text, kept for v1 clients."""
+    if comment.proposal_kind is None:
+        return None
+    return {"kind": comment.proposal_kind, "text": comment.proposed_text}
+
+
+def author_answer_of(comment: Comment) -> dict[str, Any] | None:
+    """The author's answer to the ruling, once given."""
+    if comment.author_answered_at is None:
+        return None
+    return {"agrees": comment.author_agrees, "text": comment.author_answer, "answered_at": iso(comment.author_answered_at)}
+
+
 def comment_view(comment: Comment, duplicates: list[int], numbers: dict[int, int], author: dict[str, Any]) -> dict[str, Any]:
     """The comment as clients see it, given the ids merged into it, the numbers it cites and its author."""
     return {
@@ -160,8 +189,12 @@ def comment_view(comment: Comment, duplicates: list[int], numbers: dict[int, int
         "section_anchor": comment.section_anchor,
         "body": comment.body,
         "proposed_text": comment.proposed_text,
+        "proposal": proposal_of(comment),
+        "author_kind": comment.author_kind,
         "disposition": comment.disposition,
         "response": comment.response,
+        "adopted_text": comment.adopted_text,
+        "author_answer": author_answer_of(comment),
         "revision": comment.revision,
         "moderation": comment.moderation,
         "duplicate_of": comment.duplicate_of,

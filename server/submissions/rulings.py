@@ -16,7 +16,15 @@ from schema.tables import Comment, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict, Invalid, NotFound
-from server.submissions.operations import comment_dict, get_comment, load_authors
+from server.submissions.operations import (
+    comment_audience,
+    comment_dict,
+    get_comment,
+    load_authors,
+)
+
+# The chair's counter-wording replaces a proposed text: a ruling may carry one where the proposal has a text to replace.
+WORDED = ("replace", "insert_after")
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class Ruling:
     revision: int
     disposition: str
     response: str
+    adopted_text: str | None = None
 
 
 async def _copies(session: AsyncSession, comments: Sequence[Comment]) -> dict[int, list[Comment]]:
@@ -40,7 +49,20 @@ async def _copies(session: AsyncSession, comments: Sequence[Comment]) -> dict[in
 
 
 def _author(comment: Comment) -> events.Audience:
-    return events.for_participant(comment.participant_id, comment.point_id)
+    return comment_audience(comment)
+
+
+def _counter_wording(comment: Comment, ruling: Ruling, field: str = "adopted_text") -> None:
+    """Counter-wording belongs to a partly accepted proposal that has wording of its own (not a deletion)."""
+    if ruling.adopted_text is None:
+        return
+    if ruling.disposition != "partly_accepted":
+        raise Invalid("Adopted wording goes with a partly accepted ruling only", {field: "only with partly_accepted"})
+    if comment.proposal_kind not in WORDED:
+        raise Invalid(
+            "Adopted wording replaces a proposed text; this comment proposes none to replace",
+            {field: "not for a delete proposal" if comment.proposal_kind == "delete" else "the comment proposes no wording"},
+        )
 
 
 async def _stale(session: AsyncSession, comment: Comment, revision: int) -> None:
@@ -52,16 +74,19 @@ async def _stale(session: AsyncSession, comment: Comment, revision: int) -> None
         )
 
 
-def _give(comment: Comment, disposition: str | None, response: str | None, at: datetime | None) -> None:
+def _give(comment: Comment, disposition: str | None, response: str | None, at: datetime | None, adopted: str | None) -> None:
     comment.disposition, comment.response, comment.disposed_at = disposition, response, at
+    comment.adopted_text = adopted
+    # The author's answer was to the ruling this one replaces: the author may answer the new one.
+    comment.author_agrees = comment.author_answer = comment.author_answered_at = None
     comment.revision += 1
 
 
-async def _rule(session: AsyncSession, comment: Comment, copies: list[Comment], disposition: str, response: str) -> None:
+async def _rule(session: AsyncSession, comment: Comment, copies: list[Comment], ruling: Ruling) -> None:
     """The ruling, then the same ruling on each duplicate: each its own revision and comment.disposed event."""
     now = utcnow()
     for ruled in [comment, *copies]:
-        _give(ruled, disposition, response, now)
+        _give(ruled, ruling.disposition, ruling.response, now, ruling.adopted_text)
         # Copies never have copies of their own, so the duplicates lists are known without asking.
         shown = [c.id for c in copies] if ruled is comment else []
         data = await comment_dict(session, ruled, shown)
@@ -80,14 +105,17 @@ def _not_a_copy(comments: list[Comment]) -> None:
 
 
 async def dispose_comment(
-    session: AsyncSession, conference_id: int, comment_id: int, disposition: str, response: str, revision: int
+    session: AsyncSession, conference_id: int, comment_id: int, disposition: str, response: str, revision: int,
+    adopted_text: str | None = None,
 ) -> Comment:
     """Rule on a comment; a ruling based on an older revision is refused with the current state."""
     require_not_closed(await get_conference(session, conference_id))
     comment = await get_comment(session, conference_id, comment_id)
     await _stale(session, comment, revision)
     _not_a_copy([comment])
-    await _rule(session, comment, (await _copies(session, [comment]))[comment.id], disposition, response)
+    ruling = Ruling(comment_id, revision, disposition, response, adopted_text)
+    _counter_wording(comment, ruling)
+    await _rule(session, comment, (await _copies(session, [comment]))[comment.id], ruling)
     return comment
 
 
@@ -110,10 +138,12 @@ async def dispose_many(session: AsyncSession, conference_id: int, rulings: list[
             code="revision_conflict",
         )
     _not_a_copy(list(found.values()))
+    for index, ruling in enumerate(rulings):
+        _counter_wording(found[ruling.comment_id], ruling, f"items[{index}].adopted_text")
     copies = await _copies(session, list(found.values()))
     loaded = await load_authors(session, [*found.values(), *(c for group in copies.values() for c in group)])
     for ruling in rulings:
-        await _rule(session, found[ruling.comment_id], copies[ruling.comment_id], ruling.disposition, ruling.response)
+        await _rule(session, found[ruling.comment_id], copies[ruling.comment_id], ruling)
     del loaded
     return [found[i] for i in ids]
 
@@ -135,7 +165,7 @@ async def merge_comment(session: AsyncSession, conference_id: int, comment_id: i
     for row in moved:
         row.duplicate_of = target.id
         if target.disposition is not None:
-            _give(row, target.disposition, target.response, target.disposed_at)
+            _give(row, target.disposition, target.response, target.disposed_at, target.adopted_text)
         else:
             row.revision += 1
     # Announced once all have moved, so no event shows a comment still holding duplicates it just passed on.

@@ -30,6 +30,7 @@ from schema.tables import (
 from server.errors import NotFound
 from server.sentences import provision, sentence
 from server.speaking.limits import duration
+from server.submissions.operations import SECRETARIAT
 from server.summary.revision import revised_draft
 from server.summary.statement import generated_statement
 
@@ -227,6 +228,8 @@ class _Compiler:
         ]
 
     def author(self, comment: Comment) -> dict[str, Any]:
+        if comment.participant_id is None or comment.point_id is None:
+            return {"name": SECRETARIAT, "organization": None, "point": None}
         person = self.people[comment.participant_id]
         return {"name": person.full_name, "organization": person.organization, "point": self.point_names[comment.point_id]}
 
@@ -238,9 +241,15 @@ class _Compiler:
             "body": comment.body,
             "authors": [self.author(c) for c in (comment, *copies)],
             "proposed_text": comment.proposed_text,
+            "proposal_kind": comment.proposal_kind,
+            "author_kind": comment.author_kind,
             "disposition": comment.disposition,
             "disposition_label": DISPOSITION_LABELS.get(comment.disposition, comment.disposition),
             "response": comment.response,
+            "adopted_text": comment.adopted_text,
+            "author_answer": None if comment.author_answered_at is None else {
+                "agrees": comment.author_agrees, "text": comment.author_answer,
+            },
         }
 
     def comments(
@@ -315,7 +324,8 @@ class _Compiler:
 
 
 def _comment_totals(comments: Sequence[Comment], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Counts of the table's rows; `people` and `points` count every author, `held` and `rejected` what it leaves out."""
+    """Counts of the table's rows; `people` and `points` count every delegate author, `held` and `rejected` what it
+    leaves out; `secretariat` the rows that are the secretariat's own proposals (in `total`, not the delegates')."""
     moderation = Counter(c.moderation for c in comments)
     shown = [c for c in comments if c.moderation == APPROVED]
     dispositions = Counter(row["disposition"] for row in rows)
@@ -323,8 +333,9 @@ def _comment_totals(comments: Sequence[Comment], rows: Sequence[dict[str, Any]])
         "total": len(rows),
         **{name: dispositions[name] for name in DISPOSITIONS},
         "pending": dispositions[None],
-        "people": len({c.participant_id for c in shown}),
-        "points": len({c.point_id for c in shown}),
+        "secretariat": sum(1 for row in rows if row["author_kind"] == "secretariat"),
+        "people": len({c.participant_id for c in shown if c.participant_id is not None}),
+        "points": len({c.point_id for c in shown if c.point_id is not None}),
         "held": moderation["pending"],
         "rejected": moderation["rejected"],
         "merged": len(shown) - len(rows),

@@ -85,10 +85,32 @@ def _table(header: list[str], rows: list[list[str]], numeric: int = 0) -> list[s
 
 
 def authors(row: dict[str, Any]) -> list[str]:
-    """Who made a comment (every author of a merged row): "Name (organisation), point"."""
+    """Who made a comment (every author of a merged row): "Name (organisation), point"; "Ban soạn thảo" alone."""
     return [
-        a["name"] + (f" ({a['organization']})" if a["organization"] else "") + f", {a['point']}" for a in row["authors"]
+        a["name"] + (f" ({a['organization']})" if a["organization"] else "") + (f", {a['point']}" if a["point"] else "")
+        for a in row["authors"]
     ]
+
+
+def proposed(row: dict[str, Any]) -> str | None:
+    """The "Đề xuất sửa đổi" column: the new wording, a new provision after this one, or its deletion."""
+    if row["proposal_kind"] == "delete":
+        return "Đề nghị bỏ quy định này."
+    if row["proposal_kind"] == "insert_after" and row["proposed_text"]:
+        return f"Đề nghị bổ sung quy định mới sau quy định này:\n{row['proposed_text']}"
+    return row["proposed_text"]
+
+
+def ruling(row: dict[str, Any]) -> str | None:
+    """The "Tiếp thu, giải trình" column: the response, the wording taken in instead, and the author's answer."""
+    lines = [row["response"]] if row["response"] else []
+    if row["adopted_text"]:
+        lines.append(f"Nội dung tiếp thu:\n{row['adopted_text']}")
+    answer = row["author_answer"]
+    if answer is not None:
+        said = "đồng ý" if answer["agrees"] else "không đồng ý"
+        lines.append(f"Ý kiến của người góp ý: {said}" + (f" – {answer['text']}" if answer["text"] else ""))
+    return "\n".join(lines) if lines else None
 
 
 DISPOSITION_COUNTS = (
@@ -221,7 +243,7 @@ def _comments(model: dict[str, Any]) -> list[str]:
         out += [f"### {_cell(group['heading'])}", ""]
         rows = [
             [str(row["no"]), _cell(row["provision"]), _cell(row["body"]), "<br>".join(_cell(a) for a in authors(row)),
-             _cell(row["proposed_text"]), row["disposition_label"], _cell(row["response"])]
+             _cell(proposed(row)), row["disposition_label"], _cell(ruling(row))]
             for row in group["rows"]
         ]
         out += _table(header, rows)
@@ -348,7 +370,7 @@ def render_html(
     return template.render(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
         checksum_label=CHECKSUM_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
-        authors=authors, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
+        authors=authors, proposed=proposed, ruling=ruling, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
         sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
         sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],

@@ -82,7 +82,9 @@ def revised_draft(draft: Draft, sections: Sequence[DraftSection], rows: Sequence
     for row in rows:
         if row["anchor"] is None:
             continue
-        if row["disposition"] == "accepted" and row["proposed_text"] and row["proposed_text"].strip():
+        # Only new wording is applied here; inserted and deleted sections need the draft renumbered around them.
+        replaces = row.get("proposal_kind") in (None, "replace")
+        if row["disposition"] == "accepted" and replaces and row["proposed_text"] and row["proposed_text"].strip():
             accepted[row["anchor"]].append(row)
         elif row["disposition"] == "partly_accepted":
             partial[row["anchor"]].append(row)

@@ -43,8 +43,10 @@ def generated_statement(model: dict[str, Any]) -> str:
         ),
         (
             f"Hội thảo đã nghe {len(model['remarks'])} tham luận và {speeches} lượt phát biểu; "
-            f"nhận được {totals['total']} ý kiến góp ý vào {draft} của {totals['people']} đại biểu "
+            f"nhận được {totals['total'] - totals['secretariat']} ý kiến góp ý vào {draft} của {totals['people']} đại biểu "
             f"tại {totals['points']} điểm cầu."
+            # The secretariat's own proposals are no delegate's comment: said apart, and only when there are some.
+            + (f" Ban soạn thảo đề xuất thêm {totals['secretariat']} nội dung sửa đổi." if totals["secretariat"] else "")
         ),
         (
             f"Chủ trì Hội thảo đã tiếp thu {totals['accepted']} ý kiến, tiếp thu một phần {totals['partly_accepted']} "

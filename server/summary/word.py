@@ -32,7 +32,9 @@ from server.summary.render import (
     authors,
     clock,
     hour,
+    proposed,
     revision_legend,
+    ruling,
     when,
 )
 
@@ -528,8 +530,8 @@ def _comments(model: dict[str, Any], style: str) -> str:
         for group in model["comments"]:
             rows.append(grid.span(_text(group["heading"])))
             rows += [
-                grid.row([row["no"], row["provision"], row["body"], "\n".join(authors(row)), row["proposed_text"],
-                          row["disposition_label"], row["response"]])
+                grid.row([row["no"], row["provision"], row["body"], "\n".join(authors(row)), proposed(row),
+                          row["disposition_label"], ruling(row)])
                 for row in group["rows"]
             ]
         out += grid.table(rows)

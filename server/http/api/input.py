@@ -12,6 +12,7 @@ from server.http import parse
 from server.http.api.attachments import read_remark_form, stored
 from server.http.api.common import allow, write
 from server.submissions.batch import SubmitComment, SubmitRemark
+from server.submissions.proposals import Proposal, read_proposal
 
 MAX_COMMENT = 20_000
 MAX_REMARK = 200_000
@@ -65,8 +66,25 @@ async def submit_comment(request: web.Request) -> web.Response:
     if anchor is not None and not isinstance(anchor, str):
         raise Invalid("section_anchor must be a string", {"section_anchor": "not a string"})
     body = parse.text(data, "body", MAX_COMMENT)
-    proposed = parse.text(data, "proposed_text", MAX_COMMENT, required=False)
+    proposal = _proposal(data)
     assert body is not None
 
-    filed = SubmitComment(participant_id, principal.actor, principal.point_id, principal.role == "operator", anchor, body, proposed)
+    filed = SubmitComment(participant_id, principal.actor, principal.point_id, principal.role == "operator", anchor, body,
+                          proposal and proposal.text, proposal and proposal.kind)
     return await write(request, c, filed, 201, principal, data)
+
+
+def _proposal(data: dict[str, Any]) -> Proposal | None:
+    """`proposal: {kind, text}`, or v1's `proposed_text` alone, which proposes a replacement; not both."""
+    proposed = parse.text(data, "proposed_text", MAX_COMMENT, required=False)
+    sent = data.get("proposal")
+    if sent is None:
+        return None if proposed is None else Proposal("replace", proposed)
+    if proposed is not None:
+        raise Invalid("Send the proposal or proposed_text, not both", {"proposed_text": "not with proposal"})
+    if not isinstance(sent, dict):
+        raise Invalid("proposal must be an object {kind, text}", {"proposal": "not an object"})
+    unknown = set(sent) - {"kind", "text"}
+    if unknown:
+        raise Invalid("A proposal holds kind and text only", {f"proposal.{k}": "unknown field" for k in sorted(unknown)})
+    return read_proposal(sent.get("kind"), sent.get("text"), MAX_COMMENT)

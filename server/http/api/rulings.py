@@ -22,8 +22,9 @@ def _ruling(data: dict[str, Any], comment_id: int) -> Ruling:
     disposition = parse.choice(data, "disposition", DISPOSITIONS)
     response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
     revision = parse.integer(data, "revision", minimum=1)
+    adopted = parse.text(data, "adopted_text", MAX_COMMENT, required=False)
     assert disposition is not None and revision is not None
-    return Ruling(comment_id=comment_id, revision=revision, disposition=disposition, response=response)
+    return Ruling(comment_id=comment_id, revision=revision, disposition=disposition, response=response, adopted_text=adopted)
 
 
 def _bulk(data: dict[str, Any]) -> list[Ruling]:
@@ -55,7 +56,7 @@ async def dispose_comment(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         comment = await rulings.dispose_comment(
-            session, c, ruling.comment_id, ruling.disposition, ruling.response, ruling.revision
+            session, c, ruling.comment_id, ruling.disposition, ruling.response, ruling.revision, ruling.adopted_text
         )
         return await comment_dict(session, comment)
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from playwright.async_api import Page, expect
+
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
+from tests.test_accessibility import violations
+from tests.test_agenda_browser import ask, assert_fits_projectors, present_at_hgi
+from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, browser, catalog, mark, open_console
 from tests.test_chair_inbox import comment, people, rule
 from tests.test_roles_and_input import assert_error, seq
 
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
 AGENDA = {"mode": "agenda", "anchor": None, "view": None, "text": None}
+VI = catalog("vi")
 
 
 async def put(call: Call, s: Server, body: Any, token: str | None = None) -> Any:
@@ -144,3 +153,73 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
 
     clause = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-2", "view": "revised"})).body["section"]
     assert clause["article_title"] == sections["dieu-4"]["title"] and [p["anchor"] for p in clause["parts"]] == ["dieu-4.khoan-2"]
+
+
+async def on_screen(display: Page, mode: str) -> None:
+    """The display shows the chair's choice, all of it on either projector, and axe finds nothing serious."""
+    await expect(display.locator("body")).to_have_attribute("data-mode", mode, timeout=LIVE_TIMEOUT_MS)
+    await assert_fits_projectors(display)
+    assert await violations(display) == []
+
+
+async def test_the_chair_projects_and_every_display_follows(shared_server: Server, open_console: Open, call: Call) -> None:
+    s, t = shared_server, shared_server.tokens
+    author, _ = await people(call, s)
+    draft = (await call("GET", s.api("/drafts"), t["display"])).body["items"][0]
+    sections = {x["anchor"]: x for x in (await call("GET", s.api(f"/drafts/{draft['id']}"), t["display"])).body["sections"]}
+    before = sections["dieu-5.khoan-1"]["text"].strip()
+    proposal = await comment(call, s, author, "dieu-5.khoan-1", "Nêu rõ đầu mối.", before.replace("1. ", "1. Văn phòng tỉnh ủy là đầu mối; ", 1))
+    await rule(call, s, proposal, "accepted", "Tiếp thu.")
+    speakers = await present_at_hgi(call, s, 2)
+    for person in speakers:
+        await ask(call, s, person)
+    assert (await put(call, s, {"mode": "agenda"})).status == 200
+
+    display = await open_console(s, t["display"], f"/display/{s.conference_id}")
+    await display.set_viewport_size({"width": 1920, "height": 1080})
+    await expect(display.locator("body")).to_have_attribute("data-mode", "agenda")
+    await mark(display)
+    chair = await open_console(s, t["chair"], f"/chair/{s.conference_id}")
+    panel = chair.locator("#screen")
+    await expect(panel.locator("#screen-now")).to_have_text(VI["screen.agenda"])
+
+    # From the inbox: the comment beside its article, and the clause it cites put up with its proposal marked.
+    await panel.locator('select[name="view"]').select_option("diff")
+    await chair.locator("#tab-hop-thu").click()
+    await chair.locator(f'#feed [data-id="{proposal["id"]}"] .open-comment').click()
+    await chair.get_by_role("button", name="Trình chiếu Điều 5, khoản 1 lên màn hình lớn").click()
+    await on_screen(display, "section")
+    await expect(display.locator("#section-heading")).to_have_text("Điều 5, khoản 1")
+    await expect(display.locator("#section-view")).to_have_text(VI["display.view_diff"])
+    await expect(display.locator("#section-body ins")).to_have_text("Văn phòng tỉnh ủy là đầu mối;")
+    await expect(display.locator("#section-body .proposal-label")).to_have_text(f"Góp ý số {proposal['number']} · Tiếp thu")
+
+    # From the panel: the whole article as revised, clean.
+    await chair.locator("#tab-dieu-hanh").click()
+    await expect(panel.locator("#screen-now")).to_have_text("Điều 5, khoản 1 · So sánh")
+    await panel.locator('select[name="anchor"]').select_option("dieu-5")
+    await panel.locator('select[name="view"]').select_option("revised")
+    await panel.get_by_role("button", name=VI["screen.project"], exact=True).click()
+    await on_screen(display, "section")
+    await expect(display.locator("#section-heading")).to_have_text(f"Điều 5. {sections['dieu-5']['title']}")
+    await expect(display.locator("#section-body")).to_contain_text("1. Văn phòng tỉnh ủy là đầu mối;")
+    await expect(display.locator("#section-body :is(ins, del)")).to_have_count(0)
+
+    await panel.get_by_label(VI["screen.message_text"]).fill("Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
+    await panel.get_by_role("button", name=VI["screen.show_message"]).click()
+    await on_screen(display, "message")
+    await expect(display.locator("#message-text")).to_have_text("Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
+    await expect(panel.locator("#screen-now")).to_have_text("Thông điệp: Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
+
+    await panel.get_by_role("button", name=VI["screen.speakers"]).click()
+    await on_screen(display, "speakers")
+    await expect(display.locator("#speakers-next li .next-title")).to_have_text([p["full_name"] for p in speakers])
+    await expect(panel.get_by_role("button", name=VI["screen.speakers"])).to_have_attribute("aria-pressed", "true")
+    await assert_not_reloaded(display)
+
+    # A display opened now shows what the chair chose, and goes back to the agenda with the others.
+    later = await open_console(s, t["display"], f"/display/{s.conference_id}")
+    await expect(later.locator("body")).to_have_attribute("data-mode", "speakers")
+    await panel.get_by_role("button", name=VI["screen.agenda"]).click()
+    for page in (display, later):
+        await expect(page.locator("body")).to_have_attribute("data-mode", "agenda", timeout=LIVE_TIMEOUT_MS)

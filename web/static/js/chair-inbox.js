@@ -2,6 +2,7 @@
 // (a click filters by it), a comment shown beside its article's text, bulk rulings of the picked comments, and
 // the pre-moderation switch. The cards themselves are chair-feed.js.
 import { DISPOSITIONS, act, api, base, debounce, el, notify, option, sectionLabel, t } from "./api.js";
+import { projectButton } from "./chair-display.js";
 import { createFeed } from "./chair-feed.js";
 
 const SEARCH_PAUSE_MS = 300;
@@ -149,7 +150,9 @@ export function createInbox(agendaTitle) {
       ? own.map((s) => el(
         "div",
         { class: `section-text${s.anchor === comment.section_anchor ? " is-commented" : ""}`, dataset: { anchor: s.anchor } },
-        s.title || s.number ? el("p", { class: "label", text: [sectionLabel(s.anchor), s.title].filter(Boolean).join(". ") }) : null,
+        s.title || s.number
+          ? el("p", { class: "label section-cite" }, [sectionLabel(s.anchor), s.title].filter(Boolean).join(". "), projectButton(s))
+          : null,
         s.text ? el("p", { class: "prose", text: s.text }) : null,
       ))
       : [el("p", { class: "empty", text: comment.section_anchor ? t("inbox.no_section_text") : t("section.general") })];

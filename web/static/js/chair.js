@@ -2,6 +2,7 @@
 import { act, api, base, conferenceId, notify, t } from "./api.js";
 import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
+import { createScreen } from "./chair-display.js";
 import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
 import { createRecordReview, figuresToFreeze } from "./chair-record.js";
@@ -29,6 +30,7 @@ const pointName = (id) => attendance.rows.get(id)?.name;
 const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName, ended: () => workshop.status === "closed" });
 const inbox = createInbox(agenda.title);
+const screen = createScreen();
 const statement = createStatement();
 const record = createRecordReview();
 // Figures that move without an event of their own (the generated statement, the record) are asked for again
@@ -92,6 +94,7 @@ async function load() {
   renderStatus();
   workshop.render(conference);
   await inbox.load(conference);
+  await screen.load();
   await statement.load(conference);
   await record.load(conference);
 }
@@ -114,6 +117,7 @@ const HANDLERS = {
     record.handlers["attendance.totals_changed"](data);
   },
   ...inbox.handlers,
+  ...screen.handlers,
   // What came in while its pane was hidden is counted on its tab.
   "comment.submitted": (data) => { inbox.handlers["comment.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },
   "remark.submitted": (data) => { inbox.handlers["remark.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },

@@ -573,3 +573,30 @@ def test_any_adopted_changes_keep_numbering_and_references_right(scenario: tuple
                 assert phrase == was or (s["anchor"], core, phrase.split(" của")[0].split(" Quy")[0]) in reports
         for other, mark in re.findall(r"và (Điều \d+) Luật Đất đai \(ngoài (\d+)\)", s["text"]):
             assert other == "Điều " + marks[int(mark)][1].split(".")[0].split("-")[1]
+
+
+PIECES = ["Chương I\n", "Chương II\nTÊN\n", "Mục 1\n", "Điều 3. A\n", "Điều 10a. B\n", "Điều 7\n", "**Điều 2.** C\n",
+          "1. x\n", "2. y\n", "1\\. e\n", "a) z\n", "đ) w\n", "f) q\n", "\n", "theo khoản 2 Điều 3 ",
+          "điểm b khoản này ", "Điều này ", "Luật X ", "khoản 1, 2 Điều 10a ", "điểm a, đ khoản 1 Điều 7; "]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=30), st.data())
+def test_odd_drafts_and_bad_changes_never_fail(pieces: list[str], data: st.DataObject) -> None:
+    text = "Điều 1. Đầu\n" + "".join(pieces)
+    sections = parse_draft(text).sections
+    anchors = [s.anchor for s in sections] + ["dieu-99", ""]
+    changes = data.draw(st.lists(st.builds(
+        Change, st.sampled_from(anchors), st.sampled_from(["replace", "insert_after", "delete", "move"]),
+        st.none() | st.sampled_from(PIECES) | st.text(max_size=20), st.integers(0, 3)), max_size=6))
+    answer = revise(sections, changes)
+    living = [s for s in answer["sections"] if s["change"] != "deleted"]
+    assert [s["number"] for s in living if s["kind"] == "article"] == [
+        str(n) for n in range(1, 1 + sum(s["kind"] == "article" for s in living))]
+    for s in living:
+        label = {"article": r"\W*Điều (\w+)", "clause": r"\s*(\w+)\\?\.", "point": r"\s*(\w+)\)"}.get(s["kind"])
+        if label:
+            assert re.match(label, s["text"])[1] == s["number"], s
+    known = {s.anchor for s in sections}
+    assert {(i["origin_anchor"], i["source"]) for i in answer["ignored"]} >= {
+        (c.origin_anchor, c.source) for c in changes if c.origin_anchor not in known}

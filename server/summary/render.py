@@ -93,10 +93,14 @@ def authors(row: dict[str, Any]) -> list[str]:
 
 
 def proposed(row: dict[str, Any]) -> str | None:
-    """The "Đề xuất sửa đổi" column: the new wording, a new provision after this one, or its deletion."""
-    if row["proposal_kind"] == "delete":
+    """The "Đề xuất sửa đổi" column: the new wording, a new provision after this one, or its deletion.
+
+    A record frozen before proposals had kinds has none of the newer keys: its rows read as they always did.
+    """
+    kind = row.get("proposal_kind")
+    if kind == "delete":
         return "Đề nghị bỏ quy định này."
-    if row["proposal_kind"] == "insert_after" and row["proposed_text"]:
+    if kind == "insert_after" and row["proposed_text"]:
         return f"Đề nghị bổ sung quy định mới sau quy định này:\n{row['proposed_text']}"
     return row["proposed_text"]
 
@@ -104,9 +108,9 @@ def proposed(row: dict[str, Any]) -> str | None:
 def ruling(row: dict[str, Any]) -> str | None:
     """The "Tiếp thu, giải trình" column: the response, the wording taken in instead, and the author's answer."""
     lines = [row["response"]] if row["response"] else []
-    if row["adopted_text"]:
+    if row.get("adopted_text"):
         lines.append(f"Nội dung tiếp thu:\n{row['adopted_text']}")
-    answer = row["author_answer"]
+    answer = row.get("author_answer")
     if answer is not None:
         said = "đồng ý" if answer["agrees"] else "không đồng ý"
         lines.append(f"Ý kiến của người góp ý: {said}" + (f" – {answer['text']}" if answer["text"] else ""))

@@ -32,6 +32,8 @@ def generated_statement(model: dict[str, Any]) -> str:
     c = model["conference"]
     attendance = model["attendance"]["totals"]
     totals = model["comment_totals"]
+    # Absent from a record compiled before the secretariat filed proposals of its own.
+    secretariat = totals.get("secretariat", 0)
     speeches = len(model["speakers"])
     host = f"tại {c['host_point']}" if c["host_point"] else "tại điểm cầu chính"
     present = attendance_sentence(attendance, model["absentees"])
@@ -43,10 +45,10 @@ def generated_statement(model: dict[str, Any]) -> str:
         ),
         (
             f"Hội thảo đã nghe {len(model['remarks'])} tham luận và {speeches} lượt phát biểu; "
-            f"nhận được {totals['total'] - totals['secretariat']} ý kiến góp ý vào {draft} của {totals['people']} đại biểu "
+            f"nhận được {totals['total'] - secretariat} ý kiến góp ý vào {draft} của {totals['people']} đại biểu "
             f"tại {totals['points']} điểm cầu."
             # The secretariat's own proposals are no delegate's comment: said apart, and only when there are some.
-            + (f" Ban soạn thảo đề xuất thêm {totals['secretariat']} nội dung sửa đổi." if totals["secretariat"] else "")
+            + (f" Ban soạn thảo đề xuất thêm {secretariat} nội dung sửa đổi." if secretariat else "")
         ),
         (
             f"Chủ trì Hội thảo đã tiếp thu {totals['accepted']} ý kiến, tiếp thu một phần {totals['partly_accepted']} "

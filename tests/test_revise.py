@@ -193,6 +193,10 @@ def test_replacement_that_brings_its_own_clauses_takes_the_place_of_the_old_ones
     assert document(answer).split("Chương II")[0].endswith(
         "Điều 2. Đối tượng\n1. Cơ quan nhà nước.\n2. Tổ chức:\na) Đảng;\nb) Đoàn thể.\n\n")
     assert "Điều 4. Kiểm tra\nGồm:\n1. Định kỳ.\n2. Đột xuất.\n\nĐiều 5." in document(answer)
+    # Inside new khoản, "khoản 2 Điều này" names the new khoản 2, numbered as written.
+    answer = run([Change("dieu-2", "replace", "Đối tượng\n1. Cơ quan.\n2. Như khoản 1 Điều này; theo Điều 3.", 1),
+                  Change("dieu-1", "delete", None, 2)])
+    assert "2. Như khoản 1 Điều này; theo Điều 2.\n" in document(answer)
     found, _ = conflicts([Change("dieu-2", "replace", "Đối tượng\n1. Cơ quan.", 1),
                           Change("dieu-2.khoan-3", "replace", "Khác.", 2)])
     assert found == [{"origin_anchor": "dieu-2", "comment_ids": [1, 2]}]

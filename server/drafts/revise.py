@@ -96,6 +96,7 @@ class _Node:
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     deleted: bool = False
+    renewed: bool = False
     anchor: str | None = None
     number: str | None = None
 
@@ -298,6 +299,7 @@ def _replace(node: _Node, new: list[_Node]) -> None:
         for child in first.children:
             child.parent = node
         node.children += first.children
+        node.renewed = True
         tail = node.subtree()[-1]
         tail.text = tail.text.rstrip() + last_end
         end = "\n"
@@ -355,10 +357,15 @@ def _number(root: _Node) -> list[_Node]:
 
 
 def _context(node: _Node) -> tuple[str | None, str | None]:
-    """The published Điều and khoản a text stands in, which "Điều này" and "khoản này" name."""
-    article, clause = node.enclosing("article"), node.enclosing("clause")
-    return (article.origin.anchor if article and article.origin else None,
-            clause.origin.anchor if clause and clause.origin else None)
+    """The published Điều and khoản a text stands in, which "Điều này" and "khoản này" name.
+
+    None where there is none, or where new wording gave it new khoản or điểm: "khoản 2 Điều này" there names
+    one of the new ones, numbered as written, and stays as it is.
+    """
+    def published(inner: _Node | None) -> str | None:
+        return None if inner is None or inner.origin is None or inner.renewed else inner.origin.anchor
+
+    return published(node.enclosing("article")), published(node.enclosing("clause"))
 
 
 def _rewrite_references(order: list[_Node], nodes: dict[str, _Node]) -> list[dict[str, Any]]:

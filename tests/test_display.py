@@ -32,6 +32,12 @@ async def shown(call: Call, s: Server, token: str | None = None) -> dict[str, An
     return dict(reply.body)
 
 
+async def propose(call: Call, s: Server, token: str, anchor: str, proposal: dict[str, Any]) -> dict[str, Any]:
+    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": "Đề xuất.", "proposal": proposal})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
+
+
 def joined(runs: list[dict[str, str]], *ops: str) -> str:
     return "".join(run["text"] for run in runs if run["op"] in ops)
 
@@ -154,6 +160,28 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
     clause = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-2", "view": "revised"})).body["section"]
     assert clause["article_title"] == sections["dieu-4"]["title"] and [p["anchor"] for p in clause["parts"]] == ["dieu-4.khoan-2"]
 
+    # The structure changes: a clause inserted and a point deleted, both adopted. The revised view renumbers.
+    added = await propose(call, s, author, "dieu-4.khoan-1", {"kind": "insert_after", "text": "Hai bên trao đổi kết quả hằng quý."})
+    await rule(call, s, added, "accepted", "Tiếp thu.")
+    dropped = await propose(call, s, other, "dieu-4.khoan-3.diem-a", {"kind": "delete"})
+    await rule(call, s, dropped, "accepted", "Tiếp thu.")
+    diff = await view("diff")
+    assert [(p["no"], p["kind"], p["status"]) for p in diff[None]["proposals"]] == [(added["number"], "insert_after", "accepted")]
+    assert joined(diff[None]["runs"], "insert") == "Hai bên trao đổi kết quả hằng quý."
+    point = diff["dieu-4.khoan-3.diem-a"]["proposals"]
+    assert [p["kind"] for p in point] == ["delete"] and joined(point[0]["runs"], "delete") == sections["dieu-4.khoan-3.diem-a"]["text"].strip()
+    revised_parts = (await put(call, s, {"mode": "section", "anchor": "dieu-4", "view": "revised"})).body["section"]["parts"]
+    assert [(p["anchor"], p["number"], p["change"]) for p in revised_parts[:6]] == [
+        ("dieu-4", "4", "unchanged"), ("dieu-4.khoan-1", "1", "modified"), (None, "2", "inserted"),
+        ("dieu-4.khoan-2", "3", "unchanged"), ("dieu-4.khoan-3", "4", "unchanged"), ("dieu-4.khoan-3.diem-b", "a", "unchanged"),
+    ]
+    assert joined(revised_parts[2]["runs"], "equal") == "2. Hai bên trao đổi kết quả hằng quý."
+    assert joined(revised_parts[5]["runs"], "equal").startswith("a) ")
+    gone = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-3.diem-a", "view": "revised"})).body["section"]
+    assert (gone["revised_anchor"], gone["parts"]) == (None, [])
+    moved = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-2", "view": "revised"})).body["section"]
+    assert moved["revised_anchor"] == "dieu-4.khoan-3"
+
 
 async def on_screen(display: Page, mode: str) -> None:
     """The display shows the chair's choice, all of it on either projector, and axe finds nothing serious."""
@@ -223,3 +251,12 @@ async def test_the_chair_projects_and_every_display_follows(shared_server: Serve
     await panel.get_by_role("button", name=VI["screen.agenda"]).click()
     for page in (display, later):
         await expect(page.locator("body")).to_have_attribute("data-mode", "agenda", timeout=LIVE_TIMEOUT_MS)
+
+
+async def test_the_screen_stays_closed_with_the_workshop(shared_server: Server, call: Call) -> None:
+    """Last in this module: it closes the workshop."""
+    s = shared_server
+    assert (await call("POST", s.api("/close"), s.tokens["chair"])).status == 200
+    before = await shown(call, s)
+    assert_error(await put(call, s, {"mode": "message", "text": "Sau bế mạc"}), 409, "conference_closed")
+    assert await shown(call, s) == before

@@ -1,8 +1,9 @@
 """A section of the current draft as the big screen shows it: as published, with its proposals marked, or revised.
 
 The screen gets the words already laid out as runs (`equal`, `insert`, `delete`), so it only draws them: the
-display is a read-only console that may read neither comments nor rulings, and the diff is the record's own
-(server/summary/revision.py's word_changes), so screen and record mark the same words.
+display is a read-only console that may read neither comments nor rulings. The diff is the record's own
+(server/summary/revision.py's word_changes) and the revised words are the revised draft's (server/drafts/revise.py),
+so screen and record never disagree.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Comment, DraftSection
 from server.drafts.operations import current_draft, sections_of
+from server.drafts.revise import Change as Adopted
+from server.drafts.revise import revise
 from server.errors import Invalid
 from server.submissions.operations import comment_numbers
 from server.summary.revision import word_changes
@@ -31,8 +34,9 @@ Runs = list[dict[str, str]]
 
 @dataclass(frozen=True)
 class Change:
-    """One proposal to a section: its comment's number, kind, wording and where its ruling stands."""
+    """One proposal to a section: its comment's id and number, kind, wording and where its ruling stands."""
 
+    id: int
     no: int
     anchor: str
     kind: str
@@ -44,12 +48,18 @@ class Change:
         return self.status in ADOPTING
 
 
+# An article's heading line, whatever its number (the revised draft renumbers it).
+_HEADING = re.compile(r"^Điều\s+[0-9]+[a-zđ]?\b[^\n]*\n*")
+
+
+def _words(kind: str, text: str) -> str:
+    """The words without an article's heading line: the screen prints "Điều 3. …" once, as the heading."""
+    text = text.strip()
+    return _HEADING.sub("", text) if kind == "article" else text
+
+
 def _body(section: DraftSection) -> str:
-    """The section's words without its heading line: the screen prints "Điều 3. …" once, as the heading."""
-    text = section.text.strip()
-    if section.kind == "article":
-        text = re.sub(rf"^Điều\s+{re.escape(section.number)}\b[^\n]*\n*", "", text)
-    return text
+    return _words(section.kind, section.text)
 
 
 def _plain(text: str) -> Runs:
@@ -58,9 +68,7 @@ def _plain(text: str) -> Runs:
 
 def _wording(section: DraftSection, text: str) -> str:
     """A proposed wording compared as the body is: an article's proposal may repeat the heading line or not."""
-    if section.kind == "article":
-        return re.sub(rf"^Điều\s+{re.escape(section.number)}\b[^\n]*\n*", "", text.strip())
-    return text.strip()
+    return _words(section.kind, text)
 
 
 def _adopted_text(comment: Comment) -> str | None:
@@ -82,7 +90,7 @@ def _change(comment: Comment, no: int) -> Change | None:
         if adopted is None and kind != "delete":
             return None
         text = adopted or ""
-    return Change(no, comment.section_anchor, kind, text, comment.disposition or "pending")
+    return Change(comment.id, no, comment.section_anchor, kind, text, comment.disposition or "pending")
 
 
 async def changes_for(session: AsyncSession, conference_id: int, anchors: Sequence[str]) -> list[Change]:
@@ -99,30 +107,32 @@ async def changes_for(session: AsyncSession, conference_id: int, anchors: Sequen
     return [change for c in rows if (change := _change(c, numbers[c.id])) is not None]
 
 
-def revised_parts(sections: Sequence[DraftSection], changes: Sequence[Change]) -> list[dict[str, Any]]:
-    """The sections with their adopted changes applied: the revised view, computed here alone.
+def revised_parts(
+    draft: Sequence[DraftSection], shown: Sequence[DraftSection], changes: Sequence[Change]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The shown sections as the revised draft has them, and the first one's anchor there (None once deleted).
 
-    Until the revised-draft engine renumbers the whole draft, this applies what the record applies: one adopted
-    replacement or deletion per section (two are a conflict and the section keeps its published text), and each
-    adopted insertion after its section, unnumbered.
+    The whole draft is revised, so numbers are those of the revised draft; an insertion belongs to the shown
+    sections when it follows one of them. Deleted sections are left out; a section in a conflict keeps its words.
     """
-    on: dict[str, list[Change]] = defaultdict(list)
-    inserts: dict[str, list[Change]] = defaultdict(list)
-    for change in changes:
-        if change.adopted:
-            (inserts if change.kind == "insert_after" else on)[change.anchor].append(change)
+    answer = revise(draft, [Adopted(c.anchor, c.kind, c.text or None, c.id) for c in changes if c.adopted])
+    conflicted = {conflict["origin_anchor"] for conflict in answer["conflicts"]}
+    wanted = {section.anchor for section in shown}
     parts: list[dict[str, Any]] = []
-    for section in sections:
-        own = on.get(section.anchor, [])
-        if len(own) == 1 and own[0].kind == "delete":
-            pass
-        elif len(own) == 1:
-            parts.append(_part(section, _plain(_wording(section, own[0].text)), "modified"))
-        else:
-            parts.append(_part(section, _plain(_body(section)), "conflict" if own else "unchanged"))
-        for insert in inserts.get(section.anchor, []):
-            parts.append(_inserted(section, insert, _plain(insert.text.strip())))
-    return parts
+    inside, revised_anchor = False, None
+    for row in answer["sections"]:
+        origin = row["origin_anchor"]
+        if origin is not None:
+            inside = origin in wanted
+        if not inside or row["change"] == "deleted":
+            continue
+        if origin == shown[0].anchor:
+            revised_anchor = row["anchor"]
+        change = ("inserted" if origin is None else "conflict" if origin in conflicted
+                  else "modified" if row["change"] == "modified" else "unchanged")
+        parts.append({"anchor": origin, "kind": row["kind"], "number": row["number"], "title": row["title"],
+                      "change": change, "runs": _plain(_words(row["kind"], row["text"])), "proposals": []})
+    return parts, revised_anchor
 
 
 def _part(section: DraftSection, runs: Runs, change: str, proposals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -161,34 +171,40 @@ def diff_parts(sections: Sequence[DraftSection], changes: Sequence[Change]) -> l
     return parts
 
 
-async def projectable(session: AsyncSession, conference_id: int, anchor: str) -> list[DraftSection]:
-    """The anchored section of the current draft and what it holds, in document order; 422 when it is not one the
-    screen can show."""
-    draft = await current_draft(session, conference_id)
-    sections = await sections_of(session, draft.id) if draft is not None else []
-    target = next((s for s in sections if s.anchor == anchor), None)
+def _within(draft: Sequence[DraftSection], anchor: str) -> list[DraftSection]:
+    """The anchored section and what it holds, in document order; 422 when it is not one the screen can show."""
+    target = next((s for s in draft if s.anchor == anchor), None)
     if target is None:
         raise Invalid("anchor is not a section of the current draft", {"anchor": "not in the current draft"})
     if target.kind not in PROJECTABLE:
         raise Invalid("Only an article, a clause or a point can be shown on the big screen",
                       {"anchor": "not an article, clause or point"})
-    return [s for s in sections if s.anchor == anchor or s.anchor.startswith(f"{anchor}.")]
+    return [s for s in draft if s.anchor == anchor or s.anchor.startswith(f"{anchor}.")]
+
+
+async def _current_sections(session: AsyncSession, conference_id: int) -> list[DraftSection]:
+    draft = await current_draft(session, conference_id)
+    return await sections_of(session, draft.id) if draft is not None else []
+
+
+async def projectable(session: AsyncSession, conference_id: int, anchor: str) -> list[DraftSection]:
+    """The sections the screen would show for `anchor`; 422 when it cannot show it."""
+    return _within(await _current_sections(session, conference_id), anchor)
 
 
 async def project(session: AsyncSession, conference_id: int, anchor: str, view: str) -> dict[str, Any]:
     """What the screen shows of the anchored section in `view`, with the article it belongs to for its heading."""
-    sections = await projectable(session, conference_id, anchor)
+    draft = await _current_sections(session, conference_id)
+    sections = _within(draft, anchor)
     target = sections[0]
-    article = None
-    if target.kind != "article":
-        article = await session.scalar(select(DraftSection).where(
-            DraftSection.draft_id == target.draft_id, DraftSection.anchor == anchor.split(".")[0]))
-    changes = await changes_for(session, conference_id, [s.anchor for s in sections]) if view != "original" else []
+    article = next((s for s in draft if s.anchor == anchor.split(".")[0]), target)
+    revised_anchor: str | None = anchor
     if view == "diff":
-        parts = diff_parts(sections, changes)
+        parts = diff_parts(sections, await changes_for(session, conference_id, [s.anchor for s in sections]))
     elif view == "revised":
-        parts = revised_parts(sections, changes)
+        adopted = await changes_for(session, conference_id, [s.anchor for s in draft])
+        parts, revised_anchor = revised_parts(draft, sections, adopted)
     else:
         parts = [_part(s, _plain(_body(s)), "unchanged") for s in sections]
     return {"anchor": anchor, "kind": target.kind, "number": target.number, "title": target.title,
-            "article_title": article.title if article is not None else target.title, "view": view, "parts": parts}
+            "article_title": article.title, "view": view, "revised_anchor": revised_anchor, "parts": parts}

@@ -123,7 +123,10 @@ PROJECTED_PART = record(
 )
 PROJECTED = record(
     anchor=NAME, kind=ref("section_kind"), number=STRING, title=STRING, article_title=STRING,
-    view=enum(("original", "diff", "revised")), parts={"type": "array", "items": PROJECTED_PART},
+    view=enum(("original", "diff", "revised")),
+    revised_anchor={**NAME_OR_NULL, "description": "Where the section stands in the revised draft (its anchor "
+                    "as shown in other views); null in the revised view once an adopted change deletes it."},
+    parts={"type": "array", "items": PROJECTED_PART},
 )
 STAY: dict[str, Schema] = dict(
     checkin_id=ID, participant_id=ID, point_id=ID, checked_in_at=WHEN, checked_in_by=NAME,

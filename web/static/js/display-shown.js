@@ -60,12 +60,15 @@ function part(section, view) {
 
 /** The section's heading, the view it is in, and its parts: clauses and points under an article, one by one. */
 export function renderSection(box, section) {
-  const heading = section.kind === "article" && section.title ? `${sectionLabel(section.anchor)}. ${section.title}` : sectionLabel(section.anchor);
+  // As revised, a provision may carry a new number; once deleted, it keeps the one it was published with.
+  const anchor = section.revised_anchor ?? section.anchor;
+  const heading = section.kind === "article" && section.title ? `${sectionLabel(anchor)}. ${section.title}` : sectionLabel(anchor);
   box.querySelector("#section-view").textContent = t(`display.view_${section.view}`);
   box.querySelector("#section-heading").textContent = heading;
   box.querySelector("#section-article").textContent = section.kind === "article" ? "" : section.article_title;
   const parts = section.parts.map((p) => part(p, section.view)).filter(Boolean);
   const changed = section.parts.some((p) => p.proposals.length || p.change === "inserted");
   if (section.view === "diff" && !changed) parts.unshift(el("p", { class: "proposal-label", text: t("display.no_changes") }));
+  if (section.revised_anchor === null) parts.unshift(el("p", { class: "proposal-label", text: t("display.deleted") }));
   box.querySelector("#section-body").replaceChildren(...parts);
 }

@@ -257,6 +257,7 @@ def test_reference_forms_are_rewritten() -> None:
         "Khoản 2 Điều 2 quy định như sau.": "Khoản 3 Điều 3 quy định như sau.",
         "Điều 4 quy định việc kiểm tra.": "Điều 5 quy định việc kiểm tra.",
         "THEO ĐIỀU 5.": "THEO ĐIỀU 6.",
+        "tại khoản 2, Điều 2.": "tại khoản 3, Điều 3.",
     }
     for line, expected in cases.items():
         text, updated = referenced(line)

@@ -9,6 +9,8 @@ from server.drafts.parser import POINT_LETTERS
 
 _NOT_WORD = r"(?![^\W_])"
 _GAP = re.compile(r"[^\S\n]+")
+# Between a unit and the one above it, a comma is an informal spelling: "khoản 2, Điều 5" is khoản 2 of Điều 5.
+_UP = re.compile(r"[^\S\n]*,[^\S\n]*|[^\S\n]+")
 # Unit words in any case: "Khoản 2" opens a sentence, "ĐIỀU 5" sits in a title in capitals.
 _UNIT = re.compile(r"(?<![^\W_])(?i:(điểm|khoản|điều))" + _NOT_WORD)
 _LEVEL = {"điểm": 0, "khoản": 1, "điều": 2}
@@ -95,7 +97,7 @@ def _chain(text: str, pos: int) -> tuple[list[_Level], int] | None:
     if first is None:
         return None
     levels, end = [first[0]], first[1]
-    while not levels[-1].this and (gap := _GAP.match(text, end)):
+    while not levels[-1].this and (gap := _UP.match(text, end)):
         upper = _level_at(text, gap.end())
         if upper is None or upper[0].level <= levels[-1].level:
             break

@@ -17,6 +17,7 @@ from server.auth.signin import lockout_of
 from server.auth.submit_rate import SubmitRate, submit_rate_key
 from server.auth.throttle import LoginThrottle, throttle_key
 from server.db import db_context
+from server.display.follow import setup_display
 from server.events import Publisher
 from server.http.cookies import send_renewed_cookie
 from server.http.middlewares import authenticate, errors, plain_bodies, security_headers
@@ -112,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
     app[publisher_key] = Publisher(sio, app[ender_key])
     app.cleanup_ctx.append(writing)
     setup_totals(app)
+    setup_display(app)
     app.on_startup.append(sweep_attachments)
     app.on_startup.append(settle_heap)
     app.on_shutdown.append(end_sockets)

@@ -183,6 +183,33 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
     assert moved["revised_anchor"] == "dieu-4.khoan-3"
 
 
+async def test_a_change_to_the_shown_proposals_reaches_the_screens(
+    shared_server: Server, call: Call, listen: Callable[..., Awaitable[Listener]]
+) -> None:
+    s, t = shared_server, shared_server.tokens
+    author, _ = await people(call, s)
+    diff = {"mode": "section", "anchor": "dieu-6", "view": "diff", "text": None}
+    assert (await put(call, s, diff)).status == 200
+    screen = await listen(s, t["display"])
+    elsewhere = await comment(call, s, author, "dieu-7", "Không thuộc điều đang chiếu.", "Nội dung khác.")
+    proposal = await comment(call, s, author, "dieu-6.khoan-1", "Sửa.", "1. Nội dung mới.")
+    # A proposal elsewhere changes nothing on the screen; one on the shown article sends the state again.
+    assert [e["data"] for e in await screen.wait_for("display.changed")] == [diff]
+    marked = {p["no"]: p["status"] for part in (await shown(call, s))["section"]["parts"] for p in part["proposals"]}
+    assert marked[proposal["number"]] == "pending"
+    await rule(call, s, proposal, "accepted", "Tiếp thu.")
+    await screen.wait_for("display.changed", 2)
+    marked = {p["no"]: p["status"] for part in (await shown(call, s))["section"]["parts"] for p in part["proposals"]}
+    assert marked[proposal["number"]] == "accepted"
+    # As revised, any adoption may renumber what is shown: a ruling anywhere sends it again.
+    assert (await put(call, s, {**diff, "view": "revised"})).status == 200
+    await rule(call, s, elsewhere, "accepted", "Tiếp thu.")
+    events = await screen.wait_for("display.changed", 4)
+    assert events[-1]["data"] == {**diff, "view": "revised"}
+    for event in events:
+        validate_event(event)
+
+
 async def on_screen(display: Page, mode: str) -> None:
     """The display shows the chair's choice, all of it on either projector, and axe finds nothing serious."""
     await expect(display.locator("body")).to_have_attribute("data-mode", mode, timeout=LIVE_TIMEOUT_MS)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from schema.tables import Comment, DraftSection
 from server.drafts.operations import current_draft, sections_of
@@ -93,14 +94,17 @@ def _change(comment: Comment, no: int) -> Change | None:
     return Change(comment.id, no, comment.section_anchor, kind, text, comment.disposition or "pending")
 
 
-async def changes_for(session: AsyncSession, conference_id: int, anchors: Sequence[str]) -> list[Change]:
+async def changes_for(
+    session: AsyncSession, conference_id: int, anchors: Sequence[str], pending: ColumnElement[bool] | None = None
+) -> list[Change]:
     """The adopted and pending proposals on these sections, in the order they came in; duplicates and held or
-    rejected input are not the room's to see."""
+    rejected input are not the room's to see. `pending` narrows the pending ones to those the reader may see."""
+    unruled = Comment.disposition.is_(None) if pending is None else (Comment.disposition.is_(None) & pending)
     rows = list((await session.scalars(
         select(Comment)
         .where(Comment.conference_id == conference_id, Comment.section_anchor.in_(list(anchors)),
                Comment.moderation == "approved", Comment.duplicate_of.is_(None),
-               (Comment.disposition.is_(None)) | (Comment.disposition.in_(ADOPTING)))
+               unruled | (Comment.disposition.in_(ADOPTING)))
         .order_by(Comment.id)
     )).all())
     numbers = await comment_numbers(session, conference_id, [c.id for c in rows])
@@ -192,15 +196,18 @@ async def projectable(session: AsyncSession, conference_id: int, anchor: str) ->
     return _within(await _current_sections(session, conference_id), anchor)
 
 
-async def project(session: AsyncSession, conference_id: int, anchor: str, view: str) -> dict[str, Any]:
-    """What the screen shows of the anchored section in `view`, with the article it belongs to for its heading."""
+async def project(
+    session: AsyncSession, conference_id: int, anchor: str, view: str, pending: ColumnElement[bool] | None = None
+) -> dict[str, Any]:
+    """What the screen shows of the anchored section in `view`, with the article it belongs to for its heading;
+    `pending` limits the diff view's pending proposals to the reader's own (a console, not the public screen)."""
     draft = await _current_sections(session, conference_id)
     sections = _within(draft, anchor)
     target = sections[0]
     article = next((s for s in draft if s.anchor == anchor.split(".")[0]), target)
     revised_anchor: str | None = anchor
     if view == "diff":
-        parts = diff_parts(sections, await changes_for(session, conference_id, [s.anchor for s in sections]))
+        parts = diff_parts(sections, await changes_for(session, conference_id, [s.anchor for s in sections], pending))
     elif view == "revised":
         adopted = await changes_for(session, conference_id, [s.anchor for s in draft])
         parts, revised_anchor = revised_parts(draft, sections, adopted)

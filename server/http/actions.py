@@ -80,6 +80,8 @@ ROUTE_ACTIONS: dict[str, str] = {
     "change_proposal_create": "comment.propose",
     "display": "display.read",
     "display_update": "display.control",
+    # A section's views carry the reader's own pending proposals: who may read comments may read them.
+    "section_view": "comment.read",
     "events": "events.read",
     "summary": "summary.read",
     "summary_format": "summary.read",

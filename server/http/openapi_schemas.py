@@ -100,7 +100,7 @@ def _with_fields(schema: Schema, **properties: Schema) -> Schema:
 
 
 USER = record(
-    id=ID, username=NAME, role=enum(("admin", "chair")), full_name=NAME_OR_NULL, failed_logins=COUNT,
+    id=ID, username=NAME, role=enum(("admin", "chair", "secretary")), full_name=NAME_OR_NULL, failed_logins=COUNT,
     locked_until={**WHEN_OR_NULL, "description": "Set only while a lock is in force."},
 )
 CONFERENCE = record(
@@ -289,6 +289,8 @@ def _own_components() -> dict[str, Schema]:
             {**event_schema("display.changed"), "description": "What the big screen shows, with the projected section."},
             section={**nullable(PROJECTED), "description": "In section mode, the section as the screen shows it."},
         ),
+        "section_view": {**PROJECTED, "description": "A section in one of the big screen's views, with the reader's "
+                         "own pending proposals only (staff: all)."},
         "event": event_schema("envelope"),
         "summary": SUMMARY,
         "Error": obj(("error",), error=obj(("code", "message", "details"), code=STRING, message=STRING, details={"type": "object"})),

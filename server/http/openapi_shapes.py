@@ -120,12 +120,12 @@ DOCS: dict[str, Doc] = {
         ("openapi", "info", "paths"), openapi=STRING, info={"type": "object"}, paths={"type": "object"},
     )),
     "api_login": Doc(
-        "session", "Sign in with a staff account", record(token=NAME, role=enum(("admin", "chair")), username=NAME),
+        "session", "Sign in with a staff account", record(token=NAME, role=enum(("admin", "chair", "secretary")), username=NAME),
         body=obj(("username", "password"), username=STRING, password=STRING),
     ),
     "api_logout": Doc("session", "Sign out, ending the session", record(ok={"const": True})),
     "api_me": Doc("session", "Tell who the caller is", record(
-        role=enum(("admin", "chair", "operator", "delegate", "display")), conference_id=ref("id_or_null"),
+        role=enum(("admin", "chair", "secretary", "operator", "delegate", "display")), conference_id=ref("id_or_null"),
         point_id=ref("id_or_null"), participant_id=ref("id_or_null"),
     )),
     "users": Doc("accounts", "List staff accounts", listing(ref("user"))),
@@ -283,6 +283,10 @@ DOCS: dict[str, Doc] = {
             ("mode",), mode=enum(MODES), anchor={**STRING, "description": "Section mode: an article, clause or point."},
             view=enum(VIEWS), text={**STRING, "maxLength": MESSAGE_MAX, "description": "Message mode: what to show."},
         ), "additionalProperties": False},
+    ),
+    "section_view": Doc(
+        "display", "Read an article, clause or point as published, with its proposals marked, or revised",
+        ref("section_view"), query={"anchor": STRING, "view": enum(VIEWS)},
     ),
     "events": Doc(
         "events", "Replay the events after a seq",

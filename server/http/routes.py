@@ -116,6 +116,7 @@ def setup_routes(app: web.Application) -> None:
 
     r.add_get(C + "/display", display.get_display, name="display")
     r.add_put(C + "/display", display.set_display, name="display_update")
+    r.add_get(C + "/section-view", display.section_view, name="section_view")
 
     r.add_get(C + "/events", stream.list_events, name="events")
     r.add_get(C + "/summary", summary.summary, name="summary")

@@ -1,14 +1,19 @@
-"""The big screen: what it shows now (any member reads it), and the chair's PUT that changes it."""
+"""The big screen: what it shows now (any member reads it), the chair's PUT that changes it, and any section in
+the screen's three views for a console that reads the draft (the delegate's own view switch)."""
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from schema.tables import Comment
+from server.auth.principal import Principal
 
 from server.conferences.operations import get_conference
 from server.display import operations as display
-from server.display.projection import VIEWS
+from server.display.projection import VIEWS, project
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, reader, write
@@ -53,3 +58,25 @@ async def set_display(request: web.Request) -> web.Response:
         return await display.display_dict(session, await display.show(session, c, shown))
 
     return await write(request, c, op)
+
+
+def _pending_seen_by(principal: Principal) -> ColumnElement[bool] | None:
+    """Comments are not public: besides adopted changes, a delegate sees its own pending proposals, an operator
+    those of its point (the ones it may list), staff all of them."""
+    if principal.role == "delegate":
+        return Comment.participant_id == principal.participant_id
+    if principal.role == "operator":
+        return Comment.point_id == principal.point_id
+    return None
+
+
+async def section_view(request: web.Request) -> web.Response:
+    """GET …/section-view?anchor=&view=: an article, clause or point as published, with proposals marked, or revised."""
+    principal, c = allow(request)
+    assert c is not None
+    query = dict(request.query)
+    anchor = parse.text(query, "anchor", 128)
+    view = parse.choice(query, "view", VIEWS, required=False) or "original"
+    assert anchor is not None
+    async with reader(request) as session:
+        return web.json_response(await project(session, c, anchor, view, _pending_seen_by(principal)))

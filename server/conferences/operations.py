@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, utcnow
 from server import events
+from server.drafts.adopted import unresolved_conflicts
 from server.errors import Closed, Conflict, NotFound
 from server.summary.freeze import freeze_summary
 
@@ -76,6 +77,18 @@ async def update_conference(session: AsyncSession, conference_id: int, changes: 
     return conference
 
 
+async def _settled(session: AsyncSession, conference_id: int) -> None:
+    """The record's revised draft must say what was adopted: two adopted changes that contradict each other are
+    the chair's to settle by ruling again before the close freezes it."""
+    conflicts = await unresolved_conflicts(session, conference_id)
+    if conflicts:
+        raise Conflict(
+            "Adopted changes to the draft conflict; rule again so that one of each stays adopted before closing",
+            {"conflicts": conflicts},
+            code="unresolved_conflicts",
+        )
+
+
 async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
     """Apply a TRANSITIONS action; opening an open conference changes nothing."""
     conference = await get_conference(session, conference_id)
@@ -88,6 +101,8 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
             {"status": conference.status, "action": action},
             code="invalid_state",
         )
+    if target == "closed":
+        await _settled(session, conference_id)
     previous, conference.status = conference.status, target
     now = utcnow()
     if target == "open" and conference.opened_at is None:

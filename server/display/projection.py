@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from schema.tables import Comment, DraftSection
+from server.drafts.adopted import ADOPTING, adopted_change, proposal_kind
 from server.drafts.operations import current_draft, sections_of
 from server.drafts.revise import Change as Adopted
 from server.drafts.revise import revise
@@ -28,8 +29,6 @@ from server.summary.revision import word_changes
 # What can fill the screen: a chapter is pages long and would be unreadable from the back of the room.
 PROJECTABLE = ("article", "clause", "point")
 VIEWS = ("original", "diff", "revised")
-# A ruling that adopts something; a proposal not yet ruled on is pending and shows only in the diff view.
-ADOPTING = ("accepted", "partly_accepted")
 Runs = list[dict[str, str]]
 
 
@@ -72,26 +71,17 @@ def _wording(section: DraftSection, text: str) -> str:
     return _words(section.kind, text)
 
 
-def _adopted_text(comment: Comment) -> str | None:
-    """What a ruling adopted: the proposal as written, or the chair's counter-wording of a partial acceptance."""
-    if comment.disposition == "partly_accepted":
-        return comment.adopted_text
-    return comment.proposed_text
-
-
 def _change(comment: Comment, no: int) -> Change | None:
-    kind = comment.proposal_kind or ("replace" if comment.proposed_text else None)
-    if kind is None or comment.section_anchor is None:
-        return None
+    """A pending proposal as written; a ruled one as server.drafts.adopted reads what its ruling adopted."""
     if comment.disposition is None:
-        text = comment.proposed_text or ""
-    else:
-        adopted = _adopted_text(comment)
-        # A partial acceptance without counter-wording adopts nothing the screen could show.
-        if adopted is None and kind != "delete":
+        kind = proposal_kind(comment)
+        if kind is None or comment.section_anchor is None:
             return None
-        text = adopted or ""
-    return Change(comment.id, no, comment.section_anchor, kind, text, comment.disposition or "pending")
+        return Change(comment.id, no, comment.section_anchor, kind, comment.proposed_text or "", "pending")
+    adopted = adopted_change(comment)
+    if adopted is None:
+        return None
+    return Change(comment.id, no, adopted.origin_anchor, adopted.kind, adopted.text or "", comment.disposition)
 
 
 async def changes_for(

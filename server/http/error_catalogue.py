@@ -67,6 +67,8 @@ MEANINGS: dict[str, str] = {
         "Send it again in a moment: another process, or this one restarted, takes it."
     ),
     "undo_expired": "A check-in can be undone only within five minutes; check the person out instead.",
+    "unresolved_conflicts": "Adopted changes to the draft contradict each other (details.conflicts: the section and "
+    "the comments); the chair rules again so that one of each stays adopted, then closes.",
     "username_taken": "This username is taken.",
     "weak_password": "The password breaks a rule (details.password says which).",
     "wrong_point": "This person belongs to another bridge point.",

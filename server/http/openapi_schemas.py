@@ -128,6 +128,22 @@ PROJECTED = record(
                     "as shown in other views); null in the revised view once an adopted change deletes it."},
     parts={"type": "array", "items": PROJECTED_PART},
 )
+REVISED_DRAFT = record(
+    sections={"type": "array", "description": "The revised draft in order; a deleted section stays where it stood.",
+              "items": record(
+                  anchor={**NAME_OR_NULL, "description": "In the revised draft; null for a deleted section."},
+                  kind=ref("section_kind"), number=nullable(STRING), title=STRING, text=TEXT,
+                  origin_anchor={**NAME_OR_NULL, "description": "In the draft as published; null when inserted."},
+                  change=enum(("unchanged", "modified", "inserted", "deleted", "renumbered")),
+              )},
+    renumbered={"type": "array", "items": record(**{"from": NAME, "to": NAME})},
+    references_updated={"type": "array", "items": record(
+        anchor=NAME, **{"from": TEXT, "to": {**TEXT_OR_NULL, "description": "Null: it names a deleted section."}},
+    )},
+    conflicts={"type": "array", "description": "Adopted changes that contradict each other; the section keeps its "
+               "published text until the chair rules again, and the close is refused.",
+               "items": record(origin_anchor=NAME, comment_ids={"type": "array", "items": ID})},
+)
 STAY: dict[str, Schema] = dict(
     checkin_id=ID, participant_id=ID, point_id=ID, checked_in_at=WHEN, checked_in_by=NAME,
     checked_out_at=WHEN_OR_NULL, checked_out_by=NAME_OR_NULL, undone_at=WHEN_OR_NULL, undone_by=NAME_OR_NULL,
@@ -289,6 +305,7 @@ def _own_components() -> dict[str, Schema]:
             {**event_schema("display.changed"), "description": "What the big screen shows, with the projected section."},
             section={**nullable(PROJECTED), "description": "In section mode, the section as the screen shows it."},
         ),
+        "revised_draft": REVISED_DRAFT,
         "section_view": {**PROJECTED, "description": "A section in one of the big screen's views, with the reader's "
                          "own pending proposals only (staff: all)."},
         "event": event_schema("envelope"),

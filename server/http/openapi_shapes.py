@@ -231,6 +231,9 @@ DOCS: dict[str, Doc] = {
         form=obj(("file",), file=FILE, title=STRING),
     ),
     "draft": Doc("drafts", "Get a draft with its sections", ref("draft")),
+    "draft_revised": Doc(
+        "drafts", "The current draft after every adopted change, renumbered, with its conflicts", ref("revised_draft"),
+    ),
     "remarks": Doc(
         "submissions", "List remarks", listing(REMARK, **PAGED),
         query={**PAGE, "point_id": ID, "agenda_item_id": ID, "moderation": enum(MODERATION), "q": STRING},

@@ -98,6 +98,8 @@ def setup_routes(app: web.Application) -> None:
 
     r.add_get(C + "/drafts", drafts.list_drafts, name="drafts")
     r.add_post(C + "/drafts", drafts.publish_draft, name="draft_create")
+    # Before /drafts/{d}, which would take "revised" for a draft id.
+    r.add_get(C + "/drafts/revised", drafts.revised_draft, name="draft_revised")
     r.add_get(C + "/drafts/{d}", drafts.get_draft, name="draft")
     r.add_get(C + "/remarks", inbox.list_remarks, name="remarks")
     r.add_post(C + "/remarks", input.submit_remark, name="remark_create")

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.drafts import adopted
 from server.drafts import operations as drafts
 from server.drafts.files import read_draft_file
 from server.drafts.parser import parse_draft
@@ -55,6 +56,14 @@ async def get_draft(request: web.Request) -> web.Response:
     draft_id = parse.path_id(request, "d")
     async with reader(request) as session:
         return web.json_response(await drafts.draft_dict(session, await drafts.get_draft(session, c, draft_id)))
+
+
+async def revised_draft(request: web.Request) -> web.Response:
+    """The current draft after every adopted change (PROTOCOL v1.1); empty lists while there is no draft."""
+    _, c = allow(request)
+    assert c is not None
+    async with reader(request) as session:
+        return web.json_response(adopted.answer(await adopted.revision_of(session, c)))
 
 
 async def publish_draft(request: web.Request) -> web.Response:

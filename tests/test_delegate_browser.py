@@ -4,6 +4,8 @@ request, is given the floor with its own countdown, and can withdraw."""
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -202,3 +204,104 @@ async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_serve
     # The author's own session downloads it.
     status = await delegate.evaluate("async (url) => (await fetch(url)).status", remarks[0]["attachment"]["url"])
     assert status == 200
+
+
+async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_reads_the_views(
+    demo_server: Server, open_console: Open, call: Call,
+) -> None:
+    """Item by item on a phone: replace with its word diff, insert after a clause where it goes, drop a clause
+    struck through; the chair's counter-wording as a diff and the delegate's answer; the article revised."""
+    s = demo_server
+    chair = s.tokens["chair"]
+    await call("POST", s.api("/open"), chair)
+    delegate = await open_console(s, next(iter(s.tokens["delegates"].values())))
+    await delegate.set_viewport_size({"width": 390, "height": 844})
+    # Loaded again at the phone's width, where the contents fold above the article.
+    await delegate.reload()
+    vi = catalog("vi")
+    shots = Path(tempfile.gettempdir()) / "delegate-shots"
+    shots.mkdir(exist_ok=True)
+
+    # A general comment proposes nothing: inserting and dropping are not offered without a section.
+    await delegate.locator("#section-select").select_option("")
+    await expect(delegate.locator("#proposal-kinds input[value=insert_after]")).to_be_disabled()
+    await expect(delegate.locator("#proposal-kinds input[value=delete]")).to_be_disabled()
+
+    await delegate.locator("#draft-toc-box summary").click()
+    await delegate.locator('#draft-toc button[data-article="dieu-3"]').click()
+    reader = delegate.locator("#draft-reader")
+    clause = lambda anchor: reader.locator(f'.reader-section[data-anchor="{anchor}"]')  # noqa: E731
+    # Beside every clause (and the article) the three kinds, as plain buttons.
+    await expect(clause("dieu-3.khoan-2").locator(".pick-kinds button")).to_have_count(3)
+    form = delegate.locator("#comment-form")
+    mine = delegate.locator("#my-comments li")
+
+    # Insert after khoản 2: the new text previewed as new, with where it goes.
+    await clause("dieu-3.khoan-2").locator("button.pick-insert").click()
+    await expect(form.locator("input[value=insert_after]")).to_be_checked()
+    await expect(delegate.locator("#insert-where")).to_have_text("Thêm khoản mới sau khoản 2 Điều 3")
+    added = "Định kỳ sáu tháng báo cáo kết quả phối hợp."
+    await delegate.locator("#inserted-text").fill(added)
+    await expect(delegate.locator("#insert-preview-body ins")).to_have_text(added)
+    await form.locator("textarea[name=body]").fill("Cần quy định chế độ báo cáo.")
+    await delegate.locator("#insert-box").screenshot(path=str(shots / "insert.png"))
+    await form.locator("button[type=submit]").click()
+    await expect(mine).to_have_count(1)
+    await expect(mine.first).to_contain_text("Đề nghị thêm mới sau khoản 2 Điều 3")
+    await expect(form.locator("input[value=replace]")).to_be_checked()
+
+    # Drop khoản 1: struck through, the body asks for the reason.
+    first = (await clause("dieu-3.khoan-1").locator("p").inner_text()).strip()
+    await clause("dieu-3.khoan-1").locator("button.pick-delete").click()
+    await expect(delegate.locator("#delete-where")).to_have_text("Đề nghị bỏ khoản 1 Điều 3")
+    await expect(delegate.locator("#delete-preview-body del")).to_have_text(first)
+    await expect(delegate.locator("#body-label")).to_have_text(vi["proposal.delete_reason"])
+    await form.locator("textarea[name=body]").fill("Trùng với Điều 2.")
+    await delegate.screenshot(path=str(shots / "delete.png"))
+    await form.locator("button[type=submit]").click()
+    await expect(mine).to_have_count(2)
+
+    # Replace khoản 3's wording: the word diff before sending.
+    third = (await clause("dieu-3.khoan-3").locator("p").inner_text()).strip()
+    await clause("dieu-3.khoan-3").locator("button.pick-target").click()
+    await expect(delegate.locator("#proposed-text")).to_have_value(third)
+    words = third.split()
+    proposed = " ".join([*words[:2], "kịp thời", *words[2:]])
+    await delegate.locator("#proposed-text").fill(proposed)
+    await expect(delegate.locator("#proposed-diff-body ins")).to_have_text("kịp thời")
+    await form.locator("textarea[name=body]").fill("Nhấn mạnh tính kịp thời.")
+    await form.locator("button[type=submit]").click()
+    await expect(mine).to_have_count(3)
+
+    listed = {c["section_anchor"]: c for c in (await call("GET", s.api("/comments"), chair)).body["items"]
+              if c["section_anchor"] in ("dieu-3.khoan-1", "dieu-3.khoan-2", "dieu-3.khoan-3")}
+    assert listed["dieu-3.khoan-2"]["proposal"] == {"kind": "insert_after", "text": added}
+    assert listed["dieu-3.khoan-1"]["proposal"] == {"kind": "delete", "text": None}
+    assert listed["dieu-3.khoan-3"]["proposal"] == {"kind": "replace", "text": proposed}
+
+    # The chair adopts khoản 3 in other words: the counter-wording shows as a diff against the proposal, live.
+    replaced = listed["dieu-3.khoan-3"]
+    counter = proposed.replace("kịp thời", "đầy đủ, kịp thời")
+    ruled = await call("PATCH", s.api(f"/comments/{replaced['id']}"), chair, json={
+        "disposition": "partly_accepted", "response": "Tiếp thu có chỉnh sửa.", "revision": replaced["revision"],
+        "adopted_text": counter})
+    assert ruled.status == 200, ruled.body
+    row = delegate.locator(f'#my-comments li[data-id="{replaced["id"]}"]')
+    await expect(row.locator(".counter-wording ins")).to_have_text("đầy đủ,", timeout=LIVE_TIMEOUT_MS)
+    await row.locator(".answer-form input[name=text]").fill("Đề nghị giữ như đề xuất.")
+    await row.locator(".answer-form button[value=false]").click()
+    await expect(row.locator(".author-answer")).to_contain_text(vi["answer.disagreed"])
+    await expect(row.locator(".author-answer")).to_contain_text("Đề nghị giữ như đề xuất.")
+    await row.scroll_into_view_if_needed()
+    await delegate.screenshot(path=str(shots / "answer.png"))
+
+    # Views: revised shows the adopted counter-wording; the diff marks the delegate's own pending drop.
+    await delegate.locator('#view-switch button[data-view="revised"]').click()
+    await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_contain_text("đầy đủ, kịp thời")
+    await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_have_attribute("data-change", "modified")
+    await delegate.locator('#view-switch button[data-view="diff"]').click()
+    await expect(reader.locator('.view-proposal[data-kind="delete"]')).to_have_count(1)
+    await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(added)
+    await reader.screenshot(path=str(shots / "diff.png"))
+    await delegate.locator('#view-switch button[data-view="original"]').click()
+    await expect(clause("dieu-3.khoan-1").locator(".pick-kinds button")).to_have_count(3)

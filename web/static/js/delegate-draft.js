@@ -1,8 +1,10 @@
 // The delegate's reading view of the current draft: a table of contents (chapters → articles), one article at
-// a time with a "comment here" control on the article, each clause and each point, the comment target picker
-// kept in step with it, the proposed wording starting from the target's current text, and its word diff.
+// a time with the three kinds of proposal beside the article, each clause and each point (new wording, a new
+// section after it, dropping it), the comment target picker kept in step, and a preview of what is proposed:
+// the word diff of new wording, the inserted text where it goes, the dropped section struck through.
+// The article reads as published, with the proposals marked, or revised (GET …/section-view).
 // The article reads in the page's own flow, full width on a phone: no box that scrolls inside the page.
-import { el, option, sectionLabel, t } from "./api.js";
+import { api, base, el, option, sectionLabel, t } from "./api.js";
 import { diffNodes } from "./delegate-diff.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,8 +13,15 @@ const INDENT = "\u00a0\u00a0\u00a0\u00a0";
 const SHORT = 70;
 // Beside the article on a wide screen the contents stay open; on a phone they fold away above it.
 const WIDE = window.matchMedia("(min-width: 60rem)");
+// Inserting and deleting renumber, so the server takes them on an article, a clause or a point only.
+const STRUCTURAL = ["insert_after", "delete"];
+const RENUMBERED = ["article", "clause", "point"];
+const KIND_BUTTONS = [["replace", "pick-target"], ["insert_after", "pick-insert"], ["delete", "pick-delete"]];
 let sections = [];
 let article = null;
+let view = "original";
+// Bumped by each reading of a view, so an answer that comes after a newer request is dropped.
+let viewToken = 0;
 // The wording the proposal field was last filled with: a field still holding it has not been edited.
 let prefilled = "";
 
@@ -74,6 +83,20 @@ function renderToc() {
   $("draft-toc").replaceChildren(el("ol", { class: "toc" }, ...toc));
 }
 
+const sectionOf = (anchor) => sections.find((s) => s.anchor === anchor);
+
+/** Whether a kind of proposal may be made on a section: replacing anywhere, inserting and deleting where renumbered. */
+export function allowed(anchor, kind) {
+  const section = anchor ? sectionOf(anchor) : null;
+  return Boolean(section) && (!STRUCTURAL.includes(kind) || RENUMBERED.includes(section.kind));
+}
+
+function kindButtons(section) {
+  return el("div", { class: "pick-kinds" }, ...KIND_BUTTONS.filter(([kind]) => allowed(section.anchor, kind)).map(([kind, cls]) => el("button", {
+    type: "button", class: `button-quiet ${cls}`, text: t(`proposal.${kind}`), on: { click: () => pick(section.anchor, kind) },
+  })));
+}
+
 function renderArticle() {
   const target = $("section-select").value;
   const reader = $("draft-reader");
@@ -81,14 +104,88 @@ function renderArticle() {
     reader.replaceChildren(el("p", { class: "hint", text: t(sections.length ? "draft.pick_article" : "comment.no_draft") }));
     return;
   }
+  if (view !== "original") {
+    readView();
+    return;
+  }
   reader.replaceChildren(...within(article).map((section) => el(
     "div",
     { class: `reader-section section-${section.kind}${section.anchor === target ? " is-target" : ""}`, dataset: { anchor: section.anchor } },
     ...sectionText(section),
-    section.kind in SELECTABLE
-      ? el("button", { type: "button", class: "button-quiet pick-target", text: t("draft.comment_here"), on: { click: () => pick(section.anchor) } })
-      : null,
+    section.kind in SELECTABLE ? kindButtons(section) : null,
   )));
+  markToc();
+}
+
+// ---- the diff and revised views -----------------------------------------------------------------------
+
+function runNodes(runs) {
+  return runs.flatMap((run, i) => {
+    const text = run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text });
+    return i ? [document.createTextNode(" "), text] : [text];
+  });
+}
+
+const STATUS = { pending: "disposition.none", accepted: "disposition.accepted", partly_accepted: "disposition.partly_accepted" };
+
+function partNode(part, shown) {
+  const heading = part.kind === "article" && view === "revised"
+    ? el("h3", { class: "reader-heading", text: `${t("section.article", { n: part.number })}. ${part.title}`.trim() })
+    : null;
+  const badge = part.change === "unchanged" || part.change === "proposed" ? null
+    : el("span", { class: `tag change-${part.change}`, text: t(`view.change_${part.change}`) });
+  return el(
+    "div",
+    { class: `reader-section section-${part.kind} change-${part.change}`, dataset: { anchor: part.anchor ?? "", change: part.change } },
+    heading,
+    part.kind === "article" && view === "diff" && part.anchor === shown.anchor ? el("h3", { class: "reader-heading", text: articleTitle(sectionOf(part.anchor)) }) : null,
+    badge,
+    part.runs.length ? el("p", { class: "prose diff", ...(part.change === "inserted" ? { dataset: { inserted: "" } } : {}) }, ...runNodes(part.runs)) : null,
+    ...part.proposals.filter((p) => p.runs).map((p) => el(
+      "div",
+      { class: "view-proposal", dataset: { kind: p.kind, status: p.status } },
+      el("p", { class: "label", text: `${t("comment.number", { n: p.no })} · ${t(`proposal.${p.kind}`)} · ${t(STATUS[p.status])}` }),
+      el("p", { class: "prose diff" }, ...runNodes(p.runs)),
+    )),
+    part.change === "inserted" && part.proposals[0]
+      ? el("p", { class: "label", text: `${t("comment.number", { n: part.proposals[0].no })} · ${t(STATUS[part.proposals[0].status])}` })
+      : null,
+  );
+}
+
+/** Read the open article in the chosen view from the server and draw it; a newer request wins. */
+async function readView() {
+  const token = ++viewToken;
+  const reader = $("draft-reader");
+  reader.setAttribute("aria-busy", "true");
+  try {
+    const shown = await api("GET", `${base}/section-view?anchor=${encodeURIComponent(article)}&view=${view}`);
+    if (token !== viewToken) return;
+    reader.replaceChildren(
+      view === "revised" && shown.revised_anchor === null ? el("p", { class: "hint", text: t("view.deleted") }) : null,
+      ...shown.parts.map((part) => partNode(part, shown)),
+    );
+  } catch (error) {
+    if (token === viewToken) reader.replaceChildren(el("p", { class: "form-error", role: "alert", text: t("view.failed") }));
+    if (!error.code) throw error;
+  } finally {
+    if (token === viewToken) reader.removeAttribute("aria-busy");
+  }
+  markToc();
+}
+
+/** Read the article again if a view with proposals is open: a proposal came in or was ruled. */
+export function refreshView() {
+  if (view !== "original" && article) readView();
+}
+
+function setView(chosen) {
+  view = chosen;
+  for (const button of $("view-switch").querySelectorAll("button")) button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  renderArticle();
+}
+
+function markToc() {
   for (const button of $("draft-toc").querySelectorAll("button[data-article]")) {
     if (button.dataset.article === article) button.setAttribute("aria-current", "true");
     else button.removeAttribute("aria-current");
@@ -119,10 +216,65 @@ function readArticle(anchor) {
 }
 
 /** Make a section the comment's target, as if chosen in the picker. */
-export function pick(anchor) {
+export function pick(anchor, kind = "replace") {
   $("section-select").value = anchor;
   onTargetChange();
+  setKind(kind);
   $("comment-form").elements.body.focus();
+}
+
+// ---- the kind of proposal and its preview -------------------------------------------------------------
+
+const kindInputs = () => [...$("comment-form").elements.proposal_kind];
+export const chosenKind = () => kindInputs().find((input) => input.checked)?.value ?? "replace";
+
+export function setKind(kind) {
+  for (const input of kindInputs()) input.checked = input.value === kind;
+  renderKind();
+}
+
+/** "khoản 2 Điều 5", "điểm a khoản 1 Điều 3": the way a Vietnamese text names a section (English: "clause 2 of Article 5"). */
+export function legalName(anchor) {
+  const parts = anchor.split(".").reverse().map((part) => {
+    const [, kind, n] = part.match(/^([a-z]+)-(.+)$/) ?? [null, "", part];
+    const unit = { dieu: "article", khoan: "clause", diem: "point" }[kind];
+    return unit ? t(`proposal.ref_${unit}`, { n: n === "dd" ? "đ" : n }) : sectionLabel(part);
+  });
+  return parts.join(t("proposal.ref_join"));
+}
+
+/** The kinds this target allows, the box of the chosen kind, and its preview. */
+function renderKind() {
+  const anchor = $("section-select").value;
+  for (const input of kindInputs()) input.disabled = !allowed(anchor, input.value) && input.value !== "replace";
+  if (!allowed(anchor, chosenKind())) for (const input of kindInputs()) input.checked = input.value === "replace";
+  const kind = chosenKind();
+  $("proposal-kinds-hint").hidden = Boolean(anchor);
+  $("replace-box").hidden = kind !== "replace";
+  $("insert-box").hidden = kind !== "insert_after";
+  $("delete-box").hidden = kind !== "delete";
+  $("body-label").textContent = t(kind === "delete" ? "proposal.delete_reason" : "comment.body");
+  const section = sectionOf(anchor);
+  if (section && kind === "insert_after") {
+    $("insert-where").textContent = t("proposal.insert_where", { unit: t(`proposal.unit_${section.kind}`), where: legalName(anchor) });
+    const text = $("comment-form").elements.inserted_text.value.trim();
+    $("insert-preview-body").replaceChildren(text ? el("ins", { text }) : el("span", { class: "meta", text: t("proposal.insert_empty") }));
+  }
+  if (section && kind === "delete") {
+    $("delete-where").textContent = t("proposal.delete_where", { where: legalName(anchor) });
+    $("delete-preview-body").replaceChildren(el("del", { text: currentText(anchor) }));
+  }
+  renderDiff();
+}
+
+/** What the form proposes, as the API takes it, or null: replacing with the current wording proposes nothing. */
+export function proposalFrom(anchor, values) {
+  const kind = chosenKind();
+  if (!anchor) return null;
+  if (kind === "delete") return { kind, text: null };
+  if (kind === "insert_after") return values.inserted_text ? { kind, text: values.inserted_text } : null;
+  const text = proposalOf(anchor, values.proposed_text);
+  return text ? { kind, text } : null;
 }
 
 function onTargetChange() {
@@ -131,15 +283,17 @@ function onTargetChange() {
   if (anchor && articleOf(anchor) !== article) article = articleOf(anchor);
   renderArticle();
   resetProposal();
+  renderKind();
 }
 
 /**
  * Start the proposal from the target's current wording, so the delegate edits it instead of retyping it;
- * wording the delegate has changed is kept. The draft as a whole has no wording to start from.
+ * wording the delegate has changed is kept, unless `force` (what it held was just sent). The draft as a whole
+ * has no wording to start from.
  */
-export function resetProposal() {
+export function resetProposal(force = false) {
   const field = $("comment-form").elements.proposed_text;
-  if (field.value.trim() === prefilled.trim()) {
+  if (force || field.value.trim() === prefilled.trim()) {
     const anchor = $("section-select").value;
     prefilled = anchor ? currentText(anchor) : "";
     field.value = prefilled;
@@ -172,5 +326,11 @@ export function showDraft(newSections) {
 }
 
 $("section-select").addEventListener("change", onTargetChange);
+for (const input of kindInputs()) input.addEventListener("change", renderKind);
+$("comment-form").elements.inserted_text.addEventListener("input", renderKind);
+$("view-switch").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-view]");
+  if (button) setView(button.dataset.view);
+});
 $("draft-toc-box").open = WIDE.matches;
 $("comment-form").elements.proposed_text.addEventListener("input", renderDiff);

@@ -1,8 +1,9 @@
 // A delegate's console: the agenda now, asking to speak and being given the floor, remarks, and comments on
 // the current draft; what has closed, said in a banner with the forms it closed.
-import { act, api, attachmentLink, base, conferenceId, el, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
+import { act, api, attachmentLink, base, conferenceId, el, errorText, formValues, formatTime, notify, option, page, sectionLabel, t } from "./api.js";
 import { clockView, formatDuration, itemClock, speechClock } from "./clock.js";
-import { proposalOf, resetProposal, showDraft } from "./delegate-draft.js";
+import { diffNodes } from "./delegate-diff.js";
+import { legalName, proposalFrom, refreshView, resetProposal, setKind, showDraft } from "./delegate-draft.js";
 import { labelInputs } from "./inputs.js";
 import { connectLive } from "./live.js";
 import { followState } from "./workshop-state.js";
@@ -15,7 +16,7 @@ const workshop = followState({
   collecting: [$("speak-form"), $("remark-form"), $("comment-form")],
   live: [$("withdraw")],
   texts: { collection_closed: "state.delegate_collection_closed", closed: "state.delegate_closed" },
-  onChange: () => { renderAgenda(); renderRequest(); },
+  onChange: () => { renderAgenda(); renderRequest(); renderComments(); },
 });
 
 // ---- agenda -------------------------------------------------------------------------------------------
@@ -157,18 +158,79 @@ async function reloadDraft() {
 
 // ---- my comments --------------------------------------------------------------------------------------
 
+/** What the comment proposed, by kind: new wording, a new section after the target, or dropping it. */
+function proposalBlock(comment) {
+  const proposal = comment.proposal ?? (comment.proposed_text ? { kind: "replace", text: comment.proposed_text } : null);
+  if (!proposal) return null;
+  const where = comment.section_anchor ? legalName(comment.section_anchor) : "";
+  const label = {
+    replace: t("comment.proposed"),
+    insert_after: t("proposal.inserted_after", { where }),
+    delete: t("proposal.delete_where", { where }),
+  }[proposal.kind];
+  return el("blockquote", { class: "proposed", dataset: { kind: proposal.kind } },
+    el("p", { class: "label", text: label }),
+    proposal.text ? el("p", { class: "prose", text: proposal.text }) : null);
+}
+
+/** The chair's counter-wording, as a word diff against what the delegate proposed. */
+function counterWording(comment) {
+  if (!comment.adopted_text) return null;
+  return el("div", { class: "counter-wording" },
+    el("p", { class: "label", text: t("proposal.counter_wording") }),
+    el("p", { class: "prose diff" }, ...diffNodes(comment.proposal?.text ?? comment.proposed_text ?? "", comment.adopted_text)));
+}
+
+/** My answer to the ruling, once sent; and until the close, the two buttons that send (or change) it. */
+function answerBlock(comment) {
+  if (!comment.disposition) return null;
+  const answer = comment.author_answer;
+  const sent = answer
+    ? el("p", { class: `author-answer answer-${answer.agrees ? "agrees" : "disagrees"}` },
+      el("strong", { text: t(answer.agrees ? "answer.agreed" : "answer.disagreed") }), answer.text ? ` ${answer.text}` : "")
+    : null;
+  if (workshop.status === "closed") return sent;
+  const error = el("p", { class: "form-error", role: "alert", hidden: true });
+  const form = el("form", { class: "answer-form stack" },
+    el("label", {}, el("span", {}, t("answer.text"), " ", el("span", { class: "meta", text: `(${t("form.optional")})` })),
+      el("input", { name: "text", maxlength: "2000" })),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "button-primary", value: "true", text: t("answer.agree") }),
+      el("button", { type: "submit", value: "false", text: t("answer.disagree") })),
+    error);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const agrees = event.submitter?.value === "true";
+    const text = form.elements.text.value.trim() || null;
+    act(event.submitter, async () => {
+      try {
+        upsertComment(await api("PUT", `${base}/comments/${comment.id}/author-answer`, { agrees, text }, { idempotent: true }));
+        notify(t("answer.sent"));
+      } catch (failure) {
+        // Said where it happened, the sentence kept for another try.
+        if (!failure.code) throw failure;
+        error.textContent = errorText(failure);
+        error.hidden = false;
+      }
+    });
+  });
+  return el("div", { class: "answer" }, sent, el("p", { class: "label", text: t(answer ? "answer.change" : "answer.ask") }), form);
+}
+
 function commentRow(comment) {
   return el(
     "li",
-    { class: "feed-item kind-comment" },
+    { class: "feed-item kind-comment", dataset: { id: comment.id } },
     el("p", { class: "feed-head" }, el("strong", { text: sectionLabel(comment.section_anchor) }), el("span", { class: "meta", text: ` · ${formatTime(comment.created_at)}` })),
     el("p", { class: "prose", text: comment.body }),
-    comment.proposed_text ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text })) : null,
+    proposalBlock(comment),
     comment.disposition
       ? el("div", { class: "ruling" },
         el("span", { class: `disposition-badge disposition-${comment.disposition}`, text: t(`disposition.${comment.disposition}`) }),
-        comment.response ? el("p", { class: "prose", text: comment.response }) : null)
+        comment.response ? el("p", { class: "prose", text: comment.response }) : null,
+        counterWording(comment))
       : el("p", { class: "ruling pending", text: t("disposition.none") }),
+    answerBlock(comment),
   );
 }
 
@@ -181,6 +243,7 @@ function renderComments() {
 function upsertComment(comment) {
   state.comments.set(comment.id, comment);
   renderComments();
+  refreshView();
 }
 
 /** A ruling on one of my comments: shown, and read out by a screen reader without moving the focus. */
@@ -200,17 +263,31 @@ $("comment-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   const values = formValues(form);
-  act(form.querySelector("button"), async () => {
-    upsertComment(await api("POST", `${base}/comments`, {
-      section_anchor: values.section_anchor ?? null,
-      body: values.body,
-      proposed_text: proposalOf(values.section_anchor, values.proposed_text),
-    }, { idempotent: true }));
+  const error = $("comment-error");
+  error.hidden = true;
+  act(form.querySelector("button[type=submit]"), async () => {
+    let comment;
+    try {
+      comment = await api("POST", `${base}/comments`, {
+        section_anchor: values.section_anchor ?? null,
+        body: values.body,
+        proposal: proposalFrom(values.section_anchor, values),
+      }, { idempotent: true });
+    } catch (failure) {
+      // Said in place, in the page's words; nothing typed is lost.
+      if (!failure.code) throw failure;
+      error.textContent = "proposal.kind" in (failure.details ?? {}) ? t("proposal.not_here") : errorText(failure);
+      error.hidden = false;
+      error.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    upsertComment(comment);
     // Clear only what was sent: the delegate may have started the next comment while this one was in flight.
-    // The proposal goes back to the current wording, ready for the next comment.
+    // The proposed wording goes back to the current wording, ready for the next comment.
     if (form.elements.body.value.trim() === values.body) form.elements.body.value = "";
-    if (form.elements.proposed_text.value.trim() === (values.proposed_text ?? "")) form.elements.proposed_text.value = "";
-    resetProposal();
+    if (form.elements.inserted_text.value.trim() === (values.inserted_text ?? "")) form.elements.inserted_text.value = "";
+    resetProposal(form.elements.proposed_text.value.trim() === (values.proposed_text ?? ""));
+    setKind("replace");
     notify(t("comment.sent"));
   });
 });
@@ -296,6 +373,7 @@ const HANDLERS = {
   "comment.submitted": upsertComment,
   "remark.submitted": upsertRemark,
   "comment.disposed": ruled,
+  "comment.answered": upsertComment,
   "draft.published": () => reloadDraft(),
   ...workshop.handlers,
 };

@@ -152,6 +152,22 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
     assert [p["status"] for p in two["proposals"]] == ["pending"]
     assert joined(two["proposals"][0]["runs"], "insert").strip() == "Trừ trường hợp khẩn cấp."
 
+    # A console's own reading (GET …/section-view): adopted changes for all, a pending proposal to its author
+    # and staff only; the display reads the screen's section alone.
+    async def read(token: str) -> dict[str | None, Any]:
+        reply = await call("GET", s.api("/section-view?anchor=dieu-4&view=diff"), token)
+        assert reply.status == 200, reply.body
+        return {part["anchor"]: part for part in reply.body["parts"]}
+
+    assert (await read(s.tokens["chair"]))["dieu-4.khoan-2"]["proposals"] == two["proposals"]
+    assert (await read(other))["dieu-4.khoan-2"]["proposals"] == two["proposals"]
+    mine = await read(author)
+    assert mine["dieu-4.khoan-2"]["proposals"] == [] and mine["dieu-4.khoan-1"]["proposals"] == one["proposals"]
+    assert (await call("GET", s.api("/section-view?anchor=dieu-4"), s.tokens["display"])).status == 403
+    refused = await call("GET", s.api("/section-view?anchor=dieu-99&view=diff"), author)
+    assert_error(refused, 422, "invalid")
+    assert "anchor" in refused.body["error"]["details"]
+
     revised = await view("revised")
     assert revised["dieu-4.khoan-1"]["change"] == "modified"
     assert joined(revised["dieu-4.khoan-1"]["runs"], "equal") == adopted

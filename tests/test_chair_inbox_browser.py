@@ -1,7 +1,10 @@
 """The chair's inbox in a real Chromium: filtering by article and searching without diacritics show the right
 cards, a bulk ruling of two comments updates both (and reaches their author), and a comment marked as a
 duplicate is shown under the comment it was merged into; clicking a comment shows its article's text. The
-console is in panes: tabs that the arrow keys move between, kept in the address, counting what came in unseen."""
+console is in panes: tabs that the arrow keys move between, kept in the address, counting what came in unseen.
+Each kind of proposal reads as what it does; the secretariat files its own; a partial acceptance carries the
+chair's wording, diffed against the draft and the proposal; the author's answer arrives live; an article is read
+and projected as published, compared or revised."""
 from __future__ import annotations
 
 import re
@@ -43,7 +46,7 @@ async def test_filter_by_article_and_search(demo_server: Server, open_console: O
     dieu3 = chair.locator('#inbox-counts li[data-anchor="dieu-3"]')
     await expect(dieu3.locator(".count")).to_have_text("2")
     await expect(chair.locator('#inbox-counts li[data-anchor="dieu-6"] .count')).to_have_text("1")
-    await dieu3.locator("button").click()
+    await dieu3.locator("button").first.click()
     await expect(chair.locator("#inbox-article")).to_have_value("dieu-3")
     await expect(feed).to_have_count(2)
     await expect(card(chair, c1)).to_be_visible()
@@ -296,3 +299,79 @@ async def test_the_line_above_the_inbox_says_what_it_holds(demo_server: Server, 
     await chair.reload()
     await reads(VI["inbox.total_all"].format(total=3))
     await expect(chair.locator("#inbox-counts-total")).to_have_text(VI["inbox.counts_total"].format(n=2))
+
+
+async def test_proposals_counter_wording_answer_and_views(demo_server: Server, open_console: Open, call: Call) -> None:
+    s, token = demo_server, demo_server.tokens["chair"]
+    author, _ = await people(call, s)
+    chair = await chair_console(open_console, s)
+
+    # The secretariat's own proposals, filed from the inbox: a deletion and an insertion, each listed as such.
+    form = chair.locator("#change-proposal-form")
+    await chair.locator("#change-proposal summary").click()
+    await form.locator("select[name=section_anchor]").select_option("dieu-3.khoan-4")
+    await form.locator('input[name=kind][value="delete"]').check()
+    await expect(form.locator("textarea[name=text]")).to_be_hidden()
+    await expect(form.locator(".proposal-preview del")).to_contain_text("Bảo đảm bí mật của Đảng")
+    await form.locator("textarea[name=reason]").fill("Đã quy định tại Điều 1.")
+    await form.locator('button[type="submit"]').click()
+    await expect(chair.locator("#notice")).to_contain_text(VI["inbox.secretariat"])
+    await form.locator("select[name=section_anchor]").select_option("dieu-3.khoan-5")
+    await form.locator('input[name=kind][value="insert_after"]').check()
+    await form.locator("textarea[name=text]").fill("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    await expect(form.locator(".proposal-preview ins")).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    await form.locator("textarea[name=reason]").fill("Bổ sung cơ chế đánh giá.")
+    await form.locator('button[type="submit"]').click()
+    await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(2)
+    filed = (await call("GET", s.api("/comments"), token)).body["items"]
+    by_kind = {c["proposal"]["kind"]: c for c in filed if c["author_kind"] == "secretariat"}
+    assert set(by_kind) == {"delete", "insert_after"}, filed
+    deleted, inserted = card(chair, by_kind["delete"]), card(chair, by_kind["insert_after"])
+    await expect(deleted.locator('.proposed[data-kind="delete"] .diff del')).to_contain_text("Bảo đảm bí mật của Đảng")
+    await expect(inserted.locator('.proposed[data-kind="insert_after"] .diff ins')).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    await expect(inserted.locator(".proposed .meta")).to_have_text(VI["inbox.insert_where"].format(section=f'{VI["section.article"].format(n=3)}, {VI["section.clause"].format(n=5)}'))
+
+    # A delegate's replacement, partly accepted with the chair's own wording: diffed against both, live.
+    proposal = "2. Phối hợp thường xuyên, chặt chẽ, kịp thời; đề cao trách nhiệm của mỗi bên."
+    mine = await comment(call, s, author, "dieu-3.khoan-2", "Rút gọn khoản 2.", proposal)
+    ruled = card(chair, mine)
+    await expect(ruled.locator('.proposed[data-kind="replace"] .diff ins').first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    counter = ruled.locator(".counter-wording")
+    await expect(counter).to_be_hidden()
+    await ruled.locator('input[value="partly_accepted"]').check()
+    await expect(counter.locator("textarea[name=adopted_text]")).to_have_value(proposal)
+    await expect(counter.locator('[data-against="proposal"] ins')).to_have_count(0)
+    adopted = "2. Phối hợp thường xuyên, chặt chẽ, kịp thời, đồng bộ; đề cao trách nhiệm của mỗi bên."
+    await counter.locator("textarea[name=adopted_text]").fill(adopted)
+    await expect(counter.locator('[data-against="proposal"] ins')).to_have_text("thời, đồng bộ;")
+    await expect(counter.locator('[data-against="draft"] del').first).to_be_visible()
+    await ruled.locator('.dispose-form button[type="submit"]').click()
+    await expect(ruled.locator(".ruling .adopted")).to_contain_text(adopted)
+    stored = (await call("GET", s.api("/comments"), token)).body["items"]
+    assert [c["adopted_text"] for c in stored if c["id"] == mine["id"]] == [adopted]
+
+    # The author disagrees: the card says so at once.
+    answered = await call("PUT", s.api(f"/comments/{mine['id']}/author-answer"), author,
+                          json={"agrees": False, "text": "Đề nghị giữ cụm từ “đồng bộ” ở cuối."})
+    assert answered.status == 200, answered.body
+    answer = ruled.locator('.author-answer[data-answer="disagrees"]')
+    await expect(answer).to_contain_text(VI["inbox.answer_disagrees"], timeout=LIVE_TIMEOUT_MS)
+    await expect(answer).to_contain_text("Đề nghị giữ cụm từ “đồng bộ” ở cuối.")
+
+    # The article in its three views, and projected in the one the chair reads it in.
+    await ruled.locator(".open-comment").click()
+    text = chair.locator("#detail-text")
+    await text.locator('.view-switch [data-view="diff"]').click()
+    await expect(text).to_have_attribute("data-view", "diff")
+    await expect(text.locator('.view-part[data-change="proposed"]')).to_have_count(2)
+    await expect(text.locator('.view-part[data-change="inserted"] ins')).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    assert "null" not in await text.inner_text()
+    await text.locator('.view-switch [data-view="revised"]').click()
+    await expect(text).to_have_attribute("data-view", "revised")
+    await expect(text.locator('.view-part[data-change="modified"]')).to_contain_text("kịp thời, đồng bộ; đề cao trách nhiệm")
+    await text.locator(".project-button").first.click()
+    await expect(chair.locator("#screen-now")).to_have_text(f"Điều 3 · {VI['screen.view_revised']}")
+    shown = (await call("GET", s.api("/display"), token)).body
+    assert (shown["anchor"], shown["view"]) == ("dieu-3", "revised")
+    await text.locator('.view-switch [data-view="original"]').click()
+    await expect(text.locator('.section-text[data-anchor="dieu-3.khoan-2"]')).to_have_class("section-text is-commented")

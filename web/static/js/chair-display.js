@@ -28,8 +28,11 @@ function render(shown) {
   }
 }
 
-/** A "Trình chiếu" button for a provision cited elsewhere (the inbox): it goes up in the view the panel has chosen. */
-export function projectButton(section) {
+/**
+ * A "Trình chiếu" button for a provision cited elsewhere (the inbox): it goes up in the view `viewOf()` names
+ * (the one the chair reads it in), or else the one the panel has chosen.
+ */
+export function projectButton(section, viewOf = null) {
   if (!PROJECTABLE.includes(section.kind)) return null;
   const button = el("button", {
     type: "button",
@@ -39,7 +42,9 @@ export function projectButton(section) {
   });
   button.addEventListener("click", () => act(button, async () => {
     $("screen-section").elements.anchor.value = section.anchor;
-    await show({ mode: "section", anchor: section.anchor, view: $("screen-section").elements.view.value });
+    const view = viewOf?.() ?? $("screen-section").elements.view.value;
+    $("screen-section").elements.view.value = view;
+    await show({ mode: "section", anchor: section.anchor, view });
   }));
   return button;
 }

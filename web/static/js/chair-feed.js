@@ -25,6 +25,7 @@ function rulingText(comment) {
     { class: "ruling" },
     el("span", { class: `disposition-badge disposition-${comment.disposition}`, text: t(`disposition.${comment.disposition}`) }),
     comment.response ? el("p", { class: "prose", text: comment.response }) : null,
+    adoptedBlock(comment),
   );
 }
 
@@ -43,14 +44,54 @@ function moderationTools(kind, item, upsert) {
   );
 }
 
-/** The proposed wording and, when the target's text is known, its word diff against it (the one the delegate sees). */
-function proposalBlock(comment, currentText) {
-  if (!comment.proposed_text) return null;
+/** What a comment proposes, {kind, text}: v1 comments carry only `proposed_text`, which means a replacement. */
+export function proposalOf(comment) {
+  return comment.proposal ?? (comment.proposed_text ? { kind: "replace", text: comment.proposed_text } : null);
+}
+
+/**
+ * The proposal by its kind: a replacement as its word diff against the target's wording (the one the delegate
+ * saw), an insertion as new text marked inserted with where it goes, a deletion as the target struck through.
+ */
+export function proposalBlock(comment, currentText) {
+  const proposal = proposalOf(comment);
+  if (!proposal) return null;
   const current = comment.section_anchor ? currentText?.(comment.section_anchor) : "";
-  return el("blockquote", { class: "proposed" },
-    el("p", { class: "label", text: t("comment.proposed") }),
-    el("p", { class: "prose", text: comment.proposed_text }),
-    current ? [el("p", { class: "label", text: t("draft.diff") }), el("p", { class: "prose diff" }, diffNodes(current, comment.proposed_text))] : null);
+  const where = sectionLabel(comment.section_anchor);
+  const shown = {
+    replace: () => [
+      el("p", { class: "prose", text: proposal.text }),
+      current ? [el("p", { class: "label", text: t("draft.diff") }), el("p", { class: "prose diff" }, diffNodes(current, proposal.text))] : null,
+    ],
+    insert_after: () => [
+      el("p", { class: "meta", text: t("inbox.insert_where", { section: where }) }),
+      el("p", { class: "prose diff" }, el("ins", { text: proposal.text })),
+    ],
+    delete: () => [
+      el("p", { class: "meta", text: t("inbox.delete_what", { section: where }) }),
+      current ? el("p", { class: "prose diff" }, el("del", { text: current })) : null,
+    ],
+  };
+  return el("blockquote", { class: "proposed", dataset: { kind: proposal.kind } },
+    el("p", { class: "label", text: t(`inbox.proposal_${proposal.kind}`) }),
+    ...shown[proposal.kind]());
+}
+
+/** The wording a partial acceptance adopted, on a ruled card. */
+function adoptedBlock(comment) {
+  if (!comment.adopted_text) return null;
+  return el("div", { class: "adopted" }, el("p", { class: "label", text: t("inbox.adopted") }), el("p", { class: "prose", text: comment.adopted_text }));
+}
+
+/** The author's answer to the ruling (agrees or not, and why); an empty placeholder until there is one. */
+function answerBlock(comment) {
+  const answer = comment.author_answer;
+  if (!answer) return el("p", { class: "author-answer", hidden: true });
+  const agrees = answer.agrees ? "agrees" : "disagrees";
+  return el("p", { class: "author-answer", dataset: { answer: agrees } },
+    el("span", { class: "tag", text: t(`inbox.answer_${agrees}`) }),
+    answer.text ? ` ${answer.text}` : null,
+    el("span", { class: "meta", text: ` · ${formatTime(answer.answered_at)}` }));
 }
 
 /**
@@ -153,8 +194,34 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     return el("details", { class: "merge" }, el("summary", { text: t("inbox.mark_duplicate") }), form);
   }
 
+  /**
+   * The chair's own wording for "Tiếp thu một phần", prefilled with the proposal, and its word diffs against the
+   * published text and against the proposal, redrawn as the chair types. Only a proposal with wording takes one.
+   */
+  function counterWording(comment) {
+    const proposal = proposalOf(comment);
+    if (!proposal || proposal.kind === "delete") return null;
+    // An insertion has no published words of its own: against the draft, all of it is new.
+    const published = proposal.kind === "replace" && comment.section_anchor ? hooks.currentText?.(comment.section_anchor) ?? "" : "";
+    const text = el("textarea", { name: "adopted_text", rows: 3, text: comment.adopted_text ?? proposal.text });
+    const againstDraft = el("p", { class: "prose diff", dataset: { against: "draft" } });
+    const againstProposal = el("p", { class: "prose diff", dataset: { against: "proposal" } });
+    const redraw = () => {
+      againstDraft.replaceChildren(...diffNodes(published, text.value));
+      againstProposal.replaceChildren(...diffNodes(proposal.text, text.value));
+    };
+    text.addEventListener("input", redraw);
+    redraw();
+    return el("fieldset", { class: "counter-wording", hidden: comment.disposition !== "partly_accepted" },
+      el("legend", { text: t("inbox.counter_wording") }),
+      el("label", {}, t("inbox.counter_text"), text),
+      el("p", { class: "label", text: t("inbox.against_draft") }), againstDraft,
+      el("p", { class: "label", text: t("inbox.against_proposal") }), againstProposal);
+  }
+
   function rulingForm(comment, state) {
     const name = `disposition-${comment.id}`;
+    const counter = counterWording(comment);
     const form = el(
       "form",
       { class: "dispose-form", dataset: { revision: comment.revision } },
@@ -166,14 +233,20 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
           el("label", {}, el("input", { type: "radio", name, value, required: true, checked: comment.disposition === value }), ` ${t(`disposition.${value}`)}`),
         ),
       ),
+      counter,
       el("label", {}, t("disposition.response"), el("textarea", { name: "response", rows: 2, text: comment.response ?? "" })),
       el("div", { class: "actions" }, el("button", { type: "submit", text: t("disposition.save") })),
     );
     form.addEventListener("input", () => { form.dataset.dirty = "1"; });
+    form.addEventListener("change", (event) => {
+      if (counter && event.target.name === name) counter.hidden = event.target.value !== "partly_accepted";
+    });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const data = new FormData(form);
       const body = { disposition: data.get(name), response: data.get("response"), revision: Number(form.dataset.revision) };
+      const adopted = (data.get("adopted_text") ?? "").trim();
+      if (body.disposition === "partly_accepted" && adopted) body.adopted_text = adopted;
       // Our own ruling's event arrives before the response: while saving, it must not look like someone else's.
       form.dataset.saving = "1";
       act(form.querySelector("button"), async () => {
@@ -212,13 +285,16 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     const card = el(
       "li",
       { class: `feed-item kind-comment${comment.disposition ? " is-disposed" : ""} moderation-${comment.moderation ?? "approved"}`, dataset: { id: comment.id } },
-      el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }), el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", {}, open)),
+      el("p", { class: "feed-head" }, pick, el("span", { class: "tag", text: t("feed.comment") }),
+        comment.author_kind === "secretariat" ? el("span", { class: "tag tag-secretariat", text: t("inbox.secretariat") }) : null,
+        el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", {}, open)),
       el("p", { class: "meta", text: byline(comment) }),
       moderationTools("comments", comment, (c) => upsertComment(c, { force: true })),
       comment.duplicate_of ? el("p", { class: "duplicate-note" }, t("inbox.duplicate_of", { id: comment.duplicate_of_number }), " ", unmergeButton(comment)) : null,
       bodyBlock(comment.body),
       proposal(comment),
       rulingText(comment),
+      answerBlock(comment),
       // A ruled comment keeps its form folded away: changing a ruling is the exception. A duplicate is ruled
       // through the comment it was merged into.
       comment.duplicate_of
@@ -273,6 +349,7 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     }
     old.classList.toggle("is-disposed", Boolean(comment.disposition));
     old.querySelector(".ruling").replaceWith(rulingText(comment));
+    old.querySelector(".author-answer").replaceWith(answerBlock(comment));
     old.querySelector(".duplicates").replaceWith(duplicatesBlock(comment));
     const form = old.ruling.form;
     if (!form.dataset.saving && Number(form.dataset.revision) !== comment.revision && !form.querySelector(".stale-note")) {
@@ -285,6 +362,11 @@ export function createFeed(list, empty, agendaTitle, hooks = {}) {
     const form = cards.get(`comment:${commentId}`).ruling.form;
     form.querySelector(`input[value="${attempt.disposition}"]`).checked = true;
     form.elements.response.value = attempt.response ?? "";
+    if (attempt.adopted_text && form.elements.adopted_text) {
+      form.elements.adopted_text.value = attempt.adopted_text;
+      form.elements.adopted_text.dispatchEvent(new Event("input", { bubbles: true }));
+      form.querySelector(".counter-wording").hidden = false;
+    }
     form.dataset.dirty = "1";
     form.closest("details")?.setAttribute("open", "");
   }

@@ -1,14 +1,48 @@
 // The chair's inbox around the feed: filters and a search that the server answers, comment counts per article
 // (a click filters by it), a comment shown beside its article's text, bulk rulings of the picked comments, and
-// the pre-moderation switch. The cards themselves are chair-feed.js.
+// the pre-moderation switch, an article in any of its views (as published, with its proposals marked, revised),
+// and the form for the secretariat's own proposals. The cards themselves are chair-feed.js.
 import { DISPOSITIONS, act, api, base, debounce, el, notify, option, sectionLabel, t } from "./api.js";
 import { projectButton } from "./chair-display.js";
-import { createFeed } from "./chair-feed.js";
+import { createFeed, proposalBlock } from "./chair-feed.js";
+import { diffNodes } from "./delegate-diff.js";
 
 const SEARCH_PAUSE_MS = 300;
 const PAGE = 200;
 // Filters that only comments have: with any of them set, remarks are not listed.
 const COMMENT_ONLY = ["article", "disposition", "has_proposed"];
+const VIEWS = ["original", "diff", "revised"];
+// What a proposal may insert after or delete: what the revised draft renumbers.
+const STRUCTURAL = ["article", "clause", "point"];
+
+/** Runs as text, <ins> and <del>; a deletion and the insertion that replaces it touch, so a space parts them. */
+function runNodes(runs) {
+  return runs.flatMap((run, i) => {
+    const node = run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text });
+    const touching = i > 0 && !/\s$/.test(runs[i - 1].text) && !/^\s/.test(run.text);
+    return touching ? [document.createTextNode(" "), node] : [node];
+  });
+}
+
+const statusText = (value) => t(value === "pending" ? "disposition.none" : `disposition.${value}`);
+
+/** One part of a section-view answer: its words, or each proposal's words marked, or an inserted provision. */
+function viewPart(part) {
+  const label = (text) => el("p", { class: "label view-label", text });
+  const proposalLabel = (p) => label([t("display.proposal", { n: p.no }), t(`inbox.proposal_${p.kind}`), statusText(p.status)].join(" · "));
+  const node = el("div", { class: "view-part", dataset: { change: part.change, kind: part.kind } });
+  if (part.change === "inserted") {
+    node.append(part.proposals.length ? proposalLabel(part.proposals[0]) : label(t("display.added")));
+  } else if (part.change === "conflict") {
+    node.append(label(t("display.conflict")));
+  }
+  if (part.proposals.length && part.change !== "inserted") {
+    for (const p of part.proposals) node.append(proposalLabel(p), el("p", { class: "prose diff" }, runNodes(p.runs)));
+  } else if (part.runs.length) {
+    node.append(el("p", { class: "prose diff" }, runNodes(part.runs)));
+  }
+  return node;
+}
 
 /** "dieu-3.khoan-2" → "dieu-3": the article a provision belongs to (a chapter prefix is kept). */
 export function articleOf(anchor) {
@@ -34,11 +68,15 @@ export function createInbox(agendaTitle) {
   let sections = [];
   let loading = 0;
 
-  const feed = createFeed($("feed"), $("feed-empty"), agendaTitle, {
-    // The target's wording with its clauses and points, as the delegate's diff compares it.
-    currentText: (anchor) => sections
+  /** A target's wording with its clauses and points, as the delegate's diff compares it. */
+  function targetText(anchor) {
+    return sections
       .filter((s) => s.anchor === anchor || s.anchor.startsWith(`${anchor}.`))
-      .map((s) => s.text.trim()).join("\n").normalize("NFC"),
+      .map((s) => s.text.trim()).join("\n").normalize("NFC");
+  }
+
+  const feed = createFeed($("feed"), $("feed-empty"), agendaTitle, {
+    currentText: targetText,
     onOpen: show,
     onSelect: (count) => {
       $("bulk-count").textContent = t("inbox.picked", { n: count });
@@ -113,6 +151,9 @@ export function createInbox(agendaTitle) {
         : el("span", { text: label }),
       el("span", { class: "count", text: String(n) }),
       extra ? el("span", { class: "meta", text: extra }) : null,
+      anchor
+        ? el("button", { type: "button", class: "link-button read-article", text: t("inbox.read_article"), "aria-label": t("inbox.read_article_of", { section: label }), on: { click: () => showArticle(anchor) } })
+        : null,
     );
     $("inbox-counts").replaceChildren(
       ...counts.articles.filter((a) => a.comments > 0).map((a) =>
@@ -141,37 +182,135 @@ export function createInbox(agendaTitle) {
     const drafts = await api("GET", `${base}/drafts`);
     const current = drafts.items[0];
     sections = current ? (await api("GET", `${base}/drafts/${current.id}`)).sections : [];
+    fillProposalSections();
+  }
+
+  // The view the chair reads an article in, kept while the chair opens other comments.
+  let view = "original";
+
+  function originalNodes(article, commented) {
+    const own = sections.filter((s) => article && (s.anchor === article || s.anchor.startsWith(`${article}.`)));
+    if (!own.length) return [el("p", { class: "empty", text: commented ? t("inbox.no_section_text") : t("section.general") })];
+    return own.map((s) => el(
+      "div",
+      { class: `section-text${s.anchor === commented ? " is-commented" : ""}`, dataset: { anchor: s.anchor } },
+      s.title || s.number
+        ? el("p", { class: "label section-cite" }, [sectionLabel(s.anchor), s.title].filter(Boolean).join(". "), projectButton(s, () => view))
+        : null,
+      s.text ? el("p", { class: "prose", text: s.text }) : null,
+    ));
+  }
+
+  /** The article as published (from the draft already loaded), or as the server lays it out in the other views. */
+  async function drawArticle(article, commented) {
+    const box = $("detail-text");
+    const switcher = el("div", { class: "view-switch", role: "group", "aria-label": t("screen.view") },
+      VIEWS.map((v) => el("button", {
+        type: "button",
+        dataset: { view: v },
+        "aria-pressed": String(v === view),
+        text: t(`screen.view_${v}`),
+        on: { click: () => { view = v; drawArticle(article, commented).catch(() => notify(t("error.unknown"), "error")); } },
+      })));
+    const head = sections.find((s) => s.anchor === article);
+    if (view === "original" || !head) {
+      box.replaceChildren(head ? switcher : "", ...originalNodes(article, commented));
+      box.dataset.view = head ? view : "";
+      return;
+    }
+    const shown = await api("GET", `${base}/section-view?${new URLSearchParams({ anchor: article, view })}`);
+    const changed = shown.parts.some((p) => p.proposals.length || p.change === "inserted");
+    // replaceChildren would print a null as the text "null".
+    box.replaceChildren(...[
+      switcher,
+      el("p", { class: "label section-cite" }, [sectionLabel(shown.revised_anchor ?? article), head.title].filter(Boolean).join(". "), projectButton(head, () => view)),
+      shown.revised_anchor === null ? el("p", { class: "meta", text: t("display.deleted") }) : null,
+      view === "diff" && !changed ? el("p", { class: "meta", text: t("display.no_changes") }) : null,
+      ...shown.parts.map(viewPart),
+    ].filter(Boolean));
+    box.dataset.view = view;
   }
 
   function show(comment) {
-    const article = articleOf(comment.section_anchor);
-    const own = sections.filter((s) => article && (s.anchor === article || s.anchor.startsWith(`${article}.`)));
-    const text = own.length
-      ? own.map((s) => el(
-        "div",
-        { class: `section-text${s.anchor === comment.section_anchor ? " is-commented" : ""}`, dataset: { anchor: s.anchor } },
-        s.title || s.number
-          ? el("p", { class: "label section-cite" }, [sectionLabel(s.anchor), s.title].filter(Boolean).join(". "), projectButton(s))
-          : null,
-        s.text ? el("p", { class: "prose", text: s.text }) : null,
-      ))
-      : [el("p", { class: "empty", text: comment.section_anchor ? t("inbox.no_section_text") : t("section.general") })];
-    $("detail-text").replaceChildren(...text);
+    drawArticle(articleOf(comment.section_anchor), comment.section_anchor).catch(() => notify(t("error.unknown"), "error"));
     $("detail-comment").replaceChildren(
       el("p", { class: "feed-head" }, el("span", { class: "comment-id", text: `#${comment.number}`, title: t("comment.number", { n: comment.number }) }), el("strong", { text: sectionLabel(comment.section_anchor) })),
       el("p", { class: "meta", text: [comment.author, comment.point].filter(Boolean).join(" · ") }),
       el("p", { class: "prose", text: comment.body }),
-      comment.proposed_text
-        ? el("blockquote", { class: "proposed" }, el("p", { class: "label", text: t("comment.proposed") }), el("p", { class: "prose", text: comment.proposed_text }))
-        : null,
+      proposalBlock(comment, targetText),
       el("p", { class: "meta", text: comment.disposition ? t(`disposition.${comment.disposition}`) : t("disposition.none") }),
     );
     detail.dataset.id = comment.id;
+    openDetail();
+  }
+
+  /** An article from the counts list, in the view chosen, with no comment beside it. */
+  function showArticle(anchor) {
+    drawArticle(anchor, null).catch(() => notify(t("error.unknown"), "error"));
+    $("detail-comment").replaceChildren();
+    delete detail.dataset.id;
+    openDetail();
+  }
+
+  function openDetail() {
     detail.hidden = false;
     detail.scrollIntoView({ block: "nearest" });
   }
 
   $("detail-close").addEventListener("click", () => { detail.hidden = true; });
+
+  // ---- the secretariat's own proposals (đề xuất chỉnh lý của Ban soạn thảo) --------------------------
+
+  const proposalForm = $("change-proposal-form");
+
+  /** Kinds the chosen section takes, the wording field only where the kind has one, and what the change does. */
+  function drawProposal() {
+    const { section_anchor: anchor, kind, text } = proposalForm.elements;
+    const section = sections.find((s) => s.anchor === anchor.value);
+    const structural = STRUCTURAL.includes(section?.kind);
+    for (const radio of kind) {
+      radio.disabled = radio.value !== "replace" && !structural;
+      if (radio.disabled && radio.checked) kind.value = "replace";
+    }
+    const wording = kind.value !== "delete";
+    text.disabled = !wording;
+    proposalForm.querySelector(".proposal-text").hidden = !wording;
+    const current = section ? targetText(section.anchor) : "";
+    const preview = proposalForm.querySelector(".proposal-preview");
+    const shown = kind.value === "replace" ? diffNodes(current, text.value)
+      : kind.value === "insert_after" ? (text.value.trim() ? [el("ins", { text: text.value.trim() })] : [])
+        : current ? [el("del", { text: current })] : [];
+    preview.querySelector(".diff").replaceChildren(...shown);
+    preview.hidden = shown.length === 0;
+  }
+
+  function fillProposalSections() {
+    const chosen = proposalForm.elements.section_anchor.value;
+    proposalForm.elements.section_anchor.replaceChildren(...sections.map((s) => option(
+      s.anchor,
+      s.kind === "article" && s.title ? `${sectionLabel(s.anchor)}. ${s.title}` : sectionLabel(s.anchor),
+      s.anchor === chosen,
+    )));
+    $("change-proposal").hidden = sections.length === 0;
+    drawProposal();
+  }
+
+  proposalForm.addEventListener("input", drawProposal);
+  proposalForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const { section_anchor: anchor, kind, text, reason } = proposalForm.elements;
+    const body = { section_anchor: anchor.value, kind: kind.value, reason: reason.value.trim() };
+    if (kind.value !== "delete") body.text = text.value.trim();
+    act(proposalForm.querySelector('button[type="submit"]'), async () => {
+      const filed = await api("POST", `${base}/change-proposals`, body, { idempotent: true });
+      arrived("comment", filed, (c) => feed.upsertComment(c));
+      countsSoon();
+      text.value = "";
+      reason.value = "";
+      drawProposal();
+      notify(t("change_proposal.filed", { n: filed.number }));
+    });
+  });
 
   // ---- bulk rulings ---------------------------------------------------------------------------------
 
@@ -277,6 +416,7 @@ export function createInbox(agendaTitle) {
     "comment.merged": onComment,
     "comment.unmerged": onComment,
     "comment.moderated": onComment,
+    "comment.answered": onComment,
     "remark.submitted": onRemark,
     "remark.moderated": onRemark,
     "conference.updated": (data) => {

@@ -4,10 +4,8 @@ request, is given the floor with its own countdown, and can withdraw."""
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 from tests import test_browser
 from tests.conftest import Call, Server
@@ -219,8 +217,6 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     # Loaded again at the phone's width, where the contents fold above the article.
     await delegate.reload()
     vi = catalog("vi")
-    shots = Path(tempfile.gettempdir()) / "delegate-shots"
-    shots.mkdir(exist_ok=True)
 
     # A general comment proposes nothing: inserting and dropping are not offered without a section.
     await delegate.locator("#section-select").select_option("")
@@ -244,8 +240,21 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     await delegate.locator("#inserted-text").fill(added)
     await expect(delegate.locator("#insert-preview-body ins")).to_have_text(added)
     await form.locator("textarea[name=body]").fill("Cần quy định chế độ báo cáo.")
-    await delegate.locator("#insert-box").screenshot(path=str(shots / "insert.png"))
+    # A refusal is said in place, in Vietnamese, and nothing typed is lost (the server's answer stood in for once).
+    refusal = {"error": {"code": "invalid", "message": "insert_after applies to an article, clause or point",
+                         "details": {"proposal.kind": "insert_after applies to an article, clause or point"}}}
+
+    async def refuse(route: Route) -> None:
+        await route.fulfill(status=422, json=refusal)
+
+    open_console.expect_refusal(422)
+    await delegate.route("**/api/v1/conferences/*/comments", refuse, times=1)
     await form.locator("button[type=submit]").click()
+    await expect(delegate.locator("#comment-error")).to_have_text(vi["proposal.not_here"])
+    await expect(delegate.locator("#inserted-text")).to_have_value(added)
+    await expect(form.locator("textarea[name=body]")).to_have_value("Cần quy định chế độ báo cáo.")
+    await form.locator("button[type=submit]").click()
+    await expect(delegate.locator("#comment-error")).to_be_hidden()
     await expect(mine).to_have_count(1)
     await expect(mine.first).to_contain_text("Đề nghị thêm mới sau khoản 2 Điều 3")
     await expect(form.locator("input[value=replace]")).to_be_checked()
@@ -257,7 +266,6 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     await expect(delegate.locator("#delete-preview-body del")).to_have_text(first)
     await expect(delegate.locator("#body-label")).to_have_text(vi["proposal.delete_reason"])
     await form.locator("textarea[name=body]").fill("Trùng với Điều 2.")
-    await delegate.screenshot(path=str(shots / "delete.png"))
     await form.locator("button[type=submit]").click()
     await expect(mine).to_have_count(2)
 
@@ -292,16 +300,19 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     await row.locator(".answer-form button[value=false]").click()
     await expect(row.locator(".author-answer")).to_contain_text(vi["answer.disagreed"])
     await expect(row.locator(".author-answer")).to_contain_text("Đề nghị giữ như đề xuất.")
-    await row.scroll_into_view_if_needed()
-    await delegate.screenshot(path=str(shots / "answer.png"))
 
     # Views: revised shows the adopted counter-wording; the diff marks the delegate's own pending drop.
     await delegate.locator('#view-switch button[data-view="revised"]').click()
     await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_contain_text("đầy đủ, kịp thời")
     await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_have_attribute("data-change", "modified")
+    # A ruling reaches the open view live: the adopted insertion follows khoản 2, numbered 3.
+    inserted = listed["dieu-3.khoan-2"]
+    ruled = await call("PATCH", s.api(f"/comments/{inserted['id']}"), chair, json={
+        "disposition": "accepted", "response": "Tiếp thu.", "revision": inserted["revision"]})
+    assert ruled.status == 200, ruled.body
+    await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(f"3. {added}", timeout=LIVE_TIMEOUT_MS)
     await delegate.locator('#view-switch button[data-view="diff"]').click()
     await expect(reader.locator('.view-proposal[data-kind="delete"]')).to_have_count(1)
     await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(added)
-    await reader.screenshot(path=str(shots / "diff.png"))
     await delegate.locator('#view-switch button[data-view="original"]').click()
     await expect(clause("dieu-3.khoan-1").locator(".pick-kinds button")).to_have_count(3)

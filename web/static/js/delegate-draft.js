@@ -161,10 +161,8 @@ async function readView() {
   try {
     const shown = await api("GET", `${base}/section-view?anchor=${encodeURIComponent(article)}&view=${view}`);
     if (token !== viewToken) return;
-    reader.replaceChildren(
-      view === "revised" && shown.revised_anchor === null ? el("p", { class: "hint", text: t("view.deleted") }) : null,
-      ...shown.parts.map((part) => partNode(part, shown)),
-    );
+    const gone = view === "revised" && shown.revised_anchor === null;
+    reader.replaceChildren(...(gone ? [el("p", { class: "hint", text: t("view.deleted") })] : []), ...shown.parts.map((part) => partNode(part, shown)));
   } catch (error) {
     if (token === viewToken) reader.replaceChildren(el("p", { class: "form-error", role: "alert", text: t("view.failed") }));
     if (!error.code) throw error;

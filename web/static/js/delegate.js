@@ -181,6 +181,9 @@ function counterWording(comment) {
     el("p", { class: "prose diff" }, ...diffNodes(comment.proposal?.text ?? comment.proposed_text ?? "", comment.adopted_text)));
 }
 
+// A sentence being typed in an answer, by comment id: the list is drawn again when any comment changes.
+const typedAnswers = new Map();
+
 /** My answer to the ruling, once sent; and until the close, the two buttons that send (or change) it. */
 function answerBlock(comment) {
   if (!comment.disposition) return null;
@@ -193,7 +196,7 @@ function answerBlock(comment) {
   const error = el("p", { class: "form-error", role: "alert", hidden: true });
   const form = el("form", { class: "answer-form stack" },
     el("label", {}, el("span", {}, t("answer.text"), " ", el("span", { class: "meta", text: `(${t("form.optional")})` })),
-      el("input", { name: "text", maxlength: "2000" })),
+      el("input", { name: "text", maxlength: "2000", value: typedAnswers.get(comment.id) ?? "", on: { input: (event) => typedAnswers.set(comment.id, event.target.value) } })),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "button-primary", value: "true", text: t("answer.agree") }),
       el("button", { type: "submit", value: "false", text: t("answer.disagree") })),
@@ -204,7 +207,9 @@ function answerBlock(comment) {
     const text = form.elements.text.value.trim() || null;
     act(event.submitter, async () => {
       try {
-        upsertComment(await api("PUT", `${base}/comments/${comment.id}/author-answer`, { agrees, text }, { idempotent: true }));
+        const answered = await api("PUT", `${base}/comments/${comment.id}/author-answer`, { agrees, text }, { idempotent: true });
+        typedAnswers.delete(comment.id);
+        upsertComment(answered);
         notify(t("answer.sent"));
       } catch (failure) {
         // Said where it happened, the sentence kept for another try.

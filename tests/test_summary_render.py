@@ -32,6 +32,7 @@ from schema.tables import (
     SpeakingRequest,
     User,
 )
+from server.drafts.revise import Change
 from server.summary.compile import compile_summary
 from server.summary.exports import json_bytes
 from server.summary.pdf import render_pdf
@@ -530,11 +531,13 @@ def test_word_changes_rebuild_both_texts(before: str, after: str) -> None:
 
 def section(position: int, anchor: str, text: str) -> DraftSection:
     kind = "article" if "." not in anchor else "clause"
-    return DraftSection(position=position, anchor=anchor, kind=kind, number=str(position), title="", text=text)
+    parent = anchor.rsplit(".", 1)[0] if "." in anchor else None
+    return DraftSection(position=position, anchor=anchor, kind=kind, number=anchor.rsplit("-", 1)[1], title="", text=text,
+                        parent=parent)
 
 
 def ruled(no: int, anchor: str | None, disposition: str | None, proposed: str | None, response: str | None = None) -> dict[str, Any]:
-    return {"no": no, "anchor": anchor, "disposition": disposition, "proposed_text": proposed, "response": response,
+    return {"id": no, "no": no, "anchor": anchor, "disposition": disposition, "proposed_text": proposed, "response": response,
             "body": f"Ý kiến {no}", "authors": [{"name": f"Người {no}", "organization": None, "point": "Hậu Giang"}]}
 
 
@@ -555,7 +558,10 @@ def test_the_revised_draft_applies_one_accepted_wording_per_place() -> None:
         ruled(6, "dieu-1.khoan-3", "declined", "3. Không."),
         ruled(7, "dieu-1", "accepted", None),
     ]
-    revised = revised_draft(draft, sections, rows)
+    # What the rulings adopt (server.drafts.adopted reads the same from the comments themselves).
+    adopted = [Change(r["anchor"], "replace", r["proposed_text"], r["id"])
+               for r in rows if r["disposition"] == "accepted" and r["anchor"] and r["proposed_text"]]
+    revised = revised_draft(draft, sections, rows, adopted)
     assert (revised["preamble"], revised["applied"], revised["flagged"]) == ("QUY CHẾ\n\n", 1, 3)
     first, second, third = revised["sections"][1:]
     assert first["revised"] == "1. Một, sửa lại.\n\n" and first["applied_no"] == 2

@@ -186,9 +186,16 @@ COMMENT_ROW = record(
 )
 DISPOSITION_COUNTS = {"total": COUNT, "accepted": COUNT, "partly_accepted": COUNT, "noted": COUNT, "declined": COUNT, "pending": COUNT}
 REVISED_SECTION = record(
-    **SECTION_HEAD, text=TEXT, revised={**TEXT_OR_NULL, "description": "The section with the one accepted proposal applied."},
-    changes={"type": "array", "items": record(op=enum(("equal", "delete", "insert")), text=TEXT)},
-    applied_no={**nullable(ID), "description": "The `no` of the comment whose wording was applied."},
+    **SECTION_HEAD | {"anchor": {**NAME_OR_NULL, "description": "As published; null for an inserted section."},
+                      "number": {**STRING, "description": "As published; the revised number for an inserted one."}},
+    text={**TEXT, "description": "As published; empty for an inserted section."},
+    revised={**TEXT_OR_NULL, "description": "As the revised draft has it (empty once deleted); null when unchanged."},
+    changes={"type": "array", "items": record(op=enum(("equal", "delete", "insert")), text=TEXT),
+             "description": "The word diff from `text` to `revised`."},
+    applied_no={**nullable(ID), "description": "The `no` of the comment whose adopted change made this section."},
+    change=enum(("unchanged", "modified", "inserted", "deleted", "renumbered")),
+    revised_anchor={**NAME_OR_NULL, "description": "In the revised draft; null once deleted."},
+    revised_number={**nullable(STRING), "description": "In the revised draft; null once deleted."},
     notes={
         "type": "array",
         "description": "Partly accepted or conflicting proposals left to the drafters.",

@@ -27,6 +27,7 @@ from schema.tables import (
     SpeakingRequest,
     User,
 )
+from server.drafts.adopted import adopted_changes
 from server.errors import NotFound
 from server.sentences import provision, sentence
 from server.speaking.limits import duration
@@ -482,7 +483,8 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     compiler = _Compiler(conference, points, people)
     # Numbered as they came in, every comment counted (the same numbers as submissions.comment_numbers).
     numbers = {comment.id: number for number, comment in enumerate(comments, start=1)}
-    groups = compiler.comments([c for c in comments if c.moderation == APPROVED], sections, numbers)
+    approved = [c for c in comments if c.moderation == APPROVED]
+    groups = compiler.comments(approved, sections, numbers)
     rows = [row for group in groups for row in group["rows"]]
     model: dict[str, Any] = {
         "conference": compiler.conference_part(),
@@ -497,7 +499,7 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "comments": groups,
         "comment_totals": _comment_totals(comments, rows),
         "comments_by_point": compiler.comments_by_point(groups),
-        "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows),
+        "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows, adopted_changes(approved)),
     }
     edited = conference.closing_statement
     model["closing_statement"] = {"text": edited or generated_statement(model), "edited": edited is not None}

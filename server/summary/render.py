@@ -16,6 +16,7 @@ from server.summary.parts import (
     remarks,
     revised_sections,
 )
+from server.summary.revision import applied_line
 
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
@@ -312,8 +313,9 @@ def _revised(model: dict[str, Any]) -> list[str]:
         lines = _marked(section["changes"]) if section["revised"] is not None else _paragraphs(section["text"])
         for line in lines:
             out += [line, ""]
-        if section["applied_no"] is not None:
-            out += [f"_(Sửa theo ý kiến số {section['applied_no']}.)_", ""]
+        applied = applied_line(section)
+        if applied is not None:
+            out += [f"_{applied}_", ""]
         for note in section["notes"]:
             response = f": {_cell(note['response'])}" if note["response"] else ""
             out += [f"> Ý kiến số {note['no']} ({_cell(note['authors'])}) – {NOTE_REASONS[note['reason']]}{response}", ""]
@@ -375,7 +377,7 @@ def render_html(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
         checksum_label=CHECKSUM_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
         authors=authors, proposed=proposed, ruling=ruling, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
-        sign_hint=SIGN_HINT, revision_legend=revision_legend, part=part, groups=comment_groups(model, part),
+        sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
         sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],
         audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,

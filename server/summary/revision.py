@@ -1,4 +1,4 @@
-"""The revised draft ("Dự thảo sau tiếp thu"): accepted wording applied, changes marked, open points flagged."""
+"""The record's revised draft ("Dự thảo sau tiếp thu"): made from the revised draft, changes marked, open points flagged."""
 from __future__ import annotations
 
 import difflib
@@ -9,6 +9,7 @@ from typing import Any
 
 from schema.tables import Draft, DraftSection
 from server.drafts.parser import normalise
+from server.drafts.revise import Change, revise
 
 # Words and the spaces between them, so that joining the tokens gives back the text exactly.
 _TOKENS = re.compile(r"\s+|\S+")
@@ -49,12 +50,6 @@ def word_changes(before: str, after: str) -> list[dict[str, str]]:
     return changes
 
 
-def _with_ending(original: str, proposed: str) -> str:
-    """The proposal in place of the section's text, keeping the blank line that separates it from the next."""
-    ending = original[len(original.rstrip()):]
-    return proposed.strip() + ending
-
-
 def _note(row: dict[str, Any], reason: str) -> dict[str, Any]:
     return {
         "no": row["no"],
@@ -74,48 +69,121 @@ def _preamble(source: str, first: DraftSection | None) -> str:
     return source[:at] if at >= 0 else ""
 
 
-def revised_draft(draft: Draft, sections: Sequence[DraftSection], rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Apply each section's one accepted proposal; several accepted proposals for one place are left to the drafters."""
-    ordered = sorted(sections, key=lambda s: s.position)
-    accepted: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    partial: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["anchor"] is None:
+# What the record says an applied change did to a section, by the revised draft's `change`.
+APPLIED = {"inserted": "Bổ sung", "deleted": "Bỏ"}
+
+
+def applied_line(section: dict[str, Any]) -> str | None:
+    """"(Sửa theo ý kiến số 3.)", or "Bổ sung" / "Bỏ" for an inserted or deleted section; a summary frozen before
+    sections had a `change` says "Sửa", as it did."""
+    if section["applied_no"] is None:
+        return None
+    return f"({APPLIED.get(section.get('change', ''), 'Sửa')} theo ý kiến số {section['applied_no']}.)"
+
+
+def _renumbered(before: str, after: str) -> list[dict[str, str]]:
+    """The diff of a section whose label alone moved: a shared start and end around the words that differ.
+
+    A renumbering moves every section after an inserted Điều; a full word diff of each would cost the Word
+    revised draft of a long document seconds.
+    """
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    runs = [("equal", "".join(old[:head])), ("delete", "".join(old[head:len(old) - tail])),
+            ("insert", "".join(new[head:len(new) - tail])), ("equal", "".join(old[len(old) - tail:]))]
+    return [{"op": op, "text": text} for op, text in runs if text]
+
+
+def _sources(answer: dict[str, Any], changes: Sequence[Change]) -> list[int | None]:
+    """For each section of the revised draft, the change that made it what it is (None: none, or a renumbering).
+
+    A replacement modifies its own section, a deletion removes its own (its children go with it); an insertion
+    follows the nearest published section of its kind before it, several after one section in the order of
+    their source, as `revise` places them.
+    """
+    held = {source for conflict in answer["conflicts"] for source in conflict["comment_ids"]}
+    held |= {item["source"] for item in answer["ignored"]}
+    own: dict[tuple[str, str], int] = {}
+    inserts: dict[str, list[int]] = defaultdict(list)
+    for change in sorted(changes, key=lambda c: c.source):
+        if change.source in held:
             continue
-        # Only new wording is applied here; inserted and deleted sections need the draft renumbered around them.
-        replaces = row.get("proposal_kind") in (None, "replace")
-        if row["disposition"] == "accepted" and replaces and row["proposed_text"] and row["proposed_text"].strip():
-            accepted[row["anchor"]].append(row)
-        elif row["disposition"] == "partly_accepted":
-            partial[row["anchor"]].append(row)
+        if change.kind == "insert_after":
+            inserts[change.origin_anchor].append(change.source)
+        else:
+            own.setdefault((change.origin_anchor, change.kind), change.source)
+    last: dict[str, str] = {}
+    taken: dict[str, int] = defaultdict(int)
+    found: list[int | None] = []
+    for row in answer["sections"]:
+        origin, source = row["origin_anchor"], None
+        if origin is not None:
+            last[row["kind"]] = origin
+            kind = {"modified": "replace", "deleted": "delete"}.get(row["change"])
+            source = own.get((origin, kind)) if kind else None
+        else:
+            beside = last.get(row["kind"])
+            queue = inserts.get(beside or "", [])
+            if beside is not None and taken[beside] < len(queue):
+                source = queue[taken[beside]]
+                taken[beside] += 1
+        found.append(source)
+    return found
+
+
+def revised_draft(
+    draft: Draft, sections: Sequence[DraftSection], rows: Sequence[dict[str, Any]], changes: Sequence[Change]
+) -> dict[str, Any]:
+    """The record's revised draft, made from `revise()` over the adopted `changes`: each section of the revised
+    draft in order, with its published text, its revised text and the word diff between them, the comment
+    whose change was applied, and the notes left to the drafters (partial acceptances without counter-wording,
+    and conflicts, which keep the published text)."""
+    ordered = sorted(sections, key=lambda s: s.position)
+    published = {s.anchor: s for s in ordered}
+    answer = revise(ordered, changes)
+    by_id = {row["id"]: row for row in rows}
+    notes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["anchor"] is not None and row["disposition"] == "partly_accepted" and row.get("adopted_text") is None:
+            notes[row["anchor"]].append(_note(row, "partly_accepted"))
+    for conflict in answer["conflicts"]:
+        notes[conflict["origin_anchor"]] += [_note(by_id[i], "conflict") for i in conflict["comment_ids"] if i in by_id]
     out = []
-    for section in ordered:
-        proposals = accepted.get(section.anchor, [])
-        notes = [_note(row, "partly_accepted") for row in partial.get(section.anchor, [])]
-        revised, changes, applied_no = None, [], None
-        if len(proposals) == 1:
-            candidate = _with_ending(section.text, proposals[0]["proposed_text"])
-            if candidate != section.text:
-                revised, changes, applied_no = candidate, word_changes(section.text, candidate), proposals[0]["no"]
-        elif proposals:
-            notes += [_note(row, "conflict") for row in proposals]
-        notes.sort(key=lambda note: note["no"])
+    for row, source in zip(answer["sections"], _sources(answer, changes), strict=True):
+        origin = published.get(row["origin_anchor"] or "")
+        before = origin.text if origin is not None else ""
+        after = "" if row["change"] == "deleted" else row["text"]
+        revised = None if row["change"] == "unchanged" else after
+        if revised is None:
+            runs = []
+        elif row["change"] == "renumbered":
+            runs = _renumbered(before, after)
+        else:
+            runs = word_changes(before, after)
         out.append({
-            "anchor": section.anchor,
-            "kind": section.kind,
-            "number": section.number,
-            "title": section.title,
-            "text": section.text,
+            "anchor": row["origin_anchor"],
+            "kind": row["kind"],
+            "number": origin.number if origin is not None else row["number"],
+            "title": row["title"],
+            "text": before,
             "revised": revised,
-            "changes": changes,
-            "applied_no": applied_no,
-            "notes": notes,
+            "changes": runs,
+            "applied_no": None if source is None or source not in by_id else by_id[source]["no"],
+            "notes": sorted(notes.get(row["origin_anchor"] or "", []), key=lambda note: note["no"]),
+            "change": row["change"],
+            "revised_anchor": row["anchor"],
+            "revised_number": row["number"],
         })
     return {
         "title": draft.title,
         "revision": draft.revision,
         "preamble": _preamble(normalise(draft.source), ordered[0] if ordered else None),
-        "applied": sum(1 for s in out if s["revised"] is not None),
+        "applied": len({s["applied_no"] for s in out if s["applied_no"] is not None}),
         "flagged": sum(len(s["notes"]) for s in out),
         "sections": out,
     }

@@ -37,6 +37,7 @@ from server.summary.render import (
     ruling,
     when,
 )
+from server.summary.revision import applied_line
 
 TITLE = "BIÊN BẢN TỔNG HỢP HỘI THẢO"
 REVISED_TITLE = "Dự thảo sau tiếp thu"
@@ -407,8 +408,9 @@ def _draft_body(writer: _Writer, draft: dict[str, Any], *, tracked: bool) -> str
             paragraphs.append((f"<w:pPr>{ppr}</w:pPr>" if ppr else "", "".join(xml)))
         if tracked:
             remarks = [_note_comment(note) for note in section["notes"]]
-            if section["applied_no"] is not None:
-                remarks.insert(0, f"Sửa theo ý kiến số {section['applied_no']}.")
+            applied = applied_line(section)
+            if applied is not None:
+                remarks.insert(0, applied.strip("()"))
             ids = [writer.comment(text) for text in remarks]
             if ids:
                 paragraphs = paragraphs or [("", "")]
@@ -422,8 +424,9 @@ def _draft_body(writer: _Writer, draft: dict[str, Any], *, tracked: bool) -> str
                 paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + ends)
         out += [f"<w:p>{ppr}{runs}</w:p>" for ppr, runs in paragraphs]
         if not tracked:
-            if section["applied_no"] is not None:
-                out.append(_p(_run(f"(Sửa theo ý kiến số {section['applied_no']}.)", _ITALIC)))
+            applied = applied_line(section)
+            if applied is not None:
+                out.append(_p(_run(applied, _ITALIC)))
             for note in section["notes"]:
                 response = f": {_text(note['response'])}" if note["response"] else ""
                 line = f"Ý kiến số {note['no']} ({_text(note['authors'])}) – {NOTE_REASONS[note['reason']]}{response}"

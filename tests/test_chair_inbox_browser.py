@@ -375,3 +375,15 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     assert (shown["anchor"], shown["view"]) == ("dieu-3", "revised")
     await text.locator('.view-switch [data-view="original"]').click()
     await expect(text.locator('.section-text[data-anchor="dieu-3.khoan-2"]')).to_have_class("section-text is-commented")
+
+    # The admin files one beside the draft: the chair's inbox lists it at once.
+    admin = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
+    beside = admin.locator("#draft #change-proposal")
+    await beside.locator("summary").click()
+    await beside.locator("select[name=section_anchor]").select_option("dieu-1")
+    await beside.locator("textarea[name=text]").fill("Quy chế này quy định việc phối hợp.")
+    await expect(beside.locator(".proposal-preview del").first).to_be_visible()
+    await beside.locator("textarea[name=reason]").fill("Viết gọn.")
+    await beside.locator('button[type="submit"]').click()
+    await expect(admin.locator("#notice")).to_contain_text(VI["inbox.secretariat"])
+    await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(3, timeout=LIVE_TIMEOUT_MS)

@@ -6,6 +6,7 @@ import { createAgendaEditor } from "./admin-agenda.js";
 import { createAudit } from "./admin-audit.js";
 import { setupAgendaImport } from "./admin-agenda-import.js";
 import { reloadDraft, setupDraft } from "./admin-draft.js";
+import { createChangeProposal } from "./change-proposal.js";
 import { setupImport } from "./admin-import.js";
 import { openSheet, staleNote } from "./admin-sheet.js";
 import { confirmDialog } from "./dialog.js";
@@ -76,6 +77,8 @@ const active = (role) => state.invitations.filter((i) => i.role === role && i.st
 const pointName = (id) => state.points.find((p) => p.id === id)?.name ?? "";
 const agenda = createAgendaEditor({ points: () => state.points, pointName, changed: () => showSteps() });
 const audit = createAudit();
+// The admin may file the drafting committee's own proposals too; the chair rules them from the inbox.
+const changeProposal = createChangeProposal($("change-proposal"));
 setupAgendaImport();
 
 /** A table body or list with nothing in it says so, and what to do: a bare header reads as broken. */
@@ -327,6 +330,7 @@ $("sheet-open").addEventListener("click", () => openSheet(state));
 async function reloadDraftState() {
   state.draft = await reloadDraft();
   showSteps();
+  changeProposal.show(state.draft ? (await api("GET", `${base}/drafts/${state.draft.id}`)).sections : []);
 }
 
 // ---- load and live ------------------------------------------------------------------------------------

@@ -5,15 +5,13 @@
 import { DISPOSITIONS, act, api, base, debounce, el, notify, option, sectionLabel, t } from "./api.js";
 import { projectButton } from "./chair-display.js";
 import { createFeed, proposalBlock } from "./chair-feed.js";
-import { diffNodes } from "./delegate-diff.js";
+import { createChangeProposal, wordingOf } from "./change-proposal.js";
 
 const SEARCH_PAUSE_MS = 300;
 const PAGE = 200;
 // Filters that only comments have: with any of them set, remarks are not listed.
 const COMMENT_ONLY = ["article", "disposition", "has_proposed"];
 const VIEWS = ["original", "diff", "revised"];
-// What a proposal may insert after or delete: what the revised draft renumbers.
-const STRUCTURAL = ["article", "clause", "point"];
 
 /** Runs as text, <ins> and <del>; a deletion and the insertion that replaces it touch, so a space parts them. */
 function runNodes(runs) {
@@ -68,12 +66,7 @@ export function createInbox(agendaTitle) {
   let sections = [];
   let loading = 0;
 
-  /** A target's wording with its clauses and points, as the delegate's diff compares it. */
-  function targetText(anchor) {
-    return sections
-      .filter((s) => s.anchor === anchor || s.anchor.startsWith(`${anchor}.`))
-      .map((s) => s.text.trim()).join("\n").normalize("NFC");
-  }
+  const targetText = (anchor) => wordingOf(sections, anchor);
 
   const feed = createFeed($("feed"), $("feed-empty"), agendaTitle, {
     currentText: targetText,
@@ -182,7 +175,7 @@ export function createInbox(agendaTitle) {
     const drafts = await api("GET", `${base}/drafts`);
     const current = drafts.items[0];
     sections = current ? (await api("GET", `${base}/drafts/${current.id}`)).sections : [];
-    fillProposalSections();
+    changeProposal.show(sections);
   }
 
   // The view the chair reads an article in, kept while the chair opens other comments.
@@ -261,55 +254,9 @@ export function createInbox(agendaTitle) {
 
   // ---- the secretariat's own proposals (đề xuất chỉnh lý của Ban soạn thảo) --------------------------
 
-  const proposalForm = $("change-proposal-form");
-
-  /** Kinds the chosen section takes, the wording field only where the kind has one, and what the change does. */
-  function drawProposal() {
-    const { section_anchor: anchor, kind, text } = proposalForm.elements;
-    const section = sections.find((s) => s.anchor === anchor.value);
-    const structural = STRUCTURAL.includes(section?.kind);
-    for (const radio of kind) {
-      radio.disabled = radio.value !== "replace" && !structural;
-      if (radio.disabled && radio.checked) kind.value = "replace";
-    }
-    const wording = kind.value !== "delete";
-    text.disabled = !wording;
-    proposalForm.querySelector(".proposal-text").hidden = !wording;
-    const current = section ? targetText(section.anchor) : "";
-    const preview = proposalForm.querySelector(".proposal-preview");
-    const shown = kind.value === "replace" ? diffNodes(current, text.value)
-      : kind.value === "insert_after" ? (text.value.trim() ? [el("ins", { text: text.value.trim() })] : [])
-        : current ? [el("del", { text: current })] : [];
-    preview.querySelector(".diff").replaceChildren(...shown);
-    preview.hidden = shown.length === 0;
-  }
-
-  function fillProposalSections() {
-    const chosen = proposalForm.elements.section_anchor.value;
-    proposalForm.elements.section_anchor.replaceChildren(...sections.map((s) => option(
-      s.anchor,
-      s.kind === "article" && s.title ? `${sectionLabel(s.anchor)}. ${s.title}` : sectionLabel(s.anchor),
-      s.anchor === chosen,
-    )));
-    $("change-proposal").hidden = sections.length === 0;
-    drawProposal();
-  }
-
-  proposalForm.addEventListener("input", drawProposal);
-  proposalForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const { section_anchor: anchor, kind, text, reason } = proposalForm.elements;
-    const body = { section_anchor: anchor.value, kind: kind.value, reason: reason.value.trim() };
-    if (kind.value !== "delete") body.text = text.value.trim();
-    act(proposalForm.querySelector('button[type="submit"]'), async () => {
-      const filed = await api("POST", `${base}/change-proposals`, body, { idempotent: true });
-      arrived("comment", filed, (c) => feed.upsertComment(c));
-      countsSoon();
-      text.value = "";
-      reason.value = "";
-      drawProposal();
-      notify(t("change_proposal.filed", { n: filed.number }));
-    });
+  const changeProposal = createChangeProposal($("change-proposal"), (filed) => {
+    arrived("comment", filed, (c) => feed.upsertComment(c));
+    countsSoon();
   });
 
   // ---- bulk rulings ---------------------------------------------------------------------------------

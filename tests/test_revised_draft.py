@@ -10,11 +10,18 @@ from typing import Any
 
 import aiohttp
 import docx
+from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
+from tests.test_browser import Open, browser, catalog, open_console
 from tests.test_chair_inbox import comment, people, rule
 from tests.test_display import propose
 from tests.test_roles_and_input import assert_error
+
+# Fixtures used by name in the tests below.
+__all__ = ["browser", "open_console"]
+
+VI = catalog("vi")
 
 
 async def revised(call: Call, s: Server, token: str | None = None) -> dict[str, Any]:
@@ -117,14 +124,65 @@ async def test_conflicting_adoptions_hold_the_close_until_the_chair_rules_again(
     assert by_origin(settled)["dieu-9.khoan-1"]["text"].startswith("1. Định kỳ hằng quý")
 
 
+async def conflict_on(call: Call, s: Server, anchor: str, wordings: tuple[str, str]) -> list[dict[str, Any]]:
+    author, other = await people(call, s)
+    made = [await comment(call, s, token, anchor, "Sửa lại.", wording) for token, wording in zip((author, other), wordings, strict=True)]
+    return [await rule(call, s, c, "accepted", "Tiếp thu.") for c in made]
+
+
+async def keep_in(page: Page, scope: str, kept: dict[str, Any], others: list[dict[str, Any]]) -> None:
+    """Check the conflict shows the published text and each proposal's diff, then keep `kept`."""
+    card = page.locator(f"{scope} .conflict")
+    await expect(card).to_have_count(1)
+    await expect(card.locator(".conflict-published")).to_contain_text(VI["conflicts.published"])
+    for item in [kept, *others]:
+        await expect(card.locator(f'[data-comment-id="{item["id"]}"] ins').first).to_be_visible()
+    await card.get_by_role("button", name=VI["conflicts.keep_named"].replace("{n}", str(kept["number"]))).click()
+
+
+async def test_the_chair_settles_a_conflict_and_closes(
+    shared_server: Server, call: Call, open_console: Open
+) -> None:
+    s = shared_server
+    one, two = await conflict_on(call, s, "dieu-10.khoan-1", ("1. Lãnh đạo toàn diện công an tỉnh.", "1. Chỉ đạo công an tỉnh."))
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    await chair.locator("#tab-ket-luan").click()
+    panel = chair.locator("#conflicts")
+    await expect(panel).to_be_visible()
+    await expect(panel.get_by_role("heading", name=VI["conflicts.title"])).to_be_visible()
+    await keep_in(chair, "#conflicts", two, [one])
+    await expect(panel).to_be_hidden()
+    answer = await revised(call, s)
+    assert answer["conflicts"] == []
+    ruled = (await call("GET", s.api("/comments?anchor=dieu-10.khoan-1"), s.tokens["chair"])).body["items"]
+    assert {c["id"]: c["disposition"] for c in ruled if c["id"] in (one["id"], two["id"])} == {one["id"]: "noted", two["id"]: "accepted"}
+    assert next(c for c in ruled if c["id"] == one["id"])["response"].startswith("Ghi nhận.")
+
+    # A conflict that arrives while the chair is about to close: the close is refused and settled in its dialog.
+    three, four = await conflict_on(call, s, "dieu-11.khoan-2", ("2. Trao đổi trước.", "2. Trao đổi sau."))
+    await expect(panel).to_be_visible()
+    open_console.expect_refusal(409)
+    await chair.locator("#conference-close").click()
+    await chair.locator(".confirm-dialog:not(.conflict-dialog) button[data-answer=confirm]").click()
+    dialog = chair.locator(".conflict-dialog")
+    await expect(dialog).to_be_visible()
+    await keep_in(chair, ".conflict-dialog", three, [four])
+    await expect(dialog.get_by_role("status")).to_have_text(VI["conflicts.all_settled"])
+    await expect(panel).to_be_hidden()
+    await dialog.get_by_role("button", name=VI["conflicts.close_dialog"]).click()
+    await chair.locator("#conference-close").click()
+    await chair.locator(".confirm-dialog button[data-answer=confirm]").click()
+    await expect(chair.locator("#conference-status")).to_have_attribute("data-status", "closed")
+
+
 async def test_the_record_is_made_from_the_revised_draft(
     shared_server: Server, call: Call, http: aiohttp.ClientSession
 ) -> None:
     s = shared_server
     answer = await revised(call, s)
     assert answer["conflicts"] == []
-    closed = await call("POST", s.api("/close"), s.tokens["chair"])
-    assert closed.status == 200, closed.body
+    # Closed by the chair in the test before.
+    assert (await call("GET", s.api(), s.tokens["chair"])).body["status"] == "closed"
     record = (await call("GET", s.api("/summary.json"), s.tokens["chair"])).body["revised_draft"]
     rows = {row["anchor"]: row for row in record["sections"] if row["anchor"] is not None}
     assert rows["dieu-2"]["change"] == "deleted" and rows["dieu-2"]["revised_anchor"] is None

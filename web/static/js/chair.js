@@ -1,7 +1,8 @@
 // The chair's console: run the agenda, give the floor, watch attendance, rule on comments, close out.
-import { act, api, base, conferenceId, notify, t } from "./api.js";
+import { act, api, base, conferenceId, debounce, notify, t } from "./api.js";
 import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
+import { createConflicts } from "./chair-conflicts.js";
 import { createScreen } from "./chair-display.js";
 import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
@@ -33,6 +34,9 @@ const inbox = createInbox(agenda.title);
 const screen = createScreen();
 const statement = createStatement();
 const record = createRecordReview();
+const conflicts = createConflicts($("conflicts"));
+// A ruling may make or settle a conflict: read them again once a burst of rulings has passed.
+const rulingsChanged = debounce(() => conflicts.refresh(), 300);
 // Figures that move without an event of their own (the generated statement, the record) are asked for again
 // when their pane comes into view.
 const tabs = createTabs($("chair-tabs"), {
@@ -40,6 +44,7 @@ const tabs = createTabs($("chair-tabs"), {
     if (!names.includes("ket-luan")) return;
     statement.load();
     record.refresh();
+    conflicts.refresh();
   },
 });
 // After the close the live controls go (the stylesheet hides .live-control), and a banner says why.
@@ -71,7 +76,15 @@ for (const button of document.querySelectorAll(".state-bar [data-action]")) {
     const question = closing ? `${button.dataset.confirm}\n\n${t("record.close_figures", { figures: await figuresToFreeze() })}` : button.dataset.confirm;
     if (button.dataset.confirm && !(await confirmDialog(question, asked))) return;
     act(button, async () => {
-      const conference = await api("POST", `${base}/${button.dataset.action}`);
+      let conference;
+      try {
+        conference = await api("POST", `${base}/${button.dataset.action}`);
+      } catch (error) {
+        // Refused while adopted changes conflict: the chair settles them right here, then closes again.
+        if (error.code !== "unresolved_conflicts") throw error;
+        await conflicts.showRefused(error.details.conflicts);
+        return;
+      }
       state.status = conference.status;
       renderStatus();
       workshop.render(conference);
@@ -97,6 +110,7 @@ async function load() {
   await screen.load();
   await statement.load(conference);
   await record.load(conference);
+  await conflicts.refresh();
 }
 
 const HANDLERS = {
@@ -118,6 +132,9 @@ const HANDLERS = {
   },
   ...inbox.handlers,
   ...screen.handlers,
+  ...Object.fromEntries(["comment.disposed", "comment.merged", "comment.unmerged", "comment.moderated"].map((type) => [
+    type, (data) => { inbox.handlers[type]?.(data); screen.handlers[type]?.(data); rulingsChanged(); },
+  ])),
   // What came in while its pane was hidden is counted on its tab.
   "comment.submitted": (data) => { inbox.handlers["comment.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },
   "remark.submitted": (data) => { inbox.handlers["remark.submitted"](data); tabs.flag("hop-thu", "chair.tab_new"); },

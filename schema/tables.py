@@ -315,6 +315,40 @@ class Comment(Base):
     submitted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disposed_at: Mapped[datetime | None]
+    # Who works on it: the secretary (a staff account) it is handed to, and the answer drafted for the chair.
+    # Kept apart from the ruling above, which stays the chair's; staff see these, the author and the record never do.
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assigned_at: Mapped[datetime | None]
+    draft_disposition: Mapped[str | None] = mapped_column(String(20))
+    draft_response: Mapped[str | None] = mapped_column(Text)
+    draft_adopted_text: Mapped[str | None] = mapped_column(Text)
+    drafted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    drafted_at: Mapped[datetime | None]
+
+
+class CommentNote(Base):
+    """A staff note on a comment: for the staff alone, never its author, the record or an export."""
+
+    __tablename__ = "comment_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnswerTemplate(Base):
+    """A saved answer the staff drafts from: a disposition and a response text, per conference."""
+
+    __tablename__ = "answer_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):
@@ -354,7 +388,7 @@ class Event(Base):
 
 
 class User(Base):
-    """A staff account (admin or chair) that logs in with a password."""
+    """A staff account (admin, chair or secretary) that logs in with a password."""
 
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)

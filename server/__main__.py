@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     m.set_defaults(func=migrate)
     u = commands.add_parser("create-user", help="create a staff account")
     u.add_argument("--database-url")
-    u.add_argument("--role", choices=("admin", "chair"), required=True)
+    u.add_argument("--role", choices=("admin", "chair", "secretary"), required=True)
     u.add_argument("--username", required=True)
     u.add_argument("--password", help="read from the terminal when left out; 12 characters or more, not a common one, not containing the username")
     u.add_argument("--full-name")

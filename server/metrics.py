@@ -28,7 +28,7 @@ class Metrics:
             "# HELP diemcau_connected_consoles Connected socket.io clients by role.",
             "# TYPE diemcau_connected_consoles gauge",
         ]
-        for role in sorted(set(roles) | {"admin", "chair", "operator", "delegate", "display"}):
+        for role in sorted(set(roles) | {"admin", "chair", "secretary", "operator", "delegate", "display"}):
             lines.append(f'diemcau_connected_consoles{{role="{role}"}} {roles.get(role, 0)}')
         lines += [
             "# HELP diemcau_events_published_total Events sent to socket.io rooms after commit.",

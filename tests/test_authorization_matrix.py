@@ -18,10 +18,11 @@ from server.auth.policy import POLICY
 from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS, SIGNED_IN_ROUTES
 from server.http.routes import setup_routes
 from tests.conftest import Call, Server, start_server, stop_server
+from tests.test_secretaries import secretary
 from tests.workshops import another_workshop
 
 ROLES = (
-    "anonymous", "admin", "chair", "operator", "operator_elsewhere", "delegate", "delegate_elsewhere", "display",
+    "anonymous", "admin", "chair", "secretary", "operator", "operator_elsewhere", "delegate", "delegate_elsewhere", "display",
 )
 # The POLICY role each tried caller has.
 BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
@@ -97,7 +98,7 @@ async def world(s: Server, call: Call) -> World:
     users = (await ok(call, "GET", f"{s.base_url}/api/v1/users", admin))["items"]
     tokens: dict[str, str | None] = {
         "anonymous": None, "admin": admin, "chair": chair, "display": t["display"],
-        "operator": here, "operator_elsewhere": t["operators"]["CTO"],
+        "secretary": (await secretary(call, s, "thu-ky-ma-tran"))[0], "operator": here, "operator_elsewhere": t["operators"]["CTO"],
         "delegate": delegates[delegate_id], "delegate_elsewhere": (await another_workshop(s, call)).delegate_token,
     }
     ids = {
@@ -106,6 +107,8 @@ async def world(s: Server, call: Call) -> World:
     }
     # The attempts revoke and reissue the spare invitation, never one whose token they use.
     per_collection = {("invitations", "i"): spare["id"], ("speaking-requests", "r"): spoken["id"]}
+    template = await ok(call, "POST", s.api("/answer-templates"), chair, json={"title": "Mẫu", "response": "Trả lời"})
+    ids["t"] = template["id"]
     return World(tokens, ids, per_collection, person)
 
 

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, ValidationError
 
-from schema.tables import AgendaItem, Event, Participant, Point
+from schema.tables import AgendaItem, AnswerTemplate, Comment, CommentNote, Event, Participant, Point
 from server.agenda.operations import item_dict
 from server.attendance.counters import figures, point_row
 from server.display.operations import Display
 from server.events import envelope
 from server.participants.operations import participant_dict
 from server.points.operations import point_dict
+from server.submissions.work import template_dict, work_view
 from tests.event_schemas import (
     NOT_EVENTS,
     event_types,
@@ -147,6 +148,18 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("display.changed", asdict(Display("section", anchor="dieu-3.khoan-2", view="diff"))),
         ("display.changed", asdict(Display("speakers"))),
         ("display.changed", asdict(Display("message", text="Giải lao 15 phút"))),
+        ("comment.work_changed", work_view(Comment(id=7), [], {})),
+        ("comment.work_changed", work_view(
+            Comment(id=7, assigned_to=4, assigned_at=T0, draft_disposition="partly_accepted", draft_response="Tiếp thu một phần.",
+                    draft_adopted_text="2. Lời văn khác.", drafted_by=4, drafted_at=T0),
+            [CommentNote(id=1, comment_id=7, user_id=4, body="Hỏi lại tác giả.", created_at=T0),
+             CommentNote(id=2, comment_id=7, user_id=None, body="Đã hỏi.", created_at=T0)],
+            {4: "Thư ký Lan"})),
+        ("answer_template.changed", {"id": 3, "template": template_dict(AnswerTemplate(
+            id=3, conference_id=1, title="Tiếp thu", disposition="accepted", response="Xin tiếp thu.", updated_at=T0))}),
+        ("answer_template.changed", {"id": 3, "template": template_dict(AnswerTemplate(
+            id=3, conference_id=1, title="Giải trình", disposition=None, response="Xin giải trình.", updated_at=T0))}),
+        ("answer_template.changed", {"id": 3, "template": None}),
         ("point.added", point_dict(make_point())),
         ("point.added", point_dict(make_point(region=None, is_host=True))),
         ("point.status_changed", point_dict(make_point(link="degraded", link_note="Mất tiếng", link_changed_at=T0))),
@@ -328,6 +341,9 @@ def changed(type_: str, **changes: Any) -> tuple[str, dict[str, Any]]:
 
 
 INVALID = [
+    changed("comment.work_changed", notes=KeyError),
+    changed("comment.work_changed", draft={"disposition": "maybe"}),
+    changed("answer_template.changed", template={"id": 3}),
     # missing keys
     changed("comment.disposed", disposition=KeyError),
     changed("attendance.checked_in", checkin_id=KeyError),

@@ -160,10 +160,25 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     await check("GET", c + "/remarks", chair)
     await check("GET", c + "/comments?order=oldest", chair)
     await check("GET", c + "/comments/counts", chair)
+    m = {"m": comment.body["id"]}
+    staff = await check("GET", c + "/staff", chair)
+    await check("PUT", c + "/comments/{m}/assignment", chair, ids=m, json={"assigned_to": staff.body["items"][0]["id"]})
+    await check("POST", c + "/comments/assign", chair, json={"comment_ids": [comment.body["id"]], "assigned_to": None})
+    template = await check("POST", c + "/answer-templates", chair, 201,
+                           json={"title": "Tiếp thu", "disposition": "accepted", "response": "Tiếp thu"})
+    await check("PUT", c + "/answer-templates/{t}", chair, ids={"t": template.body["id"]},
+                json={"title": "Giải trình", "response": "Xin giải trình"})
+    await check("GET", c + "/answer-templates", chair)
+    await check("DELETE", c + "/answer-templates/{t}", chair, ids={"t": template.body["id"]})
+    await check("PUT", c + "/comments/{m}/draft", chair, ids=m, json={"disposition": "accepted", "response": "Tiếp thu"})
+    await check("POST", c + "/comments/{m}/notes", chair, 201, ids=m, json={"body": "Ghi chú"})
+    await check("GET", c + "/comment-work", chair)
+    await check("GET", c + "/comments?work=drafted", chair)
     await check(
-        "PATCH", c + "/comments/{m}", chair, ids={"m": comment.body["id"]},
+        "PATCH", c + "/comments/{m}", chair, ids=m,
         json={"disposition": "accepted", "response": "Tiếp thu", "revision": comment.body["revision"]},
     )
+    await check("POST", c + "/comments/{m}/approve", chair, ids=m, json={"revision": comment.body["revision"] + 1})
 
     await check("PUT", c + "/display", chair, json={"mode": "section", "anchor": anchor, "view": "diff"})
     await check("GET", c + "/display", display)

@@ -52,7 +52,7 @@ class Lockout:
 
 async def create_user(session: AsyncSession, username: str, password: str, role: str, full_name: str | None = None) -> User:
     if role not in STAFF_ROLES:
-        raise Invalid("Staff role must be admin or chair", {"role": "must be admin or chair"})
+        raise Invalid("Staff role must be admin, chair or secretary", {"role": "must be admin, chair or secretary"})
     if not username or len(username) > MAX_USERNAME or any(c.isspace() or not c.isprintable() for c in username):
         raise Invalid(f"The username must be 1 to {MAX_USERNAME} characters without spaces", {"username": "invalid"})
     check_password(password, username)

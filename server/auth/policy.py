@@ -5,13 +5,15 @@ from server.auth.principal import Principal
 from server.errors import Forbidden, Unauthorized
 
 STAFF = frozenset({"admin", "chair"})
-MEMBERS = frozenset({"admin", "chair", "operator", "delegate", "display"})
+MEMBERS = frozenset({"admin", "chair", "secretary", "operator", "delegate", "display"})
+# Who works on the comments: the secretariat, the chair, and the secretaries (thư ký) who draft the answers.
+CLERKS = frozenset({"admin", "chair", "secretary"})
 SUBMITTERS = frozenset({"delegate", "operator"})
 
 POLICY: dict[str, frozenset[str]] = {
     # Staff accounts: who exists, who is locked out, and lifting a lockout (of an account or an address).
     "user.manage": frozenset({"admin"}),
-    "conference.list": frozenset({"admin", "chair"}),
+    "conference.list": CLERKS,
     "conference.create": frozenset({"admin"}),
     "conference.read": MEMBERS,
     "conference.update": STAFF,
@@ -40,18 +42,28 @@ POLICY: dict[str, frozenset[str]] = {
     "speaking.manage": frozenset({"chair"}),
     "draft.read": MEMBERS,
     "draft.write": frozenset({"admin"}),
-    "remark.read": frozenset({"admin", "chair", "delegate", "operator"}),
+    "remark.read": frozenset({"admin", "chair", "secretary", "delegate", "operator"}),
     "remark.submit": SUBMITTERS,
     # Staff and the author (the handler checks authorship; an operator submits but does not read files back).
-    "attachment.read": frozenset({"admin", "chair", "delegate"}),
-    "comment.read": frozenset({"admin", "chair", "delegate", "operator"}),
+    "attachment.read": frozenset({"admin", "chair", "secretary", "delegate"}),
+    "comment.read": frozenset({"admin", "chair", "secretary", "delegate", "operator"}),
     "comment.submit": SUBMITTERS,
     "comment.dispose": STAFF,
-    "comment.triage": STAFF,
+    "comment.triage": CLERKS,
     # The author answers the ruling on their comment (the handler checks authorship: the delegate, or who filed it).
     "comment.answer": SUBMITTERS,
-    # The secretariat's own proposals (Ban soạn thảo); a secretary role will take this action too.
-    "comment.propose": STAFF,
+    # The secretariat's own proposals (Ban soạn thảo), which a secretary files too.
+    "comment.propose": CLERKS,
+    # Who works on what: the chair or the secretariat hands comments to secretaries; a secretary drafts the answer
+    # to a comment handed to it (the handler checks), the chair or the secretariat to any; the chair rules.
+    "comment.assign": STAFF,
+    "comment.draft": CLERKS,
+    # Staff notes on a comment: never sent to its author, never in the record or an export.
+    "comment.note": CLERKS,
+    "template.read": CLERKS,
+    "template.manage": CLERKS,
+    # The staff accounts a comment can be handed to, by name; not their lockouts (user.manage).
+    "staff.read": CLERKS,
     "input.moderate": STAFF,
     "audit.read": STAFF,
     # The whole trail names every account's sign-ins; only the secretariat's admins read it.

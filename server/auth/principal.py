@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-STAFF_ROLES = frozenset({"admin", "chair"})
-ROLES = frozenset({"admin", "chair", "operator", "delegate", "display"})
+# A secretary (thư ký) is staff: it sees every comment and every staff event, and drafts answers for the chair.
+STAFF_ROLES = frozenset({"admin", "chair", "secretary"})
+ROLES = frozenset({"admin", "chair", "secretary", "operator", "delegate", "display"})
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,18 @@ ROUTE_ACTIONS: dict[str, str] = {
     "comment_moderate": "input.moderate",
     "comment_author_answer": "comment.answer",
     "change_proposal_create": "comment.propose",
+    "staff": "staff.read",
+    "comment_work": "comment.note",
+    "comments_assign": "comment.assign",
+    "comment_assign": "comment.assign",
+    "comment_draft": "comment.draft",
+    # Approving a draft is the chair's ruling, made with the drafted answer.
+    "comment_approve": "comment.dispose",
+    "comment_note_create": "comment.note",
+    "answer_templates": "template.read",
+    "answer_template_create": "template.manage",
+    "answer_template_update": "template.manage",
+    "answer_template_delete": "template.manage",
     "display": "display.read",
     "display_update": "display.control",
     # A section's views carry the reader's own pending proposals: who may read comments may read them.

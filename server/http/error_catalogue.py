@@ -55,6 +55,7 @@ MEANINGS: dict[str, str] = {
     "metrics_off": "/metrics is not served on this address (set DIEMCAU_METRICS_TOKEN, or use DIEMCAU_METRICS_LISTEN).",
     "metrics_token": "/metrics needs Authorization: Bearer with the token set in DIEMCAU_METRICS_TOKEN.",
     "not_a_duplicate": "The comment is not merged into another, so there is nothing to unmerge.",
+    "no_draft": "The comment has no drafted answer for the chair to approve.",
     "not_checked_in": "The participant is not checked in.",
     "not_on_roster": "Only a roster member can be substituted for or marked absent.",
     "not_present": "Only a participant who is checked in can ask for the floor or have input filed for them.",

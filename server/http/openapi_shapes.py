@@ -26,6 +26,7 @@ from server.http.openapi_schemas import (
     STRING,
     Schema,
     enum,
+    event_schema,
     listing,
     nullable,
     obj,
@@ -34,7 +35,8 @@ from server.http.openapi_schemas import (
 )
 from server.points.operations import LINK_STATES
 from server.speaking.operations import STATUSES
-from server.submissions.inbox import NOT_RULED
+from server.submissions.inbox import NOT_RULED, WORK_STATES
+from server.submissions.work import ASSIGNABLE
 from server.submissions.moderation import DECISIONS
 
 TAGS: dict[str, str] = {
@@ -51,6 +53,8 @@ TAGS: dict[str, str] = {
     "drafts": "The draft under consultation, split into chapters, articles, clauses and points.",
     "submissions": "Remarks (speech texts and papers) and comments on the draft, as submitted and as listed.",
     "rulings": "The chair's decisions on input: rulings on comments, merging duplicates, and moderation.",
+    "work": "Who works on what (staff only): comments handed to secretaries, answers drafted for the chair to approve, "
+            "staff notes, and saved answer templates.",
     "summary": "The closing summary in its formats, the revised draft, and the closing statement.",
     "audit": "The trail of what staff did, when and from where.",
     "display": "What the big screen shows: the agenda, a section of the draft, the speakers' list, or a message.",
@@ -94,6 +98,10 @@ CONFERENCE, POINT, INVITATION = ref("conference"), ref("point"), ref("invitation
 PARTICIPANT, ITEM_ANSWER, REQUEST = ref("participant"), ref("agenda_item"), ref("speaking_request")
 REMARK, COMMENT = ref("remark"), ref("comment")
 CURRENT = record(current=nullable(ITEM_ANSWER))
+# Staff only: never part of a comment as its author or the record sees it.
+WORK = event_schema("comment.work_changed")
+TEMPLATE = event_schema("answer_template.changed")["properties"]["template"]["anyOf"][0]
+TEMPLATE_BODY = obj(("title", "response"), title=STRING, disposition=enum(DISPOSITIONS), response=STRING)
 CREATED = record(created=COUNT)
 STATEMENT = record(text={"type": "string"}, edited=BOOLEAN, generated={"type": "string"})
 SPOKEN = record(
@@ -249,6 +257,9 @@ DOCS: dict[str, Doc] = {
         query={
             **PAGE, "point_id": ID, "article": STRING, "anchor": STRING, "disposition": enum((*DISPOSITIONS, NOT_RULED)),
             "has_proposed": FLAG, "moderation": enum(MODERATION), "q": STRING,
+            "work": {**enum(WORK_STATES), "description": "Staff: not ruled and handed to nobody, not ruled with a drafted "
+                     "answer, or ruled."},
+            "assigned_to": {**ID, "description": "Staff: handed to this account."},
         },
     ),
     "comment_create": Doc(
@@ -279,6 +290,24 @@ DOCS: dict[str, Doc] = {
     "comment_unmerge": Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID)),
     "comment_moderate": Doc("rulings", "Approve or reject a held comment", COMMENT, body=DECISION),
     "remark_moderate": Doc("rulings", "Approve or reject a held remark", REMARK, body=DECISION),
+    "staff": Doc("work", "List the accounts comments can be handed to", listing(record(
+        id=ID, username=NAME, full_name=nullable(STRING), role=enum(ASSIGNABLE),
+    ))),
+    "comment_work": Doc("work", "Who works on which comment: assignments, drafted answers, staff notes", listing(WORK)),
+    "comments_assign": Doc("work", "Hand many comments to one account (null takes them back)", listing(WORK), body=obj(
+        ("comment_ids", "assigned_to"), comment_ids={"type": "array", "items": ID}, assigned_to=nullable(ID),
+    )),
+    "comment_assign": Doc("work", "Hand a comment to an account (null takes it back)", WORK,
+                          body=obj(("assigned_to",), assigned_to=nullable(ID))),
+    "comment_draft": Doc("work", "Draft the answer to a comment for the chair to approve", WORK, body=obj(
+        ("disposition",), disposition=enum(DISPOSITIONS), response=STRING, adopted_text=RULING["adopted_text"],
+    )),
+    "comment_approve": Doc("work", "Rule with the drafted answer as it stands", COMMENT, body=obj(("revision",), revision=ID)),
+    "comment_note_create": Doc("work", "Add a staff note to a comment", WORK, creates=True, body=obj(("body",), body=STRING)),
+    "answer_templates": Doc("work", "List the saved answer templates", listing(TEMPLATE)),
+    "answer_template_create": Doc("work", "Save an answer template", TEMPLATE, creates=True, body=TEMPLATE_BODY),
+    "answer_template_update": Doc("work", "Change an answer template", TEMPLATE, body=TEMPLATE_BODY),
+    "answer_template_delete": Doc("work", "Delete an answer template", TEMPLATE),
     "display": Doc("display", "Tell what the big screen shows", ref("display")),
     "display_update": Doc(
         "display", "Put the agenda, a section, the speakers' list or a message on the big screen", ref("display"),

@@ -27,7 +27,7 @@ from server.writes import perform
 SERVICE_WORKER = Path(__file__).resolve().parents[2] / "web" / "static" / "js" / "sw.js"
 CONSOLE_ROLES = {
     "admin": ("admin",),
-    "chair": ("chair", "admin"),
+    "chair": ("chair", "secretary", "admin"),
     "operator": ("operator",),
     "delegate": ("delegate",),
     "display": ("display", "chair", "admin"),
@@ -37,7 +37,7 @@ CONSOLE_ROLES = {
 def home_of(principal: Principal) -> str:
     if principal.role == "admin":
         return "/admin"
-    if principal.role == "chair":
+    if principal.role in ("chair", "secretary"):
         return "/chair"
     return f"/{principal.role}/{principal.conference_id}"
 

@@ -22,6 +22,7 @@ from server.http.api import (
     session,
     stream,
     summary,
+    work,
 )
 from server.http.api import badges as badges_api
 from server.http.openapi import openapi
@@ -115,6 +116,17 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
     r.add_put(C + "/comments/{m:\\d+}/author-answer", proposals.answer_ruling, name="comment_author_answer")
     r.add_post(C + "/change-proposals", proposals.create_change_proposal, name="change_proposal_create")
+    r.add_get(C + "/staff", work.list_staff, name="staff")
+    r.add_get(C + "/comment-work", work.list_work, name="comment_work")
+    r.add_post(C + "/comments/assign", work.assign_comments, name="comments_assign")
+    r.add_put(C + "/comments/{m:\\d+}/assignment", work.assign_comment, name="comment_assign")
+    r.add_put(C + "/comments/{m:\\d+}/draft", work.draft_answer, name="comment_draft")
+    r.add_post(C + "/comments/{m:\\d+}/approve", work.approve_draft, name="comment_approve")
+    r.add_post(C + "/comments/{m:\\d+}/notes", work.add_note, name="comment_note_create")
+    r.add_get(C + "/answer-templates", work.list_templates, name="answer_templates")
+    r.add_post(C + "/answer-templates", work.create_template, name="answer_template_create")
+    r.add_put(C + "/answer-templates/{t:\\d+}", work.update_template, name="answer_template_update")
+    r.add_delete(C + "/answer-templates/{t:\\d+}", work.delete_template, name="answer_template_delete")
 
     r.add_get(C + "/display", display.get_display, name="display")
     r.add_put(C + "/display", display.set_display, name="display_update")

@@ -90,6 +90,16 @@ async def _rulings(session: AsyncSession, params: Mapping[str, str], body: dict[
     return {"key": key, "numbers": sorted(c["number"] for c in ruled)}
 
 
+async def _work(session: AsyncSession, key: str, answers: list[dict[str, Any]], conference_id: str) -> Subject:
+    """Comments handed over, drafted or noted, by number; whom they went to (nobody: taken back)."""
+    numbers = await comment_numbers(session, int(conference_id), [a["comment_id"] for a in answers])
+    subject: Subject = {"key": key, "numbers": sorted(numbers.values())}
+    if key.endswith("assign"):
+        name = answers[0]["assignee"] if answers else None
+        subject = {**subject, "key": key if name else key.replace("assign", "unassign"), "name": name or ""}
+    return subject
+
+
 async def _shown(answer: Any) -> Subject:
     """What the chair put on the big screen: a section in its view, or the message's words."""
     if answer["mode"] == "section":
@@ -159,6 +169,14 @@ SUBJECTS: dict[str, Describe] = {
     "comment_author_answer": _from_answer(
         lambda a: _comment("comment.answer_agrees" if a["author_answer"]["agrees"] else "comment.answer_disagrees", a)),
     "display_update": _from_answer(lambda a: _shown(a)),
+    "comments_assign": lambda s, p, b, a: _work(s, "comments.assign", a["items"], p["c"]),
+    "comment_assign": lambda s, p, b, a: _work(s, "comments.assign", [a], p["c"]),
+    "comment_draft": lambda s, p, b, a: _work(s, "comments.draft", [a], p["c"]),
+    "comment_note_create": lambda s, p, b, a: _work(s, "comments.note", [a], p["c"]),
+    "comment_approve": _from_answer(lambda a: _comment(f"comment.approve_{a['disposition']}", a)),
+    "answer_template_create": _from_answer(lambda a: _fixed("template.create", title=a["title"])),
+    "answer_template_update": _from_answer(lambda a: _fixed("template.update", title=a["title"])),
+    "answer_template_delete": _from_answer(lambda a: _fixed("template.delete", title=a["title"])),
     "closing_statement_update": _from_answer(
         lambda a: _fixed("statement.edit" if a["edited"] else "statement.generated")),
 }

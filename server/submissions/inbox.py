@@ -13,6 +13,8 @@ from server.submissions.operations import comment_dicts, remark_dicts
 from server.text import fold
 
 NOT_RULED = "none"
+# The staff's work on a comment: not ruled and handed to nobody, not ruled with an answer drafted, or ruled.
+WORK_STATES = ("unassigned", "drafted", "ruled")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class CommentFilter:
     has_proposed: bool | None = None
     moderation: str | None = None
     query: str | None = None
+    work: str | None = None
+    assigned_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ def _comment_where(conference_id: int, f: CommentFilter) -> list[ColumnElement[b
         where.append(Comment.proposal_kind.is_not(None) if f.has_proposed else Comment.proposal_kind.is_(None))
     if f.moderation is not None:
         where.append(Comment.moderation == f.moderation)
+    if f.work == "ruled":
+        where.append(Comment.disposition.is_not(None))
+    elif f.work == "unassigned":
+        where.extend([Comment.disposition.is_(None), Comment.assigned_to.is_(None)])
+    elif f.work == "drafted":
+        where.extend([Comment.disposition.is_(None), Comment.draft_disposition.is_not(None)])
+    if f.assigned_to is not None:
+        where.append(Comment.assigned_to == f.assigned_to)
     return where
 
 

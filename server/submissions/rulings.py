@@ -52,7 +52,7 @@ def _author(comment: Comment) -> events.Audience:
     return comment_audience(comment)
 
 
-def _counter_wording(comment: Comment, ruling: Ruling, field: str = "adopted_text") -> None:
+def counter_wording(comment: Comment, ruling: Ruling, field: str = "adopted_text") -> None:
     """Counter-wording belongs to a partly accepted proposal that has wording of its own (not a deletion)."""
     if ruling.adopted_text is None:
         return
@@ -93,7 +93,7 @@ async def _rule(session: AsyncSession, comment: Comment, copies: list[Comment], 
         await events.append(session, ruled.conference_id, "comment.disposed", data, _author(ruled))
 
 
-def _not_a_copy(comments: list[Comment]) -> None:
+def not_a_copy(comments: list[Comment]) -> None:
     """A duplicate takes its target's ruling; ruling it apart would let the copies disagree in the summary."""
     copies = {c.id: c.duplicate_of for c in comments if c.duplicate_of is not None}
     if copies:
@@ -112,9 +112,9 @@ async def dispose_comment(
     require_not_closed(await get_conference(session, conference_id))
     comment = await get_comment(session, conference_id, comment_id)
     await _stale(session, comment, revision)
-    _not_a_copy([comment])
+    not_a_copy([comment])
     ruling = Ruling(comment_id, revision, disposition, response, adopted_text)
-    _counter_wording(comment, ruling)
+    counter_wording(comment, ruling)
     await _rule(session, comment, (await _copies(session, [comment]))[comment.id], ruling)
     return comment
 
@@ -137,9 +137,9 @@ async def dispose_many(session: AsyncSession, conference_id: int, rulings: list[
             {"stale": [c.id for c in stale], "current": [await comment_dict(session, c) for c in stale]},
             code="revision_conflict",
         )
-    _not_a_copy(list(found.values()))
+    not_a_copy(list(found.values()))
     for index, ruling in enumerate(rulings):
-        _counter_wording(found[ruling.comment_id], ruling, f"items[{index}].adopted_text")
+        counter_wording(found[ruling.comment_id], ruling, f"items[{index}].adopted_text")
     copies = await _copies(session, list(found.values()))
     loaded = await load_authors(session, [*found.values(), *(c for group in copies.values() for c in group)])
     for ruling in rulings:

@@ -477,7 +477,9 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         session, select(DraftSection).where(DraftSection.draft_id == draft.id).order_by(DraftSection.position)
     )
     sections = {s.anchor: s for s in draft_sections}
-    trail = await _all(session, select(AuditEntry).where(AuditEntry.conference_id == conference_id).order_by(AuditEntry.id))
+    # Staff notes are the staff's own: the record does not even say one was written.
+    trail = await _all(session, select(AuditEntry).where(
+        AuditEntry.conference_id == conference_id, AuditEntry.action != "comment.note").order_by(AuditEntry.id))
     staff = {row[0]: row[1] or row[2] for row in (await session.execute(select(User.id, User.full_name, User.username))).all()}
 
     compiler = _Compiler(conference, points, people)

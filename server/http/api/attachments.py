@@ -11,7 +11,6 @@ from urllib.parse import quote
 from aiohttp import web
 
 from schema.tables import Remark
-from server.auth.policy import STAFF
 from server.auth.principal import Principal
 from server.errors import Forbidden, Invalid, NotFound, TooLarge
 from server.http.api.common import allow, reader
@@ -92,7 +91,7 @@ async def stored(request: web.Request, upload: Upload | None) -> AsyncIterator[N
 
 
 def _may_download(principal: Principal, participant_id: int) -> bool:
-    return principal.role in STAFF or (principal.role == "delegate" and principal.participant_id == participant_id)
+    return principal.is_staff or (principal.role == "delegate" and principal.participant_id == participant_id)
 
 
 async def download_attachment(request: web.Request) -> web.Response:

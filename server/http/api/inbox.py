@@ -64,6 +64,9 @@ async def list_comments(request: web.Request) -> web.Response:
         has_proposed=_flag(request, "has_proposed"),
         moderation=_option(request, "moderation", MODERATION),
         query=_text(request, "q"),
+        # Who works on what is the staff's own: others' filters on it are ignored, so they learn nothing from them.
+        work=_option(request, "work", inbox.WORK_STATES) if principal.is_staff else None,
+        assigned_to=parse.query_int(request, "assigned_to") if principal.is_staff else None,
     )
     async with reader(request) as session:
         items, total = await inbox.list_comments(session, c, f, page)

@@ -1,0 +1,166 @@
+"""Who works on what over HTTP: handing comments to secretaries, drafted answers, staff notes and answer templates."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import DISPOSITIONS
+from server.errors import Invalid
+from server.http import parse
+from server.http.api.common import allow, listing, reader, write
+from server.http.api.input import MAX_COMMENT
+from server.http.api.rulings import MAX_BULK
+from server.submissions import work
+from server.submissions.operations import comment_dict
+
+MAX_TITLE = 200
+
+
+def _assignee(data: dict[str, Any]) -> int | None:
+    """`assigned_to`: a staff account's id, or null to take the comments back."""
+    if data.get("assigned_to") is None:
+        if "assigned_to" not in data:
+            raise Invalid("assigned_to is required (null takes the comments back)", {"assigned_to": "required"})
+        return None
+    return parse.integer(data, "assigned_to", minimum=1)
+
+
+async def list_staff(request: web.Request) -> web.Response:
+    allow(request)
+    async with reader(request) as session:
+        return listing(await work.staff(session))
+
+
+async def list_work(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    async with reader(request) as session:
+        return listing(await work.list_work(session, c))
+
+
+async def assign_comment(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    comment_id = parse.path_id(request, "m")
+    user_id = _assignee(await parse.json_body(request))
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return (await work.assign(session, c, [comment_id], user_id))[0]
+
+    return await write(request, c, op)
+
+
+async def assign_comments(request: web.Request) -> web.Response:
+    """`{comment_ids, assigned_to}`: many comments handed to one account at once, all or nothing."""
+    _, c = allow(request)
+    assert c is not None
+    data = await parse.json_body(request)
+    ids = data.get("comment_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+        raise Invalid("comment_ids must be a non-empty list of ids", {"comment_ids": "not a non-empty list of ids"})
+    if len(ids) > MAX_BULK:
+        raise Invalid(f"At most {MAX_BULK} comments at once", {"comment_ids": f"more than {MAX_BULK}"})
+    if len(set(ids)) != len(ids):
+        raise Invalid("A comment appears twice", {"comment_ids": "repeated id"})
+    user_id = _assignee(data)
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        items = await work.assign(session, c, ids, user_id)
+        return {"items": items, "total": len(items)}
+
+    return await write(request, c, op)
+
+
+async def draft_answer(request: web.Request) -> web.Response:
+    """`{disposition, response, adopted_text?}`: the answer drafted for the chair to approve."""
+    principal, c = allow(request)
+    assert c is not None
+    comment_id = parse.path_id(request, "m")
+    data = await parse.json_body(request)
+    disposition = parse.choice(data, "disposition", DISPOSITIONS)
+    response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
+    adopted = parse.text(data, "adopted_text", MAX_COMMENT, required=False)
+    assert disposition is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await work.save_draft(session, c, comment_id, principal, disposition, response, adopted)
+
+    return await write(request, c, op)
+
+
+async def approve_draft(request: web.Request) -> web.Response:
+    """`{revision}`: the chair rules with the drafted answer as it stands."""
+    _, c = allow(request)
+    assert c is not None
+    comment_id = parse.path_id(request, "m")
+    revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
+    assert revision is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await comment_dict(session, await work.approve(session, c, comment_id, revision))
+
+    return await write(request, c, op)
+
+
+async def add_note(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    assert c is not None
+    comment_id = parse.path_id(request, "m")
+    body = parse.text(await parse.json_body(request), "body", MAX_COMMENT)
+    assert body is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await work.add_note(session, c, comment_id, principal.user_id, body)
+
+    return await write(request, c, op, 201)
+
+
+async def list_templates(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    async with reader(request) as session:
+        return listing(await work.list_templates(session, c))
+
+
+def _template(data: dict[str, Any]) -> tuple[str, str | None, str]:
+    title = parse.text(data, "title", MAX_TITLE)
+    disposition = parse.choice(data, "disposition", DISPOSITIONS, required=False)
+    response = parse.text(data, "response", MAX_COMMENT)
+    assert title is not None and response is not None
+    return title, disposition, response
+
+
+async def create_template(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    title, disposition, response = _template(await parse.json_body(request))
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await work.save_template(session, c, None, title, disposition, response)
+
+    return await write(request, c, op, 201)
+
+
+async def update_template(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    template_id = parse.path_id(request, "t")
+    title, disposition, response = _template(await parse.json_body(request))
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await work.save_template(session, c, template_id, title, disposition, response)
+
+    return await write(request, c, op)
+
+
+async def delete_template(request: web.Request) -> web.Response:
+    _, c = allow(request)
+    assert c is not None
+    template_id = parse.path_id(request, "t")
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await work.delete_template(session, c, template_id)
+
+    return await write(request, c, op)

@@ -8,6 +8,7 @@ import re
 from playwright.async_api import Route, expect
 
 from tests import test_browser
+from tests.test_accessibility import violations
 from tests.conftest import Call, Server
 from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
 
@@ -314,5 +315,7 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     await delegate.locator('#view-switch button[data-view="diff"]').click()
     await expect(reader.locator('.view-proposal[data-kind="delete"]')).to_have_count(1)
     await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(added)
+    # The marked view, the answered comments and the proposal form pass axe's serious and critical checks.
+    assert await violations(delegate, "main") == []
     await delegate.locator('#view-switch button[data-view="original"]').click()
     await expect(clause("dieu-3.khoan-1").locator(".pick-kinds button")).to_have_count(3)

@@ -92,8 +92,10 @@ export function allowed(anchor, kind) {
 }
 
 function kindButtons(section) {
+  // Short enough for the three to sit in one row on a phone; the name read out says which section.
   return el("div", { class: "pick-kinds" }, ...KIND_BUTTONS.filter(([kind]) => allowed(section.anchor, kind)).map(([kind, cls]) => el("button", {
-    type: "button", class: `button-quiet ${cls}`, text: t(`proposal.${kind}`), on: { click: () => pick(section.anchor, kind) },
+    type: "button", class: `button-quiet ${cls}`, text: t(`proposal.short_${kind}`),
+    "aria-label": `${t(`proposal.short_${kind}`)} ${legalName(section.anchor)}`, on: { click: () => pick(section.anchor, kind) },
   })));
 }
 

@@ -10,7 +10,7 @@ import { createChangeProposal, wordingOf } from "./change-proposal.js";
 const SEARCH_PAUSE_MS = 300;
 const PAGE = 200;
 // Filters that only comments have: with any of them set, remarks are not listed.
-const COMMENT_ONLY = ["article", "disposition", "has_proposed"];
+const COMMENT_ONLY = ["article", "disposition", "has_proposed", "work"];
 const VIEWS = ["original", "diff", "revised"];
 
 /** Runs as text, <ins> and <del>; a deletion and the insertion that replaces it touch, so a space parts them. */
@@ -58,6 +58,7 @@ export function createInbox(agendaTitle) {
     article: $("inbox-article"),
     disposition: $("inbox-disposition"),
     proposed: $("inbox-proposed"),
+    work: $("inbox-work"),
     search: $("inbox-search"),
   };
   const bulk = $("inbox-bulk");
@@ -83,6 +84,7 @@ export function createInbox(agendaTitle) {
       article: controls.article.value,
       disposition: controls.disposition.value,
       has_proposed: controls.proposed.checked ? "true" : "",
+      work: controls.work.value,
       q: controls.search.value.trim(),
     };
     return Object.fromEntries(Object.entries(f).filter(([, value]) => value !== ""));
@@ -291,7 +293,7 @@ export function createInbox(agendaTitle) {
 
   // ---- filters and pre-moderation -------------------------------------------------------------------
 
-  for (const control of [controls.kind, controls.point, controls.article, controls.disposition, controls.proposed]) {
+  for (const control of [controls.kind, controls.point, controls.article, controls.disposition, controls.proposed, controls.work]) {
     control.addEventListener("change", () => {
       if (control === controls.article) loadCounts().catch(() => {});
       refresh();
@@ -300,7 +302,7 @@ export function createInbox(agendaTitle) {
   controls.search.addEventListener("input", refreshSoon);
   controls.search.form?.addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
   $("inbox-reset").addEventListener("click", () => {
-    for (const control of [controls.kind, controls.point, controls.article, controls.disposition]) control.value = "";
+    for (const control of [controls.kind, controls.point, controls.article, controls.disposition, controls.work]) control.value = "";
     controls.proposed.checked = false;
     controls.search.value = "";
     loadCounts().catch(() => {});

@@ -4,6 +4,7 @@ import { createAgenda } from "./chair-agenda.js";
 import { createAttendance } from "./chair-attendance.js";
 import { createConflicts } from "./chair-conflicts.js";
 import { createScreen } from "./chair-display.js";
+import { createWork } from "./chair-assign.js";
 import { createInbox } from "./chair-inbox.js";
 import { createPointsGrid } from "./chair-points.js";
 import { createRecordReview, figuresToFreeze } from "./chair-record.js";
@@ -31,6 +32,7 @@ const pointName = (id) => attendance.rows.get(id)?.name;
 const agenda = createAgenda({ pointName });
 const speaking = createSpeaking({ pointName, ended: () => workshop.status === "closed" });
 const inbox = createInbox(agenda.title);
+const work = createWork($("feed"), $("inbox-bulk"), $("inbox-filters"));
 const screen = createScreen();
 const statement = createStatement();
 const record = createRecordReview();
@@ -107,6 +109,7 @@ async function load() {
   renderStatus();
   workshop.render(conference);
   await inbox.load(conference);
+  await work.load();
   await screen.load();
   await statement.load(conference);
   await record.load(conference);
@@ -131,6 +134,7 @@ const HANDLERS = {
     record.handlers["attendance.totals_changed"](data);
   },
   ...inbox.handlers,
+  ...work.handlers,
   ...screen.handlers,
   ...Object.fromEntries(["comment.disposed", "comment.merged", "comment.unmerged", "comment.moderated"].map((type) => [
     type, (data) => { inbox.handlers[type]?.(data); screen.handlers[type]?.(data); rulingsChanged(); },

@@ -38,15 +38,37 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
     assert [totals[f] for f in figures] == [89, 84, 2, 3, 2, 1, 87, "94,4%"]
     assert len(summary["absentees"]) == 3
     assert "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý do: 2)" in markdown
-    assert summary["comment_totals"]["total"] == 6 and summary["comment_totals"]["merged"] == 1
+    assert summary["comment_totals"]["total"] == 11 and summary["comment_totals"]["merged"] == 1
+    assert summary["comment_totals"]["secretariat"] == 1
     merged = next(r for g in summary["comments"] for r in g["rows"] if len(r["authors"]) == 2)
     assert [a["name"] for a in merged["authors"]] == ["Nguyễn Thị Minh Phượng", "Phạm Văn Đông"]
     revised = summary["revised_draft"]
-    assert (revised["applied"], revised["flagged"]) == (2, 1)
-    assert [s["anchor"] for s in revised["sections"] if s["revised"]] == ["dieu-6.khoan-1.diem-dd", "dieu-7.khoan-2.diem-c"]
-    assert [(s["anchor"], n["reason"]) for s in revised["sections"] for n in s["notes"]] == [
-        ("dieu-6.khoan-1.diem-d", "partly_accepted")
+    # Every kind of adopted change: a point deleted, a counter-wording, replacements, a clause inserted, the
+    # secretariat's own proposal; the conflict on khoản 1 Điều 9 was settled by ruling again before the close.
+    assert (revised["applied"], revised["flagged"]) == (7, 0)
+    assert [(s["anchor"], s["revised_anchor"], s["change"], s["applied_no"]) for s in revised["sections"]
+            if s["change"] != "unchanged"] == [
+        ("dieu-4.khoan-3.diem-d", None, "deleted", 9),
+        ("dieu-6.khoan-1.diem-d", "dieu-6.khoan-1.diem-d", "modified", 4),
+        ("dieu-6.khoan-1.diem-dd", "dieu-6.khoan-1.diem-dd", "modified", 2),
+        ("dieu-7.khoan-2.diem-c", "dieu-7.khoan-2.diem-c", "modified", 5),
+        ("dieu-9.khoan-1", "dieu-9.khoan-1", "modified", 10),
+        (None, "dieu-9.khoan-4", "inserted", 8),
+        ("dieu-14.khoan-1", "dieu-14.khoan-1", "modified", 12),
     ]
+    ruled_again = next(r for g in summary["comments"] for r in g["rows"] if r["no"] == 11)
+    assert ruled_again["disposition"] == "noted" and "ý kiến số 10" in ruled_again["response"]
+    assert "_(Bổ sung theo ý kiến số 8.)_" in markdown and "_(Bỏ theo ý kiến số 9.)_" in markdown
+
+
+def test_the_revised_word_draft_tracks_the_inserted_clause_and_the_deleted_point(replayed: Path) -> None:
+    body = docx.Document(io.BytesIO((replayed / NAMES["revised"]).read_bytes())).element.body
+    namespace = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    inserted = "".join(t.text for t in body.iterfind(".//w:ins//w:t", namespace))
+    deleted = "".join(t.text for t in body.iterfind(".//w:del//w:delText", namespace))
+    assert "4. Hằng năm, văn phòng tỉnh ủy và Văn phòng Đảng ủy Công an Trung ương phối hợp" in inserted
+    assert "d) Tuyên truyền về truyền thống, thành tích của lực lượng Công an nhân dân" in deleted
+    assert "(10 ngày làm việc đối với việc kiện toàn giám đốc công an tỉnh)" in inserted
 
 
 def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
@@ -66,7 +88,7 @@ def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
     comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["Số", "Điều, khoản", "Nội dung góp ý"])
     numbered = [row.cells[0].text for row in comments.rows[1:] if row.cells[0].text.isdigit()]
     # Each comment keeps the number it came in with (3 was merged into 2), the number the chair's inbox shows.
-    assert numbered == ["1", "4", "2", "5", "6", "7"]
+    assert numbered == ["1", "9", "4", "2", "5", "6", "10", "11", "8", "7", "12"]
     merged = next(row for row in comments.rows if row.cells[0].text == "2")
     assert "Nguyễn Thị Minh Phượng" in merged.cells[3].text and "Phạm Văn Đông" in merged.cells[3].text
 

@@ -22,7 +22,9 @@ from server.participants.operations import PersonFields, note_absence
 from server.speaking.batch import AskToSpeak
 from server.speaking.operations import request_dict, update
 from server.submissions.batch import SubmitComment, SubmitRemark
+from server.submissions.change_proposals import propose_change
 from server.submissions.operations import comment_dict
+from server.submissions.proposals import Proposal
 from server.submissions.rulings import dispose_comment, merge_comment
 from server.text import nfc
 from server.writes import alone
@@ -154,28 +156,49 @@ class _Replay:
             self.at(speech["end"], moved("done"))
 
     def comments_and_rulings(self, data: dict[str, Any], run: dict[str, Any]) -> None:
+        """Comments with their kinds of proposal, the secretariat's own proposals, rulings (a counter-wording
+        among them), merged duplicates, and the chair ruling again to settle a conflict before the close."""
         for index, (comment, plan) in enumerate(zip(data["comments"], run["comments"], strict=True)):
             self.at(plan["at"], self._comment(index, comment["author"], comment["section_anchor"], comment["body"],
-                                              comment["proposed_text"]))
-            self.at(plan["ruled"], self._rule(index, plan["disposition"], plan["response"]))
+                                              comment["proposed_text"], comment.get("proposal_kind")))
+            self.at(plan["ruled"], self._rule(index, plan["disposition"], plan["response"], plan.get("adopted_text")))
+            if "ruled_again" in plan:
+                again = plan["ruled_again"]
+                self.at(again["at"], self._rule(index, again["disposition"], again["response"]))
+        for number, proposal in enumerate(run["change_proposals"]):
+            key = f"sec-{number}"
+            self.at(proposal["at"], self._propose(key, proposal))
+            self.at(proposal["ruled"], self._rule(key, proposal["disposition"], proposal["response"]))
         for number, copy in enumerate(run["duplicates"]):
             anchor = data["comments"][copy["of"]]["section_anchor"]
             self.at(copy["at"], self._comment(f"dup-{number}", copy["author"], anchor, copy["body"], None))
             self.at(copy["merged"], self._merge(f"dup-{number}", copy["of"]))
 
-    def _comment(self, key: int | str, author: str, anchor: str | None, body: str, proposed: str | None) -> Step:
+    def _comment(self, key: int | str, author: str, anchor: str | None, body: str, proposed: str | None,
+                 kind: str | None = None) -> Step:
         person = self.person(author)
 
         async def step(session: AsyncSession) -> None:
-            filed = SubmitComment(person.id, ACTOR, None, False, anchor, nfc(body), nfc(proposed) if proposed else None)
+            filed = SubmitComment(person.id, ACTOR, None, False, anchor, nfc(body), nfc(proposed) if proposed else None, kind)
             self.comments[key] = (await alone(filed, self.c)(session))["id"]
         return step
 
-    def _rule(self, index: int, disposition: str, response: str) -> Step:
+    def _propose(self, key: str, plan: dict[str, Any]) -> Step:
+        """The secretariat's own proposal, filed by the chair as over POST …/change-proposals."""
         async def step(session: AsyncSession) -> None:
-            comment = await session.get(Comment, self.comments[index])
+            proposal = Proposal(plan["kind"], nfc(plan["text"]) if plan.get("text") else None)
+            filed = await propose_change(session, self.c, self.chair, plan["section_anchor"], proposal, nfc(plan["reason"]))
+            self.comments[key] = filed.id
+            await self.audit(session, "comment.propose", "change_proposal_create", ("POST", "/change-proposals"),
+                             await comment_dict(session, filed))
+        return step
+
+    def _rule(self, key: int | str, disposition: str, response: str, adopted_text: str | None = None) -> Step:
+        async def step(session: AsyncSession) -> None:
+            comment = await session.get(Comment, self.comments[key])
             assert comment is not None
-            ruled = await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision)
+            ruled = await dispose_comment(session, self.c, comment.id, disposition, nfc(response), comment.revision,
+                                          nfc(adopted_text) if adopted_text else None)
             await self.audit(session, "comment.dispose", "comment_dispose", ("PATCH", f"/comments/{comment.id}"),
                              await comment_dict(session, ruled))
         return step

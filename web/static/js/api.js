@@ -110,6 +110,16 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** The server's word runs (equal, insert, delete) as text, <ins> and <del>; a deletion and the insertion that
+ * replaces it touch, so a space parts them. */
+export function runNodes(runs) {
+  return runs.flatMap((run, i) => {
+    const node = run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text });
+    const touching = i > 0 && !/\s$/.test(runs[i - 1].text) && !/^\s/.test(run.text);
+    return touching ? [document.createTextNode(" "), node] : [node];
+  });
+}
+
 /** An <option>; `selected` is the current choice only, so a form reset goes back to the first option. */
 export function option(value, label, selected = false) {
   const node = el("option", { value: value ?? "", text: label });

@@ -2,7 +2,7 @@
 // (a click filters by it), a comment shown beside its article's text, bulk rulings of the picked comments, and
 // the pre-moderation switch, an article in any of its views (as published, with its proposals marked, revised),
 // and the form for the secretariat's own proposals. The cards themselves are chair-feed.js.
-import { DISPOSITIONS, act, api, base, debounce, el, notify, option, sectionLabel, t } from "./api.js";
+import { DISPOSITIONS, act, api, base, debounce, el, notify, option, runNodes, sectionLabel, t } from "./api.js";
 import { projectButton } from "./chair-display.js";
 import { createFeed, proposalBlock } from "./chair-feed.js";
 import { createChangeProposal, wordingOf } from "./change-proposal.js";
@@ -12,15 +12,6 @@ const PAGE = 200;
 // Filters that only comments have: with any of them set, remarks are not listed.
 const COMMENT_ONLY = ["article", "disposition", "has_proposed", "work"];
 const VIEWS = ["original", "diff", "revised"];
-
-/** Runs as text, <ins> and <del>; a deletion and the insertion that replaces it touch, so a space parts them. */
-function runNodes(runs) {
-  return runs.flatMap((run, i) => {
-    const node = run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text });
-    const touching = i > 0 && !/\s$/.test(runs[i - 1].text) && !/^\s/.test(run.text);
-    return touching ? [document.createTextNode(" "), node] : [node];
-  });
-}
 
 const statusText = (value) => t(value === "pending" ? "disposition.none" : `disposition.${value}`);
 

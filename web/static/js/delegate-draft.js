@@ -4,7 +4,7 @@
 // the word diff of new wording, the inserted text where it goes, the dropped section struck through.
 // The article reads as published, with the proposals marked, or revised (GET …/section-view).
 // The article reads in the page's own flow, full width on a phone: no box that scrolls inside the page.
-import { api, base, el, option, sectionLabel, t } from "./api.js";
+import { api, base, el, option, runNodes, sectionLabel, t } from "./api.js";
 import { diffNodes } from "./delegate-diff.js";
 
 const $ = (id) => document.getElementById(id);
@@ -120,13 +120,6 @@ function renderArticle() {
 }
 
 // ---- the diff and revised views -----------------------------------------------------------------------
-
-function runNodes(runs) {
-  return runs.flatMap((run, i) => {
-    const text = run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text });
-    return i ? [document.createTextNode(" "), text] : [text];
-  });
-}
 
 const STATUS = { pending: "disposition.none", accepted: "disposition.accepted", partly_accepted: "disposition.partly_accepted" };
 

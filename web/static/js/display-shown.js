@@ -1,7 +1,7 @@
 // What the chair puts on the big screen instead of the agenda: a section of the draft in one of its three views,
 // the speakers' list, or a message. The server lays the section's words out already (runs of equal, inserted
 // and deleted words), so this only draws them, as large as the screen lets them be read from the back row.
-import { el, sectionLabel, t } from "./api.js";
+import { el, runNodes, sectionLabel, t } from "./api.js";
 
 // Type sizes are multiples of --fit in units of the screen's height (capped by its width when upright), so a
 // layout that fits at 1920×1080 fits at 1280×720 too. Below MIN_FIT, type would be smaller than a 54th of the
@@ -29,10 +29,6 @@ export function fit(box, largest) {
   }
 }
 
-function runs(list) {
-  return list.map((run) => (run.op === "equal" ? document.createTextNode(run.text) : el(run.op === "insert" ? "ins" : "del", { text: run.text })));
-}
-
 const status = (value) => t(value === "pending" ? "disposition.none" : `disposition.${value}`);
 
 function proposalLabel(proposal, kind) {
@@ -44,17 +40,17 @@ function part(section, view) {
   if (section.change === "inserted") {
     const [proposal] = section.proposals;
     node.append(view === "diff" ? proposalLabel(proposal, t("display.inserted")) : el("p", { class: "proposal-label", text: t("display.added") }));
-    node.append(el("p", { class: "projected-text" }, runs(section.runs)));
+    node.append(el("p", { class: "projected-text" }, runNodes(section.runs)));
     return node;
   }
   if (section.proposals.length) {
     for (const proposal of section.proposals) {
-      node.append(proposalLabel(proposal), el("p", { class: "projected-text" }, runs(proposal.runs)));
+      node.append(proposalLabel(proposal), el("p", { class: "projected-text" }, runNodes(proposal.runs)));
     }
     return node;
   }
   if (section.change === "conflict") node.append(el("p", { class: "proposal-label", text: t("display.conflict") }));
-  if (section.runs.length) node.append(el("p", { class: "projected-text" }, runs(section.runs)));
+  if (section.runs.length) node.append(el("p", { class: "projected-text" }, runNodes(section.runs)));
   return node.childElementCount ? node : null;
 }
 

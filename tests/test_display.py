@@ -254,20 +254,24 @@ async def test_the_chair_projects_and_every_display_follows(shared_server: Serve
     panel = chair.locator("#screen")
     await expect(panel.locator("#screen-now")).to_have_text(VI["screen.agenda"])
 
-    # From the inbox: the comment beside its article, and the clause it cites put up with its proposal marked.
-    await panel.locator('select[name="view"]').select_option("diff")
+    # From the inbox: the clause the comment cites, put up as the inbox reads it (as published).
     await chair.locator("#tab-hop-thu").click()
     await chair.locator(f'#feed [data-id="{proposal["id"]}"] .open-comment').click()
     await chair.get_by_role("button", name="Trình chiếu Điều 5, khoản 1 lên màn hình lớn").click()
     await on_screen(display, "section")
     await expect(display.locator("#section-heading")).to_have_text("Điều 5, khoản 1")
-    await expect(display.locator("#section-view")).to_have_text(VI["display.view_diff"])
+    await expect(display.locator("#section-view")).to_have_text(VI["display.view_original"])
+    await expect(display.locator("#section-body :is(ins, del)")).to_have_count(0)
+
+    # From the panel: the same clause with its proposal marked, then the whole article as revised, clean.
+    await chair.locator("#tab-dieu-hanh").click()
+    await expect(panel.locator("#screen-now")).to_have_text(f"Điều 5, khoản 1 · {VI['screen.view_original']}")
+    await panel.locator('select[name="view"]').select_option("diff")
+    await panel.get_by_role("button", name=VI["screen.project"], exact=True).click()
+    await expect(display.locator("#section-view")).to_have_text(VI["display.view_diff"], timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#section-body ins")).to_have_text("Văn phòng tỉnh ủy là đầu mối;")
     await expect(display.locator("#section-body .proposal-label")).to_have_text(f"Góp ý số {proposal['number']} · Tiếp thu")
-
-    # From the panel: the whole article as revised, clean.
-    await chair.locator("#tab-dieu-hanh").click()
-    await expect(panel.locator("#screen-now")).to_have_text("Điều 5, khoản 1 · So sánh")
+    await assert_fits_projectors(display)
     await panel.locator('select[name="anchor"]').select_option("dieu-5")
     await panel.locator('select[name="view"]').select_option("revised")
     await panel.get_by_role("button", name=VI["screen.project"], exact=True).click()

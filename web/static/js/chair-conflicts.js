@@ -43,6 +43,8 @@ async function keep(kept, conflict, comments, button, onSettled) {
   const others = conflict.comment_ids.filter((id) => id !== kept.id).map((id) => comments.get(id)).filter(Boolean);
   const response = t("conflicts.response", { n: kept.number, section: sectionLabel(conflict.origin_anchor) });
   await act(button, async () => {
+    // Another console may have ruled them already: then there is nothing left to rule, only to read again.
+    if (others.length === 0) return onSettled();
     await api("PATCH", `${base}/comments`, {
       items: others.map((other) => ({ id: other.id, disposition: "noted", response, revision: other.revision })),
     });

@@ -58,7 +58,9 @@ async def assign_comments(request: web.Request) -> web.Response:
     assert c is not None
     data = await parse.json_body(request)
     ids = data.get("comment_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+    if not isinstance(ids, list) or not ids or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i > 0 and parse.fits(i) for i in ids
+    ):
         raise Invalid("comment_ids must be a non-empty list of ids", {"comment_ids": "not a non-empty list of ids"})
     if len(ids) > MAX_BULK:
         raise Invalid(f"At most {MAX_BULK} comments at once", {"comment_ids": f"more than {MAX_BULK}"})

@@ -6,12 +6,14 @@ Chromium build of the machine that printed it; the words and their order do not.
 from __future__ import annotations
 
 import difflib
+import io
 import shutil
 import subprocess
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
+import docx
 import pytest
 
 _CONTEXT = 60
@@ -81,3 +83,12 @@ def assert_pdf_says(pdf: Path, html: str) -> None:
         window = slice(max(at - _CONTEXT, 0), at + _CONTEXT)
         diff = "\n".join(difflib.ndiff([expected[window]], [printed[window]]))
         pytest.fail(f"{pdf.name} does not say what the page says (spaces removed; - page, + PDF):\n{diff}")
+
+
+def tracked_changes(raw: bytes) -> tuple[str, str]:
+    """The text a Word file marks as inserted (w:ins) and as deleted (w:del), each run after run."""
+    body = docx.Document(io.BytesIO(raw)).element.body
+    namespace = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    inserted = "".join(t.text for t in body.iterfind(".//w:ins//w:t", namespace))
+    deleted = "".join(t.text for t in body.iterfind(".//w:del//w:delText", namespace))
+    return inserted, deleted

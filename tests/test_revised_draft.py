@@ -5,14 +5,13 @@ The tests share one demo server and run in order: the last one closes the worksh
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import aiohttp
-import docx
 from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
+from tests.rendered import tracked_changes
 from tests.test_browser import Open, browser, catalog, open_console
 from tests.test_chair_inbox import comment, people, rule
 from tests.test_display import propose
@@ -203,10 +202,7 @@ async def test_the_record_is_made_from_the_revised_draft(
 
     async with http.get(s.api("/revised-draft.docx"), headers={"Authorization": f"Bearer {s.tokens['chair']}"}) as got:
         assert got.status == 200
-        body = docx.Document(io.BytesIO(await got.read())).element.body
-    namespace = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-    inserted = "".join(t.text for t in body.iterfind(".//w:ins//w:t", namespace))
-    deleted = "".join(t.text for t in body.iterfind(".//w:del//w:delText", namespace))
+        inserted, deleted = tracked_changes(await got.read())
     assert "Hai bên trao đổi kết quả hằng quý." in inserted
     assert "Điều 2. Đối tượng áp dụng" in deleted
     assert "Đẩy mạnh học tập" in deleted

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from server.demo.examples import NAMES, write_demo_summary
-from tests.rendered import assert_pdf_says, pdf_text, squeezed
+from tests.rendered import assert_pdf_says, pdf_text, squeezed, tracked_changes
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 REGENERATE = "regenerate with: diemcau demo-summary docs/examples"
@@ -62,10 +62,7 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
 
 
 def test_the_revised_word_draft_tracks_the_inserted_clause_and_the_deleted_point(replayed: Path) -> None:
-    body = docx.Document(io.BytesIO((replayed / NAMES["revised"]).read_bytes())).element.body
-    namespace = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-    inserted = "".join(t.text for t in body.iterfind(".//w:ins//w:t", namespace))
-    deleted = "".join(t.text for t in body.iterfind(".//w:del//w:delText", namespace))
+    inserted, deleted = tracked_changes((replayed / NAMES["revised"]).read_bytes())
     assert "4. Hằng năm, văn phòng tỉnh ủy và Văn phòng Đảng ủy Công an Trung ương phối hợp" in inserted
     assert "d) Tuyên truyền về truyền thống, thành tích của lực lượng Công an nhân dân" in deleted
     assert "(10 ngày làm việc đối với việc kiện toàn giám đốc công an tỉnh)" in inserted

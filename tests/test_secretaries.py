@@ -53,6 +53,9 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
     author, other = await people(call, s)
     lan, lan_id = await secretary(call, s, "thu-ky-lan")
     minh, minh_id = await secretary(call, s, "thu-ky-minh")
+    # A secretary reads the revised draft the answers are drafted towards, not the record, which is the chair's.
+    assert (await call("GET", s.api("/drafts/revised"), lan)).status == 200
+    assert_error(await call("GET", s.api("/summary.json"), lan), 403, "forbidden")
     staff_socket: Listener = await listen(s, chair)
     author_socket: Listener = await listen(s, author)
 

@@ -73,6 +73,8 @@ POLICY: dict[str, frozenset[str]] = {
     "display.read": MEMBERS,
     "display.control": frozenset({"chair"}),
     "summary.read": STAFF,
+    # The revised draft is what the secretaries' answers are drafted towards.
+    "draft.revised": CLERKS,
     "summary.write": STAFF,
 }
 

@@ -65,7 +65,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "draft_create": "draft.write",
     "draft": "draft.read",
     # The draft after every adopted change: the drafters' and the chair's, as the record's revised draft is.
-    "draft_revised": "summary.read",
+    "draft_revised": "draft.revised",
     "remarks": "remark.read",
     "remark_create": "remark.submit",
     "remark_attachment": "attachment.read",

@@ -233,7 +233,7 @@ export function legalName(anchor) {
     const unit = { dieu: "article", khoan: "clause", diem: "point" }[kind];
     return unit ? t(`proposal.ref_${unit}`, { n: n === "dd" ? "đ" : n }) : sectionLabel(part);
   });
-  return parts.join(t("proposal.ref_join"));
+  return parts.reduce((inner, outer) => t("proposal.ref_within", { inner, outer }));
 }
 
 /** The kinds this target allows, the box of the chosen kind, and its preview. */

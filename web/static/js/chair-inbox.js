@@ -57,6 +57,8 @@ export function createInbox(agendaTitle) {
   const premoderation = $("inbox-premoderation");
   let sections = [];
   let loading = 0;
+  // Items heard live while a listing is on its way: the listing may have been read before they were written.
+  let heardDuring = null;
 
   const targetText = (anchor) => wordingOf(sections, anchor);
 
@@ -93,16 +95,25 @@ export function createInbox(agendaTitle) {
     const wantComments = kind !== "remark";
     const remarkFilter = Object.fromEntries(Object.entries(f).filter(([key]) => !COMMENT_ONLY.includes(key)));
     const mine = ++loading;
+    heardDuring = [];
     const [remarks, comments] = await Promise.all([
       wantRemarks ? api("GET", `${base}/remarks?${query(remarkFilter)}`) : { items: [], total: 0 },
       wantComments ? api("GET", `${base}/comments?${query(f)}`) : { items: [], total: 0 },
     ]);
     // A slower answer to an older filter must not overwrite a newer one.
     if (mine !== loading) return;
+    const heard = heardDuring;
+    heardDuring = null;
     feed.reset(remarks.items, comments.items);
-    listed = new Set([...remarks.items.map((r) => `remark:${r.id}`), ...comments.items.map((c) => `comment:${c.id}`)]);
+    const fetched = new Map([...remarks.items.map((r) => [`remark:${r.id}`, r]), ...comments.items.map((c) => [`comment:${c.id}`, c])]);
+    listed = new Set(fetched.keys());
     counted = { shown: listed.size, total: remarks.total + comments.total, filtered: filtered() };
     drawTotal();
+    // What was heard meanwhile and is newer than the listing (or missing from it) is drawn again.
+    for (const [kind, item, upsert] of heard) {
+      const known = fetched.get(`${kind}:${item.id}`);
+      if (!known || (item.revision ?? 0) > (known.revision ?? 0)) arrived(kind, item, upsert);
+    }
   }
 
   // What the list holds, kept up as items arrive live, so the line above it never lags behind the cards.
@@ -333,6 +344,7 @@ export function createInbox(agendaTitle) {
 
   /** A change to a shown item is drawn in place; a new one joins at once unless a filter may exclude it. */
   function arrived(kind, item, upsert) {
+    heardDuring?.push([kind, item, upsert]);
     if (feed.has(kind, item.id) || !filtered()) {
       upsert(item);
       const key = `${kind}:${item.id}`;

@@ -7,10 +7,11 @@ chair's wording, diffed against the draft and the proposal; the author's answer 
 and projected as published, compared or revised."""
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.conftest import Call, Server
 from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
@@ -322,7 +323,7 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     await expect(form.locator(".proposal-preview ins")).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
     await form.locator("textarea[name=reason]").fill("Bổ sung cơ chế đánh giá.")
     await form.locator('button[type="submit"]').click()
-    await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(2)
+    await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
     filed = (await call("GET", s.api("/comments"), token)).body["items"]
     by_kind = {c["proposal"]["kind"]: c for c in filed if c["author_kind"] == "secretariat"}
     assert set(by_kind) == {"delete", "insert_after"}, filed
@@ -387,3 +388,32 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     await beside.locator('button[type="submit"]').click()
     await expect(admin.locator("#notice")).to_contain_text(VI["inbox.secretariat"])
     await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
+
+
+async def test_a_comment_heard_while_the_list_loads_keeps_its_card(demo_server: Server, open_console: Open, call: Call) -> None:
+    s = demo_server
+    author, _ = await people(call, s)
+    chair = await chair_console(open_console, s)
+    await expect(chair.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+    # The next listing is read, then held on its way until a comment written after it has been heard live.
+    asked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        listing = await route.fetch()
+        asked.set()
+        await release.wait()
+        await route.fulfill(response=listing)
+
+    await chair.route(re.compile(r"/comments\?"), hold)
+    search = chair.locator("#inbox-search")
+    await search.fill("x")
+    await search.fill("")
+    await asyncio.wait_for(asked.wait(), LIVE_TIMEOUT_MS / 1000)
+    heard = await comment(call, s, author, "dieu-2", "Góp ý đến khi danh sách còn đang tải.")
+    card = chair.locator(f'#feed > li[data-id="{heard["id"]}"]')
+    await expect(card).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    async with chair.expect_response(re.compile(r"/comments\?")):
+        release.set()
+    # The listing read before the comment does not take its card away.
+    await expect(card).to_have_count(1)
+    await chair.unroute(re.compile(r"/comments\?"))

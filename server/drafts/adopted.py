@@ -49,8 +49,8 @@ def adopted_changes(comments: Sequence[Comment]) -> list[Change]:
     return [change for c in sorted(comments, key=lambda c: c.id) if (change := adopted_change(c)) is not None]
 
 
-async def _current(session: AsyncSession, conference_id: int) -> Draft | None:
-    # The same draft as server.drafts.operations.current_draft and the record: the latest revision.
+async def latest_draft(session: AsyncSession, conference_id: int) -> Draft | None:
+    """The draft the revised draft and the record are made from: the latest revision."""
     return await session.scalar(
         select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc(), Draft.id.desc()).limit(1)
     )
@@ -58,7 +58,7 @@ async def _current(session: AsyncSession, conference_id: int) -> Draft | None:
 
 async def revision_of(session: AsyncSession, conference_id: int) -> dict[str, Any] | None:
     """`revise()` over the current draft and every adopted change (with its `ignored`); None without a draft."""
-    draft = await _current(session, conference_id)
+    draft = await latest_draft(session, conference_id)
     if draft is None:
         return None
     sections = (await session.scalars(

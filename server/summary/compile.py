@@ -19,7 +19,6 @@ from schema.tables import (
     Checkin,
     Comment,
     Conference,
-    Draft,
     DraftSection,
     Participant,
     Point,
@@ -27,7 +26,7 @@ from schema.tables import (
     SpeakingRequest,
     User,
 )
-from server.drafts.adopted import adopted_changes
+from server.drafts.adopted import adopted_changes, latest_draft
 from server.errors import NotFound
 from server.sentences import provision, sentence
 from server.speaking.limits import duration
@@ -468,11 +467,7 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         .order_by(Remark.created_at, Remark.id),
     )
     comments = await _all(session, select(Comment).where(Comment.conference_id == conference_id).order_by(Comment.id))
-    draft = (
-        await session.scalars(
-            select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc(), Draft.id.desc()).limit(1)
-        )
-    ).first()
+    draft = await latest_draft(session, conference_id)
     draft_sections = [] if draft is None else await _all(
         session, select(DraftSection).where(DraftSection.draft_id == draft.id).order_by(DraftSection.position)
     )

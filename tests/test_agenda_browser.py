@@ -1,16 +1,18 @@
 """The live agenda and the speaking queue in a real Chromium against a real server: the chair's skip, back and
-extensions reach the display and move the projected end; a second chair's move is caught, not repeated; a
+extensions reach the display and move the projected end, and a listing read before an extension does not draw the
+old time; a second chair's move is caught, not repeated; a
 speech counts down on the display and turns to overrun (on Playwright's clock, not by sleeping); the quota is
 set and enforced in the chair's console; the admin's edits reach the chair without a reload; a bad agenda file
 gets a row report and adds nothing."""
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.async_api import Locator, Page, WebSocketRoute, expect
+from playwright.async_api import Locator, Page, Route, WebSocketRoute, expect
 
 from tests.conftest import Call, Server
 from tests.test_browser import (
@@ -152,6 +154,38 @@ async def test_skip_back_and_extend_reach_the_display(demo_server: Server, open_
     await expect(display.locator("body")).to_have_attribute("data-mode", "agenda")
     await assert_fits_projectors(display)
     await assert_not_reloaded(display)
+
+
+async def test_a_listing_read_before_an_extension_does_not_draw_the_old_time(
+    demo_server: Server, open_console: Open, call: Call,
+) -> None:
+    s = demo_server
+    first = (await agenda(call, s))["items"][0]
+    chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
+    asked, release, again = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def hold_the_first(route: Route) -> None:
+        if asked.is_set():
+            again.set()
+            await route.continue_()
+            return
+        listing = await route.fetch()
+        asked.set()
+        await release.wait()
+        await route.fulfill(response=listing)
+
+    listings = re.compile(r"/agenda$")
+    await chair.route(listings, hold_the_first)
+    # The start is heard, and the console asks for the agenda again: that listing is read, then held.
+    await call("POST", s.api(f"/agenda/{first['id']}/start"), s.tokens["chair"])
+    await asyncio.wait_for(asked.wait(), LIVE_TIMEOUT_MS / 1000)
+    allowed = chair.locator('#live-clock [data-part="allowed"]')
+    await chair.locator("#extend-five").click()
+    await expect(allowed).to_have_text(f"{first['planned_minutes'] + 5:02d}:00", timeout=LIVE_TIMEOUT_MS)
+    release.set()
+    # The held listing crossed the extension: it is not drawn, and the agenda is read again.
+    await asyncio.wait_for(again.wait(), LIVE_TIMEOUT_MS / 1000)
+    await expect(allowed).to_have_text(f"{first['planned_minutes'] + 5:02d}:00")
 
 
 async def test_a_move_by_another_chair_is_not_repeated(demo_server: Server, open_console: Open, call: Call) -> None:

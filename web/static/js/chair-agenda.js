@@ -17,9 +17,17 @@ export function createAgenda({ pointName }) {
   const live = () => state.items.find((item) => item.status === "live") ?? null;
   const paintClock = clockView($("live-clock"), () => itemClock(live()));
 
+  // A listing read before a write but answered after it was heard would draw the agenda as it was: each change
+  // heard or answered is counted, and a listing that crossed one, or that a newer listing follows, is not drawn.
+  let changes = 0;
+  let asked = 0;
   async function reload() {
+    const ticket = ++asked;
+    const seen = changes;
     const view = await api("GET", `${base}/agenda`);
-    apply(view.items, view.schedule);
+    if (ticket !== asked) return undefined;
+    if (changes !== seen) return reload();
+    return apply(view.items, view.schedule);
   }
   // Next sends a finish and a start: one reload for both.
   const reloadSoon = debounce(reload, 300);
@@ -33,6 +41,7 @@ export function createAgenda({ pointName }) {
   // Start and finish events and answers carry the item without its planned and projected start; the plan does not
   // change, and the projection follows at the reload that comes after them.
   function upsert(item) {
+    changes += 1;
     state.items = state.items.map((known) => (known.id === item.id ? { ...known, ...item } : known));
     render();
   }
@@ -160,7 +169,7 @@ export function createAgenda({ pointName }) {
     reload,
     title: (id) => state.items.find((item) => item.id === id)?.title,
     handlers: {
-      "agenda.changed": (data) => apply(data.items, data.schedule),
+      "agenda.changed": (data) => { changes += 1; apply(data.items, data.schedule); },
       "agenda.item_started": (item) => { upsert(item); reloadSoon(); },
       "agenda.item_finished": (item) => { upsert(item); reloadSoon(); },
     },

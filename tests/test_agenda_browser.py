@@ -1,9 +1,8 @@
 """The live agenda and the speaking queue in a real Chromium against a real server: the chair's skip, back and
 extensions reach the display and move the projected end, and a listing read before an extension does not draw the
-old time; a second chair's move is caught, not repeated; a
-speech counts down on the display and turns to overrun (on Playwright's clock, not by sleeping); the quota is
-set and enforced in the chair's console; the admin's edits reach the chair without a reload; a bad agenda file
-gets a row report and adds nothing."""
+old time; a second chair's move is caught, not repeated; a speech counts down on the display and turns to overrun
+(on Playwright's clock, not by sleeping); the quota is set and enforced in the chair's console; the admin's edits
+reach the chair without a reload; a bad agenda file gets a row report and adds nothing."""
 from __future__ import annotations
 
 import asyncio

@@ -1,0 +1,29 @@
+"""Documents typeset by Typst from our own templates and only the fonts in Typst's wheel, the same bytes anywhere."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typst
+
+TEMPLATES = Path(__file__).parent / "typst"
+
+
+def typeset(template: str, data: Any, *, created: datetime, standards: Sequence[str] = ("ua-1",)) -> bytes:
+    """`server/typst/{template}.typ` laid out as PDF over `data` (read there as `json(bytes(sys.inputs.data))`).
+
+    The machine's fonts are never looked at, and `created` is the only date written: the same template, data and
+    Typst release give the same bytes on every machine.
+    """
+    return typst.compile(
+        str(TEMPLATES / f"{template}.typ"),
+        root=str(TEMPLATES),
+        format="pdf",
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        ignore_system_fonts=True,
+        pdf_standards=list(standards),
+        timestamp=created,
+    )

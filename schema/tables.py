@@ -280,6 +280,8 @@ class Remark(Base):
     attachment_name: Mapped[str | None] = mapped_column(Text)
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_size: Mapped[int | None] = mapped_column(Integer)
+    # The SHA-256 receipt its author was given (server/submissions/receipts.py), written with the row.
+    receipt: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Comment(Base):
@@ -324,6 +326,8 @@ class Comment(Base):
     draft_adopted_text: Mapped[str | None] = mapped_column(Text)
     drafted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     drafted_at: Mapped[datetime | None]
+    # The SHA-256 receipt its author was given (server/submissions/receipts.py), written with the row.
+    receipt: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CommentNote(Base):

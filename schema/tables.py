@@ -109,6 +109,9 @@ class Conference(Base):
     totals_announced_at: Mapped[datetime | None]
     # What the big screen shows ({mode, anchor, view, text}); null is the agenda, the default.
     display: Mapped[dict[str, Any] | None]
+    # The record's letterhead as the admin set it ({style, parent_body, issuing_body, number, national_title, motto,
+    # place, secretary_name}); null takes the defaults of server.summary.document.
+    record_header: Mapped[dict[str, Any] | None]
 
 
 class Point(Base):

@@ -103,12 +103,17 @@ USER = record(
     id=ID, username=NAME, role=enum(("admin", "chair", "secretary")), full_name=NAME_OR_NULL, failed_logins=COUNT,
     locked_until={**WHEN_OR_NULL, "description": "Set only while a lock is in force."},
 )
+RECORD_HEADER = record(
+    style=enum(("state", "party")), parent_body=NAME_OR_NULL, issuing_body=NAME_OR_NULL, number=NAME_OR_NULL,
+    national_title=NAME_OR_NULL, motto=NAME_OR_NULL, place=NAME_OR_NULL, secretary_name=NAME_OR_NULL,
+)
 CONFERENCE = record(
     id=ID, title=NAME, starts_at=WHEN, venue=NAME_OR_NULL, chair_name=NAME_OR_NULL, timezone=NAME,
     status=ref("conference_status"), seq={**COUNT, "description": "The newest event's seq."},
     opened_at=WHEN_OR_NULL, collection_closed_at=WHEN_OR_NULL, closed_at=WHEN_OR_NULL,
     summary_sha256=nullable(SHA256), speaking_quota_seconds=nullable(COUNT), premoderation=BOOLEAN,
     display=ref("display_state"),
+    record_header={**nullable(RECORD_HEADER), "description": "The record's letterhead as set; null takes the defaults."},
 )
 RUNS = {"type": "array", "items": record(op=enum(("equal", "insert", "delete")), text=STRING)}
 PROJECTED_PART = record(
@@ -255,6 +260,15 @@ SUMMARY = record(
     frozen_at={**WHEN_OR_NULL, "description": "When the conference was closed and this record frozen; null in a preview."},
     sha256={**nullable(SHA256), "description": "Of the frozen summary.md bytes; null in a preview."},
 )
+# Records frozen before the letterhead existed lack it: present in every new one, required in none.
+SUMMARY["properties"]["document"] = {
+    **record(
+        style=enum(("state", "party")), parent_body=NAME_OR_NULL, issuing_body=NAME, number=NAME_OR_NULL,
+        national_title=NAME, motto=NAME_OR_NULL, place=NAME_OR_NULL, date_text=NAME, title=NAME, subtitle=NAME,
+        signatures={"type": "array", "items": record(role=NAME, name=NAME_OR_NULL)},
+    ),
+    "description": "The letterhead, date and signature blocks of Nghị định 30/2020/NĐ-CP, defaults filled in.",
+}
 
 
 def _invitation_link(**more: Schema) -> Schema:

@@ -38,6 +38,8 @@ from server.speaking.operations import STATUSES
 from server.submissions.inbox import NOT_RULED, WORK_STATES
 from server.submissions.work import ASSIGNABLE
 from server.submissions.moderation import DECISIONS
+from server.summary.document import FIELDS as HEADER_FIELDS
+from server.summary.document import STYLES
 
 TAGS: dict[str, str] = {
     "service": "Whether the server answers, and this document.",
@@ -151,6 +153,9 @@ DOCS: dict[str, Doc] = {
     "conference_update": Doc("conferences", "Edit a conference's facts", CONFERENCE, body=obj(
         title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING,
         speaking_quota_seconds=nullable({"type": "integer", "minimum": 0}), premoderation=BOOLEAN,
+        record_header=nullable(obj(
+            style=enum(STYLES), **{field: nullable(STRING) for field in HEADER_FIELDS},
+        )),
     )),
     "conference_state": Doc("conferences", STATE, CONFERENCE),
     "audit": Doc("audit", "List a conference's audit trail", listing(ref("audit_entry")), query=TRAIL),

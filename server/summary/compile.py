@@ -31,6 +31,7 @@ from server.errors import NotFound
 from server.sentences import provision, sentence
 from server.speaking.limits import duration
 from server.submissions.operations import SECRETARIAT
+from server.summary.document import document_part
 from server.summary.revision import revised_draft
 from server.summary.statement import generated_statement
 
@@ -485,6 +486,11 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     rows = [row for group in groups for row in group["rows"]]
     model: dict[str, Any] = {
         "conference": compiler.conference_part(),
+        # Dated by the close (set before the freeze compiles this), a preview by the start, in the workshop's zone.
+        "document": document_part(
+            conference.record_header, title=conference.title, chair_name=conference.chair_name,
+            dated=(conference.closed_at or conference.starts_at).astimezone(compiler.zone),
+        ),
         "draft": None if draft is None else {"title": draft.title, "revision": draft.revision},
         "attendance": compiler.attendance(counted),
         "absentees": compiler.absentees(await _absentees(session, conference_id)),

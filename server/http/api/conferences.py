@@ -20,6 +20,7 @@ from server.i18n import language_of
 from server.keys import settings_key
 from server.points import operations as points
 from server.settings import Settings
+from server.summary.document import clean_header
 
 
 def conference_dict(conference: Conference) -> dict[str, Any]:
@@ -38,6 +39,7 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "summary_sha256": conference.summary_sha256,
         "speaking_quota_seconds": conference.speaking_quota_seconds,
         "premoderation": conference.premoderation,
+        "record_header": conference.record_header,
         # What the big screen shows, as display.changed said it last; GET …/display adds the projected section.
         "display": asdict(display_of(conference)),
     }
@@ -107,6 +109,8 @@ async def update_conference(request: web.Request) -> web.Response:
         changes["speaking_quota_seconds"] = parse.integer(data, "speaking_quota_seconds", required=False, minimum=0)
     if "premoderation" in data:
         changes["premoderation"] = parse.boolean(data, "premoderation")
+    if "record_header" in data:
+        changes["record_header"] = clean_header(data["record_header"])
 
     async def op(session: Any) -> dict[str, Any]:
         return conference_dict(await conferences.update_conference(session, c, changes))

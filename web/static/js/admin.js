@@ -105,11 +105,17 @@ function showSteps() {
 
 // ---- details ------------------------------------------------------------------------------------------
 
+// The record's letterhead: style and these texts, each null when left empty (the record then takes its default).
+const HEADER_FIELDS = ["parent_body", "issuing_body", "number", "national_title", "motto", "place", "secretary_name"];
+
 async function reloadConference() {
   state.conference = await api("GET", base);
   const form = $("details-form");
   for (const name of ["title", "venue", "chair_name"]) form.elements[name].value = state.conference[name] ?? "";
   form.elements.starts_at.value = toLocalInput(state.conference.starts_at);
+  const header = state.conference.record_header ?? {};
+  form.elements.header_style.value = header.style ?? "state";
+  for (const name of HEADER_FIELDS) form.elements[`header_${name}`].value = header[name] ?? "";
   $("conference-status").dataset.status = state.conference.status;
   $("conference-status").textContent = t(`status.${state.conference.status}`);
   showSteps();
@@ -121,6 +127,10 @@ onSubmit($("details-form"), async (values) => {
     starts_at: fromLocalInput(values.starts_at),
     venue: values.venue ?? null,
     chair_name: values.chair_name ?? null,
+    record_header: {
+      style: values.header_style,
+      ...Object.fromEntries(HEADER_FIELDS.map((name) => [name, values[`header_${name}`] ?? null])),
+    },
   });
   await reloadConference();
   notify(t("form.saved"));

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,5 +25,6 @@ def typeset(template: str, data: Any, *, created: datetime, standards: Sequence[
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
         ignore_system_fonts=True,
         pdf_standards=list(standards),
-        timestamp=created,
+        # Typst takes only a fixed offset; a time in a named zone (ZoneInfo) is the same moment at its offset then.
+        timestamp=created.astimezone(timezone(created.utcoffset() or timedelta())),
     )

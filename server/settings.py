@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.serialization import pkcs12
+
 DEFAULT_DATA_DIR = Path("var")
 DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
@@ -74,6 +76,9 @@ class Settings:
     # Debian's browser itself, not its /usr/bin/chromium launcher: the launcher is for desktop sessions (it loads
     # extensions, enables GPU rasterisation) and its /dev/shm probe breaks where /dev/shm is mounted twice.
     chromium: str = "/usr/lib/chromium/chromium"
+    # The PKCS#12 file whose certificate signs every frozen summary PDF (PAdES), and the password that opens it.
+    signing_p12: Path | None = None
+    signing_password: str | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -192,6 +197,30 @@ def _address(value: str) -> tuple[str, int]:
     return host.strip("[]"), number
 
 
+def _signing(env: Mapping[str, str]) -> tuple[Path | None, str | None]:
+    """The signing certificate's file and password, opened once here so that a wrong one stops the start, not a close."""
+    value = env.get("DIEMCAU_SIGNING_P12", "").strip()
+    password = env.get("DIEMCAU_SIGNING_PASSWORD") or None
+    if not value:
+        if password is not None:
+            raise SettingError("DIEMCAU_SIGNING_PASSWORD is set but DIEMCAU_SIGNING_P12, the file it opens, is not")
+        return None, None
+    path = Path(value)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SettingError(f"DIEMCAU_SIGNING_P12 must be a PKCS#12 file the server can read, not {value!r} ({error.strerror})") from None
+    try:
+        key, certificate, _ = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
+    except ValueError:
+        raise SettingError(
+            f"DIEMCAU_SIGNING_PASSWORD does not open DIEMCAU_SIGNING_P12 {value!r}: a wrong password, or not a PKCS#12 file"
+        ) from None
+    if key is None or certificate is None:
+        raise SettingError(f"DIEMCAU_SIGNING_P12 must hold a private key and its certificate, and {value!r} lacks one")
+    return path.resolve(), password
+
+
 def _data_dir_for(database_url: str) -> Path:
     prefix = "sqlite+aiosqlite:///"
     if database_url.startswith(prefix):
@@ -216,6 +245,7 @@ def load(
     directory = data_dir or Path(env.get("DIEMCAU_DATA_DIR") or _data_dir_for(url))
     public_url = _read(env, "DIEMCAU_PUBLIC_URL", _public_url, None, "an http:// or https:// address without a path, like https://hoithao.example.vn")
     secure_cookies = _read(env, "DIEMCAU_SECURE_COOKIES", _flag, False, "0 or 1")
+    signing_p12, signing_password = _signing(env)
     return Settings(
         database_url=url,
         data_dir=directory,
@@ -239,4 +269,6 @@ def load(
         metrics_listen=_read(env, "DIEMCAU_METRICS_LISTEN", _address, None, "HOST:PORT, like 127.0.0.1:9180"),
         redis_ping_seconds=_read(env, "DIEMCAU_REDIS_PING_SECONDS", _bounded(float, 0.1, 60), Settings.redis_ping_seconds, "seconds from 0.1 to 60"),
         log_format=_read(env, "DIEMCAU_LOG_FORMAT", _choice(LOG_FORMATS), Settings.log_format, "text or json"),
+        signing_p12=signing_p12,
+        signing_password=signing_password,
     )

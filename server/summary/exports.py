@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from server.summary.render import (
     render_markdown,
     sealed_markdown,
 )
+from server.summary.signing import sign_pdf
 from server.summary.word import render_docx, render_revised_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -97,23 +99,41 @@ async def export_summary(record: SummaryRecord, fmt: str, settings: Settings) ->
 
 
 async def _pdf(record: SummaryRecord, settings: Settings) -> bytes:
-    """The PDF; a frozen summary's is printed once and kept beside the database, named by its checksum."""
-    kept = settings.data_dir / "summaries" / f"{record.sha256}.pdf" if record.frozen else None
+    """The PDF; a frozen summary's is made once, signed when a certificate is configured, and kept beside the
+    database named by its checksum, so every download gives the same bytes."""
+    signing = record.frozen and settings.signing_p12 is not None
+    kept = settings.data_dir / "summaries" / f"{record.sha256}{'-signed' if signing else ''}.pdf" if record.frozen else None
     if kept is not None and kept.exists():
         return await asyncio.to_thread(kept.read_bytes)
-    pages = [render_html(record.model, **record.seal, standalone=True, part=part) for part in print_parts(record.model)]
-    pdf = await print_pdf(pages, created=record.dated, chromium=settings.chromium)
+    pdf = await made_pdf(record, settings)
+    if signing:
+        when = datetime.now(record.dated.tzinfo)
+        pdf = await asyncio.to_thread(sign_pdf, pdf, settings.signing_p12, settings.signing_password, when=when)
     if kept is not None:
-        await asyncio.to_thread(_keep, kept, pdf)
+        pdf = await asyncio.to_thread(_keep, kept, pdf)
     return pdf
 
 
-def _keep(path: Path, body: bytes) -> None:
-    # Written aside and renamed, so a reader never sees half a file.
+async def made_pdf(record: SummaryRecord, settings: Settings) -> bytes:
+    """The PDF as made from the record, before any signature: `diemcau verify` makes it again to compare."""
+    pages = [render_html(record.model, **record.seal, standalone=True, part=part) for part in print_parts(record.model)]
+    return await print_pdf(pages, created=record.dated, chromium=settings.chromium)
+
+
+def _keep(path: Path, body: bytes) -> bytes:
+    """The file kept under `path`: `body`, or the one another request kept first (a signature made at another moment
+    differs), so that every download gives the same bytes."""
+    # Written aside and linked into place, which fails rather than replace: a reader never sees half a file.
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     partial.write_bytes(body)
-    partial.replace(path)
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        body = path.read_bytes()
+    finally:
+        partial.unlink()
+    return body
 
 
 def export_revised_draft(record: SummaryRecord) -> Export:

@@ -48,6 +48,9 @@ POLICY: dict[str, frozenset[str]] = {
     "attachment.read": frozenset({"admin", "chair", "secretary", "delegate"}),
     "comment.read": frozenset({"admin", "chair", "secretary", "delegate", "operator"}),
     "comment.submit": SUBMITTERS,
+    # A receipt's place in the record: staff, and the delegate who wrote it (the handler checks; to anyone else it
+    # is unknown). An operator files input for others and is given their receipts, but looks none up.
+    "receipt.read": frozenset({"admin", "chair", "secretary", "delegate"}),
     "comment.dispose": STAFF,
     "comment.triage": CLERKS,
     # The author answers the ruling on their comment (the handler checks authorship: the delegate, or who filed it).

@@ -80,6 +80,7 @@ ROUTE_ACTIONS: dict[str, str] = {
     "comment_moderate": "input.moderate",
     "comment_author_answer": "comment.answer",
     "change_proposal_create": "comment.propose",
+    "receipt": "receipt.read",
     "staff": "staff.read",
     "comment_work": "comment.note",
     "comments_assign": "comment.assign",

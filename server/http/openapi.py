@@ -31,12 +31,15 @@ BY_ROUTE: dict[str, dict[str, Schema]] = {"remark_attachment": {PDF: FILE, DOCX:
 # Printing a PDF needs Chromium; without it the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
 UNDESCRIBED = Doc(tag="", summary="")
+# Path parameters that are not ids.
+TEXT_PARAMS = frozenset({"token", "receipt"})
 
 
 def _path(template: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for name in re.findall(r"{(\w+)(?::[^}]*)?}", template):
-        params.append({"name": name, "in": "path", "required": True, "schema": {"type": "integer" if name != "token" else "string"}})
+        kind = "string" if name in TEXT_PARAMS else "integer"
+        params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
     return re.sub(r"{(\w+):[^}]*}", r"{\1}", template), params
 
 

@@ -269,6 +269,17 @@ SUMMARY["properties"]["document"] = {
     ),
     "description": "The letterhead, date and signature blocks of Nghị định 30/2020/NĐ-CP, defaults filled in.",
 }
+# Records frozen before receipts lack these too (docs/protocol-extensions.md, Receipts).
+SUMMARY["properties"]["receipts"] = {
+    **record(algorithm={"const": "sha256-merkle"}, count=COUNT, root=SHA256),
+    "description": "The Merkle root over the receipts of every contribution the record holds: the table's rows in order, "
+                   "each followed by the duplicates merged into it, then the remarks.",
+}
+COMMENT_ROW["properties"].update(
+    receipt={**SHA256, "description": "The comment's receipt, of the row as the record holds it."},
+    merged_receipts={"type": "array", "items": SHA256, "description": "The receipts of the duplicates merged into it."},
+)
+SUMMARY["properties"]["remarks"]["items"]["properties"]["receipt"] = SHA256
 
 
 def _invitation_link(**more: Schema) -> Schema:

@@ -105,6 +105,19 @@ WORK = event_schema("comment.work_changed")
 TEMPLATE = event_schema("answer_template.changed")["properties"]["template"]["anyOf"][0]
 TEMPLATE_BODY = obj(("title", "response"), title=STRING, disposition=enum(DISPOSITIONS), response=STRING)
 CREATED = record(created=COUNT)
+HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+RECEIPT = record(
+    kind=enum(("comment", "remark")), id=ID,
+    number={**nullable(ID), "description": "The comment's number, or the remark's in the record; null for a remark it "
+            "does not hold."},
+    section={**nullable(STRING), "description": "The provision a comment is on (\"Điều 3, khoản 2\"); null otherwise."},
+    included={**BOOLEAN, "description": "Whether the frozen record holds it; false before the close, and for input "
+              "held or rejected by moderation."},
+    frozen_sha256={**nullable(HEX64), "description": "The frozen summary.md's SHA-256; null before the close."},
+    root={**nullable(HEX64), "description": "The frozen record's Merkle root (receipts.root); null before the close."},
+    proof={**nullable({"type": "array", "items": record(side=enum(("left", "right")), hash=HEX64)}),
+           "description": "The siblings from the receipt up to the root, each hashed on its side; null unless included."},
+)
 STATEMENT = record(text={"type": "string"}, edited=BOOLEAN, generated={"type": "string"})
 SPOKEN = record(
     request_id=ID, participant_id=ID, full_name=NAME, point_id=ID, point=NAME, topic=ref("text_or_null"),
@@ -277,6 +290,9 @@ DOCS: dict[str, Doc] = {
         "rulings", "File the secretariat's own proposal, ruled like a comment", COMMENT, creates=True,
         body=obj(("section_anchor", "kind", "reason"), section_anchor=STRING, kind=enum(PROPOSAL_KINDS),
                  text={**STRING, "description": "Required but for delete, where absent."}, reason=STRING),
+    ),
+    "receipt": Doc(
+        "submissions", "Look up a receipt: whose contribution, and the proof that the frozen record holds it", RECEIPT,
     ),
     "comment_author_answer": Doc(
         "submissions", "Answer the ruling on one's own comment", COMMENT,

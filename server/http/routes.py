@@ -17,6 +17,7 @@ from server.http.api import (
     inbox,
     input,
     proposals,
+    receipts,
     roster,
     rulings,
     session,
@@ -116,6 +117,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
     r.add_put(C + "/comments/{m:\\d+}/author-answer", proposals.answer_ruling, name="comment_author_answer")
     r.add_post(C + "/change-proposals", proposals.create_change_proposal, name="change_proposal_create")
+    r.add_get(C + "/receipts/{receipt}", receipts.get_receipt, name="receipt")
     r.add_get(C + "/staff", work.list_staff, name="staff")
     r.add_get(C + "/comment-work", work.list_work, name="comment_work")
     r.add_post(C + "/comments/assign", work.assign_comments, name="comments_assign")

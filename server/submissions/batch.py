@@ -5,11 +5,12 @@ a comment refused here reads the same as one refused there.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
@@ -37,6 +38,7 @@ from server.submissions.operations import (
     unknown_anchor,
 )
 from server.submissions.proposals import Proposal, fits, needs_anchor, section_kinds
+from server.submissions.receipts import comment_receipt, remark_receipt
 from server.submissions.search import search_key
 from server.writes import Outcome, Step
 
@@ -65,6 +67,21 @@ async def _intake(session: AsyncSession, conference_id: int, steps: list[Submiss
     filed = [people[s.participant_id] for s in steps if s.on_behalf and s.participant_id in people]
     room = await room_of(session, filed)
     return _Intake(conference, people, {p.id for p in filed if room.stay_of(p.id) is not None})
+
+
+async def _stamp(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], ids: list[int], made: Callable[[Any], str]
+) -> None:
+    """Give each new row its receipt (`made` of the row as stored), written in the transaction that inserted it.
+
+    A second statement, because the receipt covers the row's id, which only the insert gives.
+    """
+    for row, row_id in zip(rows, ids, strict=True):
+        row.update(id=row_id, receipt=made(SimpleNamespace(**row, id=row_id)))
+    await session.execute(
+        update(table).where(table.c.id == bindparam("row_id")).values(receipt=bindparam("row_receipt")),
+        [{"row_id": row["id"], "row_receipt": row["receipt"]} for row in rows],
+    )
 
 
 def _accepted(steps: list[Any], check: Any) -> tuple[list[Outcome], list[tuple[Any, Outcome, Row[Any]]]]:
@@ -117,10 +134,11 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
         for step, _, person in accepted
     ]
     ids = await insert_rows(session, COMMENTS, rows, ("participant_id", "section_anchor", "body", "proposed_text"))
+    await _stamp(session, COMMENTS, rows, ids, comment_receipt)
     numbers = {comment_id: number for number, comment_id in enumerate(sorted(ids), start=before + 1)}
     items = []
-    for row, comment_id, (_, outcome, person) in zip(rows, ids, accepted, strict=True):
-        outcome.answer = comment_view(Comment(**row, id=comment_id), [], numbers, author_of(person, person.point_name))
+    for row, (_, outcome, person) in zip(rows, accepted, strict=True):
+        outcome.answer = comment_view(Comment(**row), [], numbers, author_of(person, person.point_name))
         items.append(("comment.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]
@@ -158,8 +176,9 @@ async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[Su
         })
     items = []
     ids = await insert_rows(session, Remark.__table__, rows, ("participant_id", "agenda_item_id", "title", "body", "attachment_sha256"))
-    for row, remark_id, (_, outcome, person) in zip(rows, ids, accepted, strict=True):
-        outcome.answer = remark_view(Remark(**row, id=remark_id), author_of(person, person.point_name))
+    await _stamp(session, Remark.__table__, rows, ids, remark_receipt)
+    for row, (_, outcome, person) in zip(rows, accepted, strict=True):
+        outcome.answer = remark_view(Remark(**row), author_of(person, person.point_name))
         items.append(("remark.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]

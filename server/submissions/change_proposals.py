@@ -15,6 +15,7 @@ from server.conferences.operations import get_conference, require_not_closed
 from server.drafts.operations import current_draft
 from server.submissions.operations import SECRETARIAT, comment_dict, unknown_anchor
 from server.submissions.proposals import Proposal, fits, section_kinds
+from server.submissions.receipts import comment_receipt
 from server.submissions.search import search_key
 
 
@@ -37,5 +38,7 @@ async def propose_change(
     )
     session.add(comment)
     await session.flush()
+    # Its receipt covers its id, which the flush gave; a proposal has one like every contribution the record holds.
+    comment.receipt = comment_receipt(comment)
     await events.append(session, conference_id, "comment.submitted", await comment_dict(session, comment), events.STAFF)
     return comment

@@ -104,6 +104,7 @@ def remark_view(remark: Remark, author: dict[str, Any]) -> dict[str, Any]:
         "moderation": remark.moderation,
         "created_at": remark.created_at.isoformat(),
         "attachment": _attachment(remark),
+        "receipt": remark.receipt,
         **author,
     }
 
@@ -203,6 +204,7 @@ def comment_view(comment: Comment, duplicates: list[int], numbers: dict[int, int
         "duplicate_numbers": [numbers[d] for d in duplicates],
         "created_at": comment.created_at.isoformat(),
         "disposed_at": iso(comment.disposed_at),
+        "receipt": comment.receipt,
         **author,
     }
 

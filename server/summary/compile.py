@@ -31,6 +31,7 @@ from server.errors import NotFound
 from server.sentences import provision, sentence
 from server.speaking.limits import duration
 from server.submissions.operations import SECRETARIAT
+from server.submissions.receipts import comment_receipt, record_receipts, remark_receipt
 from server.summary.document import document_part
 from server.summary.revision import revised_draft
 from server.summary.statement import generated_statement
@@ -224,6 +225,7 @@ class _Compiler:
                 "agenda_item": None if r.agenda_item_id is None else item_titles[r.agenda_item_id],
                 "body": r.body,
                 "submitted_at": self.when(r.created_at),
+                "receipt": remark_receipt(r),
             }
             for r in remarks
         ]
@@ -251,6 +253,9 @@ class _Compiler:
             "author_answer": None if comment.author_answered_at is None else {
                 "agrees": comment.author_agrees, "text": comment.author_answer,
             },
+            # Of the row as it stands, not the stored receipt: input altered after it was given no longer matches.
+            "receipt": comment_receipt(comment),
+            "merged_receipts": [comment_receipt(c) for c in copies],
         }
 
     def comments(
@@ -504,6 +509,7 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "comments_by_point": compiler.comments_by_point(groups),
         "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows, adopted_changes(approved)),
     }
+    model["receipts"] = record_receipts(model)
     edited = conference.closing_statement
     model["closing_statement"] = {"text": edited or generated_statement(model), "edited": edited is not None}
     # The close is audited in the transaction that freezes this summary, after it: the trail here ends just before.

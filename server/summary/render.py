@@ -20,6 +20,7 @@ from server.summary.revision import applied_line
 
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
+RECEIPTS_LABEL = "Mã kiểm chứng các ý kiến (Merkle SHA-256)"
 WHOLE = Part()
 # Everything CommonMark/GFM could read as markup inside a line; '<' and '>' are turned into entities instead.
 _MD_INLINE = re.compile(r"([\\`*_\[\]|#~])")
@@ -337,6 +338,14 @@ def _audit(model: dict[str, Any]) -> list[str]:
     return out + _table(AUDIT_HEADER, rows)
 
 
+def receipts_line(model: dict[str, Any]) -> str | None:
+    """The seal's line of the Merkle root over the contributions' receipts; None for a record frozen before them."""
+    receipts = model.get("receipts")
+    if receipts is None:
+        return None
+    return f"{RECEIPTS_LABEL}: {receipts['root']} ({receipts['count']} ý kiến)"
+
+
 def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None = None) -> str:
     """The summary as Markdown; the frozen record is rendered without `sha256`, and those exact UTF-8 bytes are hashed.
 
@@ -346,6 +355,10 @@ def render_markdown(model: dict[str, Any], *, frozen: bool, sha256: str | None =
     out += ["# BIÊN BẢN TỔNG HỢP HỘI THẢO", "", f"**{_cell(model['conference']['title'])}**", ""]
     for part in (_general, _attendance, _agenda, _speakers, _comments, _statement, _remarks, _revised, _audit):
         out += part(model)
+    # Inside what the checksum covers, so the record's sha256 seals the root too.
+    sealed = receipts_line(model) if frozen else None
+    if sealed is not None:
+        out += [sealed, ""]
     text = "\n".join(out)
     return text if sha256 is None else sealed_markdown(text, sha256)
 
@@ -375,7 +388,7 @@ def render_html(
     template = _env.get_template("summary/summary.html")
     return template.render(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
-        checksum_label=CHECKSUM_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
+        checksum_label=CHECKSUM_LABEL, receipts_label=RECEIPTS_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
         authors=authors, proposed=proposed, ruling=ruling, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
         sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, part=part, groups=comment_groups(model, part),
         remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],

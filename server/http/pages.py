@@ -150,6 +150,16 @@ async def chair_index(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("chair/index.html", request, _context(request, "chair", conferences=conferences))
 
 
+async def verify_page(request: web.Request) -> web.StreamResponse:
+    """Anyone may open it: the page asks the API with the session this browser holds, the author's or staff's."""
+    principal = request[principal_key]
+    asked = request.query.get("c", "")
+    # A staff session belongs to no one conference: the delegate console's link names it.
+    conference_id = int(asked) if asked.isdigit() and len(asked) < 10 else (principal.conference_id if principal else None)
+    context = _context(request, "verify", receipt=request.query.get("receipt", "")[:200], verify_conference=conference_id)
+    return aiohttp_jinja2.render_template("verify.html", request, context)
+
+
 async def _whoami(session: AsyncSession, principal: Principal) -> dict[str, str] | None:
     """A delegate's name and bridge point, for the page to say who and where it is."""
     if principal.participant_id is None:

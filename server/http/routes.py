@@ -148,6 +148,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/logout", pages.logout, name="logout")
     r.add_get("/join/{token}", pages.join, name="join")
     r.add_get("/lang/{lang}", pages.set_language, name="language")
+    r.add_get("/verify", pages.verify_page, name="verify")
     r.add_get("/admin", pages.admin_index, name="admin")
     r.add_get("/chair", pages.chair_index, name="chair_index")
     r.add_get("/admin/{c:\\d+}/badges/{p:\\d+}", badges.badge_sheet_page, name="badge_sheet")

@@ -4,6 +4,7 @@ import { act, api, attachmentLink, base, conferenceId, el, errorText, formValues
 import { clockView, formatDuration, itemClock, speechClock } from "./clock.js";
 import { diffNodes } from "./delegate-diff.js";
 import { legalName, proposalFrom, refreshView, resetProposal, setKind, showDraft } from "./delegate-draft.js";
+import { explained, receiptLine } from "./delegate-receipt.js";
 import { labelInputs } from "./inputs.js";
 import { connectLive } from "./live.js";
 import { followState } from "./workshop-state.js";
@@ -229,6 +230,7 @@ function commentRow(comment) {
     el("p", { class: "feed-head" }, el("strong", { text: sectionLabel(comment.section_anchor) }), el("span", { class: "meta", text: ` · ${formatTime(comment.created_at)}` })),
     el("p", { class: "prose", text: comment.body }),
     proposalBlock(comment),
+    receiptLine(comment.receipt),
     comment.disposition
       ? el("div", { class: "ruling" },
         el("span", { class: `disposition-badge disposition-${comment.disposition}`, text: t(`disposition.${comment.disposition}`) }),
@@ -243,10 +245,14 @@ function renderComments() {
   const newest = [...state.comments.values()].sort((a, b) => b.id - a.id);
   $("my-comments").replaceChildren(...newest.map(commentRow));
   $("my-comments-empty").hidden = newest.length > 0;
+  $("my-comments-receipts").hidden = explained() || !newest.some((comment) => comment.receipt);
 }
 
+// What is heard live may not carry the receipt the author's own answer and listing did: the one known is kept.
+const withReceipt = (known, heard) => ({ ...heard, receipt: heard.receipt ?? known?.receipt });
+
 function upsertComment(comment) {
-  state.comments.set(comment.id, comment);
+  state.comments.set(comment.id, withReceipt(state.comments.get(comment.id), comment));
   renderComments();
   refreshView();
 }
@@ -306,6 +312,7 @@ function remarkRow(remark) {
     el("p", { class: "feed-head" }, el("strong", { text: remark.title }), el("span", { class: "meta", text: ` · ${formatTime(remark.created_at)}` })),
     el("p", { class: "prose", text: remark.body }),
     attachmentLink(remark.attachment),
+    receiptLine(remark.receipt),
   );
 }
 
@@ -313,11 +320,12 @@ function renderRemarks() {
   const newest = [...state.remarks.values()].sort((a, b) => b.id - a.id);
   $("my-remarks").replaceChildren(...newest.map(remarkRow));
   $("my-remarks-empty").hidden = newest.length > 0;
+  $("my-remarks-receipts").hidden = explained() || !newest.some((remark) => remark.receipt);
 }
 
 function upsertRemark(remark) {
   if (remark.participant_id !== me) return;
-  state.remarks.set(remark.id, remark);
+  state.remarks.set(remark.id, withReceipt(state.remarks.get(remark.id), remark));
   renderRemarks();
 }
 

@@ -215,6 +215,10 @@ def test_headings_are_word_headings_in_the_record_order() -> None:
         ("Heading 2", "Phụ lục 1. Toàn văn tham luận"),
         ("Heading 3", "1. Ý kiến về Điều 6"),
         ("Heading 2", "Phụ lục 2. Dự thảo sau tiếp thu"),
+        # The draft's chapters and articles are headings under its appendix.
+        ("Heading 3", "Chương I. NHỮNG QUY ĐỊNH CHUNG"),
+        ("Heading 4", "Điều 6. Trách nhiệm phối hợp"),
+        ("Heading 4", "Điều 7. Chế độ báo cáo"),
         ("Heading 2", "Phụ lục 3. Nhật ký thao tác"),
     ]
     audit = document.tables[-1]
@@ -359,6 +363,68 @@ def test_page_and_type_follow_administrative_formatting() -> None:
     assert document.styles["Table Text"].font.size == Pt(11)
     cell = document.tables[0].rows[1].cells[0].paragraphs[0]
     assert cell.style.name == "Table Text"
+
+
+def administrative(**header: Any) -> dict[str, Any]:
+    """The model as compiled since the letterhead and receipts: `document` (changed by `header`) and `receipts`."""
+    document = {
+        "style": "state", "parent_body": "BỘ CÔNG AN", "issuing_body": "BAN TỔ CHỨC HỘI THẢO", "number": "12/BB-BTC",
+        "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
+        "place": "Hà Nội", "date_text": "Hà Nội, ngày 07 tháng 9 năm 2021", "title": "BIÊN BẢN TỔNG HỢP",
+        "subtitle": "Hội thảo góp ý dự thảo Quy chế phối hợp",
+        "signatures": [{"role": "THƯ KÝ", "name": "Trần Quốc Tỏ"}, {"role": "CHỦ TRÌ", "name": "Trần Văn Chủ"}],
+    }
+    return summary_model() | {"document": document | header,
+                              "receipts": {"algorithm": "sha256-merkle", "count": 6, "root": "ab" * 32}}
+
+
+def ruled(cell: Any) -> list[str]:
+    """The cell's lines, with "—" for the short line drawn under a heading (an empty paragraph's top border)."""
+    return ["—" if p._p.xpath("./w:pPr/w:pBdr/w:top") else p.text for p in cell.paragraphs]
+
+
+def test_record_is_laid_out_as_an_administrative_document() -> None:
+    document = read(render_docx(administrative(), frozen=True, sha256=SHA, frozen_at=FROZEN_AT))
+    letterhead, *_, signatures, _ = document.tables
+    (issuer, nation), (number, dated) = letterhead.rows[0].cells, letterhead.rows[1].cells
+    assert ruled(issuer) == ["BỘ CÔNG AN", "BAN TỔ CHỨC HỘI THẢO", "—"]
+    assert ruled(nation) == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "—"]
+    assert [number.text, dated.text] == ["Số: 12/BB-BTC", "Hà Nội, ngày 07 tháng 9 năm 2021"]
+    assert [bool(p.runs[0].bold) for p in issuer.paragraphs[:2] + nation.paragraphs[:2]] == [False, True, True, True]
+    assert dated.paragraphs[0].runs[0].italic
+    assert {b.get(qn("w:val")) for b in letterhead._tbl.xpath("./w:tblPr/w:tblBorders/*")} == {"nil"}
+    assert headings(document)[0] == ("Heading 1", "BIÊN BẢN TỔNG HỢP")
+    texts = [p.text for p in document.paragraphs]
+    subtitle = document.paragraphs[texts.index("BIÊN BẢN TỔNG HỢP") + 1]
+    assert subtitle.text == "Hội thảo góp ý dự thảo Quy chế phối hợp" and subtitle.runs[0].bold
+    assert [ruled(cell) for cell in signatures.rows[0].cells] == [
+        ["THƯ KÝ", "(Ký, ghi rõ họ tên)", "", "", "", "Trần Quốc Tỏ"],
+        ["CHỦ TRÌ", "(Ký, ghi rõ họ tên)", "", "", "", "Trần Văn Chủ"],
+    ]
+    assert texts[-2:] == [f"Mã kiểm chứng các ý kiến (Merkle SHA-256): {'ab' * 32} (6 ý kiến)", f"{CHECKSUM_LABEL}: {SHA}"]
+    # The page number at the top centre from the second page on; the checksum at the foot of every page.
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.header._element.xpath(".//w:fldSimple[@w:instr=' PAGE ']")
+    assert not section.first_page_header._element.xpath(".//w:fldSimple")
+    assert [p.text for p in section.first_page_footer.paragraphs] == [f"{CHECKSUM_LABEL}: {SHA}"]
+
+
+def test_party_letterhead_and_an_unnumbered_record_to_sign_by_hand() -> None:
+    model = administrative(style="party", parent_body=None, issuing_body="ĐẢNG ỦY CÔNG AN TRUNG ƯƠNG", number=None,
+                           national_title="ĐẢNG CỘNG SẢN VIỆT NAM", motto=None,
+                           signatures=[{"role": "THƯ KÝ", "name": None}, {"role": "CHỦ TRÌ", "name": "Trần Văn Chủ"}])
+    document = read(render_docx(model, frozen=False, sha256=None, frozen_at=None))
+    letterhead = document.tables[0]
+    assert [[ruled(cell) for cell in row.cells] for row in letterhead.rows] == [
+        [["ĐẢNG ỦY CÔNG AN TRUNG ƯƠNG", "—"], ["ĐẢNG CỘNG SẢN VIỆT NAM", "—"]],
+        [["Số:      /BB-…"], ["Hà Nội, ngày 07 tháng 9 năm 2021"]],
+    ]
+    assert document.paragraphs[0].text == DRAFT_MARKER
+    # The preview's first page still says what it is, at the top, without a page number.
+    assert [p.text for p in document.sections[0].first_page_header.paragraphs] == [DRAFT_MARKER]
+    assert [cell.paragraphs[-1].text for cell in document.tables[-2].rows[0].cells] == ["", "Trần Văn Chủ"]
+    assert not any(p.text.startswith("Mã kiểm chứng") for p in document.paragraphs)
 
 
 def test_same_input_gives_the_same_bytes() -> None:

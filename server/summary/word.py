@@ -33,6 +33,7 @@ from server.summary.render import (
     clock,
     hour,
     proposed,
+    receipts_line,
     revision_legend,
     ruling,
     when,
@@ -54,6 +55,18 @@ _XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 # A4 less the 30 mm binding margin and the 15 mm right margin, in twentieths of a point.
 _TEXT_WIDTH = round((210 - 30 - 15) / 25.4 * 1440)
 _TABLE_TEXT = "Table Text"
+# The letterhead's columns: the issuing body at the left, the national title and motto, which are longer, at the right.
+_LETTERHEAD = (_TEXT_WIDTH * 2 // 5, _TEXT_WIDTH - _TEXT_WIDTH * 2 // 5)
+# Word's default left and right padding of a table cell.
+_CELL_MARGIN = 108
+# About how wide a character is, for the lines under the letterhead: capitals in 12 pt bold, the motto in 13 pt bold.
+_CAPS_CHAR = 140
+_MOTTO_CHAR = 110
+_NO_BORDERS = "<w:tblBorders>" + "".join(
+    f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+) + "</w:tblBorders>"
+# A record without a number leaves room to write it by hand, as offices do.
+_UNNUMBERED = "Số:      /BB-…"
 # Every zip entry gets the same date, so the bytes depend only on the content (the zip format cannot store 1970).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # What XML 1.0 cannot carry. Upstream cleaning removes control characters, but a U+FFFF or a lone surrogate
@@ -63,15 +76,30 @@ _NEWLINES = re.compile(r"(\n+)")
 _BOLD = "<w:rPr><w:b/><w:bCs/></w:rPr>"
 _ITALIC = "<w:rPr><w:i/><w:iCs/></w:rPr>"
 _STRIKE = "<w:rPr><w:strike/></w:rPr>"
-_BOLD_STRIKE = "<w:rPr><w:b/><w:bCs/><w:strike/></w:rPr>"
+# The record's draft headings undo their style's bold and italic, so that bold still marks only an insertion.
+_UPRIGHT = '<w:b w:val="0"/><w:bCs w:val="0"/><w:i w:val="0"/><w:iCs w:val="0"/>'
+_INSERTED_HEADING = '<w:rPr><w:b/><w:bCs/><w:i w:val="0"/><w:iCs w:val="0"/></w:rPr>'
+# How each op of a section's diff is written: in the record's appendix as marks, in the drafters' copy inside
+# w:ins and w:del (which Word marks itself); a heading's runs first, then the rest of the text.
+_MARKS = {
+    (False, True): {"equal": f"<w:rPr>{_UPRIGHT}</w:rPr>", "insert": _INSERTED_HEADING,
+                    "delete": f"<w:rPr>{_UPRIGHT}<w:strike/></w:rPr>"},
+    (False, False): {"equal": "", "insert": _BOLD, "delete": _STRIKE},
+    (True, True): {"equal": _BOLD, "insert": _BOLD, "delete": _BOLD},
+    (True, False): {"equal": "", "insert": "", "delete": ""},
+}
 _MARKER = '<w:rPr><w:b/><w:bCs/><w:color w:val="C00000"/></w:rPr>'
 _HIGHLIGHT = '<w:rPr><w:highlight w:val="yellow"/></w:rPr>'
 # The mark Word draws in a comment's first paragraph, linking it to its anchor in the text.
 _ANNOTATION = '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+# The letterhead's headings are set in 12 pt, a point under the text, as Nghị định 30/2020 allows.
+_HEAD = '<w:rPr><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>'
+_HEAD_BOLD = '<w:rPr><w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>'
 _SMALL = '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
 # Kinds whose heading line stands on its own, centred, as in printed Vietnamese legal texts.
 _CENTRED_KINDS = frozenset({"part", "chapter", "section"})
-_HEADED_KINDS = _CENTRED_KINDS | {"article"}
+# The draft's headings, outermost first.
+_HEADED_KINDS = ("part", "chapter", "section", "article")
 
 
 def _text(value: Any) -> str:
@@ -219,8 +247,11 @@ def _styles(document: Document) -> None:
     spacing.set(qn("w:after"), "120")
     spacing.set(qn("w:line"), "264")
     styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    # Levels as in the Markdown record: the title is Heading 1, sections I–VI Heading 2, their parts Heading 3.
-    for name, size, italic in (("Heading 1", 14, False), ("Heading 2", 13, False), ("Heading 3", 13, True)):
+    # Levels as in the Markdown record: the title is Heading 1, sections I–VI Heading 2, their parts Heading 3;
+    # a draft's parts, chapters, sections and articles go as deep as Heading 6.
+    levels = [("Heading 1", 14, False), ("Heading 2", 13, False), ("Heading 3", 13, True),
+              *((f"Heading {level}", 13, False) for level in (4, 5, 6))]
+    for name, size, italic in levels:
         style = styles[name]
         _fonts(style.element.get_or_add_rPr())
         style.font.size = Pt(size)
@@ -265,12 +296,16 @@ class _Writer:
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
         section.left_margin, section.right_margin = Mm(30), Mm(15)
         section.header_distance, section.footer_distance = Mm(8), Mm(8)
+        # Nghị định 30/2020 puts the page number at the top centre and shows none on the first page.
         marker = "" if frozen else _p(_run(DRAFT_MARKER, _MARKER), style="Header", align="center")
         page = _p('<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>', style="Header", align="center")
+        section.different_first_page_header_footer = True
         self._fill(section.header.paragraphs[0]._p.getparent(), marker + page)
+        self._fill(section.first_page_header.paragraphs[0]._p.getparent(), marker or _p("", style="Header"))
         if frozen and sha256:
-            self._fill(section.footer.paragraphs[0]._p.getparent(),
-                       _p(_run(f"{CHECKSUM_LABEL}: {sha256}", _SMALL), style="Footer", align="center"))
+            checksum = _p(_run(f"{CHECKSUM_LABEL}: {sha256}", _SMALL), style="Footer", align="center")
+            for footer in (section.footer, section.first_page_footer):
+                self._fill(footer.paragraphs[0]._p.getparent(), checksum)
         package_rels = self.document.part.package.rels
         # The template's thumbnail shows an empty page; file browsers would preview every summary as blank.
         for rid in [rid for rid, rel in package_rels.items() if rel.reltype.endswith("/thumbnail")]:
@@ -395,34 +430,40 @@ def _split(pieces: Sequence[tuple[str, str]]) -> list[tuple[list[tuple[str, str]
     return paragraphs
 
 
-def _draft_body(writer: _Writer, draft: dict[str, Any], *, tracked: bool) -> str:
+def _heading_levels(sections: Sequence[dict[str, Any]], top: int) -> dict[str, int]:
+    """The Word heading level of each kind of heading the draft has: the outermost at `top`, each inner one deeper."""
+    present = {section["kind"] for section in sections}
+    return {kind: top + depth for depth, kind in enumerate(k for k in _HEADED_KINDS if k in present)}
+
+
+def _draft_body(writer: _Writer, draft: dict[str, Any], *, tracked: bool, top: int) -> str:
     """The revised draft, section by section, for both the summary's appendix and the drafters' own copy.
 
     `tracked` writes each change as a Word revision (w:ins/w:del) and each note as a comment, for the drafters to
     accept or reject. The sealed record instead shows them as plain formatting: a record holding pending revisions
-    would read differently in Word's "No Markup" view and change under "Accept all".
+    would read differently in Word's "No Markup" view and change under "Accept all". The headings of parts,
+    chapters, sections and articles are Word headings from level `top` down, so they show in the navigation pane.
     """
     out = [_p(_run(line)) for line in _lines(draft["preamble"])]
+    levels = _heading_levels(draft["sections"], top)
     for section in draft["sections"]:
         changed = section["revised"] is not None and section["changes"]
         pieces = [(c["op"], c["text"]) for c in section["changes"]] if changed else [("equal", section["text"])]
         paragraphs: list[tuple[str, str]] = []
         for number, (runs, mark) in enumerate(_split(pieces)):
-            heading = number == 0 and section["kind"] in _HEADED_KINDS
-            align = "center" if heading and section["kind"] in _CENTRED_KINDS else None
-            # In the record bold marks an insertion (as in the Markdown), so only the drafters' copy bolds headings.
-            bold = heading and tracked
+            level = levels.get(section["kind"]) if number == 0 else None
+            align = "center" if level is not None and section["kind"] in _CENTRED_KINDS else None
+            rprs = _MARKS[tracked, level is not None]
             xml = []
             for op, text in runs:
-                if not tracked:
-                    xml.append(_run(text, {"insert": _BOLD, "delete": _STRIKE}.get(op, "")))
-                elif op == "equal":
-                    xml.append(_run(text, _BOLD if bold else ""))
+                if not tracked or op == "equal":
+                    xml.append(_run(text, rprs[op]))
                 elif op == "insert":
-                    xml.append(writer.revision("ins", _run(text, _BOLD if bold else "")))
+                    xml.append(writer.revision("ins", _run(text, rprs[op])))
                 else:
-                    xml.append(writer.revision("del", _run(text, _BOLD_STRIKE if bold else "", deleted=True)))
-            ppr = f'<w:jc w:val="{align}"/>' if align else ""
+                    xml.append(writer.revision("del", _run(text, rprs[op], deleted=True)))
+            ppr = (f'<w:pStyle w:val="Heading{level}"/>' if level is not None else "") + (
+                f'<w:jc w:val="{align}"/>' if align else "")
             if tracked and mark != "equal":
                 ppr += f"<w:rPr>{writer.revision('ins' if mark == 'insert' else 'del')}</w:rPr>"
             paragraphs.append((f"<w:pPr>{ppr}</w:pPr>" if ppr else "", "".join(xml)))
@@ -569,27 +610,87 @@ def _comments(model: dict[str, Any], style: str) -> str:
     return out
 
 
-def _signatures(model: dict[str, Any]) -> str:
-    """Secretary left, chair right, room to sign; a borderless table, as signature blocks are laid out in Word."""
-    half = _TEXT_WIDTH // 2
-    space = _p("", align="center") * 3
-
-    def cell(signer: str, name: str | None) -> str:
-        content = (
-            _p(_run(signer, _BOLD), align="center", keep=True)
-            + _p(_run(SIGN_HINT, _ITALIC), align="center", keep=True)
-            + space
-            + _p(_run(name, _BOLD), align="center")
-        )
-        return f'<w:tc><w:tcPr><w:tcW w:w="{half}" w:type="dxa"/></w:tcPr>{content}</w:tc>'
-
-    secretary, chair = SIGNERS
-    cells = cell(secretary, None) + cell(chair, model["conference"]["chair_name"])
-    return (
-        f'<w:tbl><w:tblPr><w:tblW w:w="{half * 2}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
-        f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid>'
-        f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr></w:tbl>"
+def _borderless(widths: Sequence[int], rows: Sequence[Sequence[str]]) -> str:
+    """Blocks of paragraphs side by side in a table without lines: how Word lays out a letterhead or signatures."""
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+    body = "".join(
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + "".join(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{cell}</w:tc>'
+                  for width, cell in zip(widths, row, strict=True))
+        + "</w:tr>"
+        for row in rows
     )
+    return (
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>{_NO_BORDERS}<w:tblLayout w:type="fixed"/>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>"
+    )
+
+
+def _centred(value: Any, rpr: str = "", *, before: int = 0) -> str:
+    """A centred line of the letterhead, set close to the next (no space after, single spacing)."""
+    return (f'<w:p><w:pPr><w:keepNext/><w:spacing w:before="{before}" w:after="0" w:line="240" w:lineRule="auto"/>'
+            f'<w:jc w:val="center"/></w:pPr>{_run(value, rpr)}</w:p>')
+
+
+def _rule(text: str, per_char: int, cell: int, share: float) -> str:
+    """The short line under a letterhead heading: `share` of the text's length (estimated), centred in the cell.
+
+    It is the top border of an empty paragraph a tenth of a point high, three points under the text: it moves with
+    the text and needs no drawing.
+    """
+    length = min(len(text) * per_char, cell - 2 * _CELL_MARGIN) * share
+    side = round((cell - 2 * _CELL_MARGIN - length) / 2)
+    return (
+        '<w:p><w:pPr><w:keepNext/><w:pBdr><w:top w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
+        f'<w:spacing w:before="60" w:after="0" w:line="2" w:lineRule="exact"/><w:ind w:left="{side}" w:right="{side}"/>'
+        '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+    )
+
+
+def _letterhead(document: dict[str, Any]) -> str:
+    """Nghị định 30/2020's header: the issuing body under its parent and the number at the left; the national title,
+    the motto and the place and date at the right; then the kind of document and what it is about, centred.
+
+    The issuing body has a line of a third of its length under it, the motto (or a Party body's title) one as long.
+    """
+    left, right = _LETTERHEAD
+    body = _text(document["issuing_body"])
+    issuer = (
+        (_centred(document["parent_body"], _HEAD) if document["parent_body"] else "")
+        + _centred(body, _HEAD_BOLD) + _rule(body, _CAPS_CHAR, left, 1 / 3)
+    )
+    motto = document["motto"]
+    title = _text(document["national_title"])
+    nation = _centred(title, _HEAD_BOLD) + (
+        _centred(motto, _BOLD) + _rule(motto, _MOTTO_CHAR, right, 1) if motto else _rule(title, _CAPS_CHAR, right, 1)
+    )
+    number = f"Số: {_text(document['number'])}" if document["number"] else _UNNUMBERED
+    dated = _centred(document["date_text"], _ITALIC, before=120)
+    return (
+        _borderless(_LETTERHEAD, [[issuer, nation], [_centred(number, before=120), dated]])
+        + _p(_run(document["title"]), style="Heading1", align="center", keep=True)
+        + _p(_run(document["subtitle"], _BOLD), align="center")
+    )
+
+
+def _signatures(model: dict[str, Any]) -> str:
+    """Secretary left, chair right, room to sign; a borderless table, as signature blocks are laid out in Word.
+
+    A record frozen before its letterhead was configurable names the secretary and the chair as it did then.
+    """
+    document = model.get("document")
+    if document is None:
+        signers = list(zip(SIGNERS, (None, model["conference"]["chair_name"]), strict=True))
+    else:
+        signers = [(signature["role"], signature["name"]) for signature in document["signatures"]]
+    space = _p("", align="center") * 3
+    cells = [
+        _p(_run(role, _BOLD), align="center", keep=True) + _p(_run(SIGN_HINT, _ITALIC), align="center", keep=True)
+        + space + _p(_run(name, _BOLD), align="center")
+        for role, name in signers
+    ]
+    width = _TEXT_WIDTH // len(cells)
+    return _borderless([width] * len(cells), [cells])
 
 
 def _statement(model: dict[str, Any]) -> str:
@@ -616,7 +717,7 @@ def _revised(writer: _Writer) -> str:
     if draft is None:
         return out + _p(_run("Không có dự thảo."))
     intro = f"{revision_legend(draft)} Phần bị thay thế được gạch ngang, phần bổ sung in đậm."
-    return out + _p(_run(intro, _ITALIC)) + _draft_body(writer, draft, tracked=False)
+    return out + _p(_run(intro, _ITALIC)) + _draft_body(writer, draft, tracked=False, top=3)
 
 
 def _audit(model: dict[str, Any], style: str) -> str:
@@ -633,13 +734,17 @@ def _audit(model: dict[str, Any], style: str) -> str:
 
 
 def _seal(model: dict[str, Any], frozen: bool, sha256: str | None, frozen_at: str | None) -> str:
-    """When frozen: the close time, in the conference's zone as every other time, and the checksum."""
+    """When frozen: the close time, in the conference's zone as every other time, the root over the contributions'
+    receipts (for a record frozen after receipts were given) and the checksum."""
     if not frozen:
         return ""
     out = ""
     if frozen_at is not None:
         local = datetime.fromisoformat(frozen_at).astimezone(ZoneInfo(model["conference"]["timezone"]))
         out += _p(_run(f"Chốt lúc: {when(local.isoformat())}"))
+    receipts = receipts_line(model)
+    if receipts is not None:
+        out += _p(_run(receipts))
     if sha256:
         out += _p(_run(f"{CHECKSUM_LABEL}: {sha256}"))
     return out
@@ -653,9 +758,15 @@ def render_docx(model: dict[str, Any], *, frozen: bool, sha256: str | None, froz
     """The whole summary as a Word document, in the order and with the labels of the Markdown record."""
     writer = _Writer(model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, title=TITLE)
     style = writer.table_style
+    document = model.get("document")
+    if document is None:
+        # A record frozen before the letterhead existed keeps its title block.
+        head = _p(_run(TITLE), style="Heading1", align="center", keep=True) + _p(
+            _run(model["conference"]["title"], _BOLD), align="center")
+    else:
+        head = _letterhead(document)
     parts = [
-        _opening(frozen) + _p(_run(TITLE), style="Heading1", align="center", keep=True),
-        _p(_run(model["conference"]["title"], _BOLD), align="center"),
+        _opening(frozen) + head,
         _general(model),
         _attendance(model, style),
         _agenda(model, style),
@@ -689,6 +800,6 @@ def render_revised_docx(model: dict[str, Any], *, frozen: bool, sha256: str | No
             "Sửa đổi được ghi bằng chế độ theo dõi thay đổi (Track Changes); ý kiến cần chỉnh lý ghi thành chú thích."
         )
         out += _p(_run(source, _ITALIC), align="center") + _p(_run(intro, _ITALIC))
-        out += _draft_body(writer, draft, tracked=True)
+        out += _draft_body(writer, draft, tracked=True, top=1)
     writer.add(out + _seal(model, frozen, sha256, frozen_at))
     return writer.save()

@@ -70,7 +70,7 @@ class World:
     """The callers' tokens and real ids of the demo workshop for every path parameter."""
 
     tokens: dict[str, str | None]
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     # Where one parameter name stands for different things: (collection in the path, parameter) -> id.
     per_collection: dict[tuple[str, str], int]
     # Someone at the operator's point, named in the bodies of point-scoped writes.
@@ -101,9 +101,10 @@ async def world(s: Server, call: Call) -> World:
         "secretary": (await secretary(call, s, "thu-ky-ma-tran"))[0], "operator": here, "operator_elsewhere": t["operators"]["CTO"],
         "delegate": delegates[delegate_id], "delegate_elsewhere": (await another_workshop(s, call)).delegate_token,
     }
-    ids = {
+    ids: dict[str, int | str] = {
         "c": s.conference_id, "p": point, "participant_id": person, "d": drafts[0]["id"], "m": comment["id"],
         "user_id": users[0]["id"], "i": item["id"], "r": remark["id"], "checkin_id": stay["checkin_id"],
+        "receipt": comment["receipt"],
     }
     # The attempts revoke and reissue the spare invitation, never one whose token they use.
     per_collection = {("invitations", "i"): spare["id"], ("speaking-requests", "r"): spoken["id"]}

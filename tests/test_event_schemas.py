@@ -99,7 +99,7 @@ def comment_data(**changes: Any) -> dict[str, Any]:
         "revision": 1, "moderation": "approved", "duplicate_of": None, "duplicate_of_number": None,
         "duplicates": [], "duplicate_numbers": [],
         "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
-        "author_position": "Phó Giám đốc", "point": "Hậu Giang",
+        "author_position": "Phó Giám đốc", "point": "Hậu Giang", "receipt": "5d" * 32,
     }
     data.update(changes)
     return data
@@ -109,7 +109,7 @@ def remark_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "agenda_item_id": 7, "title": "Tham luận",
         "body": "Nội dung…", "moderation": "approved", "created_at": iso(), "author": "Nguyễn Thị Hồng",
-        "author_position": None, "point": "Hậu Giang", "attachment": None,
+        "author_position": None, "point": "Hậu Giang", "attachment": None, "receipt": "26" * 32,
     }
     data.update(changes)
     return data

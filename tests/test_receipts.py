@@ -71,6 +71,13 @@ async def test_receipts_from_submission_to_the_frozen_record(shared_server: Serv
 
     moderated = await call("POST", s.api(f"/comments/{rejected['id']}/moderate"), t["chair"], json={"decision": "rejected"})
     assert moderated.status == 200 and moderated.body["receipt"] == rejected["receipt"]
+    # A duplicate merged into another stays in the record under that row; the secretariat's proposal has one too.
+    merged = await call("POST", s.api(f"/comments/{theirs['id']}/merge"), t["chair"],
+                        json={"into": first["id"], "revision": theirs["revision"]})
+    assert merged.status == 200 and merged.body["receipt"] == theirs["receipt"]
+    proposal = await call("POST", s.api("/change-proposals"), t["admin"],
+                          json={"section_anchor": "dieu-2", "kind": "delete", "reason": "Trùng Điều 3."})
+    assert proposal.status == 201 and proposal.body["receipt"] == recomputed("comment", proposal.body)
 
     async def look(receipt: str, token: str | None) -> Any:
         return await call("GET", s.api(f"/receipts/{receipt}"), token)
@@ -98,9 +105,12 @@ async def test_receipts_from_submission_to_the_frozen_record(shared_server: Serv
     leaves = [leaf for row in rows for leaf in (row["receipt"], *row["merged_receipts"])]
     leaves += [r["receipt"] for r in frozen["remarks"]]
     assert frozen["receipts"] == {"algorithm": "sha256-merkle", "count": len(leaves), "root": root(leaves)}
-    assert first["receipt"] in leaves and remark["receipt"] in leaves and rejected["receipt"] not in leaves
+    assert rejected["receipt"] not in leaves
+    assert next(row for row in rows if row["id"] == first["id"])["merged_receipts"] == [theirs["receipt"]]
 
-    for receipt, token in ((first["receipt"], author), (general["receipt"], t["admin"]), (remark["receipt"], author)):
+    looked_up = ((first["receipt"], author), (general["receipt"], t["admin"]), (remark["receipt"], author),
+                 (theirs["receipt"], other), (proposal.body["receipt"], t["chair"]))
+    for receipt, token in looked_up:
         after = (await look(receipt, token)).body
         assert after["included"] is True and after["frozen_sha256"] == frozen["sha256"]
         assert after["root"] == frozen["receipts"]["root"] == up(receipt, after["proof"])

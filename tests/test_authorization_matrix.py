@@ -30,7 +30,7 @@ BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
 # an operator of another point is refused there though its role may take the action.
 POINT_SCOPED = frozenset({
     "point_status", "checkin", "checkout", "checkin_undo", "participant_movements", "participant_absence",
-    "remark_create", "comment_create", "speaking_request_create", "speaking_request_withdraw",
+    "attendance_sheet", "remark_create", "comment_create", "speaking_request_create", "speaking_request_withdraw",
 })
 # Routes that act on what one participant made: a delegate is refused there on another's (the world's speaking
 # request is made by the operator for someone else).

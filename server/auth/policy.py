@@ -32,6 +32,9 @@ POLICY: dict[str, frozenset[str]] = {
     # Striking a stay made by mistake from the record, after the operator's five-minute undo.
     "attendance.correct": STAFF,
     "badges.read": frozenset({"admin"}),
+    # The sheets to sign and as recorded: the host point's staff print every point's, an operator its own point's.
+    "attendance.sheet": frozenset({"admin", "chair", "secretary", "operator"}),
+    "attendance.sheets": CLERKS,
     "attendance.read": frozenset({"admin", "chair", "operator", "display"}),
     "attendance.export": STAFF,
     "agenda.read": MEMBERS,

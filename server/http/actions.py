@@ -45,6 +45,8 @@ ROUTE_ACTIONS: dict[str, str] = {
     "participants_export": "participant.export",
     "attendance_export": "attendance.export",
     "badges_pdf": "badges.read",
+    "attendance_sheet": "attendance.sheet",
+    "attendance_sheets": "attendance.sheets",
     "agenda": "agenda.read",
     "agenda_create": "agenda.write",
     "agenda_reorder": "agenda.write",

@@ -27,7 +27,9 @@ BY_EXTENSION: dict[str, dict[str, Schema]] = {
     "md": {"text/markdown": TEXT},
 }
 # A remark's attachment is whichever of the accepted kinds was sent.
-BY_ROUTE: dict[str, dict[str, Schema]] = {"remark_attachment": {PDF: FILE, DOCX: FILE}}
+BY_ROUTE: dict[str, dict[str, Schema]] = {
+    "remark_attachment": {PDF: FILE, DOCX: FILE}, "attendance_sheet": {PDF: FILE}, "attendance_sheets": {PDF: FILE},
+}
 # Printing a PDF needs Chromium; without it the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
 UNDESCRIBED = Doc(tag="", summary="")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
 from server.agenda.operations import KINDS
+from server.attendance.sheets import WHEN as SHEET_WHEN
 from server.display.operations import MESSAGE_MAX, MODES
 from server.display.projection import VIEWS
 from server.drafts.operations import FORMATS as DRAFT_FORMATS
@@ -49,7 +50,7 @@ TAGS: dict[str, str] = {
     "points": "Bridge points and the link status each point's operator reports.",
     "invitations": "Invitation links for operators, delegates and displays; each also works as a bearer token.",
     "participants": "The roster: adding, importing, exporting, absence reasons and badge sheets.",
-    "attendance": "Check-in and check-out at a point, their corrections, and the attendance sheet.",
+    "attendance": "Check-in and check-out at a point, their corrections, the attendance sheet, and the lists to print.",
     "agenda": "Agenda items, their order, and the chair's live control of what is on now.",
     "speaking": "Requests for the floor, the chair's queue, and the log of who spoke how long.",
     "drafts": "The draft under consultation, split into chapters, articles, clauses and points.",
@@ -93,6 +94,8 @@ RULING = {
 }
 PROPOSAL = obj(("kind",), kind=enum(PROPOSAL_KINDS), text={**STRING, "description": "Required but for delete, where absent."})
 FLAG = enum(("true", "false"))
+# An attendance sheet to sign before the workshop (the default), or as recorded after.
+WHEN = enum(SHEET_WHEN)
 TRAIL = {"actor": STRING, "action": STRING, "since": MOMENT, "until": MOMENT}
 PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0}, "order": enum(("newest", "oldest"))}
 
@@ -221,6 +224,8 @@ DOCS: dict[str, Doc] = {
     "stay_strike": Doc("attendance", "Strike a stay from the record", ref("stay"), body=obj(("reason",), reason=STRING)),
     "attendance": Doc("attendance", "Get the attendance sheet", ref("attendance_sheet")),
     "attendance_export": Doc("attendance", "Export the attendance sheet as {fmt}"),
+    "attendance_sheet": Doc("attendance", "Print a point's list of attendees to sign, or as recorded", query={"when": WHEN}),
+    "attendance_sheets": Doc("attendance", "Print every point's list of attendees in one PDF", query={"when": WHEN}),
     "agenda": Doc("agenda", "Get the agenda with its schedule", ref("agenda")),
     "agenda_create": Doc(
         "agenda", "Add an agenda item", ITEM_ANSWER, creates=True, body=obj(("title", "kind", "planned_minutes"), **ITEM),

@@ -26,6 +26,7 @@ from server.http.api import (
     work,
 )
 from server.http.api import badges as badges_api
+from server.http.api import sheets as sheets_api
 from server.http.openapi import openapi
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -80,6 +81,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_get(C + "/participants/export.{fmt:csv|xlsx}", roster.export_roster, name="participants_export")
     r.add_get(C + "/attendance/export.{fmt:csv|xlsx}", roster.export_attendance, name="attendance_export")
     r.add_get(C + "/points/{p:\\d+}/badges.pdf", badges_api.badges_pdf, name="badges_pdf")
+    r.add_get(C + "/points/{p:\\d+}/attendance-sheet", sheets_api.point_sheet, name="attendance_sheet")
+    r.add_get(C + "/attendance-sheets", sheets_api.all_sheets, name="attendance_sheets")
 
     r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")
     r.add_post(C + "/agenda", agenda.add_item, name="agenda_create")

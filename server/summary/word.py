@@ -105,7 +105,8 @@ _HEADED_KINDS = ("part", "chapter", "section", "article")
 def _text(value: Any) -> str:
     """User text made safe for XML without changing what it says: line endings unified, the unencodable replaced."""
     text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_ILLEGAL.sub("\ufffd", text) if _XML_ILLEGAL.search(text) else text
 
 
@@ -699,16 +700,16 @@ def _statement(model: dict[str, Any]) -> str:
 
 
 def _remarks(model: dict[str, Any]) -> str:
-    out = _heading("Phụ lục 1. Toàn văn tham luận", 2, page_break=True)
+    out = [_heading("Phụ lục 1. Toàn văn tham luận", 2, page_break=True)]
     if not model["remarks"]:
-        return out + _p(_run("Không có."))
+        return out[0] + _p(_run("Không có."))
+    # Collected and joined once: adding each remark to a growing string copied the megabytes before it.
     for number, remark in enumerate(model["remarks"], start=1):
         facts = [("Tác giả", remark["author"]), ("Chức vụ", remark["position"]), ("Đơn vị", remark["organization"]),
                  ("Điểm cầu", remark["point"]), ("Mục chương trình", remark["agenda_item"])]
         byline = "\n".join(f"{label}: {_text(value)}" for label, value in facts if value)
-        out += _heading(f"{number}. {_text(remark['title'])}", 3) + _p(_run(byline, _ITALIC))
-        out += _paragraphs(remark["body"])
-    return out
+        out += [_heading(f"{number}. {_text(remark['title'])}", 3), _p(_run(byline, _ITALIC)), _paragraphs(remark["body"])]
+    return "".join(out)
 
 
 def _revised(writer: _Writer) -> str:

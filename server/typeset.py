@@ -26,5 +26,6 @@ def typeset(template: str, data: Any, *, created: datetime, standards: Sequence[
         ignore_system_fonts=True,
         pdf_standards=list(standards),
         # Typst takes only a fixed offset; a time in a named zone (ZoneInfo) is the same moment at its offset then.
-        timestamp=created.astimezone(timezone(created.utcoffset() or timedelta())),
+        # It refuses a fraction of a second too (a close time has one), which a PDF date cannot show anyway.
+        timestamp=created.astimezone(timezone(created.utcoffset() or timedelta())).replace(microsecond=0),
     )

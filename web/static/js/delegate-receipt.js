@@ -36,10 +36,12 @@ async function copyText(text) {
 export function receiptLine(receipt) {
   if (!receipt) return null;
   const short = `${receipt.slice(0, SHORT)}…`;
-  // The whole value while focused (and as the title): wrapped, so a phone shows it without scrolling sideways.
+  // The whole value once focused (and as the title), wrapped, so a phone shows it without scrolling sideways. It
+  // folds again only when the focus goes elsewhere: folding as the copy button is pressed would move the button
+  // from under the finger before the press ends.
   const code = el("code", { class: "receipt-code", tabindex: "0", title: receipt, text: short, on: {
-    focus: (event) => { event.currentTarget.textContent = receipt; },
-    blur: (event) => { event.currentTarget.textContent = short; },
+    focus: () => { code.textContent = receipt; },
+    blur: (event) => { if (event.relatedTarget && !line.contains(event.relatedTarget)) code.textContent = short; },
   } });
   const copy = el("button", { type: "button", class: "receipt-copy", text: t("receipt.copy"), on: { click: async () => {
     used();
@@ -50,6 +52,7 @@ export function receiptLine(receipt) {
     class: "receipt-check", href: `/verify?${new URLSearchParams({ c: conferenceId, receipt })}`, target: "_blank",
     rel: "noopener", text: t("receipt.check"), "aria-label": t("receipt.check_label", { code: short }), on: { click: used },
   });
-  return el("div", { class: "receipt", dataset: { receipt } },
+  const line = el("div", { class: "receipt", dataset: { receipt } },
     el("span", { class: "label", text: t("receipt.label") }), " ", code, " ", el("span", { class: "receipt-tools" }, copy, check));
+  return line;
 }

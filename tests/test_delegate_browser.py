@@ -67,6 +67,27 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
     await expect(mine.first).to_contain_text(vi["disposition.none"])
     await expect(delegate.locator("#proposed-diff")).to_be_hidden()
 
+    # Its receipt: the first characters in monospace, whole once focused, copied by a button, checked on /verify;
+    # a line says what it is for until the delegate has used one.
+    listed = (await call("GET", s.api("/comments"), token)).body["items"]
+    receipt = next(c for c in listed if c["section_anchor"] == "dieu-3.khoan-2")["receipt"]
+    code = mine.first.locator(".receipt-code")
+    await expect(code).to_have_text(receipt[:12] + "…")
+    await expect(code).to_have_attribute("title", receipt)
+    assert "mono" in await code.evaluate("(e) => getComputedStyle(e).fontFamily")
+    await expect(delegate.locator("#my-comments-receipts")).to_have_text(vi["receipt.explain"])
+    await code.focus()
+    await expect(code).to_have_text(receipt)
+    await delegate.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=s.base_url)
+    await mine.first.get_by_role("button", name=vi["receipt.copy"]).click()
+    await expect(delegate.locator("#notice")).to_contain_text(vi["receipt.copied"])
+    assert await delegate.evaluate("navigator.clipboard.readText()") == receipt
+    # Still whole: folding it as the button was pressed would have moved the button from under the pointer.
+    await expect(code).to_have_text(receipt)
+    check = mine.first.locator("a.receipt-check")
+    await expect(check).to_have_text(vi["receipt.check"])
+    await expect(check).to_have_attribute("href", f"/verify?c={s.conference_id}&receipt={receipt}")
+
     comments = (await call("GET", s.api("/comments"), s.tokens["chair"])).body["items"]
     comment = next(c for c in comments if c["section_anchor"] == "dieu-3.khoan-2")
     assert comment["proposed_text"] == proposed
@@ -76,6 +97,8 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
 
     await expect(mine.first.locator(".disposition-badge")).to_have_text(vi["disposition.accepted"], timeout=LIVE_TIMEOUT_MS)
     await expect(mine.first).to_contain_text("Tiếp thu.")
+    # What was heard live keeps the receipt the listing gave.
+    await expect(mine.first.locator(".receipt-code")).to_have_text(receipt[:12] + "…")
     # The ruling is read out by a screen reader (a polite live region) and shown.
     said = vi["comment.ruled"].format(n=comment["number"], where=" (Điều 3, khoản 2)", disposition=vi["disposition.accepted"])
     await expect(delegate.locator('#ruling-announce[aria-live="polite"]')).to_have_text(said)
@@ -92,6 +115,9 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
       return [reader.getBoundingClientRect().width / inner, getComputedStyle(reader).overflowY, document.documentElement.scrollWidth];
     }""")
     assert reading[0] > 0.98 and reading[1:] == ["visible", 390], reading
+    # The receipt's line fits the phone too (the width above counts it); a receipt was used, so the line saying
+    # what it is for is gone.
+    await expect(delegate.locator("#my-comments-receipts")).to_be_hidden()
     contents = delegate.locator("#draft-toc-box")
     await expect(contents).not_to_have_attribute("open", "")
     await contents.locator("summary").click()
@@ -200,6 +226,8 @@ async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_serve
     remarks = (await call("GET", s.api("/remarks"), s.tokens["chair"])).body["items"]
     assert remarks[0]["attachment"]["name"] == "Tham luận.pdf"
     await expect(link).to_have_attribute("href", remarks[0]["attachment"]["url"])
+    # Its receipt, as under a comment.
+    await expect(delegate.locator("#my-remarks li .receipt-code")).to_have_text(remarks[0]["receipt"][:12] + "…")
     # The author's own session downloads it.
     status = await delegate.evaluate("async (url) => (await fetch(url)).status", remarks[0]["attachment"]["url"])
     assert status == 200

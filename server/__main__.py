@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, create-user, demo-summary, simulate."""
+"""Command line: serve, migrate, create-user, demo-summary, simulate, verify."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +24,7 @@ from server.points.operations import forget_presence
 from server.serving import serve_until_stopped
 from server.settings import SettingError, Settings, load
 from server.simulate.command import register as register_simulate
+from server.summary.verify import NotVerified, report, trust_roots, verify_pdf
 
 log = logging.getLogger("server")
 
@@ -118,6 +119,23 @@ def demo_summary(args: argparse.Namespace) -> None:
         print(path)
 
 
+def verify_command(args: argparse.Namespace) -> None:
+    settings = load(database_url=args.database_url)
+    # pyHanko logs a traceback for a signer it cannot trust, the usual case without --trust: the answer below says it.
+    for library in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(library).setLevel(logging.CRITICAL)
+    try:
+        data = args.file.read_bytes()
+        verified = asyncio.run(verify_pdf(data, settings, trust_roots(args.trust)))
+    except OSError as error:
+        raise SystemExit(f"KHÔNG HỢP LỆ: {args.file}\n  Kiểm tra tệp: không đọc được tệp ({error.strerror})") from None
+    except NotVerified as failed:
+        raise SystemExit(f"KHÔNG HỢP LỆ: {args.file}\n  Kiểm tra {failed.check}: {failed.reason}") from None
+    print(f"HỢP LỆ: {args.file}")
+    for line in report(verified):
+        print(f"  {line}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="diemcau", description="Điểm Cầu: hybrid workshop support")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +159,12 @@ def main(argv: list[str] | None = None) -> None:
     d = commands.add_parser("demo-summary", help="replay the demo workshop to its close and write its summary files")
     d.add_argument("directory", type=Path)
     d.set_defaults(func=demo_summary)
+    v = commands.add_parser("verify", help="check a signed summary PDF: its signature, and that it is the frozen record")
+    v.add_argument("file", type=Path, metavar="FILE.pdf")
+    v.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
+                   help="also require the signer's certificate to be issued by this one (may be given again)")
+    v.add_argument("--database-url", help="the database holding the frozen record; default as for serve")
+    v.set_defaults(func=verify_command)
     register_simulate(commands)
     args = parser.parse_args(argv)
     if getattr(args, "demo_tokens", None) and not args.demo:

@@ -263,6 +263,11 @@ Call = Callable[..., Awaitable[Reply]]
 @pytest.fixture
 def call(http: aiohttp.ClientSession) -> Call:
     """call(method, url, token=None, json=..., headers=...) -> Reply with JSON decoded when it is JSON."""
+    return caller(http)
+
+
+def caller(http: aiohttp.ClientSession) -> Call:
+    """The `call` fixture's function over a session of one's own, for a module-scoped fixture."""
 
     async def _call(method: str, url: str, token: str | None = None, **kwargs: Any) -> Reply:
         headers = dict(kwargs.pop("headers", {}) or {})

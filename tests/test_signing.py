@@ -215,6 +215,12 @@ def test_a_wrong_password_or_an_unreadable_file_is_refused_at_start(
     monkeypatch.setenv("DIEMCAU_SECRET_KEY", "k" * 32)
     monkeypatch.setenv("DIEMCAU_SIGNING_P12", str(pki.p12))
     monkeypatch.setenv("DIEMCAU_SIGNING_PASSWORD", "sai")
+
+    def went_on(url: str) -> None:
+        raise AssertionError("a wrong password was let through to the migration")
+
+    # A password let through by mistake fails the test here instead of starting a server in the test process.
+    monkeypatch.setattr(command, "upgrade", went_on)
     with pytest.raises(SystemExit) as stopped:
         command.main(["serve", "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"])
     assert stopped.value.code == 2 and "DIEMCAU_SIGNING_PASSWORD does not open" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from playwright.async_api import Browser, expect
 
 from tests import test_browser
 from tests.conftest import Call, Server
+from tests.test_accessibility import violations
 from tests.test_browser import Open, catalog
 
 browser = test_browser.browser
@@ -52,6 +53,7 @@ async def test_the_page_says_where_a_receipt_stands(demo_server: Server, open_co
     await expect(result.locator(".verify-verdict")).to_have_text(included)
     await expect(result).to_have_attribute("data-local", "proved")
     await expect(result.locator(".verify-local")).to_have_text(vi["verify.proved"].format(root=answer["root"]))
+    assert await violations(page) == []
     await check(dropped["receipt"], "excluded")
     dropped_what = vi["verify.what_comment"].format(n=dropped["number"], where="")
     await expect(result).to_have_text(vi["verify.excluded"].format(what=dropped_what, seal=answer["frozen_sha256"]))

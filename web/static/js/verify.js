@@ -56,11 +56,15 @@ function show(state, ...lines) {
 
 const line = (cls, ...parts) => el("p", { class: cls }, ...parts);
 
-async function explain(receipt, answer) {
+// Each check counts; an answer (or a proof) that arrives after a newer check was asked is not shown.
+let asked = 0;
+
+async function explain(receipt, answer, ask) {
+  if (ask !== asked) return;
   if (answer.included) {
     show("included", line("verify-verdict", ...sentence("verify.included", { what: capital(what(answer)), seal: hash(answer.frozen_sha256) })));
     const proved = await provesRoot(receipt, answer.proof, answer.root);
-    if (proved === null) return;
+    if (proved === null || ask !== asked) return;
     result.append(proved
       ? line("verify-local", ...sentence("verify.proved", { root: hash(answer.root) }))
       : line("verify-local verify-mismatch", t("verify.not_proved")));
@@ -75,6 +79,7 @@ async function explain(receipt, answer) {
 async function check(raw) {
   // Pasted from a wrapped line or typed in capitals, it is still the same receipt.
   const receipt = raw.replace(/\s+/g, "").toLowerCase();
+  const ask = ++asked;
   delete result.dataset.local;
   if (!RECEIPT.test(receipt)) {
     show("invalid", line("verify-verdict", t("verify.bad_shape")));
@@ -87,9 +92,10 @@ async function check(raw) {
   remember(receipt);
   show("checking", line("verify-verdict", t("verify.checking")));
   try {
-    await explain(receipt, await api("GET", `/conferences/${conference}/receipts/${receipt}`));
+    await explain(receipt, await api("GET", `/conferences/${conference}/receipts/${receipt}`), ask);
   } catch (failure) {
     if (!failure.code) throw failure;
+    if (ask !== asked) return;
     // Another person's receipt answers as an unknown one, so receipts cannot be probed.
     if (failure.status === 404 || failure.status === 403) show("not_found", line("verify-verdict", t("verify.not_found")), line("hint", t("verify.not_found_hint")));
     else if (failure.status === 400) show("invalid", line("verify-verdict", t("verify.bad_shape")));

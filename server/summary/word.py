@@ -105,6 +105,9 @@ _HEADED_KINDS = ("part", "chapter", "section", "article")
 def _text(value: Any) -> str:
     """User text made safe for XML without changing what it says: line endings unified, the unencodable replaced."""
     text = "" if value is None else str(value)
+    # Printable text has no line break, tab or character XML refuses (those are all unprintable): most values.
+    if text.isprintable():
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _XML_ILLEGAL.sub("\ufffd", text) if _XML_ILLEGAL.search(text) else text

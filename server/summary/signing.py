@@ -62,20 +62,16 @@ def sign_pdf(pdf: bytes, p12: Path, password: str | None, *, when: datetime) -> 
     name = signer.signing_cert.subject.native.get("common_name") or signer.subject_name
     stamp = typeset("signature", {"signer": name, "time": signing_time_text(when)}, created=when, standards=())
     width, height = _page_size(stamp)
-    meta = signers.PdfSignatureMetadata(
-        field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-    )
+    meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     field = fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height))
     style = StaticStampStyle(background=_Stamp(stamp), border_width=0)
     out = io.BytesIO()
-    _SignerAt(when, meta, signer, style, field).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out,
-    )
+    _SignerAt(when, meta, signer, style, field).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out)
     return out.getvalue()
 
 
 def signing_time_text(when: datetime) -> str:
-    """"14:30:05 ngày 05/09/2026 (UTC+07:00)": the time as the stamp and `diemcau verify` print it."""
+    """The time as the stamp and `diemcau verify` print it: 14:30:05 ngày 05/09/2026 (UTC+07:00)."""
     offset = when.strftime("%z")
     return f"{when:%H:%M:%S} ngày {when:%d/%m/%Y} (UTC{offset[:3]}:{offset[3:]})"
 

@@ -1,12 +1,14 @@
 """The attendance sheets of bridge points: every roster member to sign before, and what was recorded after."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import pytest
 
+from server.attendance import printing
 from tests.conftest import Call, Server
 from tests.rendered import pdf_text, squeezed
 from tests.test_roles_and_input import assert_error, point_ids
@@ -108,3 +110,23 @@ async def test_who_may_print_which_sheet(shared_server: Server, call: Call) -> N
     assert_error(await call("GET", here, t["display"]), 403)
     assert_error(await call("GET", here), 401)
     assert_error(await call("GET", s.api("/points/999999/attendance-sheet"), t["admin"]), 404)
+
+
+async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(printing, "BATCH_ROWS", 4)
+    header = {"parent_body": None, "issuing_body": "BAN TỔ CHỨC", "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+              "motto": "Độc lập - Tự do - Hạnh phúc", "date_text": "Ngày 05 tháng 9 năm 2026"}
+    sheets = [
+        {"point": f"Điểm cầu {code}", "code": code, "blank": 0, "figures": None,
+         "rows": [{"name": f"Đỗ Thị Ngọc Ánh {code}{n}", "role": "", "time": "", "note": ""} for n in range(3)]}
+        for code in ("A", "B", "C")
+    ]
+    data = {"header": header, "title": "DANH SÁCH ĐẠI BIỂU THAM DỰ", "workshop": "Hội thảo", "note": "", "when": "after",
+            "sheets": sheets}
+    assert [[s["code"] for s in batch] for batch in printing._batches(sheets)] == [["A"], ["B"], ["C"]]
+    text = squeezed(pdf_text(await printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))))
+    at = 0
+    for sheet in sheets:
+        for row in sheet["rows"]:
+            at = text.index(squeezed(row["name"]), at)
+        at = text.index(f"{sheet['code']}·Trang1/1", at)

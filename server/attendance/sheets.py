@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Checkin, Participant, Point
 from server.conferences.operations import get_conference
 from server.errors import Invalid
+from server.attendance.printing import sheets_pdf
 from server.points.operations import get_point, list_points
 from server.summary.compile import rate
 from server.summary.document import document_part
 from server.summary.render import ATTENDANCE_COLUMNS
-from server.typeset import typeset
 
 WHEN = ("before", "after")
 TITLE = "DANH SÁCH ĐẠI BIỂU THAM DỰ"
@@ -172,8 +172,8 @@ class Sheets:
     data: dict[str, Any]
     created: datetime
 
-    def pdf(self) -> bytes:
-        return typeset("attendance-sheet", self.data, created=self.created)
+    async def pdf(self) -> bytes:
+        return await sheets_pdf(self.data, self.created)
 
 
 async def attendance_sheets(session: AsyncSession, conference_id: int, when: str, point_id: int | None = None) -> Sheets:

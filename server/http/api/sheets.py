@@ -1,7 +1,6 @@
 """Attendance sheets to print: one point's, or every point's in one PDF, before the workshop or as recorded."""
 from __future__ import annotations
 
-import asyncio
 import re
 
 from aiohttp import web
@@ -29,8 +28,8 @@ async def all_sheets(request: web.Request) -> web.Response:
 
 
 async def _pdf(sheets: Sheets, name: str) -> web.Response:
-    # A national workshop's sheets run to thousands of pages; the event loop keeps serving while Typst lays them out.
-    body = await asyncio.to_thread(sheets.pdf)
+    # Laid out in a child process (server/attendance/printing.py): the event loop keeps serving meanwhile.
+    body = await sheets.pdf()
     # A point's code is the admin's text: only what a header's quoted file name safely holds.
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
     return web.Response(body=body, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{safe}"'})

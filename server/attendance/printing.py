@@ -1,0 +1,82 @@
+"""Attendance sheets typeset in a child process a batch of points at a time, so that printing them costs the server
+no memory it keeps.
+
+Typst memoizes all it lays out in a cache of its process that the Python binding never empties: about 60 MiB a
+thousand rows, kept after the PDF is made. A child process gives it all back when it exits, and a batch of at most
+BATCH_ROWS rows bounds what one child holds (near 200 MiB), so a national workshop's every point fits too.
+
+    python -m server.attendance.printing < {"data": …, "created": iso}   # the child: the PDF on stdout
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import datetime
+from typing import Any
+
+import pikepdf
+
+from server.typeset import typeset
+
+BATCH_ROWS = 3000
+TEMPLATE = "attendance-sheet"
+
+
+def _batches(sheets: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive points, in order, each batch under BATCH_ROWS rows (a longer point is a batch of its own)."""
+    batches: list[list[dict[str, Any]]] = [[]]
+    rows = 0
+    for sheet in sheets:
+        size = len(sheet["rows"]) + sheet["blank"]
+        if batches[-1] and rows + size > BATCH_ROWS:
+            batches.append([])
+            rows = 0
+        batches[-1].append(sheet)
+        rows += size
+    return batches
+
+
+def _joined(parts: Sequence[bytes]) -> bytes:
+    """The batches' pages in one file, which claims no tags: each batch's tags describe only its own pages."""
+    with ExitStack() as stack:
+        whole = stack.enter_context(pikepdf.open(io.BytesIO(parts[0])))
+        for part in parts[1:]:
+            # The pages are copied when the whole is saved: each part stays open until then.
+            whole.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(part))).pages)
+        for key in ("/StructTreeRoot", "/MarkInfo", "/Metadata"):
+            if key in whole.Root:
+                del whole.Root[key]
+        out = io.BytesIO()
+        whole.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
+async def _apart(data: dict[str, Any], created: datetime) -> bytes:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", __name__, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    request = json.dumps({"data": data, "created": created.isoformat()}, ensure_ascii=False).encode()
+    pdf, errors = await child.communicate(request)
+    if child.returncode != 0:
+        raise RuntimeError(f"Typesetting the attendance sheets failed: {errors.decode(errors='replace')[-2000:]}")
+    return pdf
+
+
+async def sheets_pdf(data: dict[str, Any], created: datetime) -> bytes:
+    """The sheets of `data` (server/attendance/sheets.py) as one PDF, tagged (PDF/UA-1) when one batch holds them."""
+    parts = [await _apart({**data, "sheets": batch}, created) for batch in _batches(data["sheets"])]
+    return parts[0] if len(parts) == 1 else await asyncio.to_thread(_joined, parts)
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    sys.stdout.buffer.write(typeset(TEMPLATE, request["data"], created=datetime.fromisoformat(request["created"])))
+
+
+if __name__ == "__main__":
+    main()

@@ -33,10 +33,11 @@ from schema.tables import (
     User,
 )
 from server.drafts.revise import Change
+from server.submissions.receipts import comment_receipt, merkle_root, record_leaves, remark_receipt
 from server.summary.compile import compile_summary
 from server.summary.exports import json_bytes
 from server.summary.pdf import render_pdf
-from server.summary.render import render_html, render_json, render_markdown
+from server.summary.render import receipts_line, render_html, render_json, render_markdown
 from server.summary.revision import revised_draft, word_changes
 from server.summary.word import render_docx
 from tests.rendered import pdf_text, squeezed
@@ -203,9 +204,9 @@ async def test_model_content(session: AsyncSession) -> None:
     c = await seed(session)
     model = await compile_summary(session, c)
 
-    assert list(model) == ["conference", "draft", "attendance", "absentees", "substitutions", "walk_ins", "agenda", "speakers",
-                           "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
-                           "closing_statement", "audit"]
+    assert list(model) == ["conference", "document", "draft", "attendance", "absentees", "substitutions", "walk_ins", "agenda",
+                           "speakers", "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
+                           "receipts", "closing_statement", "audit"]
     assert model["conference"] == {
         "id": c, "title": "Hội thảo góp ý dự thảo Quy chế phối hợp", "starts_at": "2021-09-07T08:00:00+07:00",
         "venue": "Hội trường Bộ Công an", "chair_name": "Trần Văn Chủ", "status": "open",
@@ -268,7 +269,7 @@ async def test_model_content(session: AsyncSession) -> None:
 
     remarks = model["remarks"]
     assert [r["title"] for r in remarks] == ["Tham luận của Tỉnh ủy Hậu Giang", "Ý kiến của Thành ủy Cần Thơ"]
-    assert {k: v for k, v in remarks[0].items() if k != "id"} == {
+    assert {k: v for k, v in remarks[0].items() if k not in ("id", "receipt")} == {
         "title": "Tham luận của Tỉnh ủy Hậu Giang", "author": "Lê Thị Bình", "position": "Phó Bí thư",
         "organization": "Tỉnh ủy Hậu Giang", "point": "Hậu Giang", "agenda_item": "Tham luận của Tỉnh ủy Hậu Giang",
         "body": "Kính thưa các đồng chí.", "submitted_at": "2021-09-07T08:35:00+07:00",
@@ -277,7 +278,10 @@ async def test_model_content(session: AsyncSession) -> None:
 
     ids = {r["body"]: r["id"] for g in model["comments"] for r in g["rows"]}
     script_body = f"Cần làm rõ. {SCRIPT}\n=CMD()"
-    assert model["comments"] == [
+    # Each row and remark has the receipt of its row as stored (checked below); the rest is compared without it.
+    bare = [{**g, "rows": [{k: v for k, v in r.items() if k not in ("receipt", "merged_receipts")} for r in g["rows"]]}
+            for g in model["comments"]]
+    assert bare == [
         {"anchor": None, "heading": "Góp ý chung", "rows": [
             row(2, ids["Dự thảo công phu, đề nghị sớm ban hành."], None, None, "Dự thảo công phu, đề nghị sớm ban hành.",
                 "Huỳnh Văn Phúc", None, "Cần Thơ", None, "Chưa xử lý"),
@@ -306,6 +310,12 @@ async def test_model_content(session: AsyncSession) -> None:
     first = min(ids.values())
     assert [r["id"] - first + 1 for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
     assert [r["no"] for g in model["comments"] for r in g["rows"]] == [2, 5, 3, 4, 7, 1, 6]
+    stored = {row.id: row for row in (await session.scalars(select(Comment))).all()}
+    assert [(r["receipt"], r["merged_receipts"]) for g in model["comments"] for r in g["rows"]] == [
+        (comment_receipt(stored[r["id"]]), []) for g in model["comments"] for r in g["rows"]]
+    said = {row.id: row for row in (await session.scalars(select(Remark))).all()}
+    assert [r["receipt"] for r in remarks] == [remark_receipt(said[r["id"]]) for r in remarks]
+    assert model["receipts"] == {"algorithm": "sha256-merkle", "count": 9, "root": merkle_root(record_leaves(model))}
     assert model["comment_totals"] == {
         "total": 7, "accepted": 1, "partly_accepted": 1, "noted": 1, "declined": 1, "pending": 3,
         "people": 5, "points": 3, "held": 0, "rejected": 0, "merged": 0, "secretariat": 0,
@@ -490,6 +500,8 @@ async def test_the_audit_trail_is_the_last_appendix(session: AsyncSession) -> No
         "| --- | --- | --- | --- | --- |\n"
         "| 1 | 09:05 07/09/2021 | Trần Văn Chủ | Tiếp thu góp ý số 3 (Điều 8, khoản 1, điểm c) | 10\\.0.0.5 |\n"
         "| 2 | 09:06 07/09/2021 | system:replay | made.up |  |\n"
+        # Then the seal's root over the receipts, inside what the record's checksum covers.
+        f"\n{receipts_line(model)}\n"
     )
     html = render_html(model, frozen=True, sha256=None)
     assert "<h2>Phụ lục 3. Nhật ký thao tác</h2>" in html and "Tiếp thu góp ý số 3 (Điều 8, khoản 1, điểm c)" in html

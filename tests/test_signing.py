@@ -195,6 +195,8 @@ def test_an_unsigned_preview_a_preview_signed_with_our_key_and_a_stranger_ca_are
     forged = sign_pdf(signed.preview, pki.p12, PASSWORD, when=datetime.now(UTC))
     assert "Kiểm tra biên bản:" in refused(signed, "du-thao-ky.pdf", forged, monkeypatch)
     assert "Kiểm tra chứng thư:" in refused(signed, "ca-la.pdf", signed.frozen, monkeypatch, pki.stranger)
+    missing = signed.directory / "khong-co.pem"
+    assert f"Kiểm tra chứng thư: không đọc được chứng thư tin cậy {missing}" in refused(signed, "ca-thieu.pdf", signed.frozen, monkeypatch, missing)
 
 
 def test_a_wrong_password_or_an_unreadable_file_is_refused_at_start(

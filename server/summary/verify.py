@@ -67,8 +67,8 @@ def trust_roots(paths: Sequence[Path]) -> list[Any]:
     for path in paths:
         try:
             roots.extend(load_certs_from_pemder([str(path)]))
-        except (OSError, ValueError) as error:
-            raise NotVerified("chứng thư", f"không đọc được chứng thư tin cậy {path} ({error})") from None
+        except (OSError, ValueError):
+            raise NotVerified("chứng thư", f"không đọc được chứng thư tin cậy {path}: không có tệp, hoặc không phải chứng thư PEM hay DER") from None
     return roots
 
 

@@ -1,6 +1,7 @@
 """The attendance sheets of bridge points: every roster member to sign before, and what was recorded after."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,14 +19,14 @@ LABELS = ("Triệu tập", "Có mặt", "Tỷ lệ có mặt", "Có người d�
 
 
 async def sheet(url: str, token: str) -> tuple[str, str]:
-    """The PDF's text, squeezed, and the file name it is offered under."""
+    """The PDF's text (pages apart by form feeds) and the file name it is offered under."""
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
         async with http.get(url) as response:
             assert response.status == 200 and response.content_type == "application/pdf", await response.text()
             pdf = await response.read()
             disposition = response.headers["Content-Disposition"]
     assert pdf.startswith(b"%PDF")
-    return squeezed(pdf_text(pdf)), disposition
+    return pdf_text(pdf), disposition
 
 
 async def ok(call: Call, method: str, url: str, token: str, **kwargs: Any) -> Any:
@@ -38,7 +39,8 @@ async def test_before_every_roster_member_of_the_point_and_every_point_in_one(sh
     s, t = shared_server, shared_server.tokens
     points = await point_ids(call, s)
     people = (await ok(call, "GET", s.api(f"/participants?point_id={points['HGI']}"), t["admin"]))["items"]
-    text, disposition = await sheet(s.api(f"/points/{points['HGI']}/attendance-sheet?when=before"), t["operators"]["HGI"])
+    raw, disposition = await sheet(s.api(f"/points/{points['HGI']}/attendance-sheet?when=before"), t["operators"]["HGI"])
+    text = squeezed(raw)
     assert 'filename="danh-sach-HGI-truoc.pdf"' in disposition
     assert squeezed("DANH SÁCH ĐẠI BIỂU THAM DỰ") in text and squeezed("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in text
     assert squeezed("Điểm cầu Hậu Giang") in text and "STT" in text and squeezed("Ký tên") in text
@@ -46,13 +48,14 @@ async def test_before_every_roster_member_of_the_point_and_every_point_in_one(sh
     at = 0
     for person in (p for p in people if p["on_roster"]):
         at = text.index(squeezed(person["full_name"]), at)
-    # The points in one PDF, each from a page of its own: their names in the points' order.
+    # The points in one PDF in the points' order, each from a page of its own: the title opens each one's first.
     listed = (await ok(call, "GET", s.api("/points"), t["chair"]))["items"]
-    text, disposition = await sheet(s.api("/attendance-sheets"), t["chair"])
+    raw, disposition = await sheet(s.api("/attendance-sheets"), t["chair"])
     assert 'filename="danh-sach-diem-cau-truoc.pdf"' in disposition
-    at = 0
-    for point in listed:
-        at = text.index(squeezed(f"{point['name']} (mã {point['code']})"), at)
+    firsts = [squeezed(page) for page in raw.split("\f") if squeezed("DANH SÁCH ĐẠI BIỂU THAM DỰ") in squeezed(page)]
+    assert len(firsts) == len(listed)
+    for page, point in zip(firsts, listed):
+        assert squeezed(f"{point['name']} (mã {point['code']})") in page and f"{point['code']}·Trang1/" in page
 
 
 async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: Server, call: Call) -> None:
@@ -73,7 +76,8 @@ async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: S
     guest = await check_in(full_name="Lê Thị Khách", organization="Báo Hậu Giang")
     await ok(call, "PATCH", s.api(f"/participants/{excused['id']}"), hgi, json={"absence_reason": "Đi công tác nước ngoài"})
 
-    text, disposition = await sheet(s.api(f"/points/{first['point_id']}/attendance-sheet?when=after"), hgi)
+    raw, disposition = await sheet(s.api(f"/points/{first['point_id']}/attendance-sheet?when=after"), hgi)
+    text = squeezed(raw)
     assert 'filename="danh-sach-HGI-sau.pdf"' in disposition
 
     def hhmm(answer: dict[str, Any]) -> str:
@@ -95,7 +99,7 @@ async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: S
     assert (row["invited_present"], row["represented"], row["substitutes"], row["walk_ins"]) == (2, 1, 1, 1)
 
     # Every point's in one: the after sheet of the whole workshop holds this point's figures.
-    text, _ = await sheet(s.api("/attendance-sheets?when=after"), chair)
+    text = squeezed((await sheet(s.api("/attendance-sheets?when=after"), chair))[0])
     assert squeezed(figures) in text and squeezed("Lê Thị Khách Khách mời") in text
 
 
@@ -110,6 +114,14 @@ async def test_who_may_print_which_sheet(shared_server: Server, call: Call) -> N
     assert_error(await call("GET", here, t["display"]), 403)
     assert_error(await call("GET", here), 401)
     assert_error(await call("GET", s.api("/points/999999/attendance-sheet"), t["admin"]), 404)
+    # The operator's console links its own point's sheets, which its signed-in browser may open.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(f"{s.base_url}/join/{t['operators']['HGI']}") as console:
+            page = await console.text()
+        links = re.findall(r'href="([^"]*attendance-sheet\?when=\w+)"', page)
+        assert [link.rsplit("=", 1)[1] for link in links] == ["before", "after"], links
+        async with browser.get(s.base_url + links[1]) as printed:
+            assert printed.status == 200 and printed.content_type == "application/pdf"
 
 
 async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest.MonkeyPatch) -> None:

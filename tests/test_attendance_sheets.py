@@ -1,12 +1,14 @@
 """The attendance sheets of bridge points: every roster member to sign before, and what was recorded after."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import pikepdf
 import pytest
 
 from server.attendance import printing
@@ -136,9 +138,14 @@ async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest
     data = {"header": header, "title": "DANH SÁCH ĐẠI BIỂU THAM DỰ", "workshop": "Hội thảo", "note": "", "when": "after",
             "sheets": sheets}
     assert [[s["code"] for s in batch] for batch in printing._batches(sheets)] == [["A"], ["B"], ["C"]]
-    text = squeezed(pdf_text(await printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))))
+    pdf = await printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))
+    text = squeezed(pdf_text(pdf))
     at = 0
     for sheet in sheets:
         for row in sheet["rows"]:
             at = text.index(squeezed(row["name"]), at)
         at = text.index(f"{sheet['code']}·Trang1/1", at)
+    # Every point's bookmark, to its own page, though each batch was laid out alone.
+    with pikepdf.open(io.BytesIO(pdf)) as joined, joined.open_outline() as outline:
+        marks = [(str(item.title), joined.pages.index(pikepdf.Page(item.destination[0]))) for item in outline.root]
+    assert marks == [(f"Điểm cầu {code} (mã {code})", page) for page, code in enumerate("ABC")]

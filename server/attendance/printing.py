@@ -40,16 +40,28 @@ def _batches(sheets: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return batches
 
 
+def _bookmarks(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
+    """Each point's bookmark (its heading in the template): its title and the index of its page."""
+    with pdf.open_outline() as outline:
+        return [(str(item.title), pdf.pages.index(pikepdf.Page(item.destination[0]))) for item in outline.root]
+
+
 def _joined(parts: Sequence[bytes]) -> bytes:
-    """The batches' pages in one file, which claims no tags: each batch's tags describe only its own pages."""
+    """The batches' pages in one file, with every point's bookmark; it claims no tags: each batch's tags describe
+    only its own pages."""
     with ExitStack() as stack:
         whole = stack.enter_context(pikepdf.open(io.BytesIO(parts[0])))
+        marks = _bookmarks(whole)
         for part in parts[1:]:
             # The pages are copied when the whole is saved: each part stays open until then.
-            whole.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(part))).pages)
+            pdf = stack.enter_context(pikepdf.open(io.BytesIO(part)))
+            marks += [(title, len(whole.pages) + page) for title, page in _bookmarks(pdf)]
+            whole.pages.extend(pdf.pages)
         for key in ("/StructTreeRoot", "/MarkInfo", "/Metadata"):
             if key in whole.Root:
                 del whole.Root[key]
+        with whole.open_outline() as outline:
+            outline.root[:] = [pikepdf.OutlineItem(title, page) for title, page in marks]
         out = io.BytesIO()
         whole.save(out, deterministic_id=True)
         return out.getvalue()

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Row, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Participant, Point
+from server.attendance.printing import sheets_pdf
 from server.conferences.operations import get_conference
 from server.errors import Invalid
-from server.attendance.printing import sheets_pdf
 from server.points.operations import get_point, list_points
 from server.summary.compile import rate
 from server.summary.document import document_part
@@ -51,23 +51,30 @@ class _Stay:
     checked_in_at: datetime
 
 
-def _role(person: Participant) -> str:
+# What a sheet says of a person: plain rows, not ORM objects, as a national workshop's sheets name 100,000 people.
+PERSON = (Participant.id, Participant.point_id, Participant.full_name, Participant.position, Participant.organization,
+          Participant.absence_reason, Participant.on_roster, Participant.sort_key)
+Person = Row[Any]
+
+
+def _role(person: Person) -> str:
     return ", ".join(part for part in (person.position, person.organization) if part)
 
 
 class _Recorded:
     """Who the counted stays say came, when and in whose place, read as the record reads them (summary/compile.py)."""
 
-    def __init__(self, zone: ZoneInfo, stays: Sequence[_Stay], people: dict[int, Participant]) -> None:
+    def __init__(self, zone: ZoneInfo, stays: Sequence[_Stay], people: dict[int, Person]) -> None:
         self.zone = zone
         self.people = people
-        self.stays = stays
+        self.at_point: dict[int, list[_Stay]] = defaultdict(list)
         # Stays come oldest first: the first one seen is a person's arrival.
         self.arrived: dict[int, datetime] = {}
         # Only a stay of one's own (not in someone's place, not by name) counts a roster member as present.
         self.in_person: set[int] = set()
         self.stood_in: dict[int, list[int]] = defaultdict(list)
         for stay in stays:
+            self.at_point[stay.point_id].append(stay)
             self.arrived.setdefault(stay.participant_id, stay.checked_in_at)
             if stay.substitute_for_id is None and not stay.walk_in:
                 self.in_person.add(stay.participant_id)
@@ -77,7 +84,7 @@ class _Recorded:
     def time(self, participant_id: int) -> str:
         return self.arrived[participant_id].astimezone(self.zone).strftime("%H:%M")
 
-    def roster_row(self, person: Participant) -> tuple[dict[str, str], str]:
+    def roster_row(self, person: Person) -> tuple[dict[str, str], str]:
         """A roster member as recorded, and how the record counts them: invited_present, represented or absent."""
         row = {"name": person.full_name, "role": _role(person), "time": "", "note": ""}
         if person.id in self.in_person:
@@ -93,9 +100,7 @@ class _Recorded:
         """Who came in someone's place, and who came uninvited, at this point; each once, in name order."""
         substitutes: dict[int, int] = {}
         walk_ins: set[int] = set()
-        for stay in self.stays:
-            if stay.point_id != point_id:
-                continue
+        for stay in self.at_point.get(point_id, []):
             if stay.substitute_for_id is not None:
                 substitutes.setdefault(stay.participant_id, stay.substitute_for_id)
             elif stay.walk_in:
@@ -121,35 +126,40 @@ def _figures(counts: dict[str, int]) -> str:
     return "; ".join(f"{label}: {counts[key]}" for key, label in ATTENDANCE_COLUMNS) + "."
 
 
-async def _stays(session: AsyncSession, conference_id: int, point_ids: Sequence[int]) -> list[_Stay]:
-    """The counted stays at these points, and those of their roster members or made in their place anywhere."""
-    roster = select(Participant.id).where(Participant.conference_id == conference_id, Participant.point_id.in_(point_ids))
+def _counted(conference_id: int, point_id: int | None) -> ColumnElement[bool]:
+    """The counted stays a point's sheet reads: at the point, and of its people or made in their place anywhere."""
+    counted = (Checkin.conference_id == conference_id) & Checkin.undone_at.is_(None)
+    if point_id is None:
+        return counted
+    here = select(Participant.id).where(Participant.conference_id == conference_id, Participant.point_id == point_id)
+    return counted & or_(Checkin.point_id == point_id, Checkin.participant_id.in_(here), Checkin.substitute_for_id.in_(here))
+
+
+async def _stays(session: AsyncSession, conference_id: int, point_id: int | None) -> list[_Stay]:
     rows = await session.execute(
         select(Checkin.participant_id, Checkin.point_id, Checkin.substitute_for_id, Checkin.walk_in, Checkin.checked_in_at)
-        .where(
-            Checkin.conference_id == conference_id,
-            Checkin.undone_at.is_(None),
-            or_(Checkin.point_id.in_(point_ids), Checkin.participant_id.in_(roster), Checkin.substitute_for_id.in_(roster)),
-        )
+        .where(_counted(conference_id, point_id))
         .order_by(Checkin.checked_in_at, Checkin.id)
     )
     return [_Stay(*row) for row in rows.all()]
 
 
-async def _people(session: AsyncSession, conference_id: int, point_ids: Sequence[int], stays: Sequence[_Stay]) -> dict[int, Participant]:
-    """The points' roster members and everyone a stay names, by id."""
-    named = {s.participant_id for s in stays} | {s.substitute_for_id for s in stays if s.substitute_for_id is not None}
-    rows = await session.scalars(
-        select(Participant).where(
-            Participant.conference_id == conference_id,
-            or_(Participant.point_id.in_(point_ids), Participant.id.in_(named)),
+async def _people(session: AsyncSession, conference_id: int, point_id: int | None, after: bool) -> dict[int, Person]:
+    """The point's people (or the workshop's), and after the workshop everyone its counted stays name, by id."""
+    mine = true() if point_id is None else Participant.point_id == point_id
+    if after and point_id is not None:
+        stays = select(Checkin).where(_counted(conference_id, point_id))
+        mine = or_(
+            mine, Participant.id.in_(stays.with_only_columns(Checkin.participant_id)),
+            Participant.id.in_(stays.with_only_columns(Checkin.substitute_for_id)),
         )
+    rows = await session.execute(
+        select(*PERSON).where(Participant.conference_id == conference_id, mine).order_by(Participant.sort_key, Participant.id)
     )
     return {p.id: p for p in rows.all()}
 
 
-def _sheet(point: Point, when: str, people: dict[int, Participant], recorded: _Recorded) -> dict[str, Any]:
-    roster = sorted((p for p in people.values() if p.point_id == point.id and p.on_roster), key=lambda p: (p.sort_key, p.id))
+def _sheet(point: Point, when: str, roster: Sequence[Person], recorded: _Recorded) -> dict[str, Any]:
     head = {"point": point.name, "code": point.code}
     if when == "before":
         rows = [{"name": p.full_name, "role": _role(p), "time": "", "note": ""} for p in roster]
@@ -180,11 +190,15 @@ async def attendance_sheets(session: AsyncSession, conference_id: int, when: str
     """The sheets of one point, or of every point in the points' order (the host first, then by code)."""
     conference = await get_conference(session, conference_id)
     points = [await get_point(session, conference_id, point_id)] if point_id is not None else await list_points(session, conference_id)
-    point_ids = [p.id for p in points]
     zone = ZoneInfo(conference.timezone)
-    stays = await _stays(session, conference_id, point_ids) if when == "after" else []
-    people = await _people(session, conference_id, point_ids, stays)
+    stays = await _stays(session, conference_id, point_id) if when == "after" else []
+    people = await _people(session, conference_id, point_id, when == "after")
     recorded = _Recorded(zone, stays, people)
+    # People come in Vietnamese name order, the operator's list's: each point's roster keeps it.
+    rosters: dict[int, list[Person]] = defaultdict(list)
+    for person in people.values():
+        if person.on_roster:
+            rosters[person.point_id].append(person)
     document = document_part(
         conference.record_header, title=conference.title, chair_name=conference.chair_name,
         dated=conference.starts_at.astimezone(zone),
@@ -195,7 +209,7 @@ async def attendance_sheets(session: AsyncSession, conference_id: int, when: str
         "workshop": conference.title,
         "note": NOTES[when],
         "when": when,
-        "sheets": [_sheet(point, when, people, recorded) for point in points],
+        "sheets": [_sheet(point, when, rosters[point.id], recorded) for point in points],
     }
     # A closed workshop's sheets are the same bytes at every download; before the close, the workshop's creation.
     # Typst takes the date in whole seconds.

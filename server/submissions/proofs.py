@@ -31,19 +31,20 @@ async def _remark_number(session: AsyncSession, remark: Remark) -> int | None:
     return (count or 0) + 1
 
 
-async def _found(session: AsyncSession, conference_id: int, receipt: str) -> dict[str, Any] | None:
-    """The contribution given this receipt: kind, id, author, number and, for a comment, the provision it is on."""
+async def _found(session: AsyncSession, conference_id: int, receipt: str) -> tuple[int | None, dict[str, Any]] | None:
+    """The author of the contribution given this receipt, and what the answer says of it: kind, id, number and, for
+    a comment, the provision it is on."""
     comment = await session.scalar(select(Comment).where(Comment.conference_id == conference_id, Comment.receipt == receipt))
     if comment is not None:
         numbers = await comment_numbers(session, conference_id, [comment.id])
         anchor = comment.section_anchor
-        return {"kind": "comment", "id": comment.id, "author": comment.participant_id, "number": numbers[comment.id],
-                "section": None if anchor is None else provision(anchor, "vi")}
+        return comment.participant_id, {"kind": "comment", "id": comment.id, "number": numbers[comment.id],
+                                        "section": None if anchor is None else provision(anchor, "vi")}
     remark = await session.scalar(select(Remark).where(Remark.conference_id == conference_id, Remark.receipt == receipt))
     if remark is None:
         return None
-    return {"kind": "remark", "id": remark.id, "author": remark.participant_id,
-            "number": await _remark_number(session, remark), "section": None}
+    return remark.participant_id, {"kind": "remark", "id": remark.id, "number": await _remark_number(session, remark),
+                                   "section": None}
 
 
 async def receipt_status(session: AsyncSession, conference_id: int, receipt: str, author: int | None) -> dict[str, Any]:
@@ -52,7 +53,7 @@ async def receipt_status(session: AsyncSession, conference_id: int, receipt: str
     if not is_receipt(receipt):
         raise BadRequest("A receipt is 64 lowercase hexadecimal digits", {"receipt": "malformed"}, code="invalid")
     found = await _found(session, conference_id, receipt)
-    if found is None or (author is not None and found["author"] != author):
+    if found is None or (author is not None and found[0] != author):
         raise unknown(receipt)
     conference = await session.get(Conference, conference_id)
     assert conference is not None
@@ -61,9 +62,8 @@ async def receipt_status(session: AsyncSession, conference_id: int, receipt: str
     receipts = None if frozen is None else frozen.get("receipts")
     leaves = [] if receipts is None else record_leaves(frozen)
     included = receipt in leaves
-    del found["author"]
     return {
-        **found,
+        **found[1],
         "included": included,
         "frozen_sha256": conference.summary_sha256,
         "root": None if receipts is None else receipts["root"],

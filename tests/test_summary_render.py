@@ -603,5 +603,5 @@ async def test_user_text_is_plain_in_every_format(session: AsyncSession) -> None
     document = docx.Document(io.BytesIO(render_docx(model, frozen=True, sha256="ab" * 32, frozen_at=None)))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert f"Cần làm rõ. {SCRIPT}\n=CMD()" in cells
-    pdf = await render_pdf(html, created=created)
+    pdf = render_pdf(model, frozen=True, sha256="ab" * 32, frozen_at=None, dated=created)
     assert squeezed(f"Cần làm rõ. {SCRIPT}\n=CMD()") in squeezed(pdf_text(pdf))

@@ -19,7 +19,9 @@ from server.summary.exports import (
 )
 
 # Stable names, so the files kept with the documentation are overwritten in place.
-NAMES = {fmt: f"bien-ban-tong-hop.{fmt}" for fmt in FORMATS} | {"revised": "du-thao-sau-tiep-thu.docx"}
+NAMES = {fmt: f"bien-ban-tong-hop.{fmt}" for fmt in FORMATS} | {
+    "pdfa": "bien-ban-tong-hop-pdfa.pdf", "revised": "du-thao-sau-tiep-thu.docx",
+}
 
 
 async def _exports(settings: Settings) -> dict[str, Export]:

@@ -23,6 +23,7 @@ BY_EXTENSION: dict[str, dict[str, Schema]] = {
     "xlsx": {XLSX: FILE},
     "docx": {DOCX: FILE},
     "pdf": {PDF: FILE},
+    "pdfa": {PDF: FILE},
     "html": {"text/html": TEXT},
     "md": {"text/markdown": TEXT},
 }
@@ -30,7 +31,7 @@ BY_EXTENSION: dict[str, dict[str, Schema]] = {
 BY_ROUTE: dict[str, dict[str, Schema]] = {
     "remark_attachment": {PDF: FILE, DOCX: FILE}, "attendance_sheet": {PDF: FILE}, "attendance_sheets": {PDF: FILE},
 }
-# Printing a PDF needs Chromium; without it the server answers 503 `unavailable` (see server/errors.py).
+# When typesetting the record fails or takes too long, the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
 UNDESCRIBED = Doc(tag="", summary="")
 # Path parameters that are not ids.
@@ -59,8 +60,8 @@ def _responses(name: str, path: str, doc: Doc) -> dict[str, Any]:
     code, description = ("201", "Created") if doc.creates else ("200", "OK")
     responses[code] = {"description": description, "content": _content(name, path, doc.answer)}
     responses["4XX"] = {"description": "Error", "content": {JSON: {"schema": ERROR_REF}}}
-    if name in PRINTED and path.endswith(".pdf"):
-        responses["503"] = {"description": "Chromium is missing here", "content": {JSON: {"schema": ERROR_REF}}}
+    if name in PRINTED and path.endswith((".pdf", ".pdfa")):
+        responses["503"] = {"description": "The record could not be typeset", "content": {JSON: {"schema": ERROR_REF}}}
     return responses
 
 

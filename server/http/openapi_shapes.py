@@ -137,7 +137,8 @@ STATE = {"open": "Open the conference", "close-collection": "Stop taking input",
          "close": "Close the conference and freeze its summary"}
 FORMATS = {"json": "Get the closing summary as JSON", "html": "Get the closing summary as a web page",
            "md": "Get the closing summary as Markdown", "docx": "Get the closing summary as a Word document",
-           "pdf": "Print the closing summary as PDF"}
+           "pdf": "Typeset the closing summary as a tagged PDF (PDF/UA-1)",
+           "pdfa": "Typeset the closing summary as an archival PDF (PDF/A-2b and PDF/UA-1)"}
 CONTROL = {"start": "Start an agenda item", "finish": "Finish an agenda item", "skip": "Skip an agenda item"}
 
 DOCS: dict[str, Doc] = {

@@ -139,7 +139,7 @@ def setup_routes(app: web.Application) -> None:
 
     r.add_get(C + "/events", stream.list_events, name="events")
     r.add_get(C + "/summary", summary.summary, name="summary")
-    r.add_get(C + "/summary.{fmt:json|html|md|docx|pdf}", summary.summary, name="summary_format")
+    r.add_get(C + "/summary.{fmt:json|html|md|docx|pdf|pdfa}", summary.summary, name="summary_format")
     r.add_get(C + "/revised-draft.docx", summary.revised_draft, name="revised_draft")
     r.add_get(C + "/closing-statement", summary.get_closing_statement, name="closing_statement")
     r.add_put(C + "/closing-statement", summary.set_closing_statement, name="closing_statement_update")

@@ -17,7 +17,6 @@ from server.conferences.operations import get_conference
 from server.errors import Invalid
 from server.settings import Settings
 from server.summary.compile import compile_summary
-from server.summary.parts import print_parts
 from server.summary.pdf import print_pdf
 from server.summary.render import (
     render_html,
@@ -29,7 +28,7 @@ from server.summary.signing import sign_pdf
 from server.summary.word import render_docx, render_revised_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMATS = ("md", "html", "json", "docx", "pdf")
+FORMATS = ("md", "html", "json", "docx", "pdf", "pdfa")
 
 
 @dataclass(frozen=True)
@@ -92,20 +91,25 @@ async def export_summary(record: SummaryRecord, fmt: str, settings: Settings) ->
         return Export(render_docx(record.model, **seal), DOCX, f"{name}.docx")
     if fmt == "pdf":
         return Export(await _pdf(record, settings), "application/pdf", f"{name}.pdf")
+    if fmt == "pdfa":
+        return Export(await _pdf(record, settings, archival=True), "application/pdf", f"{name}-pdfa.pdf")
     if fmt == "json":
         body = json_bytes(render_json(record.model, frozen_at=record.frozen_at, sha256=record.sha256))
         return Export(body, "application/json; charset=utf-8", f"{name}.json")
     raise Invalid("Unknown summary format", {"format": fmt, "formats": list(FORMATS)})
 
 
-async def _pdf(record: SummaryRecord, settings: Settings) -> bytes:
-    """The PDF; a frozen summary's is made once, signed when a certificate is configured, and kept beside the
-    database named by its checksum, so every download gives the same bytes."""
-    signing = record.frozen and settings.signing_p12 is not None
-    kept = settings.data_dir / "summaries" / f"{record.sha256}{'-signed' if signing else ''}.pdf" if record.frozen else None
+async def _pdf(record: SummaryRecord, settings: Settings, archival: bool = False) -> bytes:
+    """The PDF (`archival`: the PDF/A-2b copy, never signed); a frozen summary's is made once, signed when a
+    certificate is configured, and kept beside the database named by its checksum, so every download gives the same
+    bytes."""
+    signing = record.frozen and not archival and settings.signing_p12 is not None
+    # Named by how it was made too: a copy kept before the record was typeset by Typst is not served again.
+    variant = ("-pdfa" if archival else "") + ("-signed" if signing else "")
+    kept = settings.data_dir / "summaries" / f"{record.sha256}{variant}.typst.pdf" if record.frozen else None
     if kept is not None and kept.exists():
         return await asyncio.to_thread(kept.read_bytes)
-    pdf = await made_pdf(record, settings)
+    pdf = await made_pdf(record, settings, archival)
     if signing:
         when = datetime.now(record.dated.tzinfo)
         pdf = await asyncio.to_thread(sign_pdf, pdf, settings.signing_p12, settings.signing_password, when=when)
@@ -114,10 +118,9 @@ async def _pdf(record: SummaryRecord, settings: Settings) -> bytes:
     return pdf
 
 
-async def made_pdf(record: SummaryRecord, settings: Settings) -> bytes:
+async def made_pdf(record: SummaryRecord, settings: Settings, archival: bool = False) -> bytes:
     """The PDF as made from the record, before any signature: `diemcau verify` makes it again to compare."""
-    pages = [render_html(record.model, **record.seal, standalone=True, part=part) for part in print_parts(record.model)]
-    return await print_pdf(pages, created=record.dated, chromium=settings.chromium)
+    return await print_pdf(record.model, **record.seal, dated=record.dated, archival=archival)
 
 
 def _keep(path: Path, body: bytes) -> bytes:

@@ -1,172 +1,323 @@
-"""The summary as PDF: our own print page (summary.html with summary.css inlined) laid out by Debian's headless Chromium."""
+"""The record as PDF: the summary model typeset by Typst (server/typst/record.typ) as an administrative document."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
+import json
 import logging
-import os
 import re
-import shutil
-import signal
-import tempfile
+import sys
+from asyncio.subprocess import PIPE
 from datetime import datetime
-from pathlib import Path
-
-import pikepdf
+from typing import Any
 
 from server.errors import Unavailable
-from server.settings import Settings
+from server.summary.document import document_part
+from server.summary.render import (
+    ATTENDANCE_COLUMNS,
+    ATTENDANCE_LEGEND,
+    AUDIT_HEADER,
+    CHECKSUM_LABEL,
+    DISPOSITION_COUNTS,
+    DRAFT_MARKER,
+    NOTE_REASONS,
+    SIGN_HINT,
+    absentee_line,
+    authors,
+    clock,
+    hour,
+    proposed,
+    revision_legend,
+    ruling,
+    when,
+)
+from server.summary.revision import applied_line
+from server.typeset import typeset
 
 log = logging.getLogger(__name__)
-
-# Skia stamps the print time, in the machine's zone, as the only two values that differ between runs; it writes a
-# random document /ID and XMP UUIDs only for PDF/A, which Chromium does not ask for. A literal string inside the PDF
-# escapes its parentheses, so user text in /Title cannot forge a match, and the information dictionary is the first
-# object after the header, so its two dates are the first two matches.
-_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+-]\d\d'\d\d'\)")
+TIMEOUT = 120
 _STDERR_TAIL = 2000
-PARALLEL = 2
+# PDF/UA-1 for every copy; the archival copy is PDF/A-2b as well (Typst writes both in one file).
+STANDARDS = ("ua-1",)
+ARCHIVAL = ("a-2b", "ua-1")
+# A word longer than a narrow column gets a break opportunity every so many letters: Typst never breaks inside a
+# word by itself, and an unbroken hash or address would run into the margin.
+_LONG_WORD = re.compile(r"\S{31,}")
+_BREAK_EVERY = 24
+# The structural levels of a draft, outermost first; an appendix heading is level 1.
+_HEADED = ("part", "chapter", "section", "article")
+_RUN = {"equal": "e", "insert": "i", "delete": "d"}
+COMMENT_HEAD = ["Số", "Điều, khoản", "Nội dung góp ý", "Người góp ý, điểm cầu", "Đề xuất sửa đổi", "Hình thức xử lý",
+                "Tiếp thu, giải trình"]
+AGENDA_HEAD = ["STT", "Nội dung", "Người trình bày", "Bắt đầu dự kiến", "Dự kiến (phút)", "Bắt đầu", "Kết thúc",
+               "Thực tế (phút)", "Vượt (phút)"]
+SPEAKERS_HEAD = ["STT", "Người phát biểu", "Điểm cầu", "Nội dung", "Bắt đầu", "Kết thúc", "Thời lượng"]
+RECEIPTS_LABEL = "Mã kiểm chứng các ý kiến (Merkle SHA-256)"
+
+
+def _breakable(word: re.Match[str]) -> str:
+    text = word[0]
+    return "\u200b".join(text[i:i + _BREAK_EVERY] for i in range(0, len(text), _BREAK_EVERY))
+
+
+def cell(value: Any) -> str:
+    """User text for a table cell: as it is, with a break opportunity inside any overlong word."""
+    if value is None:
+        return ""
+    text = str(value)
+    return _LONG_WORD.sub(_breakable, text) if len(text) > 30 else text
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """User text as paragraphs, one per non-blank line, as the other formats read it."""
+    lines = [cell(line.strip()) for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return [line for line in lines if line] or ["(Không có nội dung.)"]
+
+
+def _attendance(model: dict[str, Any]) -> dict[str, Any]:
+    keys = [key for key, _ in ATTENDANCE_COLUMNS]
+    cells: list[str] = []
+    for p in model["attendance"]["points"]:
+        cells.append(cell(p["name"]) + (" (điểm cầu chính)" if p["is_host"] else ""))
+        cells += [str(p[key]) for key in keys]
+    totals = model["attendance"]["totals"]
+    cells += ["Tổng cộng", *(str(totals[key]) for key in keys)]
+    return {"head": ["Điểm cầu", *(label for _, label in ATTENDANCE_COLUMNS)], "cells": cells, "legend": ATTENDANCE_LEGEND}
+
+
+def _lists(model: dict[str, Any]) -> list[dict[str, Any]]:
+    lists = [
+        ("Đại biểu dự thay:", [f"{s['full_name']} dự thay {s['substitute_for']} ({s['point']})" for s in model["substitutions"]]),
+        ("Khách mời, đại biểu không có trong danh sách triệu tập:", [
+            f"{w['full_name']}" + (f", {w['organization']}" if w["organization"] else "") + f" ({w['point']})"
+            for w in model["walk_ins"]
+        ]),
+        ("Đại biểu vắng mặt:", [absentee_line(a) for a in model["absentees"]]),
+    ]
+    return [{"label": label, "items": [cell(item) for item in items]} for label, items in lists if items]
+
+
+def _facts(model: dict[str, Any]) -> list[list[str]]:
+    c, draft = model["conference"], model["draft"]
+    facts = [
+        ("Thời gian", when(c["starts_at"])),
+        ("Địa điểm", c["venue"]),
+        ("Chủ trì", c["chair_name"]),
+        ("Điểm cầu chính", c["host_point"]),
+        ("Số điểm cầu", f"{c['points_count']} (không kể điểm cầu chính)"),
+        ("Dự thảo lấy ý kiến", None if draft is None else f"{draft['title']} (phiên bản {draft['revision']})"),
+    ]
+    return [[label, cell(value)] for label, value in facts if value]
+
+
+def _agenda(model: dict[str, Any]) -> list[str]:
+    cells: list[str] = []
+    for number, item in enumerate(model["agenda"], start=1):
+        cells += [
+            str(number),
+            cell(item["title"]) + (" (không thực hiện)" if item["status"] == "skipped" else ""),
+            cell(", ".join(v for v in (item["presenter"], item["point"]) if v)),
+            hour(item["planned_start"]), str(item["planned_minutes"]), hour(item["started_at"]), hour(item["finished_at"]),
+            "" if item["actual_minutes"] is None else str(item["actual_minutes"]), str(item["overrun_minutes"] or ""),
+        ]
+    return cells
+
+
+def _speakers(model: dict[str, Any]) -> list[str]:
+    cells: list[str] = []
+    for number, s in enumerate(model["speakers"], start=1):
+        cells += [str(number), cell(s["full_name"]), cell(s["point"]), cell(s["topic"]), hour(s["started_at"]),
+                  hour(s["finished_at"]), clock(s["duration_seconds"])]
+    return cells
+
+
+def _groups(model: dict[str, Any]) -> list[dict[str, Any]]:
+    groups = []
+    for group in model["comments"]:
+        cells: list[str] = []
+        for row in group["rows"]:
+            cells += [str(row["no"]), cell(row["provision"]), cell(row["body"]), cell("\n".join(authors(row))),
+                      cell(proposed(row)), row["disposition_label"], cell(ruling(row))]
+        groups.append({"heading": cell(group["heading"]), "cells": cells})
+    return groups
+
+
+def _by_point(model: dict[str, Any]) -> list[str]:
+    cells: list[str] = []
+    for p in model["comments_by_point"]:
+        cells += [cell(p["point"]), str(p["total"]), *(str(p[key]) for _, key in DISPOSITION_COUNTS)]
+    return cells
+
+
+def _remarks(model: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for number, r in enumerate(model["remarks"], start=1):
+        facts = [("Tác giả", r["author"]), ("Chức vụ", r["position"]), ("Đơn vị", r["organization"]),
+                 ("Điểm cầu", r["point"]), ("Mục chương trình", r["agenda_item"])]
+        out.append({
+            "heading": f"{number}. {cell(r['title'])}",
+            "facts": [f"{label}: {cell(value)}" for label, value in facts if value],
+            "body": paragraphs(r["body"]),
+        })
+    return out
+
+
+def _lines_of(runs: list[list[str]]) -> list[list[list[str]]]:
+    """Runs [mark, text] cut into paragraphs at the text's line breaks; blank paragraphs dropped."""
+    out: list[list[list[str]]] = [[]]
+    for mark, text in runs:
+        for index, piece in enumerate(text.split("\n")):
+            if index:
+                out.append([])
+            if piece:
+                out[-1].append([mark, cell(piece)])
+    return [line for line in out if any(text.strip() for _, text in line)]
+
+
+def _revised(model: dict[str, Any]) -> dict[str, Any] | None:
+    draft = model["revised_draft"]
+    if draft is None:
+        return None
+    present = [kind for kind in _HEADED if any(s["kind"] == kind for s in draft["sections"])]
+    natural = {kind: 2 + index for index, kind in enumerate(present)}
+    sections, level = [], 1
+    for section in draft["sections"]:
+        if section["revised"] is None:
+            runs = [["e", section["text"]]]
+        else:
+            runs = [[_RUN[change["op"]], change["text"]] for change in section["changes"]]
+        lines = _lines_of(runs)
+        head = None
+        if section["kind"] in natural and lines:
+            # A heading never skips a level (PDF/UA): an article straight under an appendix is level 2.
+            level = min(natural[section["kind"]], level + 1)
+            # A chapter's number and name stand on two lines: one heading.
+            take = 2 if section["kind"] in ("part", "chapter", "section") and len(lines) > 1 else 1
+            head = [run for line in lines[:take] for run in (*line, ["e", "\n"])][:-1]
+            lines = lines[take:]
+        sections.append({
+            "level": level if head else None,
+            "head": head,
+            "paras": lines,
+            "applied": applied_line(section),
+            "notes": [
+                cell(f"Ý kiến số {note['no']} ({note['authors']}) – {NOTE_REASONS[note['reason']]}"
+                     + (f": {note['response']}" if note["response"] else ""))
+                for note in section["notes"]
+            ],
+        })
+    return {
+        "legend": f"{revision_legend(draft)} Phần bị thay thế được gạch ngang, phần bổ sung in đậm.",
+        "preamble": paragraphs(draft["preamble"]) if draft["preamble"].strip() else [],
+        "sections": sections,
+    }
+
+
+def _audit(model: dict[str, Any]) -> list[str]:
+    cells: list[str] = []
+    for number, e in enumerate(model["audit"], start=1):
+        cells += [str(number), when(e["at"]), cell(e["actor"]), cell(e["sentence"]), cell(e["address"])]
+    return cells
+
+
+def _seal(model: dict[str, Any], frozen: bool, sha256: str | None, frozen_at: str | None) -> list[str]:
+    lines = []
+    if frozen and frozen_at is not None:
+        lines.append(f"Chốt lúc: {when(frozen_at)}")
+    if frozen and sha256 is not None:
+        lines.append(f"{CHECKSUM_LABEL}: {sha256}")
+    receipts = model.get("receipts")
+    if receipts is not None:
+        lines.append(f"{RECEIPTS_LABEL}: {receipts['root']} ({receipts['count']} ý kiến)")
+    return lines
+
+
+def record_data(model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None,
+                dated: datetime) -> dict[str, Any]:
+    """Everything record.typ prints, as texts ready to lay out; `dated` dates a record frozen before it had a
+    letterhead."""
+    c = model["conference"]
+    document = model.get("document") or document_part(None, title=c["title"], chair_name=c["chair_name"], dated=dated)
+    totals = model["comment_totals"]
+    keywords = [f"diemcau-conference-{c['id']}"] + ([f"diemcau-sha256-{sha256}"] if frozen and sha256 else [])
+    return {
+        "title": f"Biên bản tổng hợp – {c['title']}" + ("" if frozen else " (dự thảo)"),
+        "keywords": keywords,
+        "preview": not frozen,
+        "marker": DRAFT_MARKER,
+        "doc": {**document, "subtitle": cell(document["subtitle"])},
+        "sign_hint": SIGN_HINT,
+        "facts": _facts(model),
+        "attendance": _attendance(model),
+        "lists": _lists(model),
+        "agenda_head": AGENDA_HEAD,
+        "agenda": _agenda(model),
+        "speakers_head": SPEAKERS_HEAD,
+        "speakers": _speakers(model),
+        "comments_intro": f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu.",
+        "comments_head": COMMENT_HEAD,
+        "groups": _groups(model),
+        "counts": [f"{label}: {totals[key]}" for label, key in DISPOSITION_COUNTS],
+        "by_point_head": ["Điểm cầu", "Tổng số", *(label for label, _ in DISPOSITION_COUNTS)],
+        "by_point": _by_point(model),
+        "statement": paragraphs(model["closing_statement"]["text"]),
+        "remarks": _remarks(model),
+        "revised": _revised(model),
+        "audit_head": AUDIT_HEADER,
+        "audit": _audit(model),
+        "seal": _seal(model, frozen, sha256, frozen_at),
+    }
+
+
+def render_pdf(model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None, dated: datetime,
+               archival: bool = False) -> bytes:
+    """The record as a tagged PDF (PDF/UA-1; `archival` adds PDF/A-2b), dated `dated`: the same bytes anywhere."""
+    data = record_data(model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, dated=dated)
+    return typeset("record", data, created=dated, standards=ARCHIVAL if archival else STANDARDS)
 
 
 class PdfUnavailable(Unavailable):
-    """Chromium is missing, failed or took too long; the HTML summary still stands."""
+    """Typesetting failed or took too long; the other formats still stand."""
 
 
-def pdf_date(moment: datetime) -> bytes:
-    """A zone-aware time as a PDF date, the same 23 bytes long as Skia's: D:20210907080500+07'00'."""
-    offset = moment.utcoffset()
-    if offset is None:
-        raise ValueError("a PDF date needs a zone-aware datetime")
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"{moment:D:%Y%m%d%H%M%S}{sign}{hours:02d}'{minutes:02d}'".encode()
+async def print_pdf(model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None,
+                    dated: datetime, archival: bool = False, timeout: float = TIMEOUT) -> bytes:
+    """render_pdf in a process of its own, killed after `timeout` seconds.
 
-
-def normalise(pdf: bytes, created: datetime) -> bytes:
-    """Chromium's PDF with `created` as its creation and modification date, so equal pages give equal bytes.
-
-    The substitution keeps every byte offset, so the cross-reference table stays valid.
+    Measured on the national workshop (2,300 pages): Typst needs about 2 GiB and 15 s of one core for it and holds
+    every page until it writes the file. It lets go of the GIL, so a thread would keep the event loop free too, but
+    a thread cannot be stopped when it runs too long, and the server would keep that much memory from the allocator
+    afterwards; a child process is killed on timeout and gives everything back when it exits.
     """
-    stamp = pdf_date(created)
-    return _DATES.sub(lambda m: b"/" + m[1] + b" (" + stamp + b")", pdf, count=2)
-
-
-def _arguments(directory: Path) -> list[str]:
-    flags = [
-        "--headless",
-        "--disable-gpu",
-        # Shared memory in the temporary directory: a container's /dev/shm is often 64 MiB, too small for a long
-        # document, and the desktop launcher that would notice is not used.
-        "--disable-dev-shm-usage",
-        "--no-pdf-header-footer",
-        # Accessibility tags are three quarters of a long table's file, and Chromium writes no PDF past about 30 MB:
-        # untagged, a national workshop's 600-page comment table prints in a tenth of the size and a third less time.
-        "--disable-pdf-tagging",
-        f"--user-data-dir={directory / 'profile'}",
-        # The page is self-contained: nothing may be fetched, and no browser service may call home.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--no-proxy-server",
-        "--no-first-run",
-        "--disable-extensions",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        f"--print-to-pdf={directory / 'summary.pdf'}",
-    ]
-    if os.geteuid() == 0:
-        # Chromium's sandbox refuses to start as root; the page is our own, with every user value escaped.
-        flags.insert(1, "--no-sandbox")
-    return [*flags, (directory / "summary.html").as_uri()]
-
-
-async def _run(chromium: str, arguments: list[str], timeout: float) -> tuple[int, bytes]:
-    """Chromium's exit status and stderr; on timeout or cancellation its whole process group is killed."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            chromium, *arguments, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE, start_new_session=True,
-        )
-    except OSError as error:
-        log.warning("cannot start %s: %s", chromium, error)
-        raise PdfUnavailable("The PDF cannot be made: Chromium is not installed on the server") from error
+    job = json.dumps({"model": model, "frozen": frozen, "sha256": sha256, "frozen_at": frozen_at,
+                      "dated": dated.isoformat(), "archival": archival}, ensure_ascii=False).encode()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.summary.pdf", stdin=PIPE, stdout=PIPE, stderr=PIPE,
+    )
     try:
         async with asyncio.timeout(timeout):
-            _, stderr = await process.communicate()
-            status = await process.wait()
+            pdf, stderr = await process.communicate(job)
     except TimeoutError:
-        log.warning("%s took longer than %s s to print the summary", chromium, timeout)
-        raise PdfUnavailable("The PDF cannot be made: Chromium took too long") from None
+        log.warning("typesetting the record took longer than %s s", timeout)
+        raise PdfUnavailable("The PDF cannot be made: typesetting took too long") from None
     finally:
         if process.returncode is None:
-            # The renderer and zygote children share the new session's group, and would outlive the browser alone.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+                process.kill()
             await process.wait()
-    return status, stderr
+    if process.returncode != 0 or not pdf.startswith(b"%PDF-"):
+        log.warning("typesetting the record failed (%s): %s", process.returncode, stderr[-_STDERR_TAIL:].decode(errors="replace"))
+        raise PdfUnavailable("The PDF cannot be made: typesetting failed", {"status": process.returncode})
+    return pdf
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return b""
+def _main() -> None:
+    """One record read as JSON from stdin, its PDF written to stdout: print_pdf's child."""
+    job = json.load(sys.stdin.buffer)
+    pdf = render_pdf(job["model"], frozen=job["frozen"], sha256=job["sha256"], frozen_at=job["frozen_at"],
+                     dated=datetime.fromisoformat(job["dated"]), archival=job["archival"])
+    sys.stdout.buffer.write(pdf)
 
 
-async def render_pdf(html: str, *, created: datetime, chromium: str = Settings.chromium, timeout: float = 120) -> bytes:
-    """A complete, self-contained page printed to A4 PDF, byte-for-byte the same for the same `html` and `created`."""
-    # File work runs in threads: removing Chromium's throwaway profile alone takes ~0.4 s, long enough to stall
-    # every live console on this event loop.
-    directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="diemcau-pdf-"))
-    try:
-        await asyncio.to_thread((directory / "summary.html").write_text, html, encoding="utf-8")
-        status, stderr = await _run(chromium, _arguments(directory), timeout)
-        pdf = await asyncio.to_thread(_read, directory / "summary.pdf")
-    finally:
-        await asyncio.to_thread(shutil.rmtree, directory, ignore_errors=True)
-    if status != 0 or not pdf.startswith(b"%PDF-"):
-        # Chromium can exit 0 without writing a file: 156 does so once the PDF would pass about 30 MB.
-        log.warning("%s exited with %s without a PDF: %s", chromium, status,
-                    stderr[-_STDERR_TAIL:].decode(errors="replace"))
-        raise PdfUnavailable("The PDF cannot be made: Chromium failed", {"status": status})
-    return normalise(pdf, created)
-
-
-def _joined(parts: list[bytes], created: datetime) -> bytes:
-    """One PDF of the parts' pages in order, dated `created`, with an /ID derived from its content."""
-    joined = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(part)) for part in parts]
-    for source in sources:
-        joined.pages.extend(source.pages)
-    info = sources[0].docinfo
-    stamp = pdf_date(created).decode()
-    joined.docinfo = joined.make_indirect(pikepdf.Dictionary({
-        **{key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info},
-        "/CreationDate": pikepdf.String(stamp),
-        "/ModDate": pikepdf.String(stamp),
-    }))
-    out = io.BytesIO()
-    # qpdf would stamp a random /ID; the deterministic one is a hash of the file, so equal pages give equal bytes.
-    joined.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for source in sources:
-        source.close()
-    return out.getvalue()
-
-
-async def print_pdf(pages: list[str], *, created: datetime, chromium: str = Settings.chromium, timeout: float = 120) -> bytes:
-    """Print each page document and join them in order: a long summary prints in parts of bounded size.
-
-    Two Chromium processes at a time: one per core, and each part's memory stays bounded.
-    """
-    limit = asyncio.Semaphore(PARALLEL)
-
-    async def one(page: str) -> bytes:
-        async with limit:
-            return await render_pdf(page, created=created, chromium=chromium, timeout=timeout)
-
-    parts = await asyncio.gather(*(one(page) for page in pages))
-    if len(parts) == 1:
-        return parts[0]
-    return await asyncio.to_thread(_joined, list(parts), created)
+if __name__ == "__main__":
+    _main()

@@ -9,19 +9,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from server.summary.parts import (
-    Part,
-    audit_rows,
-    comment_groups,
-    remarks,
-    revised_sections,
-)
 from server.summary.revision import applied_line
 
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
 RECEIPTS_LABEL = "Mã kiểm chứng các ý kiến (Merkle SHA-256)"
-WHOLE = Part()
 # Everything CommonMark/GFM could read as markup inside a line; '<' and '>' are turned into entities instead.
 _MD_INLINE = re.compile(r"([\\`*_\[\]|#~])")
 # What starts a block (list, setext underline) or a spreadsheet formula ("=CMD()") when it opens a line or cell.
@@ -398,11 +390,10 @@ def render_html(
     sha256: str | None,
     frozen_at: str | None = None,
     standalone: bool = False,
-    part: Part = WHOLE,
 ) -> str:
-    """The summary, or one `part` of it, as a printable page (A4); Jinja2 escapes every value.
+    """The summary as a printable page (A4); Jinja2 escapes every value.
 
-    `standalone` inlines the stylesheet, for a copy read from a file or printed to PDF away from the server.
+    `standalone` inlines the stylesheet, for a copy read from a file away from the server.
     """
     if frozen_at is not None:
         # Callers hold the close time in UTC; the page shows every time in the conference's own zone.
@@ -413,10 +404,7 @@ def render_html(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
         checksum_label=CHECKSUM_LABEL, receipts_label=RECEIPTS_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
         authors=authors, proposed=proposed, ruling=ruling, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
-        sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, part=part, groups=comment_groups(model, part),
-        remarks=remarks(model, part), remark_offset=(part.remarks or (0, 0))[0],
-        sections=revised_sections(model, part), audit_rows=audit_rows(model, part), audit_offset=(part.audit or (0, 0))[0],
-        audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,
+        sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,
         attendance_legend=ATTENDANCE_LEGEND, absentee_line=absentee_line,
     )
 

@@ -12,6 +12,7 @@ import pikepdf
 import pytest
 
 from server.attendance import printing
+from server.errors import Unavailable
 from tests.conftest import Call, Server
 from tests.rendered import pdf_text, squeezed
 from tests.test_roles_and_input import assert_error, point_ids
@@ -149,3 +150,9 @@ async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest
     with pikepdf.open(io.BytesIO(pdf)) as joined, joined.open_outline() as outline:
         marks = [(str(item.title), joined.pages.index(pikepdf.Page(item.destination[0]))) for item in outline.root]
     assert marks == [(f"Điểm cầu {code} (mã {code})", page) for page, code in enumerate("ABC")]
+
+
+async def test_a_batch_that_cannot_be_typeset_is_unavailable_not_an_error_of_the_server() -> None:
+    with pytest.raises(Unavailable) as refused:
+        await printing.sheets_pdf({"sheets": [{"rows": [], "blank": 0}]}, datetime(2026, 9, 5, tzinfo=UTC))
+    assert refused.value.status == 503 and refused.value.details["status"] != 0

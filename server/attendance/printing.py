@@ -10,8 +10,10 @@ BATCH_ROWS rows bounds what one child holds (near 200 MiB), so a national worksh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -20,9 +22,13 @@ from typing import Any
 
 import pikepdf
 
+from server.errors import Unavailable
 from server.typeset import typeset
 
 BATCH_ROWS = 3000
+# A batch takes a few seconds on a busy machine; a child that takes minutes is stuck, and is stopped.
+BATCH_SECONDS = 120
+log = logging.getLogger(__name__)
 TEMPLATE = "attendance-sheet"
 
 
@@ -68,14 +74,25 @@ def _joined(parts: Sequence[bytes]) -> bytes:
 
 
 async def _apart(data: dict[str, Any], created: datetime) -> bytes:
+    """One batch typeset by a child, killed when it runs past BATCH_SECONDS or the request goes away."""
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", __name__, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     request = json.dumps({"data": data, "created": created.isoformat()}, ensure_ascii=False).encode()
-    pdf, errors = await child.communicate(request)
-    if child.returncode != 0:
-        raise RuntimeError(f"Typesetting the attendance sheets failed: {errors.decode(errors='replace')[-2000:]}")
+    try:
+        async with asyncio.timeout(BATCH_SECONDS):
+            pdf, errors = await child.communicate(request)
+    except TimeoutError:
+        raise Unavailable("The attendance sheets cannot be made: typesetting took too long") from None
+    finally:
+        if child.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.kill()
+            await child.wait()
+    if child.returncode != 0 or not pdf.startswith(b"%PDF-"):
+        log.warning("typesetting attendance sheets failed (%s): %s", child.returncode, errors[-2000:].decode(errors="replace"))
+        raise Unavailable("The attendance sheets cannot be made: typesetting failed", {"status": child.returncode})
     return pdf
 
 

@@ -33,6 +33,8 @@ BY_ROUTE: dict[str, dict[str, Schema]] = {
 }
 # When typesetting the record fails or takes too long, the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
+# The attendance sheets are typeset the same way (server/attendance/printing.py).
+SHEETS = frozenset({"attendance_sheet", "attendance_sheets"})
 UNDESCRIBED = Doc(tag="", summary="")
 # Path parameters that are not ids.
 TEXT_PARAMS = frozenset({"token", "receipt"})
@@ -62,6 +64,8 @@ def _responses(name: str, path: str, doc: Doc) -> dict[str, Any]:
     responses["4XX"] = {"description": "Error", "content": {JSON: {"schema": ERROR_REF}}}
     if name in PRINTED and path.endswith((".pdf", ".pdfa")):
         responses["503"] = {"description": "The record could not be typeset", "content": {JSON: {"schema": ERROR_REF}}}
+    if name in SHEETS:
+        responses["503"] = {"description": "The sheets could not be typeset", "content": {JSON: {"schema": ERROR_REF}}}
     return responses
 
 

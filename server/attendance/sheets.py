@@ -212,5 +212,4 @@ async def attendance_sheets(session: AsyncSession, conference_id: int, when: str
         "sheets": [_sheet(point, when, rosters[point.id], recorded) for point in points],
     }
     # A closed workshop's sheets are the same bytes at every download; before the close, the workshop's creation.
-    # Typst takes the date in whole seconds.
-    return Sheets(data, (conference.closed_at or conference.created_at).replace(microsecond=0))
+    return Sheets(data, conference.closed_at or conference.created_at)

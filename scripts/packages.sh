@@ -1,13 +1,14 @@
 # Sourced by scripts/install and scripts/test: the Debian packages each needs, and the one way both install them.
 
-# Badge PDFs embed DejaVu Sans; the summary PDF is printed by headless Chromium in Liberation Serif 2, which has the
-# metrics of Times New Roman and, unlike Liberation 1 (fonts-liberation), every Vietnamese letter.
-RUNTIME_PACKAGES="fonts-dejavu-core fonts-liberation2 chromium"
-# The PDF tests read text back with pdftotext and compare what it says, never where this machine's fonts break the
-# lines, so they need no particular font beyond the runtime's; the scale-out tests run several servers on PostgreSQL
-# and Redis (scripts/services.sh starts private instances; the system services are not used); tests/test_behind_nginx.py
-# puts two of them behind an nginx of its own.
-TEST_PACKAGES="fontconfig poppler-utils postgresql redis-server nginx"
+# Badge PDFs embed DejaVu Sans. The record and the attendance sheets are typeset by Typst with the fonts inside its
+# Python wheel (Libertinus Serif), so they need no system font and no browser.
+RUNTIME_PACKAGES="fonts-dejavu-core"
+# The browser tests drive Debian's Chromium. The PDF tests read text back with pdftotext and compare what it says,
+# never where the lines break; fonts-dejavu-extra gives CI other fonts than a server has, for the test that the record
+# is the same bytes whatever fonts a machine has. The scale-out tests run several servers on PostgreSQL and Redis
+# (scripts/services.sh starts private instances; the system services are not used); tests/test_behind_nginx.py puts
+# two of them behind an nginx of its own.
+TEST_PACKAGES="chromium fontconfig fonts-dejavu-extra poppler-utils postgresql redis-server nginx"
 
 # apt_ensure WHY PACKAGE...: install the packages that are missing when root, else say which to install and fail.
 apt_ensure() {

@@ -73,9 +73,6 @@ class Settings:
     # How often the link to Redis is pinged, and how long an answer may take before the link counts as lost.
     redis_ping_seconds: float = 2.0
     log_format: str = "text"
-    # Debian's browser itself, not its /usr/bin/chromium launcher: the launcher is for desktop sessions (it loads
-    # extensions, enables GPU rasterisation) and its /dev/shm probe breaks where /dev/shm is mounted twice.
-    chromium: str = "/usr/lib/chromium/chromium"
     # The PKCS#12 file whose certificate signs every frozen summary PDF (PAdES), and the password that opens it.
     signing_p12: Path | None = None
     signing_password: str | None = field(default=None, repr=False)
@@ -257,7 +254,6 @@ def load(
         allowed_origins=_read(env, "DIEMCAU_ALLOWED_ORIGINS", _origins, (), "comma-separated origins like https://a.example.vn,https://b.example.vn"),
         trusted_proxies=_read(env, "DIEMCAU_TRUSTED_PROXIES", _networks, (), "comma-separated addresses or networks like 127.0.0.1,10.0.0.0/8"),
         max_upload_bytes=_read(env, "DIEMCAU_MAX_UPLOAD_BYTES", _bounded(int, 1024), Settings.max_upload_bytes, f"{whole} of bytes, at least 1024"),
-        chromium=env.get("DIEMCAU_CHROMIUM", "").strip() or Settings.chromium,
         secure_cookies=secure_cookies or (public_url or "").startswith("https://"),
         session_hours=_read(env, "DIEMCAU_SESSION_HOURS", _bounded(int, 1, 24 * 31), Settings.session_hours, f"{whole} of hours from 1 to 744"),
         submit_rate=_read(env, "DIEMCAU_SUBMIT_RATE", _rate, Settings.submit_rate, "COUNT/SECONDS with both at least 1, like 30/60"),

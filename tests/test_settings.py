@@ -32,7 +32,7 @@ def test_defaults_without_any_variable() -> None:
     assert (s.session_hours, s.submit_rate, s.max_upload_bytes, s.idle_timeout) == (12, (30, 60), 10 * 1024 * 1024, 30)
     assert (s.replay_limit, s.event_retention, s.drain_seconds) == (5000, 0, 5.0)
     assert (s.redis_url, s.redis_ping_seconds, s.metrics_token, s.metrics_listen) == (None, 2.0, None, None)
-    assert (s.secure_cookies, s.log_format, s.chromium) == (False, "text", "/usr/lib/chromium/chromium")
+    assert (s.secure_cookies, s.log_format) == (False, "text")
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,6 @@ def test_defaults_without_any_variable() -> None:
         ({"DIEMCAU_METRICS_LISTEN": "127.0.0.1:9180"}, "metrics_listen", ("127.0.0.1", 9180)),
         ({"DIEMCAU_METRICS_LISTEN": "[::1]:9180"}, "metrics_listen", ("::1", 9180)),
         ({"DIEMCAU_LOG_FORMAT": "JSON"}, "log_format", "json"),
-        ({"DIEMCAU_CHROMIUM": "/opt/chromium/chrome"}, "chromium", "/opt/chromium/chrome"),
     ],
 )
 def test_a_valid_value_is_read_as_documented(env: dict[str, str], attribute: str, expected: Any) -> None:

@@ -291,8 +291,10 @@ async def print_pdf(model: dict[str, Any], *, frozen: bool, sha256: str | None, 
     """
     job = json.dumps({"model": model, "frozen": frozen, "sha256": sha256, "frozen_at": frozen_at,
                       "dated": dated.isoformat(), "archival": archival}, ensure_ascii=False).encode()
+    # A session of its own, as a printer's always had: bench/summary.py measures the processes whose session a
+    # child of ours leads.
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.summary.pdf", stdin=PIPE, stdout=PIPE, stderr=PIPE,
+        sys.executable, "-m", "server.summary.pdf", stdin=PIPE, stdout=PIPE, stderr=PIPE, start_new_session=True,
     )
     try:
         async with asyncio.timeout(timeout):

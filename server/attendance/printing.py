@@ -16,7 +16,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +54,7 @@ def _bookmarks(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
 def _joined(parts: Sequence[bytes]) -> bytes:
     """The batches' pages in one file, with every point's bookmark; it claims no tags: each batch's tags describe
     only its own pages."""
-    with ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
         whole = stack.enter_context(pikepdf.open(io.BytesIO(parts[0])))
         marks = _bookmarks(whole)
         for part in parts[1:]:

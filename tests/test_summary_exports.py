@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,7 +11,7 @@ import docx
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
 from tests.test_roles_and_input import assert_error, seq
-from tests.rendered import pdf_text, squeezed
+from tests.rendered import pdf_text, poppler, squeezed
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công tác Đảng hoàn thiện dự thảo trước ngày 30/9/2021."
@@ -83,15 +82,27 @@ async def test_previews_are_drafts_and_the_frozen_record_is_reproducible(
     status, headers, body = await download(http, s, "/summary.pdf", t["chair"])
     assert status == 200 and headers["Content-Type"] == "application/pdf" and body.startswith(b"%PDF-")
     preview_text = squeezed(pdf_text(body))
-    assert "DỰTHẢO" in preview_text and squeezed("BIÊN BẢN TỔNG HỢP HỘI THẢO") in preview_text
+    assert "DỰTHẢO" in preview_text and squeezed("BIÊN BẢN TỔNG HỢP") in preview_text
+    assert squeezed("BAN TỔ CHỨC HỘI THẢO") in preview_text
     for token in (t["operators"]["HGI"], t["display"], next(iter(t["delegates"].values()))):
         assert (await download(http, s, "/summary.pdf", token))[0] == 403
         assert (await download(http, s, "/revised-draft.docx", token))[0] == 403
 
+    # The letterhead: refused whole when any field is wrong, taken by the record when right.
+    before = await seq(call, s)
+    for header in ([], {"style": "ministry"}, {"number": 12}, {"place": "Hà\nNội"}, {"seal": "x"}):
+        assert_error(await call("PATCH", s.api(), t["admin"], json={"record_header": header}), 422)
+    assert await seq(call, s) == before and (await call("GET", s.api(), t["admin"])).body["record_header"] is None
+    header = {"style": "state", "parent_body": "Bộ Công an", "issuing_body": "Cục Công tác Đảng", "number": "12/BB-CTĐ",
+              "national_title": None, "motto": "", "place": "Hà Nội", "secretary_name": "Lê Thị Hoa"}
+    set_header = await call("PATCH", s.api(), t["chair"], json={"record_header": header})
+    assert set_header.status == 200 and set_header.body["record_header"] == {**header, "motto": None}
+
     assert (await call("POST", s.api("/close"), t["chair"])).status == 200
     sha = (await call("GET", s.api("/summary.json"), t["chair"])).body["sha256"]
     files = {}
-    for name in ("summary.md", "summary.html", "summary.json", "summary.docx", "summary.pdf", "revised-draft.docx"):
+    for name in ("summary.md", "summary.html", "summary.json", "summary.docx", "summary.pdf", "summary.pdfa",
+                 "revised-draft.docx"):
         first, second = await download(http, s, f"/{name}", t["chair"]), await download(http, s, f"/{name}", t["chair"])
         assert first[0] == 200 and first[2] == second[2], name
         files[name] = first[2]
@@ -102,4 +113,11 @@ async def test_previews_are_drafts_and_the_frozen_record_is_reproducible(
     assert sha in docx_text(files["summary.docx"]) and "DỰ THẢO" not in docx_text(files["summary.docx"])
     frozen_text = squeezed(pdf_text(files["summary.pdf"]))
     assert sha in frozen_text and "DỰTHẢO" not in frozen_text
+    for words in ("BỘ CÔNG AN", "CỤC CÔNG TÁC ĐẢNG", "Số: 12/BB-CTĐ", "Độc lập - Tự do - Hạnh phúc", "Lê Thị Hoa"):
+        assert squeezed(words) in frozen_text, words
+    assert f"diemcau-sha256-{sha}" in poppler("pdfinfo", "-", stdin=files["summary.pdf"])
+    assert "pdfaid:part" in poppler("pdfinfo", "-meta", "-", stdin=files["summary.pdfa"])
+    assert squeezed(pdf_text(files["summary.pdfa"])) == frozen_text
+    status, headers, _ = await download(http, s, "/summary.pdfa", t["chair"])
+    assert status == 200 and headers["Content-Disposition"].endswith("-pdfa.pdf")
     assert "Dự thảo Quy chế phối hợp" in docx_text(files["revised-draft.docx"])

@@ -163,11 +163,11 @@ def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolve
     try:
         signed = reader.get_historical_resolver(1)
         last_page = original.find_page_for_modification(-1)[0].reference
+        old_page, new_page = original.get_object(last_page), signed.get_object(last_page)
+        # The page's list of annotations, when it is an object of its own, gains the widget in place.
         allowed = {
-            original.root_ref,
-            original.trailer_view.raw_get("/Info").reference,
-            original.root.raw_get("/Metadata").reference,
-            last_page,
+            original.root_ref, last_page, _ref(original.trailer_view, "/Info"), _ref(original.root, "/Metadata"),
+            _ref(old_page, "/Annots"),
         }
         changed = {
             ref for ref in reader.xrefs.explicit_refs_in_revision(1) if reader.xrefs.get_introducing_revision(ref) == 0
@@ -175,7 +175,6 @@ def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolve
         if reader.xrefs.refs_freed_in_revision(1) or not changed <= allowed or "/AcroForm" in original.root:
             return False
         field = signature.sig_field.container_ref
-        old_page, new_page = original.get_object(last_page), signed.get_object(last_page)
         added = [ref for ref in _references(new_page, "/Annots") if ref not in _references(old_page, "/Annots")]
         return (
             _same_except(original.root, signed.root, CATALOG_CHANGES)
@@ -186,6 +185,12 @@ def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolve
         )
     except BROKEN:
         return False
+
+
+def _ref(holder: generic.DictionaryObject, key: str) -> generic.Reference | None:
+    """The object an entry refers to, or None for an entry written in place or missing."""
+    entry = holder.raw_get(key) if key in holder else None
+    return entry.reference if isinstance(entry, generic.IndirectObject) else None
 
 
 def _references(holder: generic.DictionaryObject, key: str) -> list[generic.Reference | None]:

@@ -134,6 +134,11 @@ def ruling(row: dict[str, Any]) -> str | None:
     return "\n".join(lines) if lines else None
 
 
+# Filters rather than globals: Jinja2 calls a global through its context, which costs more than the call itself
+# when it is made for each of 9,500 rows; a filter is called directly.
+_env.filters.update(authors=authors, proposed=proposed, ruling=ruling)
+
+
 DISPOSITION_COUNTS = (
     ("Tiếp thu", "accepted"),
     ("Tiếp thu một phần", "partly_accepted"),
@@ -403,7 +408,7 @@ def render_html(
     return template.render(
         model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
         checksum_label=CHECKSUM_LABEL, receipts_label=RECEIPTS_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
-        authors=authors, proposed=proposed, ruling=ruling, disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
+        disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
         sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,
         attendance_legend=ATTENDANCE_LEGEND, absentee_line=absentee_line,
     )

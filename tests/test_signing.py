@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
 
 import server.__main__ as command
 from server.settings import SettingError, load
@@ -186,6 +187,24 @@ def test_a_change_appended_after_signing_is_caught(signed: Signed, monkeypatch: 
     out = io.BytesIO()
     writer.write(out)
     assert "Kiểm tra toàn vẹn: tệp đã bị thay đổi sau khi ký" in refused(signed, "sua-sau.pdf", out.getvalue(), monkeypatch)
+
+
+def test_a_signing_that_also_draws_on_the_last_page_is_caught(signed: Signed, pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The document as made, then one revision that both covers its last page with other text and signs, by our key.
+    reader = PdfFileReader(io.BytesIO(signed.frozen))
+    end = signed.frozen.index(b"%%EOF", reader.xrefs.get_startxref_for_revision(0)) + len(b"%%EOF\n")
+    made = signed.frozen[:end]
+    writer = IncrementalPdfFileWriter(io.BytesIO(made))
+    page = writer.find_page_for_modification(-1)[0].get_object()
+    page["/Contents"] = writer.add_object(generic.StreamObject(stream_data=b"0 0 600 850 re f"))
+    writer.update_container(page)
+    p12 = signers.SimpleSigner.load_pkcs12(pki.p12, passphrase=PASSWORD.encode())
+    meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES)
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer=p12, new_field_spec=fields.SigFieldSpec(FIELD, on_page=-1, box=(90, 20, 300, 60))).sign_pdf(
+        writer, output=out,
+    )
+    assert "Kiểm tra biên bản: lần ký đã sửa cả nội dung" in refused(signed, "ve-de.pdf", out.getvalue(), monkeypatch)
 
 
 def test_an_unsigned_preview_a_preview_signed_with_our_key_and_a_stranger_ca_are_refused(

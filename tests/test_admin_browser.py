@@ -9,6 +9,7 @@ from playwright.async_api import expect
 from tests import test_browser
 from tests.conftest import Call, Server
 from tests.test_browser import Open, catalog
+from tests.test_summary_browser import FILES
 
 browser = test_browser.browser
 open_console = test_browser.open_console
@@ -36,8 +37,8 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     await expect(page.locator("#draft-current .empty")).to_have_text(VI["draft.none"])
     # The record is offered in every format the server makes, and the revised draft beside it, as on the chair's.
     links = page.locator("#details .summary-links a")
-    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", VI["summary.revised_draft"]])
-    for link, path in zip(await links.all(), ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "revised-draft.docx"]):
+    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", "PDF/A", VI["summary.revised_draft"]])
+    for link, path in zip(await links.all(), FILES):
         await expect(link).to_have_attribute("href", f"/api/v1/conferences/{created.body['id']}/{path}")
 
     form = page.locator("#point-form")
@@ -108,6 +109,21 @@ async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Serv
     starts = (await call("GET", s.api(), s.tokens["admin"])).body["starts_at"]
     day, month, year = starts[8:10], starts[5:7], starts[0:4]
     await expect(page.locator("#details-form .date-words")).to_contain_text(f"{day}/{month}/{year}")
+
+    # The record's letterhead is set in the same form; an emptied field is not set, and the page reads it back.
+    form = page.locator("#details-form")
+    await expect(form.locator("#record-header legend")).to_have_text(VI["header.legend"])
+    await form.locator("[name=header_style]").select_option("party")
+    await form.locator("[name=header_issuing_body]").fill("Tỉnh ủy Hậu Giang")
+    await form.locator("[name=header_place]").fill("Vị Thanh")
+    await form.locator("[name=header_number]").fill("")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#notice")).to_have_text(VI["form.saved"])
+    header = (await call("GET", s.api(), s.tokens["admin"])).body["record_header"]
+    assert (header["style"], header["issuing_body"], header["place"], header["number"]) == ("party", "Tỉnh ủy Hậu Giang", "Vị Thanh", None)
+    await page.reload()
+    await expect(page.locator("#details-form [name=header_place]")).to_have_value("Vị Thanh")
+    await expect(page.locator("#details-form [name=header_style]")).to_have_value("party")
 
 
 async def test_a_refusal_is_told_in_vietnamese_and_its_toast_goes_by_itself(shared_server: Server, open_console: Open) -> None:

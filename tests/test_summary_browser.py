@@ -10,6 +10,8 @@ from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_con
 __all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
+# Every file of the record the consoles offer, in the order of their links.
+FILES = ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "summary.pdfa", "revised-draft.docx"]
 WORDING = "Hội thảo thống nhất cao với dự thảo.\n\nĐề nghị cơ quan soạn thảo hoàn thiện trong tháng 9."
 
 
@@ -25,8 +27,8 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     # The record in every format, Word and PDF beside HTML, Markdown and JSON; the attendance sheet on the points' pane.
     api = f"/api/v1/conferences/{s.conference_id}"
     links = chair.locator("#pane-ket-luan .summary-links a")
-    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", VI["summary.revised_draft"]])
-    for link, path in zip(await links.all(), ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "revised-draft.docx"]):
+    await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", "PDF/A", VI["summary.revised_draft"]])
+    for link, path in zip(await links.all(), FILES):
         await expect(link).to_have_attribute("href", f"{api}/{path}")
     exports = chair.locator("#pane-diem-cau .summary-links a")
     await expect(exports).to_have_text(["XLSX", "CSV"])

@@ -91,13 +91,15 @@ class Signed:
     env: dict[str, str]
     frozen: bytes
     preview: bytes
+    archival: bytes
     conference_id: int
     directory: Path
 
 
 @pytest.fixture(scope="module")
 async def signed(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Signed]:
-    """A small workshop closed on a server that signs, its frozen PDF downloaded twice, and the demo's preview."""
+    """A small workshop closed on a server that signs, its frozen PDF downloaded twice and its archival copy, and the
+    demo's preview."""
     extra = {"DIEMCAU_SIGNING_P12": str(pki.p12), "DIEMCAU_SIGNING_PASSWORD": PASSWORD}
     server = await start_server(tmp_path_factory.mktemp("signing"), extra_env=extra)
     try:
@@ -111,11 +113,12 @@ async def signed(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
             copies = [await _download(http, f"{api}/summary.pdf", admin) for _ in range(2)]
             assert copies[0] == copies[1], "every download gives the kept, signed file"
             preview = await _download(http, server.api("/summary.pdf"), admin)
+            archival = await _download(http, f"{api}/summary.pdfa", admin)
         env = {
             **os.environ, **extra, "DIEMCAU_SECRET_KEY": "test-secret-" + server.database.parent.name,
             "DIEMCAU_DATA_DIR": str(server.database.parent),
         }
-        yield Signed(server, env, copies[0], preview, workshop.conference_id, tmp_path_factory.mktemp("copies"))
+        yield Signed(server, env, copies[0], preview, archival, workshop.conference_id, tmp_path_factory.mktemp("copies"))
     finally:
         stop_server(server)
 
@@ -164,6 +167,7 @@ def test_the_frozen_pdf_carries_our_signature_in_a_visible_field_on_its_last_pag
     pages = reader.root["/Pages"]
     assert signature.sig_field.raw_get("/P").reference == pages["/Kids"].raw_get(len(pages["/Kids"]) - 1).reference
     assert PdfFileReader(io.BytesIO(signed.preview)).embedded_signatures == [], "a preview is never signed"
+    assert PdfFileReader(io.BytesIO(signed.archival)).embedded_signatures == [], "nor is the PDF/A copy"
 
 
 def test_verify_accepts_the_frozen_pdf_and_says_whose_signature_and_which_record(signed: Signed, pki: Pki) -> None:

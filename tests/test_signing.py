@@ -166,6 +166,11 @@ def test_the_frozen_pdf_carries_our_signature_in_a_visible_field_on_its_last_pag
     assert x2 - x1 > 100 and y2 - y1 > 10, "the field is visible"
     pages = reader.root["/Pages"]
     assert signature.sig_field.raw_get("/P").reference == pages["/Kids"].raw_get(len(pages["/Kids"]) - 1).reference
+    # The tagged record stays tagged (PDF/UA-1): the field is a Form element of the structure, described in words.
+    tree = reader.root["/StructTreeRoot"]
+    form = tree["/K"][len(tree["/K"]) - 1]
+    assert form["/S"] == "/Form" and form["/K"].raw_get("/Obj").reference == signature.sig_field.container_ref
+    assert SIGNER in form["/Alt"] and signature.sig_field["/StructParent"] == tree["/ParentTreeNextKey"] - 1
     assert PdfFileReader(io.BytesIO(signed.preview)).embedded_signatures == [], "a preview is never signed"
     assert PdfFileReader(io.BytesIO(signed.archival)).embedded_signatures == [], "nor is the PDF/A copy"
 

@@ -5,7 +5,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from pyhanko.pdf_utils import content
+from pyhanko.pdf_utils import content, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -39,11 +39,8 @@ class _Stamp(content.PdfContent):
 class _SignerAt(signers.PdfSigner):
     """pyHanko's signer, with the signing time the stamp shows rather than its own later reading of the clock."""
 
-    def __init__(
-        self, when: datetime, meta: signers.PdfSignatureMetadata, signer: signers.Signer, style: StaticStampStyle,
-        field: fields.SigFieldSpec,
-    ) -> None:
-        super().__init__(meta, signer=signer, stamp_style=style, new_field_spec=field)
+    def __init__(self, when: datetime, meta: signers.PdfSignatureMetadata, signer: signers.Signer, style: StaticStampStyle) -> None:
+        super().__init__(meta, signer=signer, stamp_style=style)
         self.when = when
 
     def init_signing_session(self, pdf_out: IncrementalPdfFileWriter, existing_fields_only: bool = False) -> signers.PdfSigningSession:
@@ -63,11 +60,50 @@ def sign_pdf(pdf: bytes, p12: Path, password: str | None, *, when: datetime) -> 
     stamp = typeset("signature", {"signer": name, "time": signing_time_text(when)}, created=when, standards=())
     width, height = _page_size(stamp)
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
-    field = fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height))
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height)))
+    _tag(writer, f"Ký số bởi: {name}, thời gian: {signing_time_text(when)}")
     style = StaticStampStyle(background=_Stamp(stamp), border_width=0)
     out = io.BytesIO()
-    _SignerAt(when, meta, signer, style, field).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out)
+    _SignerAt(when, meta, signer, style).sign_pdf(writer, output=out)
     return out.getvalue()
+
+
+def _tag(writer: IncrementalPdfFileWriter, text: str) -> None:
+    """The field's widget as a Form element of the document's structure, with `text` as its description, so that a
+    tagged record (PDF/UA-1) stays tagged: every annotation must be in the structure."""
+    if "/StructTreeRoot" not in writer.root:
+        return
+    tree = writer.root["/StructTreeRoot"]
+    kids, parents = tree.raw_get("/K"), tree.raw_get("/ParentTree")
+    # Typst keeps its elements and a flat parent tree in the structure root itself; anything else is left as it is.
+    if not isinstance(kids, generic.ArrayObject) or not isinstance(parents, generic.DictionaryObject) \
+            or not isinstance(parents.get("/Nums"), generic.ArrayObject):
+        return
+    form_fields = writer.root["/AcroForm"]["/Fields"]
+    widget = form_fields.raw_get(len(form_fields) - 1)
+    numbers = parents.raw_get("/Nums")
+    key = int(tree["/ParentTreeNextKey"]) if "/ParentTreeNextKey" in tree else max(
+        (int(numbers[index]) + 1 for index in range(0, len(numbers), 2)), default=0,
+    )
+    element = writer.add_object(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/StructElem"),
+        generic.NameObject("/S"): generic.NameObject("/Form"),
+        generic.NameObject("/P"): writer.root.raw_get("/StructTreeRoot"),
+        generic.NameObject("/K"): generic.DictionaryObject({
+            generic.NameObject("/Type"): generic.NameObject("/OBJR"), generic.NameObject("/Obj"): widget,
+        }),
+        generic.NameObject("/Alt"): generic.TextStringObject(text),
+    }))
+    field = widget.get_object()
+    field["/StructParent"] = generic.NumberObject(key)
+    field["/Contents"] = generic.TextStringObject(text)
+    field["/TU"] = generic.TextStringObject(text)
+    writer.update_container(field)
+    kids.append(element)
+    numbers.extend([generic.NumberObject(key), element])
+    tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
+    writer.update_container(tree)
 
 
 def signing_time_text(when: datetime) -> str:

@@ -167,7 +167,7 @@ def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolve
         # The page's list of annotations, when it is an object of its own, gains the widget in place.
         allowed = {
             original.root_ref, last_page, _ref(original.trailer_view, "/Info"), _ref(original.root, "/Metadata"),
-            _ref(old_page, "/Annots"),
+            _ref(old_page, "/Annots"), _ref(original.root, "/StructTreeRoot"),
         }
         changed = {
             ref for ref in reader.xrefs.explicit_refs_in_revision(1) if reader.xrefs.get_introducing_revision(ref) == 0
@@ -182,9 +182,33 @@ def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolve
             and _references(signed.root["/AcroForm"], "/Fields") == [field]
             and added == [field]
             and signed.get_object(field).get("/FT") == "/Sig"
+            and _only_the_field_tagged(original, signed, field)
         )
     except BROKEN:
         return False
+
+
+def _only_the_field_tagged(original: HistoricalResolver, signed: HistoricalResolver, field: generic.Reference) -> bool:
+    """The structure tree, if the document has one, is unchanged but for one Form element that stands for the field."""
+    if "/StructTreeRoot" not in original.root:
+        return "/StructTreeRoot" not in signed.root
+    old, new = original.root["/StructTreeRoot"], signed.root["/StructTreeRoot"]
+    old_kids, new_kids = _references(old, "/K"), _references(new, "/K")
+    if new_kids == old_kids:
+        return _same_except(old, new, set()) and _same_except(old["/ParentTree"], new["/ParentTree"], set())
+    old_nums, new_nums = _raw(old["/ParentTree"], "/Nums"), _raw(new["/ParentTree"], "/Nums")
+    element = new_kids[-1]
+    added = new_nums[len(old_nums):]
+    if element is None or new_kids[:-1] != old_kids or new_nums[:len(old_nums)] != old_nums or len(added) != 2 \
+            or not isinstance(added[1], generic.IndirectObject) or added[1].reference != element:
+        return False
+    form = signed.get_object(element)
+    return (
+        _same_except(old, new, {"/K", "/ParentTree", "/ParentTreeNextKey"})
+        and _same_except(old["/ParentTree"], new["/ParentTree"], {"/Nums"})
+        and form["/S"] == "/Form" and form["/K"].raw_get("/Obj").reference == field
+        and signed.get_object(field)["/StructParent"] == added[0]
+    )
 
 
 def _ref(holder: generic.DictionaryObject, key: str) -> generic.Reference | None:
@@ -193,11 +217,15 @@ def _ref(holder: generic.DictionaryObject, key: str) -> generic.Reference | None
     return entry.reference if isinstance(entry, generic.IndirectObject) else None
 
 
+def _raw(holder: generic.DictionaryObject, key: str) -> list[Any]:
+    """An array entry's items as written, references not followed; an array missing or not an array is empty."""
+    entries = holder[key] if key in holder else generic.ArrayObject()
+    return [entries.raw_get(index) for index in range(len(entries))] if isinstance(entries, generic.ArrayObject) else []
+
+
 def _references(holder: generic.DictionaryObject, key: str) -> list[generic.Reference | None]:
     """The references in an array entry, as written (an entry written in place, not referred to, is None)."""
-    entries = holder.get(key, generic.ArrayObject())
-    raw = [entries.raw_get(index) for index in range(len(entries))]
-    return [entry.reference if isinstance(entry, generic.IndirectObject) else None for entry in raw]
+    return [entry.reference if isinstance(entry, generic.IndirectObject) else None for entry in _raw(holder, key)]
 
 
 def _same_except(old: generic.DictionaryObject, new: generic.DictionaryObject, keys: set[str]) -> bool:

@@ -32,8 +32,9 @@ CONFERENCE = re.compile(r"diemcau-conference-(\d+)")
 SHA256 = re.compile(r"diemcau-sha256-([0-9a-f]{64})")
 STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 # What the signing revision may change in the document as made: the catalog gains the form that holds the signature
-# field (and pyHanko's extension marker), the last page gains the field's widget; the document information and XMP
-# metadata get pyHanko's producer and date. Nothing a reader sees on a page besides the field.
+# field (and pyHanko's extension marker), the last page gains the field's widget, the structure tree one element for
+# it; the document information and XMP metadata get pyHanko's producer and date. Nothing a reader sees on a page
+# besides the field.
 CATALOG_CHANGES = {"/AcroForm", "/Extensions", "/Version"}
 PAGE_CHANGES = {"/Annots"}
 # Errors a damaged or hostile file raises while pyHanko reads it or checks its signature.

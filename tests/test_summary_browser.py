@@ -24,14 +24,15 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     await expect(text).to_have_value(generated)
     await expect(chair.locator("#statement-state")).to_have_text(VI["statement.generated"])
     await expect(chair.locator("#statement-heading")).to_have_text(VI["statement.title"])
-    # The record in every format, Word and PDF beside HTML, Markdown and JSON; the attendance sheet on the points' pane.
+    # The record in every format, Word and PDF beside HTML, Markdown and JSON; the attendance export and the sheets to
+    # sign on the points' pane, each of which opens.
     api = f"/api/v1/conferences/{s.conference_id}"
     links = chair.locator("#pane-ket-luan .summary-links a")
     await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", "PDF/A", VI["summary.revised_draft"]])
     for link, path in zip(await links.all(), FILES):
         await expect(link).to_have_attribute("href", f"{api}/{path}")
     exports = chair.locator("#pane-diem-cau .summary-links a")
-    await expect(exports).to_have_text(["XLSX", "CSV"])
+    await expect(exports).to_have_text(["XLSX", "CSV", VI["attendance.sheet_before"], VI["attendance.sheet_after"]])
     for link in await exports.all():
         answer = await chair.request.get(s.base_url + (await link.get_attribute("href") or ""))
         assert answer.status == 200, await answer.text()

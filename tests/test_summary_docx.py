@@ -417,7 +417,7 @@ def test_party_letterhead_and_an_unnumbered_record_to_sign_by_hand() -> None:
     document = read(render_docx(model, frozen=False, sha256=None, frozen_at=None))
     letterhead = document.tables[0]
     assert [[ruled(cell) for cell in row.cells] for row in letterhead.rows] == [
-        [["ĐẢNG ỦY CÔNG AN TRUNG ƯƠNG", "—"], ["ĐẢNG CỘNG SẢN VIỆT NAM", "—"]],
+        [["ĐẢNG ỦY CÔNG AN TRUNG ƯƠNG", "*"], ["ĐẢNG CỘNG SẢN VIỆT NAM", "—"]],
         [["Số:      /BB-…"], ["Hà Nội, ngày 07 tháng 9 năm 2021"]],
     ]
     assert document.paragraphs[0].text == DRAFT_MARKER

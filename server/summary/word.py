@@ -655,14 +655,14 @@ def _letterhead(document: dict[str, Any]) -> str:
     """Nghị định 30/2020's header: the issuing body under its parent and the number at the left; the national title,
     the motto and the place and date at the right; then the kind of document and what it is about, centred.
 
-    The issuing body has a line of a third of its length under it, the motto (or a Party body's title) one as long.
+    The issuing body has a line of a third of its length under it (a Party body a star, as Hướng dẫn 36-HD/VPTW sets
+    it), the motto (or a Party body's title) a line as long.
     """
     left, right = _LETTERHEAD
     body = _text(document["issuing_body"])
-    issuer = (
-        (_centred(document["parent_body"], _HEAD) if document["parent_body"] else "")
-        + _centred(body, _HEAD_BOLD) + _rule(body, _CAPS_CHAR, left, 1 / 3)
-    )
+    mark = _centred("*", _HEAD_BOLD) if document["style"] == "party" else _rule(body, _CAPS_CHAR, left, 1 / 3)
+    issuer = (_centred(document["parent_body"], _HEAD) if document["parent_body"] else "") + _centred(body, _HEAD_BOLD)
+    issuer += mark
     motto = document["motto"]
     title = _text(document["national_title"])
     nation = _centred(title, _HEAD_BOLD) + (

@@ -680,10 +680,9 @@ class _ChildMemory:
 
     def __init__(self) -> None:
         self.peak_total_kib = 0
-        self.peak_largest_kib = 0
 
     @staticmethod
-    def _sample() -> tuple[int, int]:
+    def _sample() -> int:
         me = os.getpid()
         sessions: dict[int, int] = {}
         parents: dict[int, int] = {}
@@ -703,7 +702,7 @@ class _ChildMemory:
             born = {pid for pid, parent in parents.items() if parent in born} - ours
             ours |= born
         leaders = {sessions[pid] for pid in ours} - {sessions.get(me)}
-        total = largest = 0
+        total = 0
         for pid, session in sessions.items():
             if pid in ours or session in leaders:
                 try:
@@ -712,14 +711,12 @@ class _ChildMemory:
                     continue
                 rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
                 total += rss
-                largest = max(largest, rss)
-        return total, largest
+        return total
 
     async def watch(self, interval: float = 0.2) -> None:
         while True:
-            total, largest = self._sample()
+            total = self._sample()
             self.peak_total_kib = max(self.peak_total_kib, total)
-            self.peak_largest_kib = max(self.peak_largest_kib, largest)
             await asyncio.sleep(interval)
 
 

@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 
 from server.summary.document import clean_header, document_part
+from server.summary import pdf as pdf_module
 from server.summary.pdf import (
     AGENDA_HEAD,
     COMMENT_HEAD,
@@ -139,6 +140,22 @@ def test_the_letterhead_of_a_party_body(record: dict[str, Any]) -> None:
                      "Vị Thanh, ngày 07 tháng 9 năm 2021", "Lê Thị Hoa"):
         assert squeezed(expected) in text, expected
     assert squeezed("Độc lập - Tự do - Hạnh phúc") not in text
+
+
+def test_a_long_comment_table_starts_each_provision_on_a_page_of_its_own(
+    record: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    headings = [squeezed(group["heading"]) for group in record["model"]["comments"]]
+    one_table = [squeezed(page) for page in pdf_text(typeset(record)).split("\f")]
+    assert len({next(i for i, page in enumerate(one_table) if h in page) for h in headings}) < len(headings)
+    monkeypatch.setattr(pdf_module, "GROUP_PAGES_ROWS", 0)
+    pages = [squeezed(page) for page in pdf_text(typeset(record)).split("\f")]
+    found = [next(i for i, page in enumerate(pages) if h in page) for h in headings]
+    assert len(set(found)) == len(headings) and found == sorted(found)
+    # Each provision's page repeats the table's header above its rows.
+    assert all(squeezed("Nội dung góp ý") in pages[i] for i in found)
+    appendix = next(i for i, page in enumerate(pages) if squeezed("Phụ lục 1. Toàn văn tham luận") in page)
+    assert pages[appendix].startswith(squeezed(str(appendix + 1)) + squeezed("Phụ lục 1")), pages[appendix][:80]
 
 
 def test_user_text_is_printed_as_the_words_it_is(record: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import io
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,13 +20,11 @@ from typing import Any
 
 import pikepdf
 
-from server.errors import Unavailable
-from server.typeset import typeset
+from server.typeset import typeset, typeset_apart
 
 BATCH_ROWS = 3000
 # A batch takes a few seconds on a busy machine; a child that takes minutes is stuck, and is stopped.
 BATCH_SECONDS = 120
-log = logging.getLogger(__name__)
 TEMPLATE = "attendance-sheet"
 
 
@@ -72,32 +69,13 @@ def _joined(parts: Sequence[bytes]) -> bytes:
         return out.getvalue()
 
 
-async def _apart(data: dict[str, Any], created: datetime) -> bytes:
-    """One batch typeset by a child, killed when it runs past BATCH_SECONDS or the request goes away."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", __name__, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    request = json.dumps({"data": data, "created": created.isoformat()}, ensure_ascii=False).encode()
-    try:
-        async with asyncio.timeout(BATCH_SECONDS):
-            pdf, errors = await child.communicate(request)
-    except TimeoutError:
-        raise Unavailable("The attendance sheets cannot be made: typesetting took too long") from None
-    finally:
-        if child.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                child.kill()
-            await child.wait()
-    if child.returncode != 0 or not pdf.startswith(b"%PDF-"):
-        log.warning("typesetting attendance sheets failed (%s): %s", child.returncode, errors[-2000:].decode(errors="replace"))
-        raise Unavailable("The attendance sheets cannot be made: typesetting failed", {"status": child.returncode})
-    return pdf
-
-
 async def sheets_pdf(data: dict[str, Any], created: datetime) -> bytes:
     """The sheets of `data` (server/attendance/sheets.py) as one PDF, tagged (PDF/UA-1) when one batch holds them."""
-    parts = [await _apart({**data, "sheets": batch}, created) for batch in _batches(data["sheets"])]
+    parts = [
+        await typeset_apart(__name__, {"data": {**data, "sheets": batch}, "created": created.isoformat()},
+                            timeout=BATCH_SECONDS, what="The attendance sheets")
+        for batch in _batches(data["sheets"])
+    ]
     return parts[0] if len(parts) == 1 else await asyncio.to_thread(_joined, parts)
 
 

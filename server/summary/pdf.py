@@ -1,13 +1,9 @@
 """The record as PDF: the summary model typeset by Typst (server/typst/record.typ) as an administrative document."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 import re
 import sys
-from asyncio.subprocess import PIPE
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +28,9 @@ from server.summary.render import (
     when,
 )
 from server.summary.revision import applied_line
-from server.typeset import typeset
+from server.typeset import typeset, typeset_apart
 
-log = logging.getLogger(__name__)
 TIMEOUT = 120
-_STDERR_TAIL = 2000
 # PDF/UA-1 for every copy; the archival copy is PDF/A-2b as well (Typst writes both in one file).
 STANDARDS = ("ua-1",)
 ARCHIVAL = ("a-2b", "ua-1")
@@ -287,35 +281,14 @@ class PdfUnavailable(Unavailable):
 
 async def print_pdf(model: dict[str, Any], *, frozen: bool, sha256: str | None, frozen_at: str | None,
                     dated: datetime, archival: bool = False, timeout: float = TIMEOUT) -> bytes:
-    """render_pdf in a process of its own, killed after `timeout` seconds.
+    """render_pdf in a process of its own, stopped after `timeout` seconds (server.typeset.typeset_apart).
 
-    Measured on the national workshop (2,300 pages): Typst needs about 2 GiB and 15 s of one core for it and holds
-    every page until it writes the file. It lets go of the GIL, so a thread would keep the event loop free too, but
-    a thread cannot be stopped when it runs too long, and the server would keep that much memory from the allocator
-    afterwards; a child process is killed on timeout and gives everything back when it exits.
+    Measured on the national workshop (2,300 pages): Typst needs about 2.8 GiB and 16–25 s for it and holds every
+    page until it writes the file; the server keeps none of that once the child exits.
     """
-    job = json.dumps({"model": model, "frozen": frozen, "sha256": sha256, "frozen_at": frozen_at,
-                      "dated": dated.isoformat(), "archival": archival}, ensure_ascii=False).encode()
-    # A session of its own, as a printer's always had: bench/summary.py measures the processes whose session a
-    # child of ours leads.
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.summary.pdf", stdin=PIPE, stdout=PIPE, stderr=PIPE, start_new_session=True,
-    )
-    try:
-        async with asyncio.timeout(timeout):
-            pdf, stderr = await process.communicate(job)
-    except TimeoutError:
-        log.warning("typesetting the record took longer than %s s", timeout)
-        raise PdfUnavailable("The PDF cannot be made: typesetting took too long") from None
-    finally:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-    if process.returncode != 0 or not pdf.startswith(b"%PDF-"):
-        log.warning("typesetting the record failed (%s): %s", process.returncode, stderr[-_STDERR_TAIL:].decode(errors="replace"))
-        raise PdfUnavailable("The PDF cannot be made: typesetting failed", {"status": process.returncode})
-    return pdf
+    job = {"model": model, "frozen": frozen, "sha256": sha256, "frozen_at": frozen_at, "dated": dated.isoformat(),
+           "archival": archival}
+    return await typeset_apart("server.summary.pdf", job, timeout=timeout, what="The PDF", unavailable=PdfUnavailable)
 
 
 def _main() -> None:

@@ -22,6 +22,9 @@ import aiohttp
 import asyncpg
 import pytest
 import socketio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from schema.tables import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,6 +159,17 @@ def required(name: str) -> str:
     if not value:
         pytest.fail(f"{name} is not set: run scripts/test, which starts PostgreSQL and finds redis-server", pytrace=False)
     return value
+
+
+@pytest.fixture
+async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
+    """A session on a fresh SQLite file with every table: operations and the record's model without a server."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'tables.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -1,31 +1,18 @@
 """The record's letterhead: the admin's header checked as stored, and the defaults the record fills in."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import Base, Conference
+from schema.tables import Conference
 from server.errors import Invalid
 from server.summary.compile import compile_summary
 from server.summary.document import clean_header, date_text
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest_asyncio.fixture
-async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'header.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-        yield session
-    await engine.dispose()
 
 
 def test_the_date_is_written_as_the_decree_writes_it() -> None:

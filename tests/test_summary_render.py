@@ -5,22 +5,18 @@ import hashlib
 import io
 import itertools
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import docx
-import pytest_asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import (
     AgendaItem,
     AuditEntry,
-    Base,
     Checkin,
     Comment,
     Conference,
@@ -49,16 +45,6 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 def at(hour: int, minute: int, second: int = 0) -> datetime:
     """A moment of 07/09/2021 in UTC, seven hours behind Hà Nội."""
     return datetime(2021, 9, 7, hour, minute, second, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture
-async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'summary.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-        yield session
-    await engine.dispose()
 
 
 async def seed(session: AsyncSession) -> int:

@@ -109,7 +109,7 @@ async def _pdf(record: SummaryRecord, settings: Settings, archival: bool = False
     kept = settings.data_dir / "summaries" / f"{record.sha256}{variant}.typst.pdf" if record.frozen else None
     if kept is not None and kept.exists():
         return await asyncio.to_thread(kept.read_bytes)
-    pdf = await made_pdf(record, settings, archival)
+    pdf = await made_pdf(record, archival)
     if signing:
         when = datetime.now(record.dated.tzinfo)
         pdf = await asyncio.to_thread(sign_pdf, pdf, settings.signing_p12, settings.signing_password, when=when)
@@ -118,7 +118,7 @@ async def _pdf(record: SummaryRecord, settings: Settings, archival: bool = False
     return pdf
 
 
-async def made_pdf(record: SummaryRecord, settings: Settings, archival: bool = False) -> bytes:
+async def made_pdf(record: SummaryRecord, archival: bool = False) -> bytes:
     """The PDF as made from the record, before any signature: `diemcau verify` makes it again to compare."""
     return await print_pdf(record.model, **record.seal, dated=record.dated, archival=archival)
 

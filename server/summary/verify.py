@@ -101,7 +101,7 @@ async def verify_pdf(data: bytes, settings: Settings, roots: Sequence[Any] = ())
         )
     if not _only_the_signature_added(reader, original, signature):
         raise NotVerified("biên bản", "lần ký đã sửa cả nội dung biên bản, không chỉ thêm chữ ký")
-    remade = await made_pdf(record, settings)
+    remade = await made_pdf(record)
     ends = STARTXREF.search(remade)
     if not data.startswith(remade) or ends is None or int(ends[1]) != reader.xrefs.get_startxref_for_revision(0):
         raise NotVerified("biên bản", f"nội dung được ký khác biên bản làm lại từ bản đã khóa sổ của hội thảo số {conference_id}")

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from schema.tables import AgendaItem, AnswerTemplate, Comment, CommentNote, Event, Participant, Point
 from server.agenda.operations import item_dict
-from server.attendance.counters import figures, point_row
 from server.display.operations import Display
 from server.events import envelope
 from server.participants.operations import participant_dict
+from server.points.counters import figures, point_row
 from server.points.operations import point_dict
 from server.submissions.work import template_dict, work_view
 from tests.event_schemas import (

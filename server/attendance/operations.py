@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Participant, Point, iso, utcnow
 from server import events
-from server.attendance import counters
 from server.attendance.room import Person, Stay, room_of
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict
@@ -20,6 +19,7 @@ from server.participants.operations import (
     get_participant,
     participant_dict,
 )
+from server.points import counters
 from server.points.operations import get_point
 
 UNDO_WINDOW = timedelta(minutes=5)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, Event, Point
 from server import events
-from server.attendance import counters
 from server.keys import db_key, publisher_key, totals_key
+from server.points import counters
 from server.writes import perform
 
 # The quarter second between two announcements of a conference: 4 a second at most, a change waits at most this.

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Point
-from server.attendance import counters
 from server.conferences.operations import get_conference
 from server.participants.operations import list_participants
 from server.participants.roster_file import COLUMNS
 from server.participants.tabular import Cell, write_csv, write_xlsx
+from server.points import counters
 from server.points.operations import get_point
 
 FORMATS = {

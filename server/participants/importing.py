@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Participant, Point
 from server import events
-from server.attendance import counters
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Invalid
 from server.participants.roster_file import COLUMNS, Entry, Parsed, error
+from server.points import counters
 from server.text import fold
 
 MAX_REPORTED_ERRORS = 1_000

@@ -11,10 +11,10 @@ from sqlalchemy.orm import aliased
 
 from schema.tables import Checkin, Participant, Point, iso
 from server import events
-from server.attendance import counters
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict, Forbidden
 from server.lookup import in_conference
+from server.points import counters
 from server.points.operations import get_point
 from server.text import fold, name_sort_bytes
 

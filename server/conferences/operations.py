@@ -12,7 +12,6 @@ from schema.tables import Conference, utcnow
 from server import events
 from server.drafts.adopted import unresolved_conflicts
 from server.errors import Closed, Conflict, NotFound
-from server.summary.freeze import freeze_summary
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "open": (frozenset({"draft", "collection_closed"}), "open"),
@@ -90,7 +89,11 @@ async def _settled(session: AsyncSession, conference_id: int) -> None:
 
 
 async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
-    """Apply a TRANSITIONS action; opening an open conference changes nothing."""
+    """Apply a TRANSITIONS action; opening an open conference changes nothing.
+
+    Closing ends what is still running (CLOSING_STEPS) but freezes no record: close through
+    server.summary.operations.change_state, which does both in one transaction.
+    """
     conference = await get_conference(session, conference_id)
     allowed, target = TRANSITIONS[action]
     if conference.status == target and action == "open":
@@ -118,12 +121,7 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
         for step in CLOSING_STEPS:
             await step(session, conference_id, now)
         await session.flush()
-        await freeze_summary(session, conference)
     await events.append(
         session, conference_id, "conference.state_changed", {"status": target, "previous": previous}, events.PUBLIC
     )
-    if target == "closed":
-        await events.append(
-            session, conference_id, "summary.ready", {"sha256": conference.summary_sha256}, events.STAFF
-        )
     return conference

@@ -14,7 +14,6 @@ from schema.tables import AgendaItem, Comment, Participant, Point, User, replaye
 from server.agenda.operations import finish_item, item_dict, next_item
 from server.attendance.operations import check_in
 from server.conferences.audit import record
-from server.conferences.operations import change_state
 from server.db import Database
 from server.demo.seed import workshop
 from server.http.subjects import subject_of
@@ -26,6 +25,7 @@ from server.submissions.change_proposals import propose_change
 from server.submissions.operations import comment_dict
 from server.submissions.proposals import Proposal
 from server.submissions.rulings import dispose_comment, merge_comment
+from server.summary.operations import change_state
 from server.text import nfc
 from server.writes import alone
 

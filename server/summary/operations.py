@@ -1,13 +1,16 @@
-"""The closing statement: read it with its generated draft, and let the chair rewrite it before close."""
+"""The summary's verbs: the closing statement the chair may rewrite, and the close that freezes the record."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.tables import Conference
 from server import events
+from server.conferences import operations as conferences
 from server.conferences.operations import get_conference, require_not_closed
 from server.summary.compile import compile_summary
+from server.summary.freeze import freeze_summary
 from server.summary.statement import generated_statement
 
 
@@ -27,3 +30,15 @@ async def set_closing_statement(session: AsyncSession, conference_id: int, text:
         session, conference_id, "summary.statement_changed", {"edited": text is not None, "by": actor}, events.STAFF
     )
     return await closing_statement(session, conference_id)
+
+
+async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
+    """Move the conference through its states; closing freezes the record in the same transaction and tells the
+    staff it is ready."""
+    conference = await conferences.change_state(session, conference_id, action)
+    if action == "close":
+        await freeze_summary(session, conference)
+        await events.append(
+            session, conference_id, "summary.ready", {"sha256": conference.summary_sha256}, events.STAFF
+        )
+    return conference

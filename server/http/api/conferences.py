@@ -20,6 +20,7 @@ from server.i18n import language_of
 from server.keys import settings_key
 from server.points import operations as points
 from server.settings import Settings
+from server.summary import operations as summary
 from server.summary.document import clean_header
 
 
@@ -123,7 +124,7 @@ async def change_state(request: web.Request) -> web.Response:
     action = request.match_info["action"]
 
     async def op(session: Any) -> dict[str, Any]:
-        return conference_dict(await conferences.change_state(session, c, action))
+        return conference_dict(await summary.change_state(session, c, action))
 
     return await write(request, c, op)
 

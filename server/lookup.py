@@ -1,4 +1,4 @@
-"""Fetch a row by id only if it belongs to the conference in the URL."""
+"""Fetch a row by id only if it belongs to the conference in the URL, and tell an id a row could have."""
 from __future__ import annotations
 
 from typing import Protocol, TypeVar
@@ -15,6 +15,13 @@ class Owned(Protocol):
 
 
 T = TypeVar("T", bound=Owned)
+# SQLite's INTEGER is 64-bit: no row has an id beyond it, and the driver raises OverflowError on one.
+MAX_INT = 2**63 - 1
+
+
+def fits(value: object) -> bool:
+    """An integer (not a boolean) that the database can store."""
+    return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
 
 
 async def in_conference(session: AsyncSession, model: type[T], conference_id: int, row_id: int, what: str, field: str) -> T:

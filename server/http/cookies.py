@@ -13,11 +13,10 @@ from schema.tables import utcnow
 from server.auth import operations as auth
 from server.auth.cache import remember
 from server.auth.principal import Principal
-from server.http.client import is_secure
+from server.client import SESSION_COOKIE, is_secure
 from server.keys import settings_key
 from server.writes import perform
 
-SESSION_COOKIE = "diemcau_session"
 renewed_key: web.RequestKey[tuple[str, datetime]] = web.RequestKey("renewed_session")
 
 

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from server.auth.cache import who
+from server.client import origin_allowed
 from server.errors import DomainError, Forbidden, UnsupportedEncoding
-from server.http.client import origin_allowed
 from server.http.cookies import SESSION_COOKIE, renew_if_due
 from server.keys import principal_key
 from server.logs import redact

@@ -14,20 +14,14 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from server.errors import BadRequest, Invalid, TooLarge
 from server.keys import settings_key
+from server.lookup import fits
 from server.text import clean_name, clean_text
 
 MISSING = object()
 MAX_DEPTH = 32
 MAX_FORM_FIELDS = 20
-# SQLite's INTEGER is 64-bit: no row has an id beyond it, and the driver raises OverflowError on one.
-MAX_INT = 2**63 - 1
 # Times a workshop can have; near year 1 or 9999 converting zones or adding the agenda's minutes overflows.
 YEARS = range(1900, 3000)
-
-
-def fits(value: object) -> bool:
-    """An integer (not a boolean) that the database can store."""
-    return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
 
 
 def _depth(value: Any, level: int = 0) -> int:

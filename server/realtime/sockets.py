@@ -12,11 +12,10 @@ from server import events, metrics
 from server.auth.cache import who
 from server.auth.policy import authorize
 from server.auth.principal import Principal
+from server.client import SESSION_COOKIE, socket_origin_allowed
 from server.errors import DomainError, Invalid, Unauthorized
-from server.http.client import socket_origin_allowed
-from server.http.middlewares import SESSION_COOKIE
-from server.http.parse import fits
 from server.keys import db_key, ender_key, settings_key
+from server.lookup import fits
 from server.points.presence import presence_key
 from server.realtime.ending import SocketEnder, invitation_room, notice, session_room
 from server.realtime.fanout import DirectFanout, FanoutManager

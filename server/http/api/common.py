@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.policy import authorize
 from server.auth.principal import Principal
+from server.client import client_address
 from server.conferences import audit
 from server.http import parse
 from server.http.actions import action_of
-from server.http.client import client_address
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key, principal_key

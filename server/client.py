@@ -1,4 +1,4 @@
-"""Who is calling and from where: the client's address, scheme and origin, through a trusted reverse proxy or none.
+"""Who is calling and from where, for both transports: the client's address, scheme, origin and session cookie.
 
 A proxy's X-Forwarded-For and X-Forwarded-Proto are believed only when the connection itself comes from an
 address in DIEMCAU_TRUSTED_PROXIES. Anyone else can write those headers too, so from anyone else they change
@@ -18,6 +18,7 @@ from server.settings import Settings
 
 log = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+SESSION_COOKIE = "diemcau_session"
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 # Refused origins are logged once each, and only this many: a hostile page can send any number of them.

@@ -17,8 +17,8 @@ from server.auth.signin import lockout_of
 from server.auth.submit_rate import SubmitRate, submit_rate_key
 from server.auth.throttle import LoginThrottle, throttle_key
 from server.db import db_context
+from server.delivery import Publisher
 from server.display.follow import setup_display
-from server.events import Publisher
 from server.http.cookies import send_renewed_cookie
 from server.http.middlewares import authenticate, errors, plain_bodies, security_headers
 from server.http.routes import setup_routes

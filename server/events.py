@@ -1,23 +1,22 @@
-"""The event log: append in the write's transaction, publish after commit, replay since a seq."""
+"""The event log: append in the write's transaction, hold for publishing after commit, replay since a seq.
+
+The log knows streams, not roles: which streams a caller sees is server/auth/visibility.py, and the
+socket.io rooms committed events go to are server/delivery.py.
+"""
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from schema.tables import Conference, Event, utcnow
-from server import metrics
-from server.auth.principal import Principal
 
 PENDING = "pending_events"
 ENDED = "ended_invitations"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,46 +159,6 @@ def take_ended(session: AsyncSession) -> list[int]:
     return session.info.pop(ENDED, [])
 
 
-def _room(conference_id: int, stream: str) -> str:
-    """A stream's socket.io room: its events go there, and those who see the stream are in it."""
-    return f"c{conference_id}:{stream}"
-
-
-def rooms_for(event: Event) -> list[str]:
-    """The event's stream, and staff's room too when the stream is one point's or one participant's."""
-    c = event.conference_id
-    if event.stream in (PUBLIC.stream, STAFF.stream):
-        return [_room(c, event.stream)]
-    return [_room(c, STAFF.stream), _room(c, event.stream)]
-
-
-def rooms_of(principal: Principal, conference_id: int) -> list[str]:
-    """The rooms a client joins: its streams' rooms (staff: public and staff, which together get every event)."""
-    streams = streams_of(principal)
-    if streams == [EVERYTHING]:
-        streams = [PUBLIC.stream, STAFF.stream]
-    return [_room(conference_id, stream) for stream in streams]
-
-
-def streams_of(principal: Principal) -> list[str]:
-    """The streams a caller sees; staff see every event, which `EVERYTHING` stands for."""
-    if principal.is_staff:
-        return [EVERYTHING]
-    streams = [PUBLIC.stream]
-    if principal.role == "operator" and principal.point_id is not None:
-        streams.append(for_point(principal.point_id).stream)
-    if principal.role == "delegate" and principal.participant_id is not None:
-        streams.append(Audience("participant", participant_id=principal.participant_id).stream)
-    return streams
-
-
-def visible_to(principal: Principal) -> ColumnElement[bool]:
-    streams = streams_of(principal)
-    if streams == [EVERYTHING]:
-        return Event.stream.is_not(None)
-    return Event.stream.in_(streams)
-
-
 @dataclass(frozen=True)
 class Replay:
     """The missed events, or a signal that the gap is too old and state must be reloaded.
@@ -214,12 +173,13 @@ class Replay:
     streams: dict[str, int]
 
 
-async def replay(session: AsyncSession, principal: Principal, conference_id: int, after_seq: int, limit: int) -> Replay:
-    """The newest seq, the oldest kept and each stream's head in one statement (one snapshot, so the heads never
+async def replay(session: AsyncSession, conference_id: int, streams: Sequence[str], after_seq: int, limit: int) -> Replay:
+    """What `streams` (or every stream, `[EVERYTHING]`) missed since `after_seq`.
+
+    The newest seq, the oldest kept and each stream's head in one statement (one snapshot, so the heads never
     pass the newest seq); the missed events in a second, when there are any."""
-    streams = streams_of(principal)
     mine = Event.conference_id == conference_id
-    own = [] if streams == [EVERYTHING] else streams
+    own = [] if list(streams) == [EVERYTHING] else list(streams)
     found = (
         await session.execute(
             select(
@@ -242,84 +202,13 @@ async def replay(session: AsyncSession, principal: Principal, conference_id: int
     rows = (
         await session.scalars(
             select(Event)
-            .where(mine, Event.seq > after_seq, Event.seq <= newest, visible_to(principal))
+            .where(mine, Event.seq > after_seq, Event.seq <= newest, _within(own))
             .order_by(Event.seq)
         )
     ).all()
     return Replay(events=[envelope(e) for e in rows], seq=newest, snapshot=False, streams=heads)
 
 
-class Emitter(Protocol):
-    """The part of socket.io the publisher needs."""
-
-    async def emit(self, event: str, data: Any, room: list[str]) -> None: ...
-
-
-class Ender(Protocol):
-    """What ends an invitation's hold after its revocation commits: remembered principals, then open sockets."""
-
-    def forget(self) -> None: ...
-
-    async def close(self, invitation_ids: list[int]) -> None: ...
-
-
-@dataclass(frozen=True)
-class _Ending:
-    """A queue entry: close the sockets of these invitations, in order with the events around it."""
-
-    invitation_ids: list[int]
-
-
-class Publisher:
-    """Sends committed events, in commit order, to the socket.io rooms allowed to see them.
-
-    Writers only enqueue, so a slow room (hundreds of consoles) never holds the write lock;
-    one task drains the queue, which keeps the seq order of every conference.
-    """
-
-    def __init__(self, emitter: Emitter, ender: Ender | None = None) -> None:
-        self._emitter = emitter
-        self._ender = ender
-        self._queue: asyncio.Queue[list[tuple[dict[str, Any], list[str]]] | _Ending] = asyncio.Queue()
-        self._listeners: list[Callable[[list[Event]], None]] = []
-
-    def on_publish(self, listener: Callable[[list[Event]], None]) -> None:
-        """Have `listener` called with each write's committed events, whichever write path committed them."""
-        self._listeners.append(listener)
-
-    def publish(self, events: list[Event]) -> None:
-        if events:
-            self._queue.put_nowait([(envelope(e), rooms_for(e)) for e in events])
-            for listener in self._listeners:
-                try:
-                    listener(events)
-                except Exception:
-                    # The write is committed and its caller about to be answered; a listener's fault is its own.
-                    log.exception("a listener to committed events failed")
-
-    def end(self, invitation_ids: list[int]) -> None:
-        """After the commit that revoked them: forget now, before the writer answers, so the next request is
-        refused; close their sockets in queue order, so no event committed later reaches them."""
-        if invitation_ids and self._ender is not None:
-            self._ender.forget()
-            self._queue.put_nowait(_Ending(invitation_ids))
-
-    async def run(self) -> None:
-        while True:
-            batch = await self._queue.get()
-            try:
-                if isinstance(batch, _Ending):
-                    assert self._ender is not None
-                    await self._ender.close(batch.invitation_ids)
-                else:
-                    for data, rooms in batch:
-                        await self._emitter.emit("event", data, room=rooms)
-                    metrics.published(len(batch))
-            except Exception:
-                # Clients that missed it catch up by seq on their next join; the writer already answered.
-                log.exception("publishing events failed")
-            finally:
-                self._queue.task_done()
-
-    async def drain(self) -> None:
-        await self._queue.join()
+def _within(own: list[str]) -> ColumnElement[bool]:
+    """Events of these streams; none named means every stream."""
+    return Event.stream.in_(own) if own else Event.stream.is_not(None)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from server.attendance.totals import Announcer
     from server.auth.principal import Principal
     from server.db import Database
-    from server.events import Publisher
+    from server.delivery import Publisher
     from server.realtime.ending import SocketEnder
     from server.settings import Settings
     from server.writes import Writers

@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from schema.tables import Conference, Event, IdempotencyRecord
 from server import events, metrics
+from server.delivery import Publisher
 from server.errors import Conflict, Invalid, Unavailable
-from server.events import Publisher
 from server.keys import writers_key
 
 Operation = Callable[[AsyncSession], Awaitable[dict[str, Any]]]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from server.attendance.batch import CheckIn, CheckOut
-from server.events import Publisher
+from server.delivery import Publisher
 from server.gathered import Gathered
 from server.submissions.batch import SubmitComment
 from server.writes import Outcome, Step, WriteQueue, _Job, _runs

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import Invitation, utcnow
 from server import events
 from server.auth.operations import invitation_state
+from server.auth.visibility import streams_of
 from server.auth.principal import Principal
 from server.gathered import Gathered
 
@@ -33,8 +34,7 @@ class JoinReads:
 
     async def replay(self, principal: Principal, conference_id: int, after_seq: int) -> events.Replay:
         """What the principal's streams missed since `after_seq`: the same for every caller who sees those streams."""
-        key = (conference_id, tuple(events.streams_of(principal)), after_seq)
-        return await self._replays.ask(key, principal)
+        return await self._replays.ask((conference_id, tuple(streams_of(principal)), after_seq))
 
     async def _invitation_states(self, asked: dict[int, Any]) -> dict[int, str]:
         async with self._reader() as session:
@@ -45,6 +45,4 @@ class JoinReads:
 
     async def _replay(self, asked: dict[ReplayKey, Any]) -> dict[ReplayKey, events.Replay]:
         async with self._reader() as session:
-            return {
-                key: await events.replay(session, principal, key[0], key[2], self._replay_limit) for key, principal in asked.items()
-            }
+            return {key: await events.replay(session, key[0], key[1], key[2], self._replay_limit) for key in asked}

@@ -8,10 +8,12 @@ from typing import Any
 import socketio
 from aiohttp import web
 
-from server import events, metrics
+from server import metrics
 from server.auth.cache import who
 from server.auth.policy import authorize
 from server.auth.principal import Principal
+from server.auth.visibility import streams_of
+from server.delivery import rooms_of
 from server.client import SESSION_COOKIE, socket_origin_allowed
 from server.errors import DomainError, Invalid, Unauthorized
 from server.keys import db_key, ender_key, settings_key
@@ -79,7 +81,7 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
                 raise Invalid("after_seq must be a non-negative integer", {"after_seq": "invalid"})
             authorize(principal, "events.read", conference_id)
             await _still_invited(sid, principal)
-            for room in events.rooms_of(principal, conference_id):
+            for room in rooms_of(conference_id, streams_of(principal)):
                 await sio.enter_room(sid, room)
             await _count_presence(sid, principal, conference_id)
             replay = await reads.replay(principal, conference_id, after_seq)

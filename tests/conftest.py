@@ -25,8 +25,12 @@ import socketio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from schema.tables import Base
+from tests.support.realtime import Listener
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The browser tests' fixtures (`browser`, `open_console`), for every test module that opens a console.
+pytest_plugins = ("tests.support.browser",)
 
 
 def free_port() -> int:
@@ -296,47 +300,6 @@ def caller(http: aiohttp.ClientSession) -> Call:
             return Reply(response.status, body, dict(response.headers))
 
     return _call
-
-
-class Listener:
-    """A socket.io client that collects pushed events and can await the next of a type.
-
-    Like the consoles, it applies an event once: one that was both replayed on join and pushed
-    live (the protocol allows that, never a miss) is kept the first time.
-    """
-
-    def __init__(self, client: socketio.AsyncClient) -> None:
-        self.client = client
-        self.events: list[dict[str, Any]] = []
-        self._arrived = asyncio.Condition()
-
-    async def on_event(self, envelope: dict[str, Any]) -> None:
-        async with self._arrived:
-            if envelope["seq"] not in {e["seq"] for e in self.events}:
-                self.events.append(envelope)
-            self._arrived.notify_all()
-
-    async def wait_for(self, type_: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
-        def matching() -> list[dict[str, Any]]:
-            return [e for e in self.events if e["type"] == type_]
-
-        async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: len(matching()) >= count), timeout)
-        return matching()
-
-    async def totals_until(self, done: Callable[[dict[str, Any]], bool], timeout: float = 10) -> list[dict[str, Any]]:
-        """The attendance.totals_changed received once the newest one's totals satisfy `done`: they are coalesced,
-        so how many carry a burst of changes is not known in advance."""
-
-        def matching() -> list[dict[str, Any]]:
-            return [e for e in self.events if e["type"] == "attendance.totals_changed"]
-
-        async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: bool(matching()) and done(matching()[-1]["data"]["totals"])), timeout)
-        return matching()
-
-    def types(self) -> list[str]:
-        return [e["type"] for e in self.events]
 
 
 @pytest.fixture

@@ -3,41 +3,16 @@ and the things done most often work from the keyboard alone."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
 
-import pytest
 from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog, violations
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
-AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
 PANES = ("dieu-hanh", "hop-thu", "diem-cau", "ket-luan")
 VI = catalog("vi")
-
-
-async def violations(page: Page, within: str | None = None) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now (or on the `within` element), one line each."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: scripts/install test installs web/ with its development packages")
-    # Evaluated, not added as a script tag: the pages' Content-Security-Policy refuses inline scripts.
-    if not await page.evaluate("typeof axe !== 'undefined'"):
-        await page.evaluate(AXE.read_text(encoding="utf-8"))
-    result: dict[str, Any] = await page.evaluate(
-        "([tags, within]) => axe.run(within ? {include: [within]} : document, {runOnly: {type: 'tag', values: tags}})",
-        [RULES, within],
-    )
-    return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} at {', '.join(n['target'][0] for n in v['nodes'][:5])}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 async def audit(pages: dict[str, Page], state: str) -> list[str]:

@@ -1,15 +1,11 @@
 """Staff accounts: password rules, lockout and its lifting, session renewal and expiry, cookie flags, logout."""
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from http.cookies import Morsel
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -21,30 +17,17 @@ from server.demo.seed import new_staff_password
 from server.http.cookies import SESSION_COOKIE
 from server.migrate import alembic_config
 from server.settings import load
-from tests.conftest import ROOT, Call, Server, start_server, stop_server
+from tests.conftest import Call, Server, start_server, stop_server
 from tests.event_schemas import validate_data
-from tests.test_invitations import Watched, refused_at_connect
-from tests.test_roles_and_input import assert_error
-from tests.test_security import demo_password
+from tests.support.accounts import create_user_cli, csrf_of, demo_password, log_in, query
+from tests.support.api import assert_error
+from tests.support.realtime import Watched, refused_at_connect
 
 HALF_DAY = 12 * 3600
 LOCKOUT_SECONDS = 15 * 60
 
 
 # ---- helpers --------------------------------------------------------------------------------------------
-
-
-def login_url(server: Server) -> str:
-    return f"{server.base_url}/api/v1/auth/login"
-
-
-async def log_in(call: Call, server: Server, username: str, password: str) -> Any:
-    return await call("POST", login_url(server), json={"username": username, "password": password})
-
-
-def query(server: Server, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(server.database, timeout=15) as db:
-        return db.execute(sql, args).fetchall()
 
 
 def stored(moment: datetime) -> str:
@@ -87,10 +70,6 @@ async def form_login(browser: aiohttp.ClientSession, server: Server, username: s
 
 def with_cookie(token: str, **headers: str) -> dict[str, str]:
     return {"Cookie": f"{SESSION_COOKIE}={token}", **headers}
-
-
-def csrf_of(server: Server, token: str) -> str:
-    return str(query(server, "SELECT csrf_token FROM auth_session WHERE token_hash = ?", token_hash(token))[0][0])
 
 
 # ---- password rules -------------------------------------------------------------------------------------
@@ -136,12 +115,6 @@ def test_the_demo_staff_passwords_meet_the_rules_and_differ() -> None:
     for username in ("admin", "chair"):
         made = {new_staff_password(username) for _ in range(20)}
         assert len(made) == 20 and all(password_problem(password, username) is None for password in made)
-
-
-def create_user_cli(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DIEMCAU_SECRET_KEY": "test-secret-cli"}
-    command_line = [sys.executable, "-m", "server", "create-user", "--database-url", f"sqlite+aiosqlite:///{database}", *args]
-    return subprocess.run(command_line, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def test_create_user_cli_refuses_weak_passwords_and_takes_good_ones(tmp_path: Path) -> None:

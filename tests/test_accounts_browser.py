@@ -4,11 +4,10 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import Open, browser, catalog, open_console
-from tests.test_security import demo_password
+from tests.support.accounts import demo_password
+from tests.support.browser import Open, catalog
 
 # Fixtures of the browser tests, used here by name.
-__all__ = ["browser", "open_console"]
 
 
 async def test_the_admin_unlocks_a_locked_account_from_the_list(demo_server: Server, open_console: Open, call: Call) -> None:

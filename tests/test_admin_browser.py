@@ -6,13 +6,9 @@ import re
 
 from playwright.async_api import expect
 
-from tests import test_browser
 from tests.conftest import Call, Server
-from tests.test_browser import Open, catalog
-from tests.test_summary_browser import FILES
+from tests.support.browser import FILES, Open, catalog
 
-browser = test_browser.browser
-open_console = test_browser.open_console
 VI = catalog("vi")
 DATE_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 

@@ -14,18 +14,9 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import Locator, Page, Route, WebSocketRoute, expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import (
-    LIVE_TIMEOUT_MS,
-    Open,
-    assert_not_reloaded,
-    browser,
-    catalog,
-    mark,
-    open_console,
-)
+from tests.support.api import ask, present_at_hgi
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_fits_projectors, assert_not_reloaded, catalog, mark
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,27 +28,6 @@ const clearEvery = window.clearInterval.bind(window);
 window.setInterval = (...args) => { const id = setEvery(...args); window.intervals.add(id); return id; };
 window.clearInterval = (id) => { window.intervals.delete(id); clearEvery(id); };
 """
-# A projector's two common sizes: the display must show everything on each without scrolling.
-PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
-# What of the page lies outside the screen: the page scrolls, or a shown element of the page reaches past an edge.
-OFF_SCREEN = """() => {
-  const page = document.documentElement;
-  const off = [];
-  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth) off.push(`page ${page.scrollWidth}×${page.scrollHeight}`);
-  for (const node of document.querySelectorAll("main *")) {
-    const box = node.getBoundingClientRect();
-    if (!node.checkVisibility() || box.width === 0) continue;
-    if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) off.push(node.id || node.className);
-  }
-  return off;
-}"""
-# The size of the smallest type that shows text on the page's main part.
-SMALLEST_TEXT = """() => {
-  const sizes = [...document.querySelectorAll("main *")]
-    .filter((node) => node.checkVisibility() && [...node.childNodes].some((child) => child.nodeType === 3 && child.textContent.trim()))
-    .map((node) => parseFloat(getComputedStyle(node).fontSize));
-  return Math.min(...sizes);
-}"""
 
 
 async def agenda(call: Call, s: Server) -> dict[str, Any]:
@@ -77,36 +47,9 @@ def about(minutes: int) -> re.Pattern[str]:
     return re.compile(rf"^({minutes - 1:02d}:[0-5]\d|{minutes:02d}:00)$")
 
 
-async def assert_fits_projectors(display: Page) -> None:
-    """The display shows all it has on either projector, in type read from the back of the room (no text smaller
-    than a 54th of the screen's height: 20 px on 1080 lines), then goes back to its size."""
-    size = display.viewport_size
-    for projector in PROJECTORS:
-        await display.set_viewport_size(projector)
-        assert await display.evaluate(OFF_SCREEN) == [], projector
-        assert await display.evaluate(SMALLEST_TEXT) >= projector["height"] / 54, projector
-    if size is not None:
-        await display.set_viewport_size(size)
-
-
 def seconds(mm_ss: str) -> int:
     minutes, secs = mm_ss.split(":")
     return int(minutes) * 60 + int(secs)
-
-
-async def present_at_hgi(call: Call, s: Server, count: int) -> list[dict[str, Any]]:
-    """Check in the first `count` people of Hậu Giang and return them."""
-    token = s.tokens["operators"]["HGI"]
-    people = (await call("GET", s.api("/participants"), token)).body["items"][:count]
-    for person in people:
-        assert (await call("POST", s.api("/checkins"), token, json={"participant_id": person["id"]})).status == 201
-    return people
-
-
-async def ask(call: Call, s: Server, person: dict[str, Any]) -> dict[str, Any]:
-    reply = await call("POST", s.api("/speaking-requests"), s.tokens["operators"]["HGI"], json={"participant_id": person["id"]})
-    assert reply.status == 201, reply.body
-    return reply.body
 
 
 async def test_skip_back_and_extend_reach_the_display(demo_server: Server, open_console: Open, call: Call) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import Call, Server
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error
 
 
 async def agenda(call: Call, s: Server) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tests.conftest import Call, Server
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error
 
 
 async def test_every_movement_is_kept_and_undo_is_audited(demo_server: Server, call: Call, listen: Any) -> None:

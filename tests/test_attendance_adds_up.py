@@ -25,7 +25,7 @@ from server.summary.compile import compile_summary
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
 from tests.rendered import pdf_text, squeezed
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error
 
 ROSTER = 4
 FIGURES = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people")

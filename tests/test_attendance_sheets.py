@@ -15,7 +15,7 @@ from server.attendance import printing
 from server.errors import Unavailable
 from tests.conftest import Call, Server
 from tests.rendered import pdf_text, squeezed
-from tests.test_roles_and_input import assert_error, point_ids
+from tests.support.api import assert_error, point_ids
 
 FIGURES = ("expected", "invited_present", "rate", "represented", "absent", "substitutes", "walk_ins", "people")
 LABELS = ("Triệu tập", "Có mặt", "Tỷ lệ có mặt", "Có người dự thay", "Vắng", "Người dự thay", "Khách mời", "Tổng số người dự")

@@ -14,12 +14,10 @@ from server.http.routes import setup_routes
 from server.http.subjects import SUBJECTS
 from server.sentences import sentence
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
-from tests.test_roles_and_input import assert_error, first_at, seq
-from tests.test_security import demo_password
+from tests.support.accounts import demo_password
+from tests.support.api import assert_error, first_at, seq
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 

@@ -18,7 +18,7 @@ from server.auth.policy import POLICY
 from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS, SIGNED_IN_ROUTES
 from server.http.routes import setup_routes
 from tests.conftest import Call, Server, start_server, stop_server
-from tests.test_secretaries import secretary
+from tests.support.accounts import secretary
 from tests.workshops import another_workshop
 
 ROLES = (

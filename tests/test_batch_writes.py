@@ -16,7 +16,7 @@ from server.gathered import Gathered
 from server.submissions.batch import SubmitComment
 from server.writes import Outcome, Step, WriteQueue, _Job, _runs
 from tests.conftest import Call, Server
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error
 
 
 async def totals(call: Call, s: Server) -> dict[str, Any]:

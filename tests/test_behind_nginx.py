@@ -32,10 +32,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import ROOT, Call, Redis, Server, free_port, start_server, stop_process, stop_server
-from tests.test_browser import LIVE_TIMEOUT_MS, assert_not_reloaded, browser, mark
+from tests.support.browser import LIVE_TIMEOUT_MS, assert_not_reloaded, mark
 
 # Fixtures of the browser tests, used here by name.
-__all__ = ["browser"]
 
 # Two server processes, nginx and Chromium on two cores, with restarts timed by the drain: run alone (scripts/test).
 pytestmark = pytest.mark.solo

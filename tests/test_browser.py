@@ -2,35 +2,13 @@
 switch works, and no page logs an error (a CSP violation is logged as one)."""
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
-import pytest
-from playwright.async_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    async_playwright,
-    expect,
-)
+from playwright.async_api import expect
 
 from tests.conftest import Call, Server
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's Chromium, never a downloaded one; the flags keep it from phoning home or needing a sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LIVE_TIMEOUT_MS = 10_000
 FUTURE_SEQ = """
 new MutationObserver((_, observer) => {
   if (!document.body) return;
@@ -38,94 +16,6 @@ new MutationObserver((_, observer) => {
   observer.disconnect();
 }).observe(document, { childList: true, subtree: true });
 """
-
-
-def catalog(lang: str) -> dict[str, str]:
-    return json.loads((ROOT / "web" / "locales" / f"{lang}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("The browser tests need Debian's chromium at /usr/bin/chromium (scripts/test installs it)")
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
-
-
-class Consoles:
-    """Opens console pages and collects every page's console errors and uncaught exceptions.
-
-    Chromium logs every refused request as a console error; a test that makes the server refuse on purpose (a
-    conflict, invalid input) says which status it expects with `expect_refusal`."""
-
-    def __init__(self, browser: Browser) -> None:
-        self.browser = browser
-        self.contexts: list[BrowserContext] = []
-        self.problems: list[str] = []
-        self.refusals: set[int] = set()
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(f"{message.page.url if message.page else '?'}: {message.text}")
-
-    def expect_refusal(self, status: int) -> None:
-        self.refusals.add(status)
-
-    async def __call__(
-        self, server: Server, token: str, path: str | None = None, lang: str = "vi", clock: bool = False,
-        prepare: Callable[[Page], Awaitable[None]] | None = None,
-    ) -> Page:
-        """A page signed in through /join, in its own browser context. With `clock`, Playwright's fake clock is
-        installed before the first page loads, so the test moves the page's time (page.clock) instead of waiting;
-        `prepare(page)` runs before the first load too (to route its websocket, say)."""
-        context = await self.browser.new_context(viewport={"width": 1366, "height": 768})
-        self.contexts.append(context)
-        await context.add_cookies([{"name": "diemcau_lang", "value": lang, "url": server.base_url}])
-        page = await context.new_page()
-        page.on("console", self.on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
-        if clock:
-            await page.clock.install()
-        if prepare is not None:
-            await prepare(page)
-        await page.goto(f"{server.base_url}/join/{token}")
-        if path is not None:
-            await page.goto(server.base_url + path)
-        if await page.locator("#live-status").count():
-            await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
-        return page
-
-    def unexpected(self) -> list[str]:
-        """The problems left once the expected refusals are taken out; each expected refusal must have happened."""
-        refused = {status: f"the server responded with a status of {status} " for status in self.refusals}
-        for status, text in refused.items():
-            assert any(text in problem for problem in self.problems), f"no request was refused with {status}"
-        return [problem for problem in self.problems if not any(text in problem for text in refused.values())]
-
-
-Open = Consoles
-
-
-@pytest.fixture
-async def open_console(browser: Browser) -> AsyncIterator[Consoles]:
-    """open_console(server, token, path=None, lang="vi", clock=False) -> a signed-in console page; the test
-    fails if any page logged an error it did not expect."""
-    consoles = Consoles(browser)
-    yield consoles
-    for context in consoles.contexts:
-        await context.close()
-    assert consoles.unexpected() == []
-
-
-async def mark(page: Page) -> None:
-    """Leave a mark in the page's JS state: it survives only if the page is never reloaded."""
-    await page.evaluate("window.notReloaded = true")
-
-
-async def assert_not_reloaded(page: Page) -> None:
-    assert await page.evaluate("window.notReloaded === true")
 
 
 async def test_check_in_moves_the_chairs_counter_live(demo_server: Server, open_console: Open) -> None:

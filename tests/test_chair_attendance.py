@@ -14,10 +14,8 @@ import pytest
 from playwright.async_api import Page, Route, expect
 
 from tests.conftest import Call, Listener, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, browser, catalog, mark, open_console
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 REGIONS = ["Lâm Đồng", "Đồng Tháp", "Quảng Ninh", "Thừa Thiên Huế"]

@@ -6,22 +6,7 @@ from typing import Any
 
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
-from tests.test_roles_and_input import assert_error, point_ids, seq
-from tests.test_workshop_flow import delegate_ids
-
-AUTHOR, OTHER = "Nghiêm Xuân Thành", "Nguyễn Thị Thu Hà"
-
-
-async def people(call: Call, s: Server) -> tuple[str, str]:
-    """The tokens of two delegates at different points: Hậu Giang (HGI) and Cần Thơ (CTO)."""
-    ids = await delegate_ids(call, s)
-    return s.tokens["delegates"][str(ids[AUTHOR])], s.tokens["delegates"][str(ids[OTHER])]
-
-
-async def comment(call: Call, s: Server, token: str, anchor: str | None, body: str, proposed: str | None = None) -> dict[str, Any]:
-    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
-    assert reply.status == 201, reply.body
-    return dict(reply.body)
+from tests.support.api import assert_error, comment, people, point_ids, rule, seq
 
 
 async def listed(call: Call, s: Server, token: str, path: str = "/comments", **params: Any) -> dict[str, Any]:
@@ -32,13 +17,6 @@ async def listed(call: Call, s: Server, token: str, path: str = "/comments", **p
 
 async def ids_of(call: Call, s: Server, **params: Any) -> list[int]:
     return [c["id"] for c in (await listed(call, s, s.tokens["chair"], **params))["items"]]
-
-
-async def rule(call: Call, s: Server, item: dict[str, Any], disposition: str, response: str = "") -> dict[str, Any]:
-    reply = await call("PATCH", s.api(f"/comments/{item['id']}"), s.tokens["chair"],
-                       json={"disposition": disposition, "response": response, "revision": item["revision"]})
-    assert reply.status == 200, reply.body
-    return dict(reply.body)
 
 
 def outsiders(s: Server, delegate: str) -> list[str]:

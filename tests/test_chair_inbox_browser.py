@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
 
 from playwright.async_api import Page, Route, expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
-from tests.test_chair_inbox import comment, people
-from tests.test_roles_and_input import point_ids
+from tests.support.api import comment, people, point_ids
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, card, catalog
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
-
-
-def card(page: Page, item: dict[str, Any]) -> Any:
-    return page.locator(f'#feed > li.kind-comment[data-id="{item["id"]}"]')
 
 
 async def chair_console(open_console: Open, s: Server) -> Page:

@@ -7,13 +7,9 @@ import re
 
 from playwright.async_api import Route, expect
 
-from tests import test_browser
-from tests.test_accessibility import violations
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark, violations
 
-browser = test_browser.browser
-open_console = test_browser.open_console
 # Headless Chromium plays no sound: this AudioContext counts the tones the page starts instead.
 COUNTED_TONES = """
 window.tones = 0;

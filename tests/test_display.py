@@ -9,14 +9,17 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
-from tests.test_accessibility import violations
-from tests.test_agenda_browser import ask, assert_fits_projectors, present_at_hgi
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, browser, catalog, mark, open_console
-from tests.test_chair_inbox import comment, people, rule
-from tests.test_roles_and_input import assert_error, seq
+from tests.support.api import ask, assert_error, comment, people, present_at_hgi, propose, rule, seq
+from tests.support.browser import (
+    LIVE_TIMEOUT_MS,
+    Open,
+    assert_fits_projectors,
+    assert_not_reloaded,
+    catalog,
+    mark,
+    violations,
+)
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 AGENDA = {"mode": "agenda", "anchor": None, "view": None, "text": None}
 VI = catalog("vi")
@@ -29,12 +32,6 @@ async def put(call: Call, s: Server, body: Any, token: str | None = None) -> Any
 async def shown(call: Call, s: Server, token: str | None = None) -> dict[str, Any]:
     reply = await call("GET", s.api("/display"), s.tokens["display"] if token is None else token)
     assert reply.status == 200, reply.body
-    return dict(reply.body)
-
-
-async def propose(call: Call, s: Server, token: str, anchor: str, proposal: dict[str, Any]) -> dict[str, Any]:
-    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": "Đề xuất.", "proposal": proposal})
-    assert reply.status == 201, reply.body
     return dict(reply.body)
 
 

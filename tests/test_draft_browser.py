@@ -4,13 +4,11 @@ from __future__ import annotations
 import docx
 from playwright.async_api import Browser, expect
 
-from tests import test_browser
 from tests.conftest import Call, Server
-from tests.test_browser import Open, catalog
-from tests.test_draft_import import DOCX_TYPE, docx_bytes, new_conference
+from tests.support.api import new_conference
+from tests.support.browser import Open, catalog
+from tests.support.documents import DOCX_TYPE, docx_bytes
 
-browser = test_browser.browser
-open_console = test_browser.open_console
 VI = catalog("vi")
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import docx
@@ -15,34 +13,8 @@ from docx.oxml.ns import qn
 
 from server.drafts.word import MAX_EXPANDED
 from tests.conftest import Call, Server, start_server, stop_server
-from tests.test_roles_and_input import assert_error
-from tests.test_word_numbering import FIXTURES, multilevel_draft
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@dataclass
-class Fresh:
-    """A workshop made through the API, still in status draft, with one bridge point and one delegate."""
-
-    base: str
-    id: int
-    delegate: str
-
-    def api(self, path: str = "") -> str:
-        return f"{self.base}{path}"
-
-
-async def new_conference(call: Call, server: Server, title: str = "Hội thảo góp ý dự thảo") -> Fresh:
-    admin = server.tokens["admin"]
-    created = await call("POST", f"{server.base_url}/api/v1/conferences", admin, json={"title": title, "starts_at": "2026-03-02T08:00:00+07:00"})
-    assert created.status == 201 and created.body["status"] == "draft", created.body
-    base = f"{server.base_url}/api/v1/conferences/{created.body['id']}"
-    point = await call("POST", base + "/points", admin, json={"code": "HN", "name": "Hà Nội", "is_host": True})
-    person = await call("POST", base + "/participants", admin, json={"full_name": "Lê Thị Hoa", "point_id": point.body["id"]})
-    invitation = await call("POST", base + "/invitations", admin, json={"role": "delegate", "participant_id": person.body["id"]})
-    assert invitation.status == 201, invitation.body
-    return Fresh(base, created.body["id"], invitation.body["token"])
+from tests.support.api import assert_error, new_conference
+from tests.support.documents import DOCX_TYPE, FIXTURES, docx_bytes, multilevel_draft
 
 
 def form(content: bytes, filename: str, content_type: str = "application/octet-stream", title: str | None = None) -> aiohttp.FormData:
@@ -51,12 +23,6 @@ def form(content: bytes, filename: str, content_type: str = "application/octet-s
     if title is not None:
         data.add_field("title", title)
     return data
-
-
-def docx_bytes(document: Any) -> bytes:
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 # The Điều 3 heading arrives decomposed (NFD), as text copied from some PDFs does.

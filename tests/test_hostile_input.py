@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from server.http.redirects import local_target
 from tests.conftest import Call, Server, start_server, stop_server
-from tests.test_remark_attachments import PDF
-from tests.test_roles_and_input import assert_error, point_ids
-from tests.test_security import demo_password
+from tests.support.accounts import demo_password
+from tests.support.api import assert_error, point_ids
+from tests.support.documents import PDF
 
 MIB = 1024 * 1024
 # Inflating 900 MiB takes seconds of one core; refusing the compressed body takes milliseconds.

@@ -2,7 +2,6 @@
 expired link is refused at once, also on a socket that is already connected."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 import sqlite3
@@ -13,22 +12,16 @@ from typing import Any
 
 import aiohttp
 import pytest
-import socketio
 from playwright.async_api import expect
 
 from server.auth.tokens import NONCE_BYTES, invitation_token, new_nonce
-from tests import test_browser
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_data, validate_event
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, catalog
-from tests.test_draft_import import new_conference
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error, new_conference
+from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog
+from tests.support.realtime import Watched, refused_at_connect
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-WAIT = 10.0
-
-browser = test_browser.browser
-open_console = test_browser.open_console
 
 
 def now() -> datetime:
@@ -37,30 +30,6 @@ def now() -> datetime:
 
 def moment(value: str) -> datetime:
     return datetime.fromisoformat(value)
-
-
-class Watched:
-    """A socket.io client that records a `session.revoked` notice and its own disconnection."""
-
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.notices: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.gone = asyncio.Event()
-        self.client.on("session.revoked", self._notice)
-        self.client.on("disconnect", self._gone)
-
-    async def _notice(self, data: dict[str, Any]) -> None:
-        await self.notices.put(data)
-
-    async def _gone(self, *_: Any) -> None:
-        self.gone.set()
-
-    async def ended(self) -> dict[str, Any]:
-        """The notice, once the server has also disconnected this socket."""
-        notice = await asyncio.wait_for(self.notices.get(), WAIT)
-        await asyncio.wait_for(self.gone.wait(), WAIT)
-        assert not self.client.connected
-        return notice
 
 
 Connect = Callable[..., Awaitable[Watched]]
@@ -88,17 +57,6 @@ async def connect() -> AsyncIterator[Connect]:
     for watched in made:
         if watched.client.connected:
             await watched.client.disconnect()
-
-
-async def refused_at_connect(server: Server, token: str | None = None, cookie: str | None = None) -> None:
-    client = socketio.AsyncClient(reconnection=False)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(
-            server.base_url,
-            auth={"token": token} if token else None,
-            headers={"Cookie": cookie} if cookie else {},
-            transports=["websocket"],
-        )
 
 
 async def browser_session(server: Server, token: str) -> str:

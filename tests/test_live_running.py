@@ -6,8 +6,7 @@ from typing import Any
 import aiohttp
 
 from tests.conftest import Call, Server, start_server, stop_server
-from tests.test_draft_import import new_conference
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error, new_conference
 
 
 async def test_substitutes_walk_ins_and_check_out(demo_server: Server, call: Call, listen: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from server import errors
 from server.http.middlewares import HTTP_CODES
-from tests.test_browser import catalog
+from tests.support.browser import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 

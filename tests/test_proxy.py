@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,8 +15,7 @@ import socketio
 
 from server.http.cookies import SESSION_COOKIE
 from tests.conftest import Server, start_server, stop_server
-from tests.test_accounts import csrf_of
-from tests.test_security import demo_password
+from tests.support.accounts import csrf_of, demo_password
 
 PUBLIC = "https://hoithao.example.vn:8443"
 OTHER = "https://other.example.vn"

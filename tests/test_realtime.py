@@ -8,6 +8,7 @@ import pytest
 import socketio
 
 from tests.conftest import Call, Server
+from tests.support import flows
 from tests.workshops import another_workshop
 
 
@@ -32,43 +33,11 @@ async def test_join_refuses_another_conference(shared_server: Server) -> None:
 
 
 async def test_rejoin_replays_exactly_the_missed_events(demo_server: Server, call: Call, listen: Any) -> None:
-    s, t = demo_server, demo_server.tokens
-    chair = await listen(s, t["chair"])
-    people = (await call("GET", s.api("/participants"), t["operators"]["HGI"])).body["items"]
-    await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": people[0]["id"]})
-    await chair.wait_for("attendance.totals_changed")
-    last = chair.events[-1]["seq"]
-    await chair.client.disconnect()
-
-    await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})
-    await call("POST", s.api(f"/points/{people[0]['point_id']}/status"), t["operators"]["HGI"], json={"link": "degraded"})
-    missed = await call("GET", s.api(f"/events?after={last}"), t["chair"])
-    assert [e["type"] for e in missed.body["items"]] == ["agenda.item_started", "point.status_changed"]
-    await call("DELETE", s.api(f"/checkins/{people[0]['id']}"), t["operators"]["HGI"])
-
-    back = await listen(s, t["chair"], after_seq=last)
-    # The totals follow the check-out within a quarter second: replayed, or pushed just after the join.
-    totals = await back.wait_for("attendance.totals_changed", timeout=2)
-    assert [p["point_id"] for p in totals[0]["data"]["points"]] == [people[0]["point_id"]]
-    assert [e["type"] for e in back.events] == [
-        "agenda.item_started",
-        "point.status_changed",
-        "attendance.checked_out",
-        "attendance.totals_changed",
-    ]
-    assert [e["seq"] for e in back.events] == list(range(last + 1, last + 5))
+    await flows.rejoin_replays_exactly_the_missed_events(demo_server, call, listen)
 
 
 async def test_rejoin_sees_only_what_the_role_may_see(demo_server: Server, call: Call, listen: Any) -> None:
-    s, t = demo_server, demo_server.tokens
-    start = (await call("GET", s.api(), t["admin"])).body["seq"]
-    people = (await call("GET", s.api("/participants"), t["operators"]["HGI"])).body["items"]
-    await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": people[0]["id"]})
-    display = await listen(s, t["display"], after_seq=start)
-    await display.wait_for("attendance.totals_changed", timeout=2)
-    assert [e["type"] for e in display.events] == ["attendance.totals_changed"]
-    other_operator = await listen(s, t["operators"]["CTO"], after_seq=start)
-    assert [e["type"] for e in other_operator.events if e["type"].startswith("attendance.")] == ["attendance.totals_changed"]
+    await flows.rejoin_sees_only_what_the_role_may_see(demo_server, call, listen)
 
 
 async def test_a_gap_from_the_future_asks_for_a_snapshot(shared_server: Server) -> None:

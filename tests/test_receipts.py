@@ -8,8 +8,7 @@ from typing import Any
 
 from server.submissions.receipts import merkle_proof, merkle_root, root_of_proof
 from tests.conftest import Call, Server
-from tests.test_chair_inbox import people
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error, people
 
 COMMENT_FIELDS = ("id", "conference_id", "participant_id", "section_anchor", "body", "created_at")
 REMARK_FIELDS = ("id", "conference_id", "participant_id", "agenda_item_id", "title", "body", "created_at")

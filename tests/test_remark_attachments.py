@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from tests.conftest import Call, Server, start_server, stop_server
+from tests.support.documents import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

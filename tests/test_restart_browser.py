@@ -10,9 +10,8 @@ from playwright.async_api import Page, expect
 
 from server.simulate.consoles import ConsoleSet, ConsoleSpec
 from tests.conftest import Call, start_server, stop_server
-from tests.test_browser import Open, assert_not_reloaded, browser, catalog, mark, open_console
+from tests.support.browser import Open, assert_not_reloaded, catalog, mark
 
-__all__ = ["browser", "open_console"]
 
 # The consoles wait up to 3 s before their first try, then back off from 1 s: a restart takes a few seconds.
 BACK_MS = 20_000

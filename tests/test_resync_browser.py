@@ -9,9 +9,8 @@ from typing import Any
 from playwright.async_api import Page, WebSocketRoute, expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, open_console
+from tests.support.browser import LIVE_TIMEOUT_MS, Open
 
-__all__ = ["browser", "open_console"]
 
 SOCKET = re.compile(r"/socket\.io/")
 

@@ -12,13 +12,9 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Call, Server
 from tests.rendered import tracked_changes
-from tests.test_browser import Open, browser, catalog, open_console
-from tests.test_chair_inbox import comment, people, rule
-from tests.test_display import propose
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error, comment, people, propose, rule
+from tests.support.browser import Open, catalog
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 

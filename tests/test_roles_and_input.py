@@ -8,27 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Call, Server
-
-
-def assert_error(reply: Any, status: int, code: str | None = None) -> None:
-    assert reply.status == status, reply.body
-    error = reply.body["error"]
-    assert set(error) == {"code", "message", "details"} and error["message"]
-    if code is not None:
-        assert error["code"] == code
-
-
-async def point_ids(call: Call, server: Server) -> dict[str, int]:
-    points = (await call("GET", server.api("/points"), server.tokens["admin"])).body["items"]
-    return {p["code"]: p["id"] for p in points}
-
-
-async def first_at(call: Call, server: Server, code: str) -> int:
-    return int((await call("GET", server.api("/participants"), server.tokens["operators"][code])).body["items"][0]["id"])
-
-
-async def seq(call: Call, server: Server) -> int:
-    return int((await call("GET", server.api(), server.tokens["admin"])).body["seq"])
+from tests.support.api import assert_error, first_at, point_ids, seq
 
 
 async def test_roles_are_enforced(shared_server: Server, call: Call) -> None:

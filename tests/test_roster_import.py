@@ -12,14 +12,12 @@ import openpyxl
 import pytest
 from playwright.async_api import expect
 
-from tests import test_browser
 from tests.conftest import Call, Server, start_server, stop_server
 from tests.event_schemas import validate_event
-from tests.test_roles_and_input import assert_error, point_ids, seq
+from tests.support.api import assert_error, point_ids, seq
+from tests.support.browser import Open
 
 # The browser fixtures live with the other console tests; naming them here makes them available to this module.
-browser = test_browser.browser
-open_console = test_browser.open_console
 
 HEADER = "full_name,position,organization,point_code,role_in_meeting,email,phone"
 
@@ -405,7 +403,7 @@ async def test_template_downloads_and_imports(shared_server: Server, call: Call,
 # ---- admin console ---------------------------------------------------------------------------------------
 
 
-async def test_admin_console_checks_then_imports(demo_server: Server, open_console: test_browser.Open, call: Call, tmp_path: Path) -> None:
+async def test_admin_console_checks_then_imports(demo_server: Server, open_console: Open, call: Call, tmp_path: Path) -> None:
     s = demo_server
     before = await expected(call, s)
     path = tmp_path / "roster.csv"

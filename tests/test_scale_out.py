@@ -24,9 +24,9 @@ from alembic.script import ScriptDirectory
 
 from server.migrate import alembic_config
 from server.realtime.follow import Cursor
-from tests import test_realtime, test_workshop_flow
 from tests.conftest import METRICS_TOKEN, Call, Listener, Redis, Server, start_server, stop_server
 from tests.event_schemas import validate_data
+from tests.support import flows
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo
@@ -391,9 +391,9 @@ async def pg_server(tmp_path: Path, database: str) -> AsyncIterator[Server]:
 @pytest.mark.parametrize(
     "flow",
     [
-        test_workshop_flow.test_demo_workshop_end_to_end,
-        test_realtime.test_rejoin_replays_exactly_the_missed_events,
-        test_realtime.test_rejoin_sees_only_what_the_role_may_see,
+        flows.demo_workshop_end_to_end,
+        flows.rejoin_replays_exactly_the_missed_events,
+        flows.rejoin_sees_only_what_the_role_may_see,
     ],
     ids=lambda flow: flow.__name__,
 )

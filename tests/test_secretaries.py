@@ -9,25 +9,12 @@ from typing import Any
 import aiohttp
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
-from tests.test_accounts import create_user_cli, log_in
-from tests.test_chair_inbox import comment, people
-from tests.test_roles_and_input import assert_error
+from tests.support.accounts import secretary
+from tests.support.api import assert_error, comment, people
 
-PASSWORD = "mot-thu-ky-cham-chi-7"
 # Words no delegate, record or export may ever show.
 SECRET_NOTE = "Ghi chú nội bộ: tác giả này hay gửi trùng"
 SECRET_DRAFT = "Dự thảo chưa duyệt về thẩm quyền"
-
-
-async def secretary(call: Call, s: Server, username: str) -> tuple[str, int]:
-    """A secretary account made with `create-user --role secretary`, signed in: its token and id."""
-    made = create_user_cli(s.database, "--role", "secretary", "--username", username, "--password", PASSWORD,
-                           "--full-name", f"Thư ký {username}")
-    assert made.returncode == 0 and f"created secretary {username}" in made.stdout, made.stderr
-    reply = await log_in(call, s, username, PASSWORD)
-    assert reply.status == 200 and reply.body["role"] == "secretary", reply.body
-    staff = (await call("GET", s.api("/staff"), s.tokens["chair"])).body["items"]
-    return reply.body["token"], next(u["id"] for u in staff if u["username"] == username)
 
 
 async def ok(call: Call, method: str, url: str, token: str, status: int = 200, **kwargs: Any) -> Any:

@@ -8,13 +8,10 @@ import re
 from playwright.async_api import expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import Open, browser, catalog, open_console
-from tests.test_chair_inbox import comment, people
-from tests.test_chair_inbox_browser import card
-from tests.test_secretaries import secretary
+from tests.support.accounts import secretary
+from tests.support.api import comment, people
+from tests.support.browser import Open, card, catalog
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
 

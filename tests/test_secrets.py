@@ -18,7 +18,7 @@ from alembic import command
 from server.logs import redact, redact_record
 from server.migrate import alembic_config
 from tests.conftest import METRICS_TOKEN, Call, Server, free_port, start_server, stop_server
-from tests.test_roles_and_input import assert_error
+from tests.support.api import assert_error
 
 KEY_CHANGED = "The signing key differs"
 

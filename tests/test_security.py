@@ -6,12 +6,8 @@ import pytest
 import socketio
 
 from tests.conftest import Call, Server
-from tests.test_roles_and_input import assert_error
-
-
-def demo_password(server: Server, username: str) -> str:
-    """The demo account's password, as the start that made it wrote it to the tokens file."""
-    return str(server.tokens["passwords"][username])
+from tests.support.accounts import demo_password
+from tests.support.api import assert_error
 
 
 async def test_login_and_logout(shared_server: Server, call: Call) -> None:

@@ -6,8 +6,7 @@ from typing import Any
 
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
-from tests.test_chair_inbox import people
-from tests.test_roles_and_input import assert_error, point_ids
+from tests.support.api import assert_error, people, point_ids
 
 
 async def submit(call: Call, s: Server, token: str, body: dict[str, Any]) -> Any:

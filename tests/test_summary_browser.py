@@ -4,14 +4,10 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.conftest import Call, Server
-from tests.test_browser import LIVE_TIMEOUT_MS, Open, browser, catalog, open_console
+from tests.support.browser import FILES, LIVE_TIMEOUT_MS, Open, catalog
 
-# Fixtures used by name in the tests below.
-__all__ = ["browser", "open_console"]
 
 VI = catalog("vi")
-# Every file of the record the consoles offer, in the order of their links.
-FILES = ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "summary.pdfa", "revised-draft.docx"]
 WORDING = "Hội thảo thống nhất cao với dự thảo.\n\nĐề nghị cơ quan soạn thảo hoàn thiện trong tháng 9."
 
 

@@ -10,8 +10,8 @@ import docx
 
 from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
-from tests.test_roles_and_input import assert_error, seq
 from tests.rendered import pdf_text, poppler, squeezed
+from tests.support.api import assert_error, seq
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công tác Đảng hoàn thiện dự thảo trước ngày 30/9/2021."

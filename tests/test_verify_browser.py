@@ -8,13 +8,8 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from tests import test_browser
 from tests.conftest import Call, Server
-from tests.test_accessibility import violations
-from tests.test_browser import Open, catalog
-
-browser = test_browser.browser
-open_console = test_browser.open_console
+from tests.support.browser import Open, catalog, violations
 
 
 async def test_the_page_says_where_a_receipt_stands(demo_server: Server, open_console: Open, call: Call, browser: Browser) -> None:

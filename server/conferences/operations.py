@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Conference, utcnow
 from server import events
-from server.drafts.adopted import unresolved_conflicts
 from server.errors import Closed, Conflict, NotFound
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -76,23 +75,11 @@ async def update_conference(session: AsyncSession, conference_id: int, changes: 
     return conference
 
 
-async def _settled(session: AsyncSession, conference_id: int) -> None:
-    """The record's revised draft must say what was adopted: two adopted changes that contradict each other are
-    the chair's to settle by ruling again before the close freezes it."""
-    conflicts = await unresolved_conflicts(session, conference_id)
-    if conflicts:
-        raise Conflict(
-            "Adopted changes to the draft conflict; rule again so that one of each stays adopted before closing",
-            {"conflicts": conflicts},
-            code="unresolved_conflicts",
-        )
-
-
 async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
     """Apply a TRANSITIONS action; opening an open conference changes nothing.
 
-    Closing ends what is still running (CLOSING_STEPS) but freezes no record: close through
-    server.summary.operations.change_state, which does both in one transaction.
+    Closing ends what is still running (CLOSING_STEPS) but neither checks nor freezes the record: close through
+    server.summary.operations.change_state, which does all of it in one transaction.
     """
     conference = await get_conference(session, conference_id)
     allowed, target = TRANSITIONS[action]
@@ -104,8 +91,6 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
             {"status": conference.status, "action": action},
             code="invalid_state",
         )
-    if target == "closed":
-        await _settled(session, conference_id)
     previous, conference.status = conference.status, target
     now = utcnow()
     if target == "open" and conference.opened_at is None:

@@ -9,6 +9,8 @@ from schema.tables import Conference
 from server import events
 from server.conferences import operations as conferences
 from server.conferences.operations import get_conference, require_not_closed
+from server.drafts.adopted import unresolved_conflicts
+from server.errors import Conflict
 from server.summary.compile import compile_summary
 from server.summary.freeze import freeze_summary
 from server.summary.statement import generated_statement
@@ -33,8 +35,10 @@ async def set_closing_statement(session: AsyncSession, conference_id: int, text:
 
 
 async def change_state(session: AsyncSession, conference_id: int, action: str) -> Conference:
-    """Move the conference through its states; closing freezes the record in the same transaction and tells the
-    staff it is ready."""
+    """Move the conference through its states; closing, once the adopted changes agree, freezes the record in the
+    same transaction and tells the staff it is ready."""
+    if action == "close" and (await get_conference(session, conference_id)).status != "closed":
+        await _settled(session, conference_id)
     conference = await conferences.change_state(session, conference_id, action)
     if action == "close":
         await freeze_summary(session, conference)
@@ -42,3 +46,15 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
             session, conference_id, "summary.ready", {"sha256": conference.summary_sha256}, events.STAFF
         )
     return conference
+
+
+async def _settled(session: AsyncSession, conference_id: int) -> None:
+    """The record's revised draft must say what was adopted: two adopted changes that contradict each other are
+    the chair's to settle by ruling again before the close freezes it."""
+    conflicts = await unresolved_conflicts(session, conference_id)
+    if conflicts:
+        raise Conflict(
+            "Adopted changes to the draft conflict; rule again so that one of each stays adopted before closing",
+            {"conflicts": conflicts},
+            code="unresolved_conflicts",
+        )

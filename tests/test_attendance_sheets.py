@@ -11,8 +11,8 @@ import aiohttp
 import pikepdf
 import pytest
 
-from server.attendance import printing
 from server.errors import Unavailable
+from server.summary import sheet_printing
 from tests.conftest import Call, Server
 from tests.rendered import pdf_text, squeezed
 from tests.support.api import assert_error, point_ids
@@ -128,7 +128,7 @@ async def test_who_may_print_which_sheet(shared_server: Server, call: Call) -> N
 
 
 async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(printing, "BATCH_ROWS", 4)
+    monkeypatch.setattr(sheet_printing, "BATCH_ROWS", 4)
     header = {"parent_body": None, "issuing_body": "BAN TỔ CHỨC", "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
               "motto": "Độc lập - Tự do - Hạnh phúc", "date_text": "Ngày 05 tháng 9 năm 2026"}
     sheets = [
@@ -138,8 +138,8 @@ async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest
     ]
     data = {"header": header, "title": "DANH SÁCH ĐẠI BIỂU THAM DỰ", "workshop": "Hội thảo", "note": "", "when": "after",
             "sheets": sheets}
-    assert [[s["code"] for s in batch] for batch in printing._batches(sheets)] == [["A"], ["B"], ["C"]]
-    pdf = await printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))
+    assert [[s["code"] for s in batch] for batch in sheet_printing._batches(sheets)] == [["A"], ["B"], ["C"]]
+    pdf = await sheet_printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))
     text = squeezed(pdf_text(pdf))
     at = 0
     for sheet in sheets:
@@ -154,5 +154,5 @@ async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest
 
 async def test_a_batch_that_cannot_be_typeset_is_unavailable_not_an_error_of_the_server() -> None:
     with pytest.raises(Unavailable) as refused:
-        await printing.sheets_pdf({"sheets": [{"rows": [], "blank": 0}]}, datetime(2026, 9, 5, tzinfo=UTC))
+        await sheet_printing.sheets_pdf({"sheets": [{"rows": [], "blank": 0}]}, datetime(2026, 9, 5, tzinfo=UTC))
     assert refused.value.status == 503 and refused.value.details["status"] != 0

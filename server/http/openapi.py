@@ -33,7 +33,7 @@ BY_ROUTE: dict[str, dict[str, Schema]] = {
 }
 # When typesetting the record fails or takes too long, the server answers 503 `unavailable` (see server/errors.py).
 PRINTED = frozenset({"summary_format"})
-# The attendance sheets are typeset the same way (server/attendance/printing.py).
+# The attendance sheets are typeset the same way (server/summary/sheet_printing.py).
 SHEETS = frozenset({"attendance_sheet", "attendance_sheets"})
 UNDESCRIBED = Doc(tag="", summary="")
 # Path parameters that are not ids.

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
 from server.agenda.operations import KINDS
-from server.attendance.sheets import WHEN as SHEET_WHEN
 from server.display.operations import MESSAGE_MAX, MODES
 from server.display.projection import VIEWS
 from server.drafts.operations import FORMATS as DRAFT_FORMATS
@@ -37,10 +36,11 @@ from server.http.openapi_schemas import (
 from server.points.operations import LINK_STATES
 from server.speaking.operations import STATUSES
 from server.submissions.inbox import NOT_RULED, WORK_STATES
-from server.submissions.work import ASSIGNABLE
 from server.submissions.moderation import DECISIONS
+from server.submissions.work import ASSIGNABLE
 from server.summary.document import FIELDS as HEADER_FIELDS
 from server.summary.document import STYLES
+from server.summary.sheets import WHEN as SHEET_WHEN
 
 TAGS: dict[str, str] = {
     "service": "Whether the server answers, and this document.",

@@ -5,9 +5,9 @@ import re
 
 from aiohttp import web
 
-from server.attendance.sheets import Sheets, attendance_sheets, file_name, parse_when
 from server.http import parse
 from server.http.api.common import allow, reader
+from server.summary.sheets import Sheets, attendance_sheets, file_name, parse_when
 
 
 async def point_sheet(request: web.Request) -> web.Response:
@@ -28,7 +28,7 @@ async def all_sheets(request: web.Request) -> web.Response:
 
 
 async def _pdf(sheets: Sheets, name: str) -> web.Response:
-    # Laid out in a child process (server/attendance/printing.py): the event loop keeps serving meanwhile.
+    # Laid out in a child process (server/summary/sheet_printing.py): the event loop keeps serving meanwhile.
     body = await sheets.pdf()
     # A point's code is the admin's text: only what a header's quoted file name safely holds.
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)

@@ -12,13 +12,13 @@ from sqlalchemy import ColumnElement, Row, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Participant, Point
-from server.attendance.printing import sheets_pdf
 from server.conferences.operations import get_conference
 from server.errors import Invalid
 from server.points.operations import get_point, list_points
 from server.summary.compile import rate
 from server.summary.document import document_part
 from server.summary.render import ATTENDANCE_COLUMNS
+from server.summary.sheet_printing import sheets_pdf
 
 WHEN = ("before", "after")
 TITLE = "DANH SÁCH ĐẠI BIỂU THAM DỰ"

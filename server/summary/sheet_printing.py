@@ -5,7 +5,7 @@ Typst memoizes all it lays out in a cache of its process that the Python binding
 thousand rows, kept after the PDF is made. A child process gives it all back when it exits, and a batch of at most
 BATCH_ROWS rows bounds what one child holds (near 200 MiB), so a national workshop's every point fits too.
 
-    python -m server.attendance.printing < {"data": …, "created": iso}   # the child: the PDF on stdout
+    python -m server.summary.sheet_printing < {"data": …, "created": iso}   # the child: the PDF on stdout
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _joined(parts: Sequence[bytes]) -> bytes:
 
 
 async def sheets_pdf(data: dict[str, Any], created: datetime) -> bytes:
-    """The sheets of `data` (server/attendance/sheets.py) as one PDF, tagged (PDF/UA-1) when one batch holds them."""
+    """The sheets of `data` (server/summary/sheets.py) as one PDF, tagged (PDF/UA-1) when one batch holds them."""
     parts = [
         await typeset_apart(__name__, {"data": {**data, "sheets": batch}, "created": created.isoformat()},
                             timeout=BATCH_SECONDS, what="The attendance sheets")

@@ -7,11 +7,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import record
 from server.auth import operations as auth
 from server.auth.cache import forget_session
 from server.auth.principal import Principal
 from server.auth.throttle import throttle_key
-from server.conferences.audit import record
 from server.errors import Unauthorized
 from server.keys import db_key, ender_key, settings_key
 from server.settings import Settings

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from schema.tables import AgendaItem, Comment, Participant, Point, User, replayed_now
 from server.agenda.operations import finish_item, item_dict, next_item
 from server.attendance.operations import check_in
-from server.conferences.audit import record
+from server.audit import record
 from server.db import Database
 from server.demo.seed import workshop
 from server.http.subjects import subject_of

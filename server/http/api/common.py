@@ -7,10 +7,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import audit
 from server.auth.policy import authorize
 from server.auth.principal import Principal
 from server.client import client_address
-from server.conferences import audit
 from server.http import parse
 from server.http.actions import action_of
 from server.http.parse import path_id

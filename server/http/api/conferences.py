@@ -8,10 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from schema.tables import Conference, Invitation, iso, utcnow
+from server import audit
 from server.auth import operations as auth
 from server.auth.signing_key import key_changed_at, link_derivable
 from server.auth.tokens import invitation_token
-from server.conferences import audit
 from server.conferences import operations as conferences
 from server.display.operations import display_of
 from server.http import parse

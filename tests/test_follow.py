@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.events import EVERYTHING
-from server.realtime.follow import Cursor
+from tests.support.cursor import Cursor
 
 STREAMS = ["public", "staff", "point:1", "point:2", "participant:5", "participant:6"]
 SEES = {

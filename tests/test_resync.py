@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import socketio
 
-from server.realtime.follow import Cursor
 from tests.conftest import Call, Server, start_server, stop_server
+from tests.support.cursor import Cursor
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo

@@ -23,10 +23,10 @@ import socketio
 from alembic.script import ScriptDirectory
 
 from server.migrate import alembic_config
-from server.realtime.follow import Cursor
 from tests.conftest import METRICS_TOKEN, Call, Listener, Redis, Server, start_server, stop_server
 from tests.event_schemas import validate_data
 from tests.support import flows
+from tests.support.cursor import Cursor
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo
@@ -69,7 +69,7 @@ async def cluster(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[
 
 
 class Console(Listener):
-    """A console as the browser keeps one (server.realtime.follow.Cursor): every event applied once, and on
+    """A console as the browser keeps one (tests.support.cursor.Cursor): every event applied once, and on
     server.resync a re-join, repeated while the answer shows a stream it lost an event of."""
 
     def __init__(self, client: socketio.AsyncClient, server: Server) -> None:

@@ -5,7 +5,7 @@
 const EVERYTHING = "*";
 
 /**
- * A console's place in the event log (the same rule as server/realtime/follow.py). Each event names its
+ * A console's place in the event log (the same rule as tests/support/cursor.py). Each event names its
  * stream and the seq of the previous event of that stream (`prev`); a join's answer gives the newest seq of
  * every stream this console sees, or `{"*": seq}` for staff, who see every event. An event whose predecessor
  * has not been applied is held until it comes; a join that shows a stream further on than the console got

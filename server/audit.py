@@ -1,4 +1,4 @@
-"""The audit trail: an append-only entry for every staff action, written by the write path in the action's own transaction."""
+"""The audit trail: an append-only entry for every staff action, written in the action's own transaction."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from socketio import AsyncServer
 
     from server.attendance.totals import Announcer
-    from server.auth.principal import Principal
     from server.db import Database
     from server.delivery import Publisher
     from server.realtime.ending import SocketEnder
@@ -23,4 +22,3 @@ writers_key: web.AppKey["Writers"] = web.AppKey("writers")
 ender_key: web.AppKey["SocketEnder"] = web.AppKey("ender")
 sio_key: web.AppKey["AsyncServer"] = web.AppKey("sio")
 totals_key: web.AppKey["Announcer"] = web.AppKey("totals")
-principal_key: web.RequestKey["Principal | None"] = web.RequestKey("principal")

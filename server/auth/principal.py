@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from aiohttp import web
+
 # A secretary (thư ký) is staff: it sees every comment and every staff event, and drafts answers for the chair.
 STAFF_ROLES = frozenset({"admin", "chair", "secretary"})
 ROLES = frozenset({"admin", "chair", "secretary", "operator", "delegate", "display"})
@@ -41,3 +43,7 @@ class Principal:
 
     def belongs_to(self, conference_id: int) -> bool:
         return self.is_staff or self.conference_id == conference_id
+
+
+# Set by the authentication middleware on every request; None for an anonymous caller.
+principal_key: web.RequestKey[Principal | None] = web.RequestKey("principal")

@@ -9,13 +9,14 @@ from aiohttp import web
 
 from schema.tables import Invitation
 from server.auth.policy import authorize
+from server.auth.principal import principal_key
 from server.auth.signing_key import link_derivable
 from server.auth.tokens import invitation_token
 from server.badges.operations import badge_sheet
 from server.badges.render import PER_PAGE, qr, qr_data_uri
 from server.errors import Forbidden, NotFound
 from server.i18n import language_of
-from server.keys import db_key, principal_key, settings_key
+from server.keys import db_key, settings_key
 from server.lookup import in_conference
 from server.points.operations import point_by_code
 

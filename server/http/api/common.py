@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.auth.policy import authorize
-from server.auth.principal import Principal
+from server.auth.principal import Principal, principal_key
 from server.client import client_address
 from server.http import parse
 from server.http.actions import action_of
 from server.http.parse import path_id
 from server.http.subjects import subject_of
-from server.keys import db_key, principal_key
+from server.keys import db_key
 from server.writes import Idempotency, Operation, Step, alone, perform
 
 

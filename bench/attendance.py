@@ -15,8 +15,8 @@ from typing import Any
 
 import aiohttp
 
-from bench.checkin import person_name
 from bench.common import machine, percentiles, start
+from server.simulate.people import numbered_name
 from server.text import fold, name_sort_bytes
 
 
@@ -32,7 +32,7 @@ def load_workshop(database: Path, points: int, participants: int) -> None:
         point_ids = [row[0] for row in db.execute("SELECT id FROM point WHERE code LIKE 'X%' ORDER BY id")]
         rows = []
         for i in range(participants):
-            name = person_name(i)
+            name = numbered_name(i)
             rows.append((conference_id, point_ids[i % len(point_ids)], name, fold(name), name_sort_bytes(name)))
         db.executemany(
             "INSERT INTO participant (conference_id, point_id, full_name, search_key, sort_key, on_roster, created_at)"

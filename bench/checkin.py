@@ -48,11 +48,9 @@ from bench.common import (
     start_bare_ingest,
 )
 from bench.profile import recording, render, top_frames
+from server.simulate.people import numbered_name
 from server.text import fold, name_sort_bytes
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
-MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Quốc", "Ngọc"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hà", "Hải", "Khánh", "Lan", "Minh", "Nam", "Phúc", "Quân", "Sơn", "Tâm"]
 RAW_SECONDS = 3.0
 PROFILE_TOP = 12
 
@@ -63,10 +61,6 @@ BEGAN = time.perf_counter()
 def note(text: str) -> None:
     """Progress on stderr, so a run of a few minutes shows where it is; the report stays alone on stdout."""
     print(f"[{time.perf_counter() - BEGAN:6.1f} s] {text}", file=sys.stderr, flush=True)
-
-
-def person_name(i: int) -> str:
-    return f"{FAMILY[i % len(FAMILY)]} {MIDDLE[(i // 12) % len(MIDDLE)]} {GIVEN[(i // 84) % len(GIVEN)]} {i}"
 
 
 @functools.cache
@@ -85,7 +79,7 @@ def add_roster(database: Path, per_point: int) -> None:
         rows = []
         for point_id, conference_id in points:
             for i in range(per_point):
-                name = person_name(point_id * 100_000 + i)
+                name = numbered_name(point_id * 100_000 + i)
                 rows.append((conference_id, point_id, name, fold(name), stem_sort_bytes(name.rsplit(" ", 1)[0])))
         db.executemany(
             "INSERT INTO participant (conference_id, point_id, full_name, search_key, sort_key, on_roster, created_at)"

@@ -15,8 +15,8 @@ from typing import Any
 
 import aiohttp
 
-from bench.checkin import person_name
 from bench.common import machine, percentiles, start
+from server.simulate.people import numbered_name
 from server.text import fold, name_sort_bytes
 
 QUERIES = ("nguyen", "nguyen van", "NGUYỄN VĂN AN", "duc", "Đức", "tran thi ha", "pham minh", "zzz")
@@ -27,7 +27,7 @@ def load_point(database: Path, people: int) -> None:
         conference_id, point_id = db.execute("SELECT conference_id, id FROM point WHERE code = 'HGI'").fetchone()
         rows = []
         for i in range(people):
-            name = person_name(i)
+            name = numbered_name(i)
             rows.append((conference_id, point_id, name, fold(name), name_sort_bytes(name)))
         db.executemany(
             "INSERT INTO participant (conference_id, point_id, full_name, search_key, sort_key, on_roster, created_at)"

@@ -62,6 +62,7 @@ from server.db import Database, open_database
 from server.drafts.parser import Section, parse_draft
 from server.migrate import upgrade
 from server.settings import Settings
+from server.simulate.people import ORGANISATIONS, POSITIONS, full_name, place
 from server.summary.compile import compile_summary
 from server.summary.exports import (
     FORMATS,
@@ -97,34 +98,6 @@ DRAFT_FILE = ROOT / "server" / "demo" / "draft-vi.md"
 # A page object of the PDF (not the /Pages tree nodes).
 _PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
-# Weighted roughly as family names are spread in Viet Nam: Nguyễn is about one in three.
-FAMILY = (("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Phan", 4), ("Vũ", 4), ("Đặng", 2),
-          ("Bùi", 2), ("Đỗ", 2), ("Hồ", 1), ("Ngô", 1), ("Dương", 1), ("Võ", 2), ("Huỳnh", 2), ("Lý", 1), ("Đinh", 1),
-          ("Trương", 1), ("Lâm", 1), ("Mai", 1), ("Tạ", 1), ("Cao", 1), ("Hà", 1), ("Lương", 1), ("Quách", 1), ("Kiều", 1))
-MIDDLE_MEN = ("Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Thành", "Xuân", "Đình", "Ngọc", "Quang", "Trung", "Việt", "Anh")
-MIDDLE_WOMEN = ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Kim", "Bích", "Phương", "Thùy", "Diệu")
-GIVEN_MEN = ("An", "Bảo", "Bình", "Cường", "Dũng", "Duy", "Đạt", "Đức", "Giang", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy",
-             "Khánh", "Khoa", "Kiên", "Long", "Lộc", "Mạnh", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang",
-             "Sơn", "Tài", "Thắng", "Thành", "Thịnh", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Ưng")
-GIVEN_WOMEN = ("Anh", "Ánh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huệ", "Hương", "Hường",
-               "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quyên",
-               "Quỳnh", "Tâm", "Thảo", "Thoa", "Thu", "Thủy", "Trang", "Trinh", "Uyên", "Vân", "Yến")
-COMMUNES = ("Tân Phú", "Tân Hòa", "Phú Thạnh", "Long Hưng", "Vĩnh Thạnh", "Hòa An", "An Bình", "Thạnh Lộc", "Mỹ Hòa",
-            "Bình Minh", "Đông Thạnh", "Tây Sơn", "Nghĩa Hưng", "Quảng Thành", "Đức Thắng", "Hưng Đạo", "Quang Trung",
-            "Yên Lạc", "Thủy Xuân", "Kim Liên", "Cẩm Thủy", "Hương Sơn", "Phù Ninh", "Xuân Lộc", "Định Hóa", "Ea Kar",
-            "Nậm Nhùn", "Mường Lát", "Khánh Hải", "Lộc Ninh", "Phước Long", "Đồng Xoài", "Hải Lăng", "Triệu Phong",
-            "Ân Thi", "Kỳ Sơn", "Ngọc Lặc", "Thiệu Hóa", "Vũ Thư", "Giao Thủy")
-DISTRICTS = (("Châu Thành", "Hậu Giang"), ("Phong Điền", "Cần Thơ"), ("Long Mỹ", "Hậu Giang"), ("Vị Thủy", "Hậu Giang"),
-             ("Thạnh Trị", "Sóc Trăng"), ("Mỹ Tú", "Sóc Trăng"), ("Cái Nước", "Cà Mau"), ("Hồng Dân", "Bạc Liêu"),
-             ("Tam Nông", "Đồng Tháp"), ("Lấp Vò", "Đồng Tháp"), ("Chợ Gạo", "Tiền Giang"), ("Gò Công Tây", "Tiền Giang"),
-             ("Đức Phổ", "Quảng Ngãi"), ("Hoài Nhơn", "Bình Định"), ("Tuy Phước", "Bình Định"), ("Diên Khánh", "Khánh Hòa"),
-             ("Thăng Bình", "Quảng Nam"), ("Quế Sơn", "Quảng Nam"), ("Hương Khê", "Hà Tĩnh"), ("Quỳnh Lưu", "Nghệ An"),
-             ("Thọ Xuân", "Thanh Hóa"), ("Hải Hậu", "Nam Định"), ("Kim Bảng", "Hà Nam"), ("Lục Ngạn", "Bắc Giang"),
-             ("Mù Cang Chải", "Yên Bái"))
-POSITIONS = ("Bí thư Đảng ủy xã", "Phó Bí thư Thường trực Đảng ủy xã", "Chủ tịch Ủy ban nhân dân xã", "Trưởng Công an xã",
-             "Phó Trưởng Công an xã", "Cán bộ Công an xã", "Chủ tịch Hội đồng nhân dân xã", "Bí thư Chi bộ", "Trưởng thôn",
-             "Đảng viên", None)
-ORGANISATIONS = ("Công an xã {commune}", "Đảng ủy xã {commune}", "Ủy ban nhân dân xã {commune}")
 GUESTS = ("Báo Công an nhân dân", "Đài Truyền hình Việt Nam", "Mặt trận Tổ quốc huyện", "Hội Cựu chiến binh xã", None)
 
 COMMENT_SENTENCES = (
@@ -215,24 +188,11 @@ class _People:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.families = [name for name, _ in FAMILY]
-        self.weights = [weight for _, weight in FAMILY]
         self._fold: dict[str, str] = {}
         self._sort: dict[str, bytes] = {}
 
     def name(self) -> str:
-        rng = self.rng
-        family = rng.choices(self.families, self.weights)[0]
-        if rng.random() < 0.5:
-            middle, given = MIDDLE_MEN, GIVEN_MEN
-        else:
-            middle, given = MIDDLE_WOMEN, GIVEN_WOMEN
-        parts = [family, rng.choice(middle)]
-        if rng.random() < 0.2:
-            # Names such as "Vũ Thị Hồng Nhung" carry a second middle name.
-            parts.append(rng.choice(middle[1:]))
-        parts.append(rng.choice(given))
-        return " ".join(parts)
+        return full_name(self.rng)
 
     def folded(self, text: str) -> str:
         if text not in self._fold:
@@ -246,15 +206,6 @@ class _People:
         # fold() collapses spaces, so folding the parts one by one gives the key of the joined text.
         key = " ".join(self.folded(part) for part in (full_name, position, organization) if part)
         return key, self._sort[full_name]
-
-
-def _point_name(index: int) -> tuple[str, str, str]:
-    """Name, region and commune of the index-th bridge point: every commune/district pair is a different place."""
-    commune = COMMUNES[index % len(COMMUNES)]
-    district, province = DISTRICTS[(index // len(COMMUNES)) % len(DISTRICTS)]
-    round_ = index // (len(COMMUNES) * len(DISTRICTS))
-    suffix = f" (điểm {round_ + 1})" if round_ else ""
-    return f"Điểm cầu xã {commune}, huyện {district}, tỉnh {province}{suffix}", province, commune
 
 
 def _propose(text: str, rng: random.Random) -> str:
@@ -291,7 +242,7 @@ def generate(args: argparse.Namespace) -> Workshop:
     }]
     communes = {1: "Bộ Công an"}
     for index in range(args.points - 1):
-        name, province, commune = _point_name(index)
+        name, province, commune = place(index)
         points.append({"id": index + 2, "conference_id": conference_id, "code": f"X{index + 1:04d}", "name": name,
                        "region": province, "is_host": False, "link": "ok"})
         communes[index + 2] = commune

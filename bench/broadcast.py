@@ -44,7 +44,8 @@ from typing import Any
 import aiohttp
 import socketio
 
-from bench.common import ROOT, BenchServer, free_port, machine, percentiles, start
+from bench.common import STARTUP_SECONDS, STOP_SECONDS, machine, percentiles, start
+from server.simulate.loopback import Server, free_port, launch, stop_process
 from server.simulate.workers import Workers, serve
 
 OPERATOR_SHARE = 0.8
@@ -267,7 +268,7 @@ async def connect(workers: Workers, url: str, conference_id: int, chosen: list[t
     return time.perf_counter() - began
 
 
-async def lengthen_agenda(http: aiohttp.ClientSession, server: BenchServer, chair: dict[str, str], starts: int) -> int:
+async def lengthen_agenda(http: aiohttp.ClientSession, server: Server, chair: dict[str, str], starts: int) -> int:
     """Enough items for every round to be a plain `next` (the demo has 7): copies of the demo's, appended.
 
     The first item goes live before anyone watches, so every round finishes one item and starts the next;
@@ -348,33 +349,15 @@ async def measure_real(
     return report, envelopes, chosen
 
 
-def bare_process(port: int, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bench.bare_server", "--port", str(port)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
-        )
-
-
 async def measure_bare(
     args: argparse.Namespace, directory: Path, workers: Workers, chosen: list[tuple[str, str]], envelopes: list[list[dict[str, Any]]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """bench.bare_server with the same consoles (their tokens are ignored there): one event, then the real pair."""
     port = free_port()
-    process = bare_process(port, directory / "bare.log")
+    process = await launch(["-m", "bench.bare_server", "--port", str(port)], directory / "bare.log", port, STARTUP_SECONDS)
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(600):
-                try:
-                    async with http.get(base + "/healthz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError("bare server did not start")
-
             async def payload(rounds: list[list[dict[str, Any]]]) -> None:
                 async with http.post(base + "/payload", json={"rounds": rounds}) as response:
                     if response.status != 200:
@@ -415,11 +398,7 @@ async def measure_bare(
             two = await summary(workers, sent, answered, cpu)
         await workers.all("close")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, STOP_SECONDS)
     return one, two
 
 

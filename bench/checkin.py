@@ -41,20 +41,20 @@ import socketio
 
 from bench.common import (
     BareServer,
-    BenchServer,
     machine,
     percentiles,
     start,
     start_bare_ingest,
 )
 from bench.profile import recording, render, top_frames
+from server.simulate.loopback import Server
 from server.simulate.people import numbered_name
 from server.text import fold, name_sort_bytes
 
 RAW_SECONDS = 3.0
 PROFILE_TOP = 12
 
-Target = BenchServer | BareServer
+Target = Server | BareServer
 BEGAN = time.perf_counter()
 
 

@@ -40,15 +40,16 @@ from bench.checkin import (
     profiled,
     raw_commit_rate,
 )
-from bench.common import BenchServer, machine, percentiles, start, start_bare_ingest
+from bench.common import machine, percentiles, start, start_bare_ingest
 from bench.profile import recording
+from server.simulate.loopback import Server
 
 SUBMIT_WINDOW_SECONDS = 60
 DEFAULT_SUBMIT_LIMIT = 30
 INVITING_AT_ONCE = 16
 
 
-async def delegate_tokens(http: aiohttp.ClientSession, server: BenchServer, count: int) -> list[str]:
+async def delegate_tokens(http: aiohttp.ClientSession, server: Server, count: int) -> list[str]:
     headers = {"Authorization": f"Bearer {server.tokens['admin']}"}
     async with http.get(server.api(f"/participants?limit={count}"), headers=headers) as response:
         people = (await response.json())["items"][:count]

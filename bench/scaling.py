@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, free_port, machine, wait_healthy
+from bench.common import machine
+from server.simulate.loopback import ROOT, free_port, spawn, wait_healthy
 
 READY_SECONDS = 120
 # The servers guard /metrics with it, and the rehearsal reads their figures with it.
@@ -61,18 +62,13 @@ class Servers:
         for role, (username, password) in self.accounts.items():
             _run(["create-user", "--role", role, "--username", username, f"--password={password}"], self.env)
 
-    def _spawn(self, port: int, log: Path) -> subprocess.Popen[bytes]:
-        with log.open("wb") as out:
-            return subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port)],
-                                    cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-
     async def start(self) -> None:
         await asyncio.to_thread(self._prepare)
         # One at a time: each runs the (already applied) migrations at start, which must not race.
         for i in range(self.count):
             port = free_port()
             log = self.directory / f"server-{i}.log"
-            process = await asyncio.to_thread(self._spawn, port, log)
+            process = await asyncio.to_thread(spawn, ["-m", "server", "serve", "--port", str(port)], log, self.env)
             self.processes.append(process)
             self.urls.append(f"http://127.0.0.1:{port}")
             await wait_healthy(self.urls[-1], process, log, READY_SECONDS)

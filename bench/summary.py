@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 import docx
 from sqlalchemy import insert
 
-from bench.common import ROOT, machine
+from bench.common import machine
 from schema.tables import (
     AgendaItem,
     Checkin,
@@ -62,6 +62,7 @@ from server.db import Database, open_database
 from server.drafts.parser import Section, parse_draft
 from server.migrate import upgrade
 from server.settings import Settings
+from server.simulate.loopback import ROOT
 from server.simulate.people import ORGANISATIONS, POSITIONS, full_name, place
 from server.summary.compile import compile_summary
 from server.summary.exports import (

@@ -6,8 +6,9 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog, violations
+from tests.support.http import Call
 
 
 PHONE = {"width": 390, "height": 844}

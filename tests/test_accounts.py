@@ -17,11 +17,13 @@ from server.demo.seed import new_staff_password
 from server.http.cookies import SESSION_COOKIE
 from server.migrate import alembic_config
 from server.settings import load
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_data
 from tests.support.accounts import create_user_cli, csrf_of, demo_password, log_in, query
 from tests.support.api import assert_error
+from tests.support.http import Call
 from tests.support.realtime import Watched, refused_at_connect
+from tests.support.servers import start_server, stop_server
 
 HALF_DAY = 12 * 3600
 LOCKOUT_SECONDS = 15 * 60

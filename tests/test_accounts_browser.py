@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.accounts import demo_password
 from tests.support.browser import Open, catalog
+from tests.support.http import Call
 
 # Fixtures of the browser tests, used here by name.
 

@@ -6,8 +6,9 @@ import re
 
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import FILES, Open, catalog
+from tests.support.http import Call
 
 VI = catalog("vi")
 DATE_TIME = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Locator, Page, Route, WebSocketRoute, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import ask, present_at_hgi
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_fits_projectors, assert_not_reloaded, catalog, mark
+from tests.support.http import Call
 
 
 VI = catalog("vi")

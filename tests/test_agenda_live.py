@@ -9,8 +9,9 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import assert_error
+from tests.support.http import Call
 
 
 async def agenda(call: Call, s: Server) -> dict[str, Any]:

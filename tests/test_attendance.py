@@ -6,8 +6,9 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import assert_error
+from tests.support.http import Call
 
 
 async def test_every_movement_is_kept_and_undo_is_audited(demo_server: Server, call: Call, listen: Any) -> None:

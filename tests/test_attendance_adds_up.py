@@ -21,11 +21,13 @@ from server.attendance import operations as attendance
 from server.attendance.batch import CheckIn, CheckOut
 from server.errors import Conflict
 from server.participants.operations import PersonFields, add_participant
+from server.simulate.loopback import Server
 from server.summary.compile import compile_summary
-from tests.conftest import Call, Listener, Server
 from tests.event_schemas import validate_event
 from tests.rendered import pdf_text, squeezed
 from tests.support.api import assert_error
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 ROSTER = 4
 FIGURES = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people")

@@ -12,10 +12,11 @@ import pikepdf
 import pytest
 
 from server.errors import Unavailable
+from server.simulate.loopback import Server
 from server.summary import sheet_printing
-from tests.conftest import Call, Server
 from tests.rendered import pdf_text, squeezed
 from tests.support.api import assert_error, point_ids
+from tests.support.http import Call
 
 FIGURES = ("expected", "invited_present", "rate", "represented", "absent", "substitutes", "walk_ins", "people")
 LABELS = ("Triệu tập", "Có mặt", "Tỷ lệ có mặt", "Có người dự thay", "Vắng", "Người dự thay", "Khách mời", "Tổng số người dự")

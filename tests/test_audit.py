@@ -13,10 +13,11 @@ from server.http.actions import ROUTE_ACTIONS
 from server.http.routes import setup_routes
 from server.http.subjects import SUBJECTS
 from server.sentences import sentence
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.accounts import demo_password
 from tests.support.api import assert_error, first_at, seq
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog
+from tests.support.http import Call
 
 
 VI = catalog("vi")

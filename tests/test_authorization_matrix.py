@@ -17,8 +17,10 @@ from aiohttp import web
 from server.auth.policy import POLICY
 from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS, SIGNED_IN_ROUTES
 from server.http.routes import setup_routes
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.accounts import secretary
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 from tests.workshops import another_workshop
 
 ROLES = (

@@ -14,9 +14,10 @@ from PIL import Image
 
 from server.badges.codes import PREFIX, participant_code, read_code
 from server.errors import Invalid
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.rendered import pdf_text, poppler, squeezed
 from tests.support.api import assert_error, point_ids
+from tests.support.http import Call
 
 ids = st.integers(min_value=0, max_value=2**63 - 1)
 secrets = st.binary(min_size=1, max_size=64)

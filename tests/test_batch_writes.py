@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from server.attendance.batch import CheckIn, CheckOut
 from server.delivery import Publisher
 from server.gathered import Gathered
+from server.simulate.loopback import Server
 from server.submissions.batch import SubmitComment
 from server.writes import Outcome, Step, WriteQueue, _Job, _runs
-from tests.conftest import Call, Server
 from tests.support.api import assert_error
+from tests.support.http import Call
 
 
 async def totals(call: Call, s: Server) -> dict[str, Any]:

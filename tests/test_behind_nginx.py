@@ -31,8 +31,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import ROOT, Call, Redis, Server, free_port, start_server, stop_process, stop_server
+from server.simulate.loopback import ROOT, Server, free_port, stop_process
 from tests.support.browser import LIVE_TIMEOUT_MS, assert_not_reloaded, mark
+from tests.support.http import Call
+from tests.support.servers import Redis, start_server, stop_server
 
 # Fixtures of the browser tests, used here by name.
 

@@ -6,8 +6,9 @@ import re
 
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
+from tests.support.http import Call
 
 FUTURE_SEQ = """
 new MutationObserver((_, observer) => {

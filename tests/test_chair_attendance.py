@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, Route, expect
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 
 VI = catalog("vi")

@@ -4,9 +4,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.api import assert_error, comment, people, point_ids, rule, seq
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 
 async def listed(call: Call, s: Server, token: str, path: str = "/comments", **params: Any) -> dict[str, Any]:

@@ -12,9 +12,10 @@ import re
 
 from playwright.async_api import Page, Route, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import comment, people, point_ids
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, card, catalog
+from tests.support.http import Call
 
 
 VI = catalog("vi")

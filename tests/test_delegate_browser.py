@@ -7,8 +7,9 @@ import re
 
 from playwright.async_api import Route, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark, violations
+from tests.support.http import Call
 
 # Headless Chromium plays no sound: this AudioContext counts the tones the page starts instead.
 COUNTED_TONES = """

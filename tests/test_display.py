@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.api import ask, assert_error, comment, people, present_at_hgi, propose, rule, seq
 from tests.support.browser import (
@@ -19,6 +19,8 @@ from tests.support.browser import (
     mark,
     violations,
 )
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 
 AGENDA = {"mode": "agenda", "anchor": None, "view": None, "text": None}

@@ -4,10 +4,11 @@ from __future__ import annotations
 import docx
 from playwright.async_api import Browser, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import new_conference
 from tests.support.browser import Open, catalog
 from tests.support.documents import DOCX_TYPE, docx_bytes
+from tests.support.http import Call
 
 VI = catalog("vi")
 

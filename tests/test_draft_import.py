@@ -12,9 +12,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from server.drafts.word import MAX_EXPANDED
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.api import assert_error, new_conference
 from tests.support.documents import DOCX_TYPE, FIXTURES, docx_bytes, multilevel_draft
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 
 def form(content: bytes, filename: str, content_type: str = "application/octet-stream", title: str | None = None) -> aiohttp.FormData:

@@ -28,8 +28,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from server.simulate.loopback import Server
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
-from tests.conftest import Call, Server, start_server, stop_server
 
 # Admin last: it may revoke or reissue invitations whose tokens the other roles fuzz with.
 ROLES = ("display", "delegate", "operator", "chair", "admin")

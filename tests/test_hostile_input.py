@@ -20,10 +20,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.http.redirects import local_target
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.accounts import demo_password
 from tests.support.api import assert_error, point_ids
 from tests.support.documents import PDF
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 MIB = 1024 * 1024
 # Inflating 900 MiB takes seconds of one core; refusing the compressed body takes milliseconds.

@@ -15,11 +15,12 @@ import pytest
 from playwright.async_api import expect
 
 from server.auth.tokens import NONCE_BYTES, invitation_token, new_nonce
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_data, validate_event
 from tests.support.api import assert_error, new_conference
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog
-from tests.support.realtime import Watched, refused_at_connect
+from tests.support.http import Call
+from tests.support.realtime import Listener, Watched, refused_at_connect
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 

@@ -5,8 +5,10 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.api import assert_error, new_conference
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 
 async def test_substitutes_walk_ins_and_check_out(demo_server: Server, call: Call, listen: Any) -> None:

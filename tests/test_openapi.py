@@ -9,8 +9,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
-from tests.conftest import Call, Reply, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import format_checker
+from tests.support.http import Call, Reply
 
 DOCUMENT = "urn:diemcau:openapi"
 JSON = "application/json"

@@ -17,8 +17,10 @@ from aiohttp import web
 
 from server.errors import Unavailable
 from server.keys import writers_key
+from server.simulate.loopback import Server
 from server.writes import ShuttingDown, Writers, perform
-from tests.conftest import METRICS_TOKEN, Call, Server, start_server, stop_server
+from tests.support.http import Call
+from tests.support.servers import METRICS_TOKEN, start_server, stop_server
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo

@@ -13,8 +13,9 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, Route, async_playwright, expect
 
 from server.badges.codes import participant_code
-from tests.conftest import ROOT, Call, Server
+from server.simulate.loopback import ROOT, Server
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, LIVE_TIMEOUT_MS, catalog
+from tests.support.http import Call
 
 # A camera for getUserMedia without a device or a permission prompt: Chromium's test pattern.
 FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]

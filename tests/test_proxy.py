@@ -14,8 +14,9 @@ import pytest
 import socketio
 
 from server.http.cookies import SESSION_COOKIE
-from tests.conftest import Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.accounts import csrf_of, demo_password
+from tests.support.servers import start_server, stop_server
 
 PUBLIC = "https://hoithao.example.vn:8443"
 OTHER = "https://other.example.vn"

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support import flows
+from tests.support.http import Call
 from tests.workshops import another_workshop
 
 

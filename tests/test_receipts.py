@@ -6,9 +6,10 @@ import hashlib
 import json
 from typing import Any
 
+from server.simulate.loopback import Server
 from server.submissions.receipts import merkle_proof, merkle_root, root_of_proof
-from tests.conftest import Call, Server
 from tests.support.api import assert_error, people
+from tests.support.http import Call
 
 COMMENT_FIELDS = ("id", "conference_id", "participant_id", "section_anchor", "body", "created_at")
 REMARK_FIELDS = ("id", "conference_id", "participant_id", "agenda_item_id", "title", "body", "created_at")

@@ -11,8 +11,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.documents import PDF
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from server.simulate.consoles import ConsoleSet, ConsoleSpec
-from tests.conftest import Call, start_server, stop_server
 from tests.support.browser import Open, assert_not_reloaded, catalog, mark
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 
 # The consoles wait up to 3 s before their first try, then back off from 1 s: a restart takes a few seconds.

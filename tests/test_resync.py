@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.support.cursor import Cursor
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo

@@ -8,8 +8,9 @@ from typing import Any
 
 from playwright.async_api import Page, WebSocketRoute, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open
+from tests.support.http import Call
 
 
 SOCKET = re.compile(r"/socket\.io/")

@@ -10,10 +10,11 @@ from typing import Any
 import aiohttp
 from playwright.async_api import Page, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.rendered import tracked_changes
 from tests.support.api import assert_error, comment, people, propose, rule
 from tests.support.browser import Open, catalog
+from tests.support.http import Call
 
 
 VI = catalog("vi")

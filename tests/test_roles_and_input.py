@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.api import assert_error, first_at, point_ids, seq
+from tests.support.http import Call
 
 
 async def test_roles_are_enforced(shared_server: Server, call: Call) -> None:

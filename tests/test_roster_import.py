@@ -12,10 +12,12 @@ import openpyxl
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.api import assert_error, point_ids, seq
 from tests.support.browser import Open
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 # The browser fixtures live with the other console tests; naming them here makes them available to this module.
 

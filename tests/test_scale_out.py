@@ -23,10 +23,13 @@ import socketio
 from alembic.script import ScriptDirectory
 
 from server.migrate import alembic_config
-from tests.conftest import METRICS_TOKEN, Call, Listener, Redis, Server, start_server, stop_server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_data
 from tests.support import flows
 from tests.support.cursor import Cursor
+from tests.support.http import Call
+from tests.support.realtime import Listener
+from tests.support.servers import METRICS_TOKEN, Redis, start_server, stop_server
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo

@@ -7,10 +7,12 @@ import zipfile
 from typing import Any
 
 import aiohttp
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.accounts import secretary
 from tests.support.api import assert_error, comment, people
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 # Words no delegate, record or export may ever show.
 SECRET_NOTE = "Ghi chú nội bộ: tác giả này hay gửi trùng"

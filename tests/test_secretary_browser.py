@@ -7,10 +7,11 @@ import re
 
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.accounts import secretary
 from tests.support.api import comment, people
 from tests.support.browser import Open, card, catalog
+from tests.support.http import Call
 
 
 VI = catalog("vi")

@@ -17,8 +17,10 @@ from alembic import command
 
 from server.logs import redact, redact_record
 from server.migrate import alembic_config
-from tests.conftest import METRICS_TOKEN, Call, Server, free_port, start_server, stop_server
+from server.simulate.loopback import Server, free_port
 from tests.support.api import assert_error
+from tests.support.http import Call
+from tests.support.servers import METRICS_TOKEN, start_server, stop_server
 
 KEY_CHANGED = "The signing key differs"
 

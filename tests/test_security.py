@@ -5,9 +5,10 @@ import aiohttp
 import pytest
 import socketio
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.accounts import demo_password
 from tests.support.api import assert_error
+from tests.support.http import Call
 
 
 async def test_login_and_logout(shared_server: Server, call: Call) -> None:

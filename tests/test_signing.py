@@ -24,8 +24,10 @@ from pyhanko.sign import fields, signers
 
 import server.__main__ as command
 from server.settings import SettingError, load
+from server.simulate.loopback import ROOT, Server
 from server.summary.signing import FIELD, sign_pdf
-from tests.conftest import ROOT, Server, caller, start_server, stop_server
+from tests.support.http import caller
+from tests.support.servers import start_server, stop_server
 from tests.workshops import another_workshop
 
 SIGNER = "Văn phòng Bộ - Ký số thử"

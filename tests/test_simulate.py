@@ -18,10 +18,12 @@ import pytest
 
 from server.__main__ import main
 from server.simulate.consoles import plan
+from server.simulate.loopback import ROOT, Server, free_port
 from server.simulate.options import add_arguments, options_from
 from server.simulate.sio import SocketClient, SocketError, split_event
 from server.simulate.stats import Move, fanout
-from tests.conftest import METRICS_TOKEN, ROOT, Call, Server, free_port
+from tests.support.http import Call
+from tests.support.servers import METRICS_TOKEN
 
 ACTIONS = ("connect", "join", "check_in", "agenda_next", "comment")
 SMALL = ("--points", "4", "--participants", "40", "--consoles", "20", "--duration", "6",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.api import assert_error, people, point_ids
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 
 async def submit(call: Call, s: Server, token: str, body: dict[str, Any]) -> Any:

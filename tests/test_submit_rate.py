@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from server.auth.window import SlidingWindow
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 
 @pytest.fixture

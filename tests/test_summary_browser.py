@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import FILES, LIVE_TIMEOUT_MS, Open, catalog
+from tests.support.http import Call
 
 
 VI = catalog("vi")

@@ -8,10 +8,12 @@ from typing import Any
 import aiohttp
 import docx
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.rendered import pdf_text, poppler, squeezed
 from tests.support.api import assert_error, seq
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công tác Đảng hoàn thiện dự thảo trước ngày 30/9/2021."

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from server.attendance.totals import INTERVAL, Announcer
-from tests.conftest import Call, Server, start_server, stop_server
+from server.simulate.loopback import Server
+from tests.support.http import Call
+from tests.support.servers import start_server, stop_server
 
 CODES = ("BCA", "HGI", "CTO", "AGG", "STG", "KGG", "VLG", "BLU")
 

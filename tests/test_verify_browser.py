@@ -8,8 +8,9 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support.browser import Open, catalog, violations
+from tests.support.http import Call
 
 
 async def test_the_page_says_where_a_receipt_stands(demo_server: Server, open_console: Open, call: Call, browser: Browser) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Call, Server
+from server.simulate.loopback import Server
 from tests.support import flows
+from tests.support.http import Call
 
 
 async def test_demo_workshop_end_to_end(demo_server: Server, call: Call, listen: Any) -> None:

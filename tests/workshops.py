@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from server.simulate.loopback import Server
+from tests.support.http import Call
 
-from tests.conftest import Call, Server
 
 
 @dataclass(frozen=True)

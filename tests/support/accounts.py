@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from server.auth.tokens import token_hash
-from tests.conftest import ROOT, Call, Server
+from server.simulate.loopback import ROOT, Server
+from tests.support.http import Call
 
 
 def demo_password(server: Server, username: str) -> str:

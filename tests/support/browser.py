@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright, expect
+from server.simulate.loopback import Server
 
-from tests.conftest import Server
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from tests.conftest import Call, Listener, Server
+from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.api import delegate_ids
+from tests.support.http import Call
+from tests.support.realtime import Listener
 
 
 async def roster(call: Call, server: Server, code: str) -> list[dict[str, Any]]:

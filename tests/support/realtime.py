@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import socketio
 
-if TYPE_CHECKING:
-    from tests.conftest import Server
+from server.simulate.loopback import Server
 
 
 class Listener:

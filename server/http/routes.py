@@ -159,5 +159,4 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/admin/{c:\\d+}/invitations/{i:\\d+}/qr.svg", badges.invitation_qr, name="invitation_qr")
     for console in ("admin", "chair", "operator", "delegate", "display"):
         r.add_get(f"/{console}/{{c:\\d+}}", pages.console(console), name=f"{console}_console")
-    r.add_static("/static/vendor/socket.io", WEB / "node_modules" / "socket.io-client" / "dist", name="vendor_socketio")
     r.add_static("/static", WEB / "static", name="static")

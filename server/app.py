@@ -5,7 +5,6 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
@@ -29,10 +28,11 @@ from server.realtime.sockets import connected, create_socket_server, say_goodbye
 from server.settings import Settings
 from server.submissions import attachments
 from server.submissions import operations as submissions
+from server.webdir import WEB
 from server.writes import Writers
 
 log = logging.getLogger(__name__)
-TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
+TEMPLATES = WEB / "templates"
 
 
 async def writing(app: web.Application) -> AsyncIterator[None]:

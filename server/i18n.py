@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import jinja2
 from aiohttp import web
 
-LOCALES = Path(__file__).resolve().parents[1] / "web" / "locales"
+from server.webdir import WEB
+
+LOCALES = WEB / "locales"
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 LANG_COOKIE = "diemcau_lang"

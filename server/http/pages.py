@@ -1,7 +1,6 @@
 """The consoles as Jinja2 pages; they read and write through the API, live through socket.io."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,9 +21,10 @@ from server.http.cookies import SESSION_COOKIE, set_session_cookie
 from server.http.redirects import local_target
 from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, settings_key
+from server.webdir import WEB
 from server.writes import perform
 
-SERVICE_WORKER = Path(__file__).resolve().parents[2] / "web" / "static" / "js" / "sw.js"
+SERVICE_WORKER = WEB / "static" / "js" / "sw.js"
 CONSOLE_ROLES = {
     "admin": ("admin",),
     "chair": ("chair", "secretary", "admin"),

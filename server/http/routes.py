@@ -1,8 +1,6 @@
 """Every URL of the server, each with a name; an API route's authorization action is under that name in actions.py."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
 from server.http import badges, pages
@@ -28,8 +26,8 @@ from server.http.api import (
 from server.http.api import badges as badges_api
 from server.http.api import sheets as sheets_api
 from server.http.openapi import openapi
+from server.webdir import WEB
 
-WEB = Path(__file__).resolve().parents[2] / "web"
 API = "/api/v1"
 C = API + "/conferences/{c:\\d+}"
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from server.summary.revision import applied_line
+from server.webdir import WEB
 
 DRAFT_MARKER = "DỰ THẢO – bản xem trước, chưa chốt"
 CHECKSUM_LABEL = "Mã kiểm tra (SHA-256)"
@@ -38,7 +38,6 @@ def hour(value: str | None) -> str:
     return "" if value is None else datetime.fromisoformat(value).strftime("%H:%M")
 
 
-WEB = Path(__file__).resolve().parents[2] / "web"
 STYLESHEET = WEB / "static" / "css" / "summary.css"
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+
 from server.simulate.loopback import Server
 from tests.support.servers import start_server, stop_server
-
 
 # Load and timing: these run alone, once the rest of the suite has left the two cores (scripts/test).
 pytestmark = pytest.mark.solo

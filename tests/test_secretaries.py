@@ -7,6 +7,7 @@ import zipfile
 from typing import Any
 
 import aiohttp
+
 from server.simulate.loopback import Server
 from tests.event_schemas import validate_event
 from tests.support.accounts import secretary

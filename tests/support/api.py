@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
 from server.simulate.loopback import Server
 from tests.support.http import Call
-
 
 
 def assert_error(reply: Any, status: int, code: str | None = None) -> None:

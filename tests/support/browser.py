@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright, expect
-from server.simulate.loopback import Server
 
+from server.simulate.loopback import ROOT, Server
 
-
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, never a downloaded one; the flags keep it from phoning home or needing a sandbox as root.
 CHROMIUM_ARGS = [

@@ -1,7 +1,7 @@
 """Every API route tried with every role: the answer follows POLICY and the route's action, nothing else.
 
-The routes and their actions come from the running server's OpenAPI document (`x-action`, registered in
-server/http/actions.py, the same table `allow()` reads), so a route added later is tried too.
+The routes and their actions come from the running server's OpenAPI document (`x-action`, declared with each
+route in server/http/routes.py, the same table `allow()` reads), so a route added later is tried too.
 """
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import pytest
 from aiohttp import web
 
 from server.auth.policy import POLICY
-from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS, SIGNED_IN_ROUTES
-from server.http.routes import setup_routes
+from server.http.declaration import PUBLIC, SIGNED_IN
+from server.http.openapi_shapes import TAGS
+from server.http.routes import API_ROUTES, setup_routes
 from server.simulate.loopback import Server
 from tests.support.accounts import secretary
 from tests.support.http import Call
@@ -42,6 +43,8 @@ DELEGATE_MADE = frozenset({"comment_author_answer"})
 # Changes of state that would change other routes' answers (a closed workshop refuses writes): tried last.
 LAST = frozenset({"conference_state"})
 CONCURRENCY = 24
+PUBLIC_ROUTES = frozenset(r.name for r in API_ROUTES if r.action == PUBLIC)
+SIGNED_IN_ROUTES = frozenset(r.name for r in API_ROUTES if r.action == SIGNED_IN)
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,14 @@ async def test_every_route_answers_every_role_as_the_policy_says(matrix_server: 
     assert len({(a.method, a.path) for a in attempts}) >= 80
 
 
-def test_every_api_route_has_an_action() -> None:
-    """The route table and the action table agree: no API route without an action, no action without a route."""
+def test_every_api_route_is_declared_with_an_action_and_a_doc() -> None:
+    """Every API URL the router has is in API_ROUTES, once, with an action POLICY knows and a described Doc."""
     app = web.Application()
     setup_routes(app)
-    names = {r.name for r in app.router.routes() if r.name and r.resource and r.resource.canonical.startswith("/api/v1")}
-    missing = names - set(ROUTE_ACTIONS) - PUBLIC_ROUTES - SIGNED_IN_ROUTES
-    assert not missing, f"API routes without an action in server/http/actions.py: {sorted(missing)}"
-    assert set(ROUTE_ACTIONS) <= names, f"actions of no route: {sorted(set(ROUTE_ACTIONS) - names)}"
-    assert {a for a in ROUTE_ACTIONS.values() if a not in POLICY} == set()
+    api = {r.name for r in app.router.routes() if r.resource and r.resource.canonical.startswith(("/api/v1", "/healthz"))}
+    declared = [r.name for r in API_ROUTES]
+    assert len(declared) == len(set(declared)), "a route name declared twice in server/http/routes.py"
+    assert api == set(declared), f"API routes outside API_ROUTES in server/http/routes.py: {sorted(api - set(declared))}"
+    for route in API_ROUTES:
+        assert route.action in POLICY or route.action in (PUBLIC, SIGNED_IN), f"{route.name}: no action in POLICY"
+        assert route.doc.tag in TAGS and route.doc.summary, f"{route.name}: its Doc has no tag or summary"

@@ -54,7 +54,7 @@ async def test_every_operation_is_named_tagged_and_described(shared_server: Serv
             ids.append(operation["operationId"])
             summary, operation_tags = operation.get("summary"), operation.get("tags", [])
             if not summary or len(operation_tags) != 1 or not set(operation_tags) <= tags:
-                missing.append(f"{label}: no summary or tag; declare it in server/http/openapi_shapes.py DOCS")
+                missing.append(f"{label}: no summary or tag; give its Route a Doc in server/http/routes.py")
             used.update(operation_tags)
             for status, response in operation["responses"].items():
                 if not status.startswith("2"):

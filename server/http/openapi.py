@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, built from the route table so it cannot drift from the URLs."""
+"""The OpenAPI 3.1 document, built from the route table (routes.py) so it cannot drift from the URLs."""
 from __future__ import annotations
 
 import re
@@ -7,9 +7,9 @@ from typing import Any
 from aiohttp import web
 
 from server.auth.policy import POLICY
-from server.http.actions import PUBLIC_ROUTES, ROUTE_ACTIONS
+from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi_schemas import FILE, Schema, components, ref
-from server.http.openapi_shapes import DOCS, TAGS, Doc
+from server.http.openapi_shapes import TAGS, Doc
 
 ERROR_REF = ref("Error")
 JSON = "application/json"
@@ -75,9 +75,12 @@ def _summary(doc: Doc, choice: dict[str, str]) -> str:
     return doc.summary[next(iter(choice.values()))]
 
 
-def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], choice: dict[str, str], index: int) -> dict[str, Any]:
-    # A route without a Doc is still published, without summary or tags: tests/test_openapi.py names it.
-    doc = DOCS.get(name, UNDESCRIBED)
+def _operation(
+    name: str, declared: Route | None, method: str, path: str, params: list[dict[str, Any]], choice: dict[str, str], index: int
+) -> dict[str, Any]:
+    # A route added to the router outside API_ROUTES is still published, without summary, tags or action:
+    # tests/test_openapi.py names it.
+    doc = declared.doc if declared else UNDESCRIBED
     operation: dict[str, Any] = {
         # The route's name, the method and which alternative of its URL: the authorization matrix reads the name back.
         "operationId": f"{name}_{method.lower()}_{index}",
@@ -86,11 +89,10 @@ def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], 
     }
     if doc is not UNDESCRIBED:
         operation = {"summary": _summary(doc, choice), "tags": [doc.tag], **operation}
-    action = ROUTE_ACTIONS.get(name)
-    if action is not None:
-        operation["x-action"] = action
-        operation["x-roles"] = sorted(POLICY[action])
-    if name in PUBLIC_ROUTES:
+    if declared is not None and declared.action not in (PUBLIC, SIGNED_IN):
+        operation["x-action"] = declared.action
+        operation["x-roles"] = sorted(POLICY[declared.action])
+    if declared is not None and declared.action == PUBLIC:
         operation["security"] = []
     if method in ("POST", "PATCH", "PUT"):
         body: dict[str, Any] = {}
@@ -103,6 +105,7 @@ def _operation(name: str, method: str, path: str, params: list[dict[str, Any]], 
 
 
 def build(app: web.Application) -> dict[str, Any]:
+    declarations = app[routes_key]
     paths: dict[str, dict[str, Any]] = {}
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
@@ -112,8 +115,9 @@ def build(app: web.Application) -> dict[str, Any]:
         pattern = info.get("pattern")
         for index, (choice, alternative) in enumerate(_expand(template, pattern.pattern if pattern else "")):
             path, params = _path(alternative)
+            name = route.name or ""
             paths.setdefault(path, {})[route.method.lower()] = _operation(
-                route.name or "", route.method, path, params, choice, index
+                name, declarations.get(name), route.method, path, params, choice, index
             )
     return {
         "openapi": "3.1.0",

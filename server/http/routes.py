@@ -1,8 +1,12 @@
-"""Every URL of the server, each with a name; an API route's authorization action is under that name in actions.py."""
+"""Every URL of the server, each with a name; an API route with its authorization action and OpenAPI description."""
 from __future__ import annotations
 
 from aiohttp import web
 
+from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
+from server.display.operations import MESSAGE_MAX, MODES
+from server.display.projection import VIEWS
+from server.drafts.operations import FORMATS as DRAFT_FORMATS
 from server.http import badges, pages
 from server.http.api import (
     accounts,
@@ -25,7 +29,65 @@ from server.http.api import (
 )
 from server.http.api import badges as badges_api
 from server.http.api import sheets as sheets_api
+from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi import openapi
+from server.http.openapi_schemas import (
+    BOOLEAN,
+    COUNT,
+    FILE,
+    ID,
+    INTEGER,
+    MOMENT,
+    NAME,
+    PAGED,
+    STRING,
+    enum,
+    listing,
+    nullable,
+    obj,
+    record,
+    ref,
+)
+from server.http.openapi_shapes import (
+    ARTICLE_COUNTS,
+    COMMENT,
+    CONFERENCE,
+    CONTROL,
+    CREATED,
+    CURRENT,
+    DECISION,
+    EXPECTED_CURRENT,
+    FLAG,
+    FORMATS,
+    INVITATION,
+    ITEM,
+    ITEM_ANSWER,
+    PAGE,
+    PARTICIPANT,
+    PERSON,
+    POINT,
+    PROPOSAL,
+    RECEIPT,
+    REMARK,
+    REQUEST,
+    RULING,
+    SPOKEN,
+    STATE,
+    STATEMENT,
+    STREAMS,
+    TEMPLATE,
+    TEMPLATE_BODY,
+    TRAIL,
+    WHEN,
+    WORK,
+    Doc,
+)
+from server.points.operations import LINK_STATES
+from server.speaking.operations import STATUSES
+from server.submissions.inbox import NOT_RULED, WORK_STATES
+from server.submissions.work import ASSIGNABLE
+from server.summary.document import FIELDS as HEADER_FIELDS
+from server.summary.document import STYLES
 from server.webdir import WEB
 
 API = "/api/v1"
@@ -36,111 +98,353 @@ def setup_metrics_routes(app: web.Application) -> None:
     """The one URL of DIEMCAU_METRICS_LISTEN's address of its own: /metrics, with no token."""
     app.router.add_get("/metrics", session.exposition, name="metrics_open")
 
+# Each API route once: `allow()` authorizes its action, the OpenAPI document describes it with its Doc, and the
+# authorization matrix test tries it with every role. The order is the router's: the first match wins.
+API_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/healthz", "healthz", session.healthz, PUBLIC,
+          Doc("service", "Check that the server and its database answer", record(status={"const": "ok"}))),
+    Route("GET", API + "/openapi.json", "openapi", openapi, PUBLIC,
+          Doc("service", "Get this OpenAPI document", obj(
+              ("openapi", "info", "paths"), openapi=STRING, info={"type": "object"}, paths={"type": "object"},
+          ))),
+    Route("POST", API + "/auth/login", "api_login", session.login, PUBLIC,
+          Doc(
+              "session", "Sign in with a staff account",
+              record(token=NAME, role=enum(("admin", "chair", "secretary")), username=NAME),
+              body=obj(("username", "password"), username=STRING, password=STRING),
+          )),
+    Route("POST", API + "/auth/logout", "api_logout", session.logout, SIGNED_IN,
+          Doc("session", "Sign out, ending the session", record(ok={"const": True}))),
+    Route("GET", API + "/me", "api_me", session.me, SIGNED_IN,
+          Doc("session", "Tell who the caller is", record(
+              role=enum(("admin", "chair", "secretary", "operator", "delegate", "display")), conference_id=ref("id_or_null"),
+              point_id=ref("id_or_null"), participant_id=ref("id_or_null"),
+          ))),
+    Route("GET", API + "/users", "users", accounts.list_users, "user.manage",
+          Doc("accounts", "List staff accounts", listing(ref("user")))),
+    Route("POST", API + "/users/{user_id:\\d+}/unlock", "user_unlock", accounts.unlock_user, "user.manage",
+          Doc("accounts", "Unlock a staff account locked by failed logins", ref("user"))),
+    Route("POST", API + "/lockouts/lift", "lockout_lift", accounts.lift_address, "user.manage",
+          Doc(
+              "accounts", "Lift the login lockout of an address", record(address=STRING, lifted=BOOLEAN),
+              body=obj(("address",), address={"anyOf": [
+                  {"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"},
+              ]}),
+          )),
+
+    Route("GET", API + "/conferences", "conferences", conferences.list_conferences, "conference.list",
+          Doc("conferences", "List conferences", listing(CONFERENCE))),
+    Route("POST", API + "/conferences", "conference_create", conferences.create_conference, "conference.create",
+          Doc(
+              "conferences", "Create a conference", CONFERENCE, creates=True,
+              body=obj(("title", "starts_at"), title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING),
+          )),
+    Route("GET", C, "conference", conferences.get_conference, "conference.read",
+          Doc("conferences", "Get a conference", CONFERENCE)),
+    Route("PATCH", C, "conference_update", conferences.update_conference, "conference.update",
+          Doc("conferences", "Edit a conference's facts", CONFERENCE, body=obj(
+              title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING,
+              speaking_quota_seconds=nullable({"type": "integer", "minimum": 0}), premoderation=BOOLEAN,
+              record_header=nullable(obj(
+                  style=enum(STYLES), **{field: nullable(STRING) for field in HEADER_FIELDS},
+              )),
+          ))),
+    Route("POST", C + "/{action:open|close-collection|reopen-collection|close}", "conference_state",
+          conferences.change_state, "conference.control", Doc("conferences", STATE, CONFERENCE)),
+    Route("GET", C + "/audit", "audit", conferences.list_audit, "audit.read",
+          Doc("audit", "List a conference's audit trail", listing(ref("audit_entry")), query=TRAIL)),
+    Route("GET", API + "/audit", "audit_all", conferences.list_audit, "audit.global",
+          Doc("audit", "List the whole audit trail", listing(ref("audit_entry")), query={**TRAIL, "conference_id": ID})),
+    Route("GET", C + "/points", "points", conferences.list_points, "point.read",
+          Doc("points", "List bridge points", listing(POINT))),
+    Route("POST", C + "/points", "point_create", conferences.add_point, "point.write",
+          Doc(
+              "points", "Add a bridge point", POINT, creates=True,
+              body=obj(("code", "name"), code=STRING, name=STRING, region=STRING, is_host=BOOLEAN),
+          )),
+    Route("POST", C + "/points/{p}/status", "point_status", conferences.set_point_status, "point.status",
+          Doc("points", "Report a point's link status", POINT, body=obj(("link",), link=enum(LINK_STATES), note=STRING))),
+    Route("GET", C + "/invitations", "invitations", conferences.list_invitations, "invitation.manage",
+          Doc("invitations", "List invitations", listing(INVITATION))),
+    Route("POST", C + "/invitations", "invitation_create", conferences.create_invitation, "invitation.manage",
+          Doc(
+              "invitations", "Issue an invitation", INVITATION, creates=True,
+              body=obj(
+                  ("role",), role=enum(("operator", "delegate", "display")), point_id=ID, participant_id=ID, expires_at=MOMENT,
+              ),
+          )),
+    Route("DELETE", C + "/invitations/{i}", "invitation_revoke", conferences.revoke_invitation, "invitation.manage",
+          Doc("invitations", "Revoke an invitation", INVITATION)),
+    Route("POST", C + "/invitations/{i}/reissue", "invitation_reissue", conferences.reissue_invitation, "invitation.manage",
+          Doc(
+              "invitations", "Reissue an invitation with a new link, revoking the old one",
+              ref("reissued_invitation"),
+              body=obj(expires_at=MOMENT), creates=True,
+          )),
+
+    Route("GET", C + "/participants", "participants", attendance.list_participants, "participant.read",
+          Doc(
+              "participants", "List or search the roster",
+              listing(ref("roster_entry"), **PAGED),
+              query={"point_id": ID, "q": STRING, "limit": PAGE["limit"], "offset": PAGE["offset"]},
+          )),
+    Route("POST", C + "/participants", "participant_create", attendance.add_participant, "participant.write",
+          Doc(
+              "participants", "Add a roster member", PARTICIPANT, creates=True,
+              body=obj(("full_name", "point_id"), **PERSON, point_id=ID),
+          )),
+    Route("POST", C + "/checkins", "checkin", attendance.check_in, "checkin.write",
+          Doc(
+              "attendance", "Check a participant in", ref("checkin"), creates=True,
+              body=obj(participant_id=ID, code=STRING, **PERSON, substitute_for=ID),
+          )),
+    Route("DELETE", C + "/checkins/{participant_id}", "checkout", attendance.check_out, "checkin.write",
+          Doc("attendance", "Check a participant out", PARTICIPANT)),
+    Route("POST", C + "/checkins/{participant_id}/undo", "checkin_undo", attendance.undo_check_in, "checkin.write",
+          Doc("attendance", "Undo a check-in made by mistake", PARTICIPANT)),
+    Route("GET", C + "/participants/{participant_id}/movements", "participant_movements", attendance.movements,
+          "participant.read", Doc("attendance", "List a participant's stays", listing(ref("stay")))),
+    Route("PATCH", C + "/participants/{participant_id:\\d+}", "participant_absence", attendance.note_absence,
+          "participant.absence", Doc(
+              "participants", "Record why a roster member is absent", PARTICIPANT,
+              body=obj(("absence_reason",), absence_reason=nullable(STRING)),
+          )),
+    Route("GET", C + "/stays", "stays", attendance.list_stays, "participant.read",
+          Doc("attendance", "List the stays at a point", listing(ref("stay_at_point")), query={"point_id": ID})),
+    Route("POST", C + "/stays/{checkin_id:\\d+}/strike", "stay_strike", attendance.strike_stay, "attendance.correct",
+          Doc("attendance", "Strike a stay from the record", ref("stay"), body=obj(("reason",), reason=STRING))),
+    Route("GET", C + "/attendance", "attendance", attendance.attendance_sheet, "attendance.read",
+          Doc("attendance", "Get the attendance sheet", ref("attendance_sheet"))),
+    Route("POST", C + "/participants/import", "participants_import", roster.import_roster, "participant.import",
+          Doc(
+              "participants", "Import the roster from a CSV or XLSX file", ref("import_report"),
+              form=obj(("file",), file=FILE), query={"dry_run": FLAG, "skip_invalid": FLAG}, creates=True,
+              preview=ref("import_report"),
+          )),
+    Route("GET", C + "/participants/import-template.{fmt:csv|xlsx}", "participants_import_template",
+          roster.import_template, "participant.import", Doc("participants", "Download the roster import template as {fmt}")),
+    Route("GET", C + "/participants/export.{fmt:csv|xlsx}", "participants_export", roster.export_roster, "participant.export",
+          Doc("participants", "Export the roster as {fmt}", query={"point_id": ID})),
+    Route("GET", C + "/attendance/export.{fmt:csv|xlsx}", "attendance_export", roster.export_attendance, "attendance.export",
+          Doc("attendance", "Export the attendance sheet as {fmt}")),
+    Route("GET", C + "/points/{p:\\d+}/badges.pdf", "badges_pdf", badges_api.badges_pdf, "badges.read",
+          Doc("participants", "Print a point's badges")),
+    Route("GET", C + "/points/{p:\\d+}/attendance-sheet", "attendance_sheet", sheets_api.point_sheet, "attendance.sheet",
+          Doc("attendance", "Print a point's list of attendees to sign, or as recorded", query={"when": WHEN})),
+    Route("GET", C + "/attendance-sheets", "attendance_sheets", sheets_api.all_sheets, "attendance.sheets",
+          Doc("attendance", "Print every point's list of attendees in one PDF", query={"when": WHEN})),
+
+    Route("GET", C + "/agenda", "agenda", agenda.list_agenda, "agenda.read",
+          Doc("agenda", "Get the agenda with its schedule", ref("agenda"))),
+    Route("POST", C + "/agenda", "agenda_create", agenda.add_item, "agenda.write",
+          Doc(
+              "agenda", "Add an agenda item", ITEM_ANSWER, creates=True, body=obj(("title", "kind", "planned_minutes"), **ITEM),
+          )),
+    Route("PATCH", C + "/agenda", "agenda_reorder", agenda.reorder, "agenda.write",
+          Doc(
+              "agenda", "Reorder the agenda", listing(ITEM_ANSWER), body=obj(("order",), order={"type": "array", "items": ID}),
+          )),
+    Route("GET", C + "/agenda/export.{fmt:csv|xlsx}", "agenda_export", agenda.export_agenda, "agenda.read",
+          Doc("agenda", "Export the agenda as {fmt}")),
+    Route("POST", C + "/agenda/import", "agenda_import", agenda.import_agenda, "agenda.write",
+          Doc(
+              "agenda", "Import agenda items from a CSV or XLSX file", CREATED, form=obj(("file",), file=FILE), creates=True,
+          )),
+    Route("POST", C + "/agenda/next", "agenda_next", agenda.next_item, "agenda.control",
+          Doc("agenda", "Move on to the next agenda item", CURRENT, body=EXPECTED_CURRENT)),
+    Route("PATCH", C + "/agenda/{i}", "agenda_update", agenda.update_item, "agenda.write",
+          Doc("agenda", "Edit an agenda item", ITEM_ANSWER, body=obj(**ITEM))),
+    Route("POST", C + "/agenda/back", "agenda_back", agenda.back, "agenda.control",
+          Doc("agenda", "Go back to the previous agenda item", CURRENT, body=EXPECTED_CURRENT)),
+    Route("POST", C + "/agenda/{i}/{action:start|finish|skip}", "agenda_control", agenda.control_item, "agenda.control",
+          Doc("agenda", CONTROL, ITEM_ANSWER)),
+    Route("POST", C + "/agenda/{i}/extend", "agenda_extend", agenda.extend, "agenda.control",
+          Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=obj(("minutes",), minutes=ID))),
+    Route("DELETE", C + "/agenda/{i}", "agenda_delete", agenda.delete_item, "agenda.write",
+          Doc("agenda", "Delete an agenda item", ITEM_ANSWER)),
+    Route("GET", C + "/speaking-requests", "speaking_requests", agenda.list_requests, "speaking.read",
+          Doc("speaking", "List the speaking queue", listing(REQUEST))),
+    Route("POST", C + "/speaking-requests", "speaking_request_create", agenda.ask_to_speak, "speaking.request",
+          Doc(
+              "speaking", "Ask for the floor", REQUEST, creates=True,
+              body=obj(participant_id=ID, topic=STRING, agenda_item_id=ID, point_of_order=BOOLEAN),
+          )),
+    Route("PATCH", C + "/speaking-requests/{r}", "speaking_request_update", agenda.update_request, "speaking.manage",
+          Doc("speaking", "Grant, order or end a speaking request", REQUEST, body=obj(
+              status=enum(STATUSES), position=INTEGER, time_limit_seconds=nullable({"type": "integer", "minimum": 10}),
+          ))),
+    Route("POST", C + "/speaking-requests/{r}/withdraw", "speaking_request_withdraw", agenda.withdraw_request, "speaking.request",
+          Doc("speaking", "Withdraw a speaking request", REQUEST)),
+    Route("GET", C + "/speaking-log", "speaking_log", agenda.speaking_log, "speaking.read",
+          Doc("speaking", "Get the log of who spoke, and each point's speaking time", listing(
+              SPOKEN, quota_seconds=nullable(COUNT), points={"type": "array", "items": record(point_id=ID, used_seconds=COUNT)},
+          ))),
+
+    Route("GET", C + "/drafts", "drafts", drafts.list_drafts, "draft.read",
+          Doc("drafts", "List the drafts, the current one first", listing(ref("draft_outline")))),
+    Route("POST", C + "/drafts", "draft_create", drafts.publish_draft, "draft.write",
+          Doc(
+              "drafts", "Publish a draft", ref("draft"), creates=True, preview=ref("draft_preview"), query={"dry_run": FLAG},
+              body=obj(("content",), format=enum(DRAFT_FORMATS), content=STRING, title=STRING),
+              form=obj(("file",), file=FILE, title=STRING),
+          )),
+    # Before /drafts/{d}, which would take "revised" for a draft id.
+    # The draft after every adopted change: the drafters' and the chair's, as the record's revised draft is.
+    Route("GET", C + "/drafts/revised", "draft_revised", drafts.revised_draft, "draft.revised",
+          Doc(
+              "drafts", "The current draft after every adopted change, renumbered, with its conflicts", ref("revised_draft"),
+          )),
+    Route("GET", C + "/drafts/{d}", "draft", drafts.get_draft, "draft.read",
+          Doc("drafts", "Get a draft with its sections", ref("draft"))),
+    Route("GET", C + "/remarks", "remarks", inbox.list_remarks, "remark.read",
+          Doc(
+              "submissions", "List remarks", listing(REMARK, **PAGED),
+              query={**PAGE, "point_id": ID, "agenda_item_id": ID, "moderation": enum(MODERATION), "q": STRING},
+          )),
+    Route("POST", C + "/remarks", "remark_create", input.submit_remark, "remark.submit",
+          Doc(
+              "submissions", "Submit a remark", REMARK, creates=True,
+              body=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=ID, participant_id=ID),
+              form=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=STRING, participant_id=STRING, file=FILE),
+          )),
+    Route("GET", C + "/remarks/{r:\\d+}/attachment", "remark_attachment", attachments.download_attachment, "attachment.read",
+          Doc("submissions", "Download a remark's attached file")),
+    Route("POST", C + "/remarks/{r:\\d+}/moderate", "remark_moderate", rulings.moderate_remark, "input.moderate",
+          Doc("rulings", "Approve or reject a held remark", REMARK, body=DECISION)),
+    Route("GET", C + "/comments", "comments", inbox.list_comments, "comment.read",
+          Doc(
+              "submissions", "List comments on the draft", listing(COMMENT, **PAGED),
+              query={
+                  **PAGE, "point_id": ID, "article": STRING, "anchor": STRING, "disposition": enum((*DISPOSITIONS, NOT_RULED)),
+                  "has_proposed": FLAG, "moderation": enum(MODERATION), "q": STRING,
+                  "work": {**enum(WORK_STATES), "description": "Staff: not ruled and handed to nobody, not ruled with a drafted "
+                           "answer, or ruled."},
+                  "assigned_to": {**ID, "description": "Staff: handed to this account."},
+              },
+          )),
+    Route("POST", C + "/comments", "comment_create", input.submit_comment, "comment.submit",
+          Doc(
+              "submissions", "Comment on the draft", COMMENT, creates=True,
+              body=obj(("body",), section_anchor=STRING, body=STRING, proposal=PROPOSAL,
+                       proposed_text={**STRING, "description": "Shorthand for proposal {kind: replace, text}; not with proposal."},
+                       participant_id=ID),
+          )),
+    Route("PATCH", C + "/comments", "comments_dispose", rulings.dispose_many, "comment.dispose",
+          Doc("rulings", "Rule on several comments at once", listing(COMMENT), body=obj(
+              ("items",), items={"type": "array", "items": obj(("id", "disposition", "revision"), id=ID, **RULING)},
+          ))),
+    Route("GET", C + "/comments/counts", "comment_counts", inbox.comment_counts, "comment.triage",
+          Doc("submissions", "Count comments per article", record(
+              articles={"type": "array", "items": ARTICLE_COUNTS}, general=COUNT, other=COUNT, total=COUNT,
+          ))),
+    Route("PATCH", C + "/comments/{m}", "comment_dispose", rulings.dispose_comment, "comment.dispose",
+          Doc("rulings", "Rule on a comment", COMMENT, body=obj(("disposition", "revision"), **RULING))),
+    Route("POST", C + "/comments/{m:\\d+}/merge", "comment_merge", rulings.merge_comment, "comment.triage",
+          Doc(
+              "rulings", "Merge a comment into the one it duplicates", COMMENT,
+              body=obj(("into", "revision"), into=ID, revision=ID),
+          )),
+    Route("POST", C + "/comments/{m:\\d+}/unmerge", "comment_unmerge", rulings.unmerge_comment, "comment.triage",
+          Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID))),
+    Route("POST", C + "/comments/{m:\\d+}/moderate", "comment_moderate", rulings.moderate_comment, "input.moderate",
+          Doc("rulings", "Approve or reject a held comment", COMMENT, body=DECISION)),
+    Route("PUT", C + "/comments/{m:\\d+}/author-answer", "comment_author_answer", proposals.answer_ruling, "comment.answer",
+          Doc(
+              "submissions", "Answer the ruling on one's own comment", COMMENT,
+              body=obj(("agrees",), agrees=BOOLEAN, text=STRING),
+          )),
+    Route("POST", C + "/change-proposals", "change_proposal_create", proposals.create_change_proposal, "comment.propose",
+          Doc(
+              "rulings", "File the secretariat's own proposal, ruled like a comment", COMMENT, creates=True,
+              body=obj(("section_anchor", "kind", "reason"), section_anchor=STRING, kind=enum(PROPOSAL_KINDS),
+                       text={**STRING, "description": "Required but for delete, where absent."}, reason=STRING),
+          )),
+    Route("GET", C + "/receipts/{receipt}", "receipt", receipts.get_receipt, "receipt.read",
+          Doc(
+              "submissions", "Look up a receipt: whose contribution, and the proof that the frozen record holds it", RECEIPT,
+          )),
+    Route("GET", C + "/staff", "staff", work.list_staff, "staff.read",
+          Doc("work", "List the accounts comments can be handed to", listing(record(
+              id=ID, username=NAME, full_name=nullable(STRING), role=enum(ASSIGNABLE),
+          )))),
+    Route("GET", C + "/comment-work", "comment_work", work.list_work, "comment.note",
+          Doc("work", "Who works on which comment: assignments, drafted answers, staff notes", listing(WORK))),
+    Route("POST", C + "/comments/assign", "comments_assign", work.assign_comments, "comment.assign",
+          Doc("work", "Hand many comments to one account (null takes them back)", listing(WORK), body=obj(
+              ("comment_ids", "assigned_to"), comment_ids={"type": "array", "items": ID}, assigned_to=nullable(ID),
+          ))),
+    Route("PUT", C + "/comments/{m:\\d+}/assignment", "comment_assign", work.assign_comment, "comment.assign",
+          Doc("work", "Hand a comment to an account (null takes it back)", WORK,
+                                body=obj(("assigned_to",), assigned_to=nullable(ID)))),
+    Route("PUT", C + "/comments/{m:\\d+}/draft", "comment_draft", work.draft_answer, "comment.draft",
+          Doc("work", "Draft the answer to a comment for the chair to approve", WORK, body=obj(
+              ("disposition",), disposition=enum(DISPOSITIONS), response=STRING, adopted_text=RULING["adopted_text"],
+          ))),
+    # Approving a draft is the chair's ruling, made with the drafted answer.
+    Route("POST", C + "/comments/{m:\\d+}/approve", "comment_approve", work.approve_draft, "comment.dispose",
+          Doc("work", "Rule with the drafted answer as it stands", COMMENT, body=obj(("revision",), revision=ID))),
+    Route("POST", C + "/comments/{m:\\d+}/notes", "comment_note_create", work.add_note, "comment.note",
+          Doc("work", "Add a staff note to a comment", WORK, creates=True, body=obj(("body",), body=STRING))),
+    Route("GET", C + "/answer-templates", "answer_templates", work.list_templates, "template.read",
+          Doc("work", "List the saved answer templates", listing(TEMPLATE))),
+    Route("POST", C + "/answer-templates", "answer_template_create", work.create_template, "template.manage",
+          Doc("work", "Save an answer template", TEMPLATE, creates=True, body=TEMPLATE_BODY)),
+    Route("PUT", C + "/answer-templates/{t:\\d+}", "answer_template_update", work.update_template, "template.manage",
+          Doc("work", "Change an answer template", TEMPLATE, body=TEMPLATE_BODY)),
+    Route("DELETE", C + "/answer-templates/{t:\\d+}", "answer_template_delete", work.delete_template, "template.manage",
+          Doc("work", "Delete an answer template", TEMPLATE)),
+
+    Route("GET", C + "/display", "display", display.get_display, "display.read",
+          Doc("display", "Tell what the big screen shows", ref("display"))),
+    Route("PUT", C + "/display", "display_update", display.set_display, "display.control",
+          Doc(
+              "display", "Put the agenda, a section, the speakers' list or a message on the big screen", ref("display"),
+              body={**obj(
+                  ("mode",), mode=enum(MODES), anchor={**STRING, "description": "Section mode: an article, clause or point."},
+                  view=enum(VIEWS), text={**STRING, "maxLength": MESSAGE_MAX, "description": "Message mode: what to show."},
+              ), "additionalProperties": False},
+          )),
+    # A section's views carry the reader's own pending proposals: who may read comments may read them.
+    Route("GET", C + "/section-view", "section_view", display.section_view, "comment.read",
+          Doc(
+              "display", "Read an article, clause or point as published, with its proposals marked, or revised",
+              ref("section_view"), query={"anchor": STRING, "view": enum(VIEWS)},
+          )),
+
+    Route("GET", C + "/events", "events", stream.list_events, "events.read",
+          Doc(
+              "events", "Replay the events after a seq",
+              {"oneOf": [
+                  record(items={"type": "array", "items": ref("event")}, total=COUNT, seq=COUNT, streams=STREAMS),
+                  {**record(snapshot={"const": True}, seq=COUNT, streams=STREAMS),
+                   "description": "The gap is older than what is kept: reload the state from the API."},
+              ]},
+              query={"after": {"type": "integer", "minimum": 0}},
+          )),
+    Route("GET", C + "/summary", "summary", summary.summary, "summary.read",
+          Doc("summary", "Get the closing summary", ref("summary"))),
+    Route("GET", C + "/summary.{fmt:json|html|md|docx|pdf|pdfa}", "summary_format", summary.summary, "summary.read",
+          Doc("summary", FORMATS, ref("summary"))),
+    Route("GET", C + "/revised-draft.docx", "revised_draft", summary.revised_draft, "summary.read",
+          Doc("summary", "Download the revised draft with tracked changes")),
+    Route("GET", C + "/closing-statement", "closing_statement", summary.get_closing_statement, "summary.read",
+          Doc("summary", "Get the closing statement", STATEMENT)),
+    Route("PUT", C + "/closing-statement", "closing_statement_update", summary.set_closing_statement, "summary.write",
+          Doc(
+              "summary", "Rewrite the closing statement", STATEMENT, body=obj(("text",), text=nullable(STRING)),
+          )),
+)
+
 
 def setup_routes(app: web.Application) -> None:
     r = app.router
-    r.add_get("/healthz", session.healthz, name="healthz")
+    for route in API_ROUTES:
+        if route.method == "GET":
+            r.add_get(route.path, route.handler, name=route.name)
+        else:
+            r.add_route(route.method, route.path, route.handler, name=route.name)
+    app[routes_key] = {route.name: route for route in API_ROUTES}
     r.add_get("/metrics", session.metrics, name="metrics")
-    r.add_get(API + "/openapi.json", openapi, name="openapi")
-    r.add_post(API + "/auth/login", session.login, name="api_login")
-    r.add_post(API + "/auth/logout", session.logout, name="api_logout")
-    r.add_get(API + "/me", session.me, name="api_me")
-    r.add_get(API + "/users", accounts.list_users, name="users")
-    r.add_post(API + "/users/{user_id:\\d+}/unlock", accounts.unlock_user, name="user_unlock")
-    r.add_post(API + "/lockouts/lift", accounts.lift_address, name="lockout_lift")
-
-    r.add_get(API + "/conferences", conferences.list_conferences, name="conferences")
-    r.add_post(API + "/conferences", conferences.create_conference, name="conference_create")
-    r.add_get(C, conferences.get_conference, name="conference")
-    r.add_patch(C, conferences.update_conference, name="conference_update")
-    r.add_post(C + "/{action:open|close-collection|reopen-collection|close}", conferences.change_state, name="conference_state")
-    r.add_get(C + "/audit", conferences.list_audit, name="audit")
-    r.add_get(API + "/audit", conferences.list_audit, name="audit_all")
-    r.add_get(C + "/points", conferences.list_points, name="points")
-    r.add_post(C + "/points", conferences.add_point, name="point_create")
-    r.add_post(C + "/points/{p}/status", conferences.set_point_status, name="point_status")
-    r.add_get(C + "/invitations", conferences.list_invitations, name="invitations")
-    r.add_post(C + "/invitations", conferences.create_invitation, name="invitation_create")
-    r.add_delete(C + "/invitations/{i}", conferences.revoke_invitation, name="invitation_revoke")
-    r.add_post(C + "/invitations/{i}/reissue", conferences.reissue_invitation, name="invitation_reissue")
-
-    r.add_get(C + "/participants", attendance.list_participants, name="participants")
-    r.add_post(C + "/participants", attendance.add_participant, name="participant_create")
-    r.add_post(C + "/checkins", attendance.check_in, name="checkin")
-    r.add_delete(C + "/checkins/{participant_id}", attendance.check_out, name="checkout")
-    r.add_post(C + "/checkins/{participant_id}/undo", attendance.undo_check_in, name="checkin_undo")
-    r.add_get(C + "/participants/{participant_id}/movements", attendance.movements, name="participant_movements")
-    r.add_patch(C + "/participants/{participant_id:\\d+}", attendance.note_absence, name="participant_absence")
-    r.add_get(C + "/stays", attendance.list_stays, name="stays")
-    r.add_post(C + "/stays/{checkin_id:\\d+}/strike", attendance.strike_stay, name="stay_strike")
-    r.add_get(C + "/attendance", attendance.attendance_sheet, name="attendance")
-    r.add_post(C + "/participants/import", roster.import_roster, name="participants_import")
-    r.add_get(C + "/participants/import-template.{fmt:csv|xlsx}", roster.import_template, name="participants_import_template")
-    r.add_get(C + "/participants/export.{fmt:csv|xlsx}", roster.export_roster, name="participants_export")
-    r.add_get(C + "/attendance/export.{fmt:csv|xlsx}", roster.export_attendance, name="attendance_export")
-    r.add_get(C + "/points/{p:\\d+}/badges.pdf", badges_api.badges_pdf, name="badges_pdf")
-    r.add_get(C + "/points/{p:\\d+}/attendance-sheet", sheets_api.point_sheet, name="attendance_sheet")
-    r.add_get(C + "/attendance-sheets", sheets_api.all_sheets, name="attendance_sheets")
-
-    r.add_get(C + "/agenda", agenda.list_agenda, name="agenda")
-    r.add_post(C + "/agenda", agenda.add_item, name="agenda_create")
-    r.add_patch(C + "/agenda", agenda.reorder, name="agenda_reorder")
-    r.add_get(C + "/agenda/export.{fmt:csv|xlsx}", agenda.export_agenda, name="agenda_export")
-    r.add_post(C + "/agenda/import", agenda.import_agenda, name="agenda_import")
-    r.add_post(C + "/agenda/next", agenda.next_item, name="agenda_next")
-    r.add_patch(C + "/agenda/{i}", agenda.update_item, name="agenda_update")
-    r.add_post(C + "/agenda/back", agenda.back, name="agenda_back")
-    r.add_post(C + "/agenda/{i}/{action:start|finish|skip}", agenda.control_item, name="agenda_control")
-    r.add_post(C + "/agenda/{i}/extend", agenda.extend, name="agenda_extend")
-    r.add_delete(C + "/agenda/{i}", agenda.delete_item, name="agenda_delete")
-    r.add_get(C + "/speaking-requests", agenda.list_requests, name="speaking_requests")
-    r.add_post(C + "/speaking-requests", agenda.ask_to_speak, name="speaking_request_create")
-    r.add_patch(C + "/speaking-requests/{r}", agenda.update_request, name="speaking_request_update")
-    r.add_post(C + "/speaking-requests/{r}/withdraw", agenda.withdraw_request, name="speaking_request_withdraw")
-    r.add_get(C + "/speaking-log", agenda.speaking_log, name="speaking_log")
-
-    r.add_get(C + "/drafts", drafts.list_drafts, name="drafts")
-    r.add_post(C + "/drafts", drafts.publish_draft, name="draft_create")
-    # Before /drafts/{d}, which would take "revised" for a draft id.
-    r.add_get(C + "/drafts/revised", drafts.revised_draft, name="draft_revised")
-    r.add_get(C + "/drafts/{d}", drafts.get_draft, name="draft")
-    r.add_get(C + "/remarks", inbox.list_remarks, name="remarks")
-    r.add_post(C + "/remarks", input.submit_remark, name="remark_create")
-    r.add_get(C + "/remarks/{r:\\d+}/attachment", attachments.download_attachment, name="remark_attachment")
-    r.add_post(C + "/remarks/{r:\\d+}/moderate", rulings.moderate_remark, name="remark_moderate")
-    r.add_get(C + "/comments", inbox.list_comments, name="comments")
-    r.add_post(C + "/comments", input.submit_comment, name="comment_create")
-    r.add_patch(C + "/comments", rulings.dispose_many, name="comments_dispose")
-    r.add_get(C + "/comments/counts", inbox.comment_counts, name="comment_counts")
-    r.add_patch(C + "/comments/{m}", rulings.dispose_comment, name="comment_dispose")
-    r.add_post(C + "/comments/{m:\\d+}/merge", rulings.merge_comment, name="comment_merge")
-    r.add_post(C + "/comments/{m:\\d+}/unmerge", rulings.unmerge_comment, name="comment_unmerge")
-    r.add_post(C + "/comments/{m:\\d+}/moderate", rulings.moderate_comment, name="comment_moderate")
-    r.add_put(C + "/comments/{m:\\d+}/author-answer", proposals.answer_ruling, name="comment_author_answer")
-    r.add_post(C + "/change-proposals", proposals.create_change_proposal, name="change_proposal_create")
-    r.add_get(C + "/receipts/{receipt}", receipts.get_receipt, name="receipt")
-    r.add_get(C + "/staff", work.list_staff, name="staff")
-    r.add_get(C + "/comment-work", work.list_work, name="comment_work")
-    r.add_post(C + "/comments/assign", work.assign_comments, name="comments_assign")
-    r.add_put(C + "/comments/{m:\\d+}/assignment", work.assign_comment, name="comment_assign")
-    r.add_put(C + "/comments/{m:\\d+}/draft", work.draft_answer, name="comment_draft")
-    r.add_post(C + "/comments/{m:\\d+}/approve", work.approve_draft, name="comment_approve")
-    r.add_post(C + "/comments/{m:\\d+}/notes", work.add_note, name="comment_note_create")
-    r.add_get(C + "/answer-templates", work.list_templates, name="answer_templates")
-    r.add_post(C + "/answer-templates", work.create_template, name="answer_template_create")
-    r.add_put(C + "/answer-templates/{t:\\d+}", work.update_template, name="answer_template_update")
-    r.add_delete(C + "/answer-templates/{t:\\d+}", work.delete_template, name="answer_template_delete")
-
-    r.add_get(C + "/display", display.get_display, name="display")
-    r.add_put(C + "/display", display.set_display, name="display_update")
-    r.add_get(C + "/section-view", display.section_view, name="section_view")
-
-    r.add_get(C + "/events", stream.list_events, name="events")
-    r.add_get(C + "/summary", summary.summary, name="summary")
-    r.add_get(C + "/summary.{fmt:json|html|md|docx|pdf|pdfa}", summary.summary, name="summary_format")
-    r.add_get(C + "/revised-draft.docx", summary.revised_draft, name="revised_draft")
-    r.add_get(C + "/closing-statement", summary.get_closing_statement, name="closing_statement")
-    r.add_put(C + "/closing-statement", summary.set_closing_statement, name="closing_statement_update")
 
     r.add_get("/", pages.home, name="home")
     r.add_get("/sw.js", pages.service_worker, name="service_worker")

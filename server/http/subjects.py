@@ -3,7 +3,7 @@
 A subject is a sentence key (`audit.say.<key>` in the catalogs, read by server/sentences.py) and the values it
 needs: titles, names and comment numbers taken from the write's own answer, in the write's own transaction, so the
 trail keeps saying "Xoá mục chương trình ‘Phát biểu khai mạc’" after the item is gone. Every staff write route has
-a describer here; a test holds every route of server/http/actions.py that writes to that.
+a describer here; a test holds every route of server/http/routes.py that writes to that.
 """
 from __future__ import annotations
 

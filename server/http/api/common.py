@@ -12,7 +12,7 @@ from server.auth.policy import authorize
 from server.auth.principal import Principal, principal_key
 from server.client import client_address
 from server.http import parse
-from server.http.actions import action_of
+from server.http.declaration import action_of
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key
@@ -20,7 +20,7 @@ from server.writes import Idempotency, Operation, Step, alone, perform
 
 
 def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
-    """Authorize the caller for the matched route's action (server/http/actions.py) on the URL's conference, if any."""
+    """Authorize the caller for the matched route's action (its declaration in routes.py) on the URL's conference, if any."""
     conference_id = path_id(request, "c") if "c" in request.match_info else None
     return authorize(request[principal_key], action_of(request), conference_id, point_id), conference_id
 

@@ -1,0 +1,51 @@
+"""What routes.py declares of an API route, and how a request finds the declaration of the route it matched.
+
+One `Route` holds a route's method, URL, name, handler, authorization action and OpenAPI `Doc`: `allow()` reads
+the action from it, the OpenAPI document publishes it, and the authorization matrix test tries it with every role.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from server.http.openapi_shapes import Doc
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Open to anyone, or checked by the handler itself (logout needs a session, /me any caller); no POLICY action names
+# either. /metrics is not an API route: its handler checks a token of its own (DIEMCAU_METRICS_TOKEN).
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API route: `action` is the POLICY action `allow()` checks, or PUBLIC or SIGNED_IN."""
+
+    method: str
+    path: str
+    name: str
+    handler: Handler
+    action: str
+    doc: Doc
+
+
+routes_key: web.AppKey[Mapping[str, Route]] = web.AppKey("routes")
+
+
+def declared(request: web.Request) -> Route:
+    """The declaration of the route that matched; an API handler under no declaration is a programming error."""
+    name = request.match_info.route.name or ""
+    route = request.app[routes_key].get(name)
+    if route is None:
+        raise RuntimeError(f"Route {name!r} is not declared in server/http/routes.py")
+    return route
+
+
+def action_of(request: web.Request) -> str:
+    """The POLICY action of the route that matched; a public or signed-in route has none to check."""
+    route = declared(request)
+    if route.action in (PUBLIC, SIGNED_IN):
+        raise RuntimeError(f"Route {route.name!r} has no action in server/http/routes.py")
+    return route.action

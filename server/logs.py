@@ -62,7 +62,7 @@ class AccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         info = getattr(request, "match_info", None)
         route = getattr(getattr(info, "route", None), "name", None)
-        conference = info.get("c") if info is not None else None
+        conference = info.get("conference_id") if info is not None else None
         path = redact(request.path)
         fields = {
             "method": request.method,

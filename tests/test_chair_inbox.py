@@ -396,8 +396,8 @@ async def test_reopen_collection_is_audited(demo_server: Server, call: Call, lis
     assert audit["items"][0]["at"] <= audit["items"][1]["at"]
 
     spec = (await call("GET", f"{s.base_url}/api/v1/openapi.json")).body
-    base = "/api/v1/conferences/{c}"
-    for path in ("/reopen-collection", "/audit", "/comments/counts", "/comments/{m}/merge", "/remarks/{r}/moderate"):
+    base = "/api/v1/conferences/{conference_id}"
+    for path in ("/reopen-collection", "/audit", "/comments/counts", "/comments/{comment_id}/merge", "/remarks/{remark_id}/moderate"):
         assert base + path in spec["paths"], path
     all_valid(display)
 

@@ -44,16 +44,16 @@ REFUSED_EXAMPLES = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 1}
 # A valid case of these starts a typesetter for a second or more, and all valid cases are alike (a PDF of the same
 # workshop): a few show the answer holds to its document; the invalid ones, refused before typesetting, stay many.
 TYPESET = frozenset({
-    "GET /api/v1/conferences/{c}/points/{p}/attendance-sheet",
-    "GET /api/v1/conferences/{c}/attendance-sheets",
-    "GET /api/v1/conferences/{c}/summary.pdf",
-    "GET /api/v1/conferences/{c}/summary.pdfa",
+    "GET /api/v1/conferences/{conference_id}/points/{point_id}/attendance-sheet",
+    "GET /api/v1/conferences/{conference_id}/attendance-sheets",
+    "GET /api/v1/conferences/{conference_id}/summary.pdf",
+    "GET /api/v1/conferences/{conference_id}/summary.pdfa",
 })
 TYPESET_EXAMPLES = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 8}
 # Logging out would end the staff session the rest of the run uses.
 SKIPPED = frozenset({"POST /api/v1/auth/logout"})
 # Closing the workshop cannot be undone and turns every later write into 409: fuzzed after everything else.
-LAST = frozenset({"POST /api/v1/conferences/{c}/close"})
+LAST = frozenset({"POST /api/v1/conferences/{conference_id}/close"})
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -85,7 +85,7 @@ def token_of(s: Server, role: str) -> str:
 def fuzz_operation(s: Server, operation: Any, role: str, mode: GenerationMode, http: requests.Session, tally: Tally) -> None:
     """A bounded number of cases of one operation; a failure is recorded, not raised, so the run goes on."""
     auth = {"Authorization": f"Bearer {token_of(s, role)}"}
-    fixed = {"c": s.conference_id} if "{c}" in operation.path else {}
+    fixed = {"conference_id": s.conference_id} if "{conference_id}" in operation.path else {}
     label = f"{operation.label} [{role}, {mode.value}]"
     roles = operation.definition.raw.get("x-roles")
     examples = EXAMPLES if roles is None or role in roles else REFUSED_EXAMPLES
@@ -193,7 +193,7 @@ async def test_every_route_with_a_body_refuses_deep_non_finite_and_compressed_js
                 if "requestBody" not in operation or label in SKIPPED | LAST:
                     continue
                 role = (operation.get("x-roles") or ["admin"])[0]
-                url = s.base_url + path.replace("{c}", str(s.conference_id))
+                url = s.base_url + path.replace("{conference_id}", str(s.conference_id))
                 url = re.sub(r"\{\w+\}", "1", url)
                 headers = {"Authorization": f"Bearer {token_of(s, role)}", "Content-Type": "application/json"}
                 attempts = [(name, body, headers) for name, body in HOSTILE_BODIES.items()]

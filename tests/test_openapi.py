@@ -80,8 +80,8 @@ class Checker:
         self.tags: set[str] = set()
 
     async def __call__(self, method: str, path: str, token: str | None, expect: int = 200, **kwargs: Any) -> Reply:
-        """`path` as the document writes it; {c} is the demo conference, other parameters come from `ids`."""
-        ids = {"c": self.server.conference_id, **kwargs.pop("ids", {})}
+        """`path` as the document writes it; {conference_id} is the demo conference, other parameters come from `ids`."""
+        ids = {"conference_id": self.server.conference_id, **kwargs.pop("ids", {})}
         url = self.server.base_url + re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path.split("?")[0])
         query = path.partition("?")[2]
         reply = await self.call(method, url + ("?" + query if query else ""), token, **kwargs)
@@ -108,7 +108,7 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     check = Checker(s, call, document)
     admin, chair, display = t["admin"], t["chair"], t["display"]
     operator = t["operators"]["HGI"]
-    c = "/api/v1/conferences/{c}"
+    c = "/api/v1/conferences/{conference_id}"
 
     await check("GET", "/healthz", None)
     await check("GET", "/api/v1/openapi.json", None)
@@ -125,7 +125,9 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
 
     points = await check("GET", c + "/points", admin)
     hgi = next(p["id"] for p in points.body["items"] if p["code"] == "HGI")
-    await check("POST", c + "/points/{p}/status", operator, ids={"p": hgi}, json={"link": "degraded", "note": "Mất tiếng"})
+    await check(
+        "POST", c + "/points/{point_id}/status", operator, ids={"point_id": hgi}, json={"link": "degraded", "note": "Mất tiếng"},
+    )
     await check("GET", c + "/invitations", admin)
     await check("POST", c + "/invitations", admin, 201, json={"role": "display"})
 
@@ -151,7 +153,7 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     await check("GET", c + "/speaking-log", chair)
 
     drafts = await check("GET", c + "/drafts", display)
-    draft = await check("GET", c + "/drafts/{d}", display, ids={"d": drafts.body["items"][0]["id"]})
+    draft = await check("GET", c + "/drafts/{draft_id}", display, ids={"draft_id": drafts.body["items"][0]["id"]})
     anchor = next(section["anchor"] for section in draft.body["sections"] if section["kind"] == "article")
     await check("POST", c + "/remarks", operator, 201, json={"participant_id": first, "title": "Tham luận", "body": "Nội dung"})
     comment = await check(
@@ -161,25 +163,25 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     await check("GET", c + "/remarks", chair)
     await check("GET", c + "/comments?order=oldest", chair)
     await check("GET", c + "/comments/counts", chair)
-    m = {"m": comment.body["id"]}
+    m = {"comment_id": comment.body["id"]}
     staff = await check("GET", c + "/staff", chair)
-    await check("PUT", c + "/comments/{m}/assignment", chair, ids=m, json={"assigned_to": staff.body["items"][0]["id"]})
+    await check("PUT", c + "/comments/{comment_id}/assignment", chair, ids=m, json={"assigned_to": staff.body["items"][0]["id"]})
     await check("POST", c + "/comments/assign", chair, json={"comment_ids": [comment.body["id"]], "assigned_to": None})
     template = await check("POST", c + "/answer-templates", chair, 201,
                            json={"title": "Tiếp thu", "disposition": "accepted", "response": "Tiếp thu"})
-    await check("PUT", c + "/answer-templates/{t}", chair, ids={"t": template.body["id"]},
+    await check("PUT", c + "/answer-templates/{template_id}", chair, ids={"template_id": template.body["id"]},
                 json={"title": "Giải trình", "response": "Xin giải trình"})
     await check("GET", c + "/answer-templates", chair)
-    await check("DELETE", c + "/answer-templates/{t}", chair, ids={"t": template.body["id"]})
-    await check("PUT", c + "/comments/{m}/draft", chair, ids=m, json={"disposition": "accepted", "response": "Tiếp thu"})
-    await check("POST", c + "/comments/{m}/notes", chair, 201, ids=m, json={"body": "Ghi chú"})
+    await check("DELETE", c + "/answer-templates/{template_id}", chair, ids={"template_id": template.body["id"]})
+    await check("PUT", c + "/comments/{comment_id}/draft", chair, ids=m, json={"disposition": "accepted", "response": "Tiếp thu"})
+    await check("POST", c + "/comments/{comment_id}/notes", chair, 201, ids=m, json={"body": "Ghi chú"})
     await check("GET", c + "/comment-work", chair)
     await check("GET", c + "/comments?work=drafted", chair)
     await check(
-        "PATCH", c + "/comments/{m}", chair, ids=m,
+        "PATCH", c + "/comments/{comment_id}", chair, ids=m,
         json={"disposition": "accepted", "response": "Tiếp thu", "revision": comment.body["revision"]},
     )
-    await check("POST", c + "/comments/{m}/approve", chair, ids=m, json={"revision": comment.body["revision"] + 1})
+    await check("POST", c + "/comments/{comment_id}/approve", chair, ids=m, json={"revision": comment.body["revision"] + 1})
 
     await check("PUT", c + "/display", chair, json={"mode": "section", "anchor": anchor, "view": "diff"})
     await check("GET", c + "/display", display)

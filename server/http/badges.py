@@ -23,7 +23,7 @@ from server.points.operations import point_by_code
 
 def _allow(request: web.Request, action: str) -> int:
     """The conference in the URL, once the signed-in caller may take `action` there; a stranger goes to log in."""
-    conference_id = int(request.match_info["c"])
+    conference_id = int(request.match_info["conference_id"])
     principal = request[principal_key]
     if principal is None:
         raise web.HTTPFound(f"/login?next={request.path}")
@@ -36,7 +36,7 @@ def _allow(request: web.Request, action: str) -> int:
 
 async def badge_sheet_page(request: web.Request) -> web.StreamResponse:
     conference_id = _allow(request, "badges.read")
-    point_id = int(request.match_info["p"])
+    point_id = int(request.match_info["point_id"])
     async with request.app[db_key].read() as session:
         try:
             sheet = await badge_sheet(session, request.app[settings_key].secret_key, conference_id, point_id)
@@ -47,7 +47,7 @@ async def badge_sheet_page(request: web.Request) -> web.StreamResponse:
         "sheet": sheet,
         "pages": [sheet.badges[i:i + PER_PAGE] for i in range(0, len(sheet.badges), PER_PAGE)],
         "qr": qr_data_uri,
-        "pdf_url": str(request.app.router["badges_pdf"].url_for(c=str(conference_id), p=str(point_id))),
+        "pdf_url": str(request.app.router["badges_pdf"].url_for(conference_id=str(conference_id), point_id=str(point_id))),
     }
     return aiohttp_jinja2.render_template("badges/sheet.html", request, context)
 
@@ -60,7 +60,7 @@ async def badge_sheet_by_code(request: web.Request) -> web.StreamResponse:
             point = await point_by_code(session, conference_id, request.match_info["code"])
         except NotFound:
             raise web.HTTPNotFound(text="No such conference or bridge point") from None
-    raise web.HTTPFound(str(request.app.router["badge_sheet"].url_for(c=str(conference_id), p=str(point.id))))
+    raise web.HTTPFound(str(request.app.router["badge_sheet"].url_for(conference_id=str(conference_id), point_id=str(point.id))))
 
 
 async def invitation_qr(request: web.Request) -> web.StreamResponse:
@@ -69,7 +69,7 @@ async def invitation_qr(request: web.Request) -> web.StreamResponse:
     settings = request.app[settings_key]
     async with request.app[db_key].read() as session:
         try:
-            invitation = await in_conference(session, Invitation, conference_id, int(request.match_info["i"]), "invitation", "invitation_id")
+            invitation = await in_conference(session, Invitation, conference_id, int(request.match_info["invitation_id"]), "invitation", "invitation_id")
         except NotFound:
             raise web.HTTPNotFound(text="No such invitation") from None
     if not link_derivable(settings.secret_key, invitation):

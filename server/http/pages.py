@@ -173,7 +173,7 @@ def console(name: str) -> Any:
     """A handler for one console of one conference."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        conference_id = int(request.match_info["c"])
+        conference_id = int(request.match_info["conference_id"])
         principal = _require(request, name, conference_id)
         async with request.app[db_key].read() as session:
             try:

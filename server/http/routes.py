@@ -91,7 +91,7 @@ from server.summary.document import STYLES
 from server.webdir import WEB
 
 API = "/api/v1"
-C = API + "/conferences/{c:\\d+}"
+C = API + "/conferences/{conference_id:\\d+}"
 
 
 def setup_metrics_routes(app: web.Application) -> None:
@@ -162,7 +162,7 @@ API_ROUTES: tuple[Route, ...] = (
               "points", "Add a bridge point", POINT, creates=True,
               body=obj(("code", "name"), code=STRING, name=STRING, region=STRING, is_host=BOOLEAN),
           )),
-    Route("POST", C + "/points/{p}/status", "point_status", conferences.set_point_status, "point.status",
+    Route("POST", C + "/points/{point_id}/status", "point_status", conferences.set_point_status, "point.status",
           Doc("points", "Report a point's link status", POINT, body=obj(("link",), link=enum(LINK_STATES), note=STRING))),
     Route("GET", C + "/invitations", "invitations", conferences.list_invitations, "invitation.manage",
           Doc("invitations", "List invitations", listing(INVITATION))),
@@ -173,9 +173,9 @@ API_ROUTES: tuple[Route, ...] = (
                   ("role",), role=enum(("operator", "delegate", "display")), point_id=ID, participant_id=ID, expires_at=MOMENT,
               ),
           )),
-    Route("DELETE", C + "/invitations/{i}", "invitation_revoke", conferences.revoke_invitation, "invitation.manage",
+    Route("DELETE", C + "/invitations/{invitation_id}", "invitation_revoke", conferences.revoke_invitation, "invitation.manage",
           Doc("invitations", "Revoke an invitation", INVITATION)),
-    Route("POST", C + "/invitations/{i}/reissue", "invitation_reissue", conferences.reissue_invitation, "invitation.manage",
+    Route("POST", C + "/invitations/{invitation_id}/reissue", "invitation_reissue", conferences.reissue_invitation, "invitation.manage",
           Doc(
               "invitations", "Reissue an invitation with a new link, revoking the old one",
               ref("reissued_invitation"),
@@ -227,9 +227,9 @@ API_ROUTES: tuple[Route, ...] = (
           Doc("participants", "Export the roster as {fmt}", query={"point_id": ID})),
     Route("GET", C + "/attendance/export.{fmt:csv|xlsx}", "attendance_export", roster.export_attendance, "attendance.export",
           Doc("attendance", "Export the attendance sheet as {fmt}")),
-    Route("GET", C + "/points/{p:\\d+}/badges.pdf", "badges_pdf", badges_api.badges_pdf, "badges.read",
+    Route("GET", C + "/points/{point_id:\\d+}/badges.pdf", "badges_pdf", badges_api.badges_pdf, "badges.read",
           Doc("participants", "Print a point's badges")),
-    Route("GET", C + "/points/{p:\\d+}/attendance-sheet", "attendance_sheet", sheets_api.point_sheet, "attendance.sheet",
+    Route("GET", C + "/points/{point_id:\\d+}/attendance-sheet", "attendance_sheet", sheets_api.point_sheet, "attendance.sheet",
           Doc("attendance", "Print a point's list of attendees to sign, or as recorded", query={"when": WHEN})),
     Route("GET", C + "/attendance-sheets", "attendance_sheets", sheets_api.all_sheets, "attendance.sheets",
           Doc("attendance", "Print every point's list of attendees in one PDF", query={"when": WHEN})),
@@ -252,15 +252,15 @@ API_ROUTES: tuple[Route, ...] = (
           )),
     Route("POST", C + "/agenda/next", "agenda_next", agenda.next_item, "agenda.control",
           Doc("agenda", "Move on to the next agenda item", CURRENT, body=EXPECTED_CURRENT)),
-    Route("PATCH", C + "/agenda/{i}", "agenda_update", agenda.update_item, "agenda.write",
+    Route("PATCH", C + "/agenda/{item_id}", "agenda_update", agenda.update_item, "agenda.write",
           Doc("agenda", "Edit an agenda item", ITEM_ANSWER, body=obj(**ITEM))),
     Route("POST", C + "/agenda/back", "agenda_back", agenda.back, "agenda.control",
           Doc("agenda", "Go back to the previous agenda item", CURRENT, body=EXPECTED_CURRENT)),
-    Route("POST", C + "/agenda/{i}/{action:start|finish|skip}", "agenda_control", agenda.control_item, "agenda.control",
+    Route("POST", C + "/agenda/{item_id}/{action:start|finish|skip}", "agenda_control", agenda.control_item, "agenda.control",
           Doc("agenda", CONTROL, ITEM_ANSWER)),
-    Route("POST", C + "/agenda/{i}/extend", "agenda_extend", agenda.extend, "agenda.control",
+    Route("POST", C + "/agenda/{item_id}/extend", "agenda_extend", agenda.extend, "agenda.control",
           Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=obj(("minutes",), minutes=ID))),
-    Route("DELETE", C + "/agenda/{i}", "agenda_delete", agenda.delete_item, "agenda.write",
+    Route("DELETE", C + "/agenda/{item_id}", "agenda_delete", agenda.delete_item, "agenda.write",
           Doc("agenda", "Delete an agenda item", ITEM_ANSWER)),
     Route("GET", C + "/speaking-requests", "speaking_requests", agenda.list_requests, "speaking.read",
           Doc("speaking", "List the speaking queue", listing(REQUEST))),
@@ -269,11 +269,11 @@ API_ROUTES: tuple[Route, ...] = (
               "speaking", "Ask for the floor", REQUEST, creates=True,
               body=obj(participant_id=ID, topic=STRING, agenda_item_id=ID, point_of_order=BOOLEAN),
           )),
-    Route("PATCH", C + "/speaking-requests/{r}", "speaking_request_update", agenda.update_request, "speaking.manage",
+    Route("PATCH", C + "/speaking-requests/{request_id}", "speaking_request_update", agenda.update_request, "speaking.manage",
           Doc("speaking", "Grant, order or end a speaking request", REQUEST, body=obj(
               status=enum(STATUSES), position=INTEGER, time_limit_seconds=nullable({"type": "integer", "minimum": 10}),
           ))),
-    Route("POST", C + "/speaking-requests/{r}/withdraw", "speaking_request_withdraw", agenda.withdraw_request, "speaking.request",
+    Route("POST", C + "/speaking-requests/{request_id}/withdraw", "speaking_request_withdraw", agenda.withdraw_request, "speaking.request",
           Doc("speaking", "Withdraw a speaking request", REQUEST)),
     Route("GET", C + "/speaking-log", "speaking_log", agenda.speaking_log, "speaking.read",
           Doc("speaking", "Get the log of who spoke, and each point's speaking time", listing(
@@ -288,13 +288,13 @@ API_ROUTES: tuple[Route, ...] = (
               body=obj(("content",), format=enum(DRAFT_FORMATS), content=STRING, title=STRING),
               form=obj(("file",), file=FILE, title=STRING),
           )),
-    # Before /drafts/{d}, which would take "revised" for a draft id.
+    # Before /drafts/{draft_id}, which would take "revised" for a draft id.
     # The draft after every adopted change: the drafters' and the chair's, as the record's revised draft is.
     Route("GET", C + "/drafts/revised", "draft_revised", drafts.revised_draft, "draft.revised",
           Doc(
               "drafts", "The current draft after every adopted change, renumbered, with its conflicts", ref("revised_draft"),
           )),
-    Route("GET", C + "/drafts/{d}", "draft", drafts.get_draft, "draft.read",
+    Route("GET", C + "/drafts/{draft_id}", "draft", drafts.get_draft, "draft.read",
           Doc("drafts", "Get a draft with its sections", ref("draft"))),
     Route("GET", C + "/remarks", "remarks", inbox.list_remarks, "remark.read",
           Doc(
@@ -307,9 +307,9 @@ API_ROUTES: tuple[Route, ...] = (
               body=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=ID, participant_id=ID),
               form=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=STRING, participant_id=STRING, file=FILE),
           )),
-    Route("GET", C + "/remarks/{r:\\d+}/attachment", "remark_attachment", attachments.download_attachment, "attachment.read",
+    Route("GET", C + "/remarks/{remark_id:\\d+}/attachment", "remark_attachment", attachments.download_attachment, "attachment.read",
           Doc("submissions", "Download a remark's attached file")),
-    Route("POST", C + "/remarks/{r:\\d+}/moderate", "remark_moderate", rulings.moderate_remark, "input.moderate",
+    Route("POST", C + "/remarks/{remark_id:\\d+}/moderate", "remark_moderate", rulings.moderate_remark, "input.moderate",
           Doc("rulings", "Approve or reject a held remark", REMARK, body=DECISION)),
     Route("GET", C + "/comments", "comments", inbox.list_comments, "comment.read",
           Doc(
@@ -337,18 +337,18 @@ API_ROUTES: tuple[Route, ...] = (
           Doc("submissions", "Count comments per article", record(
               articles={"type": "array", "items": ARTICLE_COUNTS}, general=COUNT, other=COUNT, total=COUNT,
           ))),
-    Route("PATCH", C + "/comments/{m}", "comment_dispose", rulings.dispose_comment, "comment.dispose",
+    Route("PATCH", C + "/comments/{comment_id}", "comment_dispose", rulings.dispose_comment, "comment.dispose",
           Doc("rulings", "Rule on a comment", COMMENT, body=obj(("disposition", "revision"), **RULING))),
-    Route("POST", C + "/comments/{m:\\d+}/merge", "comment_merge", rulings.merge_comment, "comment.triage",
+    Route("POST", C + "/comments/{comment_id:\\d+}/merge", "comment_merge", rulings.merge_comment, "comment.triage",
           Doc(
               "rulings", "Merge a comment into the one it duplicates", COMMENT,
               body=obj(("into", "revision"), into=ID, revision=ID),
           )),
-    Route("POST", C + "/comments/{m:\\d+}/unmerge", "comment_unmerge", rulings.unmerge_comment, "comment.triage",
+    Route("POST", C + "/comments/{comment_id:\\d+}/unmerge", "comment_unmerge", rulings.unmerge_comment, "comment.triage",
           Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID))),
-    Route("POST", C + "/comments/{m:\\d+}/moderate", "comment_moderate", rulings.moderate_comment, "input.moderate",
+    Route("POST", C + "/comments/{comment_id:\\d+}/moderate", "comment_moderate", rulings.moderate_comment, "input.moderate",
           Doc("rulings", "Approve or reject a held comment", COMMENT, body=DECISION)),
-    Route("PUT", C + "/comments/{m:\\d+}/author-answer", "comment_author_answer", proposals.answer_ruling, "comment.answer",
+    Route("PUT", C + "/comments/{comment_id:\\d+}/author-answer", "comment_author_answer", proposals.answer_ruling, "comment.answer",
           Doc(
               "submissions", "Answer the ruling on one's own comment", COMMENT,
               body=obj(("agrees",), agrees=BOOLEAN, text=STRING),
@@ -373,25 +373,25 @@ API_ROUTES: tuple[Route, ...] = (
           Doc("work", "Hand many comments to one account (null takes them back)", listing(WORK), body=obj(
               ("comment_ids", "assigned_to"), comment_ids={"type": "array", "items": ID}, assigned_to=nullable(ID),
           ))),
-    Route("PUT", C + "/comments/{m:\\d+}/assignment", "comment_assign", work.assign_comment, "comment.assign",
+    Route("PUT", C + "/comments/{comment_id:\\d+}/assignment", "comment_assign", work.assign_comment, "comment.assign",
           Doc("work", "Hand a comment to an account (null takes it back)", WORK,
                                 body=obj(("assigned_to",), assigned_to=nullable(ID)))),
-    Route("PUT", C + "/comments/{m:\\d+}/draft", "comment_draft", work.draft_answer, "comment.draft",
+    Route("PUT", C + "/comments/{comment_id:\\d+}/draft", "comment_draft", work.draft_answer, "comment.draft",
           Doc("work", "Draft the answer to a comment for the chair to approve", WORK, body=obj(
               ("disposition",), disposition=enum(DISPOSITIONS), response=STRING, adopted_text=RULING["adopted_text"],
           ))),
     # Approving a draft is the chair's ruling, made with the drafted answer.
-    Route("POST", C + "/comments/{m:\\d+}/approve", "comment_approve", work.approve_draft, "comment.dispose",
+    Route("POST", C + "/comments/{comment_id:\\d+}/approve", "comment_approve", work.approve_draft, "comment.dispose",
           Doc("work", "Rule with the drafted answer as it stands", COMMENT, body=obj(("revision",), revision=ID))),
-    Route("POST", C + "/comments/{m:\\d+}/notes", "comment_note_create", work.add_note, "comment.note",
+    Route("POST", C + "/comments/{comment_id:\\d+}/notes", "comment_note_create", work.add_note, "comment.note",
           Doc("work", "Add a staff note to a comment", WORK, creates=True, body=obj(("body",), body=STRING))),
     Route("GET", C + "/answer-templates", "answer_templates", work.list_templates, "template.read",
           Doc("work", "List the saved answer templates", listing(TEMPLATE))),
     Route("POST", C + "/answer-templates", "answer_template_create", work.create_template, "template.manage",
           Doc("work", "Save an answer template", TEMPLATE, creates=True, body=TEMPLATE_BODY)),
-    Route("PUT", C + "/answer-templates/{t:\\d+}", "answer_template_update", work.update_template, "template.manage",
+    Route("PUT", C + "/answer-templates/{template_id:\\d+}", "answer_template_update", work.update_template, "template.manage",
           Doc("work", "Change an answer template", TEMPLATE, body=TEMPLATE_BODY)),
-    Route("DELETE", C + "/answer-templates/{t:\\d+}", "answer_template_delete", work.delete_template, "template.manage",
+    Route("DELETE", C + "/answer-templates/{template_id:\\d+}", "answer_template_delete", work.delete_template, "template.manage",
           Doc("work", "Delete an answer template", TEMPLATE)),
 
     Route("GET", C + "/display", "display", display.get_display, "display.read",
@@ -456,9 +456,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/verify", pages.verify_page, name="verify")
     r.add_get("/admin", pages.admin_index, name="admin")
     r.add_get("/chair", pages.chair_index, name="chair_index")
-    r.add_get("/admin/{c:\\d+}/badges/{p:\\d+}", badges.badge_sheet_page, name="badge_sheet")
-    r.add_get("/admin/{c:\\d+}/points/{code}/badges", badges.badge_sheet_by_code, name="badge_sheet_by_code")
-    r.add_get("/admin/{c:\\d+}/invitations/{i:\\d+}/qr.svg", badges.invitation_qr, name="invitation_qr")
+    r.add_get("/admin/{conference_id:\\d+}/badges/{point_id:\\d+}", badges.badge_sheet_page, name="badge_sheet")
+    r.add_get("/admin/{conference_id:\\d+}/points/{code}/badges", badges.badge_sheet_by_code, name="badge_sheet_by_code")
+    r.add_get("/admin/{conference_id:\\d+}/invitations/{invitation_id:\\d+}/qr.svg", badges.invitation_qr, name="invitation_qr")
     for console in ("admin", "chair", "operator", "delegate", "display"):
-        r.add_get(f"/{console}/{{c:\\d+}}", pages.console(console), name=f"{console}_console")
+        r.add_get(f"/{console}/{{conference_id:\\d+}}", pages.console(console), name=f"{console}_console")
     r.add_static("/static", WEB / "static", name="static")

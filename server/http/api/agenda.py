@@ -87,7 +87,7 @@ async def reorder(request: web.Request) -> web.Response:
 
 async def update_item(request: web.Request) -> web.Response:
     _, c = allow(request)
-    item_id = parse.path_id(request, "i")
+    item_id = parse.path_id(request, "item_id")
     data = await parse.json_body(request)
     changes: dict[str, Any] = {}
     if "title" in data:
@@ -116,7 +116,7 @@ ITEM_ACTIONS = {"start": agenda.start_item, "finish": agenda.finish_item, "skip"
 
 async def control_item(request: web.Request) -> web.Response:
     _, c = allow(request)
-    item_id = parse.path_id(request, "i")
+    item_id = parse.path_id(request, "item_id")
     action = ITEM_ACTIONS[request.match_info["action"]]
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -165,7 +165,7 @@ async def back(request: web.Request) -> web.Response:
 
 async def extend(request: web.Request) -> web.Response:
     _, c = allow(request)
-    item_id = parse.path_id(request, "i")
+    item_id = parse.path_id(request, "item_id")
     data = await parse.json_body(request)
     minutes = parse.integer(data, "minutes", minimum=1)
     assert minutes is not None
@@ -180,7 +180,7 @@ async def extend(request: web.Request) -> web.Response:
 
 async def delete_item(request: web.Request) -> web.Response:
     _, c = allow(request)
-    item_id = parse.path_id(request, "i")
+    item_id = parse.path_id(request, "item_id")
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await agenda.delete_item(session, c, item_id))
@@ -221,7 +221,7 @@ async def ask_to_speak(request: web.Request) -> web.Response:
 
 async def update_request(request: web.Request) -> web.Response:
     _, c = allow(request)
-    request_id = parse.path_id(request, "r")
+    request_id = parse.path_id(request, "request_id")
     data = await parse.json_body(request)
     status = parse.choice(data, "status", speaking.STATUSES, required=False)
     position = parse.integer(data, "position", required=False)
@@ -238,7 +238,7 @@ async def update_request(request: web.Request) -> web.Response:
 
 async def withdraw_request(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    request_id = parse.path_id(request, "r")
+    request_id = parse.path_id(request, "request_id")
     # A delegate withdraws its own request; an operator one made for someone at its point.
     participant_id = principal.participant_id if principal.role == "delegate" else None
     at_point = principal.point_id if principal.role == "operator" else None

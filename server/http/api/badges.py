@@ -14,7 +14,7 @@ from server.keys import settings_key
 
 async def badges_pdf(request: web.Request) -> web.Response:
     _, c = allow(request)
-    point_id = parse.path_id(request, "p")
+    point_id = parse.path_id(request, "point_id")
     async with reader(request) as session:
         sheet = await badge_sheet(session, request.app[settings_key].secret_key, c, point_id)
     # Laying out a few hundred badges takes a while; the event loop keeps serving meanwhile.

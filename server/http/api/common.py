@@ -21,7 +21,7 @@ from server.writes import Idempotency, Operation, Step, alone, perform
 
 def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
     """Authorize the caller for the matched route's action (its declaration in routes.py) on the URL's conference, if any."""
-    conference_id = path_id(request, "c") if "c" in request.match_info else None
+    conference_id = path_id(request, "conference_id") if "conference_id" in request.match_info else None
     return authorize(request[principal_key], action_of(request), conference_id, point_id), conference_id
 
 

@@ -170,7 +170,7 @@ async def add_point(request: web.Request) -> web.Response:
 
 
 async def set_point_status(request: web.Request) -> web.Response:
-    point_id = parse.path_id(request, "p")
+    point_id = parse.path_id(request, "point_id")
     _, c = allow(request, point_id=point_id)
     data = await parse.json_body(request)
     link = parse.choice(data, "link", points.LINK_STATES)
@@ -213,7 +213,7 @@ async def create_invitation(request: web.Request) -> web.Response:
 
 async def revoke_invitation(request: web.Request) -> web.Response:
     _, c = allow(request)
-    invitation_id = parse.path_id(request, "i")
+    invitation_id = parse.path_id(request, "invitation_id")
     settings = request.app[settings_key]
 
     async def op(session: Any) -> dict[str, Any]:
@@ -226,7 +226,7 @@ async def revoke_invitation(request: web.Request) -> web.Response:
 
 async def reissue_invitation(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    invitation_id = parse.path_id(request, "i")
+    invitation_id = parse.path_id(request, "invitation_id")
     settings = request.app[settings_key]
     data = await parse.json_body(request)
     expires_at = parse.moment(data, "expires_at", required=False)

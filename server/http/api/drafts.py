@@ -53,7 +53,7 @@ async def list_drafts(request: web.Request) -> web.Response:
 
 async def get_draft(request: web.Request) -> web.Response:
     _, c = allow(request)
-    draft_id = parse.path_id(request, "d")
+    draft_id = parse.path_id(request, "draft_id")
     async with reader(request) as session:
         return web.json_response(await drafts.draft_dict(session, await drafts.get_draft(session, c, draft_id)))
 

@@ -41,7 +41,7 @@ def _answerer(principal: Principal) -> answers.Answerer:
 async def answer_ruling(request: web.Request) -> web.Response:
     """`{agrees, text?}`: the author's answer; only the author may send it, whatever it sends."""
     principal, c = allow(request)
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     data = await parse.json_body(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:

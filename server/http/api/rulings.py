@@ -52,7 +52,7 @@ def _bulk(data: dict[str, Any]) -> list[Ruling]:
 
 async def dispose_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    ruling = _ruling(await parse.json_body(request), parse.path_id(request, "m"))
+    ruling = _ruling(await parse.json_body(request), parse.path_id(request, "comment_id"))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         comment = await rulings.dispose_comment(
@@ -76,7 +76,7 @@ async def dispose_many(request: web.Request) -> web.Response:
 
 async def merge_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     data = await parse.json_body(request)
     into = parse.integer(data, "into", minimum=1)
     revision = parse.integer(data, "revision", minimum=1)
@@ -92,7 +92,7 @@ async def merge_comment(request: web.Request) -> web.Response:
 
 async def unmerge_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
     assert revision is not None
 
@@ -104,7 +104,7 @@ async def unmerge_comment(request: web.Request) -> web.Response:
 
 async def moderate_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
     assert decision is not None
 
@@ -116,7 +116,7 @@ async def moderate_comment(request: web.Request) -> web.Response:
 
 async def moderate_remark(request: web.Request) -> web.Response:
     _, c = allow(request)
-    remark_id = parse.path_id(request, "r")
+    remark_id = parse.path_id(request, "remark_id")
     decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
     assert decision is not None
 

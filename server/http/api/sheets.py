@@ -11,7 +11,7 @@ from server.summary.sheets import Sheets, attendance_sheets, file_name, parse_wh
 
 
 async def point_sheet(request: web.Request) -> web.Response:
-    point_id = parse.path_id(request, "p")
+    point_id = parse.path_id(request, "point_id")
     _, c = allow(request, point_id=point_id)
     when = parse_when(request.query.get("when"))
     async with reader(request) as session:

@@ -43,7 +43,7 @@ async def list_work(request: web.Request) -> web.Response:
 async def assign_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
     assert c is not None
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     user_id = _assignee(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -79,7 +79,7 @@ async def draft_answer(request: web.Request) -> web.Response:
     """`{disposition, response, adopted_text?}`: the answer drafted for the chair to approve."""
     principal, c = allow(request)
     assert c is not None
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     data = await parse.json_body(request)
     disposition = parse.choice(data, "disposition", DISPOSITIONS)
     response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
@@ -96,7 +96,7 @@ async def approve_draft(request: web.Request) -> web.Response:
     """`{revision}`: the chair rules with the drafted answer as it stands."""
     _, c = allow(request)
     assert c is not None
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
     assert revision is not None
 
@@ -109,7 +109,7 @@ async def approve_draft(request: web.Request) -> web.Response:
 async def add_note(request: web.Request) -> web.Response:
     principal, c = allow(request)
     assert c is not None
-    comment_id = parse.path_id(request, "m")
+    comment_id = parse.path_id(request, "comment_id")
     body = parse.text(await parse.json_body(request), "body", MAX_COMMENT)
     assert body is not None
 
@@ -148,7 +148,7 @@ async def create_template(request: web.Request) -> web.Response:
 async def update_template(request: web.Request) -> web.Response:
     _, c = allow(request)
     assert c is not None
-    template_id = parse.path_id(request, "t")
+    template_id = parse.path_id(request, "template_id")
     title, disposition, response = _template(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -160,7 +160,7 @@ async def update_template(request: web.Request) -> web.Response:
 async def delete_template(request: web.Request) -> web.Response:
     _, c = allow(request)
     assert c is not None
-    template_id = parse.path_id(request, "t")
+    template_id = parse.path_id(request, "template_id")
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await work.delete_template(session, c, template_id)

@@ -5,6 +5,7 @@ the action from it, the OpenAPI document publishes it, and the authorization mat
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,11 @@ class Route:
     handler: Handler
     action: str
     doc: Doc
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The URL's id parameters (`{conference_id}`, `{item_id}`…), each an int that fits, else 404 (parse.path_id)."""
+        return tuple(re.findall(r"{(\w+_id)(?::[^}]*)?}", self.path))
 
 
 routes_key: web.AppKey[Mapping[str, Route]] = web.AppKey("routes")

@@ -190,14 +190,21 @@ async def form_parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
             yield part
 
 
+path_ids_key = web.RequestKey("path_ids", dict)
+
+
 def path_id(request: web.Request, key: str) -> int:
-    try:
-        value = int(request.match_info[key])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    if not fits(value):
-        raise web.HTTPNotFound()
-    return value
+    """The URL's id `key`: an int that fits, else 404 before anything is looked up; parsed once per request."""
+    ids: dict[str, int] = request.setdefault(path_ids_key, {})
+    if key not in ids:
+        try:
+            value = int(request.match_info[key])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        if not fits(value):
+            raise web.HTTPNotFound()
+        ids[key] = value
+    return ids[key]
 
 
 def query_int(request: web.Request, key: str, default: int | None = None, maximum: int | None = None) -> int | None:

@@ -96,7 +96,6 @@ def _may_download(principal: Principal, participant_id: int) -> bool:
 
 async def download_attachment(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    assert c is not None
     remark_id = path_id(request, "remark_id")
     async with reader(request) as session:
         remark = await in_conference(session, Remark, c, remark_id, "remark", "remark_id")

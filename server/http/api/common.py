@@ -12,17 +12,35 @@ from server.auth.policy import authorize
 from server.auth.principal import Principal, principal_key
 from server.client import client_address
 from server.http import parse
-from server.http.declaration import action_of
+from server.http.declaration import action_of, declared
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key
 from server.writes import Idempotency, Operation, Step, alone, perform
 
+CONFERENCE = "conference_id"
 
-def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
-    """Authorize the caller for the matched route's action (its declaration in routes.py) on the URL's conference, if any."""
-    conference_id = path_id(request, "conference_id") if "conference_id" in request.match_info else None
-    return authorize(request[principal_key], action_of(request), conference_id, point_id), conference_id
+
+def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int]:
+    """Authorize the caller for the matched route's action on the URL's conference: a route under one only."""
+    principal, conference_id = allow_any(request, point_id=point_id)
+    if conference_id is None:
+        raise RuntimeError(f"Route {request.match_info.route.name!r} names no conference in its URL")
+    return principal, conference_id
+
+
+def allow_any(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
+    """Authorize the caller for the matched route's action (its declaration in routes.py) on the URL's conference, if any.
+
+    The conference id is parsed first, for the check; the URL's other ids once the caller may act, all the same way
+    (parse.path_id), so a handler reads each as an int that fits.
+    """
+    route = declared(request)
+    conference_id = path_id(request, CONFERENCE) if CONFERENCE in route.ids else None
+    principal = authorize(request[principal_key], action_of(request), conference_id, point_id)
+    for key in route.ids:
+        path_id(request, key)
+    return principal, conference_id
 
 
 def point_scope(request: web.Request, principal: Principal) -> int | None:

@@ -44,14 +44,12 @@ def parse_display(data: dict[str, Any]) -> display.Display:
 
 async def get_display(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         return web.json_response(await display.display_dict(session, await get_conference(session, c)))
 
 
 async def set_display(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     shown = parse_display(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -73,7 +71,6 @@ def _pending_seen_by(principal: Principal) -> ColumnElement[bool] | None:
 async def section_view(request: web.Request) -> web.Response:
     """GET …/section-view?anchor=&view=: an article, clause or point as published, with proposals marked, or revised."""
     principal, c = allow(request)
-    assert c is not None
     query = dict(request.query)
     anchor = parse.text(query, "anchor", 128)
     view = parse.choice(query, "view", VIEWS, required=False) or "original"

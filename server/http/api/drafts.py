@@ -61,7 +61,6 @@ async def get_draft(request: web.Request) -> web.Response:
 async def revised_draft(request: web.Request) -> web.Response:
     """The current draft after every adopted change (PROTOCOL v1.1); empty lists while there is no draft."""
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         return web.json_response(adopted.answer(await adopted.revision_of(session, c)))
 
@@ -69,7 +68,6 @@ async def revised_draft(request: web.Request) -> web.Response:
 async def publish_draft(request: web.Request) -> web.Response:
     """With ?dry_run=true, answer what publishing would do (outline or refusal) and write nothing."""
     principal, c = allow(request)
-    assert c is not None
     dry_run = flag(request, "dry_run")
     upload = await read_draft_upload(request)
     # Parsed before the state is checked, so an unusable draft is 422 whatever the workshop's state; and in a

@@ -36,7 +36,6 @@ async def summary(request: web.Request) -> web.Response:
     """Live preview before close; after close, the frozen record and its checksum, in any format."""
     _, c = allow(request)
     fmt = request.match_info.get("fmt") or "json"
-    assert c is not None
     async with reader(request) as session:
         record = await summary_record(session, c)
     return _response(await export_summary(record, fmt, request.app[settings_key]), fmt in INLINE)
@@ -44,7 +43,6 @@ async def summary(request: web.Request) -> web.Response:
 
 async def revised_draft(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         record = await summary_record(session, c)
     return _response(export_revised_draft(record), inline=False)
@@ -52,7 +50,6 @@ async def revised_draft(request: web.Request) -> web.Response:
 
 async def get_closing_statement(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         return web.json_response(await summaries.closing_statement(session, c))
 
@@ -64,7 +61,6 @@ async def set_closing_statement(request: web.Request) -> web.Response:
     if "text" not in data:
         raise Invalid("text is required (null returns to the generated statement)", {"text": "required"})
     text = None if data["text"] is None else parse.text(data, "text", MAX_STATEMENT)
-    assert c is not None
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await summaries.set_closing_statement(session, c, text, principal.actor)

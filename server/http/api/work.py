@@ -35,14 +35,12 @@ async def list_staff(request: web.Request) -> web.Response:
 
 async def list_work(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         return listing(await work.list_work(session, c))
 
 
 async def assign_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     comment_id = parse.path_id(request, "comment_id")
     user_id = _assignee(await parse.json_body(request))
 
@@ -55,7 +53,6 @@ async def assign_comment(request: web.Request) -> web.Response:
 async def assign_comments(request: web.Request) -> web.Response:
     """`{comment_ids, assigned_to}`: many comments handed to one account at once, all or nothing."""
     _, c = allow(request)
-    assert c is not None
     data = await parse.json_body(request)
     ids = data.get("comment_ids")
     if not isinstance(ids, list) or not ids or not all(
@@ -78,7 +75,6 @@ async def assign_comments(request: web.Request) -> web.Response:
 async def draft_answer(request: web.Request) -> web.Response:
     """`{disposition, response, adopted_text?}`: the answer drafted for the chair to approve."""
     principal, c = allow(request)
-    assert c is not None
     comment_id = parse.path_id(request, "comment_id")
     data = await parse.json_body(request)
     disposition = parse.choice(data, "disposition", DISPOSITIONS)
@@ -95,7 +91,6 @@ async def draft_answer(request: web.Request) -> web.Response:
 async def approve_draft(request: web.Request) -> web.Response:
     """`{revision}`: the chair rules with the drafted answer as it stands."""
     _, c = allow(request)
-    assert c is not None
     comment_id = parse.path_id(request, "comment_id")
     revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
     assert revision is not None
@@ -108,7 +103,6 @@ async def approve_draft(request: web.Request) -> web.Response:
 
 async def add_note(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    assert c is not None
     comment_id = parse.path_id(request, "comment_id")
     body = parse.text(await parse.json_body(request), "body", MAX_COMMENT)
     assert body is not None
@@ -121,7 +115,6 @@ async def add_note(request: web.Request) -> web.Response:
 
 async def list_templates(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     async with reader(request) as session:
         return listing(await work.list_templates(session, c))
 
@@ -136,7 +129,6 @@ def _template(data: dict[str, Any]) -> tuple[str, str | None, str]:
 
 async def create_template(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     title, disposition, response = _template(await parse.json_body(request))
 
     async def op(session: AsyncSession) -> dict[str, Any]:
@@ -147,7 +139,6 @@ async def create_template(request: web.Request) -> web.Response:
 
 async def update_template(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     template_id = parse.path_id(request, "template_id")
     title, disposition, response = _template(await parse.json_body(request))
 
@@ -159,7 +150,6 @@ async def update_template(request: web.Request) -> web.Response:
 
 async def delete_template(request: web.Request) -> web.Response:
     _, c = allow(request)
-    assert c is not None
     template_id = parse.path_id(request, "template_id")
 
     async def op(session: AsyncSession) -> dict[str, Any]:

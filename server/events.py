@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from schema.events.payloads import Payload
 from schema.tables import Conference, Event, utcnow
 
 PENDING = "pending_events"
@@ -63,7 +64,7 @@ def envelope(event: Event) -> dict[str, Any]:
     }
 
 
-async def append(session: AsyncSession, conference_id: int, type_: str, data: dict[str, Any], audience: Audience) -> Event:
+async def append(session: AsyncSession, conference_id: int, payload: Payload, audience: Audience) -> Event:
     """Number the event from the conference's counter; the row lock keeps seq gapless across writers."""
     stream = audience.stream
     seq = (
@@ -81,9 +82,9 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
     event = Event(
         conference_id=conference_id,
         seq=seq,
-        type=type_,
+        type=payload.type,
         at=utcnow(),
-        data=data,
+        data=payload.data,
         visibility=audience.visibility,
         point_id=audience.point_id,
         participant_id=audience.participant_id,
@@ -96,7 +97,10 @@ async def append(session: AsyncSession, conference_id: int, type_: str, data: di
 
 
 async def append_many(
-    session: AsyncSession, conference_id: int, items: list[tuple[str, dict[str, Any], Audience]], moving: dict[str, int] | None = None
+    session: AsyncSession,
+    conference_id: int,
+    items: list[tuple[Payload, Audience]],
+    moving: dict[str, int] | None = None,
 ) -> list[Event]:
     """Append a batch's events with three statements whatever their number: the seqs are taken from the counter
     at once, each event's `prev` follows its stream's head and then the event before it in the batch.
@@ -114,7 +118,7 @@ async def append_many(
             .returning(table.c.last_seq)
         )
     ).scalar_one()
-    streams = {audience.stream for _, _, audience in items}
+    streams = {audience.stream for _, audience in items}
     found = await session.execute(
         select(Event.stream, func.max(Event.seq))
         .where(Event.conference_id == conference_id, Event.stream.in_(streams))
@@ -123,10 +127,10 @@ async def append_many(
     heads: dict[str, int] = {stream: seq for stream, seq in found}
     at = utcnow()
     rows = []
-    for seq, (type_, data, audience) in enumerate(items, start=newest - len(items) + 1):
+    for seq, (payload, audience) in enumerate(items, start=newest - len(items) + 1):
         stream = audience.stream
         rows.append({
-            "conference_id": conference_id, "seq": seq, "type": type_, "at": at, "data": data,
+            "conference_id": conference_id, "seq": seq, "type": payload.type, "at": at, "data": payload.data,
             "visibility": audience.visibility, "point_id": audience.point_id, "participant_id": audience.participant_id,
             "stream": stream, "prev_seq": heads.get(stream, 0),
         })

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import AgendaItem, Remark, SpeakingRequest, iso, utcnow
 from server import events
 from server.agenda.schedule import schedule
@@ -107,9 +108,7 @@ async def announce(session: AsyncSession, conference_id: int) -> None:
     """Tell every console the whole agenda after an edit: small, and no client has to merge."""
     await session.flush()
     view = await agenda_view(session, conference_id)
-    await events.append(
-        session, conference_id, "agenda.changed", {"items": view["items"], "schedule": view["schedule"]}, events.PUBLIC
-    )
+    await events.append(session, conference_id, payloads.agenda_changed(view["items"], view["schedule"]), events.PUBLIC)
 
 
 async def _live(session: AsyncSession, conference_id: int) -> AgendaItem | None:
@@ -133,7 +132,7 @@ async def _current(session: AsyncSession, conference_id: int, expected_current_i
 
 async def _finish(session: AsyncSession, item: AgendaItem, at: datetime | None = None) -> None:
     item.status, item.finished_at = "done", at or utcnow()
-    await events.append(session, item.conference_id, "agenda.item_finished", item_dict(item), events.PUBLIC)
+    await events.append(session, item.conference_id, payloads.agenda_item_finished(item_dict(item)), events.PUBLIC)
 
 
 async def finish_live(session: AsyncSession, conference_id: int, at: datetime) -> None:
@@ -148,7 +147,7 @@ CLOSING_STEPS.append(finish_live)
 
 async def _start(session: AsyncSession, item: AgendaItem) -> None:
     item.status, item.started_at, item.finished_at = "live", utcnow(), None
-    await events.append(session, item.conference_id, "agenda.item_started", item_dict(item), events.PUBLIC)
+    await events.append(session, item.conference_id, payloads.agenda_item_started(item_dict(item)), events.PUBLIC)
 
 
 async def start_item(session: AsyncSession, conference_id: int, item_id: int) -> AgendaItem:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Checkin, Conference, Participant, Point, utcnow
 from server import events
-from server.attendance.operations import checked_in_data, checked_out_data
+from server.attendance.operations import checked_in, checked_out
 from server.attendance.room import Moves, Stay, room_of
 from server.badges.operations import wrong_point
 from server.conferences.operations import no_such_conference, require_not_closed
@@ -113,12 +113,12 @@ async def _write(session: AsyncSession, conference_id: int, planned: list[_Plann
     items = []
     for p in planned:
         if isinstance(p.step, CheckIn):
-            data = checked_in_data(p.person, p.stay)
-            p.outcome.answer = {**data, "participant_id": p.person.id}
-            items.append(("attendance.checked_in", data, events.for_point(p.stay.point_id)))
+            arrived = checked_in(p.person, p.stay)
+            p.outcome.answer = {**arrived.data, "participant_id": p.person.id}
+            items.append((arrived, events.for_point(p.stay.point_id)))
         else:
             p.outcome.answer = participant_dict(p.person, None)
-            items.append(("attendance.checked_out", checked_out_data(p.person, p.stay.id, now), events.for_point(p.stay.point_id)))
+            items.append((checked_out(p.person, p.stay.id, now), events.for_point(p.stay.point_id)))
     totals = {name: sum(p.moves[name] for p in planned) for name in COUNTERS}
     for p, event in zip(planned, await events.append_many(session, conference_id, items, moving=totals), strict=True):
         p.outcome.events = [event]

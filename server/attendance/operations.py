@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Checkin, Participant, Point, iso, utcnow
 from server import events
 from server.attendance.room import Person, Stay, room_of
@@ -62,22 +63,19 @@ async def check_in(
     session.add(stay)
     await session.flush()
     await counters.adjust(session, conference_id, point_id, last_checkin_at=planned.checked_in_at, **moves)
-    await events.append(session, conference_id, "attendance.checked_in", checked_in_data(person, stay), events.for_point(point_id))
+    await events.append(session, conference_id, checked_in(person, stay), events.for_point(point_id))
     return stay, person
 
 
-def checked_in_data(person: Person, stay: Checkin | Stay) -> dict[str, Any]:
-    """The data of attendance.checked_in, and with `participant_id` added the answer to the check-in."""
-    return {
-        **participant_dict(person, stay.checked_in_at),
-        "checkin_id": stay.id,
-        "substitute_for": stay.substitute_for_id,
-        "walk_in": stay.walk_in,
-    }
+def checked_in(person: Person, stay: Checkin | Stay) -> payloads.Payload:
+    """The attendance.checked_in event, whose data with `participant_id` added is the answer to the check-in."""
+    return payloads.attendance_checked_in(
+        participant_dict(person, stay.checked_in_at), stay.id, stay.substitute_for_id, stay.walk_in
+    )
 
 
-def checked_out_data(person: Person, checkin_id: int | None, at: datetime) -> dict[str, Any]:
-    return {**participant_dict(person, None), "checkin_id": checkin_id, "checked_out_at": iso(at)}
+def checked_out(person: Person, checkin_id: int | None, at: datetime) -> payloads.Payload:
+    return payloads.attendance_checked_out(participant_dict(person, None), checkin_id, at)
 
 
 async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> None:
@@ -103,8 +101,8 @@ async def check_out(session: AsyncSession, conference_id: int, point_id: int, pa
     person, stay = await _open_stay(session, conference_id, point_id, participant_id)
     await _close_stay(session, conference_id, person, stay, actor)
     assert stay.checked_out_at is not None
-    data = checked_out_data(person, stay.id, stay.checked_out_at)
-    await events.append(session, conference_id, "attendance.checked_out", data, events.for_point(point_id))
+    left = checked_out(person, stay.id, stay.checked_out_at)
+    await events.append(session, conference_id, left, events.for_point(point_id))
     return person
 
 
@@ -119,8 +117,8 @@ async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int
         )
     await _close_stay(session, conference_id, person, stay, actor)
     stay.undone_at, stay.undone_by = stay.checked_out_at, actor
-    data = {**participant_dict(person, None), "checkin_id": stay.id, "undone_at": iso(stay.undone_at)}
-    await events.append(session, conference_id, "attendance.checkin_undone", data, events.for_point(point_id))
+    undone = payloads.attendance_checkin_undone(participant_dict(person, None), stay.id, stay.undone_at)
+    await events.append(session, conference_id, undone, events.for_point(point_id))
     return person
 
 
@@ -136,14 +134,9 @@ async def strike_stay(session: AsyncSession, conference_id: int, checkin_id: int
         await _close_stay(session, conference_id, person, stay, actor)
     stay.undone_at, stay.undone_by, stay.undo_reason = utcnow(), actor, reason
     still_here = None if was_open else (await room_of(session, [person])).stay_of(person.id)
-    data = {
-        **participant_dict(person, None if still_here is None else still_here.checked_in_at),
-        "checkin_id": stay.id,
-        "struck_at": iso(stay.undone_at),
-        "reason": reason,
-        "was_open": was_open,
-    }
-    await events.append(session, conference_id, "attendance.stay_struck", data, events.for_point(stay.point_id))
+    here = participant_dict(person, None if still_here is None else still_here.checked_in_at)
+    struck = payloads.attendance_stay_struck(here, stay.id, stay.undone_at, reason, was_open)
+    await events.append(session, conference_id, struck, events.for_point(stay.point_id))
     return stay
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference, Event, Point
 from server import events
 from server.keys import db_key, publisher_key, totals_key
@@ -53,8 +54,9 @@ async def announce(session: AsyncSession, conference_id: int, insist: bool = Fal
         if since < INTERVAL:
             # A clock behind the other process's is not waited for longer than one interval.
             return {"points": 0, "wait": min(INTERVAL - since, INTERVAL)}
-    data = {"totals": counters.totals_of(conference), "points": [counters.point_row(p) for p in points]}
-    await events.append(session, conference_id, "attendance.totals_changed", data, events.PUBLIC)
+    rows = [counters.point_row(p) for p in points]
+    changed = payloads.attendance_totals_changed(counters.totals_of(conference), rows)
+    await events.append(session, conference_id, changed, events.PUBLIC)
     await session.execute(update(Point).where(*dirty).values(totals_dirty=False), execution_options=_FAST)
     await session.execute(
         update(Conference).where(Conference.id == conference_id).values(totals_announced_at=now), execution_options=_FAST

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import (
     AuthSession,
     Conference,
@@ -21,7 +22,6 @@ from schema.tables import (
     Participant,
     Point,
     User,
-    iso,
     utcnow,
 )
 from server import events
@@ -237,7 +237,7 @@ async def create_invitation(
     )
     session.add(invitation)
     await session.flush()
-    await events.append(session, conference_id, "invitation.created", _invitation_event(invitation), events.STAFF)
+    await events.append(session, conference_id, payloads.invitation_created(invitation), events.STAFF)
     return invitation, token
 
 
@@ -246,23 +246,12 @@ async def list_invitations(session: AsyncSession, conference_id: int) -> list[In
     return list(rows.all())
 
 
-def _invitation_event(invitation: Invitation) -> dict[str, object]:
-    return {
-        "id": invitation.id,
-        "role": invitation.role,
-        "point_id": invitation.point_id,
-        "participant_id": invitation.participant_id,
-        "revoked": invitation.revoked_at is not None,
-        "expires_at": iso(invitation.expires_at),
-    }
-
-
 async def revoke_invitation(session: AsyncSession, conference_id: int, invitation_id: int) -> Invitation:
     """Revoke at once: after commit, remembered principals are dropped and the sockets it opened are told and closed."""
     invitation = await in_conference(session, Invitation, conference_id, invitation_id, "invitation", "invitation_id")
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
-        await events.append(session, conference_id, "invitation.revoked", _invitation_event(invitation), events.STAFF)
+        await events.append(session, conference_id, payloads.invitation_revoked(invitation), events.STAFF)
         events.end_invitation(session, invitation.id)
     return invitation
 

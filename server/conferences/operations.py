@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference, utcnow
 from server import events
 from server.errors import Closed, Conflict, NotFound
@@ -56,7 +57,7 @@ async def create_conference(
     conference = Conference(title=title, starts_at=starts_at, venue=venue, chair_name=chair_name, status="draft", last_seq=0)
     session.add(conference)
     await session.flush()
-    await events.append(session, conference.id, "conference.created", {"id": conference.id, "title": title}, events.STAFF)
+    await events.append(session, conference.id, payloads.conference_created(conference.id, title), events.STAFF)
     return conference
 
 
@@ -65,13 +66,7 @@ async def update_conference(session: AsyncSession, conference_id: int, changes: 
     require_not_closed(conference)
     for name, value in changes.items():
         setattr(conference, name, value)
-    await events.append(
-        session,
-        conference_id,
-        "conference.updated",
-        {"id": conference_id, "changed": sorted(changes)},
-        events.PUBLIC,
-    )
+    await events.append(session, conference_id, payloads.conference_updated(conference_id, changes), events.PUBLIC)
     return conference
 
 
@@ -106,7 +101,5 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
         for step in CLOSING_STEPS:
             await step(session, conference_id, now)
         await session.flush()
-    await events.append(
-        session, conference_id, "conference.state_changed", {"status": target, "previous": previous}, events.PUBLIC
-    )
+    await events.append(session, conference_id, payloads.conference_state_changed(target, previous), events.PUBLIC)
     return conference

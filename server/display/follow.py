@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference, Event
 from server import events
 from server.display.operations import Display, display_of
@@ -47,7 +48,7 @@ async def announce_again(session: AsyncSession, conference_id: int, anchors: fro
     conference = await session.get(Conference, conference_id)
     if conference is None or conference.status == "closed" or not touches(display_of(conference), anchors, types):
         return {"announced": False}
-    await events.append(session, conference_id, "display.changed", asdict(display_of(conference)), events.PUBLIC)
+    await events.append(session, conference_id, payloads.display_changed(asdict(display_of(conference))), events.PUBLIC)
     return {"announced": True}
 
 

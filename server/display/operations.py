@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -47,5 +48,5 @@ async def show(session: AsyncSession, conference_id: int, shown: Display) -> Con
         assert shown.anchor is not None
         await projectable(session, conference_id, shown.anchor)
     conference.display = None if shown == Display() else asdict(shown)
-    await events.append(session, conference_id, "display.changed", asdict(shown), events.PUBLIC)
+    await events.append(session, conference_id, payloads.display_changed(asdict(shown)), events.PUBLIC)
     return conference

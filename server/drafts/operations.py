@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Draft, DraftSection
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -61,7 +62,8 @@ async def publish_draft(
         for s in outline.sections
     )
     await session.flush()
-    await events.append(session, conference_id, "draft.published", await draft_dict(session, draft, False), events.PUBLIC)
+    published = payloads.draft_published(await draft_dict(session, draft, False))
+    await events.append(session, conference_id, published, events.PUBLIC)
     return draft
 
 

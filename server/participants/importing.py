@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Participant, Point
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -96,5 +97,4 @@ async def _insert(session: AsyncSession, conference_id: int, valid: list[tuple[E
     per_point = Counter(point_id for _, point_id in valid)
     for point_id, count in sorted(per_point.items()):
         await counters.adjust(session, conference_id, point_id, expected=count)
-    data = {"created": len(valid), "points": {str(point_id): count for point_id, count in sorted(per_point.items())}}
-    await events.append(session, conference_id, "participants.imported", data, events.STAFF)
+    await events.append(session, conference_id, payloads.participants_imported(len(valid), per_point), events.STAFF)

@@ -9,6 +9,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from schema.events import payloads
 from schema.tables import Checkin, Participant, Point, iso
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -86,9 +87,8 @@ async def add_participant(
     if on_roster:
         await counters.adjust(session, conference_id, point_id, expected=1)
     if announce:
-        await events.append(
-            session, conference_id, "participant.added", participant_dict(person, None), events.for_point(point_id)
-        )
+        added = payloads.participant_added(participant_dict(person, None))
+        await events.append(session, conference_id, added, events.for_point(point_id))
     return person
 
 
@@ -105,7 +105,7 @@ async def note_absence(
         select(Checkin.checked_in_at).where(Checkin.participant_id == person.id, Checkin.checked_out_at.is_(None))
     )
     data = participant_dict(person, here)
-    await events.append(session, conference_id, "participant.updated", data, events.for_point(person.point_id))
+    await events.append(session, conference_id, payloads.participant_updated(data), events.for_point(person.point_id))
     return data
 
 

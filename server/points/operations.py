@@ -1,13 +1,12 @@
 """Add bridge points and record their link status."""
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from schema.events import payloads
 from schema.tables import Point, iso, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -48,14 +47,14 @@ async def add_point(
     point = Point(conference_id=conference_id, code=code, name=name, region=region, is_host=is_host, link="unknown")
     session.add(point)
     await session.flush()
-    await events.append(session, conference_id, "point.added", point_dict(point), events.PUBLIC)
+    await events.append(session, conference_id, payloads.point_added(point_dict(point)), events.PUBLIC)
     return point
 
 
 async def set_link_status(session: AsyncSession, conference_id: int, point_id: int, link: str, note: str | None) -> Point:
     point = await get_point(session, conference_id, point_id)
     point.link, point.link_note, point.link_changed_at = link, note, utcnow()
-    await events.append(session, conference_id, "point.status_changed", point_dict(point), events.PUBLIC)
+    await events.append(session, conference_id, payloads.point_status_changed(point_dict(point)), events.PUBLIC)
     return point
 
 
@@ -75,16 +74,15 @@ async def record_presence(session: AsyncSession, conference_id: int, changes: di
         .where(Point.id.in_(changes), Point.conference_id == conference_id)
         .order_by(Point.id)
     )
-    changed: list[tuple[str, dict[str, Any], events.Audience]] = []
+    changed: list[tuple[payloads.Payload, events.Audience]] = []
     for point_id, operators_online in rows.tuples():
         # The UPDATE bypassed the ORM: a Point an earlier write of this transaction loaded must not keep the old count.
         loaded = session.identity_map.get(identity_key(Point, point_id))
         if loaded is not None:
             set_committed_value(loaded, "operators_online", operators_online)
             set_committed_value(loaded, "operator_seen_at", seen)
-        data = {"point_id": point_id, "operators_online": operators_online, "operator_seen_at": iso(seen)}
         # Staff only: sent to every console, each console joining would reach all the others (N² frames).
-        changed.append(("point.presence_changed", data, events.STAFF))
+        changed.append((payloads.point_presence_changed(point_id, operators_online, seen), events.STAFF))
     events.hold(session, await events.append_many(session, conference_id, changed))
 
 

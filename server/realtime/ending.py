@@ -7,12 +7,13 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from schema.events.payloads import session_revoked
 from schema.tables import utcnow
 from server.auth.cache import forget_all
 from server.auth.principal import Principal
 from server.realtime.fanout import FanoutManager
 
-SESSION_REVOKED = "session.revoked"
+SESSION_REVOKED = session_revoked.type
 NAMESPACE = "/"
 
 
@@ -27,11 +28,11 @@ def session_room(session_id: int) -> str:
 
 
 def notice(invitation_id: int, reason: str) -> dict[str, Any]:
-    """The `session.revoked` payload (schema/events/session.revoked.json) for an invitation's sockets."""
-    return {"invitation_id": invitation_id, "reason": reason}
+    """The `session.revoked` payload for an invitation's sockets."""
+    return session_revoked(reason, invitation_id).data
 
 
-LOGGED_OUT = {"reason": "logged_out"}
+LOGGED_OUT = session_revoked("logged_out").data
 
 
 class SocketEnder:

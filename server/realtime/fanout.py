@@ -13,9 +13,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from socketio import packet as sio_packet
 
+from schema.events.payloads import server_resync
 from server import metrics
 
-RESYNC = "server.resync"
 log = logging.getLogger(__name__)
 
 
@@ -94,7 +94,8 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
         self._lost = False
         log.warning("Redis answers again; asking this process's sockets to re-join")
         # Locally only: the other processes notice the loss and its end on their own links and tell their sockets.
-        await self.emit(RESYNC, {"reason": "fanout_restored"}, namespace="/", ignore_queue=True)
+        resync = server_resync()
+        await self.emit(resync.type, resync.data, namespace="/", ignore_queue=True)
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[dict[str, Any]]:
         """Subscribe and read until the link is lost; then wait (1 s, doubling up to 60 s) and subscribe again."""

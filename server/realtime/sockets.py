@@ -8,6 +8,7 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from schema.events.payloads import server_restarting
 from server import metrics
 from server.auth.cache import who
 from server.auth.policy import authorize
@@ -127,9 +128,6 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     return sio
 
 
-RESTARTING = "server.restarting"
-
-
 def _library_logger(name: str) -> logging.Logger:
     """The library's own logger, passed explicitly: given none, python-socketio adds a handler of its own to it, and
     every line it logs was written twice, once there and once by the root handler it propagates to. Its INFO level
@@ -153,8 +151,9 @@ async def say_goodbye(sio: socketio.AsyncServer, sids: list[str]) -> None:
     empty packet ends its writer once the packets before it are sent, and the writer then closes the websocket
     from this side, which ends the handler too.
     """
+    goodbye = server_restarting()
     for sid in sids:
-        await sio.emit(RESTARTING, {"reason": "shutdown", "reconnect": True}, to=sid, ignore_queue=True)
+        await sio.emit(goodbye.type, goodbye.data, to=sid, ignore_queue=True)
     for sid in sids:
         await sio.disconnect(sid, ignore_queue=True)
     for socket in list(sio.eio.sockets.values()):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference, SpeakingRequest, utcnow
 from server import events
 from server.attendance.room import Room, room_of
@@ -116,7 +117,7 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[AskToSpeak
         request = SpeakingRequest(**row, id=request_id)
         outcome.answer = request_view(request, person.full_name, person.position, person.point_name, limits.of(None, request.agenda_item_id))
         insort(current, ((request.position, request_id), outcome.answer), key=lambda entry: entry[0])
-        items.append(("speaking.queue_changed", {"request": outcome.answer, "items": [view for _, view in current]}, events.PUBLIC))
+        items.append((payloads.speaking_queue_changed(outcome.answer, [view for _, view in current]), events.PUBLIC))
     for (outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]
     return outcomes

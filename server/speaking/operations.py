@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Participant, Point, SpeakingRequest, iso, utcnow
 from server import events
 from server.conferences.operations import (
@@ -171,7 +172,7 @@ async def speaking_log(session: AsyncSession, conference_id: int) -> dict[str, A
 async def _changed(session: AsyncSession, conference_id: int, request: SpeakingRequest) -> None:
     items = await queue_views(session, conference_id)
     mine = next(item for item in items if item["id"] == request.id)
-    await events.append(session, conference_id, "speaking.queue_changed", {"request": mine, "items": items}, events.PUBLIC)
+    await events.append(session, conference_id, payloads.speaking_queue_changed(mine, items), events.PUBLIC)
 
 
 async def queue_rows(session: AsyncSession, conference_id: int) -> list[Row[Any]]:

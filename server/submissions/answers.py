@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Comment, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -48,5 +49,6 @@ async def answer_ruling(session: AsyncSession, conference_id: int, comment: Comm
         raise Conflict("The comment has not been ruled on yet", {"disposition": None}, code="not_ruled")
     comment.author_agrees, comment.author_answer, comment.author_answered_at = agrees, text, utcnow()
     comment.revision += 1
-    await events.append(session, conference_id, "comment.answered", await comment_dict(session, comment), comment_audience(comment))
+    answered = payloads.comment_answered(await comment_dict(session, comment))
+    await events.append(session, conference_id, answered, comment_audience(comment))
     return comment

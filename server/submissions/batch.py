@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import (
     AgendaItem,
     Comment,
@@ -139,7 +140,7 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
     items = []
     for row, (_, outcome, person) in zip(rows, accepted, strict=True):
         outcome.answer = comment_view(Comment(**row), [], numbers, author_of(person, person.point_name))
-        items.append(("comment.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
+        items.append((payloads.comment_submitted(outcome.answer), events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]
     return outcomes
@@ -179,7 +180,7 @@ async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[Su
     await _stamp(session, Remark.__table__, rows, ids, remark_receipt)
     for row, (_, outcome, person) in zip(rows, accepted, strict=True):
         outcome.answer = remark_view(Remark(**row), author_of(person, person.point_name))
-        items.append(("remark.submitted", outcome.answer, events.for_participant(person.id, person.point_id)))
+        items.append((payloads.remark_submitted(outcome.answer), events.for_participant(person.id, person.point_id)))
     for (_, outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):
         outcome.events = [event]
     return outcomes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Comment, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -40,5 +41,6 @@ async def propose_change(
     await session.flush()
     # Its receipt covers its id, which the flush gave; a proposal has one like every contribution the record holds.
     comment.receipt = comment_receipt(comment)
-    await events.append(session, conference_id, "comment.submitted", await comment_dict(session, comment), events.STAFF)
+    submitted = payloads.comment_submitted(await comment_dict(session, comment))
+    await events.append(session, conference_id, submitted, events.STAFF)
     return comment

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Comment, Remark
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -26,7 +27,7 @@ async def moderate_comment(session: AsyncSession, conference_id: int, comment_id
     comment.moderation = decision
     comment.revision += 1
     data = await comment_dict(session, comment)
-    await events.append(session, conference_id, "comment.moderated", data, comment_audience(comment))
+    await events.append(session, conference_id, payloads.comment_moderated(data), comment_audience(comment))
     return comment
 
 
@@ -37,7 +38,6 @@ async def moderate_remark(session: AsyncSession, conference_id: int, remark_id: 
         return remark
     remark.moderation = decision
     data = await remark_dict(session, remark)
-    await events.append(
-        session, conference_id, "remark.moderated", data, events.for_participant(remark.participant_id, remark.point_id)
-    )
+    audience = events.for_participant(remark.participant_id, remark.point_id)
+    await events.append(session, conference_id, payloads.remark_moderated(data), audience)
     return remark

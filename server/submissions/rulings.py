@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Comment, utcnow
 from server import events
 from server.conferences.operations import get_conference, require_not_closed
@@ -90,7 +91,7 @@ async def _rule(session: AsyncSession, comment: Comment, copies: list[Comment], 
         # Copies never have copies of their own, so the duplicates lists are known without asking.
         shown = [c.id for c in copies] if ruled is comment else []
         data = await comment_dict(session, ruled, shown)
-        await events.append(session, ruled.conference_id, "comment.disposed", data, _author(ruled))
+        await events.append(session, ruled.conference_id, payloads.comment_disposed(data), _author(ruled))
 
 
 def not_a_copy(comments: list[Comment]) -> None:
@@ -170,7 +171,8 @@ async def merge_comment(session: AsyncSession, conference_id: int, comment_id: i
             row.revision += 1
     # Announced once all have moved, so no event shows a comment still holding duplicates it just passed on.
     for row in moved:
-        await events.append(session, row.conference_id, "comment.merged", await comment_dict(session, row), _author(row))
+        merged = payloads.comment_merged(await comment_dict(session, row))
+        await events.append(session, row.conference_id, merged, _author(row))
     return comment
 
 
@@ -183,5 +185,6 @@ async def unmerge_comment(session: AsyncSession, conference_id: int, comment_id:
         raise Conflict("This comment is not a duplicate", {"duplicate_of": None}, code="not_a_duplicate")
     comment.duplicate_of = None
     comment.revision += 1
-    await events.append(session, conference_id, "comment.unmerged", await comment_dict(session, comment), _author(comment))
+    unmerged = payloads.comment_unmerged(await comment_dict(session, comment))
+    await events.append(session, conference_id, unmerged, _author(comment))
     return comment

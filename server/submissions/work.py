@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import AnswerTemplate, Comment, CommentNote, User, iso, utcnow
 from server import events
 from server.auth.principal import Principal
@@ -76,7 +77,7 @@ async def _announce(session: AsyncSession, conference_id: int, comments: Sequenc
     """One staff event per comment whose work changed, in the write's transaction."""
     views = await work_dicts(session, comments)
     for view in views:
-        await events.append(session, conference_id, "comment.work_changed", view, events.STAFF)
+        await events.append(session, conference_id, payloads.comment_work_changed(view), events.STAFF)
     return views
 
 
@@ -183,7 +184,7 @@ async def list_templates(session: AsyncSession, conference_id: int) -> list[dict
 
 
 async def _template_changed(session: AsyncSession, conference_id: int, template_id: int, view: dict[str, Any] | None) -> None:
-    await events.append(session, conference_id, "answer_template.changed", {"id": template_id, "template": view}, events.STAFF)
+    await events.append(session, conference_id, payloads.answer_template_changed(template_id, view), events.STAFF)
 
 
 async def save_template(

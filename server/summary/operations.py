@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.events import payloads
 from schema.tables import Conference
 from server import events
 from server.conferences import operations as conferences
@@ -28,9 +29,8 @@ async def set_closing_statement(session: AsyncSession, conference_id: int, text:
     require_not_closed(conference)
     conference.closing_statement = text
     await session.flush()
-    await events.append(
-        session, conference_id, "summary.statement_changed", {"edited": text is not None, "by": actor}, events.STAFF
-    )
+    changed = payloads.summary_statement_changed(text is not None, actor)
+    await events.append(session, conference_id, changed, events.STAFF)
     return await closing_statement(session, conference_id)
 
 
@@ -42,9 +42,7 @@ async def change_state(session: AsyncSession, conference_id: int, action: str) -
     conference = await conferences.change_state(session, conference_id, action)
     if action == "close":
         await freeze_summary(session, conference)
-        await events.append(
-            session, conference_id, "summary.ready", {"sha256": conference.summary_sha256}, events.STAFF
-        )
+        await events.append(session, conference_id, payloads.summary_ready(conference.summary_sha256), events.STAFF)
     return conference
 
 

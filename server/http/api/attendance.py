@@ -88,7 +88,7 @@ async def check_in(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         stay, person = await attendance.check_in(session, c, point_id, principal.actor, None, walk_in, substitute_for)
-        return {**attendance.checked_in_data(person, stay), "participant_id": person.id}
+        return {**attendance.checked_in(person, stay).data, "participant_id": person.id}
 
     return await write(request, c, op, 201, principal, data)
 

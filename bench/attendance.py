@@ -44,10 +44,14 @@ def load_workshop(database: Path, points: int, participants: int) -> None:
             " SELECT conference_id, point_id, id, 0, datetime('now') FROM participant WHERE id % 3 != 0 AND point_id IN"
             " (SELECT id FROM point WHERE code LIKE 'X%')"
         )
-        db.execute("UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster),"
-                   " present = (SELECT count(*) FROM checkin k WHERE k.point_id = point.id AND k.checked_out_at IS NULL)")
-        db.execute("UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id),"
-                   " present = (SELECT sum(present) FROM point WHERE point.conference_id = conference.id)")
+        db.execute(
+            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster),"
+            " present = (SELECT count(*) FROM checkin k WHERE k.point_id = point.id AND k.checked_out_at IS NULL)"
+        )
+        db.execute(
+            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id),"
+            " present = (SELECT sum(present) FROM point WHERE point.conference_id = conference.id)"
+        )
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:

@@ -113,14 +113,30 @@ class Writer:
             count[1 if write.table == "checkin" else 2] += 1
             if write.table == "checkin":
                 write.row["checked_in_at"] = at
-                rows["checkin"].append((write.row["id"], write.conference_id, write.row["participant_id"], write.row["actor"], at))
+                rows["checkin"].append(
+                    (write.row["id"], write.conference_id, write.row["participant_id"], write.row["actor"], at)
+                )
             else:
                 write.row["created_at"] = at
                 rows["comment"].append(
-                    (write.row["id"], write.conference_id, write.row["section_anchor"], write.row["body"], write.row["actor"], at)
+                    (
+                        write.row["id"],
+                        write.conference_id,
+                        write.row["section_anchor"],
+                        write.row["body"],
+                        write.row["actor"],
+                        at,
+                    )
                 )
-            envelopes.append({"seq": seq, "type": EVENT_TYPES[write.table], "conference_id": write.conference_id, "at": at,
-                              "data": write.row})
+            envelopes.append(
+                {
+                    "seq": seq,
+                    "type": EVENT_TYPES[write.table],
+                    "conference_id": write.conference_id,
+                    "at": at,
+                    "data": write.row,
+                }
+            )
         await self.db.execute("BEGIN IMMEDIATE")
         try:
             for table, values in rows.items():

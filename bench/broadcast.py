@@ -93,7 +93,9 @@ class Consoles:
             client.on("event", on_event)
             async with slots:
                 await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=60)
-                ack = await client.call("join", {"conference_id": conference_id, "after_seq": self.known_seq}, timeout=60)
+                ack = await client.call(
+                    "join", {"conference_id": conference_id, "after_seq": self.known_seq}, timeout=60
+                )
             if not isinstance(ack, dict) or not ack.get("ok"):
                 raise RuntimeError(f"join refused: {ack!r}")
             if isinstance(ack.get("seq"), int):
@@ -202,7 +204,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def rounds(workers: Workers, trigger: Any, count: int, warmup: int, pid: int) -> tuple[list[float], list[float], float]:
+async def rounds(
+    workers: Workers, trigger: Any, count: int, warmup: int, pid: int
+) -> tuple[list[float], list[float], float]:
     """`count` measured rounds after `warmup` unmeasured ones: the send times, the HTTP answer times,
     and the server's CPU seconds over the measured rounds (which, unlike latency, other load on the machine hardly moves)."""
     sent: list[float] = []
@@ -219,7 +223,9 @@ async def rounds(workers: Workers, trigger: Any, count: int, warmup: int, pid: i
         expected = r - warmup + 1 if r >= warmup else r + 1
         least = min(await workers.all("wait", expected, ROUND_TIMEOUT_SECONDS, timeout=ROUND_TIMEOUT_SECONDS + 30))
         if least < expected:
-            raise RuntimeError(f"round {r}: some console did not receive {STARTED} within {ROUND_TIMEOUT_SECONDS:.0f} s")
+            raise RuntimeError(
+                f"round {r}: some console did not receive {STARTED} within {ROUND_TIMEOUT_SECONDS:.0f} s"
+            )
         if r >= warmup:
             sent.append(before)
             answered.append(after - before)
@@ -278,7 +284,9 @@ async def lengthen_agenda(http: aiohttp.ClientSession, server: Server, chair: di
     fields = ("title", "kind", "presenter", "point_id", "planned_minutes")
     for k in range(max(0, starts - len(items))):
         item = items[k % len(items)]
-        async with http.post(server.api("/agenda"), json={f: item[f] for f in fields if item.get(f) is not None}, headers=chair) as response:
+        async with http.post(
+            server.api("/agenda"), json={f: item[f] for f in fields if item.get(f) is not None}, headers=chair
+        ) as response:
             if response.status != 201:
                 raise RuntimeError(f"adding an agenda item answered {response.status}: {await response.text()}")
     async with http.post(server.api("/agenda/next"), json={"expected_current_id": None}, headers=chair) as response:
@@ -308,7 +316,9 @@ async def measure_real(
 
             async def next_item(_: int) -> None:
                 nonlocal current
-                async with http.post(server.api("/agenda/next"), json={"expected_current_id": current}, headers=chair) as response:
+                async with http.post(
+                    server.api("/agenda/next"), json={"expected_current_id": current}, headers=chair
+                ) as response:
                     body = await response.json()
                     if response.status != 200 or not body.get("current"):
                         raise RuntimeError(f"agenda/next answered {response.status}: {body}")
@@ -350,11 +360,17 @@ async def measure_real(
 
 
 async def measure_bare(
-    args: argparse.Namespace, directory: Path, workers: Workers, chosen: list[tuple[str, str]], envelopes: list[list[dict[str, Any]]]
+    args: argparse.Namespace,
+    directory: Path,
+    workers: Workers,
+    chosen: list[tuple[str, str]],
+    envelopes: list[list[dict[str, Any]]],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """bench.bare_server with the same consoles (their tokens are ignored there): one event, then the real pair."""
     port = free_port()
-    process = await launch(["-m", "bench.bare_server", "--port", str(port)], directory / "bare.log", port, STARTUP_SECONDS)
+    process = await launch(
+        ["-m", "bench.bare_server", "--port", str(port)], directory / "bare.log", port, STARTUP_SECONDS
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
@@ -421,7 +437,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "displays": sum(1 for k, _ in chosen if k == "display"),
         "processes": args.processes,
         "rounds": args.rounds,
-        "item_started_bytes_max": max(len(json.dumps(started, ensure_ascii=False).encode()) for _, started in envelopes),
+        "item_started_bytes_max": max(
+            len(json.dumps(started, ensure_ascii=False).encode()) for _, started in envelopes
+        ),
         "real": real,
         "bare": bare,
         "bare_two_events": bare_two,
@@ -438,5 +456,10 @@ if __name__ == "__main__":
     parser.add_argument("--consoles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--profile", type=Path, default=None, help="directory for py-spy raw profiles of both servers, connecting and in the rounds")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="directory for py-spy raw profiles of both servers, connecting and in the rounds",
+    )
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2, ensure_ascii=False))

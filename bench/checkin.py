@@ -86,8 +86,12 @@ def add_roster(database: Path, per_point: int) -> None:
             " VALUES (?, ?, ?, ?, ?, 1, datetime('now'))",
             rows,
         )
-        db.execute("UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster)")
-        db.execute("UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id)")
+        db.execute(
+            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster)"
+        )
+        db.execute(
+            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id)"
+        )
 
 
 def queue_of_people(database: Path, operators: dict[str, str]) -> list[tuple[str, int]]:
@@ -104,7 +108,9 @@ def queue_of_people(database: Path, operators: dict[str, str]) -> list[tuple[str
     return [pair for group in zip(*per_point.values(), strict=False) for pair in group]
 
 
-async def _watch(base_url: str, token: str, conference_id: int, count: int, join: bool, ready: Any, stop: Any, received: Any) -> None:
+async def _watch(
+    base_url: str, token: str, conference_id: int, count: int, join: bool, ready: Any, stop: Any, received: Any
+) -> None:
     clients = []
     events = 0
 
@@ -127,7 +133,9 @@ async def _watch(base_url: str, token: str, conference_id: int, count: int, join
         await client.disconnect()
 
 
-def _watch_process(base_url: str, token: str, conference_id: int, count: int, join: bool, ready: Any, stop: Any, received: Any) -> None:
+def _watch_process(
+    base_url: str, token: str, conference_id: int, count: int, join: bool, ready: Any, stop: Any, received: Any
+) -> None:
     asyncio.run(_watch(base_url, token, conference_id, count, join, ready, stop, received))
 
 
@@ -143,7 +151,8 @@ class Watchers:
         self.ready, self.stopping = multiprocessing.Event(), multiprocessing.Event()
         self.received = multiprocessing.Value("q", 0)
         self.process = multiprocessing.Process(
-            target=_watch_process, args=(base_url, token, conference_id, count, join, self.ready, self.stopping, self.received)
+            target=_watch_process,
+            args=(base_url, token, conference_id, count, join, self.ready, self.stopping, self.received),
         )
 
     async def __aenter__(self) -> Self:
@@ -174,7 +183,9 @@ async def check_in(http: aiohttp.ClientSession, target: Target, token: str, part
     return time.perf_counter() - started
 
 
-async def fixed_rate(http: aiohttp.ClientSession, target: Target, people: Iterator[tuple[str, int]], rate: float, seconds: float) -> dict[str, Any]:
+async def fixed_rate(
+    http: aiohttp.ClientSession, target: Target, people: Iterator[tuple[str, int]], rate: float, seconds: float
+) -> dict[str, Any]:
     tasks = []
     begin = time.perf_counter()
     for i in range(int(rate * seconds)):
@@ -187,7 +198,9 @@ async def fixed_rate(http: aiohttp.ClientSession, target: Target, people: Iterat
     return {"rate": rate, **percentiles(list(latencies))}
 
 
-async def saturate(http: aiohttp.ClientSession, target: Target, people: Iterator[tuple[str, int]], in_flight: int, seconds: float) -> dict[str, Any]:
+async def saturate(
+    http: aiohttp.ClientSession, target: Target, people: Iterator[tuple[str, int]], in_flight: int, seconds: float
+) -> dict[str, Any]:
     """`in_flight` check-ins at a time until the time is up or the roster runs out (then `exhausted`)."""
     done: list[float] = []
     deadline = time.perf_counter() + seconds
@@ -206,7 +219,12 @@ async def saturate(http: aiohttp.ClientSession, target: Target, people: Iterator
     begin = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.perf_counter() - begin
-    return {"in_flight": in_flight, "per_second": round(len(done) / elapsed, 1), **percentiles(done), "exhausted": exhausted}
+    return {
+        "in_flight": in_flight,
+        "per_second": round(len(done) / elapsed, 1),
+        **percentiles(done),
+        "exhausted": exhausted,
+    }
 
 
 async def raw_commit_rate(directory: Path, seconds: float) -> float:
@@ -321,10 +339,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--watchers", type=parse_counts, default=[0, 200], help="display consoles, comma-separated counts (default 0,200)")
+    parser.add_argument(
+        "--watchers",
+        type=parse_counts,
+        default=[0, 200],
+        help="display consoles, comma-separated counts (default 0,200)",
+    )
     parser.add_argument("--rate", type=float, default=50, help="check-ins a second in the steady phase; 0 skips it")
     parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
     parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--per-point", type=int, default=6000, help="roster members a point")
-    parser.add_argument("--profile", type=Path, default=None, help="py-spy raw profile of the product's sustained phase")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy raw profile of the product's sustained phase"
+    )
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2, ensure_ascii=False))

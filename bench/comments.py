@@ -56,8 +56,12 @@ async def delegate_tokens(http: aiohttp.ClientSession, server: Server, count: in
     slots = asyncio.Semaphore(INVITING_AT_ONCE)
 
     async def invite(person: dict[str, Any]) -> str:
-        async with slots, http.post(server.api("/invitations"), json={"role": "delegate", "participant_id": person["id"]},
-                                    headers=headers) as response:
+        async with (
+            slots,
+            http.post(
+                server.api("/invitations"), json={"role": "delegate", "participant_id": person["id"]}, headers=headers
+            ) as response,
+        ):
             if response.status != 201:
                 raise RuntimeError(f"invitation answered {response.status}")
             return str((await response.json())["token"])
@@ -114,10 +118,23 @@ async def burst(args: argparse.Namespace, target: Target, tokens: list[str], cha
     }
 
 
-async def measure(args: argparse.Namespace, target: Target, tokens: list[str], chair: str, display: str, conference_id: int,
-                  watchers: int, join: bool, label: str, profile: Path | None) -> dict[str, Any]:
+async def measure(
+    args: argparse.Namespace,
+    target: Target,
+    tokens: list[str],
+    chair: str,
+    display: str,
+    conference_id: int,
+    watchers: int,
+    join: bool,
+    label: str,
+    profile: Path | None,
+) -> dict[str, Any]:
     note(f"{type(target).__name__}: {watchers} consoles")
-    async with Watchers(target.base_url, display, conference_id, watchers, join=join) as consoles, recording(target.process.pid, profile):
+    async with (
+        Watchers(target.base_url, display, conference_id, watchers, join=join) as consoles,
+        recording(target.process.pid, profile),
+    ):
         result = await burst(args, target, tokens, chair, conference_id, label)
     return {**result, "connect_seconds": round(consoles.connect_seconds, 1), "profile": profiled(profile)}
 
@@ -145,8 +162,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             bare = await start_bare_ingest(directory, conference_id, [*tokens, chair, display])
             for watchers in args.watchers:
                 profile = profile_file(args.profile, watchers, args.watchers)
-                real = await measure(args, product, tokens, chair, display, conference_id, watchers, True, f"w{watchers}", profile)
-                least = await measure(args, bare, tokens, chair, display, conference_id, watchers, False, f"w{watchers}", None)
+                real = await measure(
+                    args, product, tokens, chair, display, conference_id, watchers, True, f"w{watchers}", profile
+                )
+                least = await measure(
+                    args, bare, tokens, chair, display, conference_id, watchers, False, f"w{watchers}", None
+                )
                 runs.append({
                     "watchers": watchers,
                     "product": real,
@@ -175,6 +196,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--delegates", type=int, default=500)
     parser.add_argument("--per-delegate", type=int, default=4)
-    parser.add_argument("--watchers", type=parse_counts, default=[0, 200], help="display consoles, comma-separated counts (default 0,200)")
-    parser.add_argument("--profile", type=Path, default=None, help="py-spy raw profile of the product during each burst")
+    parser.add_argument(
+        "--watchers",
+        type=parse_counts,
+        default=[0, 200],
+        help="display consoles, comma-separated counts (default 0,200)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy raw profile of the product during each burst"
+    )
     print(json.dumps(asyncio.run(main(parser.parse_args())), indent=2, ensure_ascii=False))

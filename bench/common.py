@@ -44,8 +44,19 @@ async def start_bare_ingest(directory: Path, conference_id: int, tokens: list[st
     accepted = directory / "bare-tokens.txt"
     accepted.write_text("\n".join(tokens) + "\n")
     process = await launch(
-        ["-m", "bench.bare_ingest", "--port", str(port), "--database", str(directory / "bare.db"), "--tokens", str(accepted)],
-        directory / "bare.log", port, STARTUP_SECONDS,
+        [
+            "-m",
+            "bench.bare_ingest",
+            "--port",
+            str(port),
+            "--database",
+            str(directory / "bare.db"),
+            "--tokens",
+            str(accepted),
+        ],
+        directory / "bare.log",
+        port,
+        STARTUP_SECONDS,
     )
     return BareServer(f"http://127.0.0.1:{port}", conference_id, process)
 
@@ -61,4 +72,9 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def machine() -> dict[str, str]:
-    return {"python": platform.python_version(), "machine": platform.machine(), "cpus": str(os.cpu_count()), "system": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": str(os.cpu_count()),
+        "system": platform.platform(),
+    }

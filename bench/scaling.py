@@ -36,7 +36,9 @@ METRICS_TOKEN = "bench-scaling-metrics-token"
 
 
 def _run(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "server", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"diemcau {args[0]} failed: {done.stderr or done.stdout}")
 
@@ -165,8 +167,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             servers.stop()
         configuration = f"{args.processes} × {kind}" + (" + redis" if args.redis_url else "")
-        rows.append({"configuration": configuration, "simulate_exit": status, "seconds": round(time.monotonic() - began, 1),
-                     "figures": figures(result), "simulate": result})
+        rows.append(
+            {
+                "configuration": configuration,
+                "simulate_exit": status,
+                "seconds": round(time.monotonic() - began, 1),
+                "figures": figures(result),
+                "simulate": result,
+            }
+        )
     print(table(rows))
     return {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "options": vars(args) | {"json": str(args.json)},
             "rows": rows}
@@ -178,14 +187,20 @@ if __name__ == "__main__":
     parser.add_argument("--redis-url", help="redis://... to carry pushes between several server processes")
     parser.add_argument("--processes", type=int, choices=(1, 2, 4), default=1, help="server processes (default 1)")
     parser.add_argument("--consoles", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2, help="console worker processes of the load generator (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="console worker processes of the load generator (default 2)"
+    )
     parser.add_argument("--points", type=int, default=64)
     parser.add_argument("--participants", type=int, default=6400)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of the rehearsal proper (default 30)")
     parser.add_argument("--agenda-interval", type=float, default=2.0, help="seconds between agenda moves (default 2)")
-    parser.add_argument("--checkin-rate", type=float, default=6.0, help="check-ins per point per minute during the run (default 6)")
+    parser.add_argument(
+        "--checkin-rate", type=float, default=6.0, help="check-ins per point per minute during the run (default 6)"
+    )
     parser.add_argument("--comment-rate", type=float, default=2.0, help="comments per delegate per minute (default 2)")
-    parser.add_argument("--write-burst", type=float, default=15.0, help="seconds of as-fast-as-acknowledged check-ins (default 15)")
+    parser.add_argument(
+        "--write-burst", type=float, default=15.0, help="seconds of as-fast-as-acknowledged check-ins (default 15)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="write the results here as well")
     options = parser.parse_args()

@@ -51,7 +51,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     samples = []
                     for _ in range(args.requests):
                         started = time.perf_counter()
-                        async with http.get(server.api("/participants"), params={"q": query, "limit": 50}, headers=headers) as response:
+                        async with http.get(
+                            server.api("/participants"), params={"q": query, "limit": 50}, headers=headers
+                        ) as response:
                             found = (await response.json())["total"]
                         samples.append(time.perf_counter() - started)
                     results[query or "(no query, first page)"] = {"matches": found, **percentiles(samples)}

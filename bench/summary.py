@@ -257,14 +257,28 @@ def generate(args: argparse.Namespace) -> Workshop:
                substitute_for: int | None = None) -> dict[str, Any]:
         full_name = people.name()
         search_key, sort_key = people.keys(full_name, position, organization)
-        return {"id": pid, "conference_id": conference_id, "point_id": point_id, "full_name": full_name,
-                "position": position, "organization": organization, "role_in_meeting": "đại biểu", "search_key": search_key,
-                "sort_key": sort_key, "on_roster": on_roster, "substitute_for_id": substitute_for, "created_at": registered}
+        return {
+            "id": pid,
+            "conference_id": conference_id,
+            "point_id": point_id,
+            "full_name": full_name,
+            "position": position,
+            "organization": organization,
+            "role_in_meeting": "đại biểu",
+            "search_key": search_key,
+            "sort_key": sort_key,
+            "on_roster": on_roster,
+            "substitute_for_id": substitute_for,
+            "created_at": registered,
+        }
 
     for pid in range(1, roster_size + 1):
         point_id = rng.choice(point_ids)
         if point_id == 1:
-            organization, position = "Bộ Công an", rng.choice(("Cục trưởng", "Phó Cục trưởng", "Trưởng phòng", "Cán bộ"))
+            organization, position = (
+                "Bộ Công an",
+                rng.choice(("Cục trưởng", "Phó Cục trưởng", "Trưởng phòng", "Cán bộ")),
+            )
         else:
             organization = rng.choice(ORGANISATIONS).format(commune=communes[point_id])
             position = rng.choice(POSITIONS)
@@ -336,21 +350,33 @@ def generate(args: argparse.Namespace) -> Workshop:
     conference = {
         "id": conference_id,
         "title": "Hội thảo trực tuyến toàn quốc lấy ý kiến dự thảo Quy chế phối hợp giữa Đảng ủy Công an Trung ương với "
-                 "các tỉnh ủy, thành ủy về lãnh đạo công tác Đảng, công tác chính trị đối với công an tỉnh, thành phố "
-                 "trực thuộc Trung ương",
-        "starts_at": STARTS_AT, "venue": "Trụ sở Bộ Công an, 44 Yết Kiêu, Hoàn Kiếm, Hà Nội", "chair_name": "Trần Quốc Tỏ",
-        "timezone": "Asia/Ho_Chi_Minh", "status": "collection_closed", "last_seq": 0,
+        "các tỉnh ủy, thành ủy về lãnh đạo công tác Đảng, công tác chính trị đối với công an tỉnh, thành phố "
+        "trực thuộc Trung ương",
+        "starts_at": STARTS_AT,
+        "venue": "Trụ sở Bộ Công an, 44 Yết Kiêu, Hoàn Kiếm, Hà Nội",
+        "chair_name": "Trần Quốc Tỏ",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "status": "collection_closed",
+        "last_seq": 0,
         **{key: sum(c[key] for c in counters.values()) for key in ("expected", "present", "substitutes", "walk_ins")},
-        "created_at": _utc(-30 * 24 * 60), "opened_at": _utc(-90), "collection_closed_at": _utc(420),
+        "created_at": _utc(-30 * 24 * 60),
+        "opened_at": _utc(-90),
+        "collection_closed_at": _utc(420),
     }
 
     # The programme as it ran: a morning of reports and contributions, two discussions, the conclusion.
-    plan = (("opening", "Khai mạc hội thảo", 10), ("report", "Báo cáo tóm tắt dự thảo Quy chế", 30),
-            ("contribution", "Tham luận của Công an tỉnh Hậu Giang", 15),
-            ("contribution", "Tham luận của Đảng ủy xã Tân Phú", 15),
-            ("contribution", "Tham luận của Ủy ban Kiểm tra Tỉnh ủy Nghệ An", 15), ("break", "Nghỉ giải lao", 15),
-            ("discussion", "Thảo luận về Chương I và Chương II", 120), ("break", "Nghỉ trưa", 90),
-            ("discussion", "Thảo luận về Chương III và Chương IV", 150), ("closing", "Phát biểu kết luận của chủ trì", 20))
+    plan = (
+        ("opening", "Khai mạc hội thảo", 10),
+        ("report", "Báo cáo tóm tắt dự thảo Quy chế", 30),
+        ("contribution", "Tham luận của Công an tỉnh Hậu Giang", 15),
+        ("contribution", "Tham luận của Đảng ủy xã Tân Phú", 15),
+        ("contribution", "Tham luận của Ủy ban Kiểm tra Tỉnh ủy Nghệ An", 15),
+        ("break", "Nghỉ giải lao", 15),
+        ("discussion", "Thảo luận về Chương I và Chương II", 120),
+        ("break", "Nghỉ trưa", 90),
+        ("discussion", "Thảo luận về Chương III và Chương IV", 150),
+        ("closing", "Phát biểu kết luận của chủ trì", 20),
+    )
     discussions = [index for index, (kind, _, _) in enumerate(plan) if kind == "discussion"]
     speech_count = args.speeches
     per_discussion = [speech_count * 45 // 100, speech_count - speech_count * 45 // 100]
@@ -366,24 +392,45 @@ def generate(args: argparse.Namespace) -> Workshop:
                 begin = clock + rng.uniform(0.1, 0.5)
                 end = begin + rng.uniform(40, 110) / 60
                 anchor = rng.choice(("Điều 3", "Điều 5, khoản 2", "Điều 7", "Điều 9, khoản 1", None))
-                speaking.append({
-                    "id": len(speaking) + 1, "conference_id": conference_id, "participant_id": speaker["id"],
-                    "point_id": speaker["point_id"], "agenda_item_id": index + 1,
-                    "topic": None if anchor is None else f"Góp ý {anchor}", "point_of_order": False,
-                    "status": "done", "position": len(speaking) + 1, "requested_at": _utc(started + rng.uniform(-30, 0)),
-                    "granted_at": _utc(begin - 0.1), "started_at": _utc(begin), "finished_at": _utc(end),
-                })
+                speaking.append(
+                    {
+                        "id": len(speaking) + 1,
+                        "conference_id": conference_id,
+                        "participant_id": speaker["id"],
+                        "point_id": speaker["point_id"],
+                        "agenda_item_id": index + 1,
+                        "topic": None if anchor is None else f"Góp ý {anchor}",
+                        "point_of_order": False,
+                        "status": "done",
+                        "position": len(speaking) + 1,
+                        "requested_at": _utc(started + rng.uniform(-30, 0)),
+                        "granted_at": _utc(begin - 0.1),
+                        "started_at": _utc(begin),
+                        "finished_at": _utc(end),
+                    }
+                )
                 clock = end
             clock += rng.uniform(1, 5)
         else:
             clock += minutes + rng.uniform(-2, 6)
-        agenda.append({
-            "id": index + 1, "conference_id": conference_id, "position": index + 1, "title": title, "kind": kind,
-            "presenter": None if kind in ("break", "discussion") else people.name(),
-            "point_id": rng.choice(point_ids[1:] or point_ids) if kind == "contribution" else (None if kind == "break" else 1),
-            "planned_minutes": minutes, "extended_minutes": 0, "status": "done",
-            "started_at": _utc(started), "finished_at": _utc(clock),
-        })
+        agenda.append(
+            {
+                "id": index + 1,
+                "conference_id": conference_id,
+                "position": index + 1,
+                "title": title,
+                "kind": kind,
+                "presenter": None if kind in ("break", "discussion") else people.name(),
+                "point_id": rng.choice(point_ids[1:] or point_ids)
+                if kind == "contribution"
+                else (None if kind == "break" else 1),
+                "planned_minutes": minutes,
+                "extended_minutes": 0,
+                "status": "done",
+                "started_at": _utc(started),
+                "finished_at": _utc(clock),
+            }
+        )
         clock += rng.uniform(0, 2)
 
     # The draft under consultation, split into anchored sections as publishing a draft does.
@@ -526,7 +573,9 @@ class Measured:
 Output = bytes | dict[str, Any]
 
 
-def _steps(db: Database, conference_id: int, record: SummaryRecord, settings: Settings) -> dict[str, Callable[[], Awaitable[Output]]]:
+def _steps(
+    db: Database, conference_id: int, record: SummaryRecord, settings: Settings
+) -> dict[str, Callable[[], Awaitable[Output]]]:
     """Each measured step as a coroutine function giving what it produced: the model, or a file's bytes."""
 
     async def compile_step() -> dict[str, Any]:
@@ -738,7 +787,9 @@ async def measure(db: Database, settings: Settings, conference_id: int, args: ar
     if reset:
         result.memory["process_peak_rss_mib"] = round(_status_kib("VmHWM") / 1024, 1)
     else:
-        result.memory["process_peak_rss_mib_since_start"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        result.memory["process_peak_rss_mib_since_start"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
     if "pdf" in result.failures:
         result.memory.pop("pdf_process_tree", None)
 
@@ -805,7 +856,9 @@ def _table(measured: Measured) -> tuple[list[str], dict[str, Any]]:
     totals = [sum(measured.seconds[name][run] for name in together) for run in range(runs)]
     median_total = statistics.median(totals) if totals else 0.0
     label = " + ".join(together) + (f" (without {', '.join(missing)})" if missing else "")
-    cpu_total = statistics.median(sum(measured.cpu[name][run] for name in together) for run in range(runs)) if runs else 0.0
+    cpu_total = (
+        statistics.median(sum(measured.cpu[name][run] for name in together) for run in range(runs)) if runs else 0.0
+    )
     lines.append(f"| **all formats together**: {label} | **{median_total:.3f}** | {min(totals, default=0.0):.3f} | "
                  f"{cpu_total:.3f} | |")
     figures = {
@@ -880,8 +933,10 @@ def _target_lines(targets: Sequence[dict[str, Any]], memory: dict[str, Any]) -> 
             value += f" (CPU {t['cpu_s']:.3f} s)"
         if t["name"] == "pdf_tree_peak_mib" and memory.get("pdf_process_tree"):
             tree = memory["pdf_process_tree"]
-            value += (f" (this process {tree['process_before_mib']:,.0f} MiB before, {tree['process_peak_mib']:,.0f} at "
-                      f"its peak; programs it started {tree['children_peak_mib']:,.0f})")
+            value += (
+                f" (this process {tree['process_before_mib']:,.0f} MiB before, {tree['process_peak_mib']:,.0f} at "
+                f"its peak; programs it started {tree['children_peak_mib']:,.0f})"
+            )
         floor = "" if t["floor"] is None else f"{t['floor']:.3f} s: {t['floor_is']}"
         ratio = f"{t['value'] / t['floor']:.1f}" if t["value"] is not None and t["floor"] else ""
         verdict = "met" if t["met"] else "**NOT met**"
@@ -915,9 +970,11 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     memory = measured.memory
     print("\nTargets:\n")
     print("\n".join(_target_lines(figures["targets"], memory)))
-    print(f"\nMemory: Python peak {memory['python_peak_mib_all_steps']} MiB (tracemalloc, all steps); process RSS "
-          f"{memory['process_rss_before_mib']} MiB before, peak {memory.get('process_peak_rss_mib', '?')} MiB during the "
-          f"runs.\n")
+    print(
+        f"\nMemory: Python peak {memory['python_peak_mib_all_steps']} MiB (tracemalloc, all steps); process RSS "
+        f"{memory['process_rss_before_mib']} MiB before, peak {memory.get('process_peak_rss_mib', '?')} MiB during the "
+        f"runs.\n"
+    )
     for name, text in measured.profiles.items():
         print(f"--- cProfile: {name} ---\n{text}")
     return {
@@ -945,7 +1002,9 @@ def main() -> None:
     parser.add_argument("--profile-lines", type=int, default=15)
     parser.add_argument("--skip", type=lambda value: set(filter(None, value.split(","))), default=set(),
                         help="steps to leave out, comma-separated: " + ",".join(STEPS))
-    parser.add_argument("--quick", action="store_true", help="smoke run: 50 points, 2,000 people, 300 comments, 30 remarks")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 50 points, 2,000 people, 300 comments, 30 remarks"
+    )
     args = parser.parse_args()
     if args.quick:
         args.points, args.participants, args.comments, args.remarks, args.speeches = 50, 2000, 300, 30, 20

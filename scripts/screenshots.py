@@ -88,8 +88,12 @@ async def live_workshop(demo: Demo) -> None:
         for person in people[: max(len(people) - 2, 1)]:
             await demo.call("POST", "/checkins", operator, {"participant_id": person["id"]})
         if point["code"] == "HGI":
-            await demo.call("POST", "/checkins", operator, {"full_name": "Lê Thanh Phong", "substitute_for": people[-1]["id"]})
-            await demo.call("POST", "/checkins", operator, {"full_name": "Trần Thị Mai", "organization": "Báo Hậu Giang"})
+            await demo.call(
+                "POST", "/checkins", operator, {"full_name": "Lê Thanh Phong", "substitute_for": people[-1]["id"]}
+            )
+            await demo.call(
+                "POST", "/checkins", operator, {"full_name": "Trần Thị Mai", "organization": "Báo Hậu Giang"}
+            )
     opening = (await demo.call("POST", "/agenda/next", chair, {"expected_current_id": None}))["current"]
     await demo.call("POST", "/agenda/next", chair, {"expected_current_id": opening["id"]})
     tokens = list(t["delegates"].values())

@@ -41,7 +41,8 @@ async def _prepare(settings: Settings, demo: bool, tokens_file: Path | None) -> 
                 "The signing key differs from the last start's (DIEMCAU_SECRET_KEY, or secret.key in the data directory):"
                 " the links of %d invitations made before cannot be shown or printed again, and the admin page marks"
                 " them. Links already handed out still work; reissue those invitations for new links and badges, and"
-                " reissue them all if the old key leaked. Or start again with the old key.", hidden,
+                " reissue them all if the old key leaked. Or start again with the old key.",
+                hidden,
             )
         if settings.redis_url is None:
             async with db.write() as session, session.begin():
@@ -153,13 +154,18 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--database-url")
     u.add_argument("--role", choices=("admin", "chair", "secretary"), required=True)
     u.add_argument("--username", required=True)
-    u.add_argument("--password", help="read from the terminal when left out; 12 characters or more, not a common one, not containing the username")
+    u.add_argument(
+        "--password",
+        help="read from the terminal when left out; 12 characters or more, not a common one, not containing the username",
+    )
     u.add_argument("--full-name")
     u.set_defaults(func=create_user_command)
     d = commands.add_parser("demo-summary", help="replay the demo workshop to its close and write its summary files")
     d.add_argument("directory", type=Path)
     d.set_defaults(func=demo_summary)
-    v = commands.add_parser("verify", help="check a signed summary PDF: its signature, and that it is the frozen record")
+    v = commands.add_parser(
+        "verify", help="check a signed summary PDF: its signature, and that it is the frozen record"
+    )
     v.add_argument("file", type=Path, metavar="FILE.pdf")
     v.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
                    help="also require the signer's certificate to be issued by this one (may be given again)")

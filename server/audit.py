@@ -35,13 +35,20 @@ def record(
     address: str | None = None,
 ) -> AuditEntry:
     """Written in the change's own transaction, so an entry exists exactly when the change does."""
-    entry = AuditEntry(conference_id=conference_id, at=utcnow(), actor=actor, action=action, details=details, address=address)
+    entry = AuditEntry(
+        conference_id=conference_id, at=utcnow(), actor=actor, action=action, details=details, address=address
+    )
     session.add(entry)
     return entry
 
 
 def audited(
-    operation: Operation, conference_id: int | None, actor: str, action: str, details: dict[str, Any], address: str | None,
+    operation: Operation,
+    conference_id: int | None,
+    actor: str,
+    action: str,
+    details: dict[str, Any],
+    address: str | None,
     describe: Describe | None = None,
 ) -> Operation:
     """The operation, recording itself once it has succeeded; a refused or failed one leaves no entry.
@@ -53,13 +60,22 @@ def audited(
     async def run(session: AsyncSession) -> Any:
         result = await operation(session)
         subject = await describe(session, result) if describe is not None else None
-        record(session, conference_id, actor, action, details if subject is None else {**details, "subject": subject}, address)
+        record(
+            session,
+            conference_id,
+            actor,
+            action,
+            details if subject is None else {**details, "subject": subject},
+            address,
+        )
         return result
 
     return run
 
 
-def _filtered(query: Select[Any], actor: str | None, action: str | None, since: datetime | None, until: datetime | None) -> Select[Any]:
+def _filtered(
+    query: Select[Any], actor: str | None, action: str | None, since: datetime | None, until: datetime | None
+) -> Select[Any]:
     if actor is not None:
         query = query.where(AuditEntry.actor == actor)
     if action is not None:

@@ -104,7 +104,9 @@ def origin_allowed(request: web.BaseRequest, origin: str) -> bool:
     if len(_reported) < REPORTED_MAX and wanted not in _reported:
         _reported.add(wanted)
         # What a misconfigured proxy looks like from here; DIEMCAU_PUBLIC_URL and DIEMCAU_TRUSTED_PROXIES mend it.
-        log.warning("refused Origin %r: the server's own origin is %r, others allowed: %r", origin, allowed[0], allowed[1:])
+        log.warning(
+            "refused Origin %r: the server's own origin is %r, others allowed: %r", origin, allowed[0], allowed[1:]
+        )
     return False
 
 

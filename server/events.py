@@ -77,7 +77,9 @@ async def append(session: AsyncSession, conference_id: int, payload: Payload, au
     ).scalar_one()
     # Under the same lock, so no other writer can put an event between this one and its predecessor.
     prev = await session.scalar(
-        select(func.coalesce(func.max(Event.seq), 0)).where(Event.conference_id == conference_id, Event.stream == stream)
+        select(func.coalesce(func.max(Event.seq), 0)).where(
+            Event.conference_id == conference_id, Event.stream == stream
+        )
     )
     event = Event(
         conference_id=conference_id,
@@ -114,7 +116,10 @@ async def append_many(
         await session.execute(
             update(table)
             .where(table.c.id == conference_id)
-            .values({name: table.c[name] + n for name, n in (moving or {}).items()} | {"last_seq": table.c.last_seq + len(items)})
+            .values(
+                {name: table.c[name] + n for name, n in (moving or {}).items()}
+                | {"last_seq": table.c.last_seq + len(items)}
+            )
             .returning(table.c.last_seq)
         )
     ).scalar_one()
@@ -177,7 +182,9 @@ class Replay:
     streams: dict[str, int]
 
 
-async def replay(session: AsyncSession, conference_id: int, streams: Sequence[str], after_seq: int, limit: int) -> Replay:
+async def replay(
+    session: AsyncSession, conference_id: int, streams: Sequence[str], after_seq: int, limit: int
+) -> Replay:
     """What `streams` (or every stream, `[EVERYTHING]`) missed since `after_seq`.
 
     The newest seq, the oldest kept and each stream's head in one statement (one snapshot, so the heads never

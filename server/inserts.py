@@ -8,7 +8,9 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]], telling: tuple[str, ...]) -> list[int]:
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], telling: tuple[str, ...]
+) -> list[int]:
     """The new ids, in the order of `rows`, told apart by the columns `telling`.
 
     Not by SQLAlchemy's `sort_by_parameter_order`, which SQLite honours only by inserting one row per statement.

@@ -24,7 +24,9 @@ def fits(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
 
 
-async def in_conference(session: AsyncSession, model: type[T], conference_id: int, row_id: int, what: str, field: str) -> T:
+async def in_conference(
+    session: AsyncSession, model: type[T], conference_id: int, row_id: int, what: str, field: str
+) -> T:
     """A row of another conference is as absent as one that does not exist."""
     row = await session.get(model, row_id)
     if row is None or row.conference_id != conference_id:

@@ -105,7 +105,9 @@ def _secret(data_dir: Path, env: Mapping[str, str]) -> bytes:
             path.chmod(0o600)
         return path.read_text().strip().encode()
     except OSError as error:
-        raise SettingError(f"DIEMCAU_DATA_DIR must be a directory the server can write, not {str(data_dir)!r} ({error.strerror})") from None
+        raise SettingError(
+            f"DIEMCAU_DATA_DIR must be a directory the server can write, not {str(data_dir)!r} ({error.strerror})"
+        ) from None
 
 
 def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T, accepts: str) -> T:
@@ -131,7 +133,14 @@ def _bounded(kind: Callable[[str], N], low: float, high: float | None = None) ->
 def _origin(value: str) -> str:
     parts = urlsplit(value)
     # Reading .port raises ValueError for a port that is not a number.
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.port == 0
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
         raise ValueError(value)
     return origin_of(value)
 
@@ -206,7 +215,9 @@ def _signing(env: Mapping[str, str]) -> tuple[Path | None, str | None]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise SettingError(f"DIEMCAU_SIGNING_P12 must be a PKCS#12 file the server can read, not {value!r} ({error.strerror})") from None
+        raise SettingError(
+            f"DIEMCAU_SIGNING_P12 must be a PKCS#12 file the server can read, not {value!r} ({error.strerror})"
+        ) from None
     try:
         key, certificate, _ = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
     except ValueError:
@@ -236,11 +247,20 @@ def load(
     env = os.environ if env is None else env
     whole = "a whole number"
     url = database_url or _read(
-        env, "DIEMCAU_DATABASE_URL", _scheme(DATABASE_SCHEMES), f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}",
+        env,
+        "DIEMCAU_DATABASE_URL",
+        _scheme(DATABASE_SCHEMES),
+        f"sqlite+aiosqlite:///{(DEFAULT_DATA_DIR / 'diemcau.db').resolve()}",
         "a sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DATABASE URL",
     )
     directory = data_dir or Path(env.get("DIEMCAU_DATA_DIR") or _data_dir_for(url))
-    public_url = _read(env, "DIEMCAU_PUBLIC_URL", _public_url, None, "an http:// or https:// address without a path, like https://hoithao.example.vn")
+    public_url = _read(
+        env,
+        "DIEMCAU_PUBLIC_URL",
+        _public_url,
+        None,
+        "an http:// or https:// address without a path, like https://hoithao.example.vn",
+    )
     secure_cookies = _read(env, "DIEMCAU_SECURE_COOKIES", _flag, False, "0 or 1")
     signing_p12, signing_password = _signing(env)
     return Settings(
@@ -248,22 +268,73 @@ def load(
         data_dir=directory,
         secret_key=_secret(directory, env),
         host=host or env.get("DIEMCAU_HOST", "").strip() or Settings.host,
-        port=port or _read(env, "DIEMCAU_PORT", _bounded(int, 1, 65535), Settings.port, "a port number from 1 to 65535"),
+        port=port
+        or _read(env, "DIEMCAU_PORT", _bounded(int, 1, 65535), Settings.port, "a port number from 1 to 65535"),
         public_url=public_url,
         redis_url=_read(env, "DIEMCAU_REDIS_URL", _scheme(REDIS_SCHEMES), None, "a redis://, rediss:// or unix:// URL"),
-        allowed_origins=_read(env, "DIEMCAU_ALLOWED_ORIGINS", _origins, (), "comma-separated origins like https://a.example.vn,https://b.example.vn"),
-        trusted_proxies=_read(env, "DIEMCAU_TRUSTED_PROXIES", _networks, (), "comma-separated addresses or networks like 127.0.0.1,10.0.0.0/8"),
-        max_upload_bytes=_read(env, "DIEMCAU_MAX_UPLOAD_BYTES", _bounded(int, 1024), Settings.max_upload_bytes, f"{whole} of bytes, at least 1024"),
+        allowed_origins=_read(
+            env,
+            "DIEMCAU_ALLOWED_ORIGINS",
+            _origins,
+            (),
+            "comma-separated origins like https://a.example.vn,https://b.example.vn",
+        ),
+        trusted_proxies=_read(
+            env,
+            "DIEMCAU_TRUSTED_PROXIES",
+            _networks,
+            (),
+            "comma-separated addresses or networks like 127.0.0.1,10.0.0.0/8",
+        ),
+        max_upload_bytes=_read(
+            env,
+            "DIEMCAU_MAX_UPLOAD_BYTES",
+            _bounded(int, 1024),
+            Settings.max_upload_bytes,
+            f"{whole} of bytes, at least 1024",
+        ),
         secure_cookies=secure_cookies or (public_url or "").startswith("https://"),
-        session_hours=_read(env, "DIEMCAU_SESSION_HOURS", _bounded(int, 1, 24 * 31), Settings.session_hours, f"{whole} of hours from 1 to 744"),
-        submit_rate=_read(env, "DIEMCAU_SUBMIT_RATE", _rate, Settings.submit_rate, "COUNT/SECONDS with both at least 1, like 30/60"),
-        replay_limit=_read(env, "DIEMCAU_REPLAY_LIMIT", _bounded(int, 1), Settings.replay_limit, f"{whole} of at least 1"),
-        event_retention=_read(env, "DIEMCAU_EVENT_RETENTION", _bounded(int, 0), Settings.event_retention, f"{whole} of at least 0 (0 keeps every event)"),
-        idle_timeout=_read(env, "DIEMCAU_IDLE_TIMEOUT", _bounded(int, 1, 3600), Settings.idle_timeout, f"{whole} of seconds from 1 to 3600"),
-        drain_seconds=_read(env, "DIEMCAU_DRAIN_SECONDS", _bounded(float, 0, 300), Settings.drain_seconds, "seconds from 0 to 300"),
-        metrics_token=_read(env, "DIEMCAU_METRICS_TOKEN", _token, None, f"a token of at least {METRICS_TOKEN_MIN} characters"),
+        session_hours=_read(
+            env,
+            "DIEMCAU_SESSION_HOURS",
+            _bounded(int, 1, 24 * 31),
+            Settings.session_hours,
+            f"{whole} of hours from 1 to 744",
+        ),
+        submit_rate=_read(
+            env, "DIEMCAU_SUBMIT_RATE", _rate, Settings.submit_rate, "COUNT/SECONDS with both at least 1, like 30/60"
+        ),
+        replay_limit=_read(
+            env, "DIEMCAU_REPLAY_LIMIT", _bounded(int, 1), Settings.replay_limit, f"{whole} of at least 1"
+        ),
+        event_retention=_read(
+            env,
+            "DIEMCAU_EVENT_RETENTION",
+            _bounded(int, 0),
+            Settings.event_retention,
+            f"{whole} of at least 0 (0 keeps every event)",
+        ),
+        idle_timeout=_read(
+            env,
+            "DIEMCAU_IDLE_TIMEOUT",
+            _bounded(int, 1, 3600),
+            Settings.idle_timeout,
+            f"{whole} of seconds from 1 to 3600",
+        ),
+        drain_seconds=_read(
+            env, "DIEMCAU_DRAIN_SECONDS", _bounded(float, 0, 300), Settings.drain_seconds, "seconds from 0 to 300"
+        ),
+        metrics_token=_read(
+            env, "DIEMCAU_METRICS_TOKEN", _token, None, f"a token of at least {METRICS_TOKEN_MIN} characters"
+        ),
         metrics_listen=_read(env, "DIEMCAU_METRICS_LISTEN", _address, None, "HOST:PORT, like 127.0.0.1:9180"),
-        redis_ping_seconds=_read(env, "DIEMCAU_REDIS_PING_SECONDS", _bounded(float, 0.1, 60), Settings.redis_ping_seconds, "seconds from 0.1 to 60"),
+        redis_ping_seconds=_read(
+            env,
+            "DIEMCAU_REDIS_PING_SECONDS",
+            _bounded(float, 0.1, 60),
+            Settings.redis_ping_seconds,
+            "seconds from 0.1 to 60",
+        ),
         log_format=_read(env, "DIEMCAU_LOG_FORMAT", _choice(LOG_FORMATS), Settings.log_format, "text or json"),
         signing_p12=signing_p12,
         signing_password=signing_password,

@@ -73,7 +73,9 @@ class Idempotency:
             return None
         if not isinstance(key, str) or not key.strip() or len(key) > 255:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", {"idempotency_key": "invalid"})
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
         return cls(scope=scope, key=key, request_hash=digest)
 
 
@@ -102,7 +104,9 @@ async def _run(session: AsyncSession, job: _Job) -> tuple[int, dict[str, Any]]:
     assert not isinstance(job.operation, Step)
     body = await job.operation(session)
     if key is not None:
-        session.add(IdempotencyRecord(scope=key.scope, key=key.key, request_hash=key.request_hash, status=job.status, body=body))
+        session.add(
+            IdempotencyRecord(scope=key.scope, key=key.key, request_hash=key.request_hash, status=job.status, body=body)
+        )
     return job.status, body
 
 
@@ -123,7 +127,11 @@ def alone(step: Step, conference_id: int) -> Operation:
 def _stored(record: IdempotencyRecord, key: Idempotency) -> tuple[int, dict[str, Any]]:
     """The answer kept for a key, unless the key now comes with a different request."""
     if record.request_hash != key.request_hash:
-        raise Conflict("This Idempotency-Key was used with a different request", {"idempotency_key": key.key}, code="idempotency_mismatch")
+        raise Conflict(
+            "This Idempotency-Key was used with a different request",
+            {"idempotency_key": key.key},
+            code="idempotency_mismatch",
+        )
     return record.status, record.body
 
 
@@ -159,7 +167,11 @@ class WriteQueue:
     """The ordered writer of one conference (or of the writes that belong to none)."""
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher, conference_id: int | None, retention: int
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        conference_id: int | None,
+        retention: int,
     ) -> None:
         self._sessions = sessions
         self._publisher = publisher
@@ -263,8 +275,13 @@ class WriteQueue:
             async with session.begin_nested():
                 outcomes = await step.run(session, self._conference_id, [job.operation for job in jobs])
                 kept = [
-                    {"scope": job.idempotency.scope, "key": job.idempotency.key, "request_hash": job.idempotency.request_hash,
-                     "status": job.status, "body": outcome.answer}
+                    {
+                        "scope": job.idempotency.scope,
+                        "key": job.idempotency.key,
+                        "request_hash": job.idempotency.request_hash,
+                        "status": job.status,
+                        "body": outcome.answer,
+                    }
                     for job, outcome in zip(jobs, outcomes, strict=True)
                     if job.idempotency is not None and outcome.error is None
                 ]
@@ -288,7 +305,9 @@ async def _answer_stored(session: AsyncSession, run: list[_Job]) -> list[_Job]:
     keys = [(job.idempotency.scope, job.idempotency.key) for job in run if job.idempotency is not None]
     if not keys:
         return run
-    found = await session.scalars(select(IdempotencyRecord).where(tuple_(IdempotencyRecord.scope, IdempotencyRecord.key).in_(keys)))
+    found = await session.scalars(
+        select(IdempotencyRecord).where(tuple_(IdempotencyRecord.scope, IdempotencyRecord.key).in_(keys))
+    )
     records = {(record.scope, record.key): record for record in found}
     fresh = []
     for job in run:
@@ -323,7 +342,9 @@ class Writers:
     def __getitem__(self, conference_id: int | None) -> WriteQueue:
         queue = self._queues.get(conference_id)
         if queue is None:
-            queue = self._queues[conference_id] = WriteQueue(self._sessions, self._publisher, conference_id, self._retention)
+            queue = self._queues[conference_id] = WriteQueue(
+                self._sessions, self._publisher, conference_id, self._retention
+            )
         return queue
 
 

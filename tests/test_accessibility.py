@@ -65,7 +65,9 @@ async def test_every_console_passes_axe_before_during_and_after_the_workshop(
     await call("POST", s.api("/checkins"), t["operators"][point_code], json={"participant_id": me})
     request = (await call("POST", s.api("/speaking-requests"), delegate_token, json={"topic": "Về Điều 8"})).body
     await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), chair, json={"status": "speaking"})
-    reply = await call("POST", s.api("/comments"), delegate_token, json={"body": "Đề nghị làm rõ trách nhiệm phối hợp."})
+    reply = await call(
+        "POST", s.api("/comments"), delegate_token, json={"body": "Đề nghị làm rõ trách nhiệm phối hợp."}
+    )
     assert reply.status == 201, reply.body
     await expect(pages["display"].locator("body")).to_have_attribute("data-mode", "speech", timeout=LIVE_TIMEOUT_MS)
     await expect(pages["delegate on a phone"].locator("#turn-banner")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
@@ -154,7 +156,9 @@ async def test_the_chair_runs_the_agenda_and_rules_from_the_keyboard_alone(
     chair = t["chair"]
     await call("POST", s.api("/open"), chair)
     delegate = next(iter(t["delegates"].values()))
-    comment = (await call("POST", s.api("/comments"), delegate, json={"body": "Đề nghị bổ sung thời hạn phối hợp."})).body
+    comment = (
+        await call("POST", s.api("/comments"), delegate, json={"body": "Đề nghị bổ sung thời hạn phối hợp."})
+    ).body
     page = await open_console(s, chair, f"/chair/{s.conference_id}")
 
     # The agenda: Tab to "Tiếp theo", Enter starts the first item.

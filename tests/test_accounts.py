@@ -51,7 +51,9 @@ def set_session_expiry(server: Server, token: str, moment: datetime) -> None:
 
 
 def user_row(server: Server, username: str) -> tuple[int, str | None]:
-    failed, locked = query(server, "SELECT failed_logins, locked_until FROM user_account WHERE username = ?", username)[0]
+    failed, locked = query(server, "SELECT failed_logins, locked_until FROM user_account WHERE username = ?", username)[
+        0
+    ]
     return failed, locked
 
 
@@ -65,7 +67,9 @@ async def browser() -> AsyncIterator[aiohttp.ClientSession]:
 async def form_login(browser: aiohttp.ClientSession, server: Server, username: str) -> Morsel[str]:
     """Sign in through the login form, as a browser does; the session cookie it sets."""
     form = {"username": username, "password": demo_password(server, username), "next": ""}
-    async with browser.post(f"{server.base_url}/login", data=form, headers={"Origin": server.base_url}, allow_redirects=False) as response:
+    async with browser.post(
+        f"{server.base_url}/login", data=form, headers={"Origin": server.base_url}, allow_redirects=False
+    ) as response:
         assert response.status == 302, await response.text()
         return response.cookies[SESSION_COOKIE]
 
@@ -137,11 +141,23 @@ def test_create_user_cli_refuses_weak_passwords_and_takes_good_ones(tmp_path: Pa
         assert "Traceback" not in refused.stderr
     assert accounts() == []
 
-    made = create_user_cli(database, "--role", "chair", "--username", "chu-tri", "--password", "ba-con-meo-trang-9", "--full-name", "Chủ trì")
+    made = create_user_cli(
+        database,
+        "--role",
+        "chair",
+        "--username",
+        "chu-tri",
+        "--password",
+        "ba-con-meo-trang-9",
+        "--full-name",
+        "Chủ trì",
+    )
     assert made.returncode == 0 and "created chair chu-tri" in made.stdout, made.stderr
     taken = create_user_cli(database, "--role", "admin", "--username", "chu-tri", "--password", "mot-mat-khau-khac-7")
     assert taken.returncode != 0 and "taken" in taken.stderr
-    wrong_role = create_user_cli(database, "--role", "operator", "--username", "ai-do", "--password", "mot-mat-khau-khac-7")
+    wrong_role = create_user_cli(
+        database, "--role", "operator", "--username", "ai-do", "--password", "mot-mat-khau-khac-7"
+    )
     assert wrong_role.returncode == 2 and "invalid choice" in wrong_role.stderr
     assert accounts() == [("chu-tri", "chair")]
 
@@ -181,7 +197,9 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(demo_s
     right = demo_password(s, "chair")
     for _ in range(4):
         assert_error(await log_in(call, s, "chair", "wrong password!"), 401, "bad_credentials")
-    users = {u["username"]: u for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]}
+    users = {
+        u["username"]: u for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]
+    }
     assert users["chair"]["failed_logins"] == 4 and users["chair"]["locked_until"] is None
     assert_error(await log_in(call, s, "chair", "wrong password!"), 401, "bad_credentials")
 
@@ -193,7 +211,9 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(demo_s
     assert_error(await log_in(call, s, "chair", right), 429, "locked")
     assert user_row(s, "chair") == before and before[0] == 5 and before[1] is not None
 
-    users = {u["username"]: u for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]}
+    users = {
+        u["username"]: u for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]
+    }
     until = datetime.fromisoformat(users["chair"]["locked_until"])
     assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
     assert users["admin"]["locked_until"] is None
@@ -228,7 +248,11 @@ async def test_only_an_admin_unlocks_and_then_the_login_works(demo_server: Serve
     s = demo_server
     for _ in range(5):
         assert_error(await log_in(call, s, "chair", "wrong password!"), 401)
-    chair_id = next(u["id"] for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"] if u["username"] == "chair")
+    chair_id = next(
+        u["id"]
+        for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]
+        if u["username"] == "chair"
+    )
     unlock = f"{s.base_url}/api/v1/users/{chair_id}/unlock"
 
     assert_error(await call("POST", unlock), 401)
@@ -240,7 +264,9 @@ async def test_only_an_admin_unlocks_and_then_the_login_works(demo_server: Serve
 
     lifted = await call("POST", unlock, s.tokens["admin"])
     assert lifted.status == 200
-    assert lifted.body["username"] == "chair" and lifted.body["locked_until"] is None and lifted.body["failed_logins"] == 0
+    assert (
+        lifted.body["username"] == "chair" and lifted.body["locked_until"] is None and lifted.body["failed_logins"] == 0
+    )
     assert user_row(s, "chair") == (0, None)
     assert (await log_in(call, s, "chair", demo_password(s, "chair"))).status == 200
 
@@ -260,7 +286,9 @@ async def test_the_users_list_is_for_admins(shared_server: Server, call: Call) -
     assert_error(await call("GET", url, s.tokens["operators"]["HGI"]), 403, "forbidden")
 
 
-async def test_an_unknown_name_locks_like_a_real_one_and_an_address_block_is_lifted(demo_server: Server, call: Call) -> None:
+async def test_an_unknown_name_locks_like_a_real_one_and_an_address_block_is_lifted(
+    demo_server: Server, call: Call
+) -> None:
     s = demo_server
     for _ in range(5):
         assert_error(await log_in(call, s, "ghost", "wrong password!"), 401, "bad_credentials")
@@ -324,7 +352,9 @@ async def test_secure_cookies_when_configured(tmp_path: Path, browser: aiohttp.C
         stop_server(server)
 
 
-async def test_a_session_is_renewed_only_past_half_its_life(shared_server: Server, browser: aiohttp.ClientSession) -> None:
+async def test_a_session_is_renewed_only_past_half_its_life(
+    shared_server: Server, browser: aiohttp.ClientSession
+) -> None:
     s = shared_server
     me = f"{s.base_url}/api/v1/me"
     fresh = (await form_login(browser, s, "chair")).value
@@ -356,7 +386,9 @@ async def test_a_session_is_renewed_only_past_half_its_life(shared_server: Serve
     assert session_expiry(s, aged) == extended
 
 
-async def test_a_page_that_redirects_still_carries_the_renewed_cookie(shared_server: Server, browser: aiohttp.ClientSession) -> None:
+async def test_a_page_that_redirects_still_carries_the_renewed_cookie(
+    shared_server: Server, browser: aiohttp.ClientSession
+) -> None:
     s = shared_server
     token = (await form_login(browser, s, "chair")).value
     set_session_expiry(s, token, datetime.now(timezone.utc) + timedelta(hours=1))
@@ -378,7 +410,9 @@ async def test_an_expired_session_is_refused(shared_server: Server, browser: aio
     assert session_expiry(s, token) < datetime.now(timezone.utc)
 
 
-async def test_logout_ends_the_cookie_session_on_the_server_at_once(shared_server: Server, browser: aiohttp.ClientSession) -> None:
+async def test_logout_ends_the_cookie_session_on_the_server_at_once(
+    shared_server: Server, browser: aiohttp.ClientSession
+) -> None:
     s = shared_server
     me = f"{s.base_url}/api/v1/me"
     for logout in ("/logout", "/api/v1/auth/logout"):
@@ -406,7 +440,9 @@ async def test_logout_ends_a_bearer_session_the_server_remembered(shared_server:
     assert_error(await call("POST", f"{s.base_url}/api/v1/auth/logout", token), 401)
 
 
-async def test_logout_tells_the_sessions_sockets_and_closes_them(shared_server: Server, call: Call, browser: aiohttp.ClientSession) -> None:
+async def test_logout_tells_the_sessions_sockets_and_closes_them(
+    shared_server: Server, call: Call, browser: aiohttp.ClientSession
+) -> None:
     s = shared_server
     bearer = (await log_in(call, s, "chair", demo_password(s, "chair"))).body["token"]
     cookie = (await form_login(browser, s, "chair")).value

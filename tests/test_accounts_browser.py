@@ -11,7 +11,9 @@ from tests.support.http import Call
 # Fixtures of the browser tests, used here by name.
 
 
-async def test_the_admin_unlocks_a_locked_account_from_the_list(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_the_admin_unlocks_a_locked_account_from_the_list(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s, vi = demo_server, catalog("vi")
     login = f"{s.base_url}/api/v1/auth/login"
     for _ in range(5):
@@ -22,7 +24,9 @@ async def test_the_admin_unlocks_a_locked_account_from_the_list(demo_server: Ser
     await expect(rows).to_have_count(2)
     chair = rows.filter(has=admin.get_by_role("rowheader", name="chair", exact=True))
     await expect(chair).to_have_attribute("data-locked", "true")
-    await expect(rows.filter(has=admin.get_by_role("rowheader", name="admin", exact=True)).locator("button")).to_have_count(0)
+    await expect(
+        rows.filter(has=admin.get_by_role("rowheader", name="admin", exact=True)).locator("button")
+    ).to_have_count(0)
 
     await chair.get_by_role("button", name=vi["admin.unlock"]).click()
 

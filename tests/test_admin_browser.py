@@ -18,7 +18,12 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     shared_server: Server, open_console: Open, call: Call
 ) -> None:
     s, admin = shared_server, shared_server.tokens["admin"]
-    created = await call("POST", f"{s.base_url}/api/v1/conferences", admin, json={"title": "Hội thảo mới tinh", "starts_at": "2026-03-02T08:00:00+07:00"})
+    created = await call(
+        "POST",
+        f"{s.base_url}/api/v1/conferences",
+        admin,
+        json={"title": "Hội thảo mới tinh", "starts_at": "2026-03-02T08:00:00+07:00"},
+    )
     page = await open_console(s, admin, f"/admin/{created.body['id']}")
     steps = page.locator("#steps li")
 
@@ -44,7 +49,9 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     await form.locator("button[type=submit]").click()
 
     await expect(page.locator('#steps li[data-step="points"]')).to_have_attribute("data-done", "true")
-    await expect(page.locator('#steps li[data-step="points"] .step-detail')).to_have_text(VI["steps.points_done"].format(n=1))
+    await expect(page.locator('#steps li[data-step="points"] .step-detail')).to_have_text(
+        VI["steps.points_done"].format(n=1)
+    )
     await expect(page.locator("#point-rows .empty-row")).to_have_count(0)
     await expect(page.locator("#roster-rows .empty-row")).to_have_text(VI["admin.no_people"])
     await expect(page.locator("#steps-heading")).to_have_text(VI["steps.title_progress"].format(done=1, total=6))
@@ -73,7 +80,9 @@ async def test_each_point_links_its_badges_and_the_invitation_sheet_has_a_qr_per
     assert all(await codes.evaluate_all("(images) => images.map((image) => image.naturalWidth > 0)"))
 
 
-async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Server, open_console: Open, call: Call) -> None:
+async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(
+    shared_server: Server, open_console: Open, call: Call
+) -> None:
     """Invitation expiry, the draft's upload, the audit trail, the date fields' words: day first, never ISO or US."""
     s = shared_server
     # Something in the audit trail: the workshop's details saved as they are.
@@ -81,22 +90,31 @@ async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Serv
     assert (await call("PATCH", s.api(), s.tokens["admin"], json={"venue": venue})).status == 200
     page = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
     await expect(page.locator("#invitation-rows tr").first).to_be_visible()
-    await expect(page.locator("#draft-current span.meta")).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+    await expect(page.locator("#draft-current span.meta")).to_contain_text(
+        re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
+    )
     audit_at = page.locator("#audit-rows tr td:first-child")
     await expect(audit_at.first).not_to_be_empty()
     for cell in await audit_at.all_text_contents():
         assert DATE_TIME.match(cell), cell
     expiries = await page.locator("#invitation-rows tr td:nth-child(4)").all_text_contents()
     assert expiries and all(DATE_TIME.match(e) or e == VI["admin.no_expiry"] for e in expiries), expiries
-    await expect(page.locator("#details-form input[name=starts_at] + .date-words")).to_have_text(re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"))
+    await expect(page.locator("#details-form input[name=starts_at] + .date-words")).to_have_text(
+        re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
+    )
 
     # Every file and date field carries words of the page's language beside the browser's own control.
-    for field, words in (('input[type="file"]', ".file-name"), ('input[type="datetime-local"], input[type="date"]', ".date-words")):
+    for field, words in (
+        ('input[type="file"]', ".file-name"),
+        ('input[type="datetime-local"], input[type="date"]', ".date-words"),
+    ):
         fields = page.locator(f"#setup {field}")
         assert await fields.count() > 0
         for index in range(await fields.count()):
             described = await fields.nth(index).get_attribute("aria-describedby") or ""
-            assert described and await page.locator(f"#{described.split()[-1]}").evaluate(f"(node) => node.matches('{words}')")
+            assert described and await page.locator(f"#{described.split()[-1]}").evaluate(
+                f"(node) => node.matches('{words}')"
+            )
 
     text = await page.locator("#setup").inner_text()
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "an ISO date is shown"
@@ -117,13 +135,20 @@ async def test_every_date_on_the_admin_page_reads_dd_mm_yyyy(shared_server: Serv
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#notice")).to_have_text(VI["form.saved"])
     header = (await call("GET", s.api(), s.tokens["admin"])).body["record_header"]
-    assert (header["style"], header["issuing_body"], header["place"], header["number"]) == ("party", "Tỉnh ủy Hậu Giang", "Vị Thanh", None)
+    assert (header["style"], header["issuing_body"], header["place"], header["number"]) == (
+        "party",
+        "Tỉnh ủy Hậu Giang",
+        "Vị Thanh",
+        None,
+    )
     await page.reload()
     await expect(page.locator("#details-form [name=header_place]")).to_have_value("Vị Thanh")
     await expect(page.locator("#details-form [name=header_style]")).to_have_value("party")
 
 
-async def test_a_refusal_is_told_in_vietnamese_and_its_toast_goes_by_itself(shared_server: Server, open_console: Open) -> None:
+async def test_a_refusal_is_told_in_vietnamese_and_its_toast_goes_by_itself(
+    shared_server: Server, open_console: Open
+) -> None:
     """The admin once read "A bridge point with this code exists": the page now says it in its language, and the
     error toast, which stays longer than a confirmation, leaves on its own."""
     s = shared_server

@@ -12,15 +12,23 @@ from server.drafts.revise import Change
 
 
 def ruled(id_: int = 1, **fields: Any) -> Comment:
-    values: dict[str, Any] = {"section_anchor": "dieu-2.khoan-1", "proposal_kind": "replace", "proposed_text": "1. Mới.",
-                              "disposition": "accepted", "adopted_text": None, "moderation": "approved",
-                              "duplicate_of": None}
+    values: dict[str, Any] = {
+        "section_anchor": "dieu-2.khoan-1",
+        "proposal_kind": "replace",
+        "proposed_text": "1. Mới.",
+        "disposition": "accepted",
+        "adopted_text": None,
+        "moderation": "approved",
+        "duplicate_of": None,
+    }
     return Comment(id=id_, **(values | fields))
 
 
 def test_accepted_adopts_the_proposal_as_written() -> None:
     assert adopted_change(ruled()) == Change("dieu-2.khoan-1", "replace", "1. Mới.", 1)
-    assert adopted_change(ruled(proposal_kind="delete", proposed_text=None)) == Change("dieu-2.khoan-1", "delete", None, 1)
+    assert adopted_change(ruled(proposal_kind="delete", proposed_text=None)) == Change(
+        "dieu-2.khoan-1", "delete", None, 1
+    )
     # v1's bare proposed_text is a replacement.
     assert adopted_change(ruled(proposal_kind=None)) == Change("dieu-2.khoan-1", "replace", "1. Mới.", 1)
 

@@ -79,7 +79,9 @@ async def test_skip_back_and_extend_reach_the_display(demo_server: Server, open_
     plan = await chair.locator("#agenda .agenda-time").all_text_contents()
     planned_end = await chair.locator("#planned-end").text_content()
     await chair.locator("#extend-five").click()
-    await expect(chair.locator('#live-clock [data-part="allowed"]')).to_have_text(f"{report['planned_minutes'] + 5:02d}:00")
+    await expect(chair.locator('#live-clock [data-part="allowed"]')).to_have_text(
+        f"{report['planned_minutes'] + 5:02d}:00"
+    )
     after = (await agenda(call, s))["schedule"]["projected_end"]
     assert datetime.fromisoformat(after) - datetime.fromisoformat(before) == timedelta(minutes=5)
     await expect(chair.locator("#projected-end")).to_contain_text(hhmm(after))
@@ -182,14 +184,22 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     # The longest title on the agenda runs while they speak.
     running = max((await agenda(call, s))["items"], key=lambda item: len(item["title"]))
     await call("POST", s.api(f"/agenda/{running['id']}/start"), s.tokens["chair"])
-    await call("PATCH", s.api(f"/speaking-requests/{request['id']}"), s.tokens["chair"], json={"time_limit_seconds": 10})
+    await call(
+        "PATCH", s.api(f"/speaking-requests/{request['id']}"), s.tokens["chair"], json={"time_limit_seconds": 10}
+    )
     chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
-    display = await open_console(s, s.tokens["display"], clock=True, prepare=lambda page: page.add_init_script(COUNTED_INTERVALS))
+    display = await open_console(
+        s, s.tokens["display"], clock=True, prepare=lambda page: page.add_init_script(COUNTED_INTERVALS)
+    )
     await mark(display)
     # The item's clock and the speech's.
     assert await display.evaluate("window.intervals.size") == 2
 
-    await chair.locator(f'#speaking-queue [data-request-id="{request["id"]}"]').get_by_role("button", name=VI["speaking.start"]).click()
+    await (
+        chair.locator(f'#speaking-queue [data-request-id="{request["id"]}"]')
+        .get_by_role("button", name=VI["speaking.start"])
+        .click()
+    )
 
     countdown = display.locator("#speech-clock")
     await expect(display.locator("#speaker")).to_have_text(person["full_name"], timeout=LIVE_TIMEOUT_MS)
@@ -214,7 +224,9 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await speaking_row.get_by_role("button", name=VI["form.save"]).click()
     await expect(countdown).to_have_attribute("data-state", "running", timeout=LIVE_TIMEOUT_MS)
     await expect(countdown.locator('[data-part="remaining"]')).to_have_text(re.compile(r"^01:[0-5]\d$"))
-    assert (await call("GET", s.api("/speaking-requests"), s.tokens["chair"])).body["items"][0]["time_limit_seconds"] == 120
+    assert (await call("GET", s.api("/speaking-requests"), s.tokens["chair"])).body["items"][0][
+        "time_limit_seconds"
+    ] == 120
 
     # A kiosk: no header, language switch or sign-out; the speech fills the screen, the item's clock gives way.
     await expect(display.locator("body")).to_have_attribute("data-mode", "speech")
@@ -254,7 +266,14 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await expect(display.locator(".clock:visible")).to_have_count(0)
     assert await display.evaluate("window.intervals.size") == 0
     await assert_fits_projectors(display)
-    for control in ("#agenda-next", "#agenda-back", "#quota-form", "#speaking-queue .actions", ".agenda-tools", "#conference-close"):
+    for control in (
+        "#agenda-next",
+        "#agenda-back",
+        "#quota-form",
+        "#speaking-queue .actions",
+        ".agenda-tools",
+        "#conference-close",
+    ):
         await expect(chair.locator(control).first).to_be_hidden()
     await expect(item_row(chair, running["id"])).to_have_class(re.compile("status-done"))
     await expect(chair.locator(f'#speaking-queue [data-request-id="{unreached["id"]}"] .tag')).to_have_text(
@@ -270,7 +289,9 @@ async def test_a_speech_counts_down_on_the_display(demo_server: Server, open_con
     await assert_not_reloaded(display)
 
 
-async def test_the_quota_is_set_and_enforced_in_the_chairs_console(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_the_quota_is_set_and_enforced_in_the_chairs_console(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     first, second = [await ask(call, s, person) for person in await present_at_hgi(call, s, 2)]
     open_console.expect_refusal(409)
@@ -290,7 +311,11 @@ async def test_the_quota_is_set_and_enforced_in_the_chairs_console(demo_server: 
     await expect(used).to_have_class("used-up")
     await expect(used.locator(".used-time")).to_have_text(re.compile(r"^00:0\d / 00:00$"))
 
-    await chair.locator(f'#speaking-queue [data-request-id="{second["id"]}"]').get_by_role("button", name=VI["speaking.start"]).click()
+    await (
+        chair.locator(f'#speaking-queue [data-request-id="{second["id"]}"]')
+        .get_by_role("button", name=VI["speaking.start"])
+        .click()
+    )
     said = re.escape(VI["speaking.quota_exhausted"]).replace(re.escape("{point}"), re.escape(second["point"]))
     said = said.replace(re.escape("{used}"), r"00:0\d").replace(re.escape("{quota}"), "00:00")
     await expect(chair.locator("#notice")).to_have_text(re.compile(f"^{said}$"))
@@ -298,7 +323,9 @@ async def test_the_quota_is_set_and_enforced_in_the_chairs_console(demo_server: 
     assert (await call("GET", s.api("/speaking-requests"), s.tokens["chair"])).body["items"][-1]["status"] == "queued"
 
 
-async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_delegate_and_operator_see_the_current_item_and_its_time(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     first = (await agenda(call, s))["items"][0]
     delegate = await open_console(s, next(iter(s.tokens["delegates"].values())))
@@ -338,7 +365,9 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     # The close: the workshop has ended, say both, and nothing is left to fill in.
     await call("POST", s.api("/close"), s.tokens["chair"])
     for page, messages in ((delegate, VI), (operator, en)):
-        await expect(page.locator("#state-region")).to_contain_text(messages["state.ended_title"], timeout=LIVE_TIMEOUT_MS)
+        await expect(page.locator("#state-region")).to_contain_text(
+            messages["state.ended_title"], timeout=LIVE_TIMEOUT_MS
+        )
     # Nothing the record has frozen can be changed from the point any more.
     for form in ("#scan-form", "#walk-in-form", "#substitute-form", "#absence-form"):
         await expect(operator.locator(f"{form} button[type=submit]")).to_be_disabled()
@@ -352,7 +381,9 @@ async def test_delegate_and_operator_see_the_current_item_and_its_time(demo_serv
     await expect(operator.locator(".now-playing .label")).to_be_hidden()
 
 
-async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_the_admins_edits_reach_the_chair_without_a_reload(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     items = (await agenda(call, s))["items"]
     person = (await call("GET", s.api("/participants"), s.tokens["operators"]["HGI"])).body["items"][0]
@@ -374,22 +405,36 @@ async def test_the_admins_edits_reach_the_chair_without_a_reload(demo_server: Se
 
     await expect(titles).to_have_text([*(i["title"] for i in items), title], timeout=LIVE_TIMEOUT_MS)
     added = (await agenda(call, s))["items"][-1]
-    assert (added["kind"], added["presenter"], added["point_id"], added["planned_minutes"], added["speech_limit_seconds"]) == (
-        "discussion", person["full_name"], person["point_id"], 20, 180)
+    assert (
+        added["kind"],
+        added["presenter"],
+        added["point_id"],
+        added["planned_minutes"],
+        added["speech_limit_seconds"],
+    ) == ("discussion", person["full_name"], person["point_id"], 20, 180)
     await expect(item_row(chair, added["id"]).locator(".agenda-time")).to_have_text(hhmm(added["planned_start"]))
 
     await item_row(admin, added["id"]).locator('[data-move="up"]').click()
-    await expect(titles).to_have_text([*(i["title"] for i in items[:-1]), title, items[-1]["title"]], timeout=LIVE_TIMEOUT_MS)
+    await expect(titles).to_have_text(
+        [*(i["title"] for i in items[:-1]), title, items[-1]["title"]], timeout=LIVE_TIMEOUT_MS
+    )
 
     await item_row(admin, added["id"]).get_by_role("button", name=VI["agenda.edit"]).click()
     await item_row(admin, added["id"]).locator('input[name="title"]').fill(f"{title} (sửa)")
     await item_row(admin, added["id"]).get_by_role("button", name=VI["form.save"]).click()
-    await expect(item_row(chair, added["id"]).locator(".agenda-title")).to_have_text(f"{title} (sửa)", timeout=LIVE_TIMEOUT_MS)
+    await expect(item_row(chair, added["id"]).locator(".agenda-title")).to_have_text(
+        f"{title} (sửa)", timeout=LIVE_TIMEOUT_MS
+    )
 
     # An item a remark refers to stays; the admin is told why.
     open_console.expect_refusal(409)
     delegate = next(iter(s.tokens["delegates"].values()))
-    await call("POST", s.api("/remarks"), delegate, json={"title": "Ý kiến", "body": "Nội dung", "agenda_item_id": items[-1]["id"]})
+    await call(
+        "POST",
+        s.api("/remarks"),
+        delegate,
+        json={"title": "Ý kiến", "body": "Nội dung", "agenda_item_id": items[-1]["id"]},
+    )
     # Deleting asks first, in the page's words: focus starts on "no", stays in the dialog, and Escape says no.
     delete = item_row(admin, items[-1]["id"]).get_by_role("button", name=VI["agenda.delete"])
     await delete.click()
@@ -433,7 +478,9 @@ async def test_a_bad_agenda_file_gets_a_row_report(demo_server: Server, open_con
     # The file field speaks the page's language, not the browser's "Choose file / No file chosen".
     await expect(form.locator(".file-button")).to_have_text(VI["file.choose"])
     await expect(form.locator(".file-name")).to_have_text(VI["file.none"])
-    await form.locator('input[type="file"]').set_input_files({"name": "agenda.csv", "mimeType": "text/csv", "buffer": bad.encode()})
+    await form.locator('input[type="file"]').set_input_files(
+        {"name": "agenda.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
     await expect(form.locator(".file-name")).to_have_text("agenda.csv")
     await form.get_by_role("button", name=VI["import.run"]).click()
 
@@ -447,7 +494,9 @@ async def test_a_bad_agenda_file_gets_a_row_report(demo_server: Server, open_con
     assert (await agenda(call, s))["total"] == before
 
     good = "title,kind,planned_minutes\nGiải lao,break,15\n"
-    await form.locator('input[type="file"]').set_input_files({"name": "agenda.csv", "mimeType": "text/csv", "buffer": good.encode()})
+    await form.locator('input[type="file"]').set_input_files(
+        {"name": "agenda.csv", "mimeType": "text/csv", "buffer": good.encode()}
+    )
     await form.get_by_role("button", name=VI["import.run"]).click()
     await expect(admin.locator("#notice")).to_have_text(VI["agenda.imported"].format(n=1))
     await expect(admin.locator("#agenda .agenda-title").last).to_have_text("Giải lao", timeout=LIVE_TIMEOUT_MS)

@@ -64,7 +64,12 @@ async def test_every_transition_of_the_agenda(demo_server: Server, call: Call) -
     assert_error(await call("DELETE", s.api(f"/agenda/{d}"), admin), 404)
     assert_error(await call("DELETE", s.api(f"/agenda/{ids[4]}"), s.tokens["display"]), 403)
     for path in ("/agenda/back", f"/agenda/{ids[4]}/skip", f"/agenda/{ids[4]}/extend"):
-        assert_error(await call("POST", s.api(path), s.tokens["operators"]["HGI"], json={"minutes": 1, "expected_current_id": c}), 403)
+        assert_error(
+            await call(
+                "POST", s.api(path), s.tokens["operators"]["HGI"], json={"minutes": 1, "expected_current_id": c}
+            ),
+            403,
+        )
 
 
 async def test_two_chairs_pressing_next_advance_one_item(demo_server: Server, call: Call) -> None:
@@ -92,12 +97,16 @@ async def test_the_schedule_moves_with_the_agenda(demo_server: Server, call: Cal
     later = await agenda(call, s)
     assert later["schedule"]["planned_end"] == view["schedule"]["planned_end"]
     assert [i["planned_start"] for i in later["items"]] == [i["planned_start"] for i in items]
-    assert datetime.fromisoformat(later["items"][2]["projected_start"]) == datetime.fromisoformat(items[2]["planned_start"]) + timedelta(minutes=10)
+    assert datetime.fromisoformat(later["items"][2]["projected_start"]) == datetime.fromisoformat(
+        items[2]["planned_start"]
+    ) + timedelta(minutes=10)
     assert datetime.fromisoformat(later["schedule"]["projected_end"]) == start + timedelta(minutes=total + 10)
     await call("POST", s.api("/agenda/next"), s.tokens["chair"], json={"expected_current_id": None})
     running = await agenda(call, s)
     # The demo workshop was planned for 2021: once it runs, the rest cannot end before now plus what is left.
-    assert datetime.fromisoformat(running["schedule"]["projected_end"]) > datetime.now().astimezone() + timedelta(minutes=total)
+    assert datetime.fromisoformat(running["schedule"]["projected_end"]) > datetime.now().astimezone() + timedelta(
+        minutes=total
+    )
     assert running["items"][0]["projected_start"] == running["items"][0]["started_at"]
     assert [i["planned_start"] for i in running["items"]] == [i["planned_start"] for i in items]
 
@@ -147,23 +156,43 @@ async def test_speech_limits_quota_and_log(demo_server: Server, call: Call) -> N
     assert (await call("GET", s.api("/speaking-requests"), chair)).body["items"][0]["time_limit_seconds"] == 120
     changed = await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"time_limit_seconds": 60})
     assert changed.body["time_limit_seconds"] == 60
-    assert_error(await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"time_limit_seconds": 3}), 422)
+    assert_error(
+        await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"time_limit_seconds": 3}), 422
+    )
 
     quota = await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": 0})
     assert quota.status == 200 and quota.body["speaking_quota_seconds"] == 0
-    assert_error(await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "speaking"}), 409, "quota_exhausted")
-    assert_error(await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": people[1]["id"]}), 409, "quota_exhausted")
-    order = await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": people[1]["id"], "point_of_order": True})
+    assert_error(
+        await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "speaking"}),
+        409,
+        "quota_exhausted",
+    )
+    assert_error(
+        await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": people[1]["id"]}),
+        409,
+        "quota_exhausted",
+    )
+    order = await call(
+        "POST", s.api("/speaking-requests"), hgi, json={"participant_id": people[1]["id"], "point_of_order": True}
+    )
     assert order.status == 201
     await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": None})
-    assert (await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "speaking"})).body["started_at"]
-    assert (await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "done"})).body["finished_at"]
+    assert (await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "speaking"})).body[
+        "started_at"
+    ]
+    assert (await call("PATCH", s.api(f"/speaking-requests/{first['id']}"), chair, json={"status": "done"})).body[
+        "finished_at"
+    ]
 
     log = (await call("GET", s.api("/speaking-log"), t["display"])).body
-    assert [(r["full_name"], r["point_id"], r["status"]) for r in log["items"]] == [(people[0]["full_name"], people[0]["point_id"], "done")]
+    assert [(r["full_name"], r["point_id"], r["status"]) for r in log["items"]] == [
+        (people[0]["full_name"], people[0]["point_id"], "done")
+    ]
     assert log["items"][0]["duration_seconds"] >= 0 and log["points"][0]["point_id"] == people[0]["point_id"]
     summary = (await call("GET", s.api("/summary.json"), chair)).body
-    assert [(r["full_name"], r["duration_seconds"] is not None) for r in summary["speakers"]] == [(people[0]["full_name"], True)]
+    assert [(r["full_name"], r["duration_seconds"] is not None) for r in summary["speakers"]] == [
+        (people[0]["full_name"], True)
+    ]
 
 
 async def test_a_delegate_withdraws_and_closing_ends_what_runs(demo_server: Server, call: Call) -> None:
@@ -185,7 +214,9 @@ async def test_a_delegate_withdraws_and_closing_ends_what_runs(demo_server: Serv
     assert_error(await call("POST", s.api(f"/speaking-requests/{theirs['id']}/withdraw"), t["operators"]["CTO"]), 403)
     withdrawn = await call("POST", s.api(f"/speaking-requests/{asked['id']}/withdraw"), token)
     assert withdrawn.status == 200 and withdrawn.body["status"] == "withdrawn"
-    assert_error(await call("POST", s.api(f"/speaking-requests/{asked['id']}/withdraw"), token), 409, "invalid_transition")
+    assert_error(
+        await call("POST", s.api(f"/speaking-requests/{asked['id']}/withdraw"), token), 409, "invalid_transition"
+    )
 
     # Closing while an item runs and someone speaks ends both at the close, in the record and as events before it.
     item = (await agenda(call, s))["items"][0]
@@ -196,7 +227,9 @@ async def test_a_delegate_withdraws_and_closing_ends_what_runs(demo_server: Serv
     ended = next(i for i in (await agenda(call, s))["items"] if i["id"] == item["id"])
     assert ended["status"] == "done"
     assert datetime.fromisoformat(ended["finished_at"]) == datetime.fromisoformat(closed["closed_at"])
-    speech = next(r for r in (await call("GET", s.api("/speaking-requests"), chair)).body["items"] if r["id"] == theirs["id"])
+    speech = next(
+        r for r in (await call("GET", s.api("/speaking-requests"), chair)).body["items"] if r["id"] == theirs["id"]
+    )
     assert speech["status"] == "done" and speech["finished_at"] == ended["finished_at"]
     after = (await call("GET", s.api(f"/events?after={seq}"), t["display"])).body["items"]
     # The totals of the check-ins above are announced on the server's own time, maybe in between.

@@ -55,21 +55,37 @@ async def test_counters_match_a_recount(demo_server: Server, call: Call) -> None
             await call("POST", s.api("/checkins"), t["operators"][code], json={"participant_id": person["id"]})
         await call("DELETE", s.api(f"/checkins/{people[0]['id']}"), t["operators"][code])
         await call("POST", s.api("/checkins"), t["operators"][code], json={"full_name": "Khách mời " + code})
-        await call("POST", s.api("/checkins"), t["operators"][code], json={"full_name": "Người dự thay", "substitute_for": people[5]["id"]})
+        await call(
+            "POST",
+            s.api("/checkins"),
+            t["operators"][code],
+            json={"full_name": "Người dự thay", "substitute_for": people[5]["id"]},
+        )
     sheet = (await call("GET", s.api("/attendance"), t["chair"])).body
     with sqlite3.connect(s.database) as db:
         for row in sheet["points"]:
-            expected = db.execute("SELECT count(*) FROM participant WHERE point_id = ? AND on_roster", (row["point_id"],)).fetchone()[0]
+            expected = db.execute(
+                "SELECT count(*) FROM participant WHERE point_id = ? AND on_roster", (row["point_id"],)
+            ).fetchone()[0]
             present, subs, walk = db.execute(
                 "SELECT count(*), coalesce(sum(substitute_for_id IS NOT NULL), 0), coalesce(sum(walk_in), 0)"
                 " FROM checkin WHERE point_id = ? AND checked_out_at IS NULL",
                 (row["point_id"],),
             ).fetchone()
-            assert (row["expected"], row["present"], row["substitutes"], row["walk_ins"]) == (expected, present, subs, walk)
-    assert sheet["totals"]["present"] == 3 * 5 and sheet["totals"]["substitutes"] == 3 and sheet["totals"]["walk_ins"] == 3
+            assert (row["expected"], row["present"], row["substitutes"], row["walk_ins"]) == (
+                expected,
+                present,
+                subs,
+                walk,
+            )
+    assert (
+        sheet["totals"]["present"] == 3 * 5 and sheet["totals"]["substitutes"] == 3 and sheet["totals"]["walk_ins"] == 3
+    )
 
 
-async def test_operator_presence_is_written_per_flush_not_per_console(demo_server: Server, call: Call, listen: Any) -> None:
+async def test_operator_presence_is_written_per_flush_not_per_console(
+    demo_server: Server, call: Call, listen: Any
+) -> None:
     """30 operator consoles of three points join at once: a console counts once however often it rejoins, the
     counts are written a few times a quarter second apart with one presence_changed per changed point each time,
     the attendance sheet converges, and the consoles going away bring it back to zero."""
@@ -97,7 +113,9 @@ async def test_operator_presence_is_written_per_flush_not_per_console(demo_serve
         assert len(flushes) <= 2 + (times[-1] - times[0]).total_seconds() / 0.25 and len(changes) < 30, flushes
 
 
-async def _presence_settles(s: Server, call: Call, chair: Any, codes: tuple[str, ...], online: int, heard: int) -> list[dict[str, Any]]:
+async def _presence_settles(
+    s: Server, call: Call, chair: Any, codes: tuple[str, ...], online: int, heard: int
+) -> list[dict[str, Any]]:
     """Wait until the sheet, and the last event of each point, give it `online` operators; answer the presence
     changes heard since the chair had `heard` events."""
     for _ in range(100):

@@ -1,4 +1,5 @@
 """Attendance that adds up: invited present + represented + absent = expected, live and in every format of the record."""
+
 from __future__ import annotations
 
 import csv
@@ -81,7 +82,8 @@ async def _setup(session: AsyncSession) -> Desk:
     session.add(point)
     await session.flush()
     roster = [
-        (await add_participant(session, conference.id, point.id, PersonFields(f"Đại biểu {n}"))).id for n in range(ROSTER)
+        (await add_participant(session, conference.id, point.id, PersonFields(f"Đại biểu {n}"))).id
+        for n in range(ROSTER)
     ]
     await session.commit()
     return Desk(conference.id, point.id, roster)
@@ -154,7 +156,9 @@ async def test_any_day_of_moves_adds_up_live_and_in_the_record(
             stays = list(await session.scalars(select(Checkin).where(Checkin.conference_id == desk.conference_id)))
             live = (await attendance.attendance(session, desk.conference_id))["points"][0]
             adds_up(live)
-            assert {f: live[f] for f in FIGURES} == recount([s for s in stays if s.checked_out_at is None], set(desk.roster))
+            assert {f: live[f] for f in FIGURES} == recount(
+                [s for s in stays if s.checked_out_at is None], set(desk.roster)
+            )
         stays = list(await session.scalars(select(Checkin).where(Checkin.conference_id == desk.conference_id)))
         model = await compile_summary(session, desk.conference_id)
         for row in (model["attendance"]["points"][0], model["attendance"]["totals"]):
@@ -199,8 +203,11 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     await _ok(call, "DELETE", s.api(f"/checkins/{stand_in}"), hgi)
     again = await check_in(participant_id=stand_in)
     assert again["substitute_for"] == r[5] and again["walk_in"] is False
-    assert_error(await call("POST", s.api("/checkins"), hgi, json={"full_name": "Người thứ hai", "substitute_for": r[5]}),
-                 409, "already_represented")
+    assert_error(
+        await call("POST", s.api("/checkins"), hgi, json={"full_name": "Người thứ hai", "substitute_for": r[5]}),
+        409,
+        "already_represented",
+    )
     await check_in(full_name="Lê Thị Khách", organization="Báo Hậu Giang")
     await _ok(call, "PATCH", s.api(f"/participants/{r[6]}"), hgi, json={"absence_reason": "Đi công tác"})
     await check_in(full_name="Phan Văn Tạm", substitute_for=r[7])
@@ -210,7 +217,9 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     await _ok(call, "DELETE", s.api(f"/checkins/{r[3]}"), hgi)
     stays = (await _ok(call, "GET", s.api(f"/stays?point_id={again['point_id']}"), chair))["items"]
     wrong = next(x for x in stays if x["participant_id"] == r[3])
-    struck = await _ok(call, "POST", s.api(f"/stays/{wrong['checkin_id']}/strike"), chair, json={"reason": "Bấm nhầm người"})
+    struck = await _ok(
+        call, "POST", s.api(f"/stays/{wrong['checkin_id']}/strike"), chair, json={"reason": "Bấm nhầm người"}
+    )
     assert struck["undo_reason"] == "Bấm nhầm người" and struck["undone_by"].startswith("user:")
     assert_error(await call("POST", s.api(f"/stays/{wrong['checkin_id']}/strike"), chair, json={"reason": "Lần nữa"}),
                  409, "already_struck")
@@ -236,7 +245,9 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     heard = [row for envelope in announced for row in envelope["data"]["points"] if row["code"] == "HGI"][-1]
     assert {f: heard[f] for f in (*FIGURES, "rate")} == {f: live[f] for f in (*FIGURES, "rate")}
     # The attendance export: the same figures, the rate in percent.
-    exported = csv.DictReader(io.StringIO((await _bytes(http, s.api("/attendance/export.csv"), chair)).decode("utf-8-sig")))
+    exported = csv.DictReader(
+        io.StringIO((await _bytes(http, s.api("/attendance/export.csv"), chair)).decode("utf-8-sig"))
+    )
     here = next(row for row in exported if row["point_code"] == "HGI")
     assert {f: int(here[f]) for f in FIGURES} == {f: live[f] for f in FIGURES}
     assert float(here["rate_percent"]) == round(300 / expected, 1)
@@ -269,7 +280,11 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
 
     await _ok(call, "POST", s.api("/close"), chair)
     frozen = await _ok(call, "GET", s.api("/summary.json"), chair)
-    assert frozen["frozen"] and frozen["attendance"] == summary["attendance"] and frozen["absentees"] == summary["absentees"]
+    assert (
+        frozen["frozen"]
+        and frozen["attendance"] == summary["attendance"]
+        and frozen["absentees"] == summary["absentees"]
+    )
     # The chair's correction stands in the record's audit trail as a sentence, with who made it and the request behind.
     said = {entry["sentence"]: entry for entry in frozen["audit"]}
     strike = said[f"Bỏ lượt có mặt của {names[r[3]]} ({point['name']}) khỏi biên bản: Bấm nhầm người"]
@@ -280,10 +295,16 @@ async def test_a_scripted_day_adds_up_live_and_in_every_format(
     totals = ["Tổng cộng", *(str(total[key]) for key in ("expected", "invited_present", "rate", "represented", "absent",
                                                           "substitutes", "walk_ins", "people"))]
     # The absentees of this point, each with the reason given or "không rõ lý do", in every format.
-    absentees = [f"{listed[r[3]]} ({point['name']}): không rõ lý do", f"{listed[r[4]]} ({point['name']}): không rõ lý do",
-                 f"{listed[r[6]]} ({point['name']}): Đi công tác"]
-    stand_ins = [f"Trần Văn Thay dự thay {names[r[5]]} ({point['name']})", f"Phan Văn Tạm dự thay {names[r[7]]} ({point['name']})",
-                 f"Lê Thị Khách, Báo Hậu Giang ({point['name']})"]
+    absentees = [
+        f"{listed[r[3]]} ({point['name']}): không rõ lý do",
+        f"{listed[r[4]]} ({point['name']}): không rõ lý do",
+        f"{listed[r[6]]} ({point['name']}): Đi công tác",
+    ]
+    stand_ins = [
+        f"Trần Văn Thay dự thay {names[r[5]]} ({point['name']})",
+        f"Phan Văn Tạm dự thay {names[r[7]]} ({point['name']})",
+        f"Lê Thị Khách, Báo Hậu Giang ({point['name']})",
+    ]
     markdown = (await _bytes(http, s.api("/summary.md"), chair)).decode()
     assert "| " + " | ".join(row) + " |" in markdown
     assert "| " + " | ".join(f"**{v}**" for v in totals) + " |" in markdown
@@ -324,16 +345,23 @@ async def test_corrections_refuse_bad_input_and_change_nothing(demo_server: Serv
     assert_error(await call("POST", strike, chair, json={"reason": "   "}), 422, "invalid")
     assert_error(await call("POST", strike, chair, json={"reason": "x" * 501}), 422, "invalid")
     assert_error(await call("POST", strike, hgi, json={"reason": "Operator"}), 403, "forbidden")
-    assert_error(await call("POST", s.api("/stays/999999/strike"), chair, json={"reason": "Không có"}), 404, "not_found")
+    assert_error(
+        await call("POST", s.api("/stays/999999/strike"), chair, json={"reason": "Không có"}), 404, "not_found"
+    )
     absence = s.api(f"/participants/{people[1]['id']}")
     assert_error(await call("PATCH", absence, hgi, json={}), 422, "invalid")
     assert_error(await call("PATCH", absence, hgi, json={"absence_reason": 5}), 422, "invalid")
     assert_error(await call("PATCH", absence, cto, json={"absence_reason": "Ốm"}), 403, "forbidden")
-    assert_error(await call("PATCH", s.api(f"/participants/{walk_in['participant_id']}"), hgi, json={"absence_reason": "Ốm"}),
-                 409, "not_on_roster")
+    assert_error(
+        await call("PATCH", s.api(f"/participants/{walk_in['participant_id']}"), hgi, json={"absence_reason": "Ốm"}),
+        409,
+        "not_on_roster",
+    )
     assert_error(await call("GET", s.api("/stays"), chair), 422, "invalid")
     assert (await _ok(call, "GET", s.api("/attendance"), chair)) == before
-    assert (await _ok(call, "GET", s.api(f"/participants?q={people[1]['full_name']}"), hgi))["items"][0]["absence_reason"] is None
+    assert (await _ok(call, "GET", s.api(f"/participants?q={people[1]['full_name']}"), hgi))["items"][0][
+        "absence_reason"
+    ] is None
     cleared = await _ok(call, "PATCH", absence, hgi, json={"absence_reason": "Ốm"})
     assert cleared["absence_reason"] == "Ốm"
     assert (await _ok(call, "PATCH", absence, chair, json={"absence_reason": None}))["absence_reason"] is None

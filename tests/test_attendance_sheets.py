@@ -19,7 +19,16 @@ from tests.support.api import assert_error, point_ids
 from tests.support.http import Call
 
 FIGURES = ("expected", "invited_present", "rate", "represented", "absent", "substitutes", "walk_ins", "people")
-LABELS = ("Triệu tập", "Có mặt", "Tỷ lệ có mặt", "Có người dự thay", "Vắng", "Người dự thay", "Khách mời", "Tổng số người dự")
+LABELS = (
+    "Triệu tập",
+    "Có mặt",
+    "Tỷ lệ có mặt",
+    "Có người dự thay",
+    "Vắng",
+    "Người dự thay",
+    "Khách mời",
+    "Tổng số người dự",
+)
 
 
 async def sheet(url: str, token: str) -> tuple[str, str]:
@@ -39,11 +48,15 @@ async def ok(call: Call, method: str, url: str, token: str, **kwargs: Any) -> An
     return reply.body
 
 
-async def test_before_every_roster_member_of_the_point_and_every_point_in_one(shared_server: Server, call: Call) -> None:
+async def test_before_every_roster_member_of_the_point_and_every_point_in_one(
+    shared_server: Server, call: Call
+) -> None:
     s, t = shared_server, shared_server.tokens
     points = await point_ids(call, s)
     people = (await ok(call, "GET", s.api(f"/participants?point_id={points['HGI']}"), t["admin"]))["items"]
-    raw, disposition = await sheet(s.api(f"/points/{points['HGI']}/attendance-sheet?when=before"), t["operators"]["HGI"])
+    raw, disposition = await sheet(
+        s.api(f"/points/{points['HGI']}/attendance-sheet?when=before"), t["operators"]["HGI"]
+    )
     text = squeezed(raw)
     assert 'filename="danh-sach-HGI-truoc.pdf"' in disposition
     assert squeezed("DANH SÁCH ĐẠI BIỂU THAM DỰ") in text and squeezed("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in text
@@ -78,7 +91,9 @@ async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: S
     await check_in(participant_id=second["id"])
     stand_in = await check_in(full_name="Trần Văn Thay", position="Phó Giám đốc", substitute_for=replaced["id"])
     guest = await check_in(full_name="Lê Thị Khách", organization="Báo Hậu Giang")
-    await ok(call, "PATCH", s.api(f"/participants/{excused['id']}"), hgi, json={"absence_reason": "Đi công tác nước ngoài"})
+    await ok(
+        call, "PATCH", s.api(f"/participants/{excused['id']}"), hgi, json={"absence_reason": "Đi công tác nước ngoài"}
+    )
 
     raw, disposition = await sheet(s.api(f"/points/{first['point_id']}/attendance-sheet?when=after"), hgi)
     text = squeezed(raw)
@@ -130,15 +145,26 @@ async def test_who_may_print_which_sheet(shared_server: Server, call: Call) -> N
 
 async def test_a_long_list_is_laid_out_in_batches_and_joined(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheet_printing, "BATCH_ROWS", 4)
-    header = {"parent_body": None, "issuing_body": "BAN TỔ CHỨC", "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-              "motto": "Độc lập - Tự do - Hạnh phúc", "date_text": "Ngày 05 tháng 9 năm 2026"}
+    header = {
+        "parent_body": None,
+        "issuing_body": "BAN TỔ CHỨC",
+        "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "date_text": "Ngày 05 tháng 9 năm 2026",
+    }
     sheets = [
         {"point": f"Điểm cầu {code}", "code": code, "blank": 0, "figures": None,
          "rows": [{"name": f"Đỗ Thị Ngọc Ánh {code}{n}", "role": "", "time": "", "note": ""} for n in range(3)]}
         for code in ("A", "B", "C")
     ]
-    data = {"header": header, "title": "DANH SÁCH ĐẠI BIỂU THAM DỰ", "workshop": "Hội thảo", "note": "", "when": "after",
-            "sheets": sheets}
+    data = {
+        "header": header,
+        "title": "DANH SÁCH ĐẠI BIỂU THAM DỰ",
+        "workshop": "Hội thảo",
+        "note": "",
+        "when": "after",
+        "sheets": sheets,
+    }
     assert [[s["code"] for s in batch] for batch in sheet_printing._batches(sheets)] == [["A"], ["B"], ["C"]]
     pdf = await sheet_printing.sheets_pdf(data, datetime(2026, 9, 5, tzinfo=UTC))
     text = squeezed(pdf_text(pdf))

@@ -27,7 +27,9 @@ async def test_every_staff_write_is_recorded_once(demo_server: Server, call: Cal
     start = datetime.now(UTC) - timedelta(seconds=1)
     person = await first_at(call, s, "HGI")
     # An operator's and a delegate's writes are theirs, not staff actions.
-    assert (await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": person})).status == 201
+    assert (
+        await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": person})
+    ).status == 201
     moved = await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})
     assert moved.status == 200
     key = {"Idempotency-Key": "audit-point-1"}
@@ -80,7 +82,9 @@ async def test_every_staff_write_is_recorded_once(demo_server: Server, call: Cal
 
 async def test_the_database_refuses_to_edit_the_trail(demo_server: Server, call: Call) -> None:
     s = demo_server
-    assert (await call("POST", s.api("/agenda/next"), s.tokens["chair"], json={"expected_current_id": None})).status == 200
+    assert (
+        await call("POST", s.api("/agenda/next"), s.tokens["chair"], json={"expected_current_id": None})
+    ).status == 200
     database = sqlite3.connect(s.database)
     try:
         assert database.execute("SELECT count(*) FROM audit_entry").fetchone() == (1,)
@@ -123,7 +127,9 @@ async def test_admins_read_the_trail_with_filters(demo_server: Server, call: Cal
     await expect(rows.first).to_contain_text(VI["audit.action.summary.write"])
     # A new staff action reaches the open page by itself.
     await page.locator("#audit-action").select_option("")
-    assert (await call("POST", s.api("/points"), t["admin"], json={"code": "MOI", "name": "Điểm cầu mới"})).status == 201
+    assert (
+        await call("POST", s.api("/points"), t["admin"], json={"code": "MOI", "name": "Điểm cầu mới"})
+    ).status == 201
     await expect(rows).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
 
 
@@ -135,7 +141,9 @@ async def test_sign_ins_and_the_whole_trail_are_for_admins(demo_server: Server, 
     assert signed.status == 200
     failed = await call("POST", login, json={"username": "chair", "password": "not the password"})
     assert failed.status == 401
-    assert (await call("POST", s.api("/agenda/next"), signed.body["token"], json={"expected_current_id": None})).status == 200
+    assert (
+        await call("POST", s.api("/agenda/next"), signed.body["token"], json={"expected_current_id": None})
+    ).status == 200
     assert (await call("POST", f"{s.base_url}/api/v1/auth/logout", signed.body["token"])).status == 200
     created = await call("POST", f"{s.base_url}/api/v1/conferences", t["admin"],
                          json={"title": "Hội thảo khác", "starts_at": "2021-10-01T08:00:00+07:00"})
@@ -160,7 +168,9 @@ async def test_sign_ins_and_the_whole_trail_are_for_admins(demo_server: Server, 
     assert_error(await call("GET", f"{whole}?conference_id=abc", t["admin"]), 422)
 
 
-async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_time(demo_server: Server, call: Call) -> None:
+async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_time(
+    demo_server: Server, call: Call
+) -> None:
     s, t = demo_server, demo_server.tokens
     delegate = next(iter(t["delegates"].values()))
     bodies = [{"body": "Góp ý chung"}, {"section_anchor": "dieu-8.khoan-2", "body": "Góp ý khoản 2"},
@@ -181,10 +191,17 @@ async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_t
                        json={"into": second["id"], "revision": 1})).status == 200
     assert (await call("PATCH", s.api("/comments"), t["chair"],
                        json={"items": [{"id": general["id"], "revision": 1, "disposition": "noted"}]})).status == 200
-    item = await call("POST", s.api("/agenda"), t["admin"], json={"title": "Phát biểu khai mạc", "kind": "opening", "planned_minutes": 5})
+    item = await call(
+        "POST",
+        s.api("/agenda"),
+        t["admin"],
+        json={"title": "Phát biểu khai mạc", "kind": "opening", "planned_minutes": 5},
+    )
     assert item.status == 201
     # Renamed, then deleted: each entry keeps the title the item had at that moment.
-    renamed = await call("PATCH", s.api(f"/agenda/{item.body['id']}"), t["admin"], json={"title": "Phát biểu chào mừng"})
+    renamed = await call(
+        "PATCH", s.api(f"/agenda/{item.body['id']}"), t["admin"], json={"title": "Phát biểu chào mừng"}
+    )
     assert renamed.status == 200
     assert (await call("DELETE", s.api(f"/agenda/{item.body['id']}"), t["admin"])).status == 200
 
@@ -203,7 +220,9 @@ async def test_the_trail_says_what_was_done_with_the_numbers_and_titles_of_the_t
     unknown = (await call("GET", s.api("/audit?lang=xx"), t["admin"])).body["items"]
     assert [e["sentence"] for e in unknown] == [v for v, _ in expected]
     # The request stays in the entry for whoever investigates.
-    assert vietnamese[0]["details"]["method"] == "PATCH" and vietnamese[0]["details"]["path"].endswith(f"/comments/{second['id']}")
+    assert vietnamese[0]["details"]["method"] == "PATCH" and vietnamese[0]["details"]["path"].endswith(
+        f"/comments/{second['id']}"
+    )
     assert vietnamese[0]["details"]["subject"] == {"key": "comment.accepted", "n": 2, "section": "dieu-8.khoan-2"}
 
 
@@ -215,8 +234,20 @@ def test_every_write_route_is_told_as_a_sentence() -> None:
         assert {"comment.accepted", "agenda.delete", "conference.close", "speaking.speaking"} <= said
     # A subject the catalog cannot say, or one missing a value, still reads as its action.
     assert sentence("agenda.write", {"subject": {"key": "agenda.nothing"}}, "vi") == VI["audit.action.agenda.write"]
-    assert sentence("agenda.write", {"subject": {"key": "agenda.delete"}}, "en") == catalog("en")["audit.action.agenda.write"]
+    assert (
+        sentence("agenda.write", {"subject": {"key": "agenda.delete"}}, "en")
+        == catalog("en")["audit.action.agenda.write"]
+    )
     assert sentence("made.up", {}, "vi") == "made.up"
-    assert sentence("comment.dispose", {"subject": {"key": "comment.declined", "n": 4, "section": "chuong-2.dieu-12.diem-dd"}},
-                    "vi") == "Giải trình, không tiếp thu góp ý số 4 (Chương II, Điều 12, điểm đ)"
-    assert sentence("comment.dispose", {"subject": {"key": "comment.noted", "n": 5, "section": None}}, "en") == "Noted comment no. 5"
+    assert (
+        sentence(
+            "comment.dispose",
+            {"subject": {"key": "comment.declined", "n": 4, "section": "chuong-2.dieu-12.diem-dd"}},
+            "vi",
+        )
+        == "Giải trình, không tiếp thu góp ý số 4 (Chương II, Điều 12, điểm đ)"
+    )
+    assert (
+        sentence("comment.dispose", {"subject": {"key": "comment.noted", "n": 5, "section": None}}, "en")
+        == "Noted comment no. 5"
+    )

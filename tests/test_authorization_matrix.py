@@ -25,7 +25,15 @@ from tests.support.servers import start_server, stop_server
 from tests.workshops import another_workshop
 
 ROLES = (
-    "anonymous", "admin", "chair", "secretary", "operator", "operator_elsewhere", "delegate", "delegate_elsewhere", "display",
+    "anonymous",
+    "admin",
+    "chair",
+    "secretary",
+    "operator",
+    "operator_elsewhere",
+    "delegate",
+    "delegate_elsewhere",
+    "display",
 )
 # The POLICY role each tried caller has.
 BASE_ROLE = {"operator_elsewhere": "operator", "delegate_elsewhere": "delegate"}
@@ -92,17 +100,27 @@ async def world(s: Server, call: Call) -> World:
     person = next(p["id"] for p in people if p["id"] != delegate_id)
     await ok(call, "POST", s.api("/open"), chair)
     stay = await ok(call, "POST", s.api("/checkins"), here, json={"participant_id": person})
-    item = await ok(call, "POST", s.api("/agenda"), admin, json={"title": "Mục thử", "kind": "other", "planned_minutes": 5})
+    item = await ok(
+        call, "POST", s.api("/agenda"), admin, json={"title": "Mục thử", "kind": "other", "planned_minutes": 5}
+    )
     spoken = await ok(call, "POST", s.api("/speaking-requests"), here, json={"participant_id": person})
-    remark = await ok(call, "POST", s.api("/remarks"), delegates[delegate_id], json={"title": "Ý kiến", "body": "Nội dung"})
+    remark = await ok(
+        call, "POST", s.api("/remarks"), delegates[delegate_id], json={"title": "Ý kiến", "body": "Nội dung"}
+    )
     comment = await ok(call, "POST", s.api("/comments"), delegates[delegate_id], json={"body": "Góp ý chung"})
     spare = await ok(call, "POST", s.api("/invitations"), admin, json={"role": "display"})
     drafts = (await ok(call, "GET", s.api("/drafts"), admin))["items"]
     users = (await ok(call, "GET", f"{s.base_url}/api/v1/users", admin))["items"]
     tokens: dict[str, str | None] = {
-        "anonymous": None, "admin": admin, "chair": chair, "display": t["display"],
-        "secretary": (await secretary(call, s, "thu-ky-ma-tran"))[0], "operator": here, "operator_elsewhere": t["operators"]["CTO"],
-        "delegate": delegates[delegate_id], "delegate_elsewhere": (await another_workshop(s, call)).delegate_token,
+        "anonymous": None,
+        "admin": admin,
+        "chair": chair,
+        "display": t["display"],
+        "secretary": (await secretary(call, s, "thu-ky-ma-tran"))[0],
+        "operator": here,
+        "operator_elsewhere": t["operators"]["CTO"],
+        "delegate": delegates[delegate_id],
+        "delegate_elsewhere": (await another_workshop(s, call)).delegate_token,
     }
     template = await ok(call, "POST", s.api("/answer-templates"), chair, json={"title": "Mẫu", "response": "Trả lời"})
     ids: dict[str, int | str] = {
@@ -186,10 +204,14 @@ def test_every_api_route_is_declared_with_an_action_and_a_doc() -> None:
     """Every API URL the router has is in API_ROUTES, once, with an action POLICY knows and a described Doc."""
     app = web.Application()
     setup_routes(app)
-    api = {r.name for r in app.router.routes() if r.resource and r.resource.canonical.startswith(("/api/v1", "/healthz"))}
+    api = {
+        r.name for r in app.router.routes() if r.resource and r.resource.canonical.startswith(("/api/v1", "/healthz"))
+    }
     declared = [r.name for r in API_ROUTES]
     assert len(declared) == len(set(declared)), "a route name declared twice in server/http/routes.py"
-    assert api == set(declared), f"API routes outside API_ROUTES in server/http/routes.py: {sorted(api - set(declared))}"
+    assert api == set(declared), (
+        f"API routes outside API_ROUTES in server/http/routes.py: {sorted(api - set(declared))}"
+    )
     for route in API_ROUTES:
         assert route.action in POLICY or route.action in (PUBLIC, SIGNED_IN), f"{route.name}: no action in POLICY"
         assert route.doc.tag in TAGS and route.doc.summary, f"{route.name}: its Doc has no tag or summary"

@@ -43,7 +43,9 @@ def test_a_code_reads_back_as_what_it_was_made_for(secret: bytes, conference_id:
 
 
 @given(secrets, ids, ids, st.data())
-def test_any_single_character_change_is_refused(secret: bytes, conference_id: int, participant_id: int, data: Any) -> None:
+def test_any_single_character_change_is_refused(
+    secret: bytes, conference_id: int, participant_id: int, data: Any
+) -> None:
     code = participant_code(secret, conference_id, participant_id)
     index = data.draw(st.integers(0, len(code) - 1))
     replacement = data.draw(st.characters(codec="utf-8").filter(lambda c: c.upper() != code[index]))
@@ -57,7 +59,9 @@ def test_codes_of_different_participants_differ(secret: bytes, conference_id: in
 
 
 @given(secrets, secrets, ids, ids)
-def test_another_secret_cannot_make_a_valid_code(secret: bytes, forger: bytes, conference_id: int, participant_id: int) -> None:
+def test_another_secret_cannot_make_a_valid_code(
+    secret: bytes, forger: bytes, conference_id: int, participant_id: int
+) -> None:
     if forger != secret:
         assert refused(secret, participant_code(forger, conference_id, participant_id))
 
@@ -102,7 +106,10 @@ async def test_operator_checks_in_by_code(demo_server: Server, call: Call) -> No
     assert checked.body["participant_id"] == first["id"] and checked.body["present"] is True
     assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": code}), 409, "already_checked_in")
 
-    retry = {"json": {"code": participant_code(secret, s.conference_id, second["id"])}, "headers": {"Idempotency-Key": "scan-1"}}
+    retry = {
+        "json": {"code": participant_code(secret, s.conference_id, second["id"])},
+        "headers": {"Idempotency-Key": "scan-1"},
+    }
     once, again = [await call("POST", s.api("/checkins"), hgi, **retry) for _ in range(2)]
     assert once.status == again.status == 201 and once.body["checkin_id"] == again.body["checkin_id"]
     sheet = (await call("GET", s.api("/attendance"), t["chair"])).body
@@ -122,12 +129,20 @@ async def test_wrong_codes_are_refused_and_change_nothing(demo_server: Server, c
     assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": tampered}), 422, "bad_code")
     foreign = participant_code(secret, s.conference_id + 1, person["id"])
     assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": foreign}), 422, "foreign_code")
-    elsewhere = await call("POST", s.api("/checkins"), hgi, json={"code": participant_code(secret, s.conference_id, stranger["id"])})
+    elsewhere = await call(
+        "POST", s.api("/checkins"), hgi, json={"code": participant_code(secret, s.conference_id, stranger["id"])}
+    )
     assert_error(elsewhere, 403, "wrong_point")
-    cto_name = next(p["name"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["code"] == "CTO")
+    cto_name = next(
+        p["name"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["code"] == "CTO"
+    )
     assert elsewhere.body["error"]["details"]["point"] == cto_name and cto_name in elsewhere.body["error"]["message"]
-    assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": code, "participant_id": person["id"]}), 422, "invalid")
-    assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": code, "full_name": "Lê Văn Tám"}), 422, "invalid")
+    assert_error(
+        await call("POST", s.api("/checkins"), hgi, json={"code": code, "participant_id": person["id"]}), 422, "invalid"
+    )
+    assert_error(
+        await call("POST", s.api("/checkins"), hgi, json={"code": code, "full_name": "Lê Văn Tám"}), 422, "invalid"
+    )
     assert_error(await call("POST", s.api("/checkins"), hgi, json={"code": 12345}), 422, "invalid")
     assert_error(await call("POST", s.api("/checkins"), t["display"], json={"code": code}), 403)
     assert (await call("GET", s.api(), t["admin"])).body["seq"] == before
@@ -145,9 +160,15 @@ async def test_badge_page_shows_one_qr_per_roster_member(shared_server: Server, 
     assert re.findall(r'<p class="badge-code">([^<]+)</p>', html) == codes
     positions = [html.index(f'<h2 class="badge-name">{p["full_name"]}</h2>') for p in people]
     assert positions == sorted(positions)
-    assert "style=" not in html and "<script" not in html and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert (
+        "style=" not in html
+        and "<script" not in html
+        and "script-src 'self'" in page.headers["Content-Security-Policy"]
+    )
 
-    assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/badges/{point}", t["operators"]["HGI"])).status == 403
+    assert (
+        await call("GET", f"{s.base_url}/admin/{s.conference_id}/badges/{point}", t["operators"]["HGI"])
+    ).status == 403
     assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/badges/{point}", t["chair"])).status == 403
     anonymous = await call("GET", f"{s.base_url}/admin/{s.conference_id}/badges/{point}", allow_redirects=False)
     assert anonymous.status == 302 and anonymous.headers["Location"].startswith("/login")
@@ -157,7 +178,9 @@ async def test_badge_page_shows_one_qr_per_roster_member(shared_server: Server, 
 async def test_a_badge_sheet_is_found_by_the_points_code(shared_server: Server, call: Call) -> None:
     s, t = shared_server, shared_server.tokens
     point = (await point_ids(call, s))["HGI"]
-    by_code = await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/HGI/badges", t["admin"], allow_redirects=False)
+    by_code = await call(
+        "GET", f"{s.base_url}/admin/{s.conference_id}/points/HGI/badges", t["admin"], allow_redirects=False
+    )
     assert by_code.status == 302 and by_code.headers["Location"] == f"/admin/{s.conference_id}/badges/{point}"
     assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/KHONG/badges", t["admin"])).status == 404
     assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/points/HGI/badges", t["chair"])).status == 403
@@ -165,7 +188,9 @@ async def test_a_badge_sheet_is_found_by_the_points_code(shared_server: Server, 
 
 async def test_an_invitation_link_prints_as_its_qr_code(shared_server: Server, call: Call) -> None:
     s, t = shared_server, shared_server.tokens
-    invitation = next(i for i in (await call("GET", s.api("/invitations"), t["admin"])).body["items"] if i["role"] == "operator")
+    invitation = next(
+        i for i in (await call("GET", s.api("/invitations"), t["admin"])).body["items"] if i["role"] == "operator"
+    )
     url = f"{s.base_url}/admin/{s.conference_id}/invitations/{invitation['id']}/qr.svg"
     image = await call("GET", url, t["admin"])
     assert image.status == 200 and image.headers["Content-Type"] == "image/svg+xml"
@@ -175,14 +200,19 @@ async def test_an_invitation_link_prints_as_its_qr_code(shared_server: Server, c
     assert f'viewBox="0 0 {expected.symbol_size(scale=4)[0]} {expected.symbol_size(scale=4)[1]}"' in image.body
     assert expected.svg_inline(scale=4, omitsize=True).split('d="')[1] in image.body
     assert (await call("GET", url, t["chair"])).status == 403
-    assert (await call("GET", f"{s.base_url}/admin/{s.conference_id}/invitations/999999/qr.svg", t["admin"])).status == 404
+    assert (
+        await call("GET", f"{s.base_url}/admin/{s.conference_id}/invitations/999999/qr.svg", t["admin"])
+    ).status == 404
 
 
 def module_matrix(png: Path, size: int) -> list[list[bool]]:
     """Sample the centre of every module of a QR image: True where it is dark."""
     image = Image.open(png).convert("L")
     scale = image.width / size
-    return [[image.getpixel((int((x + 0.5) * scale), int((y + 0.5) * scale))) < 128 for x in range(size)] for y in range(size)]
+    return [
+        [image.getpixel((int((x + 0.5) * scale), int((y + 0.5) * scale))) < 128 for x in range(size)]
+        for y in range(size)
+    ]
 
 
 async def test_badge_pdf_has_every_name_and_qr(shared_server: Server, call: Call, tmp_path: Path) -> None:

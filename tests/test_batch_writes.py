@@ -85,7 +85,9 @@ async def test_comments_sent_together_are_numbered_in_order(shared_server: Serve
     before = listing["total"]
 
     def send(token: str, anchor: str | None, n: int) -> Any:
-        return call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": f"Góp ý cùng lúc số {n}"})
+        return call(
+            "POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": f"Góp ý cùng lúc số {n}"}
+        )
 
     replies = await asyncio.gather(*(send(t, "dieu-3" if n != 2 else "dieu-999", n) for n, t in enumerate(delegates)))
     assert_error(replies[2], 422)
@@ -107,8 +109,16 @@ async def test_a_participant_never_appears_twice_in_one_run() -> None:
         return {}
 
     comment = SubmitComment(5, "x", None, False, None, "b", None)
-    batch = [job(CheckIn(1, 2, "x")), job(CheckIn(1, 3, "x")), job(CheckOut(1, 4, "x")), job(CheckOut(1, 2, "x")),
-             job(other), job(CheckIn(1, 5, "x")), job(comment), job(SubmitComment(5, "x", None, False, None, "b", None))]
+    batch = [
+        job(CheckIn(1, 2, "x")),
+        job(CheckIn(1, 3, "x")),
+        job(CheckOut(1, 4, "x")),
+        job(CheckOut(1, 2, "x")),
+        job(other),
+        job(CheckIn(1, 5, "x")),
+        job(comment),
+        job(SubmitComment(5, "x", None, False, None, "b", None)),
+    ]
     assert [len(run) for run in _runs(batch)] == [3, 1, 1, 1, 2]
 
 
@@ -187,13 +197,18 @@ async def test_requests_for_the_floor_sent_together(shared_server: Server, call:
     # A point with its quota spent still raises a point of order; the refused ordinary request leaves nothing.
     assert (await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": 0})).status == 200
     try:
-        spent_d, order_d, order_e = await asyncio.gather(ask(d), ask(d, point_of_order=True), ask(e, point_of_order=True))
+        spent_d, order_d, order_e = await asyncio.gather(
+            ask(d), ask(d, point_of_order=True), ask(e, point_of_order=True)
+        )
     finally:
         await call("PATCH", s.api(), t["admin"], json={"speaking_quota_seconds": None})
     assert_error(spent_d, 409, "quota_exhausted")
     assert (order_d.status, order_e.status) == (201, 201)
 
-    made = sorted((r.body for r in (first_a, second_a, order_b, on_item_c, order_d, order_e) if r.status == 201), key=lambda r: r["id"])
+    made = sorted(
+        (r.body for r in (first_a, second_a, order_b, on_item_c, order_d, order_e) if r.status == 201),
+        key=lambda r: r["id"],
+    )
     # Numbered as the requests would have been one after another, in the order they were written.
     positions = [r["position"] for r in before]
     lowest, highest = min(positions, default=None), max(positions, default=None)

@@ -92,8 +92,15 @@ def certificates(directory: Path) -> tuple[Path, Path, ssl.SSLContext]:
 
     def usage(signs: bool) -> x509.KeyUsage:
         return x509.KeyUsage(
-            digital_signature=not signs, key_cert_sign=signs, crl_sign=signs, content_commitment=False,
-            key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False, decipher_only=False,
+            digital_signature=not signs,
+            key_cert_sign=signs,
+            crl_sign=signs,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            encipher_only=False,
+            decipher_only=False,
         )
 
     ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
@@ -130,7 +137,9 @@ def certificates(directory: Path) -> tuple[Path, Path, ssl.SSLContext]:
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if found is None:
-        pytest.fail("The test behind nginx needs nginx (Debian: apt-get install nginx; scripts/test installs it)", pytrace=False)
+        pytest.fail(
+            "The test behind nginx needs nginx (Debian: apt-get install nginx; scripts/test installs it)", pytrace=False
+        )
     return found
 
 
@@ -138,7 +147,9 @@ def main_config(directory: Path, site: str) -> str:
     """nginx.conf around the documented site: everything nginx writes stays in the test's directory."""
     # As root nginx would hand its workers to "nobody", who cannot enter the test's directory.
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    temp = "".join(f"    {kind}_temp_path {directory / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"    {kind}_temp_path {directory / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return (
         f"{user}daemon off;\nworker_processes 1;\npid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} info;\n"
         "events { worker_connections 1024; }\n"
@@ -217,7 +228,9 @@ class Stack:
 
     async def start(self, index: int) -> None:
         """Start a stopped process again on its port, where nginx expects it."""
-        self.servers[index] = await start_server(self.directories[index], self.env, self.database, port=self.port(index))
+        self.servers[index] = await start_server(
+            self.directories[index], self.env, self.database, port=self.port(index)
+        )
 
     async def metrics(self, index: int, http: aiohttp.ClientSession) -> str:
         """Process `index`'s /metrics, asked directly with the token: nginx refuses it to everyone."""
@@ -241,7 +254,9 @@ class Stack:
     async def fanout_errors(self, http: aiohttp.ClientSession) -> float:
         """Pushes that Redis did not take, over both processes."""
         texts = [await self.metrics(index, http) for index in range(len(self.servers))]
-        return sum(float(m[1]) for text in texts for m in re.finditer(r"^diemcau_fanout_errors_total (\S+)$", text, re.M))
+        return sum(
+            float(m[1]) for text in texts for m in re.finditer(r"^diemcau_fanout_errors_total (\S+)$", text, re.M)
+        )
 
 
 @pytest.fixture
@@ -255,7 +270,9 @@ async def stack(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[St
         # The first seeds the demo workshop; the second finds it.
         for directory in directories:
             servers.append(await start_server(directory, env, database))
-        nginx, trust = await start_nginx(tmp_path / "nginx", port, [s.base_url.removeprefix("http://") for s in servers])
+        nginx, trust = await start_nginx(
+            tmp_path / "nginx", port, [s.base_url.removeprefix("http://") for s in servers]
+        )
         try:
             result = Stack(nginx, trust, servers, directories, env, database)
             yield result
@@ -307,7 +324,9 @@ async def online(page: Page) -> None:
 
 async def check_in(call: Call, server: Server, code: str, person: int) -> None:
     """A check-in sent to one process directly, past nginx."""
-    reply = await call("POST", server.api("/checkins"), server.tokens["operators"][code], json={"participant_id": person})
+    reply = await call(
+        "POST", server.api("/checkins"), server.tokens["operators"][code], json={"participant_id": person}
+    )
     assert reply.status == 201, reply.body
 
 
@@ -339,7 +358,9 @@ async def test_the_public_side_hides_metrics_and_keeps_a_polling_session_on_one_
         # The right password from another origin, or from the public one over plain http, is refused.
         form = {"username": "chair", "password": stack.servers[0].tokens["passwords"]["chair"], "next": ""}
         for origin in ("https://hoithao.example.vn", stack.url.replace("https://", "http://")):
-            async with http.post(stack.url + "/login", data=form, headers={"Origin": origin}, allow_redirects=False) as response:
+            async with http.post(
+                stack.url + "/login", data=form, headers={"Origin": origin}, allow_redirects=False
+            ) as response:
                 assert response.status == 403, (origin, response.status)
         http.cookie_jar.clear()
 
@@ -350,7 +371,12 @@ async def test_the_public_side_hides_metrics_and_keeps_a_polling_session_on_one_
             handshake = json.loads((await response.text())[1:])
         session = f"{polling}&sid={handshake['sid']}"
         token, c = stack.servers[0].tokens["display"], stack.conference_id
-        for n, packet in enumerate(["40" + json.dumps({"token": token}), *(f'42{n}["join",{{"conference_id":{c},"after_seq":0}}]' for n in range(1, 6))]):
+        for n, packet in enumerate(
+            [
+                "40" + json.dumps({"token": token}),
+                *(f'42{n}["join",{{"conference_id":{c},"after_seq":0}}]' for n in range(1, 6)),
+            ]
+        ):
             async with http.post(session, data=packet) as response:
                 assert response.status == 200, f"packet {n}: {response.status} {await response.text()}"
             async with http.get(session) as response:
@@ -427,7 +453,9 @@ async def test_consoles_through_nginx_have_every_event_after_redis_froze(
         # The coalesced attendance totals go out within a quarter of a second: let them go first.
         await asyncio.sleep(0.5)
         commented = [await comment(call, not_chair, delegates[n], f"Góp ý số {n} khi Redis đứng.") for n in range(4)]
-        reply = await call("POST", not_display.api("/agenda/next"), a.tokens["chair"], json={"expected_current_id": None})
+        reply = await call(
+            "POST", not_display.api("/agenda/next"), a.tokens["chair"], json={"expected_current_id": None}
+        )
         assert reply.status == 200, reply.body
         await asyncio.sleep(max(0.0, 3 - (time.monotonic() - began)))
     finally:
@@ -441,7 +469,9 @@ async def test_consoles_through_nginx_have_every_event_after_redis_froze(
     # Each comment is an event of its own, with no later total to stand in for one that was missed.
     cards = chair.locator("#feed > li.kind-comment")
     await expect(cards).to_have_count(len(commented), timeout=LIVE_TIMEOUT_MS)
-    assert sorted(int(i) for i in await cards.evaluate_all("cards => cards.map(c => c.dataset.id)")) == sorted(commented)
+    assert sorted(int(i) for i in await cards.evaluate_all("cards => cards.map(c => c.dataset.id)")) == sorted(
+        commented
+    )
     await online(chair)
     await online(display)
     await assert_not_reloaded(chair)

@@ -49,7 +49,9 @@ async def test_next_puts_the_first_item_on_the_display(demo_server: Server, open
     await assert_not_reloaded(display)
 
 
-async def test_a_console_the_server_cannot_catch_up_reloads_its_state(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_a_console_the_server_cannot_catch_up_reloads_its_state(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     """A page whose seq the server does not know (a restored database, say) is answered with a snapshot:
     it reloads its state from the API, and from then on applies the events that follow."""
     s = demo_server

@@ -27,7 +27,12 @@ Listen = Callable[..., Awaitable[Listener]]
 async def add_points(call: Call, s: Server, count: int = 40) -> None:
     async def add(i: int) -> None:
         region = REGIONS[i % len(REGIONS)]
-        body = {"code": f"T{i:02d}", "name": f"Điểm cầu {region} {i // len(REGIONS) + 1}", "region": region, "is_host": False}
+        body = {
+            "code": f"T{i:02d}",
+            "name": f"Điểm cầu {region} {i // len(REGIONS) + 1}",
+            "region": region,
+            "is_host": False,
+        }
         reply = await call("POST", s.api("/points"), s.tokens["admin"], json=body)
         assert reply.status == 201, reply.body
 
@@ -79,14 +84,23 @@ async def test_a_tile_per_point_grouped_by_region(demo_server: Server, chair: Pa
         await expect(group.locator(".point-tile")).to_have_count(len(members))
         present, expected = 0, sum(r["expected"] for r in members)
         await expect(group.locator("summary .meta")).to_have_text(
-            VI["points.group_counts"].format(points=len(members), present=present, expected=expected, problems=len(members))
+            VI["points.group_counts"].format(
+                points=len(members), present=present, expected=expected, problems=len(members)
+            )
         )
     hgi = rows["HGI"]
     await expect(tile(chair, hgi["point_id"])).to_contain_text(f"0/{hgi['expected']}")
 
     # A point added while the chair watches joins the grid, in a region of its own, and the region filter.
-    reply = await call("POST", s.api("/points"), s.tokens["admin"], json={"code": "CMU", "name": "Điểm cầu Cà Mau", "region": "Cà Mau", "is_host": False})
-    await expect(chair.locator('.point-group[data-region="Cà Mau"] .point-tile')).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    reply = await call(
+        "POST",
+        s.api("/points"),
+        s.tokens["admin"],
+        json={"code": "CMU", "name": "Điểm cầu Cà Mau", "region": "Cà Mau", "is_host": False},
+    )
+    await expect(chair.locator('.point-group[data-region="Cà Mau"] .point-tile')).to_have_count(
+        1, timeout=LIVE_TIMEOUT_MS
+    )
     await expect(tile(chair, reply.body["id"])).to_have_attribute("data-operator", "none")
     await expect(chair.locator("#points-region option", has_text="Cà Mau")).to_have_count(1)
     await expect(row(chair, reply.body["id"])).to_be_attached()
@@ -122,7 +136,9 @@ async def test_operator_presence_turns_the_tile(demo_server: Server, chair: Page
     await assert_not_reloaded(chair)
 
 
-async def test_a_point_left_unstaffed_for_a_minute_turns_without_an_event(demo_server: Server, call: Call, open_console: Open, listen: Listen) -> None:
+async def test_a_point_left_unstaffed_for_a_minute_turns_without_an_event(
+    demo_server: Server, call: Call, open_console: Open, listen: Listen
+) -> None:
     """The console counts time by the server's clock (the Date of its API answers): a server clock 55 s ahead
     makes the operator's departure a minute old five seconds after it happened, with no event to say so."""
     s = demo_server
@@ -131,7 +147,9 @@ async def test_a_point_left_unstaffed_for_a_minute_turns_without_an_event(demo_s
 
     async def clock_ahead(route: Route) -> None:
         response = await route.fetch()
-        await route.fulfill(response=response, headers={**response.headers, "date": formatdate(time.time() + 55, usegmt=True)})
+        await route.fulfill(
+            response=response, headers={**response.headers, "date": formatdate(time.time() + 55, usegmt=True)}
+        )
 
     page = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
     await page.route("**/api/v1/**", clock_ahead)
@@ -146,7 +164,9 @@ async def test_a_point_left_unstaffed_for_a_minute_turns_without_an_event(demo_s
     await assert_not_reloaded(page)
 
 
-async def test_a_link_down_turns_red_and_counts_as_a_problem(demo_server: Server, chair: Page, call: Call, listen: Listen) -> None:
+async def test_a_link_down_turns_red_and_counts_as_a_problem(
+    demo_server: Server, chair: Page, call: Call, listen: Listen
+) -> None:
     s = demo_server
     rows = await sheet(call, s)
     hgi, cto = rows["HGI"]["point_id"], rows["CTO"]["point_id"]
@@ -154,7 +174,12 @@ async def test_a_link_down_turns_red_and_counts_as_a_problem(demo_server: Server
     await listen(s, s.tokens["operators"]["CTO"])
     await expect(tile(chair, cto)).to_have_attribute("data-operator", "online", timeout=LIVE_TIMEOUT_MS)
 
-    reply = await call("POST", s.api(f"/points/{hgi}/status"), s.tokens["operators"]["HGI"], json={"link": "down", "note": "Mất hình từ 8:05"})
+    reply = await call(
+        "POST",
+        s.api(f"/points/{hgi}/status"),
+        s.tokens["operators"]["HGI"],
+        json={"link": "down", "note": "Mất hình từ 8:05"},
+    )
     assert reply.status == 200, reply.body
 
     await expect(tile(chair, hgi)).to_have_attribute("data-link", "down", timeout=LIVE_TIMEOUT_MS)
@@ -201,7 +226,9 @@ async def test_a_check_in_updates_its_row_and_the_totals_live(
     await expect(row(chair, hgi["point_id"]).locator("td").nth(1)).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
     await expect(chair.locator("#present-total")).to_have_text("1")
     await expect(chair.locator('tfoot [data-total="invited_present"]')).to_have_text("1")
-    await expect(chair.locator('tfoot [data-total="absent"]')).to_have_text(str(sum(r["expected"] for r in (await sheet(call, s)).values()) - 1))
+    await expect(chair.locator('tfoot [data-total="absent"]')).to_have_text(
+        str(sum(r["expected"] for r in (await sheet(call, s)).values()) - 1)
+    )
     await expect(row(chair, hgi["point_id"]).locator("td").nth(8)).to_have_text(re.compile(r"^\d\d:\d\d$"))
     await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_contain_text(f"1/{hgi['expected']}")
 
@@ -216,7 +243,16 @@ async def test_a_check_in_updates_its_row_and_the_totals_live(
     cells = row(chair, hgi["point_id"]).locator("td")
     await expect(cells.nth(7)).to_have_text("3", timeout=LIVE_TIMEOUT_MS)
     # expected, invited present, rate, represented, absent, substitutes, walk-ins, people: one event paints them all.
-    assert (await cells.all_inner_texts())[:8] == [str(hgi["expected"]), "1", "9%", "1", str(hgi["expected"] - 2), "1", "1", "3"]
+    assert (await cells.all_inner_texts())[:8] == [
+        str(hgi["expected"]),
+        "1",
+        "9%",
+        "1",
+        str(hgi["expected"] - 2),
+        "1",
+        "1",
+        "3",
+    ]
     await expect(tile(chair, hgi["point_id"]).locator(".tile-count")).to_have_text(f"1/{hgi['expected']} · 9% · +2")
     await expect(chair.locator("#present-total")).to_have_text("1")
     await expect(chair.locator("#people-total")).to_have_text("3")
@@ -225,7 +261,9 @@ async def test_a_check_in_updates_its_row_and_the_totals_live(
     await expect(region).to_contain_text("có mặt 1/")
     await expect(display.locator("#present")).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#expected")).to_have_text(str(everyone))
-    await expect(display.locator("#attendance-guests")).to_have_text(VI["display.guests"].format(substitutes=1, walk_ins=1))
+    await expect(display.locator("#attendance-guests")).to_have_text(
+        VI["display.guests"].format(substitutes=1, walk_ins=1)
+    )
     await assert_not_reloaded(chair)
 
 
@@ -238,7 +276,9 @@ async def test_the_table_sorts_by_any_column(demo_server: Server, chair: Page, c
     present_header = chair.locator('th[data-sort="invited_present"]')
 
     async def order() -> list[str]:
-        return list(await chair.locator("#attendance-rows tr").evaluate_all("(trs) => trs.map((tr) => tr.dataset.pointId)"))
+        return list(
+            await chair.locator("#attendance-rows tr").evaluate_all("(trs) => trs.map((tr) => tr.dataset.pointId)")
+        )
 
     await present_header.locator("button").click()
     await expect(present_header).to_have_attribute("aria-sort", "descending")
@@ -252,14 +292,18 @@ async def test_the_table_sorts_by_any_column(demo_server: Server, chair: Page, c
 
     # A sorted table keeps its order as counts move: four at An Giang put it last, above Hậu Giang's three.
     await check_in(call, s, "AGG", 4)
-    await expect(chair.locator("#attendance-rows tr").last).to_have_attribute("data-point-id", str(rows["AGG"]["point_id"]), timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator("#attendance-rows tr").last).to_have_attribute(
+        "data-point-id", str(rows["AGG"]["point_id"]), timeout=LIVE_TIMEOUT_MS
+    )
 
     # Names sort in Vietnamese order: Đ between D and E, so Đồng Tháp comes before Lâm Đồng.
     name_header = chair.locator('th[data-sort="name"]')
     await name_header.locator("button").click()
     await expect(name_header).to_have_attribute("aria-sort", "ascending")
     await expect(present_header).not_to_have_attribute("aria-sort", re.compile(".*"))
-    names = await chair.locator("#attendance-rows tr th").evaluate_all("(ths) => ths.map((th) => th.firstChild.textContent)")
+    names = await chair.locator("#attendance-rows tr th").evaluate_all(
+        "(ths) => ths.map((th) => th.firstChild.textContent)"
+    )
     assert names.index("Điểm cầu Đồng Tháp 1") < names.index("Điểm cầu Lâm Đồng 1") < names.index("Điểm cầu Lâm Đồng 2")
 
 
@@ -277,7 +321,9 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     # A stand-in, a guest and an absence reason: every part of the sentence is said.
     for body in ({"full_name": "Trần Văn Thay", "substitute_for": people[2]["id"]}, {"full_name": "Lê Thị Khách"}):
         assert (await call("POST", s.api("/checkins"), hgi, json=body)).status == 201
-    assert (await call("PATCH", s.api(f"/participants/{people[3]['id']}"), hgi, json={"absence_reason": "Ốm"})).status == 200
+    assert (
+        await call("PATCH", s.api(f"/participants/{people[3]['id']}"), hgi, json={"absence_reason": "Ốm"})
+    ).status == 200
     rows = await sheet(call, s)
     expected = sum(r["expected"] for r in rows.values())
     point = rows["HGI"]["name"]
@@ -308,7 +354,9 @@ async def test_before_close_the_chair_checks_the_record_and_strikes_a_mistaken_s
     await expect(struck).to_contain_text("Đã gạch khỏi biên bản: Bấm nhầm người")
     trail = (await call("GET", s.api("/audit"), s.tokens["chair"])).body["items"]
     correction = f"Bỏ lượt có mặt của {mistaken['full_name']} ({point}) khỏi biên bản: Bấm nhầm người"
-    assert [(e["sentence"], e["actor_name"]) for e in trail if e["action"] == "attendance.correct"] == [(correction, "Trần Quốc Tỏ")]
+    assert [(e["sentence"], e["actor_name"]) for e in trail if e["action"] == "attendance.correct"] == [
+        (correction, "Trần Quốc Tỏ")
+    ]
     # Asked to close, the chair reads the attendance the record will state; Escape leaves it open.
     await call("POST", s.api("/open"), s.tokens["chair"])
     await chair.locator("#conference-close").click()

@@ -34,10 +34,14 @@ def all_valid(*listeners: Listener) -> None:
 async def test_comment_filters_search_and_paging(demo_server: Server, call: Call) -> None:
     s, chair = demo_server, demo_server.tokens["chair"]
     author, other = await people(call, s)
-    c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì.")
+    c1 = await comment(
+        call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì."
+    )
     c2 = await comment(call, s, author, "dieu-3.khoan-2", "Bổ sung thời hạn trả lời.")
     c3 = await comment(call, s, author, None, "Dự thảo cần ngắn gọn hơn.")
-    c4 = await comment(call, s, other, "dieu-6.khoan-1", "Làm rõ trách nhiệm của công an tỉnh.", "1. Công an tỉnh chủ động.")
+    c4 = await comment(
+        call, s, other, "dieu-6.khoan-1", "Làm rõ trách nhiệm của công an tỉnh.", "1. Công an tỉnh chủ động."
+    )
     c5 = await comment(call, s, other, "dieu-10", "Tách thành hai khoản.")
     c6 = await comment(call, s, other, "dieu-1", "Phạm vi còn hẹp.")
     c2 = await rule(call, s, c2, "accepted", "Tiếp thu.")
@@ -60,7 +64,10 @@ async def test_comment_filters_search_and_paging(demo_server: Server, call: Call
     assert await ids_of(call, s, has_proposed="true") == [c4["id"], c1["id"]]
     assert await ids_of(call, s, has_proposed="false") == [c6["id"], c5["id"], c3["id"], c2["id"]]
     assert await ids_of(call, s, article="dieu-3", has_proposed="false") == [c2["id"]]
-    assert await ids_of(call, s, point_id=points["CTO"], disposition="none", has_proposed="false") == [c6["id"], c5["id"]]
+    assert await ids_of(call, s, point_id=points["CTO"], disposition="none", has_proposed="false") == [
+        c6["id"],
+        c5["id"],
+    ]
     for query in ("dieu phoi", "ĐIỀU PHỐI", unicodedata.normalize("NFD", "điều phối")):
         assert await ids_of(call, s, q=query) == [c1["id"]], query
     assert await ids_of(call, s, q="hai ben chu tri") == [c1["id"]]
@@ -94,8 +101,12 @@ async def test_remark_filters(demo_server: Server, call: Call) -> None:
     s, chair = demo_server, demo_server.tokens["chair"]
     author, other = await people(call, s)
     item = (await call("GET", s.api("/agenda"), chair)).body["items"][2]
-    paper = await call("POST", s.api("/remarks"), author,
-                       json={"title": "Tham luận về điều phối", "body": "Kính thưa các đồng chí.", "agenda_item_id": item["id"]})
+    paper = await call(
+        "POST",
+        s.api("/remarks"),
+        author,
+        json={"title": "Tham luận về điều phối", "body": "Kính thưa các đồng chí.", "agenda_item_id": item["id"]},
+    )
     speech = await call("POST", s.api("/remarks"), other, json={"title": "Phát biểu", "body": "Thống nhất cao."})
     assert paper.status == speech.status == 201
     assert paper.body["moderation"] == "approved"
@@ -121,7 +132,11 @@ async def test_counts_per_article_in_document_order(demo_server: Server, call: C
     author, other = await people(call, s)
     drafts = (await call("GET", s.api("/drafts"), chair)).body["items"]
     draft = (await call("GET", s.api(f"/drafts/{drafts[0]['id']}"), chair)).body
-    articles = [(x["anchor"], x["title"]) for x in sorted(draft["sections"], key=lambda x: x["position"]) if x["kind"] == "article"]
+    articles = [
+        (x["anchor"], x["title"])
+        for x in sorted(draft["sections"], key=lambda x: x["position"])
+        if x["kind"] == "article"
+    ]
 
     on_three = await comment(call, s, author, "dieu-3", "Nguyên tắc cần rõ hơn.", "Sửa thành…")
     await rule(call, s, on_three, "noted")
@@ -179,10 +194,14 @@ async def test_merge_and_unmerge(demo_server: Server, call: Call, listen: Any) -
     assert_error(await merge(c3, 999_999), 404)
     for body in ({}, {"into": str(c1["id"]), "revision": 1}, {"into": c1["id"]}, {"into": c1["id"], "revision": 0}):
         assert_error(await call("POST", s.api(f"/comments/{c3['id']}/merge"), chair, json=body), 422)
-    assert_error(await call("POST", s.api(f"/comments/{c3['id']}/unmerge"), chair, json={"revision": 1}), 409, "not_a_duplicate")
+    assert_error(
+        await call("POST", s.api(f"/comments/{c3['id']}/unmerge"), chair, json={"revision": 1}), 409, "not_a_duplicate"
+    )
     assert_error(await call("POST", s.api(f"/comments/{c2['id']}/unmerge"), chair, json={}), 422)
     # A duplicate is ruled through the comment it was merged into, so the copies cannot disagree.
-    refused = await call("PATCH", s.api(f"/comments/{c2['id']}"), chair, json={"disposition": "noted", "response": "", "revision": 2})
+    refused = await call(
+        "PATCH", s.api(f"/comments/{c2['id']}"), chair, json={"disposition": "noted", "response": "", "revision": 2}
+    )
     assert_error(refused, 409, "duplicate_comment")
     for token in outsiders(s, author):
         assert_error(await merge(c3, c1["id"], token=token), 403)
@@ -216,7 +235,9 @@ async def test_ruling_a_target_rules_its_duplicates(demo_server: Server, call: C
     other_socket: Listener = await listen(s, other)
     target = await comment(call, s, author, "dieu-5", "Bổ sung đảng viên trẻ.")
     copy = await comment(call, s, other, "dieu-5.khoan-1", "Cũng đề nghị bổ sung đảng viên trẻ.")
-    merged = await call("POST", s.api(f"/comments/{copy['id']}/merge"), chair, json={"into": target["id"], "revision": 1})
+    merged = await call(
+        "POST", s.api(f"/comments/{copy['id']}/merge"), chair, json={"into": target["id"], "revision": 1}
+    )
     assert merged.status == 200
 
     ruled = await rule(call, s, target, "accepted", "Tiếp thu, bổ sung.")
@@ -232,8 +253,14 @@ async def test_ruling_a_target_rules_its_duplicates(demo_server: Server, call: C
 
     # A comment merged into a ruled one takes the ruling at once.
     late = await comment(call, s, author, "dieu-5", "Đảng viên trẻ.")
-    taken = await call("POST", s.api(f"/comments/{late['id']}/merge"), chair, json={"into": target["id"], "revision": 1})
-    assert (taken.body["disposition"], taken.body["response"], taken.body["revision"]) == ("accepted", "Tiếp thu, bổ sung.", 2)
+    taken = await call(
+        "POST", s.api(f"/comments/{late['id']}/merge"), chair, json={"into": target["id"], "revision": 1}
+    )
+    assert (taken.body["disposition"], taken.body["response"], taken.body["revision"]) == (
+        "accepted",
+        "Tiếp thu, bổ sung.",
+        2,
+    )
     all_valid(chair_socket, other_socket)
 
 
@@ -267,13 +294,21 @@ async def test_bulk_rulings_are_all_or_nothing(demo_server: Server, call: Call, 
     ]
     for body, status in refusals:
         assert_error(await call("PATCH", s.api("/comments"), chair, json=body), status)
-    bad_item = await call("PATCH", s.api("/comments"), chair, json={"items": [items([1, 2, 1, 1])[0], {"id": made[1]["id"]}]})
+    bad_item = await call(
+        "PATCH", s.api("/comments"), chair, json={"items": [items([1, 2, 1, 1])[0], {"id": made[1]["id"]}]}
+    )
     assert_error(bad_item, 422)
     assert "items[1].disposition" in bad_item.body["error"]["details"]
     for token in outsiders(s, author):
         assert_error(await call("PATCH", s.api("/comments"), token, json={"items": items([1, 2, 1, 1])}), 403)
     assert await seq(call, s) == before
-    assert [c["disposition"] for c in (await listed(call, s, chair, order="oldest"))["items"]] == [None, "noted", None, None, None]
+    assert [c["disposition"] for c in (await listed(call, s, chair, order="oldest"))["items"]] == [
+        None,
+        "noted",
+        None,
+        None,
+        None,
+    ]
 
     done = await call("PATCH", s.api("/comments"), chair, json={"items": items([1, 2, 1, 1])})
     assert done.status == 200, done.body
@@ -322,13 +357,22 @@ async def test_premoderation(demo_server: Server, call: Call, listen: Any) -> No
     preview = await summary()
     bodies = [r["body"] for g in preview["comments"] for r in g["rows"]]
     assert bodies == ["Trước khi kiểm duyệt."] and preview["remarks"] == []
-    assert (preview["comment_totals"]["total"], preview["comment_totals"]["held"], preview["comment_totals"]["rejected"]) == (1, 2, 0)
+    assert (
+        preview["comment_totals"]["total"],
+        preview["comment_totals"]["held"],
+        preview["comment_totals"]["rejected"],
+    ) == (1, 2, 0)
     assert await ids_of(call, s, moderation="pending") == [doomed["id"], held["id"]]
 
     before = await seq(call, s)
     for token in outsiders(s, author):
-        assert_error(await call("POST", s.api(f"/comments/{held['id']}/moderate"), token, json={"decision": "approved"}), 403)
-        assert_error(await call("POST", s.api(f"/remarks/{remark.body['id']}/moderate"), token, json={"decision": "approved"}), 403)
+        assert_error(
+            await call("POST", s.api(f"/comments/{held['id']}/moderate"), token, json={"decision": "approved"}), 403
+        )
+        assert_error(
+            await call("POST", s.api(f"/remarks/{remark.body['id']}/moderate"), token, json={"decision": "approved"}),
+            403,
+        )
     for body in ({}, {"decision": "pending"}, {"decision": True}):
         assert_error(await call("POST", s.api(f"/comments/{held['id']}/moderate"), chair, json=body), 422)
     assert_error(await call("POST", s.api("/comments/999999/moderate"), chair, json={"decision": "approved"}), 404)
@@ -337,7 +381,9 @@ async def test_premoderation(demo_server: Server, call: Call, listen: Any) -> No
     approved = await call("POST", s.api(f"/comments/{held['id']}/moderate"), chair, json={"decision": "approved"})
     assert (approved.body["moderation"], approved.body["revision"]) == ("approved", 2)
     assert (await author_socket.wait_for("comment.moderated"))[0]["data"]["id"] == held["id"]
-    rejected = await call("POST", s.api(f"/comments/{doomed['id']}/moderate"), s.tokens["admin"], json={"decision": "rejected"})
+    rejected = await call(
+        "POST", s.api(f"/comments/{doomed['id']}/moderate"), s.tokens["admin"], json={"decision": "rejected"}
+    )
     assert rejected.body["moderation"] == "rejected"
     paper = await call("POST", s.api(f"/remarks/{remark.body['id']}/moderate"), chair, json={"decision": "approved"})
     assert paper.status == 200 and paper.body["moderation"] == "approved"
@@ -350,7 +396,11 @@ async def test_premoderation(demo_server: Server, call: Call, listen: Any) -> No
     after = await summary()
     assert sorted(r["body"] for g in after["comments"] for r in g["rows"]) == ["Chờ duyệt.", "Trước khi kiểm duyệt."]
     assert [r["title"] for r in after["remarks"]] == ["Tham luận chờ duyệt"]
-    assert (after["comment_totals"]["total"], after["comment_totals"]["held"], after["comment_totals"]["rejected"]) == (2, 0, 1)
+    assert (after["comment_totals"]["total"], after["comment_totals"]["held"], after["comment_totals"]["rejected"]) == (
+        2,
+        0,
+        1,
+    )
 
     off = await call("PATCH", s.api(), s.tokens["admin"], json={"premoderation": False})
     assert off.body["premoderation"] is False
@@ -384,7 +434,10 @@ async def test_reopen_collection_is_audited(demo_server: Server, call: Call, lis
     assert (reopened.body["status"], reopened.body["collection_closed_at"]) == ("open", None)
     assert (await comment(call, s, author, None, "Đã mở lại."))["moderation"] == "approved"
     changes = await display.wait_for("conference.state_changed", 2)
-    assert [(e["data"]["previous"], e["data"]["status"]) for e in changes] == [("open", "collection_closed"), ("collection_closed", "open")]
+    assert [(e["data"]["previous"], e["data"]["status"]) for e in changes] == [
+        ("open", "collection_closed"),
+        ("collection_closed", "open"),
+    ]
 
     audit = (await call("GET", s.api("/audit"), admin)).body
     assert [(e["action"], e["details"]["method"], e["details"]["path"], e["address"]) for e in audit["items"]] == [
@@ -397,7 +450,13 @@ async def test_reopen_collection_is_audited(demo_server: Server, call: Call, lis
 
     spec = (await call("GET", f"{s.base_url}/api/v1/openapi.json")).body
     base = "/api/v1/conferences/{conference_id}"
-    for path in ("/reopen-collection", "/audit", "/comments/counts", "/comments/{comment_id}/merge", "/remarks/{remark_id}/moderate"):
+    for path in (
+        "/reopen-collection",
+        "/audit",
+        "/comments/counts",
+        "/comments/{comment_id}/merge",
+        "/remarks/{remark_id}/moderate",
+    ):
         assert base + path in spec["paths"], path
     all_valid(display)
 

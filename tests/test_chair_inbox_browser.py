@@ -28,7 +28,9 @@ async def chair_console(open_console: Open, s: Server) -> Page:
 async def test_filter_by_article_and_search(demo_server: Server, open_console: Open, call: Call) -> None:
     s = demo_server
     author, other = await people(call, s)
-    c1 = await comment(call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì.")
+    c1 = await comment(
+        call, s, author, "dieu-3", "Cần làm rõ cơ chế điều phối giữa hai bên.", "3. Hai bên cùng chủ trì."
+    )
     c2 = await comment(call, s, author, "dieu-3.khoan-2", "Bổ sung thời hạn trả lời.")
     c3 = await comment(call, s, other, "dieu-6.khoan-1", "Làm rõ trách nhiệm của công an tỉnh.")
     await call("POST", s.api("/remarks"), other, json={"title": "Phát biểu", "body": "Thống nhất cao."})
@@ -53,7 +55,9 @@ async def test_filter_by_article_and_search(demo_server: Server, open_console: O
     detail = chair.locator("#inbox-detail")
     await expect(detail).to_be_visible()
     await expect(detail.locator("#detail-comment")).to_contain_text("Bổ sung thời hạn trả lời.")
-    await expect(detail.locator('.section-text[data-anchor="dieu-3.khoan-2"]')).to_have_class("section-text is-commented")
+    await expect(detail.locator('.section-text[data-anchor="dieu-3.khoan-2"]')).to_have_class(
+        "section-text is-commented"
+    )
     await expect(detail.locator(".section-text").first).to_have_attribute("data-anchor", "dieu-3")
 
     # A search without diacritics, answered by the server, across every article.
@@ -69,7 +73,9 @@ async def test_filter_by_article_and_search(demo_server: Server, open_console: O
     await chair.locator("#inbox-proposed").check()
     await expect(feed).to_have_count(1)
     await comment(call, s, other, "dieu-1", "Phạm vi còn hẹp.")
-    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-1"] .count')).to_have_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-1"] .count')).to_have_text(
+        "1", timeout=LIVE_TIMEOUT_MS
+    )
     await expect(feed).to_have_count(1)
     assert await card(chair, c3).count() == 0
 
@@ -94,11 +100,15 @@ async def test_bulk_ruling_of_two_comments(demo_server: Server, open_console: Op
     await bulk.locator('button[type="submit"]').click()
 
     for item in (c1, c2):
-        await expect(card(chair, item).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.partly_accepted"])
+        await expect(card(chair, item).locator(".ruling .disposition-badge")).to_have_text(
+            VI["disposition.partly_accepted"]
+        )
         await expect(card(chair, item).locator(".ruling")).to_contain_text("Tiếp thu, chỉnh lý câu chữ.")
     await expect(card(chair, c3).locator(".ruling.pending")).to_be_visible()
     await expect(bulk).to_be_hidden()
-    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-3"] .meta')).to_contain_text("1", timeout=LIVE_TIMEOUT_MS)
+    await expect(chair.locator('#inbox-counts li[data-anchor="dieu-3"] .meta')).to_contain_text(
+        "1", timeout=LIVE_TIMEOUT_MS
+    )
 
     # The author's console hears both rulings live.
     ruled = delegate.locator("#my-comments > li", has=delegate.locator(".disposition-badge"))
@@ -155,7 +165,9 @@ async def test_premoderation_moderation_and_reopening(demo_server: Server, open_
     assert (await call("GET", s.api(), token)).body["premoderation"] is True
 
     held = await comment(call, s, author, "dieu-2", "Chờ duyệt.")
-    remark = (await call("POST", s.api("/remarks"), author, json={"title": "Tham luận chờ duyệt", "body": "Nội dung."})).body
+    remark = (
+        await call("POST", s.api("/remarks"), author, json={"title": "Tham luận chờ duyệt", "body": "Nội dung."})
+    ).body
     held_card = card(chair, held)
     remark_card = chair.locator(f'#feed > li.kind-remark[data-id="{remark["id"]}"]')
     await expect(held_card.locator(".moderation .tag")).to_have_text(VI["inbox.held"], timeout=LIVE_TIMEOUT_MS)
@@ -182,7 +194,9 @@ async def test_premoderation_moderation_and_reopening(demo_server: Server, open_
     assert (await call("GET", s.api(), token)).body["status"] == "open"
 
 
-async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     author, _ = await people(call, s)
     c1 = await comment(call, s, author, "dieu-3", "Một.")
@@ -194,7 +208,9 @@ async def test_bulk_ruling_refused_when_one_was_ruled_meanwhile(demo_server: Ser
     ruled = await call("PATCH", s.api(f"/comments/{c2['id']}"), s.tokens["admin"],
                        json={"disposition": "declined", "response": "Không phù hợp.", "revision": c2["revision"]})
     assert ruled.status == 200, ruled.body
-    await expect(card(chair, c2).locator(".ruling .disposition-badge")).to_have_text(VI["disposition.declined"], timeout=LIVE_TIMEOUT_MS)
+    await expect(card(chair, c2).locator(".ruling .disposition-badge")).to_have_text(
+        VI["disposition.declined"], timeout=LIVE_TIMEOUT_MS
+    )
     open_console.expect_refusal(409)
     bulk = chair.locator("#inbox-bulk")
     await bulk.locator("select[name=disposition]").select_option("accepted")
@@ -239,8 +255,12 @@ async def test_the_console_in_panes(demo_server: Server, open_console: Open, cal
 
     # A point whose link goes down is counted on the points tab while another pane is shown.
     hgi = (await point_ids(call, s))["HGI"]
-    assert (await call("POST", s.api(f"/points/{hgi}/status"), s.tokens["operators"]["HGI"], json={"link": "down"})).status == 200
-    await expect(chair.locator("#tab-diem-cau .tab-badge")).to_have_text(VI["chair.tab_down"].format(n=1), timeout=LIVE_TIMEOUT_MS)
+    assert (
+        await call("POST", s.api(f"/points/{hgi}/status"), s.tokens["operators"]["HGI"], json={"link": "down"})
+    ).status == 200
+    await expect(chair.locator("#tab-diem-cau .tab-badge")).to_have_text(
+        VI["chair.tab_down"].format(n=1), timeout=LIVE_TIMEOUT_MS
+    )
 
     # The workshop's state stays in sight on any pane, and a reload opens the pane it left.
     await expect(chair.locator("#conference-status")).to_be_visible()
@@ -313,7 +333,9 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     await form.locator("select[name=section_anchor]").select_option("dieu-3.khoan-5")
     await form.locator('input[name=kind][value="insert_after"]').check()
     await form.locator("textarea[name=text]").fill("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
-    await expect(form.locator(".proposal-preview ins")).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    await expect(form.locator(".proposal-preview ins")).to_have_text(
+        "6. Định kỳ hằng năm hai bên đánh giá việc phối hợp."
+    )
     await form.locator("textarea[name=reason]").fill("Bổ sung cơ chế đánh giá.")
     await form.locator('button[type="submit"]').click()
     await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(2, timeout=LIVE_TIMEOUT_MS)
@@ -322,8 +344,14 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     assert set(by_kind) == {"delete", "insert_after"}, filed
     deleted, inserted = card(chair, by_kind["delete"]), card(chair, by_kind["insert_after"])
     await expect(deleted.locator('.proposed[data-kind="delete"] .diff del')).to_contain_text("Bảo đảm bí mật của Đảng")
-    await expect(inserted.locator('.proposed[data-kind="insert_after"] .diff ins')).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
-    await expect(inserted.locator(".proposed .meta")).to_have_text(VI["inbox.insert_where"].format(section=f'{VI["section.article"].format(n=3)}, {VI["section.clause"].format(n=5)}'))
+    await expect(inserted.locator('.proposed[data-kind="insert_after"] .diff ins')).to_have_text(
+        "6. Định kỳ hằng năm hai bên đánh giá việc phối hợp."
+    )
+    await expect(inserted.locator(".proposed .meta")).to_have_text(
+        VI["inbox.insert_where"].format(
+            section=f"{VI['section.article'].format(n=3)}, {VI['section.clause'].format(n=5)}"
+        )
+    )
 
     # A delegate's replacement, partly accepted with the chair's own wording: diffed against both, live.
     proposal = "2. Phối hợp thường xuyên, chặt chẽ, kịp thời; đề cao trách nhiệm của mỗi bên."
@@ -358,11 +386,15 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     await text.locator('.view-switch [data-view="diff"]').click()
     await expect(text).to_have_attribute("data-view", "diff")
     await expect(text.locator('.view-part[data-change="proposed"]')).to_have_count(2)
-    await expect(text.locator('.view-part[data-change="inserted"] ins')).to_have_text("6. Định kỳ hằng năm hai bên đánh giá việc phối hợp.")
+    await expect(text.locator('.view-part[data-change="inserted"] ins')).to_have_text(
+        "6. Định kỳ hằng năm hai bên đánh giá việc phối hợp."
+    )
     assert "null" not in await text.inner_text()
     await text.locator('.view-switch [data-view="revised"]').click()
     await expect(text).to_have_attribute("data-view", "revised")
-    await expect(text.locator('.view-part[data-change="modified"]')).to_contain_text("kịp thời, đồng bộ; đề cao trách nhiệm")
+    await expect(text.locator('.view-part[data-change="modified"]')).to_contain_text(
+        "kịp thời, đồng bộ; đề cao trách nhiệm"
+    )
     await text.locator(".project-button").first.click()
     await expect(chair.locator("#screen-now")).to_have_text(f"Điều 3 · {VI['screen.view_revised']}")
     shown = (await call("GET", s.api("/display"), token)).body
@@ -383,7 +415,9 @@ async def test_proposals_counter_wording_answer_and_views(demo_server: Server, o
     await expect(chair.locator("#feed > li .tag-secretariat")).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
 
 
-async def test_a_comment_heard_while_the_list_loads_keeps_its_card(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_a_comment_heard_while_the_list_loads_keeps_its_card(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     author, _ = await people(call, s)
     chair = await chair_console(open_console, s)

@@ -60,4 +60,6 @@ def test_the_scan_sees_reads_and_ignores_prose() -> None:
     # The scan is what the two tests above stand on: a read in settings.py counts, a mention in a help text does not.
     found = read_by_code()
     assert "DIEMCAU_SESSION_HOURS" in found and "DIEMCAU_SIMULATE_TOKEN" in found
-    assert names_read_in('x = env.get("DIEMCAU_A")\nhelp = "see DIEMCAU_B for more"\n"""DIEMCAU_C=json."""\n') == [("DIEMCAU_A", 1)]
+    assert names_read_in('x = env.get("DIEMCAU_A")\nhelp = "see DIEMCAU_B for more"\n"""DIEMCAU_C=json."""\n') == [
+        ("DIEMCAU_A", 1)
+    ]

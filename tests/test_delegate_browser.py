@@ -22,7 +22,9 @@ window.AudioContext = class {
 """
 
 
-async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     await call("POST", s.api("/open"), s.tokens["chair"])
     token = next(iter(s.tokens["delegates"].values()))
@@ -92,12 +94,16 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(demo_serve
                        json={"disposition": "accepted", "response": "Tiếp thu.", "revision": comment["revision"]})
     assert ruled.status == 200
 
-    await expect(mine.first.locator(".disposition-badge")).to_have_text(vi["disposition.accepted"], timeout=LIVE_TIMEOUT_MS)
+    await expect(mine.first.locator(".disposition-badge")).to_have_text(
+        vi["disposition.accepted"], timeout=LIVE_TIMEOUT_MS
+    )
     await expect(mine.first).to_contain_text("Tiếp thu.")
     # What was heard live keeps the receipt the listing gave.
     await expect(mine.first.locator(".receipt-code")).to_have_text(receipt[:12] + "…")
     # The ruling is read out by a screen reader (a polite live region) and shown.
-    said = vi["comment.ruled"].format(n=comment["number"], where=" (Điều 3, khoản 2)", disposition=vi["disposition.accepted"])
+    said = vi["comment.ruled"].format(
+        n=comment["number"], where=" (Điều 3, khoản 2)", disposition=vi["disposition.accepted"]
+    )
     await expect(delegate.locator('#ruling-announce[aria-live="polite"]')).to_have_text(said)
     await expect(delegate.locator("#notice")).to_contain_text(said)
     await assert_not_reloaded(delegate)
@@ -205,7 +211,9 @@ async def test_delegate_follows_its_request_to_the_floor_and_withdraws_the_next(
     await expect(delegate.locator("#speak-form button[type=submit]")).to_be_disabled()
 
 
-async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     await call("POST", s.api("/open"), s.tokens["chair"])
     delegate = await open_console(s, next(iter(s.tokens["delegates"].values())))
@@ -214,7 +222,9 @@ async def test_delegate_sends_a_remark_with_a_paper_and_sees_its_link(demo_serve
     form = delegate.locator("#remark-form")
     await form.locator("input[name=title]").fill("Tham luận về phối hợp")
     await form.locator("textarea[name=body]").fill("Toàn văn trong tệp đính kèm.")
-    await delegate.locator("#remark-file").set_input_files(files=[{"name": "Tham luận.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    await delegate.locator("#remark-file").set_input_files(
+        files=[{"name": "Tham luận.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
     await form.locator("button[type=submit]").click()
 
     link = delegate.locator("#my-remarks li a.attachment-link")
@@ -330,13 +340,17 @@ async def test_delegate_proposes_each_kind_on_a_phone_answers_the_ruling_and_rea
     # Views: revised shows the adopted counter-wording; the diff marks the delegate's own pending drop.
     await delegate.locator('#view-switch button[data-view="revised"]').click()
     await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_contain_text("đầy đủ, kịp thời")
-    await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_have_attribute("data-change", "modified")
+    await expect(reader.locator('.reader-section[data-anchor="dieu-3.khoan-3"]')).to_have_attribute(
+        "data-change", "modified"
+    )
     # A ruling reaches the open view live: the adopted insertion follows khoản 2, numbered 3.
     inserted = listed["dieu-3.khoan-2"]
     ruled = await call("PATCH", s.api(f"/comments/{inserted['id']}"), chair, json={
         "disposition": "accepted", "response": "Tiếp thu.", "revision": inserted["revision"]})
     assert ruled.status == 200, ruled.body
-    await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(f"3. {added}", timeout=LIVE_TIMEOUT_MS)
+    await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(
+        f"3. {added}", timeout=LIVE_TIMEOUT_MS
+    )
     await delegate.locator('#view-switch button[data-view="diff"]').click()
     await expect(reader.locator('.view-proposal[data-kind="delete"]')).to_have_count(1)
     await expect(reader.locator('.reader-section[data-change="inserted"]')).to_contain_text(added)

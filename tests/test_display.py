@@ -48,10 +48,19 @@ async def test_every_mode_reaches_the_display_and_stays(
     screen = await listen(s, t["display"])
     assert await shown(call, s) == {**AGENDA, "section": None}
     steps = [
-        ({"mode": "section", "anchor": "dieu-3.khoan-2"}, {"mode": "section", "anchor": "dieu-3.khoan-2", "view": "original", "text": None}),
-        ({"mode": "section", "anchor": "dieu-3", "view": "diff"}, {"mode": "section", "anchor": "dieu-3", "view": "diff", "text": None}),
+        (
+            {"mode": "section", "anchor": "dieu-3.khoan-2"},
+            {"mode": "section", "anchor": "dieu-3.khoan-2", "view": "original", "text": None},
+        ),
+        (
+            {"mode": "section", "anchor": "dieu-3", "view": "diff"},
+            {"mode": "section", "anchor": "dieu-3", "view": "diff", "text": None},
+        ),
         ({"mode": "speakers"}, {"mode": "speakers", "anchor": None, "view": None, "text": None}),
-        ({"mode": "message", "text": "  Giải lao 15 phút  "}, {"mode": "message", "anchor": None, "view": None, "text": "Giải lao 15 phút"}),
+        (
+            {"mode": "message", "text": "  Giải lao 15 phút  "},
+            {"mode": "message", "anchor": None, "view": None, "text": "Giải lao 15 phút"},
+        ),
         ({"mode": "agenda", "anchor": None}, AGENDA),
     ]
     for count, (body, state) in enumerate(steps, start=1):
@@ -65,7 +74,9 @@ async def test_every_mode_reaches_the_display_and_stays(
         for token in (t["display"], t["delegates"][next(iter(t["delegates"]))], t["operators"]["HGI"], t["admin"]):
             assert (await call("GET", s.api(), token)).body["display"] == state
             assert {k: v for k, v in (await shown(call, s, token)).items() if k != "section"} == state
-    sentences = [e["sentence"] for e in (await call("GET", s.api("/audit?action=display.control"), t["chair"])).body["items"]]
+    sentences = [
+        e["sentence"] for e in (await call("GET", s.api("/audit?action=display.control"), t["chair"])).body["items"]
+    ]
     assert sentences[:5] == [
         "Trình chiếu dự thảo (Điều 3, khoản 2) lên màn hình lớn",
         "Trình chiếu dự thảo (Điều 3) kèm các đề xuất sửa đổi lên màn hình lớn",
@@ -117,7 +128,10 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
     s = shared_server
     author, other = await people(call, s)
     draft = (await call("GET", s.api("/drafts"), s.tokens["display"])).body["items"][0]
-    sections = {x["anchor"]: x for x in (await call("GET", s.api(f"/drafts/{draft['id']}"), s.tokens["display"])).body["sections"]}
+    sections = {
+        x["anchor"]: x
+        for x in (await call("GET", s.api(f"/drafts/{draft['id']}"), s.tokens["display"])).body["sections"]
+    }
     first, second = sections["dieu-4.khoan-1"]["text"].strip(), sections["dieu-4.khoan-2"]["text"].strip()
     adopted = first.replace("1.", "1. Hằng năm,", 1)
     accepted = await comment(call, s, author, "dieu-4.khoan-1", "Nói rõ thời điểm.", adopted)
@@ -131,7 +145,12 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
         assert reply.status == 200, reply.body
         assert (await shown(call, s))["section"] == reply.body["section"]
         section = reply.body["section"]
-        assert (section["anchor"], section["kind"], section["number"], section["view"]) == ("dieu-4", "article", "4", name)
+        assert (section["anchor"], section["kind"], section["number"], section["view"]) == (
+            "dieu-4",
+            "article",
+            "4",
+            name,
+        )
         return {part["anchor"]: part for part in section["parts"]}
 
     original = await view("original")
@@ -173,26 +192,42 @@ async def test_a_section_in_each_view(shared_server: Server, call: Call) -> None
     assert joined(revised["dieu-4.khoan-2"]["runs"], "equal") == second
 
     clause = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-2", "view": "revised"})).body["section"]
-    assert clause["article_title"] == sections["dieu-4"]["title"] and [p["anchor"] for p in clause["parts"]] == ["dieu-4.khoan-2"]
+    assert clause["article_title"] == sections["dieu-4"]["title"] and [p["anchor"] for p in clause["parts"]] == [
+        "dieu-4.khoan-2"
+    ]
 
     # The structure changes: a clause inserted and a point deleted, both adopted. The revised view renumbers.
-    added = await propose(call, s, author, "dieu-4.khoan-1", {"kind": "insert_after", "text": "Hai bên trao đổi kết quả hằng quý."})
+    added = await propose(
+        call, s, author, "dieu-4.khoan-1", {"kind": "insert_after", "text": "Hai bên trao đổi kết quả hằng quý."}
+    )
     await rule(call, s, added, "accepted", "Tiếp thu.")
     dropped = await propose(call, s, other, "dieu-4.khoan-3.diem-a", {"kind": "delete"})
     await rule(call, s, dropped, "accepted", "Tiếp thu.")
     diff = await view("diff")
-    assert [(p["no"], p["kind"], p["status"]) for p in diff[None]["proposals"]] == [(added["number"], "insert_after", "accepted")]
+    assert [(p["no"], p["kind"], p["status"]) for p in diff[None]["proposals"]] == [
+        (added["number"], "insert_after", "accepted")
+    ]
     assert joined(diff[None]["runs"], "insert") == "Hai bên trao đổi kết quả hằng quý."
     point = diff["dieu-4.khoan-3.diem-a"]["proposals"]
-    assert [p["kind"] for p in point] == ["delete"] and joined(point[0]["runs"], "delete") == sections["dieu-4.khoan-3.diem-a"]["text"].strip()
-    revised_parts = (await put(call, s, {"mode": "section", "anchor": "dieu-4", "view": "revised"})).body["section"]["parts"]
+    assert [p["kind"] for p in point] == ["delete"] and joined(point[0]["runs"], "delete") == sections[
+        "dieu-4.khoan-3.diem-a"
+    ]["text"].strip()
+    revised_parts = (await put(call, s, {"mode": "section", "anchor": "dieu-4", "view": "revised"})).body["section"][
+        "parts"
+    ]
     assert [(p["anchor"], p["number"], p["change"]) for p in revised_parts[:6]] == [
-        ("dieu-4", "4", "unchanged"), ("dieu-4.khoan-1", "1", "modified"), (None, "2", "inserted"),
-        ("dieu-4.khoan-2", "3", "unchanged"), ("dieu-4.khoan-3", "4", "unchanged"), ("dieu-4.khoan-3.diem-b", "a", "unchanged"),
+        ("dieu-4", "4", "unchanged"),
+        ("dieu-4.khoan-1", "1", "modified"),
+        (None, "2", "inserted"),
+        ("dieu-4.khoan-2", "3", "unchanged"),
+        ("dieu-4.khoan-3", "4", "unchanged"),
+        ("dieu-4.khoan-3.diem-b", "a", "unchanged"),
     ]
     assert joined(revised_parts[2]["runs"], "equal") == "2. Hai bên trao đổi kết quả hằng quý."
     assert joined(revised_parts[5]["runs"], "equal").startswith("a) ")
-    gone = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-3.diem-a", "view": "revised"})).body["section"]
+    gone = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-3.diem-a", "view": "revised"})).body[
+        "section"
+    ]
     assert (gone["revised_anchor"], gone["parts"]) == (None, [])
     moved = (await put(call, s, {"mode": "section", "anchor": "dieu-4.khoan-2", "view": "revised"})).body["section"]
     assert moved["revised_anchor"] == "dieu-4.khoan-3"
@@ -232,13 +267,24 @@ async def on_screen(display: Page, mode: str) -> None:
     assert await violations(display) == []
 
 
-async def test_the_chair_projects_and_every_display_follows(shared_server: Server, open_console: Open, call: Call) -> None:
+async def test_the_chair_projects_and_every_display_follows(
+    shared_server: Server, open_console: Open, call: Call
+) -> None:
     s, t = shared_server, shared_server.tokens
     author, _ = await people(call, s)
     draft = (await call("GET", s.api("/drafts"), t["display"])).body["items"][0]
-    sections = {x["anchor"]: x for x in (await call("GET", s.api(f"/drafts/{draft['id']}"), t["display"])).body["sections"]}
+    sections = {
+        x["anchor"]: x for x in (await call("GET", s.api(f"/drafts/{draft['id']}"), t["display"])).body["sections"]
+    }
     before = sections["dieu-5.khoan-1"]["text"].strip()
-    proposal = await comment(call, s, author, "dieu-5.khoan-1", "Nêu rõ đầu mối.", before.replace("1. ", "1. Văn phòng tỉnh ủy là đầu mối; ", 1))
+    proposal = await comment(
+        call,
+        s,
+        author,
+        "dieu-5.khoan-1",
+        "Nêu rõ đầu mối.",
+        before.replace("1. ", "1. Văn phòng tỉnh ủy là đầu mối; ", 1),
+    )
     await rule(call, s, proposal, "accepted", "Tiếp thu.")
     speakers = await present_at_hgi(call, s, 2)
     for person in speakers:
@@ -269,7 +315,9 @@ async def test_the_chair_projects_and_every_display_follows(shared_server: Serve
     await panel.get_by_role("button", name=VI["screen.project"], exact=True).click()
     await expect(display.locator("#section-view")).to_have_text(VI["display.view_diff"], timeout=LIVE_TIMEOUT_MS)
     await expect(display.locator("#section-body ins")).to_have_text("Văn phòng tỉnh ủy là đầu mối;")
-    await expect(display.locator("#section-body .proposal-label")).to_have_text(f"Góp ý số {proposal['number']} · Tiếp thu")
+    await expect(display.locator("#section-body .proposal-label")).to_have_text(
+        f"Góp ý số {proposal['number']} · Tiếp thu"
+    )
     await assert_fits_projectors(display)
     await panel.locator('select[name="anchor"]').select_option("dieu-5")
     await panel.locator('select[name="view"]').select_option("revised")
@@ -279,11 +327,17 @@ async def test_the_chair_projects_and_every_display_follows(shared_server: Serve
     await expect(display.locator("#section-body")).to_contain_text("1. Văn phòng tỉnh ủy là đầu mối;")
     await expect(display.locator("#section-body :is(ins, del)")).to_have_count(0)
 
-    await panel.get_by_label(VI["screen.message_text"]).fill("Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
+    await panel.get_by_label(VI["screen.message_text"]).fill(
+        "Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30."
+    )
     await panel.get_by_role("button", name=VI["screen.show_message"]).click()
     await on_screen(display, "message")
-    await expect(display.locator("#message-text")).to_have_text("Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
-    await expect(panel.locator("#screen-now")).to_have_text("Thông điệp: Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30.")
+    await expect(display.locator("#message-text")).to_have_text(
+        "Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30."
+    )
+    await expect(panel.locator("#screen-now")).to_have_text(
+        "Thông điệp: Giải lao 15 phút. Phiên thảo luận tiếp tục lúc 10 giờ 30."
+    )
 
     await panel.get_by_role("button", name=VI["screen.speakers"]).click()
     await on_screen(display, "speakers")

@@ -19,7 +19,9 @@ from tests.support.http import Call
 from tests.support.servers import start_server, stop_server
 
 
-def form(content: bytes, filename: str, content_type: str = "application/octet-stream", title: str | None = None) -> aiohttp.FormData:
+def form(
+    content: bytes, filename: str, content_type: str = "application/octet-stream", title: str | None = None
+) -> aiohttp.FormData:
     data = aiohttp.FormData()
     data.add_field("file", content, filename=filename, content_type=content_type)
     if title is not None:
@@ -51,7 +53,13 @@ def sample_docx() -> tuple[bytes, list[str]]:
     document.add_paragraph("Điều 2. Đối tượng áp dụng")
     document.add_paragraph("1. Các cơ quan Trung ương.")
     document.add_paragraph("2. Các địa phương:")
-    for letter, text in (("a", "Tỉnh ủy;"), ("b", "Thành ủy;"), ("c", "Huyện ủy;"), ("d", "Đảng ủy khối;"), ("đ", "Đảng ủy xã, phường.")):
+    for letter, text in (
+        ("a", "Tỉnh ủy;"),
+        ("b", "Thành ủy;"),
+        ("c", "Huyện ủy;"),
+        ("d", "Đảng ủy khối;"),
+        ("đ", "Đảng ủy xã, phường."),
+    ):
         document.add_paragraph(f"{letter}) {text}")
     document.add_heading("Chương II", 1)
     document.add_paragraph("ĐIỀU KHOẢN THI HÀNH")
@@ -66,9 +74,22 @@ def sample_docx() -> tuple[bytes, list[str]]:
 
 SAMPLE_ANCHORS = [
     "mo-dau",
-    "chuong-1", "chuong-1.muc-1", "dieu-1", "dieu-2", "dieu-2.khoan-1", "dieu-2.khoan-2",
-    "dieu-2.khoan-2.diem-a", "dieu-2.khoan-2.diem-b", "dieu-2.khoan-2.diem-c", "dieu-2.khoan-2.diem-d", "dieu-2.khoan-2.diem-dd",
-    "chuong-2", "chuong-2.muc-1", "dieu-3", "dieu-3.khoan-1", "dieu-3.khoan-2",
+    "chuong-1",
+    "chuong-1.muc-1",
+    "dieu-1",
+    "dieu-2",
+    "dieu-2.khoan-1",
+    "dieu-2.khoan-2",
+    "dieu-2.khoan-2.diem-a",
+    "dieu-2.khoan-2.diem-b",
+    "dieu-2.khoan-2.diem-c",
+    "dieu-2.khoan-2.diem-d",
+    "dieu-2.khoan-2.diem-dd",
+    "chuong-2",
+    "chuong-2.muc-1",
+    "dieu-3",
+    "dieu-3.khoan-1",
+    "dieu-3.khoan-2",
 ]
 
 
@@ -76,10 +97,17 @@ async def test_docx_is_split_into_anchored_nfc_sections_without_losing_text(shar
     s, admin = shared_server, shared_server.tokens["admin"]
     fresh = await new_conference(call, s)
     raw, paragraphs = sample_docx()
-    uploaded = await call("POST", fresh.api("/drafts"), admin, data=form(raw, "du-thao.docx", DOCX_TYPE, title="Dự thảo Quy chế"))
+    uploaded = await call(
+        "POST", fresh.api("/drafts"), admin, data=form(raw, "du-thao.docx", DOCX_TYPE, title="Dự thảo Quy chế")
+    )
     assert uploaded.status == 201, uploaded.body
     draft = uploaded.body
-    assert (draft["format"], draft["revision"], draft["title"], draft["unmatched"]) == ("docx", 1, "Dự thảo Quy chế", [])
+    assert (draft["format"], draft["revision"], draft["title"], draft["unmatched"]) == (
+        "docx",
+        1,
+        "Dự thảo Quy chế",
+        [],
+    )
     sections = {x["anchor"]: x for x in draft["sections"]}
     assert [x["anchor"] for x in draft["sections"]] == SAMPLE_ANCHORS
     assert sections["chuong-1"]["title"] == "NHỮNG QUY ĐỊNH CHUNG"
@@ -110,7 +138,11 @@ async def test_a_docx_numbered_by_word_gives_clauses_and_points(shared_server: S
     saved = (FIXTURES / "du-thao-libreoffice.docx").read_bytes()
     preview = await call("POST", fresh.api("/drafts?dry_run=true"), admin, data=form(saved, "du-thao.docx", DOCX_TYPE))
     assert preview.status == 200 and preview.body["unmatched"] == [], preview.body
-    assert (preview.body["counts"]["article"], preview.body["counts"]["clause"], preview.body["counts"]["point"]) == (4, 12, 4)
+    assert (preview.body["counts"]["article"], preview.body["counts"]["clause"], preview.body["counts"]["point"]) == (
+        4,
+        12,
+        4,
+    )
 
 
 def tracked_changes_docx() -> bytes:
@@ -136,7 +168,9 @@ def tracked_changes_docx() -> bytes:
 
 async def test_tracked_changes_read_as_accepted(shared_server: Server, call: Call) -> None:
     fresh = await new_conference(call, shared_server)
-    uploaded = await call("POST", fresh.api("/drafts"), shared_server.tokens["admin"], data=form(tracked_changes_docx(), "sua.docx"))
+    uploaded = await call(
+        "POST", fresh.api("/drafts"), shared_server.tokens["admin"], data=form(tracked_changes_docx(), "sua.docx")
+    )
     assert uploaded.status == 201, uploaded.body
     assert [x["text"] for x in uploaded.body["sections"]] == ["Điều 1. Tổ chức thực hiện\n\n", "1. Văn phòng chủ trì."]
 
@@ -160,7 +194,11 @@ async def test_unusable_files_are_refused_with_a_reason(shared_server: Server, c
             assert reply.body["error"]["details"] == {"file": reason}, reply.body
 
     await refused(b"PK\x03\x04" + b"garbage" * 40, "du-thao.docx", "unreadable DOCX")
-    await refused(zip_of({"word/document.xml": b"<w:document><unclosed", "[Content_Types].xml": b"garbage"}), "du-thao.docx", "unreadable DOCX")
+    await refused(
+        zip_of({"word/document.xml": b"<w:document><unclosed", "[Content_Types].xml": b"garbage"}),
+        "du-thao.docx",
+        "unreadable DOCX",
+    )
     await refused(zip_of({"xl/workbook.xml": b"<workbook/>"}), "bang.xlsx", "unreadable DOCX")
     await refused(b"Chuong I\n\x00\x01\x02 not text", "du-thao.txt", "binary file")
     await refused(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "anh.png", "binary file")
@@ -180,7 +218,9 @@ async def test_a_docx_that_would_inflate_past_the_limit_is_413(shared_server: Se
     fresh = await new_conference(call, shared_server)
     bomb = zip_of({"word/document.xml": b"<" * (MAX_EXPANDED + 1)})
     assert len(bomb) < 1024 * 1024
-    reply = await call("POST", fresh.api("/drafts?dry_run=true"), shared_server.tokens["admin"], data=form(bomb, "du-thao.docx"))
+    reply = await call(
+        "POST", fresh.api("/drafts?dry_run=true"), shared_server.tokens["admin"], data=form(bomb, "du-thao.docx")
+    )
     assert_error(reply, 413, "too_large")
 
 
@@ -188,10 +228,14 @@ async def test_markdown_and_text_files_keep_working(shared_server: Server, call:
     s, admin = shared_server, shared_server.tokens["admin"]
     fresh = await new_conference(call, s)
     source = "# Dự thảo\n\n## Chương I\n\n**Điều 1.** Phạm vi\n\n1\\. Khoản một.\n"
-    markdown = await call("POST", fresh.api("/drafts"), admin, data=form(("\ufeff" + source).encode(), "du-thao.md", "text/markdown"))
+    markdown = await call(
+        "POST", fresh.api("/drafts"), admin, data=form(("\ufeff" + source).encode(), "du-thao.md", "text/markdown")
+    )
     assert markdown.status == 201 and markdown.body["format"] == "markdown", markdown.body
     assert [x["anchor"] for x in markdown.body["sections"]] == ["mo-dau", "chuong-1", "dieu-1", "dieu-1.khoan-1"]
-    text = await call("POST", fresh.api("/drafts"), admin, data=form("Điều 1. Phạm vi\r\nNội dung.".encode(), "du-thao.txt"))
+    text = await call(
+        "POST", fresh.api("/drafts"), admin, data=form("Điều 1. Phạm vi\r\nNội dung.".encode(), "du-thao.txt")
+    )
     assert (text.status, text.body["format"], text.body["revision"]) == (201, "text", 2)
 
 
@@ -217,33 +261,59 @@ async def test_dry_run_returns_the_outline_and_writes_nothing(shared_server: Ser
     assert preview.status == 200, preview.body
     body = preview.body
     assert body["dry_run"] is True and body["format"] == "docx" and body["title"] == "BỘ TƯ PHÁP"
-    assert body["counts"] == {"preamble": 1, "part": 0, "chapter": 2, "section": 2, "article": 3, "clause": 4, "point": 5}
+    assert body["counts"] == {
+        "preamble": 1,
+        "part": 0,
+        "chapter": 2,
+        "section": 2,
+        "article": 3,
+        "clause": 4,
+        "point": 5,
+    }
     assert [x["anchor"] for x in body["sections"]] == SAMPLE_ANCHORS
     assert all(set(x) == {"anchor", "kind", "number", "title"} for x in body["sections"])
     assert body["unmatched"] == []
     broken = "Điều 1. Phạm vi\n\nĐiều . Thiếu số\n\nĐiều 3. Nhảy số\n"
-    flagged = await call("POST", fresh.api("/drafts?dry_run=true"), admin, json={"format": "text", "content": broken, "title": "Thử"})
+    flagged = await call(
+        "POST", fresh.api("/drafts?dry_run=true"), admin, json={"format": "text", "content": broken, "title": "Thử"}
+    )
     assert flagged.status == 200 and flagged.body["unmatched"] == ["Điều . Thiếu số", "Điều 3. Nhảy số"]
     assert (await call("GET", fresh.api(), admin)).body["seq"] == seq
     assert (await call("GET", fresh.api("/drafts"), admin)).body == {"items": [], "total": 0}
     assert (await call("GET", fresh.api(f"/events?after={seq}"), admin)).body["items"] == []
     assert_error(await call("POST", fresh.api("/drafts?dry_run=yes"), admin, json={"content": broken}), 422)
-    assert_error(await call("POST", fresh.api("/drafts?dry_run=true"), admin, json={"format": "text", "content": "Không có điều."}), 422)
+    assert_error(
+        await call(
+            "POST", fresh.api("/drafts?dry_run=true"), admin, json={"format": "text", "content": "Không có điều."}
+        ),
+        422,
+    )
 
 
 async def test_revisions_until_the_workshop_opens(shared_server: Server, call: Call) -> None:
     s, admin = shared_server, shared_server.tokens["admin"]
-    assert_error(await call("POST", s.api("/drafts"), admin, json={"format": "text", "content": "Điều 1. Mới"}), 409, "conference_open")
+    assert_error(
+        await call("POST", s.api("/drafts"), admin, json={"format": "text", "content": "Điều 1. Mới"}),
+        409,
+        "conference_open",
+    )
     fresh = await new_conference(call, s)
     for n in (1, 2):
-        reply = await call("POST", fresh.api("/drafts"), admin, json={"format": "text", "content": f"Điều 1. Bản {n}\n\n1. Khoản."})
+        reply = await call(
+            "POST", fresh.api("/drafts"), admin, json={"format": "text", "content": f"Điều 1. Bản {n}\n\n1. Khoản."}
+        )
         assert reply.status == 201 and reply.body["revision"] == n
     assert (await call("POST", fresh.api("/open"), admin)).status == 200
     late = {"format": "text", "content": "Điều 1. Bản 3"}
     assert_error(await call("POST", fresh.api("/drafts"), admin, json=late), 409, "conference_open")
     assert_error(await call("POST", fresh.api("/drafts?dry_run=true"), admin, json=late), 409, "conference_open")
-    comment = await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-1.khoan-1", "body": "Rõ hơn"})
-    assert comment.status == 201 and (comment.body["draft_revision"], comment.body["section_anchor"]) == (2, "dieu-1.khoan-1")
+    comment = await call(
+        "POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-1.khoan-1", "body": "Rõ hơn"}
+    )
+    assert comment.status == 201 and (comment.body["draft_revision"], comment.body["section_anchor"]) == (
+        2,
+        "dieu-1.khoan-1",
+    )
     assert [d["revision"] for d in (await call("GET", fresh.api("/drafts"), admin)).body["items"]] == [2, 1]
 
 
@@ -253,7 +323,11 @@ async def test_an_open_workshop_without_a_draft_still_takes_its_first(shared_ser
     await call("POST", fresh.api("/open"), admin)
     first = await call("POST", fresh.api("/drafts"), admin, json={"format": "text", "content": "Điều 1. Đầu tiên"})
     assert first.status == 201 and first.body["revision"] == 1
-    assert_error(await call("POST", fresh.api("/drafts"), admin, json={"format": "text", "content": "Điều 1. Thay"}), 409, "conference_open")
+    assert_error(
+        await call("POST", fresh.api("/drafts"), admin, json={"format": "text", "content": "Điều 1. Thay"}),
+        409,
+        "conference_open",
+    )
 
 
 async def test_only_the_admin_uploads(shared_server: Server, call: Call) -> None:
@@ -275,7 +349,9 @@ async def test_a_file_over_the_upload_limit_is_413(tmp_path: Path, call: Call) -
         big = ("Điều 1. Phạm vi\n\n" + "Nội dung dài. " * 400).encode()
         assert len(big) > 4096
         for query in ("", "?dry_run=true"):
-            assert_error(await call("POST", fresh.api("/drafts" + query), admin, data=form(big, "du-thao.txt")), 413, "too_large")
+            assert_error(
+                await call("POST", fresh.api("/drafts" + query), admin, data=form(big, "du-thao.txt")), 413, "too_large"
+            )
         fits = ("Điều 1. Phạm vi\n\n" + "Nội dung. " * 200).encode()
         assert len(fits) < 4096
         assert (await call("POST", fresh.api("/drafts"), admin, data=form(fits, "du-thao.txt"))).status == 201

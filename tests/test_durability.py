@@ -87,7 +87,9 @@ async def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         async with aiohttp.ClientSession() as http:
             rosters: dict[str, list[int]] = {}
             for code, token in server.tokens["operators"].items():
-                async with http.get(server.api("/participants?limit=1000"), headers={"Authorization": f"Bearer {token}"}) as r:
+                async with http.get(
+                    server.api("/participants?limit=1000"), headers={"Authorization": f"Bearer {token}"}
+                ) as r:
                     assert r.status == 200
                     rosters[code] = [int(p["id"]) for p in (await r.json())["items"]]
             assert sum(map(len, rosters.values())) < CHECKINS and len(rosters) >= 4
@@ -133,7 +135,9 @@ async def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         after_kill_checkins = {r[0] for r in rows(server.database, "SELECT id FROM checkin")}
         after_kill_comments = {r[0] for r in rows(server.database, "SELECT id FROM comment")}
         for write in acknowledged:
-            assert write.answer_id in (after_kill_checkins if write.kind == "checkin" else after_kill_comments), write.key
+            assert write.answer_id in (after_kill_checkins if write.kind == "checkin" else after_kill_comments), (
+                write.key
+            )
 
         # Phase 2: restart on the same file; the demo is seeded once and the tokens are the same.
         tokens_before = server.tokens
@@ -151,7 +155,9 @@ async def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
             for write, (status, body) in zip(sample, repeats, strict=True):
                 assert 200 <= status < 300, (write.key, status, body)
                 assert write.id_of(body) == write.answer_id, write.key
-            async with http.get(server.api("/attendance"), headers={"Authorization": f"Bearer {server.tokens['chair']}"}) as r:
+            async with http.get(
+                server.api("/attendance"), headers={"Authorization": f"Bearer {server.tokens['chair']}"}
+            ) as r:
                 sheet = await r.json()
     finally:
         stop_server(server)
@@ -182,9 +188,14 @@ async def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
     seqs = [r[0] for r in rows(db, "SELECT seq FROM event ORDER BY seq")]
     (last_seq,) = rows(db, "SELECT last_seq FROM conference")[0]
     assert seqs == list(range(1, last_seq + 1)), "the event seq has a gap or a duplicate"
-    in_events = [r[0] for r in rows(db, "SELECT json_extract(data, '$.id') FROM event WHERE type = 'comment.submitted'")]
+    in_events = [
+        r[0] for r in rows(db, "SELECT json_extract(data, '$.id') FROM event WHERE type = 'comment.submitted'")
+    ]
     assert sorted(in_events) == comment_ids, "a comment row without its event, or an event without its row"
-    checked_in_events = [r[0] for r in rows(db, "SELECT json_extract(data, '$.checkin_id') FROM event WHERE type = 'attendance.checked_in'")]
+    checked_in_events = [
+        r[0]
+        for r in rows(db, "SELECT json_extract(data, '$.checkin_id') FROM event WHERE type = 'attendance.checked_in'")
+    ]
     assert sorted(checked_in_events) == checkin_ids, "a check-in row without its event, or an event without its row"
 
     recount = {

@@ -36,10 +36,16 @@ def source(*modules: tuple[str, str]) -> list[tuple[str, Nodes]]:
 
 
 def test_a_subclass_elsewhere_and_a_given_code_are_found() -> None:
-    codes = collect(source(
-        ("server/a.py", "from server.errors import Conflict\nclass Busy(Conflict):\n    '''The room is busy.'''\n    code = 'busy'\n"),
-        ("server/b.py", "def f():\n    raise errors.Conflict('no', code='taken')\n"),
-    ), {"taken": "Someone took it."})
+    codes = collect(
+        source(
+            (
+                "server/a.py",
+                "from server.errors import Conflict\nclass Busy(Conflict):\n    '''The room is busy.'''\n    code = 'busy'\n",
+            ),
+            ("server/b.py", "def f():\n    raise errors.Conflict('no', code='taken')\n"),
+        ),
+        {"taken": "Someone took it."},
+    )
     assert [(c.code, c.statuses, c.meaning, c.modules) for c in codes] == [
         ("busy", {409}, "The room is busy.", {"server/a.py"}),
         ("conflict", {409}, "The state does not allow it.", {"server/errors.py"}),
@@ -55,7 +61,9 @@ def test_a_subclass_elsewhere_and_a_given_code_are_found() -> None:
         ("raise Conflict('no')", {"gone": "Gone."}, "gone: in MEANINGS but answered nowhere"),
     ],
 )
-def test_a_code_the_catalogue_cannot_explain_fails_the_generation(module: str, meanings: dict[str, str], problem: str) -> None:
+def test_a_code_the_catalogue_cannot_explain_fails_the_generation(
+    module: str, meanings: dict[str, str], problem: str
+) -> None:
     with pytest.raises(ValueError, match=problem):
         collect(source(("server/c.py", module)), meanings)
 

@@ -64,7 +64,10 @@ def join(cursor: Cursor, log: Log, sees: set[str] | None, applied: list[int]) ->
 @given(
     role=st.sampled_from(sorted(SEES)),
     steps=st.lists(
-        st.tuples(st.sampled_from(STREAMS), st.sampled_from(["deliver", "deliver", "deliver", "drop", "late", "twice", "away"])),
+        st.tuples(
+            st.sampled_from(STREAMS),
+            st.sampled_from(["deliver", "deliver", "deliver", "drop", "late", "twice", "away"]),
+        ),
         max_size=60,
     ),
 )

@@ -82,7 +82,9 @@ def token_of(s: Server, role: str) -> str:
     return str(s.tokens[role])
 
 
-def fuzz_operation(s: Server, operation: Any, role: str, mode: GenerationMode, http: requests.Session, tally: Tally) -> None:
+def fuzz_operation(
+    s: Server, operation: Any, role: str, mode: GenerationMode, http: requests.Session, tally: Tally
+) -> None:
     """A bounded number of cases of one operation; a failure is recorded, not raised, so the run goes on."""
     auth = {"Authorization": f"Bearer {token_of(s, role)}"}
     fixed = {"conference_id": s.conference_id} if "{conference_id}" in operation.path else {}
@@ -132,16 +134,31 @@ async def test_what_fuzzing_found_stays_fixed(fuzz_server: Server, call: Call) -
         (404, await call("GET", s.api(f"/drafts/{huge}"), t["admin"])),
         (422, await call("GET", s.api(f"/comments?offset={huge}"), t["chair"])),
         (422, await call("PATCH", s.api("/agenda"), t["chair"], json={"order": [huge]})),
-        (422, await call("POST", s.api("/comments"), t["operators"]["HGI"], json={"participant_id": huge, "body": "x"})),
+        (
+            422,
+            await call("POST", s.api("/comments"), t["operators"]["HGI"], json={"participant_id": huge, "body": "x"}),
+        ),
         # A malformed multipart body (a part header aiohttp refuses, or no boundary) escaped as aiohttp's own error.
-        (400, await call(
-            "POST", s.api("/remarks"), t["operators"]["HGI"],
-            data=b'--b\r\nContent-Disposition: form-data; name="\x1c"\r\n\r\nx\r\n--b--\r\n',
-            headers={"Content-Type": "multipart/form-data; boundary=b"},
-        )),
-        (400, await call(
-            "POST", s.api("/participants/import"), t["admin"], data=b"x", headers={"Content-Type": "multipart/form-data"}
-        )),
+        (
+            400,
+            await call(
+                "POST",
+                s.api("/remarks"),
+                t["operators"]["HGI"],
+                data=b'--b\r\nContent-Disposition: form-data; name="\x1c"\r\n\r\nx\r\n--b--\r\n',
+                headers={"Content-Type": "multipart/form-data; boundary=b"},
+            ),
+        ),
+        (
+            400,
+            await call(
+                "POST",
+                s.api("/participants/import"),
+                t["admin"],
+                data=b"x",
+                headers={"Content-Type": "multipart/form-data"},
+            ),
+        ),
         # A start near year 9999 (or year 1 east of UTC) was stored, then overflowed every agenda and summary read.
         (422, await call("PATCH", s.api(), t["admin"], json={"starts_at": "9999-12-31T23:00:00+00:00"})),
         (422, await call("PATCH", s.api(), t["admin"], json={"starts_at": "0001-01-01T00:00:00+07:00"})),
@@ -169,9 +186,13 @@ async def test_the_api_holds_to_its_document_under_fuzzing(fuzz_server: Server) 
     cases = sum(sum(t.cases.values()) for t in tallies)
     statuses = sum((t.statuses for t in tallies), Counter())
     failures = {key: text for t in tallies for key, text in t.failures.items()}
-    print(f"\nfuzzed {len(fuzzed)} operations as {len(ROLES)} roles: {cases} cases, statuses {sorted(statuses.items())}")
+    print(
+        f"\nfuzzed {len(fuzzed)} operations as {len(ROLES)} roles: {cases} cases, statuses {sorted(statuses.items())}"
+    )
     assert len(fuzzed) == len(operations) >= 80
-    assert not failures, f"{len(failures)} failing operations:\n\n" + "\n\n".join(f"{k}\n{v}" for k, v in sorted(failures.items()))
+    assert not failures, f"{len(failures)} failing operations:\n\n" + "\n\n".join(
+        f"{k}\n{v}" for k, v in sorted(failures.items())
+    )
 
 
 HOSTILE_BODIES = {

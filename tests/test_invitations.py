@@ -62,7 +62,10 @@ async def connect() -> AsyncIterator[Connect]:
 
 async def browser_session(server: Server, token: str) -> str:
     """Open the invitation link like a browser; the `Cookie` header value of the session it starts."""
-    async with aiohttp.ClientSession() as browser, browser.get(f"{server.base_url}/join/{token}", allow_redirects=False) as joined:
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(f"{server.base_url}/join/{token}", allow_redirects=False) as joined,
+    ):
         assert joined.status == 302, await joined.text()
         return joined.headers["Set-Cookie"].split(";", 1)[0]
 
@@ -115,7 +118,13 @@ async def test_expiry_defaults_and_validation(shared_server: Server, call: Call)
     s = shared_server
     admin, url = s.tokens["admin"], s.api("/invitations")
     before, count = await seq(call, s), len(await invitations(call, s))
-    for bad in ((now() - timedelta(minutes=1)).isoformat(), "2030-01-01T08:00:00", "next week", 1893456000, now().isoformat()):
+    for bad in (
+        (now() - timedelta(minutes=1)).isoformat(),
+        "2030-01-01T08:00:00",
+        "next week",
+        1893456000,
+        now().isoformat(),
+    ):
         refused = await call("POST", url, admin, json={"role": "display", "expires_at": bad})
         assert_error(refused, 422)
         assert "expires_at" in refused.body["error"]["details"]
@@ -131,12 +140,21 @@ async def test_expiry_defaults_and_validation(shared_server: Server, call: Call)
     assert abs(moment(default.body["expires_at"]) - (now() + timedelta(days=7))) < timedelta(minutes=5)
 
     # A workshop still to come: its links work until a week after it starts.
-    future = await call("POST", f"{s.base_url}/api/v1/conferences", admin, json={"title": "Hội thảo 2030", "starts_at": "2030-03-02T08:00:00+07:00"})
-    later = await call("POST", f"{s.base_url}/api/v1/conferences/{future.body['id']}/invitations", admin, json={"role": "display"})
+    future = await call(
+        "POST",
+        f"{s.base_url}/api/v1/conferences",
+        admin,
+        json={"title": "Hội thảo 2030", "starts_at": "2030-03-02T08:00:00+07:00"},
+    )
+    later = await call(
+        "POST", f"{s.base_url}/api/v1/conferences/{future.body['id']}/invitations", admin, json={"role": "display"}
+    )
     assert later.status == 201 and moment(later.body["expires_at"]) == datetime(2030, 3, 9, 1, 0, tzinfo=UTC)
 
 
-async def test_an_expired_link_is_refused_and_its_open_sockets_are_closed(shared_server: Server, call: Call, connect: Connect) -> None:
+async def test_an_expired_link_is_refused_and_its_open_sockets_are_closed(
+    shared_server: Server, call: Call, connect: Connect
+) -> None:
     s = shared_server
     admin = s.tokens["admin"]
     soon = now() + timedelta(seconds=3)
@@ -159,7 +177,10 @@ async def test_an_expired_link_is_refused_and_its_open_sockets_are_closed(shared
     assert await cookie_status(s, cookie) == 401
     await refused_at_connect(s, token=token)
     await refused_at_connect(s, cookie=cookie)
-    async with aiohttp.ClientSession() as browser, browser.get(f"{s.base_url}/join/{token}", allow_redirects=False) as joined:
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(f"{s.base_url}/join/{token}", allow_redirects=False) as joined,
+    ):
         assert joined.status == 401
     assert (await invitations(call, s))[invitation_id]["state"] == "expired"
 
@@ -178,7 +199,12 @@ async def test_reissue_refuses_the_old_link_at_once_and_keeps_the_scope(
     admin = s.tokens["admin"]
     person = await some_participant(call, s, 3)
     deadline = (now() + timedelta(days=3)).replace(microsecond=0)
-    made = await call("POST", s.api("/invitations"), admin, json={"role": "delegate", "participant_id": person["id"], "expires_at": deadline.isoformat()})
+    made = await call(
+        "POST",
+        s.api("/invitations"),
+        admin,
+        json={"role": "delegate", "participant_id": person["id"], "expires_at": deadline.isoformat()},
+    )
     assert made.status == 201
     old_token, old_id = made.body["token"], made.body["id"]
     staff = await listen(s, admin)
@@ -186,7 +212,12 @@ async def test_reissue_refuses_the_old_link_at_once_and_keeps_the_scope(
 
     # A refused reissue changes nothing: the old link still works, no event was logged.
     before = await seq(call, s)
-    assert_error(await call("POST", s.api(f"/invitations/{old_id}/reissue"), admin, json={"expires_at": "2020-01-01T00:00:00+00:00"}), 422)
+    assert_error(
+        await call(
+            "POST", s.api(f"/invitations/{old_id}/reissue"), admin, json={"expires_at": "2020-01-01T00:00:00+00:00"}
+        ),
+        422,
+    )
     assert await seq(call, s) == before
     assert (await call("GET", s.api("/agenda"), old_token)).status == 200
 
@@ -204,11 +235,18 @@ async def test_reissue_refuses_the_old_link_at_once_and_keeps_the_scope(
 
     me = await call("GET", f"{s.base_url}/api/v1/me", new["token"])
     assert me.status == 200
-    assert (me.body["role"], me.body["participant_id"], me.body["point_id"]) == ("delegate", person["id"], person["point_id"])
+    assert (me.body["role"], me.body["participant_id"], me.body["point_id"]) == (
+        "delegate",
+        person["id"],
+        person["point_id"],
+    )
     renewed = await connect(s, token=new["token"])
     assert renewed.client.connected
 
-    revoked, created = (await staff.wait_for("invitation.revoked"))[-1], (await staff.wait_for("invitation.created"))[-1]
+    revoked, created = (
+        (await staff.wait_for("invitation.revoked"))[-1],
+        (await staff.wait_for("invitation.created"))[-1],
+    )
     for event in (revoked, created):
         validate_event(event)
     assert revoked["data"]["id"] == old_id and created["data"]["id"] == new["id"] and revoked["seq"] < created["seq"]
@@ -232,13 +270,19 @@ async def test_a_reissued_operator_link_acts_only_at_its_point(shared_server: Se
     token = reissued.body["token"]
     assert (await call("POST", s.api(f"/points/{mine['id']}/status"), token, json={"link": "ok"})).status == 200
     assert_error(await call("POST", s.api(f"/points/{other['id']}/status"), token, json={"link": "ok"}), 403)
-    assert_error(await call("POST", s.api(f"/points/{mine['id']}/status"), made.body["token"], json={"link": "ok"}), 401)
+    assert_error(
+        await call("POST", s.api(f"/points/{mine['id']}/status"), made.body["token"], json={"link": "ok"}), 401
+    )
 
 
-async def test_revoking_tells_and_disconnects_every_socket_of_the_invitation(shared_server: Server, call: Call, connect: Connect) -> None:
+async def test_revoking_tells_and_disconnects_every_socket_of_the_invitation(
+    shared_server: Server, call: Call, connect: Connect
+) -> None:
     s = shared_server
     person = await some_participant(call, s, 5)
-    made = await call("POST", s.api("/invitations"), s.tokens["admin"], json={"role": "delegate", "participant_id": person["id"]})
+    made = await call(
+        "POST", s.api("/invitations"), s.tokens["admin"], json={"role": "delegate", "participant_id": person["id"]}
+    )
     token, invitation_id = made.body["token"], made.body["id"]
     cookie = await browser_session(s, token)
     by_token, by_cookie = await connect(s, token=token), await connect(s, cookie=cookie)
@@ -262,14 +306,19 @@ async def test_revoking_tells_and_disconnects_every_socket_of_the_invitation(sha
     assert await seq(call, s) == before
 
 
-async def test_a_revocation_from_another_process_is_enforced_at_the_next_join(shared_server: Server, call: Call, connect: Connect) -> None:
+async def test_a_revocation_from_another_process_is_enforced_at_the_next_join(
+    shared_server: Server, call: Call, connect: Connect
+) -> None:
     """A revocation this process never heard of (made elsewhere while Redis was lost) is caught when its socket (re)joins."""
     s = shared_server
     made = await call("POST", s.api("/invitations"), s.tokens["admin"], json={"role": "display"})
     watched = await connect(s, token=made.body["token"])
     # Another process's commit: this server's writer never sees it, so nothing here closes the socket.
     with closing(sqlite3.connect(s.database, timeout=10)) as db, db:
-        db.execute("UPDATE invitation SET revoked_at = ? WHERE id = ?", (now().strftime("%Y-%m-%d %H:%M:%S.%f"), made.body["id"]))
+        db.execute(
+            "UPDATE invitation SET revoked_at = ? WHERE id = ?",
+            (now().strftime("%Y-%m-%d %H:%M:%S.%f"), made.body["id"]),
+        )
     ack = await watched.client.call("join", {"conference_id": s.conference_id, "after_seq": 0})
     assert ack["ok"] is False and ack["error"]["code"] == "session_revoked"
     assert await watched.ended() == {"invitation_id": made.body["id"], "reason": "revoked"}
@@ -284,7 +333,9 @@ async def test_only_an_admin_revokes_or_reissues(shared_server: Server, call: Ca
     others = [t["chair"], t["display"], next(iter(t["operators"].values())), next(iter(t["delegates"].values()))]
     for token in others:
         # Role before body: an invalid body from someone without the right is still 403.
-        assert_error(await call("POST", s.api(f"/invitations/{invitation_id}/reissue"), token, json={"expires_at": "bad"}), 403)
+        assert_error(
+            await call("POST", s.api(f"/invitations/{invitation_id}/reissue"), token, json={"expires_at": "bad"}), 403
+        )
         assert_error(await call("POST", s.api(f"/invitations/{invitation_id}/reissue"), token), 403)
         assert_error(await call("DELETE", s.api(f"/invitations/{invitation_id}"), token), 403)
         assert_error(await call("GET", s.api("/invitations"), token), 403)
@@ -352,5 +403,7 @@ async def test_the_admin_page_reissues_a_link_and_the_old_console_is_cut_off(
 
     english = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}", lang="en")
     await expect(english.locator("#invitations h3").last).to_have_text(en["admin.all_links"])
-    await expect(english.locator(f'#invitation-rows tr[data-invitation-id="{old_id}"] .invitation-state')).to_have_text(en["invitation.revoked"])
+    await expect(english.locator(f'#invitation-rows tr[data-invitation-id="{old_id}"] .invitation-state')).to_have_text(
+        en["invitation.revoked"]
+    )
     await expect(english.locator("#invitation-rows button[data-reissue]").first).to_have_text(en["admin.reissue"])

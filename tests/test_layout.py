@@ -36,5 +36,7 @@ def test_no_module_imports_a_test_module() -> None:
 
 
 def test_the_check_sees_every_form_of_import() -> None:
-    text = "from tests import (\n    test_a,\n    test_b as b,\n)\nimport tests.test_c\n    from tests.test_d import x\n"
+    text = (
+        "from tests import (\n    test_a,\n    test_b as b,\n)\nimport tests.test_c\n    from tests.test_d import x\n"
+    )
     assert {"tests.test_a", "tests.test_b", "tests.test_c", "tests.test_d"} <= imported_modules(text)

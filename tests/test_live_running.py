@@ -21,7 +21,12 @@ async def test_substitutes_walk_ins_and_check_out(demo_server: Server, call: Cal
         json={"full_name": "Nguyễn Văn Thay", "position": "Phó Trưởng ban", "substitute_for": absent["id"]},
     )
     assert substitute.status == 201 and substitute.body["substitute_for"] == absent["id"]
-    assert_error(await call("POST", s.api("/checkins"), hgi, json={"participant_id": present["id"], "substitute_for": absent["id"]}), 422)
+    assert_error(
+        await call(
+            "POST", s.api("/checkins"), hgi, json={"participant_id": present["id"], "substitute_for": absent["id"]}
+        ),
+        422,
+    )
     walk_in = await call("POST", s.api("/checkins"), hgi, json={"full_name": "Trần Thị Khách"})
     assert walk_in.status == 201 and walk_in.body["on_roster"] is False
     await call("POST", s.api("/checkins"), hgi, json={"participant_id": present["id"]})
@@ -39,7 +44,9 @@ async def test_substitutes_walk_ins_and_check_out(demo_server: Server, call: Cal
     assert_error(await call("DELETE", s.api(f"/checkins/{present['id']}"), hgi), 409, "not_checked_in")
     back = await call("POST", s.api("/checkins"), hgi, json={"participant_id": present["id"]})
     assert back.status == 201
-    assert_error(await call("POST", s.api("/checkins"), hgi, json={"participant_id": present["id"]}), 409, "already_checked_in")
+    assert_error(
+        await call("POST", s.api("/checkins"), hgi, json={"participant_id": present["id"]}), 409, "already_checked_in"
+    )
     walk_out = await call("DELETE", s.api(f"/checkins/{walk_in.body['id']}"), hgi)
     assert walk_out.status == 200
     totals = await display.totals_until(lambda t: t["present"] == 2)
@@ -69,7 +76,9 @@ async def test_agenda_transitions(demo_server: Server, call: Call) -> None:
     assert moved.body["current"]["id"] == items[5]["id"]
     finished = await call("POST", s.api(f"/agenda/{items[5]['id']}/finish"), chair)
     assert finished.body["status"] == "done" and finished.body["finished_at"]
-    added = await call("POST", s.api("/agenda"), s.tokens["admin"], json={"title": "Giải lao", "kind": "break", "planned_minutes": 15})
+    added = await call(
+        "POST", s.api("/agenda"), s.tokens["admin"], json={"title": "Giải lao", "kind": "break", "planned_minutes": 15}
+    )
     assert added.status == 201 and added.body["position"] == len(items) + 1
     edited = await call("PATCH", s.api(f"/agenda/{added.body['id']}"), chair, json={"planned_minutes": 10})
     assert edited.body["planned_minutes"] == 10
@@ -89,28 +98,50 @@ async def test_speaking_queue(demo_server: Server, call: Call, listen: Any) -> N
     first, second, third = people[:3]
     for person in (first, second, third):
         await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})
-    a = (await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": first["id"], "topic": "Điều 3"})).body
+    a = (
+        await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": first["id"], "topic": "Điều 3"})
+    ).body
     b = (await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": second["id"]})).body
-    order = await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": third["id"], "point_of_order": True})
+    order = await call(
+        "POST", s.api("/speaking-requests"), hgi, json={"participant_id": third["id"], "point_of_order": True}
+    )
     assert order.status == 201
-    assert_error(await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": first["id"]}), 409, "already_requested")
+    assert_error(
+        await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": first["id"]}),
+        409,
+        "already_requested",
+    )
     cto_person = (await call("GET", s.api("/participants"), t["operators"]["CTO"])).body["items"][0]
     assert_error(await call("POST", s.api("/speaking-requests"), hgi, json={"participant_id": cto_person["id"]}), 403)
     queue = (await call("GET", s.api("/speaking-requests"), t["display"])).body["items"]
     assert [r["id"] for r in queue] == [order.body["id"], a["id"], b["id"]]
 
     chair = t["chair"]
-    assert (await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "granted"})).body["status"] == "granted"
+    assert (await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "granted"})).body[
+        "status"
+    ] == "granted"
     speaking = (await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "speaking"})).body
     assert speaking["started_at"]
     done = (await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "done"})).body
     assert done["finished_at"] and done["status"] == "done"
-    assert_error(await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "speaking"}), 409, "invalid_transition")
+    assert_error(
+        await call("PATCH", s.api(f"/speaking-requests/{a['id']}"), chair, json={"status": "speaking"}),
+        409,
+        "invalid_transition",
+    )
     declined = await call("PATCH", s.api(f"/speaking-requests/{b['id']}"), chair, json={"status": "declined"})
     assert declined.body["status"] == "declined"
     moved = await call("PATCH", s.api(f"/speaking-requests/{order.body['id']}"), chair, json={"position": 1})
     assert moved.status == 200
-    assert_error(await call("PATCH", s.api(f"/speaking-requests/{b['id']}"), t["delegates"][next(iter(t["delegates"]))], json={"status": "done"}), 403)
+    assert_error(
+        await call(
+            "PATCH",
+            s.api(f"/speaking-requests/{b['id']}"),
+            t["delegates"][next(iter(t["delegates"]))],
+            json={"status": "done"},
+        ),
+        403,
+    )
     changes = await display.wait_for("speaking.queue_changed", 8)
     assert changes[-1]["data"]["request"]["id"] == order.body["id"]
 
@@ -123,7 +154,9 @@ async def test_draft_upload_as_file_and_json(demo_server: Server, call: Call) ->
     # The demo workshop is open: its draft is what the comments point into, and stays.
     assert_error(await call("POST", s.api("/drafts"), admin, data=form), 409, "conference_open")
     fresh = await new_conference(call, s)
-    first = await call("POST", fresh.api("/drafts"), admin, json={"format": "markdown", "content": "Điều 1. Bản đầu\n\nĐiều 12. Sau"})
+    first = await call(
+        "POST", fresh.api("/drafts"), admin, json={"format": "markdown", "content": "Điều 1. Bản đầu\n\nĐiều 12. Sau"}
+    )
     assert first.status == 201 and first.body["revision"] == 1
     uploaded = await call("POST", fresh.api("/drafts"), admin, data=form)
     assert uploaded.status == 201, uploaded.body
@@ -136,9 +169,17 @@ async def test_draft_upload_as_file_and_json(demo_server: Server, call: Call) ->
     bad.add_field("file", b"\xff\xfe\x00binary", filename="x.txt", content_type="text/plain")
     assert_error(await call("POST", fresh.api("/drafts"), admin, data=bad), 422)
     assert (await call("POST", fresh.api("/open"), admin)).status == 200
-    comment = await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-1.khoan-1.diem-dd", "body": "Rõ hơn"})
+    comment = await call(
+        "POST",
+        fresh.api("/comments"),
+        fresh.delegate,
+        json={"section_anchor": "dieu-1.khoan-1.diem-dd", "body": "Rõ hơn"},
+    )
     assert comment.status == 201 and comment.body["draft_revision"] == 2
-    assert_error(await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-12", "body": "Cũ"}), 422)
+    assert_error(
+        await call("POST", fresh.api("/comments"), fresh.delegate, json={"section_anchor": "dieu-12", "body": "Cũ"}),
+        422,
+    )
 
 
 async def test_demo_is_seeded_once_and_tokens_survive_restart(tmp_path: Any, call: Call) -> None:
@@ -167,11 +208,15 @@ async def test_operators_file_input_only_for_people_present_at_their_point(demo_
     person = (await call("GET", s.api("/participants"), hgi)).body["items"][0]
     before = (await call("GET", s.api(), s.tokens["admin"])).body["seq"]
     for path, body in (("/remarks", {"title": "Ý kiến", "body": "Nội dung"}), ("/comments", {"body": "Góp ý chung"})):
-        assert_error(await call("POST", s.api(path), hgi, json={**body, "participant_id": person["id"]}), 409, "not_present")
+        assert_error(
+            await call("POST", s.api(path), hgi, json={**body, "participant_id": person["id"]}), 409, "not_present"
+        )
     assert (await call("GET", s.api(), s.tokens["admin"])).body["seq"] == before
     await call("POST", s.api("/checkins"), hgi, json={"participant_id": person["id"]})
     for path, body in (("/remarks", {"title": "Ý kiến", "body": "Nội dung"}), ("/comments", {"body": "Góp ý chung"})):
         filed = await call("POST", s.api(path), hgi, json={**body, "participant_id": person["id"]})
         assert filed.status == 201 and filed.body["participant_id"] == person["id"]
     cto_person = (await call("GET", s.api("/participants"), s.tokens["operators"]["CTO"])).body["items"][0]
-    assert_error(await call("POST", s.api("/comments"), hgi, json={"body": "x", "participant_id": cto_person["id"]}), 403)
+    assert_error(
+        await call("POST", s.api("/comments"), hgi, json={"body": "x", "participant_id": cto_person["id"]}), 403
+    )

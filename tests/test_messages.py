@@ -20,7 +20,9 @@ def _constant(node: ast.expr | None) -> str | None:
 def error_codes() -> dict[str, str]:
     """Every error code written in server/, with where: `code = "…"` on an error class, `code="…"` on a raise,
     and the codes the middleware answers with itself."""
-    found: dict[str, str] = {code: "server/http/middlewares.py" for code in (*HTTP_CODES.values(), "http_error", "internal_error")}
+    found: dict[str, str] = {
+        code: "server/http/middlewares.py" for code in (*HTTP_CODES.values(), "http_error", "internal_error")
+    }
     for path in sorted((ROOT / "server").rglob("*.py")):
         where = str(path.relative_to(ROOT))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

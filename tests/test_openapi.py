@@ -33,7 +33,11 @@ def described(document: dict[str, Any], schema: dict[str, Any]) -> bool:
     choices = schema.get("oneOf") or schema.get("anyOf")
     if choices:
         return all(described(document, c) for c in choices if c != {"type": "null"})
-    return "properties" in schema or "items" in schema or ("$ref" in schema and described(document, {"$ref": schema["$ref"]}))
+    return (
+        "properties" in schema
+        or "items" in schema
+        or ("$ref" in schema and described(document, {"$ref": schema["$ref"]}))
+    )
 
 
 async def test_every_operation_is_named_tagged_and_described(shared_server: Server, call: Call) -> None:
@@ -98,7 +102,9 @@ class Checker:
 
     def errors(self, method: str, path: str, status: int, body: Any) -> list[str]:
         where = pointer("paths", path, method.lower(), "responses", str(status), "content", JSON, "schema")
-        validator = Draft202012Validator({"$ref": f"{DOCUMENT}#/{where}"}, registry=self.registry, format_checker=format_checker)
+        validator = Draft202012Validator(
+            {"$ref": f"{DOCUMENT}#/{where}"}, registry=self.registry, format_checker=format_checker
+        )
         return [f"{list(e.absolute_path)}: {e.message[:300]}" for e in validator.iter_errors(body)]
 
 
@@ -126,7 +132,11 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     points = await check("GET", c + "/points", admin)
     hgi = next(p["id"] for p in points.body["items"] if p["code"] == "HGI")
     await check(
-        "POST", c + "/points/{point_id}/status", operator, ids={"point_id": hgi}, json={"link": "degraded", "note": "Mất tiếng"},
+        "POST",
+        c + "/points/{point_id}/status",
+        operator,
+        ids={"point_id": hgi},
+        json={"link": "degraded", "note": "Mất tiếng"},
     )
     await check("GET", c + "/invitations", admin)
     await check("POST", c + "/invitations", admin, 201, json={"role": "display"})
@@ -134,7 +144,9 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     roster = await check("GET", c + "/participants?limit=5", operator)
     first, second = (p["id"] for p in roster.body["items"][:2])
     await check("POST", c + "/checkins", operator, 201, json={"participant_id": first})
-    await check("POST", c + "/checkins", operator, 201, json={"full_name": "Nguyễn Văn Khách", "substitute_for": second})
+    await check(
+        "POST", c + "/checkins", operator, 201, json={"full_name": "Nguyễn Văn Khách", "substitute_for": second}
+    )
     await check("DELETE", c + "/checkins/{participant_id}", operator, ids={"participant_id": first})
     await check(
         "PATCH", c + "/participants/{participant_id}", operator, ids={"participant_id": second},
@@ -155,7 +167,9 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     drafts = await check("GET", c + "/drafts", display)
     draft = await check("GET", c + "/drafts/{draft_id}", display, ids={"draft_id": drafts.body["items"][0]["id"]})
     anchor = next(section["anchor"] for section in draft.body["sections"] if section["kind"] == "article")
-    await check("POST", c + "/remarks", operator, 201, json={"participant_id": first, "title": "Tham luận", "body": "Nội dung"})
+    await check(
+        "POST", c + "/remarks", operator, 201, json={"participant_id": first, "title": "Tham luận", "body": "Nội dung"}
+    )
     comment = await check(
         "POST", c + "/comments", operator, 201,
         json={"participant_id": first, "section_anchor": anchor, "body": "Đề nghị sửa", "proposed_text": "Văn bản mới"},
@@ -165,7 +179,9 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
     await check("GET", c + "/comments/counts", chair)
     m = {"comment_id": comment.body["id"]}
     staff = await check("GET", c + "/staff", chair)
-    await check("PUT", c + "/comments/{comment_id}/assignment", chair, ids=m, json={"assigned_to": staff.body["items"][0]["id"]})
+    await check(
+        "PUT", c + "/comments/{comment_id}/assignment", chair, ids=m, json={"assigned_to": staff.body["items"][0]["id"]}
+    )
     await check("POST", c + "/comments/assign", chair, json={"comment_ids": [comment.body["id"]], "assigned_to": None})
     template = await check("POST", c + "/answer-templates", chair, 201,
                            json={"title": "Tiếp thu", "disposition": "accepted", "response": "Tiếp thu"})
@@ -173,7 +189,13 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
                 json={"title": "Giải trình", "response": "Xin giải trình"})
     await check("GET", c + "/answer-templates", chair)
     await check("DELETE", c + "/answer-templates/{template_id}", chair, ids={"template_id": template.body["id"]})
-    await check("PUT", c + "/comments/{comment_id}/draft", chair, ids=m, json={"disposition": "accepted", "response": "Tiếp thu"})
+    await check(
+        "PUT",
+        c + "/comments/{comment_id}/draft",
+        chair,
+        ids=m,
+        json={"disposition": "accepted", "response": "Tiếp thu"},
+    )
     await check("POST", c + "/comments/{comment_id}/notes", chair, 201, ids=m, json={"body": "Ghi chú"})
     await check("GET", c + "/comment-work", chair)
     await check("GET", c + "/comments?work=drafted", chair)
@@ -181,7 +203,9 @@ async def test_the_servers_answers_are_as_documented(shared_server: Server, call
         "PATCH", c + "/comments/{comment_id}", chair, ids=m,
         json={"disposition": "accepted", "response": "Tiếp thu", "revision": comment.body["revision"]},
     )
-    await check("POST", c + "/comments/{comment_id}/approve", chair, ids=m, json={"revision": comment.body["revision"] + 1})
+    await check(
+        "POST", c + "/comments/{comment_id}/approve", chair, ids=m, json={"revision": comment.body["revision"] + 1}
+    )
 
     await check("PUT", c + "/display", chair, json={"mode": "section", "anchor": anchor, "view": "diff"})
     await check("GET", c + "/display", display)

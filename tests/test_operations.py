@@ -106,10 +106,14 @@ async def test_writes_after_shutdown_began_are_refused_with_the_error_shape() ->
     assert refused.value.to_dict()["error"]["code"] == "shutting_down"
 
 
-async def _check_in(http: aiohttp.ClientSession, server: Server, token: str, pid: int, answered: asyncio.Event) -> int | None:
+async def _check_in(
+    http: aiohttp.ClientSession, server: Server, token: str, pid: int, answered: asyncio.Event
+) -> int | None:
     """The status of one check-in, or None when the connection failed."""
     try:
-        async with http.post(server.api("/checkins"), json={"participant_id": pid}, headers={"Authorization": f"Bearer {token}"}) as response:
+        async with http.post(
+            server.api("/checkins"), json={"participant_id": pid}, headers={"Authorization": f"Bearer {token}"}
+        ) as response:
             body = await response.json()
             if response.status == 503:
                 assert body["error"]["code"] == "shutting_down", body
@@ -119,7 +123,9 @@ async def _check_in(http: aiohttp.ClientSession, server: Server, token: str, pid
         return None
 
 
-async def _check_ins(http: aiohttp.ClientSession, server: Server, token: str, answered: asyncio.Event) -> dict[int, int | None]:
+async def _check_ins(
+    http: aiohttp.ClientSession, server: Server, token: str, answered: asyncio.Event
+) -> dict[int, int | None]:
     """Check in one point's roster one after another, until the server is gone."""
     async with http.get(server.api("/participants"), headers={"Authorization": f"Bearer {token}"}) as response:
         people = [p["id"] for p in (await response.json())["items"]]
@@ -140,7 +146,9 @@ async def _draining(http: aiohttp.ClientSession, server: Server, token: str, see
                 health = await response.json()
                 break
         await asyncio.sleep(0.02)
-    async with http.post(server.api("/checkins"), json={"participant_id": 1}, headers={"Authorization": f"Bearer {token}"}) as response:
+    async with http.post(
+        server.api("/checkins"), json={"participant_id": 1}, headers={"Authorization": f"Bearer {token}"}
+    ) as response:
         write = (response.status, await response.json())
     assert seen == [], "the consoles were let go before the drain ended"
     return (503, health), write
@@ -165,9 +173,14 @@ async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path:
 
         chair.client.on("server.restarting", restarting)
         chair.client.on("disconnect", disconnected)
-        async with aiohttp.ClientSession() as http, aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+        async with (
+            aiohttp.ClientSession() as http,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh,
+        ):
             # Refused by the socket.io server's origin check, which logs it: the line must be written once.
-            async with fresh.get(s.base_url + "/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://elsewhere.example"}) as refused:
+            async with fresh.get(
+                s.base_url + "/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://elsewhere.example"}
+            ) as refused:
                 assert refused.status == 400
             answered = asyncio.Event()
             # One sequential stream of check-ins per point: some answered before SIGTERM, some in flight, some after.
@@ -187,7 +200,10 @@ async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path:
     finally:
         stop_server(s)
     assert code == 0, s.log.read_text()
-    assert health == (503, {"error": {"code": "shutting_down", "message": health[1]["error"]["message"], "details": {}}}), health
+    assert health == (
+        503,
+        {"error": {"code": "shutting_down", "message": health[1]["error"]["message"], "details": {}}},
+    ), health
     assert write[0] == 503 and write[1]["error"]["code"] == "shutting_down", write
     # The consoles are told after the drain, and the process is gone soon after, sockets or not.
     assert DRAIN <= told and took < DRAIN + 2, (told, took)
@@ -216,7 +232,9 @@ async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path:
     assert access and all(isinstance(r["duration_ms"], float) and r["conference_id"] == s.conference_id for r in access)
     assert {r["status"] for r in access} <= {201, 503}
     phases = [r["message"] for r in records if r["logger"] == "server.serving"]
-    assert phases == [f"stopping: draining for {DRAIN:g} s", "stopping: telling 2 consoles to reconnect", "stopped"], phases
+    assert phases == [f"stopping: draining for {DRAIN:g} s", "stopping: telling 2 consoles to reconnect", "stopped"], (
+        phases
+    )
     # The socket.io libraries' lines reach the log once, through the JSON handler, and not again on a handler of their own.
     origin = [line for line in lines if "elsewhere.example is not an accepted origin" in line]
     assert len(origin) == 1 and json.loads(origin[0])["logger"] == "engineio.server", origin

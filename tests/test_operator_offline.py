@@ -459,7 +459,9 @@ async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_op
     stays = await movements(s, call, operator, first)
     assert len(stays) == 2 and stays[1]["checked_out_at"] is not None
     await page.reload()
-    left_at = datetime.fromisoformat(stays[1]["checked_out_at"]).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M")
+    left_at = (
+        datetime.fromisoformat(stays[1]["checked_out_at"]).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M")
+    )
     await expect(operator.row(first).locator(".badge.left")).to_have_text(say("attendance.left_at", time=left_at))
 
     # Nobody by the name typed: the page offers a walk-in under that name, and the search empties after it.
@@ -521,7 +523,9 @@ def test_the_worker_keeps_every_file_the_console_needs() -> None:
         needed.add(module)
         if module.startswith("/static/js/"):
             source = (static / module.removeprefix("/static/")).read_text(encoding="utf-8")
-            imported = [s if s.startswith("/") else "/static/js/" + s.removeprefix("./") for s in IMPORT.findall(source)]
+            imported = [
+                s if s.startswith("/") else "/static/js/" + s.removeprefix("./") for s in IMPORT.findall(source)
+            ]
             modules += [m for m in imported if m not in needed]
     kept = set(re.findall(r'"(/static/[^"]+)"', (static / "js" / "sw.js").read_text(encoding="utf-8")))
     assert needed <= kept

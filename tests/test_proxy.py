@@ -43,7 +43,9 @@ async def unnamed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
 
 def from_address(local: str = "127.0.0.1") -> aiohttp.ClientSession:
     """A client whose connections come from `local`, keeping no cookies: each request says what it sends."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(local, 0)), cookie_jar=aiohttp.DummyCookieJar())
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(local_addr=(local, 0)), cookie_jar=aiohttp.DummyCookieJar()
+    )
 
 
 async def socket_accepted(server: Server, origin: str, local: str = "127.0.0.1", **headers: str) -> bool:
@@ -60,15 +62,23 @@ async def socket_accepted(server: Server, origin: str, local: str = "127.0.0.1",
         return True
 
 
-async def form_login(http: aiohttp.ClientSession, server: Server, origin: str, **headers: str) -> aiohttp.ClientResponse:
+async def form_login(
+    http: aiohttp.ClientSession, server: Server, origin: str, **headers: str
+) -> aiohttp.ClientResponse:
     form = {"username": "chair", "password": demo_password(server, "chair"), "next": "/chair"}
-    async with http.post(f"{server.base_url}/login", data=form, headers={"Origin": origin, **headers}, allow_redirects=False) as response:
+    async with http.post(
+        f"{server.base_url}/login", data=form, headers={"Origin": origin, **headers}, allow_redirects=False
+    ) as response:
         await response.read()
         return response
 
 
-async def api_login(http: aiohttp.ClientSession, server: Server, username: str, password: str, **headers: str) -> tuple[int, Any]:
-    async with http.post(f"{server.base_url}/api/v1/auth/login", json={"username": username, "password": password}, headers=headers) as response:
+async def api_login(
+    http: aiohttp.ClientSession, server: Server, username: str, password: str, **headers: str
+) -> tuple[int, Any]:
+    async with http.post(
+        f"{server.base_url}/api/v1/auth/login", json={"username": username, "password": password}, headers=headers
+    ) as response:
         return response.status, await response.json()
 
 
@@ -83,7 +93,9 @@ async def audit_addresses(server: Server, action: str) -> list[str | None]:
 async def fail_until_blocked(http: aiohttp.ClientSession, server: Server, forwarded: str) -> None:
     """As many failures under unknown names as block an address, all at once: each waits on a slow hash."""
     async def fail(n: int) -> int:
-        status, _ = await api_login(http, server, f"ghost-{forwarded}-{n}", "wrong password!", **{"X-Forwarded-For": forwarded})
+        status, _ = await api_login(
+            http, server, f"ghost-{forwarded}-{n}", "wrong password!", **{"X-Forwarded-For": forwarded}
+        )
         return status
 
     assert set(await asyncio.gather(*(fail(n) for n in range(ADDRESS_ATTEMPTS)))) == {401}
@@ -108,7 +120,10 @@ async def test_sockets_take_the_public_origin_and_the_allowed_ones_only(proxied:
     assert not await socket_accepted(proxied, proxied.base_url)
     assert not await socket_accepted(proxied, "http://hoithao.example.vn:8443", **{"X-Forwarded-Proto": "http"})
     # The log says what the server takes for its own origin, which is what a misconfigured proxy gets wrong.
-    assert f"refused Origin '{FOREIGN}': the server's own origin is '{PUBLIC}', others allowed: ('{OTHER}',)" in proxied.log.read_text()
+    assert (
+        f"refused Origin '{FOREIGN}': the server's own origin is '{PUBLIC}', others allowed: ('{OTHER}',)"
+        in proxied.log.read_text()
+    )
 
 
 async def test_the_login_form_and_cookie_writes_take_the_public_origin(proxied: Server) -> None:
@@ -126,7 +141,9 @@ async def test_the_login_form_and_cookie_writes_take_the_public_origin(proxied: 
         logout = f"{proxied.base_url}/api/v1/auth/logout"
         async with http.post(logout, headers={**headers, "Origin": FOREIGN}) as foreign:
             assert foreign.status == 403 and (await foreign.json())["error"]["code"] == "bad_origin"
-        async with http.post(logout, headers={**headers, "Origin": OTHER, "X-Forwarded-For": "198.51.100.20"}) as accepted:
+        async with http.post(
+            logout, headers={**headers, "Origin": OTHER, "X-Forwarded-For": "198.51.100.20"}
+        ) as accepted:
             assert accepted.status == 200
     assert "198.51.100.20" in await audit_addresses(proxied, "session.logout")
 
@@ -143,10 +160,14 @@ async def test_the_forwarded_address_is_audited_and_throttled_on_its_own(proxied
             assert created.status == 201
 
         await fail_until_blocked(http, proxied, "198.51.100.66")
-        status, body = await api_login(http, proxied, "chair", demo_password(proxied, "chair"), **{"X-Forwarded-For": "198.51.100.66"})
+        status, body = await api_login(
+            http, proxied, "chair", demo_password(proxied, "chair"), **{"X-Forwarded-For": "198.51.100.66"}
+        )
         assert status == 429 and body["error"]["code"] == "rate_limited"
         # Another browser behind the same proxy signs in all the same: the proxy's own address counted nothing.
-        status, _ = await api_login(http, proxied, "chair", demo_password(proxied, "chair"), **{"X-Forwarded-For": "198.51.100.67"})
+        status, _ = await api_login(
+            http, proxied, "chair", demo_password(proxied, "chair"), **{"X-Forwarded-For": "198.51.100.67"}
+        )
         assert status == 200
     assert not await lift(proxied, "127.0.0.1")
     assert {"198.51.100.7", "198.51.100.67"} <= set(await audit_addresses(proxied, "session.login"))

@@ -23,7 +23,9 @@ async def test_bad_token_is_refused_at_connect(shared_server: Server) -> None:
 
 async def test_join_refuses_another_conference(shared_server: Server) -> None:
     client = socketio.AsyncClient(reconnection=False)
-    await client.connect(shared_server.base_url, auth={"token": shared_server.tokens["display"]}, transports=["websocket"])
+    await client.connect(
+        shared_server.base_url, auth={"token": shared_server.tokens["display"]}, transports=["websocket"]
+    )
     try:
         ack = await client.call("join", {"conference_id": shared_server.conference_id + 1, "after_seq": 0})
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
@@ -43,7 +45,9 @@ async def test_rejoin_sees_only_what_the_role_may_see(demo_server: Server, call:
 
 async def test_a_gap_from_the_future_asks_for_a_snapshot(shared_server: Server) -> None:
     client = socketio.AsyncClient(reconnection=False)
-    await client.connect(shared_server.base_url, auth={"token": shared_server.tokens["chair"]}, transports=["websocket"])
+    await client.connect(
+        shared_server.base_url, auth={"token": shared_server.tokens["chair"]}, transports=["websocket"]
+    )
     try:
         ack = await client.call("join", {"conference_id": shared_server.conference_id, "after_seq": 10**9})
         assert ack["ok"] is True and ack["snapshot"] is True and isinstance(ack["seq"], int)
@@ -57,7 +61,12 @@ async def test_a_client_hears_only_the_rooms_it_may_see(demo_server: Server, cal
     other = await another_workshop(s, call)
     start = (await call("GET", s.api(), t["admin"])).body["seq"]
     delegates = list(t["delegates"].values())
-    callers = {"chair": t["chair"], "delegate": delegates[0], "operator_elsewhere": t["operators"]["CTO"], "display": t["display"]}
+    callers = {
+        "chair": t["chair"],
+        "delegate": delegates[0],
+        "operator_elsewhere": t["operators"]["CTO"],
+        "display": t["display"],
+    }
     heard = {role: await listen(s, token, after_seq=start) for role, token in callers.items()}
     stranger = socketio.AsyncClient(reconnection=False)
     strange: list[dict[str, Any]] = []
@@ -72,8 +81,12 @@ async def test_a_client_hears_only_the_rooms_it_may_see(demo_server: Server, cal
         await call("POST", s.api("/open"), t["chair"])
         await call("POST", s.api("/invitations"), t["admin"], json={"role": "display"})
         await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": hgi[0]["id"]})
-        assert (await call("POST", s.api("/comments"), delegates[1], json={"body": "Góp ý của người khác"})).status == 201
-        cto = next(p["id"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["code"] == "CTO")
+        assert (
+            await call("POST", s.api("/comments"), delegates[1], json={"body": "Góp ý của người khác"})
+        ).status == 201
+        cto = next(
+            p["id"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["code"] == "CTO"
+        )
         await call("POST", s.api(f"/points/{cto}/status"), t["operators"]["CTO"], json={"link": "degraded"})
         # Published after all of the above, in commit order: once it is heard, so is everything before it.
         await call("POST", f"{s.base_url}/api/v1/conferences/{other.conference_id}/open", t["admin"])
@@ -100,7 +113,9 @@ async def test_a_client_hears_only_the_rooms_it_may_see(demo_server: Server, cal
 async def test_a_staff_join_of_an_impossible_conference_is_answered(shared_server: Server) -> None:
     """An id past 64 bits once overflowed the database driver and left the join unanswered (found by fuzzing)."""
     client = socketio.AsyncClient(reconnection=False)
-    await client.connect(shared_server.base_url, auth={"token": shared_server.tokens["chair"]}, transports=["websocket"])
+    await client.connect(
+        shared_server.base_url, auth={"token": shared_server.tokens["chair"]}, transports=["websocket"]
+    )
     try:
         ack = await client.call("join", {"conference_id": 2**70, "after_seq": 0}, timeout=5)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid"

@@ -19,7 +19,10 @@ def recomputed(kind: str, item: dict[str, Any]) -> str:
     """The documented recipe (docs/protocol-extensions.md), from a comment or remark as the API lists it."""
     if kind == "comment":
         proposal = item["proposal"] or {"kind": None, "text": None}
-        fields = {k: item[k] for k in COMMENT_FIELDS} | {"proposal_kind": proposal["kind"], "proposed_text": proposal["text"]}
+        fields = {k: item[k] for k in COMMENT_FIELDS} | {
+            "proposal_kind": proposal["kind"],
+            "proposed_text": proposal["text"],
+        }
     else:
         attachment = item["attachment"]
         fields = {k: item[k] for k in REMARK_FIELDS} | {"attachment_sha256": attachment and attachment["sha256"]}
@@ -50,26 +53,49 @@ async def test_receipts_from_submission_to_the_frozen_record(shared_server: Serv
     s, t = shared_server, shared_server.tokens
     author, other = await people(call, s)
     posted = [
-        ("comment", await call("POST", s.api("/comments"), author, json={
-            "section_anchor": "dieu-3.khoan-2", "body": "Đề nghị làm rõ “cơ quan chủ trì”.",
-            "proposal": {"kind": "replace", "text": "2. Bộ Nội vụ chủ trì, phối hợp."}})),
+        (
+            "comment",
+            await call(
+                "POST",
+                s.api("/comments"),
+                author,
+                json={
+                    "section_anchor": "dieu-3.khoan-2",
+                    "body": "Đề nghị làm rõ “cơ quan chủ trì”.",
+                    "proposal": {"kind": "replace", "text": "2. Bộ Nội vụ chủ trì, phối hợp."},
+                },
+            ),
+        ),
         ("comment", await call("POST", s.api("/comments"), author, json={"body": "Góp ý chung về dự thảo."})),
-        ("comment", await call("POST", s.api("/comments"), author, json={"section_anchor": "dieu-5", "body": "Bỏ điều này."})),
-        ("remark", await call("POST", s.api("/remarks"), author, json={"title": "Tham luận Hậu Giang", "body": "Nội dung."})),
-        ("comment", await call("POST", s.api("/comments"), other, json={"section_anchor": "dieu-4", "body": "Của người khác."})),
+        (
+            "comment",
+            await call("POST", s.api("/comments"), author, json={"section_anchor": "dieu-5", "body": "Bỏ điều này."}),
+        ),
+        (
+            "remark",
+            await call("POST", s.api("/remarks"), author, json={"title": "Tham luận Hậu Giang", "body": "Nội dung."}),
+        ),
+        (
+            "comment",
+            await call("POST", s.api("/comments"), other, json={"section_anchor": "dieu-4", "body": "Của người khác."}),
+        ),
     ]
     assert all(reply.status == 201 for _, reply in posted), [reply.body for _, reply in posted]
     (_, first), (_, general), (_, rejected), (_, remark), (_, theirs) = [(k, r.body) for k, r in posted]
 
     # The answer's receipt is the recipe over the contribution as stored, read back as its author lists it.
     mine = {c["id"]: c for c in (await call("GET", s.api("/comments"), author)).body["items"]}
-    listed_remark = next(r for r in (await call("GET", s.api("/remarks"), author)).body["items"] if r["id"] == remark["id"])
+    listed_remark = next(
+        r for r in (await call("GET", s.api("/remarks"), author)).body["items"] if r["id"] == remark["id"]
+    )
     for kind, answer in (("comment", first), ("comment", general), ("comment", rejected), ("remark", remark)):
         stored = mine[answer["id"]] if kind == "comment" else listed_remark
         assert answer["receipt"] == stored["receipt"] == recomputed(kind, stored), (kind, stored)
     assert len({first["receipt"], general["receipt"], rejected["receipt"], remark["receipt"], theirs["receipt"]}) == 5
 
-    moderated = await call("POST", s.api(f"/comments/{rejected['id']}/moderate"), t["chair"], json={"decision": "rejected"})
+    moderated = await call(
+        "POST", s.api(f"/comments/{rejected['id']}/moderate"), t["chair"], json={"decision": "rejected"}
+    )
     assert moderated.status == 200 and moderated.body["receipt"] == rejected["receipt"]
     # A duplicate merged into another stays in the record under that row; the secretariat's proposal has one too.
     merged = await call("POST", s.api(f"/comments/{theirs['id']}/merge"), t["chair"],
@@ -84,8 +110,16 @@ async def test_receipts_from_submission_to_the_frozen_record(shared_server: Serv
 
     before = await look(first["receipt"], author)
     assert before.status == 200, before.body
-    assert before.body == {"kind": "comment", "id": first["id"], "number": first["number"], "section": "Điều 3, khoản 2",
-                           "included": False, "frozen_sha256": None, "root": None, "proof": None}
+    assert before.body == {
+        "kind": "comment",
+        "id": first["id"],
+        "number": first["number"],
+        "section": "Điều 3, khoản 2",
+        "included": False,
+        "frozen_sha256": None,
+        "root": None,
+        "proof": None,
+    }
     found = (await look(remark["receipt"], t["chair"])).body
     assert (found["kind"], found["id"], found["section"], found["included"]) == ("remark", remark["id"], None, False)
     assert isinstance(found["number"], int) and found["number"] >= 1
@@ -132,7 +166,9 @@ def test_the_tree_by_hand() -> None:
     ab = hashlib.sha256(bytes.fromhex(leaves[0] + leaves[1])).digest()
     cd = hashlib.sha256(bytes.fromhex(leaves[2] + leaves[3])).digest()
     # The fifth leaf has no partner on two levels: it is carried up unchanged to meet the other four's root.
-    assert merkle_root(leaves) == hashlib.sha256(hashlib.sha256(ab + cd).digest() + bytes.fromhex(leaves[4])).hexdigest()
+    assert (
+        merkle_root(leaves) == hashlib.sha256(hashlib.sha256(ab + cd).digest() + bytes.fromhex(leaves[4])).hexdigest()
+    )
     for count in range(1, 6):
         for index in range(count):
             proof = merkle_proof(leaves[:count], index)

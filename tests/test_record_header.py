@@ -23,7 +23,9 @@ def test_the_date_is_written_as_the_decree_writes_it() -> None:
 
 def test_a_header_is_stored_whole_in_nfc_and_empty_fields_are_unset() -> None:
     decomposed = "Ha\u0300 No\u0302\u0323i"
-    header = clean_header({"style": "party", "issuing_body": "  TỈNH ỦY   HẬU GIANG ", "place": decomposed, "motto": ""})
+    header = clean_header(
+        {"style": "party", "issuing_body": "  TỈNH ỦY   HẬU GIANG ", "place": decomposed, "motto": ""}
+    )
     assert header == {
         "style": "party", "parent_body": None, "issuing_body": "TỈNH ỦY HẬU GIANG", "number": None,
         "national_title": None, "motto": None, "place": "Hà Nội", "secretary_name": None,
@@ -54,9 +56,16 @@ async def test_the_record_fills_in_the_defaults_and_dates_by_the_close(session: 
     document = (await compile_summary(session, conference.id))["document"]
     # Before the close, the start in Hà Nội (already 5 September there) dates the preview.
     assert document == {
-        "style": "state", "parent_body": None, "issuing_body": "BAN TỔ CHỨC HỘI THẢO", "number": None,
-        "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc", "place": None,
-        "date_text": "Ngày 05 tháng 9 năm 2026", "title": "BIÊN BẢN TỔNG HỢP", "subtitle": "Hội thảo góp ý dự thảo Quy chế",
+        "style": "state",
+        "parent_body": None,
+        "issuing_body": "BAN TỔ CHỨC HỘI THẢO",
+        "number": None,
+        "national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "place": None,
+        "date_text": "Ngày 05 tháng 9 năm 2026",
+        "title": "BIÊN BẢN TỔNG HỢP",
+        "subtitle": "Hội thảo góp ý dự thảo Quy chế",
         "signatures": [{"role": "THƯ KÝ", "name": None}, {"role": "CHỦ TRÌ", "name": "Trần Văn Bình"}],
     }
     conference.closed_at = datetime(2026, 9, 6, 2, 0, tzinfo=UTC)
@@ -65,7 +74,11 @@ async def test_the_record_fills_in_the_defaults_and_dates_by_the_close(session: 
         "number": "12/BB-BTG", "motto": "ignored", "place": "Vị Thanh", "secretary_name": "Lê Thị Hoa",
     })
     document = (await compile_summary(session, conference.id))["document"]
-    assert (document["style"], document["national_title"], document["motto"]) == ("party", "ĐẢNG CỘNG SẢN VIỆT NAM", None)
+    assert (document["style"], document["national_title"], document["motto"]) == (
+        "party",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        None,
+    )
     assert (document["parent_body"], document["issuing_body"], document["number"]) == (
         "ĐẢNG BỘ TỈNH HẬU GIANG", "BAN TUYÊN GIÁO TỈNH ỦY", "12/BB-BTG")
     assert document["date_text"] == "Vị Thanh, ngày 06 tháng 9 năm 2026"

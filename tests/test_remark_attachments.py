@@ -23,7 +23,9 @@ def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document><w:body><w:p><w:r><w:t>Tham luận</w:t></w:r></w:p></w:body></w:document>")
+        archive.writestr(
+            "word/document.xml", "<w:document><w:body><w:p><w:r><w:t>Tham luận</w:t></w:r></w:p></w:body></w:document>"
+        )
     return buffer.getvalue()
 
 
@@ -61,7 +63,9 @@ async def test_a_pdf_is_stored_and_the_chair_downloads_the_same_bytes(shared_ser
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''Tham%20lu%E1%BA%ADn%20H%E1%BA%ADu%20Giang.pdf" in download.headers["Content-Disposition"]
     async with aiohttp.ClientSession() as http:
-        async with http.get(s.base_url + attachment["url"], headers={"Authorization": f"Bearer {s.tokens['chair']}"}) as response:
+        async with http.get(
+            s.base_url + attachment["url"], headers={"Authorization": f"Bearer {s.tokens['chair']}"}
+        ) as response:
             assert await response.read() == PDF
         async with http.get(s.base_url + attachment["url"], headers={"Authorization": f"Bearer {author}"}) as response:
             assert response.status == 200 and await response.read() == PDF

@@ -47,14 +47,18 @@ class Console:
         self.losing = lossy
 
     async def connect(self) -> None:
-        await self.client.connect(self.server.base_url, auth={"token": self.token}, transports=["websocket"], wait_timeout=JOIN_TIMEOUT)
+        await self.client.connect(
+            self.server.base_url, auth={"token": self.token}, transports=["websocket"], wait_timeout=JOIN_TIMEOUT
+        )
         await self.join()
 
     async def join(self) -> None:
         self._waiting = []
         while True:
             ack = await self.client.call(
-                "join", {"conference_id": self.server.conference_id, "after_seq": self.cursor.resume_from()}, timeout=JOIN_TIMEOUT
+                "join",
+                {"conference_id": self.server.conference_id, "after_seq": self.cursor.resume_from()},
+                timeout=JOIN_TIMEOUT,
             )
             assert ack["ok"] and not ack.get("snapshot"), ack
             self._apply(self.cursor.joined(ack))
@@ -135,7 +139,9 @@ class Workshop:
             elif kind == 2:
                 point = self.rng.choice(list(codes))
                 link = self.rng.choice(["ok", "degraded", "down"])
-                reply = await self.call("POST", s.api(f"/points/{point}/status"), t["operators"][codes[point]], json={"link": link})
+                reply = await self.call(
+                    "POST", s.api(f"/points/{point}/status"), t["operators"][codes[point]], json={"link": link}
+                )
             else:
                 body = {"body": f"Góp ý số {n} về Điều 3 của dự thảo.", "section_anchor": "dieu-3"}
                 reply = await self.call("POST", s.api("/comments"), delegates[n % len(delegates)], json=body)
@@ -184,7 +190,9 @@ async def in_waves(work: list[Any], size: int = 100) -> None:
         await asyncio.gather(*work[start:start + size])
 
 
-async def test_a_thousand_consoles_drop_at_once_and_each_ends_with_exactly_its_events(crowded: Server, call: Call) -> None:
+async def test_a_thousand_consoles_drop_at_once_and_each_ends_with_exactly_its_events(
+    crowded: Server, call: Call
+) -> None:
     s = crowded
     start = (await call("GET", s.api(), s.tokens["chair"])).body["seq"]
     rng = random.Random(20261130)
@@ -207,7 +215,9 @@ async def test_a_thousand_consoles_drop_at_once_and_each_ends_with_exactly_its_e
         console.losing = False
     # One last public event, which every console sees: a display or chair console that lost the one before shows it.
     point = (await call("GET", s.api("/points"), s.tokens["chair"])).body["items"][0]
-    last = await call("POST", s.api(f"/points/{point['id']}/status"), s.tokens["operators"][point["code"]], json={"link": "ok"})
+    last = await call(
+        "POST", s.api(f"/points/{point['id']}/status"), s.tokens["operators"][point["code"]], json={"link": "ok"}
+    )
     assert last.status == 200, last.body
 
     expected: dict[str, list[dict[str, Any]]] = {}
@@ -239,11 +249,18 @@ async def test_retention_and_replay_limit_are_what_the_settings_say(tmp_path: Pa
         point = (await call("GET", s.api("/points"), s.tokens["chair"])).body["items"][0]
         for n in range(12):
             link = ("ok", "degraded", "down")[n % 3]
-            reply = await call("POST", s.api(f"/points/{point['id']}/status"), s.tokens["operators"][point["code"]], json={"link": link})
+            reply = await call(
+                "POST",
+                s.api(f"/points/{point['id']}/status"),
+                s.tokens["operators"][point["code"]],
+                json={"link": link},
+            )
             assert reply.status == 200, reply.body
         newest = (await call("GET", s.api(), s.tokens["chair"])).body["seq"]
         with sqlite3.connect(s.database) as db:
-            kept = db.execute("SELECT min(seq), max(seq), count(*) FROM event WHERE conference_id = ?", (s.conference_id,)).fetchone()
+            kept = db.execute(
+                "SELECT min(seq), max(seq), count(*) FROM event WHERE conference_id = ?", (s.conference_id,)
+            ).fetchone()
         assert kept == (newest - 29, newest, 30)
 
         within = await call("GET", s.api(f"/events?after={newest - 20}"), s.tokens["chair"])

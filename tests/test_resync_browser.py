@@ -60,11 +60,15 @@ def _pushed(message: str | bytes) -> dict[str, Any] | None:
 
 async def check_in(s: Server, call: Call, index: int) -> None:
     people = (await call("GET", s.api("/participants"), s.tokens["operators"]["HGI"])).body["items"]
-    reply = await call("POST", s.api("/checkins"), s.tokens["operators"]["HGI"], json={"participant_id": people[index]["id"]})
+    reply = await call(
+        "POST", s.api("/checkins"), s.tokens["operators"]["HGI"], json={"participant_id": people[index]["id"]}
+    )
     assert reply.status == 201, reply.body
 
 
-async def test_a_lost_event_is_noticed_at_the_next_and_fetched_again(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_a_lost_event_is_noticed_at_the_next_and_fetched_again(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     s = demo_server
     wire = Wire(drop="attendance.totals_changed")
     display = await open_console(s, s.tokens["display"], prepare=wire.route)
@@ -83,7 +87,9 @@ async def test_a_lost_event_is_noticed_at_the_next_and_fetched_again(demo_server
     await expect(display.locator("#live-status")).to_have_attribute("data-state", "online")
 
 
-async def test_server_resync_brings_back_the_last_event_lost(demo_server: Server, open_console: Open, call: Call) -> None:
+async def test_server_resync_brings_back_the_last_event_lost(
+    demo_server: Server, open_console: Open, call: Call
+) -> None:
     """No later event shows the loss; the server's `server.resync` (sent when its fan-out between processes was
     interrupted) makes the console join again."""
     s = demo_server

@@ -124,7 +124,10 @@ def test_inserted_article_with_clauses_and_points() -> None:
     at = [s["origin_anchor"] for s in answer["sections"]].index("dieu-3.khoan-2")
     assert answer["sections"][at + 1] is inserted[0]
     s = by_origin(answer)
-    assert (s["dieu-4"]["anchor"], s["dieu-4"]["text"]) == ("dieu-5", "Điều 5. Kiểm tra\nHai bên phối hợp kiểm tra.\n\n")
+    assert (s["dieu-4"]["anchor"], s["dieu-4"]["text"]) == (
+        "dieu-5",
+        "Điều 5. Kiểm tra\nHai bên phối hợp kiểm tra.\n\n",
+    )
     assert s["dieu-6"]["anchor"] == "dieu-7"
     outline = parse_draft(document(answer))
     assert outline.unmatched == []
@@ -180,8 +183,12 @@ def test_replace_with_or_without_its_label() -> None:
 
 
 def test_replacement_that_brings_its_own_clauses_takes_the_place_of_the_old_ones() -> None:
-    answer = run([Change("dieu-2", "replace", "Đối tượng\n1. Cơ quan nhà nước.\n2. Tổ chức:\na) Đảng;\nb) Đoàn thể.", 1),
-                  Change("dieu-4", "replace", "Kiểm tra\nGồm:\n1. Định kỳ.\n2. Đột xuất.", 2)])
+    answer = run(
+        [
+            Change("dieu-2", "replace", "Đối tượng\n1. Cơ quan nhà nước.\n2. Tổ chức:\na) Đảng;\nb) Đoàn thể.", 1),
+            Change("dieu-4", "replace", "Kiểm tra\nGồm:\n1. Định kỳ.\n2. Đột xuất.", 2),
+        ]
+    )
     rows = [(s["anchor"], s["origin_anchor"], s["change"]) for s in answer["sections"]
             if (s["origin_anchor"] or s["anchor"] or "").startswith(("dieu-2", "dieu-4"))]
     assert rows == [
@@ -200,14 +207,20 @@ def test_replacement_that_brings_its_own_clauses_takes_the_place_of_the_old_ones
     found, _ = conflicts([Change("dieu-2", "replace", "Đối tượng\n1. Cơ quan.", 1),
                           Change("dieu-2.khoan-3", "replace", "Khác.", 2)])
     assert found == [{"origin_anchor": "dieu-2", "comment_ids": [1, 2]}]
-    found, s = conflicts([Change("dieu-2", "replace", "Đối tượng mới", 1), Change("dieu-2.khoan-3", "replace", "Khác.", 2)])
+    found, s = conflicts(
+        [Change("dieu-2", "replace", "Đối tượng mới", 1), Change("dieu-2.khoan-3", "replace", "Khác.", 2)]
+    )
     assert found == [] and s["dieu-2.khoan-3"]["text"] == "3. Khác.\n\n"
 
 
 def test_replaced_section_is_renumbered_too() -> None:
     answer = run([Change("dieu-1", "delete", None, 1), Change("dieu-3", "replace", "Điều 3. Cán bộ", 2)])
     s = by_origin(answer)
-    assert (s["dieu-3"]["anchor"], s["dieu-3"]["text"], s["dieu-3"]["change"]) == ("dieu-2", "Điều 2. Cán bộ\n", "modified")
+    assert (s["dieu-3"]["anchor"], s["dieu-3"]["text"], s["dieu-3"]["change"]) == (
+        "dieu-2",
+        "Điều 2. Cán bộ\n",
+        "modified",
+    )
 
 
 def test_markdown_heading_marks_survive() -> None:
@@ -347,7 +360,10 @@ def test_two_replacements_of_one_section_conflict_and_neither_is_applied() -> No
     found, s = conflicts([Change("dieu-4", "replace", "A\nB.", 12), Change("dieu-4", "replace", "C\nD.", 5),
                           Change("dieu-5", "replace", "E\nF.", 6)])
     assert found == [{"origin_anchor": "dieu-4", "comment_ids": [5, 12]}]
-    assert (s["dieu-4"]["text"], s["dieu-4"]["change"]) == ("Điều 4. Kiểm tra\nHai bên phối hợp kiểm tra.\n\n", "unchanged")
+    assert (s["dieu-4"]["text"], s["dieu-4"]["change"]) == (
+        "Điều 4. Kiểm tra\nHai bên phối hợp kiểm tra.\n\n",
+        "unchanged",
+    )
     assert s["dieu-5"]["change"] == "modified"
 
 
@@ -401,7 +417,12 @@ def test_bad_changes_are_ignored_and_reported() -> None:
 def test_chapter_can_be_reworded_and_keeps_its_label() -> None:
     answer = run([Change("chuong-2", "replace", "PHỐI HỢP", 1)])
     s = by_origin(answer)["chuong-2"]
-    assert (s["text"], s["title"], s["number"], s["anchor"]) == ("Chương II\nPHỐI HỢP\n\n", "PHỐI HỢP", "II", "chuong-2")
+    assert (s["text"], s["title"], s["number"], s["anchor"]) == (
+        "Chương II\nPHỐI HỢP\n\n",
+        "PHỐI HỢP",
+        "II",
+        "chuong-2",
+    )
 
 
 # Property: any adopted inserts, deletes and replacements -------------------------------------------------

@@ -45,7 +45,9 @@ async def counter(call: Call, s: Server, item: dict[str, Any], wording: str) -> 
     return dict(reply.body)
 
 
-async def test_revised_answer_from_adopted_inserts_deletes_and_counter_wording(shared_server: Server, call: Call) -> None:
+async def test_revised_answer_from_adopted_inserts_deletes_and_counter_wording(
+    shared_server: Server, call: Call
+) -> None:
     s = shared_server
     author, other = await people(call, s)
     for token in (author, s.tokens["operators"]["HGI"], s.tokens["display"]):
@@ -59,7 +61,9 @@ async def test_revised_answer_from_adopted_inserts_deletes_and_counter_wording(s
     # partly accepted proposal without counter-wording, a noted one and a pending one adopt nothing.
     dropped = await secretariat(call, s, "dieu-2", "delete", None, "Đối tượng đã nêu tại Điều 1.")
     await rule(call, s, dropped, "accepted", "Tiếp thu.")
-    added = await propose(call, s, author, "dieu-4.khoan-1", {"kind": "insert_after", "text": "Hai bên trao đổi kết quả hằng quý."})
+    added = await propose(
+        call, s, author, "dieu-4.khoan-1", {"kind": "insert_after", "text": "Hai bên trao đổi kết quả hằng quý."}
+    )
     await rule(call, s, added, "accepted", "Tiếp thu.")
     point = await propose(call, s, other, "dieu-4.khoan-3.diem-a", {"kind": "delete"})
     await rule(call, s, point, "accepted", "Tiếp thu.")
@@ -75,7 +79,13 @@ async def test_revised_answer_from_adopted_inserts_deletes_and_counter_wording(s
     rows = by_origin(answer)
     assert rows["dieu-2"]["change"] == "deleted" and rows["dieu-2"]["anchor"] is None
     assert rows["dieu-2.khoan-1"]["change"] == "deleted"
-    assert [rows[f"dieu-{n}"]["anchor"] for n in (1, 3, 7, 8, 14)] == ["dieu-1", "dieu-2", "dieu-6", "dieu-7", "dieu-13"]
+    assert [rows[f"dieu-{n}"]["anchor"] for n in (1, 3, 7, 8, 14)] == [
+        "dieu-1",
+        "dieu-2",
+        "dieu-6",
+        "dieu-7",
+        "dieu-13",
+    ]
     assert rows["dieu-3"]["text"].startswith("Điều 2. Nguyên tắc phối hợp")
     assert {"from": "dieu-14", "to": "dieu-13"} in answer["renumbered"]
     inserted = [row for row in answer["sections"] if row["change"] == "inserted"]
@@ -86,13 +96,18 @@ async def test_revised_answer_from_adopted_inserts_deletes_and_counter_wording(s
     assert rows["dieu-4.khoan-3.diem-b"]["anchor"] == "dieu-3.khoan-4.diem-a"
     assert rows["dieu-4.khoan-3.diem-b"]["text"].startswith("a) Tuyên truyền")
     assert rows["dieu-5.khoan-2"]["change"] == "modified"
-    assert rows["dieu-5.khoan-2"]["text"].strip() == "2. Đảng ủy Công an Trung ương hướng dẫn mô hình tổ chức đảng trong công an tỉnh."
+    assert (
+        rows["dieu-5.khoan-2"]["text"].strip()
+        == "2. Đảng ủy Công an Trung ương hướng dẫn mô hình tổ chức đảng trong công an tỉnh."
+    )
     assert rows["dieu-6.khoan-1"]["change"] == "renumbered"
     assert {rows[a]["change"] for a in ("dieu-7", "dieu-8")} == {"renumbered"}
     assert answer["conflicts"] == []
 
 
-async def test_conflicting_adoptions_hold_the_close_until_the_chair_rules_again(shared_server: Server, call: Call) -> None:
+async def test_conflicting_adoptions_hold_the_close_until_the_chair_rules_again(
+    shared_server: Server, call: Call
+) -> None:
     s = shared_server
     author, other = await people(call, s)
     one = await comment(call, s, author, "dieu-9.khoan-1", "Quý thay vì năm.", "1. Định kỳ hằng quý, hai bên làm việc.")
@@ -100,7 +115,9 @@ async def test_conflicting_adoptions_hold_the_close_until_the_chair_rules_again(
     gone = await propose(call, s, other, "dieu-9.khoan-1", {"kind": "delete"})
     one, two, gone = [await rule(call, s, c, "accepted", "Tiếp thu.") for c in (one, two, gone)]
     answer = await revised(call, s)
-    assert answer["conflicts"] == [{"origin_anchor": "dieu-9.khoan-1", "comment_ids": sorted([one["id"], two["id"], gone["id"]])}]
+    assert answer["conflicts"] == [
+        {"origin_anchor": "dieu-9.khoan-1", "comment_ids": sorted([one["id"], two["id"], gone["id"]])}
+    ]
     # The section keeps its published text while the conflict stands.
     assert by_origin(answer)["dieu-9.khoan-1"]["text"].startswith("1. Định kỳ hằng năm")
 
@@ -122,7 +139,10 @@ async def test_conflicting_adoptions_hold_the_close_until_the_chair_rules_again(
 
 async def conflict_on(call: Call, s: Server, anchor: str, wordings: tuple[str, str]) -> list[dict[str, Any]]:
     author, other = await people(call, s)
-    made = [await comment(call, s, token, anchor, "Sửa lại.", wording) for token, wording in zip((author, other), wordings, strict=True)]
+    made = [
+        await comment(call, s, token, anchor, "Sửa lại.", wording)
+        for token, wording in zip((author, other), wordings, strict=True)
+    ]
     return [await rule(call, s, c, "accepted", "Tiếp thu.") for c in made]
 
 
@@ -140,7 +160,9 @@ async def test_the_chair_settles_a_conflict_and_closes(
     shared_server: Server, call: Call, open_console: Open
 ) -> None:
     s = shared_server
-    one, two = await conflict_on(call, s, "dieu-10.khoan-1", ("1. Lãnh đạo toàn diện công an tỉnh.", "1. Chỉ đạo công an tỉnh."))
+    one, two = await conflict_on(
+        call, s, "dieu-10.khoan-1", ("1. Lãnh đạo toàn diện công an tỉnh.", "1. Chỉ đạo công an tỉnh.")
+    )
     chair = await open_console(s, s.tokens["chair"], f"/chair/{s.conference_id}")
     await chair.locator("#tab-ket-luan").click()
     panel = chair.locator("#conflicts")
@@ -151,7 +173,10 @@ async def test_the_chair_settles_a_conflict_and_closes(
     answer = await revised(call, s)
     assert answer["conflicts"] == []
     ruled = (await call("GET", s.api("/comments?anchor=dieu-10.khoan-1"), s.tokens["chair"])).body["items"]
-    assert {c["id"]: c["disposition"] for c in ruled if c["id"] in (one["id"], two["id"])} == {one["id"]: "noted", two["id"]: "accepted"}
+    assert {c["id"]: c["disposition"] for c in ruled if c["id"] in (one["id"], two["id"])} == {
+        one["id"]: "noted",
+        two["id"]: "accepted",
+    }
     assert next(c for c in ruled if c["id"] == one["id"])["response"].startswith("Ghi nhận.")
 
     # A conflict that arrives while the chair is about to close: the close is refused and settled in its dialog.

@@ -76,26 +76,67 @@ async def test_bad_requests_change_nothing(shared_server: Server, call: Call) ->
     before = await seq(call, s)
     hgi = t["operators"]["HGI"]
     delegate = next(iter(t["delegates"].values()))
-    assert_error(await call("POST", s.api("/checkins"), hgi, data=b"{not json", headers={"Content-Type": "application/json"}), 400)
+    assert_error(
+        await call("POST", s.api("/checkins"), hgi, data=b"{not json", headers={"Content-Type": "application/json"}),
+        400,
+    )
     assert_error(await call("POST", s.api("/checkins"), hgi, data=b"[1, 2]"), 422)
     assert_error(await call("POST", s.api("/checkins"), hgi, json={"participant_id": 999999}), 404)
     assert_error(await call("DELETE", s.api("/checkins/999999"), hgi), 404)
     big = io.BytesIO(json.dumps({"body": "x" * (2 * 1024 * 1024)}).encode())
-    assert_error(await call("POST", s.api("/comments"), delegate, data=big, headers={"Content-Type": "application/json"}), 413)
+    assert_error(
+        await call("POST", s.api("/comments"), delegate, data=big, headers={"Content-Type": "application/json"}), 413
+    )
     assert_error(await call("POST", s.api("/comments"), delegate, json={"body": "x" * 20_001}), 422)
-    assert_error(await call("POST", s.api("/comments"), delegate, json={"body": "ok", "section_anchor": "dieu-999"}), 422)
+    assert_error(
+        await call("POST", s.api("/comments"), delegate, json={"body": "ok", "section_anchor": "dieu-999"}), 422
+    )
     assert_error(await call("POST", s.api("/comments"), delegate, json={"body": 5}), 422)
     assert_error(await call("POST", s.api("/comments"), delegate, json={"body": "ok", "proposed_text": ["x"]}), 422)
-    assert_error(await call("PATCH", s.api("/comments/999999"), t["chair"], json={"disposition": "accepted", "response": "", "revision": 1}), 404)
-    assert_error(await call("PATCH", s.api("/comments/1"), t["chair"], json={"disposition": "maybe", "response": "", "revision": 1}), 422)
+    assert_error(
+        await call(
+            "PATCH",
+            s.api("/comments/999999"),
+            t["chair"],
+            json={"disposition": "accepted", "response": "", "revision": 1},
+        ),
+        404,
+    )
+    assert_error(
+        await call(
+            "PATCH", s.api("/comments/1"), t["chair"], json={"disposition": "maybe", "response": "", "revision": 1}
+        ),
+        422,
+    )
     assert_error(await call("POST", s.api("/agenda/999999/start"), t["chair"]), 404)
     assert_error(await call("POST", s.api("/agenda/next"), t["chair"], json={}), 422)
-    assert_error(await call("POST", s.api("/agenda"), t["chair"], json={"title": "X", "kind": "party", "planned_minutes": 5}), 422)
-    assert_error(await call("POST", s.api("/agenda"), t["chair"], json={"title": "X", "kind": "other", "planned_minutes": -1}), 422)
+    assert_error(
+        await call("POST", s.api("/agenda"), t["chair"], json={"title": "X", "kind": "party", "planned_minutes": 5}),
+        422,
+    )
+    assert_error(
+        await call("POST", s.api("/agenda"), t["chair"], json={"title": "X", "kind": "other", "planned_minutes": -1}),
+        422,
+    )
     assert_error(await call("POST", s.api("/drafts"), t["admin"], json={"format": "markdown", "content": ""}), 422)
-    assert_error(await call("POST", s.api("/drafts"), t["admin"], json={"format": "markdown", "content": "Chỉ có lời văn."}), 422)
-    assert_error(await call("POST", f"{s.base_url}/api/v1/conferences", t["admin"], json={"title": "X", "starts_at": "tomorrow"}), 422)
-    assert_error(await call("POST", f"{s.base_url}/api/v1/conferences", t["admin"], json={"title": "\u0007", "starts_at": "2026-01-01T08:00:00+07:00"}), 422)
+    assert_error(
+        await call("POST", s.api("/drafts"), t["admin"], json={"format": "markdown", "content": "Chỉ có lời văn."}), 422
+    )
+    assert_error(
+        await call(
+            "POST", f"{s.base_url}/api/v1/conferences", t["admin"], json={"title": "X", "starts_at": "tomorrow"}
+        ),
+        422,
+    )
+    assert_error(
+        await call(
+            "POST",
+            f"{s.base_url}/api/v1/conferences",
+            t["admin"],
+            json={"title": "\u0007", "starts_at": "2026-01-01T08:00:00+07:00"},
+        ),
+        422,
+    )
     assert_error(await call("GET", f"{s.base_url}/api/v1/conferences/999999", t["admin"]), 404)
     assert_error(await call("GET", f"{s.base_url}/api/v1/nothing-here", t["admin"]), 404)
     assert await seq(call, s) == before
@@ -121,7 +162,13 @@ async def test_idempotent_retry_creates_nothing_new(shared_server: Server, call:
     again = await call("POST", s.api("/checkins"), hgi, json=body, headers={"Idempotency-Key": "walk-in-1"})
     assert again.status in (200, 201) and again.body["id"] == first.body["id"]
     assert await seq(call, s) == after_first
-    other = await call("POST", s.api("/checkins"), hgi, json={**body, "full_name": "Người Khác"}, headers={"Idempotency-Key": "walk-in-1"})
+    other = await call(
+        "POST",
+        s.api("/checkins"),
+        hgi,
+        json={**body, "full_name": "Người Khác"},
+        headers={"Idempotency-Key": "walk-in-1"},
+    )
     assert_error(other, 409, "idempotency_mismatch")
     present = [p for p in (await call("GET", s.api("/participants?q=pham thi khach"), hgi)).body["items"]]
     assert [p["full_name"] for p in present] == ["Phạm Thị Khách"]

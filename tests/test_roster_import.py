@@ -38,7 +38,9 @@ def xlsx_file(rows: list[list[Any]]) -> bytes:
     return out.getvalue()
 
 
-async def upload(call: Call, server: Server, content: bytes, token: str | None = "", key: str | None = None, **flags: bool | str) -> Any:
+async def upload(
+    call: Call, server: Server, content: bytes, token: str | None = "", key: str | None = None, **flags: bool | str
+) -> Any:
     """POST the file to the import endpoint; `token=""` means the admin's."""
     form = aiohttp.FormData()
     form.add_field("file", content, filename="danh-sach.csv", content_type="application/octet-stream")
@@ -104,9 +106,13 @@ async def test_vietnamese_headers_in_any_order(shared_server: Server, call: Call
     assert reply.status == 201, reply.body
     [person] = await find(call, s, "Võ Minh Quân")
     assert person["point_id"] == (await point_ids(call, s))["CTO"]
-    assert (person["position"], person["organization"], person["phone"], person["email"], person["role_in_meeting"]) == (
-        "Chánh Văn phòng", "UBND thành phố Cần Thơ", "0292 3820 111", "quan@example.vn", "Tham luận",
-    )
+    assert (
+        person["position"],
+        person["organization"],
+        person["phone"],
+        person["email"],
+        person["role_in_meeting"],
+    ) == ("Chánh Văn phòng", "UBND thành phố Cần Thơ", "0292 3820 111", "quan@example.vn", "Tham luận")
 
 
 async def test_xlsx_upload(shared_server: Server, call: Call) -> None:
@@ -189,15 +195,23 @@ async def test_errors_name_row_column_and_reason(shared_server: Server, call: Ca
     [
         (b"full_name,point_code\r\nNguy\xe1n,HGI\r\n", [{"row": 1, "column": None, "reason": "bad encoding"}]),
         ("\ufeffHọ và tên,Mã điểm cầu\n".encode("utf-16"), [{"row": 1, "column": None, "reason": "bad encoding"}]),
-        (csv_file("full_name,organization", "Phan Văn Một,Sở Y tế"), [{"row": 1, "column": "point_code", "reason": "missing column"}]),
-        (csv_file("Điểm cầu,Chức vụ", "HGI,Chuyên viên"), [{"row": 1, "column": "full_name", "reason": "missing column"}]),
+        (
+            csv_file("full_name,organization", "Phan Văn Một,Sở Y tế"),
+            [{"row": 1, "column": "point_code", "reason": "missing column"}],
+        ),
+        (
+            csv_file("Điểm cầu,Chức vụ", "HGI,Chuyên viên"),
+            [{"row": 1, "column": "full_name", "reason": "missing column"}],
+        ),
         (csv_file("full_name,Họ tên,point_code"), [{"row": 1, "column": "full_name", "reason": "duplicate column"}]),
         (b"", [{"row": 1, "column": None, "reason": "no header row"}]),
         (b"PK\x03\x04 not really a workbook", [{"row": 1, "column": None, "reason": "not a readable XLSX workbook"}]),
     ],
     ids=["latin-1", "utf16", "no-point-code", "no-name", "duplicate-column", "empty", "broken-xlsx"],
 )
-async def test_files_refused_as_a_whole(shared_server: Server, call: Call, content: bytes, errors: list[dict[str, Any]]) -> None:
+async def test_files_refused_as_a_whole(
+    shared_server: Server, call: Call, content: bytes, errors: list[dict[str, Any]]
+) -> None:
     reply = await upload(call, shared_server, content, dry_run=True)
     assert reply.status == 200, reply.body
     assert reply.body["errors"] == errors and reply.body["valid_rows"] == 0
@@ -209,7 +223,9 @@ async def test_import_with_errors_is_refused_whole(shared_server: Server, call: 
     content = csv_file("full_name,point_code", "Cao Văn Tốt,HGI", "Cao Văn Xấu,???")
     reply = await upload(call, s, content)
     assert_error(reply, 422, "import_invalid")
-    assert reply.body["error"]["details"]["errors"] == [{"row": 3, "column": "point_code", "reason": "unknown point code"}]
+    assert reply.body["error"]["details"]["errors"] == [
+        {"row": 3, "column": "point_code", "reason": "unknown point code"}
+    ]
     assert reply.body["error"]["details"]["valid_rows"] == 1
     assert_error(await upload(call, s, csv_file("full_name,point_code")), 422, "import_invalid")
     assert await written_since(call, s, before_seq) == []
@@ -230,7 +246,9 @@ async def test_skip_invalid_imports_only_valid_rows(shared_server: Server, call:
     after = await expected(call, s)
     assert after["HGI"] - before["HGI"] == 2 and after["CTO"] - before["CTO"] == 1
     assert after["total"] - before["total"] == 3 and await total(call, s) - before_total == 3
-    assert {k: after[k] - before[k] for k in before if k not in ("HGI", "CTO", "total")} == dict.fromkeys(set(before) - {"HGI", "CTO", "total"}, 0)
+    assert {k: after[k] - before[k] for k in before if k not in ("HGI", "CTO", "total")} == dict.fromkeys(
+        set(before) - {"HGI", "CTO", "total"}, 0
+    )
     events = await written_since(call, s, before_seq)
     assert [e["type"] for e in events] == ["participants.imported"]
     ids = await point_ids(call, s)
@@ -299,7 +317,10 @@ async def test_five_thousand_rows(demo_server: Server, call: Call) -> None:
     s = demo_server
     before_total, before = await total(call, s), await expected(call, s)
     codes = ["HGI", "CTO", "AGG"]
-    lines = [f"Nguyễn Văn Số {i},Chuyên viên,Sở Nội vụ,{codes[i % 3]},Đại biểu,nv{i}@example.vn,09{i:08d}" for i in range(5000)]
+    lines = [
+        f"Nguyễn Văn Số {i},Chuyên viên,Sở Nội vụ,{codes[i % 3]},Đại biểu,nv{i}@example.vn,09{i:08d}"
+        for i in range(5000)
+    ]
     reply = await upload(call, s, csv_file(HEADER, *lines))
     assert reply.status == 201, reply.body
     assert reply.body["created"] == 5000 and len(reply.body["preview"]) == 20
@@ -323,12 +344,16 @@ async def roster_names(call: Call, server: Server, token: str, point_id: int | N
 
 async def test_roster_export_csv(shared_server: Server, call: Call) -> None:
     s = shared_server
-    content = csv_file("full_name,organization,point_code", 'Ông Văn Công,"=HYPERLINK(""http://x"")",HGI', "Âu Thị Ba,@SUM(A1),HGI")
+    content = csv_file(
+        "full_name,organization,point_code", 'Ông Văn Công,"=HYPERLINK(""http://x"")",HGI', "Âu Thị Ba,@SUM(A1),HGI"
+    )
     assert (await upload(call, s, content)).status == 201
     status, headers, body = await download(s, "/participants/export.csv", s.tokens["chair"])
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     disposition = headers["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="roster-') and "filename*=UTF-8''Danh%20s%C3%A1ch" in disposition
+    assert (
+        disposition.startswith('attachment; filename="roster-') and "filename*=UTF-8''Danh%20s%C3%A1ch" in disposition
+    )
     rows = read_csv(body)
     assert [r["full_name"] for r in rows] == await roster_names(call, s, s.tokens["admin"])
     cong = next(r for r in rows if r["full_name"] == "Ông Văn Công")
@@ -342,7 +367,9 @@ async def test_roster_export_xlsx_has_only_strings(shared_server: Server, call: 
     content = csv_file("full_name,position,point_code", 'Ung Văn Lệnh,"=1+2",CTO', "Ưng Thị Dấu,-5,CTO")
     assert (await upload(call, s, content)).status == 201
     status, headers, body = await download(s, "/participants/export.xlsx", s.tokens["admin"])
-    assert status == 200 and headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        status == 200 and headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
     rows = list(sheet.iter_rows())
     header = [c.value for c in rows[0]]
@@ -378,8 +405,21 @@ async def test_attendance_export(shared_server: Server, call: Call) -> None:
     assert [(r["point_code"], int(r["expected"]), int(r["present"])) for r in rows] == [
         (p["code"], p["expected"], p["present"]) for p in sheet
     ]
-    assert list(rows[0]) == ["point_code", "point_name", "region", "expected", "invited_present", "represented", "absent",
-                             "rate_percent", "substitutes", "walk_ins", "people", "present", "last_checkin_at"]
+    assert list(rows[0]) == [
+        "point_code",
+        "point_name",
+        "region",
+        "expected",
+        "invited_present",
+        "represented",
+        "absent",
+        "rate_percent",
+        "substitutes",
+        "walk_ins",
+        "people",
+        "present",
+        "last_checkin_at",
+    ]
     for r in rows:
         assert int(r["invited_present"]) + int(r["represented"]) + int(r["absent"]) == int(r["expected"])
     status, _, body = await download(s, "/attendance/export.xlsx", s.tokens["admin"])
@@ -405,11 +445,15 @@ async def test_template_downloads_and_imports(shared_server: Server, call: Call,
 # ---- admin console ---------------------------------------------------------------------------------------
 
 
-async def test_admin_console_checks_then_imports(demo_server: Server, open_console: Open, call: Call, tmp_path: Path) -> None:
+async def test_admin_console_checks_then_imports(
+    demo_server: Server, open_console: Open, call: Call, tmp_path: Path
+) -> None:
     s = demo_server
     before = await expected(call, s)
     path = tmp_path / "roster.csv"
-    path.write_bytes(csv_file("Họ và tên,Mã điểm cầu,Đơn vị", "Lò Văn Giàng,HGI,<b>Sở</b>", "Lò Văn Thiếu,", "Lò Văn Hoà,CTO,"))
+    path.write_bytes(
+        csv_file("Họ và tên,Mã điểm cầu,Đơn vị", "Lò Văn Giàng,HGI,<b>Sở</b>", "Lò Văn Thiếu,", "Lò Văn Hoà,CTO,")
+    )
     page = await open_console(s, s.tokens["admin"], f"/admin/{s.conference_id}")
     await page.locator("#import-form input[type=file]").set_input_files(str(path))
     await expect(page.locator("#import-run")).to_be_disabled()

@@ -59,7 +59,9 @@ async def cluster(tmp_path: Path, database: str, redis: Redis) -> AsyncIterator[
         # The first seeds the demo workshop; the others find it and print the same tokens (but not the staff
         # passwords, which only the start that made the accounts shows).
         servers.append(await start_server(tmp_path / "p0", env, database))
-        servers.extend(await asyncio.gather(*(start_server(tmp_path / f"p{i}", env, database) for i in range(1, count))))
+        servers.extend(
+            await asyncio.gather(*(start_server(tmp_path / f"p{i}", env, database) for i in range(1, count)))
+        )
         first = servers[0].tokens
         for s in servers[1:]:
             assert s.tokens == first | {"base_url": s.tokens["base_url"], "passwords": {}}
@@ -246,7 +248,9 @@ async def test_concurrent_writes_through_three_processes(cluster: Cluster, datab
     assert all(r["present"] == r["counted"] for r in recount)
 
 
-async def test_a_socket_on_one_process_hears_writes_through_another(cluster: Cluster, console: Connect, call: Call) -> None:
+async def test_a_socket_on_one_process_hears_writes_through_another(
+    cluster: Cluster, console: Connect, call: Call
+) -> None:
     a, b = await cluster(2)
     t = a.tokens
     chair = await console(a, t["chair"])
@@ -279,7 +283,13 @@ async def test_writes_go_on_while_redis_is_down_and_consoles_converge(
 ) -> None:
     a, b = await cluster(2)
     t = a.tokens
-    roles = [t["chair"], t["display"], t["operators"]["HGI"], t["operators"]["CTO"], *sorted(t["delegates"].values())[:2]]
+    roles = [
+        t["chair"],
+        t["display"],
+        t["operators"]["HGI"],
+        t["operators"]["CTO"],
+        *sorted(t["delegates"].values())[:2],
+    ]
     consoles = [(await console(server, token), token) for server in (a, b) for token in roles]
     written: list[Write] = []
 

@@ -61,7 +61,9 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
     assert [w["assigned_to"] for w in bulk["items"]] == [minh_id, minh_id] and bulk["total"] == 2
     refused = await call("PUT", s.api(f"/comments/{second['id']}/assignment"), lan, json={"assigned_to": lan_id})
     assert_error(refused, 403, "forbidden")
-    missing = await call("POST", s.api("/comments/assign"), chair, json={"comment_ids": [first["id"], 999999], "assigned_to": lan_id})
+    missing = await call(
+        "POST", s.api("/comments/assign"), chair, json={"comment_ids": [first["id"], 999999], "assigned_to": lan_id}
+    )
     assert_error(missing, 404, "not_found")
     not_staff = await call("PUT", s.api(f"/comments/{first['id']}/assignment"), chair, json={"assigned_to": 999999})
     assert_error(not_staff, 422, "invalid")
@@ -70,9 +72,20 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
     # Templates: any of the staff saves them; the secretary drafts from one, but only on what it was handed.
     template = await ok(call, "POST", s.api("/answer-templates"), lan, 201, json={
         "title": "Tiếp thu, chỉnh lý", "disposition": "accepted", "response": "Ban soạn thảo tiếp thu, chỉnh lý."})
-    edited = await ok(call, "PUT", s.api(f"/answer-templates/{template['id']}"), chair, json={
-        "title": "Tiếp thu, chỉnh lý câu chữ", "disposition": "accepted", "response": "Ban soạn thảo tiếp thu, chỉnh lý câu chữ."})
-    spare = await ok(call, "POST", s.api("/answer-templates"), minh, 201, json={"title": "Giải trình", "response": "Xin giải trình."})
+    edited = await ok(
+        call,
+        "PUT",
+        s.api(f"/answer-templates/{template['id']}"),
+        chair,
+        json={
+            "title": "Tiếp thu, chỉnh lý câu chữ",
+            "disposition": "accepted",
+            "response": "Ban soạn thảo tiếp thu, chỉnh lý câu chữ.",
+        },
+    )
+    spare = await ok(
+        call, "POST", s.api("/answer-templates"), minh, 201, json={"title": "Giải trình", "response": "Xin giải trình."}
+    )
     await ok(call, "DELETE", s.api(f"/answer-templates/{spare['id']}"), minh)
     assert [t["title"] for t in (await ok(call, "GET", s.api("/answer-templates"), minh))["items"]] == [edited["title"]]
     assert_error(await call("GET", s.api("/answer-templates"), author), 403, "forbidden")
@@ -83,7 +96,13 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
     drafted = await ok(call, "PUT", s.api(f"/comments/{first['id']}/draft"), lan,
                        json={"disposition": edited["disposition"], "response": edited["response"]})
     assert drafted["draft"]["disposition"] == "accepted" and drafted["draft"]["drafted_by"] == lan_id
-    await ok(call, "PUT", s.api(f"/comments/{second['id']}/draft"), minh, json={"disposition": "noted", "response": SECRET_DRAFT})
+    await ok(
+        call,
+        "PUT",
+        s.api(f"/comments/{second['id']}/draft"),
+        minh,
+        json={"disposition": "noted", "response": SECRET_DRAFT},
+    )
     wording = await call("PUT", s.api(f"/comments/{third['id']}/draft"), minh,
                          json={"disposition": "accepted", "response": "x", "adopted_text": "Lời văn khác."})
     assert_error(wording, 422, "invalid")
@@ -97,10 +116,19 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
     assert_error(await call("GET", s.api("/comments?work=maybe"), chair), 422, "invalid")
 
     # Only the chair approves: the ruling is the draft as it stands, and the author hears of the ruling alone.
-    assert_error(await call("POST", s.api(f"/comments/{first['id']}/approve"), lan, json={"revision": first["revision"]}), 403, "forbidden")
-    assert_error(await call("POST", s.api(f"/comments/{third['id']}/approve"), chair, json={"revision": third["revision"]}),
-                 409, "no_draft")
-    approved = await ok(call, "POST", s.api(f"/comments/{first['id']}/approve"), chair, json={"revision": first["revision"]})
+    assert_error(
+        await call("POST", s.api(f"/comments/{first['id']}/approve"), lan, json={"revision": first["revision"]}),
+        403,
+        "forbidden",
+    )
+    assert_error(
+        await call("POST", s.api(f"/comments/{third['id']}/approve"), chair, json={"revision": third["revision"]}),
+        409,
+        "no_draft",
+    )
+    approved = await ok(
+        call, "POST", s.api(f"/comments/{first['id']}/approve"), chair, json={"revision": first["revision"]}
+    )
     assert (approved["disposition"], approved["response"]) == ("accepted", edited["response"])
     stale = await call("POST", s.api(f"/comments/{first['id']}/approve"), chair, json={"revision": first["revision"]})
     assert_error(stale, 409, "revision_conflict")
@@ -117,14 +145,18 @@ async def test_secretaries_draft_what_they_are_handed_and_the_chair_approves(
         validate_event(envelope)
         assert envelope["stream"] == "staff"
     seen = str(author_socket.events)
-    assert "comment.work_changed" not in author_socket.types() and "answer_template.changed" not in author_socket.types()
+    assert (
+        "comment.work_changed" not in author_socket.types() and "answer_template.changed" not in author_socket.types()
+    )
     assert SECRET_NOTE not in seen and SECRET_DRAFT not in seen and "assigned_to" not in seen
     mine = await ok(call, "GET", s.api("/comments"), author)
     assert SECRET_NOTE not in str(mine) and SECRET_DRAFT not in str(mine) and "assigned_to" not in str(mine)
     # A delegate's filter on the staff's work is ignored, so it tells them nothing.
     assert await ids(call, s, author, "work=drafted") == await ids(call, s, author, "")
     assert_error(await call("GET", s.api("/comment-work"), author), 403, "forbidden")
-    assert_error(await call("POST", s.api(f"/comments/{first['id']}/notes"), author, json={"body": "x"}), 403, "forbidden")
+    assert_error(
+        await call("POST", s.api(f"/comments/{first['id']}/notes"), author, json={"body": "x"}), 403, "forbidden"
+    )
 
     # Never in the record or its exports.
     for fmt in ("json", "md", "html"):

@@ -29,7 +29,13 @@ async def test_invitation_tokens_never_reach_the_log(shared_server: Server, call
     s = shared_server
     token = s.tokens["operators"]["HGI"]
     async with aiohttp.ClientSession() as browser:
-        for path in (f"/join/{token}", f"/join/{token}/", f"/JOIN/{token}", f"/join/{token}?token={token}", "/join/not-a-real-token"):
+        for path in (
+            f"/join/{token}",
+            f"/join/{token}/",
+            f"/JOIN/{token}",
+            f"/join/{token}?token={token}",
+            "/join/not-a-real-token",
+        ):
             async with browser.get(s.base_url + path, allow_redirects=False) as response:
                 assert response.status in (302, 401, 404), path
     # The access log writes each request when its answer is sent, so the last one is in the file by now.
@@ -46,7 +52,10 @@ async def test_invitation_tokens_never_reach_the_log(shared_server: Server, call
         ("/join/Hr6-EG_tEj", "/join/<redacted>"),
         ("/JOIN/Hr6-EG_tEj/", "/JOIN/<redacted>/"),
         ('GET "/join/Hr6-EG_tEj?token=x" 401', 'GET "/join/<redacted>?token=<redacted>" 401'),
-        ("/socket.io/?EIO=4&transport=polling&access_token=abc&t=1", "/socket.io/?EIO=4&transport=polling&access_token=<redacted>&t=1"),
+        (
+            "/socket.io/?EIO=4&transport=polling&access_token=abc&t=1",
+            "/socket.io/?EIO=4&transport=polling&access_token=<redacted>&t=1",
+        ),
         ("/join/", "/join/"),
         ("/api/v1/me", "/api/v1/me"),
         ("/joined/Hr6-EG_tEj", "/joined/Hr6-EG_tEj"),
@@ -58,7 +67,9 @@ def test_what_the_redaction_keeps(line: str, logged: str) -> None:
 
 def test_any_logger_writing_a_join_link_has_its_token_redacted() -> None:
     """aiohttp's and socket.io's own lines go through the same handler as ours."""
-    record = logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1, "Bad request %r", ("GET /join/Hr6-EG_tEj HTTP/1.1",), None)
+    record = logging.LogRecord(
+        "aiohttp.server", logging.ERROR, __file__, 1, "Bad request %r", ("GET /join/Hr6-EG_tEj HTTP/1.1",), None
+    )
     assert redact_record(record) is True and record.getMessage() == "Bad request 'GET /join/<redacted> HTTP/1.1'"
     plain = logging.LogRecord("server", logging.INFO, __file__, 1, "stopped %d", (3,), None)
     assert redact_record(plain) and plain.getMessage() == "stopped 3"
@@ -95,20 +106,37 @@ async def restarts(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Re
     directory = tmp_path_factory.mktemp("rekeyed")
     metrics_port = free_port()
     # The first start also has /metrics on an address of its own and no token on the main one.
-    first = await start_server(directory, {
-        "DIEMCAU_SECRET_KEY": "test-secret-key-one", "DIEMCAU_METRICS_TOKEN": "", "DIEMCAU_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
-    })
+    first = await start_server(
+        directory,
+        {
+            "DIEMCAU_SECRET_KEY": "test-secret-key-one",
+            "DIEMCAU_METRICS_TOKEN": "",
+            "DIEMCAU_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        },
+    )
     first_tokens_file = json.loads((directory / "tokens.json").read_text())
     probes = {}
     own = f"http://127.0.0.1:{metrics_port}"
     async with aiohttp.ClientSession() as http:
-        for name, url in (("own", own + "/metrics"), ("own_healthz", own + "/healthz"), ("main", first.base_url + "/metrics")):
+        for name, url in (
+            ("own", own + "/metrics"),
+            ("own_healthz", own + "/healthz"),
+            ("main", first.base_url + "/metrics"),
+        ):
             async with http.get(url) as response:
                 probes[name] = (response.status, await response.text())
     stop_server(first)
     first_log = first.log.read_text(encoding="utf-8")
     again = await start_server(directory, {"DIEMCAU_SECRET_KEY": "test-secret-key-two"})
-    yield Restarts(first, first_log, first_tokens_file, again, json.loads((directory / "tokens.json").read_text()), directory, probes)
+    yield Restarts(
+        first,
+        first_log,
+        first_tokens_file,
+        again,
+        json.loads((directory / "tokens.json").read_text()),
+        directory,
+        probes,
+    )
     stop_server(again)
 
 
@@ -134,7 +162,9 @@ async def test_staff_passwords_are_shown_by_the_start_that_made_them_only(restar
     assert "were shown once" not in restarts.first_log
 
 
-async def test_a_changed_signing_key_is_logged_once_and_the_links_it_hides_marked(restarts: Restarts, call: Call) -> None:
+async def test_a_changed_signing_key_is_logged_once_and_the_links_it_hides_marked(
+    restarts: Restarts, call: Call
+) -> None:
     s, admin = restarts.again, restarts.again.tokens["admin"]
     assert KEY_CHANGED not in restarts.first_log
     warnings = [line for line in s.log.read_text(encoding="utf-8").splitlines() if KEY_CHANGED in line]
@@ -143,14 +173,18 @@ async def test_a_changed_signing_key_is_logged_once_and_the_links_it_hides_marke
     assert listed and f"the links of {len(listed)} invitations made before cannot be shown" in warnings[0]
     # The demo prints none of the links it cannot derive, and says how many.
     assert not s.tokens["operators"] and not s.tokens["delegates"] and s.tokens["display"] is None
-    assert s.tokens["hidden_links"] == len(listed) and f"{len(listed)} more links were made under an earlier" in s.log.read_text(encoding="utf-8")
+    assert s.tokens["hidden_links"] == len(
+        listed
+    ) and f"{len(listed)} more links were made under an earlier" in s.log.read_text(encoding="utf-8")
     assert all(i["url_works"] is False and i["key_changed_at"] for i in listed)
     stale = next(i for i in listed if i["role"] == "operator" and i["point_id"] is not None)
     async with aiohttp.ClientSession() as browser:
         # What the new key derives opens nothing; the link handed out under the old key still does.
         async with browser.get(stale["url"], allow_redirects=False) as response:
             assert response.status == 401
-        async with browser.get(f"{s.base_url}/join/{restarts.first.tokens['operators']['HGI']}", allow_redirects=False) as response:
+        async with browser.get(
+            f"{s.base_url}/join/{restarts.first.tokens['operators']['HGI']}", allow_redirects=False
+        ) as response:
             assert response.status == 302
         qr = f"{s.base_url}/admin/{s.conference_id}/invitations/{stale['id']}/qr.svg"
         async with browser.get(qr, headers={"Authorization": f"Bearer {admin}"}) as response:
@@ -166,7 +200,9 @@ async def test_a_changed_signing_key_is_logged_once_and_the_links_it_hides_marke
     third = await start_server(restarts.directory, {"DIEMCAU_SECRET_KEY": "test-secret-key-two"})
     try:
         assert KEY_CHANGED not in third.log.read_text(encoding="utf-8")
-        again = {i["id"]: i for i in (await call("GET", third.api("/invitations"), third.tokens["admin"])).body["items"]}
+        again = {
+            i["id"]: i for i in (await call("GET", third.api("/invitations"), third.tokens["admin"])).body["items"]
+        }
         assert again[stale["id"]]["key_changed_at"] == stale["key_changed_at"]
         assert again[fresh.body["id"]]["url_works"] is True
     finally:

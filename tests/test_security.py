@@ -26,7 +26,9 @@ async def test_login_and_logout(shared_server: Server, call: Call) -> None:
 async def test_repeated_failed_logins_lock_the_account(shared_server: Server, call: Call) -> None:
     login = f"{shared_server.base_url}/api/v1/auth/login"
     for _ in range(5):
-        assert_error(await call("POST", login, json={"username": "admin", "password": "wrong password"}), 401, "bad_credentials")
+        assert_error(
+            await call("POST", login, json={"username": "admin", "password": "wrong password"}), 401, "bad_credentials"
+        )
     locked = await call("POST", login, json={"username": "admin", "password": demo_password(shared_server, "admin")})
     assert_error(locked, 429, "locked")
     assert locked.body["error"]["details"]["retry_after"] > 0
@@ -53,9 +55,13 @@ async def test_browser_session_needs_csrf_and_same_origin(shared_server: Server)
         status_url = s.api(f"/points/{person['point_id']}/status")
         async with browser.post(status_url, json={"link": "ok"}) as refused:
             assert refused.status == 403 and (await refused.json())["error"]["code"] == "csrf_failed"
-        async with browser.post(status_url, json={"link": "ok"}, headers={"X-CSRF-Token": csrf, "Origin": "https://evil.example"}) as foreign:
+        async with browser.post(
+            status_url, json={"link": "ok"}, headers={"X-CSRF-Token": csrf, "Origin": "https://evil.example"}
+        ) as foreign:
             assert foreign.status == 403 and (await foreign.json())["error"]["code"] == "bad_origin"
-        async with browser.post(status_url, json={"link": "ok"}, headers={"X-CSRF-Token": csrf, "Origin": s.base_url}) as accepted:
+        async with browser.post(
+            status_url, json={"link": "ok"}, headers={"X-CSRF-Token": csrf, "Origin": s.base_url}
+        ) as accepted:
             assert accepted.status == 200
 
 

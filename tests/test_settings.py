@@ -42,8 +42,16 @@ def test_defaults_without_any_variable() -> None:
         ({"DIEMCAU_PORT": " 65535 "}, "port", 65535),
         ({"DIEMCAU_PORT": ""}, "port", 8080),
         ({"DIEMCAU_HOST": "0.0.0.0"}, "host", "0.0.0.0"),
-        ({"DIEMCAU_DATABASE_URL": "postgresql+asyncpg://diemcau:pw@db.example.vn:5432/diemcau"}, "data_dir", DEFAULT_DATA_DIR.resolve()),
-        ({"DIEMCAU_DATABASE_URL": "sqlite+aiosqlite:////srv/diemcau/data/diemcau.db"}, "data_dir", Path("/srv/diemcau/data")),
+        (
+            {"DIEMCAU_DATABASE_URL": "postgresql+asyncpg://diemcau:pw@db.example.vn:5432/diemcau"},
+            "data_dir",
+            DEFAULT_DATA_DIR.resolve(),
+        ),
+        (
+            {"DIEMCAU_DATABASE_URL": "sqlite+aiosqlite:////srv/diemcau/data/diemcau.db"},
+            "data_dir",
+            Path("/srv/diemcau/data"),
+        ),
         ({"DIEMCAU_DATA_DIR": "/srv/diemcau/files"}, "data_dir", Path("/srv/diemcau/files")),
         ({"DIEMCAU_SECRET_KEY": "another key"}, "secret_key", b"another key"),
         ({"DIEMCAU_PUBLIC_URL": "https://hoithao.example.vn/"}, "public_url", "https://hoithao.example.vn"),
@@ -53,10 +61,16 @@ def test_defaults_without_any_variable() -> None:
         ({"DIEMCAU_PUBLIC_URL": "https://hoithao.example.vn"}, "base_url", "https://hoithao.example.vn"),
         ({"DIEMCAU_SECURE_COOKIES": "1"}, "secure_cookies", True),
         ({"DIEMCAU_SECURE_COOKIES": "0"}, "secure_cookies", False),
-        ({"DIEMCAU_ALLOWED_ORIGINS": "https://a.example.vn, https://B.example.vn:8443,"}, "allowed_origins",
-         ("https://a.example.vn", "https://b.example.vn:8443")),
-        ({"DIEMCAU_TRUSTED_PROXIES": "127.0.0.1, ::1,10.0.0.0/8"}, "trusted_proxies",
-         (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"), ipaddress.ip_network("10.0.0.0/8"))),
+        (
+            {"DIEMCAU_ALLOWED_ORIGINS": "https://a.example.vn, https://B.example.vn:8443,"},
+            "allowed_origins",
+            ("https://a.example.vn", "https://b.example.vn:8443"),
+        ),
+        (
+            {"DIEMCAU_TRUSTED_PROXIES": "127.0.0.1, ::1,10.0.0.0/8"},
+            "trusted_proxies",
+            (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"), ipaddress.ip_network("10.0.0.0/8")),
+        ),
         ({"DIEMCAU_TRUSTED_PROXIES": "10.1.2.3/8"}, "trusted_proxies", (ipaddress.ip_network("10.0.0.0/8"),)),
         ({"DIEMCAU_IDLE_TIMEOUT": "3600"}, "idle_timeout", 3600),
         ({"DIEMCAU_SESSION_HOURS": "744"}, "session_hours", 744),
@@ -86,7 +100,12 @@ def test_a_valid_value_is_read_as_documented(env: dict[str, str], attribute: str
 def test_arguments_win_over_variables() -> None:
     env = {**KEY, "DIEMCAU_PORT": "8081", "DIEMCAU_HOST": "0.0.0.0", "DIEMCAU_DATABASE_URL": "sqlite+aiosqlite:////a/b.db"}
     s = load(database_url="sqlite+aiosqlite:////c/d.db", host="127.0.0.2", port=9000, data_dir=Path("/e"), env=env)
-    assert (s.database_url, s.host, s.port, s.data_dir) == ("sqlite+aiosqlite:////c/d.db", "127.0.0.2", 9000, Path("/e"))
+    assert (s.database_url, s.host, s.port, s.data_dir) == (
+        "sqlite+aiosqlite:////c/d.db",
+        "127.0.0.2",
+        9000,
+        Path("/e"),
+    )
 
 
 def test_the_signing_key_is_made_once_in_the_data_directory_for_the_server_alone(tmp_path: Path) -> None:
@@ -204,8 +223,21 @@ def test_the_process_itself_exits_2_with_one_line_and_no_traceback(tmp_path: Pat
     # One real process, for what only a process shows (the exit status, nothing else printed); the values are above.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIEMCAU_")} | KEY | {"DIEMCAU_SESSION_HOURS": "abc"}
     done = subprocess.run(
-        [sys.executable, "-m", "server", "serve", "--port", "1", "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "server",
+            "serve",
+            "--port",
+            "1",
+            "--database-url",
+            f"sqlite+aiosqlite:///{tmp_path / 'd.db'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     assert done.stderr == "diemcau: DIEMCAU_SESSION_HOURS must be a whole number of hours from 1 to 744, not 'abc'\n"

@@ -73,7 +73,9 @@ def make_pki(directory: Path) -> Pki:
     )
     pki = Pki(directory / "ca.pem", directory / "ky-so.p12", directory / "stranger.pem")
     pki.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    pki.stranger.write_bytes(_authority("CA lạ", ec.generate_private_key(ec.SECP256R1())).public_bytes(serialization.Encoding.PEM))
+    pki.stranger.write_bytes(
+        _authority("CA lạ", ec.generate_private_key(ec.SECP256R1())).public_bytes(serialization.Encoding.PEM)
+    )
     pki.p12.write_bytes(pkcs12.serialize_key_and_certificates(
         b"ky-so", key, certificate, [ca], serialization.BestAvailableEncryption(PASSWORD.encode()),
     ))
@@ -120,7 +122,9 @@ async def signed(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
             **os.environ, **extra, "DIEMCAU_SECRET_KEY": "test-secret-" + server.database.parent.name,
             "DIEMCAU_DATA_DIR": str(server.database.parent),
         }
-        yield Signed(server, env, copies[0], preview, archival, workshop.conference_id, tmp_path_factory.mktemp("copies"))
+        yield Signed(
+            server, env, copies[0], preview, archival, workshop.conference_id, tmp_path_factory.mktemp("copies")
+        )
     finally:
         stop_server(server)
 
@@ -163,7 +167,9 @@ def test_the_frozen_pdf_carries_our_signature_in_a_visible_field_on_its_last_pag
     (signature,) = reader.embedded_signatures
     assert signature.signer_cert.subject.native["common_name"] == SIGNER
     assert signature.field_name == FIELD and signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    assert signature.byte_range[2] + signature.byte_range[3] == len(signed.frozen), "the signature covers the whole file"
+    assert signature.byte_range[2] + signature.byte_range[3] == len(signed.frozen), (
+        "the signature covers the whole file"
+    )
     x1, y1, x2, y2 = signature.sig_field["/Rect"]
     assert x2 - x1 > 100 and y2 - y1 > 10, "the field is visible"
     pages = reader.root["/Pages"]
@@ -197,10 +203,14 @@ def test_a_change_appended_after_signing_is_caught(signed: Signed, monkeypatch: 
     writer.update_root()
     out = io.BytesIO()
     writer.write(out)
-    assert "Kiểm tra toàn vẹn: tệp đã bị thay đổi sau khi ký" in refused(signed, "sua-sau.pdf", out.getvalue(), monkeypatch)
+    assert "Kiểm tra toàn vẹn: tệp đã bị thay đổi sau khi ký" in refused(
+        signed, "sua-sau.pdf", out.getvalue(), monkeypatch
+    )
 
 
-def test_a_signing_that_also_draws_on_the_last_page_is_caught(signed: Signed, pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_signing_that_also_draws_on_the_last_page_is_caught(
+    signed: Signed, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The document as made, then one revision that both covers its last page with other text and signs, by our key.
     reader = PdfFileReader(io.BytesIO(signed.frozen))
     end = signed.frozen.index(b"%%EOF", reader.xrefs.get_startxref_for_revision(0)) + len(b"%%EOF\n")
@@ -212,9 +222,9 @@ def test_a_signing_that_also_draws_on_the_last_page_is_caught(signed: Signed, pk
     p12 = signers.SimpleSigner.load_pkcs12(pki.p12, passphrase=PASSWORD.encode())
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES)
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=p12, new_field_spec=fields.SigFieldSpec(FIELD, on_page=-1, box=(90, 20, 300, 60))).sign_pdf(
-        writer, output=out,
-    )
+    signers.PdfSigner(
+        meta, signer=p12, new_field_spec=fields.SigFieldSpec(FIELD, on_page=-1, box=(90, 20, 300, 60))
+    ).sign_pdf(writer, output=out)
     assert "Kiểm tra biên bản: lần ký đã sửa cả nội dung" in refused(signed, "ve-de.pdf", out.getvalue(), monkeypatch)
 
 
@@ -226,7 +236,9 @@ def test_an_unsigned_preview_a_preview_signed_with_our_key_and_a_stranger_ca_are
     assert "Kiểm tra biên bản:" in refused(signed, "du-thao-ky.pdf", forged, monkeypatch)
     assert "Kiểm tra chứng thư:" in refused(signed, "ca-la.pdf", signed.frozen, monkeypatch, pki.stranger)
     missing = signed.directory / "khong-co.pem"
-    assert f"Kiểm tra chứng thư: không đọc được chứng thư tin cậy {missing}" in refused(signed, "ca-thieu.pdf", signed.frozen, monkeypatch, missing)
+    assert f"Kiểm tra chứng thư: không đọc được chứng thư tin cậy {missing}" in refused(
+        signed, "ca-thieu.pdf", signed.frozen, monkeypatch, missing
+    )
 
 
 def test_a_wrong_password_or_an_unreadable_file_is_refused_at_start(

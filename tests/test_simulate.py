@@ -51,7 +51,9 @@ def staff_env(server: Server) -> dict[str, str]:
     }
 
 
-async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: Server, call: Call, tmp_path: Path) -> None:
+async def test_a_rehearsal_reports_what_it_left_in_its_workshop(
+    shared_server: Server, call: Call, tmp_path: Path
+) -> None:
     output = tmp_path / "run.json"
     began = time.monotonic()
     done = await asyncio.to_thread(
@@ -61,7 +63,11 @@ async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: S
     assert done.returncode == 0, done.stdout + done.stderr
     assert time.monotonic() - began < 30
     result = json.loads(output.read_text(encoding="utf-8"))
-    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.split() and line.split()[0] in result["actions"]}
+    rows = {
+        line.split()[0]: line.split()
+        for line in done.stdout.splitlines()
+        if line.split() and line.split()[0] in result["actions"]
+    }
     for name in ACTIONS:
         action = result["actions"][name]
         assert action["ok"] > 0 and action["count"] == action["ok"] and action["errors"] == {}, (name, action)
@@ -82,7 +88,9 @@ async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: S
     api = f"{shared_server.base_url}/api/v1/conferences/{c}"
     roster = (await call("GET", api + "/participants?limit=100", admin)).body
     assert roster["total"] == 40
-    assert all(unicodedata.is_normalized("NFC", p["full_name"]) and len(p["full_name"].split()) >= 3 for p in roster["items"])
+    assert all(
+        unicodedata.is_normalized("NFC", p["full_name"]) and len(p["full_name"].split()) >= 3 for p in roster["items"]
+    )
     assert any(not p["full_name"].isascii() for p in roster["items"])
     attendance = (await call("GET", api + "/attendance", admin)).body
     checked_out = result["actions"].get("check_out", {"ok": 0})["ok"]
@@ -107,7 +115,9 @@ async def test_a_rehearsal_reports_what_it_left_in_its_workshop(shared_server: S
         (("--url", "http://127.0.0.1:1", "--consoles", "ten"), "invalid int value"),
     ],
 )
-def test_bad_options_are_refused_with_a_reason(args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_options_are_refused_with_a_reason(
+    args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["simulate", *args])
     said = stopped.value.code if isinstance(stopped.value.code, str) else capsys.readouterr().err
@@ -133,8 +143,17 @@ async def test_a_wrong_password_or_role_is_refused(shared_server: Server) -> Non
     wrong = await asyncio.to_thread(simulate, "--url", shared_server.base_url, "--password", "not-the-password-at-all",
                                     "--chair-password", known["chair"])
     assert wrong.returncode == 1 and "sign-in as admin refused (401" in wrong.stderr, wrong.stderr
-    swapped = await asyncio.to_thread(simulate, "--url", shared_server.base_url, "--user", "chair", "--password", known["chair"],
-                                      "--chair-password", known["chair"])
+    swapped = await asyncio.to_thread(
+        simulate,
+        "--url",
+        shared_server.base_url,
+        "--user",
+        "chair",
+        "--password",
+        known["chair"],
+        "--chair-password",
+        known["chair"],
+    )
     assert swapped.returncode == 1 and "chair is chair, not admin" in swapped.stderr, swapped.stderr
     assert "Traceback" not in wrong.stderr + swapped.stderr
 
@@ -144,7 +163,9 @@ def test_event_frames_split_without_decoding_the_payload() -> None:
     assert split_event('["server.restarting"]') == ("server.restarting", "")
 
 
-async def test_the_socket_client_is_refused_a_bad_token_and_receives_events_in_order(shared_server: Server, call: Call) -> None:
+async def test_the_socket_client_is_refused_a_bad_token_and_receives_events_in_order(
+    shared_server: Server, call: Call
+) -> None:
     received: list[dict[str, Any]] = []
     async with aiohttp.ClientSession() as http:
         forged = SocketClient(http, shared_server.base_url, lambda *_: None)

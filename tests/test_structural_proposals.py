@@ -26,8 +26,12 @@ async def count(call: Call, s: Server) -> int:
 
 
 async def ruled(call: Call, s: Server, item: dict[str, Any], disposition: str, **extra: Any) -> Any:
-    return await call("PATCH", s.api(f"/comments/{item['id']}"), s.tokens["chair"],
-                      json={"disposition": disposition, "response": "Ý kiến xử lý.", "revision": item["revision"], **extra})
+    return await call(
+        "PATCH",
+        s.api(f"/comments/{item['id']}"),
+        s.tokens["chair"],
+        json={"disposition": disposition, "response": "Ý kiến xử lý.", "revision": item["revision"], **extra},
+    )
 
 
 async def answer(call: Call, s: Server, token: str, item: dict[str, Any], body: dict[str, Any]) -> Any:
@@ -41,19 +45,24 @@ async def test_each_kind_is_stored_and_echoed_and_each_bad_one_refused(shared_se
                                               "proposal": {"kind": "replace", "text": "2. Nội dung mới."}})
     assert replace["proposal"] == {"kind": "replace", "text": "2. Nội dung mới."}
     assert replace["proposed_text"] == "2. Nội dung mới." and replace["author_kind"] == "participant"
-    shorthand = await created(call, s, author, {"section_anchor": "dieu-3", "body": "Ngắn gọn.", "proposed_text": "Điều 3. Mới"})
+    shorthand = await created(
+        call, s, author, {"section_anchor": "dieu-3", "body": "Ngắn gọn.", "proposed_text": "Điều 3. Mới"}
+    )
     assert shorthand["proposal"] == {"kind": "replace", "text": "Điều 3. Mới"}
     insert = await created(call, s, author, {"section_anchor": "dieu-4.khoan-3.diem-b", "body": "Thêm một điểm.",
                                              "proposal": {"kind": "insert_after", "text": "Phối hợp kiểm tra."}})
     assert insert["proposal"] == {"kind": "insert_after", "text": "Phối hợp kiểm tra."}
-    delete = await created(call, s, author, {"section_anchor": "dieu-5", "body": "Trùng Điều 4.", "proposal": {"kind": "delete"}})
+    delete = await created(
+        call, s, author, {"section_anchor": "dieu-5", "body": "Trùng Điều 4.", "proposal": {"kind": "delete"}}
+    )
     assert (delete["proposal"], delete["proposed_text"]) == ({"kind": "delete", "text": None}, None)
     plain = await created(call, s, author, {"section_anchor": None, "body": "Góp ý chung."})
     assert (plain["proposal"], plain["adopted_text"], plain["author_answer"]) == (None, None, None)
     listed = (await call("GET", s.api("/comments?anchor=dieu-5"), s.tokens["chair"])).body["items"]
     assert [c["proposal"] for c in listed] == [{"kind": "delete", "text": None}]
-    assert [c["id"] for c in (await call("GET", s.api("/comments?has_proposed=true"), s.tokens["chair"])).body["items"]] == [
-        delete["id"], insert["id"], shorthand["id"], replace["id"]]
+    assert [
+        c["id"] for c in (await call("GET", s.api("/comments?has_proposed=true"), s.tokens["chair"])).body["items"]
+    ] == [delete["id"], insert["id"], shorthand["id"], replace["id"]]
 
     before = await count(call, s)
     bad = [
@@ -64,11 +73,17 @@ async def test_each_kind_is_stored_and_echoed_and_each_bad_one_refused(shared_se
         ({"section_anchor": None, "body": "x", "proposal": {"kind": "replace", "text": "y"}}, "section_anchor"),
         ({"body": "x", "proposed_text": "y"}, "section_anchor"),
         ({"section_anchor": "dieu-99", "body": "x", "proposal": {"kind": "delete"}}, "section_anchor"),
-        ({"section_anchor": "chuong-2", "body": "x", "proposal": {"kind": "insert_after", "text": "Chương mới"}}, "proposal.kind"),
+        (
+            {"section_anchor": "chuong-2", "body": "x", "proposal": {"kind": "insert_after", "text": "Chương mới"}},
+            "proposal.kind",
+        ),
         ({"section_anchor": "chuong-2.muc-1", "body": "x", "proposal": {"kind": "delete"}}, "proposal.kind"),
         ({"section_anchor": "dieu-3", "body": "x", "proposal": "delete"}, "proposal"),
         ({"section_anchor": "dieu-3", "body": "x", "proposal": {"kind": "delete", "why": 1}}, "proposal.why"),
-        ({"section_anchor": "dieu-3", "body": "x", "proposal": {"kind": "delete"}, "proposed_text": "y"}, "proposed_text"),
+        (
+            {"section_anchor": "dieu-3", "body": "x", "proposal": {"kind": "delete"}, "proposed_text": "y"},
+            "proposed_text",
+        ),
     ]
     for body, field in bad:
         reply = await submit(call, s, author, body)
@@ -96,8 +111,13 @@ async def test_counter_wording_is_stored_and_in_the_record(shared_server: Server
     assert_error(bulk, 422, "invalid")
     assert "items[1].adopted_text" in bulk.body["error"]["details"]
     for item in (proposal, delete, general):
-        current = (await call("GET", s.api(f"/comments?anchor={item['section_anchor']}" if item["section_anchor"] else "/comments"),
-                              s.tokens["chair"])).body["items"]
+        current = (
+            await call(
+                "GET",
+                s.api(f"/comments?anchor={item['section_anchor']}" if item["section_anchor"] else "/comments"),
+                s.tokens["chair"],
+            )
+        ).body["items"]
         assert next(c for c in current if c["id"] == item["id"])["revision"] == 1
 
     reply = await ruled(call, s, proposal, "partly_accepted", adopted_text="2. Trong 15 ngày làm việc.")
@@ -182,8 +202,11 @@ async def test_the_secretariats_proposal_is_listed_ruled_and_in_the_record(
     html = (await call("GET", s.api("/summary.html"), chair)).body
     assert "Đề nghị bổ sung quy định mới sau quy định này:" in html
     trail = (await call("GET", s.api("/audit"), s.tokens["admin"])).body["items"]
-    assert any(e["sentence"] == f"Ghi đề xuất số {made['number']} của Ban soạn thảo (Điều 2, khoản 4): bổ sung quy định mới "
-               "sau quy định này" for e in trail)
+    assert any(
+        e["sentence"] == f"Ghi đề xuất số {made['number']} của Ban soạn thảo (Điều 2, khoản 4): bổ sung quy định mới "
+        "sau quy định này"
+        for e in trail
+    )
 
 
 async def test_the_author_answers_the_ruling_until_the_close(shared_server: Server, call: Call, listen: Any) -> None:
@@ -214,11 +237,16 @@ async def test_the_author_answers_the_ruling_until_the_close(shared_server: Serv
 
     # The operator who filed a comment for someone at its point answers for them; the operator of another point not.
     points = await point_ids(call, s)
-    person = next(p["id"] for p in (await call("GET", s.api(f"/participants?point_id={points['HGI']}"), operator)).body["items"]
-                  if str(p["id"]) not in s.tokens["delegates"])
+    person = next(
+        p["id"]
+        for p in (await call("GET", s.api(f"/participants?point_id={points['HGI']}"), operator)).body["items"]
+        if str(p["id"]) not in s.tokens["delegates"]
+    )
     checked = await call("POST", s.api("/checkins"), operator, json={"participant_id": person})
     assert checked.status == 201, checked.body
-    filed = await created(call, s, operator, {"participant_id": person, "section_anchor": "dieu-2", "body": "Thay mặt."})
+    filed = await created(
+        call, s, operator, {"participant_id": person, "section_anchor": "dieu-2", "body": "Thay mặt."}
+    )
     filed = (await ruled(call, s, filed, "accepted")).body
     assert_error(await answer(call, s, s.tokens["operators"]["CTO"], filed, {"agrees": True}), 403)
     agreed = await answer(call, s, operator, filed, {"agrees": True})

@@ -34,14 +34,22 @@ async def test_a_caller_over_the_rate_is_refused_and_nothing_is_written(limited_
     await call("POST", s.api("/open"), t["chair"])
     people = (await call("GET", s.api("/participants"), t["admin"])).body["items"]
     point_id = next(p["point_id"] for p in people if str(p["id"]) == first_id)
-    code = next(p["code"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["id"] == point_id)
-    assert (await call("POST", s.api("/checkins"), t["operators"][code], json={"participant_id": int(first_id)})).status == 201
+    code = next(
+        p["code"] for p in (await call("GET", s.api("/points"), t["admin"])).body["items"] if p["id"] == point_id
+    )
+    assert (
+        await call("POST", s.api("/checkins"), t["operators"][code], json={"participant_id": int(first_id)})
+    ).status == 201
 
     assert (await call("POST", s.api("/comments"), first, json={"body": "Một"})).status == 201
     assert (await call("POST", s.api("/remarks"), first, json={"title": "Hai", "body": "Hai"})).status == 201
     assert (await call("POST", s.api("/speaking-requests"), first, json={})).status == 201
     before = await totals(s, call)
-    for path, body in (("/comments", {"body": "Bốn"}), ("/remarks", {"title": "Năm", "body": "Năm"}), ("/speaking-requests", {})):
+    for path, body in (
+        ("/comments", {"body": "Bốn"}),
+        ("/remarks", {"title": "Năm", "body": "Năm"}),
+        ("/speaking-requests", {}),
+    ):
         reply = await call("POST", s.api(path), first, json=body)
         assert reply.status == 429, reply.body
         assert reply.body["error"]["code"] == "rate_limited"

@@ -1,4 +1,5 @@
 """The chair's closing statement in a real Chromium: generated from the figures, rewritten, kept, and frozen at close."""
+
 from __future__ import annotations
 
 from playwright.async_api import expect

@@ -1,4 +1,5 @@
 """The summary as files over HTTP: previews marked as drafts, the chair's statement, and a frozen, reproducible record."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STATEMENT = "Hội thảo đã thành công tốt đẹp.\n\nGiao Cục Công tác Đảng hoàn thiện dự thảo trước ngày 30/9/2021."
 
 
-async def download(http: aiohttp.ClientSession, server: Server, path: str, token: str) -> tuple[int, dict[str, str], bytes]:
+async def download(
+    http: aiohttp.ClientSession, server: Server, path: str, token: str
+) -> tuple[int, dict[str, str], bytes]:
     async with http.get(server.api(path), headers={"Authorization": f"Bearer {token}"}) as response:
         return response.status, dict(response.headers), await response.read()
 

@@ -37,7 +37,10 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
     figures = ("expected", "invited_present", "represented", "absent", "substitutes", "walk_ins", "people", "rate")
     assert [totals[f] for f in figures] == [89, 84, 2, 3, 2, 1, 87, "94,4%"]
     assert len(summary["absentees"]) == 3
-    assert "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý do: 2)" in markdown
+    assert (
+        "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý do: 2)"
+        in markdown
+    )
     assert summary["comment_totals"]["total"] == 11 and summary["comment_totals"]["merged"] == 1
     assert summary["comment_totals"]["secretariat"] == 1
     merged = next(r for g in summary["comments"] for r in g["rows"] if len(r["authors"]) == 2)
@@ -82,7 +85,9 @@ def test_the_word_document_has_real_headings_and_tables(replayed: Path) -> None:
     tables = {table.rows[0].cells[0].text + "|" + table.rows[0].cells[1].text: table for table in document.tables}
     attendance = tables["Điểm cầu|Triệu tập"]
     assert [c.text for c in attendance.rows[-1].cells] == ["Tổng cộng", "89", "84", "94,4%", "2", "3", "2", "1", "87"]
-    comments = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["Số", "Điều, khoản", "Nội dung góp ý"])
+    comments = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][:3] == ["Số", "Điều, khoản", "Nội dung góp ý"]
+    )
     numbered = [row.cells[0].text for row in comments.rows[1:] if row.cells[0].text.isdigit()]
     # Each comment keeps the number it came in with (3 was merged into 2), the number the chair's inbox shows.
     assert numbered == ["1", "9", "4", "2", "5", "6", "10", "11", "8", "7", "12"]

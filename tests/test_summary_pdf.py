@@ -132,9 +132,19 @@ def test_a_preview_is_marked_and_carries_no_checksum(record: dict[str, Any]) -> 
 
 def test_the_letterhead_of_a_party_body(record: dict[str, Any]) -> None:
     model = record["model"]
-    header = clean_header({"style": "party", "parent_body": "Đảng bộ tỉnh Hậu Giang", "issuing_body": "Tỉnh ủy Hậu Giang",
-                           "number": "12/BB-TU", "place": "Vị Thanh", "secretary_name": "Lê Thị Hoa"})
-    document = document_part(header, title=model["conference"]["title"], chair_name="Trần Quốc Tỏ", dated=record["dated"])
+    header = clean_header(
+        {
+            "style": "party",
+            "parent_body": "Đảng bộ tỉnh Hậu Giang",
+            "issuing_body": "Tỉnh ủy Hậu Giang",
+            "number": "12/BB-TU",
+            "place": "Vị Thanh",
+            "secretary_name": "Lê Thị Hoa",
+        }
+    )
+    document = document_part(
+        header, title=model["conference"]["title"], chair_name="Trần Quốc Tỏ", dated=record["dated"]
+    )
     text = squeezed(pdf_text(typeset({**record, "model": {**model, "document": document}})))
     for expected in ("ĐẢNG BỘ TỈNH HẬU GIANG", "TỈNH ỦY HẬU GIANG", "Số: 12/BB-TU", "ĐẢNG CỘNG SẢN VIỆT NAM",
                      "Vị Thanh, ngày 07 tháng 9 năm 2021", "Lê Thị Hoa"):

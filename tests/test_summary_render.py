@@ -190,9 +190,25 @@ async def test_model_content(session: AsyncSession) -> None:
     c = await seed(session)
     model = await compile_summary(session, c)
 
-    assert list(model) == ["conference", "document", "draft", "attendance", "absentees", "substitutions", "walk_ins", "agenda",
-                           "speakers", "remarks", "comments", "comment_totals", "comments_by_point", "revised_draft",
-                           "receipts", "closing_statement", "audit"]
+    assert list(model) == [
+        "conference",
+        "document",
+        "draft",
+        "attendance",
+        "absentees",
+        "substitutions",
+        "walk_ins",
+        "agenda",
+        "speakers",
+        "remarks",
+        "comments",
+        "comment_totals",
+        "comments_by_point",
+        "revised_draft",
+        "receipts",
+        "closing_statement",
+        "audit",
+    ]
     assert model["conference"] == {
         "id": c, "title": "Hội thảo góp ý dự thảo Quy chế phối hợp", "starts_at": "2021-09-07T08:00:00+07:00",
         "venue": "Hội trường Bộ Công an", "chair_name": "Trần Văn Chủ", "status": "open",
@@ -247,10 +263,22 @@ async def test_model_content(session: AsyncSession) -> None:
     assert [a["point"] for a in agenda] == [None, "Điểm cầu Trung ương", "Hậu Giang", None]
 
     assert model["speakers"] == [
-        {"full_name": "Lê Thị Bình", "point": "Hậu Giang", "topic": None,
-         "started_at": "2021-09-07T08:45:00+07:00", "finished_at": "2021-09-07T08:49:00+07:00", "duration_seconds": 240},
-        {"full_name": "Huỳnh Văn Phúc", "point": "Cần Thơ", "topic": "Về cơ chế phối hợp",
-         "started_at": "2021-09-07T08:50:00+07:00", "finished_at": "2021-09-07T08:55:00+07:00", "duration_seconds": 300},
+        {
+            "full_name": "Lê Thị Bình",
+            "point": "Hậu Giang",
+            "topic": None,
+            "started_at": "2021-09-07T08:45:00+07:00",
+            "finished_at": "2021-09-07T08:49:00+07:00",
+            "duration_seconds": 240,
+        },
+        {
+            "full_name": "Huỳnh Văn Phúc",
+            "point": "Cần Thơ",
+            "topic": "Về cơ chế phối hợp",
+            "started_at": "2021-09-07T08:50:00+07:00",
+            "finished_at": "2021-09-07T08:55:00+07:00",
+            "duration_seconds": 300,
+        },
     ]
 
     remarks = model["remarks"]
@@ -268,29 +296,118 @@ async def test_model_content(session: AsyncSession) -> None:
     bare = [{**g, "rows": [{k: v for k, v in r.items() if k not in ("receipt", "merged_receipts")} for r in g["rows"]]}
             for g in model["comments"]]
     assert bare == [
-        {"anchor": None, "heading": "Góp ý chung", "rows": [
-            row(2, ids["Dự thảo công phu, đề nghị sớm ban hành."], None, None, "Dự thảo công phu, đề nghị sớm ban hành.",
-                "Huỳnh Văn Phúc", None, "Cần Thơ", None, "Chưa xử lý"),
-        ]},
-        {"anchor": "dieu-1", "heading": "Điều 1. Phạm vi điều chỉnh", "rows": [
-            row(5, ids["Tên điều nên sửa."], "dieu-1", "Điều 1", "Tên điều nên sửa.", "Huỳnh Văn Phúc", None,
-                "Cần Thơ", None, "Chưa xử lý"),
-            row(3, ids[script_body], "dieu-1.khoan-2", "Điều 1, khoản 2", script_body, "Nguyễn Văn An", "Bộ Công an",
-                "Điểm cầu Trung ương", None, "Chưa xử lý", proposed="| x *y*"),
-        ]},
-        {"anchor": "dieu-2", "heading": "Điều 2. Đối tượng áp dụng", "rows": [
-            row(4, ids["Đối tượng còn hẹp."], "dieu-2", "Điều 2", "Đối tượng còn hẹp.", "Võ Văn Dũng",
-                "Công an tỉnh Hậu Giang", "Hậu Giang", "declined", "Giải trình, không tiếp thu", "Đã đủ rộng."),
-            row(7, ids["Sửa câu chữ."], "dieu-2.khoan-1.diem-a", "Điều 2, khoản 1, điểm a", "Sửa câu chữ.",
-                "Đặng Thị Em", None, "Hậu Giang", "partly_accepted", "Tiếp thu một phần", "Sửa một phần."),
-            row(1, ids["Bổ sung công an cấp xã."], "dieu-2.khoan-1.diem-dd", "Điều 2, khoản 1, điểm đ",
-                "Bổ sung công an cấp xã.", "Lê Thị Bình", "Tỉnh ủy Hậu Giang", "Hậu Giang", "accepted", "Tiếp thu",
-                "Đã bổ sung vào điểm đ."),
-        ]},
-        {"anchor": "dieu-9.khoan-1", "heading": "dieu-9.khoan-1", "rows": [
-            row(6, ids["Góp ý trên bản cũ."], "dieu-9.khoan-1", "Điều 9, khoản 1", "Góp ý trên bản cũ.", "Lê Thị Bình",
-                "Tỉnh ủy Hậu Giang", "Hậu Giang", "noted", "Ghi nhận"),
-        ]},
+        {
+            "anchor": None,
+            "heading": "Góp ý chung",
+            "rows": [
+                row(
+                    2,
+                    ids["Dự thảo công phu, đề nghị sớm ban hành."],
+                    None,
+                    None,
+                    "Dự thảo công phu, đề nghị sớm ban hành.",
+                    "Huỳnh Văn Phúc",
+                    None,
+                    "Cần Thơ",
+                    None,
+                    "Chưa xử lý",
+                )
+            ],
+        },
+        {
+            "anchor": "dieu-1",
+            "heading": "Điều 1. Phạm vi điều chỉnh",
+            "rows": [
+                row(
+                    5,
+                    ids["Tên điều nên sửa."],
+                    "dieu-1",
+                    "Điều 1",
+                    "Tên điều nên sửa.",
+                    "Huỳnh Văn Phúc",
+                    None,
+                    "Cần Thơ",
+                    None,
+                    "Chưa xử lý",
+                ),
+                row(
+                    3,
+                    ids[script_body],
+                    "dieu-1.khoan-2",
+                    "Điều 1, khoản 2",
+                    script_body,
+                    "Nguyễn Văn An",
+                    "Bộ Công an",
+                    "Điểm cầu Trung ương",
+                    None,
+                    "Chưa xử lý",
+                    proposed="| x *y*",
+                ),
+            ],
+        },
+        {
+            "anchor": "dieu-2",
+            "heading": "Điều 2. Đối tượng áp dụng",
+            "rows": [
+                row(
+                    4,
+                    ids["Đối tượng còn hẹp."],
+                    "dieu-2",
+                    "Điều 2",
+                    "Đối tượng còn hẹp.",
+                    "Võ Văn Dũng",
+                    "Công an tỉnh Hậu Giang",
+                    "Hậu Giang",
+                    "declined",
+                    "Giải trình, không tiếp thu",
+                    "Đã đủ rộng.",
+                ),
+                row(
+                    7,
+                    ids["Sửa câu chữ."],
+                    "dieu-2.khoan-1.diem-a",
+                    "Điều 2, khoản 1, điểm a",
+                    "Sửa câu chữ.",
+                    "Đặng Thị Em",
+                    None,
+                    "Hậu Giang",
+                    "partly_accepted",
+                    "Tiếp thu một phần",
+                    "Sửa một phần.",
+                ),
+                row(
+                    1,
+                    ids["Bổ sung công an cấp xã."],
+                    "dieu-2.khoan-1.diem-dd",
+                    "Điều 2, khoản 1, điểm đ",
+                    "Bổ sung công an cấp xã.",
+                    "Lê Thị Bình",
+                    "Tỉnh ủy Hậu Giang",
+                    "Hậu Giang",
+                    "accepted",
+                    "Tiếp thu",
+                    "Đã bổ sung vào điểm đ.",
+                ),
+            ],
+        },
+        {
+            "anchor": "dieu-9.khoan-1",
+            "heading": "dieu-9.khoan-1",
+            "rows": [
+                row(
+                    6,
+                    ids["Góp ý trên bản cũ."],
+                    "dieu-9.khoan-1",
+                    "Điều 9, khoản 1",
+                    "Góp ý trên bản cũ.",
+                    "Lê Thị Bình",
+                    "Tỉnh ủy Hậu Giang",
+                    "Hậu Giang",
+                    "noted",
+                    "Ghi nhận",
+                )
+            ],
+        },
     ]
     # Ids and numbers follow arrival; the table follows the draft, each row keeping its comment's number.
     first = min(ids.values())
@@ -331,11 +448,30 @@ async def test_held_and_rejected_input_stays_out(session: AsyncSession) -> None:
     someone = (await session.scalars(select(Participant).where(Participant.conference_id == c))).first()
     assert someone is not None
     for moderation in ("pending", "pending", "rejected"):
-        session.add(Comment(conference_id=c, participant_id=someone.id, point_id=someone.point_id, section_anchor="dieu-3",
-                            body=f"Góp ý bị giữ {moderation}", submitted_by="delegate", moderation=moderation,
-                            disposition="accepted" if moderation == "rejected" else None))
-        session.add(Remark(conference_id=c, participant_id=someone.id, point_id=someone.point_id, title=f"Tham luận {moderation}",
-                           body="...", submitted_by="delegate", moderation=moderation, created_at=at(1, 59)))
+        session.add(
+            Comment(
+                conference_id=c,
+                participant_id=someone.id,
+                point_id=someone.point_id,
+                section_anchor="dieu-3",
+                body=f"Góp ý bị giữ {moderation}",
+                submitted_by="delegate",
+                moderation=moderation,
+                disposition="accepted" if moderation == "rejected" else None,
+            )
+        )
+        session.add(
+            Remark(
+                conference_id=c,
+                participant_id=someone.id,
+                point_id=someone.point_id,
+                title=f"Tham luận {moderation}",
+                body="...",
+                submitted_by="delegate",
+                moderation=moderation,
+                created_at=at(1, 59),
+            )
+        )
     await session.commit()
 
     model = await compile_summary(session, c)
@@ -368,13 +504,19 @@ async def test_markdown(session: AsyncSession) -> None:
         "## Phụ lục 3. Nhật ký thao tác",
     ]
     assert "- Thời gian: 08:00 07/09/2021" in frozen
-    assert "| Điểm cầu | Triệu tập | Có mặt | Tỷ lệ có mặt | Có người dự thay | Vắng | Người dự thay | Khách mời | Tổng số người dự |" in frozen
+    assert (
+        "| Điểm cầu | Triệu tập | Có mặt | Tỷ lệ có mặt | Có người dự thay | Vắng | Người dự thay | Khách mời | Tổng số người dự |"
+        in frozen
+    )
     assert "| Hậu Giang | 2 | 1 | 50,0% | 1 | 0 | 1 | 1 | 3 |" in frozen
     assert "| **Tổng cộng** | **7** | **4** | **57,1%** | **1** | **2** | **1** | **1** | **6** |" in frozen
     assert "Cách tính: Triệu tập = Có mặt + Có người dự thay + Vắng" in frozen
     assert "- Bùi Văn Khánh, Vụ trưởng (Điểm cầu Trung ương): không rõ lý do" in frozen
     assert "- Ngô Thị Hoa, Phó Chủ tịch (Cần Thơ): Đi công tác nước ngoài" in frozen
-    assert "Tham dự Hội thảo: có mặt 4/7 đại biểu được triệu tập (đạt 57,1%); 1 đại biểu dự thay; 1 khách mời; vắng 2 đại biểu (có lý do: 1)." in frozen
+    assert (
+        "Tham dự Hội thảo: có mặt 4/7 đại biểu được triệu tập (đạt 57,1%); 1 đại biểu dự thay; 1 khách mời; vắng 2 đại biểu (có lý do: 1)."
+        in frozen
+    )
     assert "- Đặng Thị Em (Hậu Giang)" in frozen
     assert "- Võ Văn Dũng dự thay Phạm Văn Cường (Hậu Giang)" in frozen
     assert "| 1 | Khai mạc | Trần Văn Chủ | 08:00 | 10 | 08:03 | 08:05 | 3 |  |" in frozen
@@ -394,7 +536,10 @@ async def test_markdown(session: AsyncSession) -> None:
     assert "| 1 | Điều 2, khoản 1, điểm đ | Bổ sung công an cấp xã. |" in frozen
     assert "\n\\# Không phải tiêu đề\n" in frozen
     assert "\n1\\. Không phải danh sách\n" in frozen
-    assert "- Tiếp thu: 1\n- Tiếp thu một phần: 1\n- Ghi nhận: 1\n- Giải trình, không tiếp thu: 1\n- Chưa xử lý: 3\n" in frozen
+    assert (
+        "- Tiếp thu: 1\n- Tiếp thu một phần: 1\n- Ghi nhận: 1\n- Giải trình, không tiếp thu: 1\n- Chưa xử lý: 3\n"
+        in frozen
+    )
 
 
 async def test_checksum_copy_of_markdown(session: AsyncSession) -> None:
@@ -514,7 +659,9 @@ async def test_merged_duplicates_are_one_row_with_every_author(session: AsyncSes
     assert (model["comment_totals"]["total"], model["comment_totals"]["merged"]) == (7, 1)
     by_point = {p["code"]: (p["total"], p["accepted"]) for p in model["comments_by_point"]}
     assert by_point == {"TW": (1, 0), "CT": (3, 1), "HG": (4, 1)}
-    assert "| Lê Thị Bình (Tỉnh ủy Hậu Giang), Hậu Giang<br>Huỳnh Văn Phúc, Cần Thơ |" in render_markdown(model, frozen=True)
+    assert "| Lê Thị Bình (Tỉnh ủy Hậu Giang), Hậu Giang<br>Huỳnh Văn Phúc, Cần Thơ |" in render_markdown(
+        model, frozen=True
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -530,13 +677,24 @@ def test_word_changes_rebuild_both_texts(before: str, after: str) -> None:
 def section(position: int, anchor: str, text: str) -> DraftSection:
     kind = "article" if "." not in anchor else "clause"
     parent = anchor.rsplit(".", 1)[0] if "." in anchor else None
-    return DraftSection(position=position, anchor=anchor, kind=kind, number=anchor.rsplit("-", 1)[1], title="", text=text,
-                        parent=parent)
+    return DraftSection(
+        position=position, anchor=anchor, kind=kind, number=anchor.rsplit("-", 1)[1], title="", text=text, parent=parent
+    )
 
 
-def ruled(no: int, anchor: str | None, disposition: str | None, proposed: str | None, response: str | None = None) -> dict[str, Any]:
-    return {"id": no, "no": no, "anchor": anchor, "disposition": disposition, "proposed_text": proposed, "response": response,
-            "body": f"Ý kiến {no}", "authors": [{"name": f"Người {no}", "organization": None, "point": "Hậu Giang"}]}
+def ruled(
+    no: int, anchor: str | None, disposition: str | None, proposed: str | None, response: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": no,
+        "no": no,
+        "anchor": anchor,
+        "disposition": disposition,
+        "proposed_text": proposed,
+        "response": response,
+        "body": f"Ý kiến {no}",
+        "authors": [{"name": f"Người {no}", "organization": None, "point": "Hậu Giang"}],
+    }
 
 
 def test_the_revised_draft_applies_one_accepted_wording_per_place() -> None:
@@ -568,7 +726,10 @@ def test_the_revised_draft_applies_one_accepted_wording_per_place() -> None:
         {"op": "equal", "text": "\n\n"},
     ]
     # Two accepted wordings for one clause: neither is applied, both go to the drafting team.
-    assert second["revised"] is None and [(n["no"], n["reason"]) for n in second["notes"]] == [(3, "conflict"), (4, "conflict")]
+    assert second["revised"] is None and [(n["no"], n["reason"]) for n in second["notes"]] == [
+        (3, "conflict"),
+        (4, "conflict"),
+    ]
     assert third["revised"] is None and third["notes"] == [{
         "no": 5, "reason": "partly_accepted", "authors": "Người 5", "body": "Ý kiến 5", "proposed_text": "3. Ba mới.",
         "response": "Sửa một phần.",

@@ -130,7 +130,9 @@ def test_clean_text_limits_and_requirement() -> None:
     assert clean_text("  ", "proposed_text", 10, required=False) == ""
 
 
-@given(st.lists(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÁÀẢÃẠ ", min_size=1, max_size=12), min_size=2, max_size=8))
+@given(
+    st.lists(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÁÀẢÃẠ ", min_size=1, max_size=12), min_size=2, max_size=8)
+)
 def test_sort_bytes_order_like_the_key(names: list[str]) -> None:
     by_key = sorted(names, key=lambda n: (name_sort_key(n), n))
     by_bytes = sorted(names, key=lambda n: (name_sort_bytes(n), n))

@@ -82,7 +82,9 @@ async def roster(call: Call, s: Server, code: str) -> list[dict[str, Any]]:
     return [p for p in reply.body["items"] if p["on_roster"]]
 
 
-async def test_a_burst_of_check_ins_reaches_the_display_coalesced_within_a_second(demo_server: Server, call: Call, listen: Any) -> None:
+async def test_a_burst_of_check_ins_reaches_the_display_coalesced_within_a_second(
+    demo_server: Server, call: Call, listen: Any
+) -> None:
     s, t = demo_server, demo_server.tokens
     display = await listen(s, t["display"])
     chair = await listen(s, t["chair"])
@@ -113,12 +115,23 @@ async def test_a_burst_of_check_ins_reaches_the_display_coalesced_within_a_secon
     await asyncio.sleep(INTERVAL * 2.2)
     late = (await roster(call, s, "HGI"))[5]
     before = len(totals)
-    assert (await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": late["id"]})).status == 201
-    arrived = [e for e in await chair.wait_for("attendance.checked_in", count=len(replies) + 1) if e["data"]["id"] == late["id"]]
+    assert (
+        await call("POST", s.api("/checkins"), t["operators"]["HGI"], json={"participant_id": late["id"]})
+    ).status == 201
+    arrived = [
+        e
+        for e in await chair.wait_for("attendance.checked_in", count=len(replies) + 1)
+        if e["data"]["id"] == late["id"]
+    ]
     announced = (await chair.totals_until(lambda now: now["present"] == sheet["totals"]["present"] + 1, timeout=1))[-1]
-    assert datetime.fromisoformat(announced["at"]) - datetime.fromisoformat(arrived[0]["at"]) < timedelta(seconds=INTERVAL)
+    assert datetime.fromisoformat(announced["at"]) - datetime.fromisoformat(arrived[0]["at"]) < timedelta(
+        seconds=INTERVAL
+    )
     assert [p["code"] for p in announced["data"]["points"]] == ["HGI"]
-    assert len(await display.totals_until(lambda now: now["present"] == sheet["totals"]["present"] + 1, timeout=1)) == before + 1
+    assert (
+        len(await display.totals_until(lambda now: now["present"] == sheet["totals"]["present"] + 1, timeout=1))
+        == before + 1
+    )
 
 
 async def test_a_stop_announces_what_waits_and_a_start_what_a_crash_left(tmp_path: Path, call: Call) -> None:
@@ -126,13 +139,17 @@ async def test_a_stop_announces_what_waits_and_a_start_what_a_crash_left(tmp_pat
     try:
         for code in ("HGI", "CTO"):
             person = (await roster(call, server, code))[0]
-            reply = await call("POST", server.api("/checkins"), server.tokens["operators"][code], json={"participant_id": person["id"]})
+            reply = await call(
+                "POST", server.api("/checkins"), server.tokens["operators"][code], json={"participant_id": person["id"]}
+            )
             assert reply.status == 201
     finally:
         stop_server(server)
     with closing(sqlite3.connect(server.database)) as db:
         assert db.execute("SELECT COUNT(*) FROM point WHERE totals_dirty").fetchone() == (0,)
-        (data,) = db.execute("SELECT data FROM event WHERE type = 'attendance.totals_changed' ORDER BY seq DESC").fetchone()
+        (data,) = db.execute(
+            "SELECT data FROM event WHERE type = 'attendance.totals_changed' ORDER BY seq DESC"
+        ).fetchone()
         assert json.loads(data)["totals"]["present"] == 2
         # As a process killed between a check-in's commit and its announcement leaves it.
         db.execute("UPDATE point SET totals_dirty = 1 WHERE code = 'BCA'")

@@ -13,12 +13,16 @@ from tests.support.browser import Open, catalog, violations
 from tests.support.http import Call
 
 
-async def test_the_page_says_where_a_receipt_stands(demo_server: Server, open_console: Open, call: Call, browser: Browser) -> None:
+async def test_the_page_says_where_a_receipt_stands(
+    demo_server: Server, open_console: Open, call: Call, browser: Browser
+) -> None:
     s = demo_server
     chair, token = s.tokens["chair"], next(iter(s.tokens["delegates"].values()))
     vi, en = catalog("vi"), catalog("en")
     await call("POST", s.api("/open"), chair)
-    kept = (await call("POST", s.api("/comments"), token, json={"section_anchor": "dieu-5", "body": "Đề nghị làm rõ."})).body
+    kept = (
+        await call("POST", s.api("/comments"), token, json={"section_anchor": "dieu-5", "body": "Đề nghị làm rõ."})
+    ).body
     dropped = (await call("POST", s.api("/comments"), token, json={"body": "Ý kiến ngoài lề."})).body
     await call("POST", s.api(f"/comments/{dropped['id']}/moderate"), chair, json={"decision": "rejected"})
 
@@ -62,7 +66,9 @@ async def test_the_page_says_where_a_receipt_stands(demo_server: Server, open_co
     # The language switch keeps the receipt, and checks it again in English.
     await page.locator('.lang-switch a[hreflang="en"]').click()
     await expect(page.locator("#verify-result")).to_have_attribute("data-state", "included")
-    await expect(page.locator("#verify-result .verify-verdict")).to_contain_text(re.compile(r"^Comment no\. \d+ \(Điều 5\) is in the official record"))
+    await expect(page.locator("#verify-result .verify-verdict")).to_contain_text(
+        re.compile(r"^Comment no\. \d+ \(Điều 5\) is in the official record")
+    )
     await expect(page.locator("#verify-heading")).to_have_text(en["verify.title"])
 
     # A browser without a session is told where to open the page.

@@ -28,8 +28,16 @@ def test_a_multilevel_list_numbers_articles_clauses_and_points_restarting_clause
     ]
     outline = parse_draft(read_text(raw))
     assert [s.anchor for s in outline.sections] == [
-        "mo-dau", "dieu-1", "dieu-2", "dieu-2.khoan-1", "dieu-2.khoan-2", "dieu-2.khoan-2.diem-a", "dieu-2.khoan-2.diem-b",
-        "dieu-3", "dieu-3.khoan-1", "dieu-3.khoan-2",
+        "mo-dau",
+        "dieu-1",
+        "dieu-2",
+        "dieu-2.khoan-1",
+        "dieu-2.khoan-2",
+        "dieu-2.khoan-2.diem-a",
+        "dieu-2.khoan-2.diem-b",
+        "dieu-3",
+        "dieu-3.khoan-1",
+        "dieu-3.khoan-2",
     ]
     assert outline.sections[1].title == "Phạm vi điều chỉnh" and outline.unmatched == []
 
@@ -45,8 +53,14 @@ def test_chapters_in_roman_and_articles_that_never_restart() -> None:
         draft.add(text, num if ilvl is not None else None, ilvl)
     raw = draft.bytes()
     # A list paragraph with no text still shows its number, as Word shows it.
-    assert paragraphs(raw)[:6] == ["Chương I", "NHỮNG QUY ĐỊNH CHUNG", "Điều 1. Phạm vi", "1. Khoản một.", "2. Khoản hai.",
-                                   "Chương II"]
+    assert paragraphs(raw)[:6] == [
+        "Chương I",
+        "NHỮNG QUY ĐỊNH CHUNG",
+        "Điều 1. Phạm vi",
+        "1. Khoản một.",
+        "2. Khoản hai.",
+        "Chương II",
+    ]
     assert anchors(raw) == ["chuong-1", "dieu-1", "dieu-1.khoan-1", "dieu-1.khoan-2",
                             "chuong-2", "dieu-2", "dieu-2.khoan-1", "dieu-2.khoan-1.diem-a"]
 
@@ -96,8 +110,16 @@ def test_a_list_goes_on_counting_after_a_table() -> None:
     draft.add("Chi in ấn tài liệu theo thực tế.", style="List Number")
     draft.add("Chi khác do thủ trưởng quyết định.", style="List Number")
     raw = draft.bytes()
-    assert paragraphs(raw) == ["Điều 1. Định mức chi", "1. Chi hội nghị theo bảng sau:", "Nội dung", "Mức chi", "Chủ trì",
-                               "200.000 đồng", "2. Chi in ấn tài liệu theo thực tế.", "3. Chi khác do thủ trưởng quyết định."]
+    assert paragraphs(raw) == [
+        "Điều 1. Định mức chi",
+        "1. Chi hội nghị theo bảng sau:",
+        "Nội dung",
+        "Mức chi",
+        "Chủ trì",
+        "200.000 đồng",
+        "2. Chi in ấn tài liệu theo thực tế.",
+        "3. Chi khác do thủ trưởng quyết định.",
+    ]
     assert anchors(raw) == ["dieu-1", "dieu-1.khoan-1", "dieu-1.khoan-2", "dieu-1.khoan-3"]
 
 
@@ -109,8 +131,11 @@ def test_numbering_removed_with_num_id_zero_leaves_the_paragraph_unnumbered() ->
     draft.add("Trường hợp cần thiết, hai bên trao đổi để thống nhất.", "0", style="List Number")
     draft.add("Văn phòng chủ trì theo dõi.", style="List Number")
     raw = draft.bytes()
-    assert paragraphs(raw)[1:] == ["1. Quy chế có hiệu lực kể từ ngày ký.",
-                                   "Trường hợp cần thiết, hai bên trao đổi để thống nhất.", "2. Văn phòng chủ trì theo dõi."]
+    assert paragraphs(raw)[1:] == [
+        "1. Quy chế có hiệu lực kể từ ngày ký.",
+        "Trường hợp cần thiết, hai bên trao đổi để thống nhất.",
+        "2. Văn phòng chủ trì theo dõi.",
+    ]
     assert anchors(raw) == ["dieu-1", "dieu-1.khoan-1", "dieu-1.khoan-2"]
 
 
@@ -145,7 +170,9 @@ def test_formats_legal_numbering_bullets_and_a_list_style_link() -> None:
 
 def test_a_skipped_level_shows_as_zero() -> None:
     draft = WordDraft()
-    num = draft.num(draft.abstract(level(0, "decimal", "%1."), level(1, "decimal", "%1.%2."), level(2, "decimal", "%1.%2.%3.")))
+    num = draft.num(
+        draft.abstract(level(0, "decimal", "%1."), level(1, "decimal", "%1.%2."), level(2, "decimal", "%1.%2.%3."))
+    )
     for ilvl in (1, 0, 2, 1):
         draft.add("Nội dung.", num, ilvl)
     assert paragraphs(draft.bytes()) == ["0.1. Nội dung.", "1. Nội dung.", "1.0.1. Nội dung.", "1.1. Nội dung."]
@@ -159,7 +186,15 @@ def test_a_draft_saved_from_libreoffice() -> None:
     """
     outline = parse_draft(read_text((FIXTURES / "du-thao-libreoffice.docx").read_bytes()))
     assert outline.unmatched == []
-    assert outline.counts == {"preamble": 1, "part": 0, "chapter": 2, "section": 1, "article": 4, "clause": 12, "point": 4}
+    assert outline.counts == {
+        "preamble": 1,
+        "part": 0,
+        "chapter": 2,
+        "section": 1,
+        "article": 4,
+        "clause": 12,
+        "point": 4,
+    }
     sections = {s.anchor: s for s in outline.sections}
     assert [a for a in sections if a.startswith("dieu-")] == [
         "dieu-1", "dieu-2", "dieu-2.khoan-1", "dieu-2.khoan-2", "dieu-2.khoan-3", "dieu-2.khoan-4",

@@ -26,9 +26,15 @@ async def created(call: Call, method: str, url: str, token: str, json: dict[str,
 
 async def another_workshop(s: Server, call: Call) -> Workshop:
     admin, api = s.tokens["admin"], f"{s.base_url}/api/v1/conferences"
-    conference = await created(call, "POST", api, admin, {"title": "Hội thảo khác", "starts_at": "2024-05-01T08:00:00+07:00"})
+    conference = await created(
+        call, "POST", api, admin, {"title": "Hội thảo khác", "starts_at": "2024-05-01T08:00:00+07:00"}
+    )
     c = conference["id"]
     point = await created(call, "POST", f"{api}/{c}/points", admin, {"code": "KHC", "name": "Điểm cầu khác"})
-    person = await created(call, "POST", f"{api}/{c}/participants", admin, {"full_name": "Lê Văn Khác", "point_id": point["id"]})
-    invitation = await created(call, "POST", f"{api}/{c}/invitations", admin, {"role": "delegate", "participant_id": person["id"]})
+    person = await created(
+        call, "POST", f"{api}/{c}/participants", admin, {"full_name": "Lê Văn Khác", "point_id": point["id"]}
+    )
+    invitation = await created(
+        call, "POST", f"{api}/{c}/invitations", admin, {"role": "delegate", "participant_id": person["id"]}
+    )
     return Workshop(c, point["id"], person["id"], str(invitation["token"]))

@@ -44,7 +44,9 @@ async def get_item(session: AsyncSession, conference_id: int, item_id: int) -> A
     return await in_conference(session, AgendaItem, conference_id, item_id, "agenda item", "item_id")
 
 
-async def add_item(session: AsyncSession, conference_id: int, fields: ItemFields, position: int | None = None) -> AgendaItem:
+async def add_item(
+    session: AsyncSession, conference_id: int, fields: ItemFields, position: int | None = None
+) -> AgendaItem:
     require_not_closed(await get_conference(session, conference_id))
     if fields.point_id is not None:
         await get_point(session, conference_id, fields.point_id)
@@ -97,7 +99,11 @@ async def agenda_view(session: AsyncSession, conference_id: int) -> dict[str, An
     items = await list_items(session, conference_id)
     plan = schedule(conference.starts_at, items, utcnow())
     listed = [
-        {**item_dict(i), "planned_start": plan["planned_starts"][str(i.id)], "projected_start": plan["projected_starts"][str(i.id)]}
+        {
+            **item_dict(i),
+            "planned_start": plan["planned_starts"][str(i.id)],
+            "projected_start": plan["projected_starts"][str(i.id)],
+        }
         for i in items
     ]
     schedule_only = {k: v for k, v in plan.items() if k not in ("planned_starts", "projected_starts")}
@@ -171,7 +177,9 @@ async def finish_item(session: AsyncSession, conference_id: int, item_id: int) -
     require_not_closed(await get_conference(session, conference_id))
     item = await get_item(session, conference_id, item_id)
     if item.status != "live":
-        raise Conflict("Only a live item can be finished", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+        raise Conflict(
+            "Only a live item can be finished", {"item_id": item_id, "status": item.status}, code="invalid_transition"
+        )
     await _finish(session, item)
     return item
 
@@ -185,7 +193,9 @@ async def next_item(session: AsyncSession, conference_id: int, expected_current_
     after = current.position if current else None
     if current is not None:
         await _finish(session, current)
-    upcoming = [i for i in items if i.status == "pending" and (after is None or (i.position, i.id) > (after, current_id))]
+    upcoming = [
+        i for i in items if i.status == "pending" and (after is None or (i.position, i.id) > (after, current_id))
+    ]
     if not upcoming:
         return None
     await _start(session, upcoming[0])
@@ -197,7 +207,9 @@ async def skip_item(session: AsyncSession, conference_id: int, item_id: int) -> 
     require_not_closed(await get_conference(session, conference_id))
     item = await get_item(session, conference_id, item_id)
     if item.status != "pending":
-        raise Conflict("Only a pending item can be skipped", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+        raise Conflict(
+            "Only a pending item can be skipped", {"item_id": item_id, "status": item.status}, code="invalid_transition"
+        )
     item.status = "skipped"
     await announce(session, conference_id)
     return item
@@ -209,7 +221,11 @@ async def back(session: AsyncSession, conference_id: int, expected_current_id: i
     current = await _current(session, conference_id, expected_current_id)
     current_id = current.id if current else None
     items = await list_items(session, conference_id)
-    ran = [i for i in items if i.status in ("done", "skipped") and (current is None or (i.position, i.id) < (current.position, current.id))]
+    ran = [
+        i
+        for i in items
+        if i.status in ("done", "skipped") and (current is None or (i.position, i.id) < (current.position, current.id))
+    ]
     if not ran:
         raise Conflict("There is no earlier item to go back to", {"current_id": current_id}, code="invalid_transition")
     if current is not None:
@@ -224,7 +240,11 @@ async def extend_item(session: AsyncSession, conference_id: int, item_id: int, m
     require_not_closed(await get_conference(session, conference_id))
     item = await get_item(session, conference_id, item_id)
     if item.status not in ("live", "pending"):
-        raise Conflict("Only a live or pending item can be extended", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+        raise Conflict(
+            "Only a live or pending item can be extended",
+            {"item_id": item_id, "status": item.status},
+            code="invalid_transition",
+        )
     item.extended_minutes += minutes
     await announce(session, conference_id)
     return item
@@ -235,7 +255,11 @@ async def delete_item(session: AsyncSession, conference_id: int, item_id: int) -
     require_not_closed(await get_conference(session, conference_id))
     item = await get_item(session, conference_id, item_id)
     if item.status not in ("pending", "skipped"):
-        raise Conflict("An item that ran stays in the record", {"item_id": item_id, "status": item.status}, code="invalid_transition")
+        raise Conflict(
+            "An item that ran stays in the record",
+            {"item_id": item_id, "status": item.status},
+            code="invalid_transition",
+        )
     for model in (Remark, SpeakingRequest):
         if await session.scalar(select(model.id).where(model.agenda_item_id == item_id).limit(1)) is not None:
             raise Conflict("Remarks or speaking requests refer to this item", {"item_id": item_id}, code="in_use")

@@ -21,7 +21,9 @@ def planned_starts(starts_at: datetime, items: list[AgendaItem]) -> dict[int, da
     return starts
 
 
-def projection(starts_at: datetime, items: list[AgendaItem], now: datetime) -> tuple[dict[int, datetime | None], datetime]:
+def projection(
+    starts_at: datetime, items: list[AgendaItem], now: datetime
+) -> tuple[dict[int, datetime | None], datetime]:
     """Each item's start as it happened or as now expected (none for a skipped one), and the projected end: actual
     times where the agenda has run, plans with their extensions for what is left, nothing left before now once it runs."""
     running = any(item.started_at is not None for item in items)

@@ -30,17 +30,32 @@ async def agenda_sheet(session: AsyncSession, conference_id: int) -> Sheet:
     conference = await get_conference(session, conference_id)
     zone = ZoneInfo(conference.timezone)
     view = await agenda_view(session, conference_id)
-    codes = dict((await session.execute(select(Point.id, Point.code).where(Point.conference_id == conference_id))).all())
+    codes = dict(
+        (await session.execute(select(Point.id, Point.code).where(Point.conference_id == conference_id))).all()
+    )
 
     def local(value: str | None) -> str:
         return "" if value is None else datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     rows: list[list[Any]] = [
-        [i["position"], i["title"], i["kind"], i["presenter"], codes.get(i["point_id"]), i["planned_minutes"] + i["extended_minutes"],
-         i["speech_limit_seconds"], local(i["planned_start"]), i["status"], local(i["started_at"]), local(i["finished_at"])]
+        [
+            i["position"],
+            i["title"],
+            i["kind"],
+            i["presenter"],
+            codes.get(i["point_id"]),
+            i["planned_minutes"] + i["extended_minutes"],
+            i["speech_limit_seconds"],
+            local(i["planned_start"]),
+            i["status"],
+            local(i["started_at"]),
+            local(i["finished_at"]),
+        ]
         for i in view["items"]
     ]
-    return Sheet(stem=f"agenda-{conference_id}", title=f"Chương trình hội thảo {conference_id}", header=HEADER, rows=rows)
+    return Sheet(
+        stem=f"agenda-{conference_id}", title=f"Chương trình hội thảo {conference_id}", header=HEADER, rows=rows
+    )
 
 
 def _number(value: str | None, column: str, row: int, errors: list[dict[str, Any]], low: int, high: int) -> int | None:
@@ -77,21 +92,31 @@ async def import_agenda(session: AsyncSession, conference_id: int, raw: bytes) -
     columns = [ACCEPTED.get(fold(cell or "")) for cell in table[0]]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise Invalid("Required columns are missing", {"errors": [{"row": 1, "column": m, "reason": "missing column"} for m in missing]})
+        raise Invalid(
+            "Required columns are missing",
+            {"errors": [{"row": 1, "column": m, "reason": "missing column"} for m in missing]},
+        )
     if len(table) - 1 > MAX_ROWS:
-        raise Invalid(f"At most {MAX_ROWS} agenda items", {"errors": [{"row": 1, "column": None, "reason": "too many rows"}]})
+        raise Invalid(
+            f"At most {MAX_ROWS} agenda items", {"errors": [{"row": 1, "column": None, "reason": "too many rows"}]}
+        )
     codes = {code.upper(): pid for pid, code in (await session.execute(
         select(Point.id, Point.code).where(Point.conference_id == conference_id))).all()}
     errors: list[dict[str, Any]] = []
     items: list[AgendaItem] = []
-    last = await session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.conference_id == conference_id)) or 0
+    last = (
+        await session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.conference_id == conference_id))
+        or 0
+    )
     for number, cells in enumerate(table[1:], start=2):
         row = {name: cells[i] if i < len(cells) else None for i, name in enumerate(columns) if name}
         if not any((v or "").strip() for v in row.values()):
             continue
         found = len(errors)
         title = _name(row.get("title"), "title", number, errors)
-        presenter = _name(row.get("presenter"), "presenter", number, errors) if (row.get("presenter") or "").strip() else None
+        presenter = (
+            _name(row.get("presenter"), "presenter", number, errors) if (row.get("presenter") or "").strip() else None
+        )
         kind = (row.get("kind") or "").strip().lower()
         if kind not in KINDS:
             errors.append({"row": number, "column": "kind", "reason": "one of " + ", ".join(KINDS)})

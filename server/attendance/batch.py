@@ -53,7 +53,11 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[CheckIn | 
         )
     ).all()
     people = {row.id: row for row in found}
-    conference = found[0] if found else (await session.execute(select(Conference.status).where(Conference.id == conference_id))).one_or_none()
+    conference = (
+        found[0]
+        if found
+        else (await session.execute(select(Conference.status).where(Conference.id == conference_id))).one_or_none()
+    )
     room = await room_of(session, list(people.values()))
     now = utcnow()
     outcomes: list[Outcome] = []
@@ -74,7 +78,11 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[CheckIn | 
 
 
 async def _person(
-    session: AsyncSession, conference_id: int, conference: Row[Any] | None, people: dict[int, Row[Any]], step: CheckIn | CheckOut
+    session: AsyncSession,
+    conference_id: int,
+    conference: Row[Any] | None,
+    people: dict[int, Row[Any]],
+    step: CheckIn | CheckOut,
 ) -> Row[Any]:
     """The step's participant, refused as the single operations refuse it: closed, missing, of another point."""
     if conference is None:
@@ -106,7 +114,9 @@ async def _write(session: AsyncSession, conference_id: int, planned: list[_Plann
             p.stay.id = stay_id
     if leaving:
         await session.execute(
-            update(CHECKINS).where(CHECKINS.c.id == bindparam("stay_id")).values(checked_out_at=now, checked_out_by=bindparam("actor")),
+            update(CHECKINS)
+            .where(CHECKINS.c.id == bindparam("stay_id"))
+            .values(checked_out_at=now, checked_out_by=bindparam("actor")),
             [{"stay_id": p.stay.id, "actor": p.step.actor} for p in leaving],
         )
     await _count_points(session, planned, now)
@@ -139,10 +149,17 @@ async def _count_points(session: AsyncSession, planned: list[_Planned], now: dat
         .where(POINTS.c.id == bindparam("point"))
         .values(
             {name: POINTS.c[name] + bindparam(f"moved_{name}") for name in COUNTERS}
-            | {"last_checkin_at": func.coalesce(bindparam("arrived", type_=POINTS.c.last_checkin_at.type), POINTS.c.last_checkin_at),
-               "totals_dirty": True}
+            | {
+                "last_checkin_at": func.coalesce(
+                    bindparam("arrived", type_=POINTS.c.last_checkin_at.type), POINTS.c.last_checkin_at
+                ),
+                "totals_dirty": True,
+            }
         ),
-        [{"point": point_id, "arrived": moved["arrived"], **{f"moved_{n}": moved[n] for n in COUNTERS}} for point_id, moved in per_point.items()],
+        [
+            {"point": point_id, "arrived": moved["arrived"], **{f"moved_{n}": moved[n] for n in COUNTERS}}
+            for point_id, moved in per_point.items()
+        ],
     )
 
 

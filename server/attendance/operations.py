@@ -40,9 +40,13 @@ async def check_in(
     if substitute_for is not None:
         absent = await get_participant(session, conference_id, substitute_for, point_id)
         if not absent.on_roster:
-            raise Conflict("Only a roster member can be substituted for", {"substitute_for": substitute_for}, code="not_on_roster")
+            raise Conflict(
+                "Only a roster member can be substituted for", {"substitute_for": substitute_for}, code="not_on_roster"
+            )
         if (await room_of(session, [absent])).stay_of(absent.id) is not None:
-            raise Conflict("The roster member is present in person", {"substitute_for": substitute_for}, code="already_checked_in")
+            raise Conflict(
+                "The roster member is present in person", {"substitute_for": substitute_for}, code="already_checked_in"
+            )
     if walk_in is not None:
         person = await add_participant(
             session, conference_id, point_id, walk_in, on_roster=False, substitute_for_id=substitute_for, announce=False
@@ -78,7 +82,9 @@ def checked_out(person: Person, checkin_id: int | None, at: datetime) -> payload
     return payloads.attendance_checked_out(participant_dict(person, None), checkin_id, at)
 
 
-async def _close_stay(session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str) -> None:
+async def _close_stay(
+    session: AsyncSession, conference_id: int, person: Participant, stay: Checkin, actor: str
+) -> None:
     """Check a present stay out now, moving the counters."""
     _, moves = (await room_of(session, [person])).release(person)
     stay.checked_out_at, stay.checked_out_by = utcnow(), actor
@@ -97,7 +103,9 @@ async def _open_stay(
     return person, await session.get_one(Checkin, stay.id)
 
 
-async def check_out(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
+async def check_out(
+    session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str
+) -> Participant:
     person, stay = await _open_stay(session, conference_id, point_id, participant_id)
     await _close_stay(session, conference_id, person, stay, actor)
     assert stay.checked_out_at is not None
@@ -106,7 +114,9 @@ async def check_out(session: AsyncSession, conference_id: int, point_id: int, pa
     return person
 
 
-async def undo_check_in(session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str) -> Participant:
+async def undo_check_in(
+    session: AsyncSession, conference_id: int, point_id: int, participant_id: int, actor: str
+) -> Participant:
     """Take back a mistaken check-in made in the last five minutes; the stay is kept, marked undone."""
     person, stay = await _open_stay(session, conference_id, point_id, participant_id)
     if utcnow() - stay.checked_in_at > UNDO_WINDOW:
@@ -157,7 +167,9 @@ def stay_dict(stay: Checkin) -> dict[str, Any]:
     }
 
 
-async def movements(session: AsyncSession, conference_id: int, participant_id: int, at_point: int | None = None) -> list[dict[str, Any]]:
+async def movements(
+    session: AsyncSession, conference_id: int, participant_id: int, at_point: int | None = None
+) -> list[dict[str, Any]]:
     """Every stay of a participant, undone ones included: the audit trail of check-ins."""
     await get_participant(session, conference_id, participant_id, at_point)
     stays = await session.scalars(select(Checkin).where(Checkin.participant_id == participant_id).order_by(Checkin.id))

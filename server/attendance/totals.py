@@ -1,4 +1,5 @@
 """Coalesced public totals: at most 4 attendance.totals_changed a second per conference, each with the points that moved."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,7 +43,9 @@ async def announce(session: AsyncSession, conference_id: int, insist: bool = Fal
     # Columns, not objects: an earlier operation of the same transaction may hold the conference with older counts.
     conference = (
         await session.execute(
-            select(Conference.totals_announced_at, *(getattr(Conference, f) for f in counters.FIELDS)).where(Conference.id == conference_id)
+            select(Conference.totals_announced_at, *(getattr(Conference, f) for f in counters.FIELDS)).where(
+                Conference.id == conference_id
+            )
         )
     ).one_or_none()
     dirty = Point.conference_id == conference_id, Point.totals_dirty.is_(True)
@@ -59,7 +62,8 @@ async def announce(session: AsyncSession, conference_id: int, insist: bool = Fal
     await events.append(session, conference_id, changed, events.PUBLIC)
     await session.execute(update(Point).where(*dirty).values(totals_dirty=False), execution_options=_FAST)
     await session.execute(
-        update(Conference).where(Conference.id == conference_id).values(totals_announced_at=now), execution_options=_FAST
+        update(Conference).where(Conference.id == conference_id).values(totals_announced_at=now),
+        execution_options=_FAST,
     )
     return {"points": len(points), "wait": 0.0}
 

@@ -61,7 +61,11 @@ async def who(app: web.Application, token: str, via_cookie: bool) -> Principal |
     if principal is not None and principal.expires_at is not None and principal.expires_at <= utcnow():
         return None
     # So does an invitation that expires while it is remembered.
-    if principal is not None and principal.invitation_expires_at is not None and principal.invitation_expires_at <= utcnow():
+    if (
+        principal is not None
+        and principal.invitation_expires_at is not None
+        and principal.invitation_expires_at <= utcnow()
+    ):
         return None
     if principal is None:
         generation = cache.generation

@@ -50,7 +50,9 @@ class Lockout:
     duration: timedelta
 
 
-async def create_user(session: AsyncSession, username: str, password: str, role: str, full_name: str | None = None) -> User:
+async def create_user(
+    session: AsyncSession, username: str, password: str, role: str, full_name: str | None = None
+) -> User:
     if role not in STAFF_ROLES:
         raise Invalid("Staff role must be admin, chair or secretary", {"role": "must be admin, chair or secretary"})
     if not username or len(username) > MAX_USERNAME or any(c.isspace() or not c.isprintable() for c in username):
@@ -66,7 +68,11 @@ async def create_user(session: AsyncSession, username: str, password: str, role:
 
 
 async def open_session(
-    session: AsyncSession, hours: int, user_id: int | None = None, invitation_id: int | None = None, token: str | None = None
+    session: AsyncSession,
+    hours: int,
+    user_id: int | None = None,
+    invitation_id: int | None = None,
+    token: str | None = None,
 ) -> tuple[str, AuthSession]:
     """Start a server-side session; its token goes to the client once, only its hash is kept."""
     token = token or new_session_token()
@@ -218,11 +224,16 @@ async def create_invitation(
     if role == "operator":
         point = await session.get(Point, point_id) if isinstance(point_id, int) else None
         if point is None or point.conference_id != conference_id:
-            raise Invalid("An operator invitation needs a bridge point of this conference", {"point_id": "unknown point"})
+            raise Invalid(
+                "An operator invitation needs a bridge point of this conference", {"point_id": "unknown point"}
+            )
     if role == "delegate":
         person = await session.get(Participant, participant_id) if isinstance(participant_id, int) else None
         if person is None or person.conference_id != conference_id:
-            raise Invalid("A delegate invitation needs a participant of this conference", {"participant_id": "unknown participant"})
+            raise Invalid(
+                "A delegate invitation needs a participant of this conference",
+                {"participant_id": "unknown participant"},
+            )
         point_id = person.point_id
     nonce = nonce or new_nonce()
     token = invitation_token(secret, nonce)
@@ -242,7 +253,9 @@ async def create_invitation(
 
 
 async def list_invitations(session: AsyncSession, conference_id: int) -> list[Invitation]:
-    rows = await session.scalars(select(Invitation).where(Invitation.conference_id == conference_id).order_by(Invitation.id))
+    rows = await session.scalars(
+        select(Invitation).where(Invitation.conference_id == conference_id).order_by(Invitation.id)
+    )
     return list(rows.all())
 
 
@@ -267,7 +280,11 @@ async def reissue_invitation(
     """
     old = await in_conference(session, Invitation, conference_id, invitation_id, "invitation", "invitation_id")
     if old.revoked_at is not None:
-        raise Conflict("This invitation was revoked; make a new one instead", {"invitation_id": invitation_id}, code="invitation_revoked")
+        raise Conflict(
+            "This invitation was revoked; make a new one instead",
+            {"invitation_id": invitation_id},
+            code="invitation_revoked",
+        )
     if expires_at is None and invitation_state(old, utcnow()) == "active":
         expires_at = old.expires_at
     await revoke_invitation(session, conference_id, invitation_id)
@@ -296,19 +313,30 @@ async def resolve_many(session: AsyncSession, asked: Collection[Asked]) -> dict[
     """The principal each (bearer token or session cookie, via_cookie) stands for, or None when it is unknown,
     expired or revoked; four queries however many tokens are asked."""
     digests = {token_hash(token) for token, _ in asked}
-    sessions = {row.token_hash: row for row in await session.scalars(select(AuthSession).where(AuthSession.token_hash.in_(digests)))}
+    sessions = {
+        row.token_hash: row
+        for row in await session.scalars(select(AuthSession).where(AuthSession.token_hash.in_(digests)))
+    }
     user_ids = {row.user_id for row in sessions.values() if row.user_id is not None}
-    users = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    users = (
+        {user.id: user for user in await session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
+    )
     through_sessions = {row.invitation_id for row in sessions.values() if row.invitation_id is not None}
     invitations = list(
         await session.scalars(
-            select(Invitation).where(or_(Invitation.id.in_(through_sessions), Invitation.token_hash.in_(digests - sessions.keys())))
+            select(Invitation).where(
+                or_(Invitation.id.in_(through_sessions), Invitation.token_hash.in_(digests - sessions.keys()))
+            )
         )
     )
     by_id = {invitation.id: invitation for invitation in invitations}
     by_digest = {invitation.token_hash: invitation for invitation in invitations}
     conference_ids = {invitation.conference_id for invitation in invitations}
-    conferences = set(await session.scalars(select(Conference.id).where(Conference.id.in_(conference_ids)))) if conference_ids else set()
+    conferences = (
+        set(await session.scalars(select(Conference.id).where(Conference.id.in_(conference_ids))))
+        if conference_ids
+        else set()
+    )
     now = utcnow()
 
     def principal(token: str, via_cookie: bool) -> Principal | None:
@@ -317,7 +345,12 @@ async def resolve_many(session: AsyncSession, asked: Collection[Asked]) -> dict[
         if row is not None:
             if row.revoked_at is not None or row.expires_at <= now:
                 return None
-            extra = {"session_id": row.id, "csrf_token": row.csrf_token, "via_cookie": via_cookie, "expires_at": row.expires_at}
+            extra = {
+                "session_id": row.id,
+                "csrf_token": row.csrf_token,
+                "via_cookie": via_cookie,
+                "expires_at": row.expires_at,
+            }
             if row.user_id is not None:
                 user = users.get(row.user_id)
                 return Principal(role=user.role, user_id=user.id, **extra) if user else None  # type: ignore[arg-type]

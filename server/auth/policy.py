@@ -85,7 +85,9 @@ POLICY: dict[str, frozenset[str]] = {
 }
 
 
-def authorize(principal: Principal | None, action: str, conference_id: int | None = None, point_id: int | None = None) -> Principal:
+def authorize(
+    principal: Principal | None, action: str, conference_id: int | None = None, point_id: int | None = None
+) -> Principal:
     """Raise 401 without a principal, 403 when the role, conference or point does not fit."""
     if principal is None:
         raise Unauthorized("Sign in or send a valid token")

@@ -59,7 +59,9 @@ class LoginThrottle:
         recent = self._recent(address)
         if len(recent) >= self._address_attempts:
             retry = math.ceil(recent[0] + self._window - now)
-            raise RateLimited("Too many failed logins from this address; try again later", {"retry_after": max(retry, 1)})
+            raise RateLimited(
+                "Too many failed logins from this address; try again later", {"retry_after": max(retry, 1)}
+            )
 
     def failed(self, address: str, unknown_name: str | None = None) -> None:
         """Count a failure against the address, and against the name when no account has it."""

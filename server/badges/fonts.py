@@ -13,8 +13,14 @@ from server.errors import DomainError
 
 # Debian's fonts-noto-core and fonts-dejavu-core; DejaVu is the smaller package, so scripts/install adds that one.
 KNOWN = (
-    (Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"), Path("/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf")),
-    (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
+    (
+        Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
+        Path("/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf"),
+    ),
+    (
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ),
 )
 # Every base letter with every tone mark, upper and lower case: what Vietnamese names can hold.
 VIETNAMESE = (

@@ -43,11 +43,15 @@ async def badge_sheet(session: AsyncSession, secret: bytes, conference_id: int, 
         .where(Participant.conference_id == conference_id, Participant.point_id == point_id, Participant.on_roster)
         .order_by(Participant.sort_key, Participant.id)
     )
-    badges = [Badge(p.full_name, p.position, p.organization, participant_code(secret, conference_id, p.id)) for p in roster]
+    badges = [
+        Badge(p.full_name, p.position, p.organization, participant_code(secret, conference_id, p.id)) for p in roster
+    ]
     return Sheet(conference.title, point.name, conference.created_at, badges)
 
 
-async def participant_for_code(session: AsyncSession, secret: bytes, conference_id: int, point_id: int, code: str) -> int:
+async def participant_for_code(
+    session: AsyncSession, secret: bytes, conference_id: int, point_id: int, code: str
+) -> int:
     """The id of the participant a scanned code names, if they belong to this conference and point."""
     participant_id = participant_of_code(secret, conference_id, code)
     person = await get_participant(session, conference_id, participant_id)

@@ -38,7 +38,16 @@ def _qr_png(code: str) -> io.BytesIO:
 
 
 def _box(
-    pdf: FPDF, text: str, x: float, y: float, width: float, lines: int, size: float, style: str = "", align: str = "L", shrink: float = 0.8
+    pdf: FPDF,
+    text: str,
+    x: float,
+    y: float,
+    width: float,
+    lines: int,
+    size: float,
+    style: str = "",
+    align: str = "L",
+    shrink: float = 0.8,
 ) -> float:
     """Write text in at most `lines` lines, shrinking the font down to `shrink` times its size, then cutting with "…"; returns the bottom."""
     minimum = size * shrink

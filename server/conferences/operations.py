@@ -54,7 +54,9 @@ async def list_conferences(session: AsyncSession) -> list[Conference]:
 async def create_conference(
     session: AsyncSession, title: str, starts_at: datetime, venue: str | None, chair_name: str | None
 ) -> Conference:
-    conference = Conference(title=title, starts_at=starts_at, venue=venue, chair_name=chair_name, status="draft", last_seq=0)
+    conference = Conference(
+        title=title, starts_at=starts_at, venue=venue, chair_name=chair_name, status="draft", last_seq=0
+    )
     session.add(conference)
     await session.flush()
     await events.append(session, conference.id, payloads.conference_created(conference.id, title), events.STAFF)

@@ -85,10 +85,14 @@ class _Replay:
             moment += timedelta(seconds=run["checkin_every_seconds"])
         for row in run["substitutes"]:
             absentee = self.person(row["for"])
-            fields = PersonFields(full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"])
+            fields = PersonFields(
+                full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"]
+            )
             self.at(row["at"], self._check_in(absentee.point_id, walk_in=fields, substitute_for=absentee.id))
         for row in run["walk_ins"]:
-            fields = PersonFields(full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"])
+            fields = PersonFields(
+                full_name=nfc(row["full_name"]), position=row["position"], organization=row["organization"]
+            )
             self.at(row["at"], self._check_in(self.points[row["point_code"]], walk_in=fields))
         # The operator reports why a delegate stays away; the record prints it beside the name.
         for row in run["absence_reasons"]:
@@ -107,10 +111,20 @@ class _Replay:
     def agenda(self, run: dict[str, Any]) -> None:
         for index, (start, _) in enumerate(run["agenda"]):
             current = self.items[index - 1] if index else None
-            self.at(start, self.by_chair("agenda.control", "agenda_next", ("POST", "/agenda/next"), self._next(current)))
+            self.at(
+                start, self.by_chair("agenda.control", "agenda_next", ("POST", "/agenda/next"), self._next(current))
+            )
         last = self.items[-1]
-        self.at(run["agenda"][-1][1], self.by_chair("agenda.control", "agenda_control", ("POST", f"/agenda/{last}/finish"),
-                                                    self._finish(last), {"action": "finish"}))
+        self.at(
+            run["agenda"][-1][1],
+            self.by_chair(
+                "agenda.control",
+                "agenda_control",
+                ("POST", f"/agenda/{last}/finish"),
+                self._finish(last),
+                {"action": "finish"},
+            ),
+        )
 
     def _next(self, current: int | None) -> Answered:
         async def step(session: AsyncSession) -> dict[str, Any]:
@@ -130,7 +144,9 @@ class _Replay:
 
             async def step(session: AsyncSession, remark: dict[str, Any] = remark, author: Participant = author,
                            item: int | None = item) -> None:
-                filed = SubmitRemark(author.id, ACTOR, None, False, nfc(remark["title"]), nfc(remark["body"]), item, None)
+                filed = SubmitRemark(
+                    author.id, ACTOR, None, False, nfc(remark["title"]), nfc(remark["body"]), item, None
+                )
                 await alone(filed, self.c)(session)
             self.at(when, step)
 
@@ -179,7 +195,9 @@ class _Replay:
         person = self.person(author)
 
         async def step(session: AsyncSession) -> None:
-            filed = SubmitComment(person.id, ACTOR, None, False, anchor, nfc(body), nfc(proposed) if proposed else None, kind)
+            filed = SubmitComment(
+                person.id, ACTOR, None, False, anchor, nfc(body), nfc(proposed) if proposed else None, kind
+            )
             self.comments[key] = (await alone(filed, self.c)(session))["id"]
         return step
 
@@ -187,7 +205,9 @@ class _Replay:
         """The secretariat's own proposal, filed by the chair as over POST …/change-proposals."""
         async def step(session: AsyncSession) -> None:
             proposal = Proposal(plan["kind"], nfc(plan["text"]) if plan.get("text") else None)
-            filed = await propose_change(session, self.c, self.chair, plan["section_anchor"], proposal, nfc(plan["reason"]))
+            filed = await propose_change(
+                session, self.c, self.chair, plan["section_anchor"], proposal, nfc(plan["reason"])
+            )
             self.comments[key] = filed.id
             await self.audit(session, "comment.propose", "change_proposal_create", ("POST", "/change-proposals"),
                              await comment_dict(session, filed))
@@ -215,11 +235,19 @@ class _Replay:
     def state(self, when: str, action: str) -> None:
         async def step(session: AsyncSession) -> dict[str, Any]:
             return {"title": (await change_state(session, self.c, action)).title}
-        self.at(when, self.by_chair("conference.control", "conference_state", ("POST", f"/{action}"), step, {"action": action}))
+
+        self.at(
+            when,
+            self.by_chair("conference.control", "conference_state", ("POST", f"/{action}"), step, {"action": action}),
+        )
 
 
 async def _loaded(session: AsyncSession, conference_id: int) -> _Replay:
-    people = (await session.scalars(select(Participant).where(Participant.conference_id == conference_id).order_by(Participant.id))).all()
+    people = (
+        await session.scalars(
+            select(Participant).where(Participant.conference_id == conference_id).order_by(Participant.id)
+        )
+    ).all()
     points = (await session.execute(select(Point.code, Point.id).where(Point.conference_id == conference_id))).all()
     items = (await session.scalars(
         select(AgendaItem.id).where(AgendaItem.conference_id == conference_id).order_by(AgendaItem.position)

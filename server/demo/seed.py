@@ -104,7 +104,9 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
         await create_invitation(session, settings.secret_key, c, "operator", point_id=point_id, expires_at=until)
     for person in people.values():
         if person.role_in_meeting in DELEGATE_ROLES or person.full_name == "Nghiêm Xuân Thành":
-            await create_invitation(session, settings.secret_key, c, "delegate", participant_id=person.id, expires_at=until)
+            await create_invitation(
+                session, settings.secret_key, c, "delegate", participant_id=person.id, expires_at=until
+            )
     await create_invitation(session, settings.secret_key, c, "display", expires_at=until)
     await change_state(session, c, "open")
     return c
@@ -160,7 +162,9 @@ async def seed_demo(db: Database, settings: Settings) -> dict[str, Any]:
 async def delegate_names(db: Database, tokens: dict[str, Any]) -> dict[str, str]:
     async with db.read() as session:
         rows = await session.execute(
-            select(Participant.id, Participant.full_name).where(Participant.id.in_([int(k) for k in tokens["delegates"]]))
+            select(Participant.id, Participant.full_name).where(
+                Participant.id.in_([int(k) for k in tokens["delegates"]])
+            )
         )
         return {str(pid): name for pid, name in rows.all()}
 

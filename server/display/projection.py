@@ -129,7 +129,9 @@ def revised_parts(
     return parts, revised_anchor
 
 
-def _part(section: DraftSection, runs: Runs, change: str, proposals: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _part(
+    section: DraftSection, runs: Runs, change: str, proposals: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"anchor": section.anchor, "kind": section.kind, "number": section.number, "title": section.title,
             "change": change, "runs": runs, "proposals": proposals or []}
 

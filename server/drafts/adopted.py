@@ -52,7 +52,10 @@ def adopted_changes(comments: Sequence[Comment]) -> list[Change]:
 async def latest_draft(session: AsyncSession, conference_id: int) -> Draft | None:
     """The draft the revised draft and the record are made from: the latest revision."""
     return await session.scalar(
-        select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc(), Draft.id.desc()).limit(1)
+        select(Draft)
+        .where(Draft.conference_id == conference_id)
+        .order_by(Draft.revision.desc(), Draft.id.desc())
+        .limit(1)
     )
 
 

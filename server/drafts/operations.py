@@ -26,7 +26,9 @@ async def require_replaceable(session: AsyncSession, conference_id: int) -> None
     # replaced. An open workshop without any draft may still receive its first one.
     if conference.status != "draft" and await current_draft(session, conference_id) is not None:
         raise Conflict(
-            "The draft can no longer be replaced once the workshop is open", {"status": conference.status}, code="conference_open"
+            "The draft can no longer be replaced once the workshop is open",
+            {"status": conference.status},
+            code="conference_open",
         )
 
 
@@ -70,7 +72,9 @@ async def publish_draft(
 async def list_drafts(session: AsyncSession, conference_id: int) -> list[Draft]:
     """Newest revision first: the current draft leads the list."""
     await get_conference(session, conference_id)
-    rows = await session.scalars(select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc()))
+    rows = await session.scalars(
+        select(Draft).where(Draft.conference_id == conference_id).order_by(Draft.revision.desc())
+    )
     return list(rows.all())
 
 
@@ -85,7 +89,9 @@ async def get_draft(session: AsyncSession, conference_id: int, draft_id: int) ->
 
 
 async def sections_of(session: AsyncSession, draft_id: int) -> list[DraftSection]:
-    rows = await session.scalars(select(DraftSection).where(DraftSection.draft_id == draft_id).order_by(DraftSection.position))
+    rows = await session.scalars(
+        select(DraftSection).where(DraftSection.draft_id == draft_id).order_by(DraftSection.position)
+    )
     return list(rows.all())
 
 
@@ -128,5 +134,7 @@ def preview_dict(title: str, fmt: str, outline: Outline) -> dict[str, Any]:
         "format": fmt,
         "counts": outline.counts,
         "unmatched": list(outline.unmatched),
-        "sections": [{"anchor": s.anchor, "kind": s.kind, "number": s.number, "title": s.title} for s in outline.sections],
+        "sections": [
+            {"anchor": s.anchor, "kind": s.kind, "number": s.number, "title": s.title} for s in outline.sections
+        ],
     }

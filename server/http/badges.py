@@ -45,9 +45,11 @@ async def badge_sheet_page(request: web.Request) -> web.StreamResponse:
     context = {
         "lang": language_of(request),
         "sheet": sheet,
-        "pages": [sheet.badges[i:i + PER_PAGE] for i in range(0, len(sheet.badges), PER_PAGE)],
+        "pages": [sheet.badges[i : i + PER_PAGE] for i in range(0, len(sheet.badges), PER_PAGE)],
         "qr": qr_data_uri,
-        "pdf_url": str(request.app.router["badges_pdf"].url_for(conference_id=str(conference_id), point_id=str(point_id))),
+        "pdf_url": str(
+            request.app.router["badges_pdf"].url_for(conference_id=str(conference_id), point_id=str(point_id))
+        ),
     }
     return aiohttp_jinja2.render_template("badges/sheet.html", request, context)
 
@@ -60,7 +62,9 @@ async def badge_sheet_by_code(request: web.Request) -> web.StreamResponse:
             point = await point_by_code(session, conference_id, request.match_info["code"])
         except NotFound:
             raise web.HTTPNotFound(text="No such conference or bridge point") from None
-    raise web.HTTPFound(str(request.app.router["badge_sheet"].url_for(conference_id=str(conference_id), point_id=str(point.id))))
+    raise web.HTTPFound(
+        str(request.app.router["badge_sheet"].url_for(conference_id=str(conference_id), point_id=str(point.id)))
+    )
 
 
 async def invitation_qr(request: web.Request) -> web.StreamResponse:
@@ -69,11 +73,20 @@ async def invitation_qr(request: web.Request) -> web.StreamResponse:
     settings = request.app[settings_key]
     async with request.app[db_key].read() as session:
         try:
-            invitation = await in_conference(session, Invitation, conference_id, int(request.match_info["invitation_id"]), "invitation", "invitation_id")
+            invitation = await in_conference(
+                session,
+                Invitation,
+                conference_id,
+                int(request.match_info["invitation_id"]),
+                "invitation",
+                "invitation_id",
+            )
         except NotFound:
             raise web.HTTPNotFound(text="No such invitation") from None
     if not link_derivable(settings.secret_key, invitation):
-        raise web.HTTPConflict(text="This link was made under an earlier signing key and cannot be shown again: reissue the invitation")
+        raise web.HTTPConflict(
+            text="This link was made under an earlier signing key and cannot be shown again: reissue the invitation"
+        )
     url = f"{settings.base_url}/join/{invitation_token(settings.secret_key, invitation.nonce)}"
     svg = io.BytesIO()
     qr(url).save(svg, kind="svg", scale=4, omitsize=True, xmldecl=False)

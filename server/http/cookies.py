@@ -20,7 +20,9 @@ from server.writes import perform
 renewed_key: web.RequestKey[tuple[str, datetime]] = web.RequestKey("renewed_session")
 
 
-def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str, expires_at: datetime | None = None) -> None:
+def set_session_cookie(
+    response: web.StreamResponse, request: web.Request, token: str, expires_at: datetime | None = None
+) -> None:
     """HttpOnly: no script reads it. SameSite=Strict: no other site's page sends it, a second wall besides
     the CSRF token. Secure when the browser came over https (through a trusted proxy's X-Forwarded-Proto too), or
     when told so (DIEMCAU_SECURE_COOKIES, or an https DIEMCAU_PUBLIC_URL)."""

@@ -110,7 +110,9 @@ def nodes_of(source: str, filename: str = "<source>") -> Nodes:
 def _modules() -> list[tuple[str, Nodes]]:
     """The source under server/, parsed and walked once per process."""
     paths = sorted(SERVER.rglob("*.py"))
-    return [(path.relative_to(ROOT).as_posix(), nodes_of(path.read_text(encoding="utf-8"), str(path))) for path in paths]
+    return [
+        (path.relative_to(ROOT).as_posix(), nodes_of(path.read_text(encoding="utf-8"), str(path))) for path in paths
+    ]
 
 
 def _constant(node: ast.AST | None) -> object:

@@ -58,7 +58,10 @@ def _content(name: str, path: str, answer: Schema | None) -> dict[str, Any]:
 def _responses(name: str, path: str, doc: Doc) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if doc.preview is not None:
-        responses["200"] = {"description": "What the dry run found; nothing was written", "content": _content(name, path, doc.preview)}
+        responses["200"] = {
+            "description": "What the dry run found; nothing was written",
+            "content": _content(name, path, doc.preview),
+        }
     code, description = ("201", "Created") if doc.creates else ("200", "OK")
     responses[code] = {"description": description, "content": _content(name, path, doc.answer)}
     responses["4XX"] = {"description": "Error", "content": {JSON: {"schema": ERROR_REF}}}
@@ -76,7 +79,13 @@ def _summary(doc: Doc, choice: dict[str, str]) -> str:
 
 
 def _operation(
-    name: str, declared: Route | None, method: str, path: str, params: list[dict[str, Any]], choice: dict[str, str], index: int
+    name: str,
+    declared: Route | None,
+    method: str,
+    path: str,
+    params: list[dict[str, Any]],
+    choice: dict[str, str],
+    index: int,
 ) -> dict[str, Any]:
     # A route added to the router outside API_ROUTES is still published, without summary, tags or action:
     # tests/test_openapi.py names it.
@@ -84,7 +93,8 @@ def _operation(
     operation: dict[str, Any] = {
         # The route's name, the method and which alternative of its URL: the authorization matrix reads the name back.
         "operationId": f"{name}_{method.lower()}_{index}",
-        "parameters": params + [{"name": q, "in": "query", "required": False, "schema": s} for q, s in doc.query.items()],
+        "parameters": params
+        + [{"name": q, "in": "query", "required": False, "schema": s} for q, s in doc.query.items()],
         "responses": _responses(name, path, doc),
     }
     if doc is not UNDESCRIBED:
@@ -133,7 +143,9 @@ def _expand(template: str, pattern: str) -> list[tuple[dict[str, str], str]]:
     """A route like /{action:open|close} stands for one path per alternative, each with the alternative it takes."""
     paths: list[tuple[dict[str, str], str]] = [({}, template)]
     for name, alternatives in re.findall(r"\(\?P<(\w+)>([\w-]+(?:\|[\w-]+)+)\)", pattern):
-        paths = [({**c, name: alt}, p.replace("{" + name + "}", alt)) for c, p in paths for alt in alternatives.split("|")]
+        paths = [
+            ({**c, name: alt}, p.replace("{" + name + "}", alt)) for c, p in paths for alt in alternatives.split("|")
+        ]
     return paths
 
 

@@ -48,7 +48,12 @@ def ref(name: str) -> Schema:
 
 def extend(base: str, **properties: Schema) -> Schema:
     """A shared resource with more fields, all present: the resource's own fields stay where they are defined."""
-    return {"$ref": COMPONENTS + base, "properties": properties, "required": list(properties), "unevaluatedProperties": False}
+    return {
+        "$ref": COMPONENTS + base,
+        "properties": properties,
+        "required": list(properties),
+        "unevaluatedProperties": False,
+    }
 
 
 COUNT: Schema = ref("count")
@@ -108,12 +113,25 @@ RECORD_HEADER = record(
     national_title=NAME_OR_NULL, motto=NAME_OR_NULL, place=NAME_OR_NULL, secretary_name=NAME_OR_NULL,
 )
 CONFERENCE = record(
-    id=ID, title=NAME, starts_at=WHEN, venue=NAME_OR_NULL, chair_name=NAME_OR_NULL, timezone=NAME,
-    status=ref("conference_status"), seq={**COUNT, "description": "The newest event's seq."},
-    opened_at=WHEN_OR_NULL, collection_closed_at=WHEN_OR_NULL, closed_at=WHEN_OR_NULL,
-    summary_sha256=nullable(SHA256), speaking_quota_seconds=nullable(COUNT), premoderation=BOOLEAN,
+    id=ID,
+    title=NAME,
+    starts_at=WHEN,
+    venue=NAME_OR_NULL,
+    chair_name=NAME_OR_NULL,
+    timezone=NAME,
+    status=ref("conference_status"),
+    seq={**COUNT, "description": "The newest event's seq."},
+    opened_at=WHEN_OR_NULL,
+    collection_closed_at=WHEN_OR_NULL,
+    closed_at=WHEN_OR_NULL,
+    summary_sha256=nullable(SHA256),
+    speaking_quota_seconds=nullable(COUNT),
+    premoderation=BOOLEAN,
     display=ref("display_state"),
-    record_header={**nullable(RECORD_HEADER), "description": "The record's letterhead as set; null takes the defaults."},
+    record_header={
+        **nullable(RECORD_HEADER),
+        "description": "The record's letterhead as set; null takes the defaults.",
+    },
 )
 RUNS = {"type": "array", "items": record(op=enum(("equal", "insert", "delete")), text=STRING)}
 PROJECTED_PART = record(
@@ -178,18 +196,33 @@ FIGURES = {
     "substitutes": COUNT, "walk_ins": COUNT, "people": COUNT, "present": COUNT,
 }
 COMMENT_ROW = record(
-    no=ID, id=ID, anchor=NAME_OR_NULL, provision=NAME_OR_NULL, body=TEXT,
-    authors={"type": "array", "items": record(name=NAME, organization=TEXT_OR_NULL, point=NAME_OR_NULL),
-             "description": "Every author of the row; the secretariat's own proposal has one, \"Ban soạn thảo\", at no point."},
+    no=ID,
+    id=ID,
+    anchor=NAME_OR_NULL,
+    provision=NAME_OR_NULL,
+    body=TEXT,
+    authors={
+        "type": "array",
+        "items": record(name=NAME, organization=TEXT_OR_NULL, point=NAME_OR_NULL),
+        "description": 'Every author of the row; the secretariat\'s own proposal has one, "Ban soạn thảo", at no point.',
+    },
     proposed_text=TEXT_OR_NULL,
     proposal_kind=nullable(enum(("replace", "insert_after", "delete"))),
     author_kind=enum(("participant", "secretariat")),
-    disposition=nullable(ref("disposition")), disposition_label=NAME_OR_NULL,
+    disposition=nullable(ref("disposition")),
+    disposition_label=NAME_OR_NULL,
     response=TEXT_OR_NULL,
     adopted_text={**TEXT_OR_NULL, "description": "The chair's counter-wording of a partly accepted proposal."},
     author_answer=nullable(record(agrees=BOOLEAN, text=TEXT_OR_NULL)),
 )
-DISPOSITION_COUNTS = {"total": COUNT, "accepted": COUNT, "partly_accepted": COUNT, "noted": COUNT, "declined": COUNT, "pending": COUNT}
+DISPOSITION_COUNTS = {
+    "total": COUNT,
+    "accepted": COUNT,
+    "partly_accepted": COUNT,
+    "noted": COUNT,
+    "declined": COUNT,
+    "pending": COUNT,
+}
 REVISED_SECTION = record(
     **SECTION_HEAD | {"anchor": {**NAME_OR_NULL, "description": "As published; null for an inserted section."},
                       "number": {**STRING, "description": "As published; the revised number for an inserted one."}},
@@ -212,52 +245,108 @@ REVISED_SECTION = record(
 )
 SUMMARY = record(
     conference=record(
-        id=ID, title=NAME, starts_at=WHEN, venue=NAME_OR_NULL, chair_name=NAME_OR_NULL, status=ref("conference_status"),
-        timezone=NAME, points_count=COUNT, host_point=NAME_OR_NULL,
+        id=ID,
+        title=NAME,
+        starts_at=WHEN,
+        venue=NAME_OR_NULL,
+        chair_name=NAME_OR_NULL,
+        status=ref("conference_status"),
+        timezone=NAME,
+        points_count=COUNT,
+        host_point=NAME_OR_NULL,
     ),
     draft=nullable(record(title=NAME, revision=ID)),
     attendance=record(
         points={"type": "array", "items": record(point_id=ID, code=NAME, name=NAME, is_host=BOOLEAN, **FIGURES)},
         totals=record(**FIGURES),
     ),
-    absentees={"type": "array", "items": record(
-        point=NAME, full_name=NAME, position=TEXT_OR_NULL, organization=TEXT_OR_NULL, absence_reason=TEXT_OR_NULL,
-    )},
+    absentees={
+        "type": "array",
+        "items": record(
+            point=NAME, full_name=NAME, position=TEXT_OR_NULL, organization=TEXT_OR_NULL, absence_reason=TEXT_OR_NULL
+        ),
+    },
     substitutions={"type": "array", "items": record(point=NAME, full_name=NAME_OR_NULL, substitute_for=NAME_OR_NULL)},
     walk_ins={"type": "array", "items": record(point=NAME, full_name=NAME_OR_NULL, organization=TEXT_OR_NULL)},
-    agenda={"type": "array", "items": record(
-        id=ID, position=COUNT, title=NAME, kind=ref("agenda_kind"), presenter=NAME_OR_NULL, point=NAME_OR_NULL,
-        planned_minutes=COUNT, planned_start=WHEN_OR_NULL, planned_end=WHEN_OR_NULL, status=ref("agenda_status"),
-        started_at=WHEN_OR_NULL, finished_at=WHEN_OR_NULL, actual_minutes=nullable(COUNT), overrun_minutes=nullable(COUNT),
-    )},
-    speakers={"type": "array", "items": record(
-        full_name=NAME_OR_NULL, point=NAME, topic=TEXT_OR_NULL, started_at=WHEN_OR_NULL, finished_at=WHEN_OR_NULL,
-        duration_seconds=nullable(COUNT),
-    )},
-    remarks={"type": "array", "items": record(
-        id=ID, title=NAME, author=NAME, position=TEXT_OR_NULL, organization=TEXT_OR_NULL, point=NAME,
-        agenda_item=NAME_OR_NULL, body=TEXT, submitted_at=WHEN_OR_NULL,
-    )},
+    agenda={
+        "type": "array",
+        "items": record(
+            id=ID,
+            position=COUNT,
+            title=NAME,
+            kind=ref("agenda_kind"),
+            presenter=NAME_OR_NULL,
+            point=NAME_OR_NULL,
+            planned_minutes=COUNT,
+            planned_start=WHEN_OR_NULL,
+            planned_end=WHEN_OR_NULL,
+            status=ref("agenda_status"),
+            started_at=WHEN_OR_NULL,
+            finished_at=WHEN_OR_NULL,
+            actual_minutes=nullable(COUNT),
+            overrun_minutes=nullable(COUNT),
+        ),
+    },
+    speakers={
+        "type": "array",
+        "items": record(
+            full_name=NAME_OR_NULL,
+            point=NAME,
+            topic=TEXT_OR_NULL,
+            started_at=WHEN_OR_NULL,
+            finished_at=WHEN_OR_NULL,
+            duration_seconds=nullable(COUNT),
+        ),
+    },
+    remarks={
+        "type": "array",
+        "items": record(
+            id=ID,
+            title=NAME,
+            author=NAME,
+            position=TEXT_OR_NULL,
+            organization=TEXT_OR_NULL,
+            point=NAME,
+            agenda_item=NAME_OR_NULL,
+            body=TEXT,
+            submitted_at=WHEN_OR_NULL,
+        ),
+    },
     comments={
         "type": "array",
-        "description": "The \"tổng hợp, tiếp thu, giải trình\" table, grouped by provision in document order.",
+        "description": 'The "tổng hợp, tiếp thu, giải trình" table, grouped by provision in document order.',
         "items": record(anchor=NAME_OR_NULL, heading=NAME, rows={"type": "array", "items": COMMENT_ROW}),
     },
     comment_totals=record(
-        **DISPOSITION_COUNTS, people=COUNT, points=COUNT, held=COUNT, rejected=COUNT, merged=COUNT,
+        **DISPOSITION_COUNTS,
+        people=COUNT,
+        points=COUNT,
+        held=COUNT,
+        rejected=COUNT,
+        merged=COUNT,
         secretariat={**COUNT, "description": "Rows that are the secretariat's own proposals, counted in total too."},
     ),
     comments_by_point={"type": "array", "items": record(point=NAME, code=NAME, **DISPOSITION_COUNTS)},
-    revised_draft=nullable(record(
-        title=NAME, revision=ID, preamble=TEXT, applied=COUNT, flagged=COUNT,
-        sections={"type": "array", "items": REVISED_SECTION},
-    )),
+    revised_draft=nullable(
+        record(
+            title=NAME,
+            revision=ID,
+            preamble=TEXT,
+            applied=COUNT,
+            flagged=COUNT,
+            sections={"type": "array", "items": REVISED_SECTION},
+        )
+    ),
     closing_statement=record(text=TEXT, edited=BOOLEAN),
-    audit={"type": "array", "items": record(
-        at=WHEN_OR_NULL, actor=NAME, action=NAME, sentence=TEXT, request=TEXT, address=TEXT_OR_NULL,
-    )},
+    audit={
+        "type": "array",
+        "items": record(at=WHEN_OR_NULL, actor=NAME, action=NAME, sentence=TEXT, request=TEXT, address=TEXT_OR_NULL),
+    },
     frozen=BOOLEAN,
-    frozen_at={**WHEN_OR_NULL, "description": "When the conference was closed and this record frozen; null in a preview."},
+    frozen_at={
+        **WHEN_OR_NULL,
+        "description": "When the conference was closed and this record frozen; null in a preview.",
+    },
     sha256={**nullable(SHA256), "description": "Of the frozen summary.md bytes; null in a preview."},
 )
 # Records frozen before the letterhead existed lack it: present in every new one, required in none.
@@ -273,7 +362,7 @@ SUMMARY["properties"]["document"] = {
 SUMMARY["properties"]["receipts"] = {
     **record(algorithm={"const": "sha256-merkle"}, count=COUNT, root=SHA256),
     "description": "The Merkle root over the receipts of every contribution the record holds: the table's rows in order, "
-                   "each followed by the duplicates merged into it, then the remarks.",
+    "each followed by the duplicates merged into it, then the remarks.",
 }
 COMMENT_ROW["properties"].update(
     receipt={**SHA256, "description": "The comment's receipt, of the row as the record holds it."},
@@ -286,10 +375,17 @@ def _invitation_link(**more: Schema) -> Schema:
     """invitation_dict: the invitation as its event carries it, with the link and its state."""
     return _with_fields(
         event_schema("common")["$defs"]["invitation"],
-        conference_id=ID, token=NAME, url=NAME, created_at=WHEN, revoked_at=WHEN_OR_NULL,
+        conference_id=ID,
+        token=NAME,
+        url=NAME,
+        created_at=WHEN,
+        revoked_at=WHEN_OR_NULL,
         state=enum(("active", "expired", "revoked")),
-        url_works={**BOOLEAN, "description": "False when the signing key changed since the link was made: token and url "
-                   "here open nothing (the link handed out before still does); reissue for a new one."},
+        url_works={
+            **BOOLEAN,
+            "description": "False when the signing key changed since the link was made: token and url "
+            "here open nothing (the link handed out before still does); reissue for a new one.",
+        },
         key_changed_at={**WHEN_OR_NULL, "description": "When the signing key changed, where url_works is false."},
         **more,
     )
@@ -308,10 +404,16 @@ def _own_components() -> dict[str, Schema]:
             "description": "The person checked in (a walk-in or substitute is created as a participant) and the stay.",
         },
         "stay": record(**STAY),
-        "stay_at_point": {**record(**STAY, full_name=NAME, on_roster=BOOLEAN), "description": "A stay with who it was."},
-        "attendance_sheet": record(points={"type": "array", "items": ref("point_attendance")}, totals=ref("attendance_counts")),
+        "stay_at_point": {
+            **record(**STAY, full_name=NAME, on_roster=BOOLEAN),
+            "description": "A stay with who it was.",
+        },
+        "attendance_sheet": record(
+            points={"type": "array", "items": ref("point_attendance")}, totals=ref("attendance_counts")
+        ),
         "agenda": {
-            **_with_fields(event_schema("agenda.changed"), total=COUNT), "description": "The agenda in order, with its schedule.",
+            **_with_fields(event_schema("agenda.changed"), total=COUNT),
+            "description": "The agenda in order, with its schedule.",
         },
         "draft_outline": {**event_schema("draft.published"), "description": "A draft without its sections."},
         "draft": _with_fields(
@@ -319,13 +421,22 @@ def _own_components() -> dict[str, Schema]:
             sections={"type": "array", "items": record(**SECTION_HEAD, parent=NAME_OR_NULL, text=TEXT, position=COUNT)},
         ),
         "draft_preview": record(
-            dry_run={"const": True}, title=NAME, format=ref("draft_format"),
+            dry_run={"const": True},
+            title=NAME,
+            format=ref("draft_format"),
             counts={"type": "object", "propertyNames": ref("section_kind"), "additionalProperties": COUNT},
-            unmatched={"type": "array", "items": STRING}, sections={"type": "array", "items": record(**SECTION_HEAD)},
+            unmatched={"type": "array", "items": STRING},
+            sections={"type": "array", "items": record(**SECTION_HEAD)},
         ),
         "import_report": IMPORT_REPORT,
         "audit_entry": record(
-            id=ID, conference_id=ID_OR_NULL, at=WHEN, actor=NAME, actor_name=NAME, action=NAME, sentence=TEXT,
+            id=ID,
+            conference_id=ID_OR_NULL,
+            at=WHEN,
+            actor=NAME,
+            actor_name=NAME,
+            action=NAME,
+            sentence=TEXT,
             details={
                 "type": "object",
                 "description": "The request as the trail keeps it: method, path, route, body (secrets masked), subject.",
@@ -334,15 +445,24 @@ def _own_components() -> dict[str, Schema]:
         ),
         "display_state": {**event_schema("display.changed"), "description": "What the big screen shows."},
         "display": _with_fields(
-            {**event_schema("display.changed"), "description": "What the big screen shows, with the projected section."},
+            {
+                **event_schema("display.changed"),
+                "description": "What the big screen shows, with the projected section.",
+            },
             section={**nullable(PROJECTED), "description": "In section mode, the section as the screen shows it."},
         ),
         "revised_draft": REVISED_DRAFT,
-        "section_view": {**PROJECTED, "description": "A section in one of the big screen's views, with the reader's "
-                         "own pending proposals only (staff: all)."},
+        "section_view": {
+            **PROJECTED,
+            "description": "A section in one of the big screen's views, with the reader's "
+            "own pending proposals only (staff: all).",
+        },
         "event": event_schema("envelope"),
         "summary": SUMMARY,
-        "Error": obj(("error",), error=obj(("code", "message", "details"), code=STRING, message=STRING, details={"type": "object"})),
+        "Error": obj(
+            ("error",),
+            error=obj(("code", "message", "details"), code=STRING, message=STRING, details={"type": "object"}),
+        ),
     }
 
 

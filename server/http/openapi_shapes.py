@@ -68,23 +68,46 @@ class Doc:
     preview: Schema | None = None
 
 
-PERSON = {"full_name": STRING, "position": STRING, "organization": STRING, "role_in_meeting": STRING, "email": STRING, "phone": STRING}
+PERSON = {
+    "full_name": STRING,
+    "position": STRING,
+    "organization": STRING,
+    "role_in_meeting": STRING,
+    "email": STRING,
+    "phone": STRING,
+}
 ITEM = {
-    "title": STRING, "kind": enum(KINDS), "planned_minutes": {"type": "integer", "minimum": 0}, "presenter": STRING,
-    "point_id": ID, "position": {"type": "integer", "minimum": 0}, "speech_limit_seconds": {"type": "integer", "minimum": 10},
+    "title": STRING,
+    "kind": enum(KINDS),
+    "planned_minutes": {"type": "integer", "minimum": 0},
+    "presenter": STRING,
+    "point_id": ID,
+    "position": {"type": "integer", "minimum": 0},
+    "speech_limit_seconds": {"type": "integer", "minimum": 10},
 }
 EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
 DECISION = obj(("decision",), decision=enum(DECISIONS))
 RULING = {
-    "disposition": enum(DISPOSITIONS), "response": STRING, "revision": ID,
-    "adopted_text": {**STRING, "description": "The chair's counter-wording: with partly_accepted only, not for a delete."},
+    "disposition": enum(DISPOSITIONS),
+    "response": STRING,
+    "revision": ID,
+    "adopted_text": {
+        **STRING,
+        "description": "The chair's counter-wording: with partly_accepted only, not for a delete.",
+    },
 }
-PROPOSAL = obj(("kind",), kind=enum(PROPOSAL_KINDS), text={**STRING, "description": "Required but for delete, where absent."})
+PROPOSAL = obj(
+    ("kind",), kind=enum(PROPOSAL_KINDS), text={**STRING, "description": "Required but for delete, where absent."}
+)
 FLAG = enum(("true", "false"))
 # An attendance sheet to sign before the workshop (the default), or as recorded after.
 WHEN = enum(SHEET_WHEN)
 TRAIL = {"actor": STRING, "action": STRING, "since": MOMENT, "until": MOMENT}
-PAGE = {"limit": {"type": "integer", "minimum": 0}, "offset": {"type": "integer", "minimum": 0}, "order": enum(("newest", "oldest"))}
+PAGE = {
+    "limit": {"type": "integer", "minimum": 0},
+    "offset": {"type": "integer", "minimum": 0},
+    "order": enum(("newest", "oldest")),
+}
 
 CONFERENCE, POINT, INVITATION = ref("conference"), ref("point"), ref("invitation_link")
 PARTICIPANT, ITEM_ANSWER, REQUEST = ref("participant"), ref("agenda_item"), ref("speaking_request")
@@ -97,16 +120,24 @@ TEMPLATE_BODY = obj(("title", "response"), title=STRING, disposition=enum(DISPOS
 CREATED = record(created=COUNT)
 HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 RECEIPT = record(
-    kind=enum(("comment", "remark")), id=ID,
-    number={**nullable(ID), "description": "The comment's number, or the remark's in the record; null for a remark it "
-            "does not hold."},
-    section={**nullable(STRING), "description": "The provision a comment is on (\"Điều 3, khoản 2\"); null otherwise."},
-    included={**BOOLEAN, "description": "Whether the frozen record holds it; false before the close, and for input "
-              "held or rejected by moderation."},
+    kind=enum(("comment", "remark")),
+    id=ID,
+    number={
+        **nullable(ID),
+        "description": "The comment's number, or the remark's in the record; null for a remark it does not hold.",
+    },
+    section={**nullable(STRING), "description": 'The provision a comment is on ("Điều 3, khoản 2"); null otherwise.'},
+    included={
+        **BOOLEAN,
+        "description": "Whether the frozen record holds it; false before the close, and for input "
+        "held or rejected by moderation.",
+    },
     frozen_sha256={**nullable(HEX64), "description": "The frozen summary.md's SHA-256; null before the close."},
     root={**nullable(HEX64), "description": "The frozen record's Merkle root (receipts.root); null before the close."},
-    proof={**nullable({"type": "array", "items": record(side=enum(("left", "right")), hash=HEX64)}),
-           "description": "The siblings from the receipt up to the root, each hashed on its side; null unless included."},
+    proof={
+        **nullable({"type": "array", "items": record(side=enum(("left", "right")), hash=HEX64)}),
+        "description": "The siblings from the receipt up to the root, each hashed on its side; null unless included.",
+    },
 )
 STATEMENT = record(text={"type": "string"}, edited=BOOLEAN, generated={"type": "string"})
 SPOKEN = record(
@@ -120,8 +151,12 @@ STREAMS = {
     "description": "For each stream the caller sees (`*` for staff: all of them), the seq of its newest event.",
     "additionalProperties": COUNT,
 }
-STATE = {"open": "Open the conference", "close-collection": "Stop taking input", "reopen-collection": "Take input again",
-         "close": "Close the conference and freeze its summary"}
+STATE = {
+    "open": "Open the conference",
+    "close-collection": "Stop taking input",
+    "reopen-collection": "Take input again",
+    "close": "Close the conference and freeze its summary",
+}
 FORMATS = {"json": "Get the closing summary as JSON", "html": "Get the closing summary as a web page",
            "md": "Get the closing summary as Markdown", "docx": "Get the closing summary as a Word document",
            "pdf": "Typeset the closing summary as a tagged PDF (PDF/UA-1)",

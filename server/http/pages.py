@@ -61,7 +61,9 @@ def _require(request: web.Request, console: str, conference_id: int | None = Non
     principal = request[principal_key]
     if principal is None:
         raise web.HTTPFound(f"/login?{urlencode({'next': request.path_qs})}")
-    if principal.role not in CONSOLE_ROLES[console] or (conference_id is not None and not principal.belongs_to(conference_id)):
+    if principal.role not in CONSOLE_ROLES[console] or (
+        conference_id is not None and not principal.belongs_to(conference_id)
+    ):
         raise web.HTTPForbidden(text="Forbidden")
     return principal
 
@@ -119,7 +121,9 @@ async def join(request: web.Request) -> web.StreamResponse:
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        new_token, _ = await auth.open_session(session, hours, user_id=principal.user_id, invitation_id=principal.invitation_id)
+        new_token, _ = await auth.open_session(
+            session, hours, user_id=principal.user_id, invitation_id=principal.invitation_id
+        )
         return {"token": new_token}
 
     _, result = await perform(request.app, principal.conference_id, op)
@@ -140,14 +144,18 @@ async def admin_index(request: web.Request) -> web.StreamResponse:
     _require(request, "admin")
     async with request.app[db_key].read() as session:
         conferences = await list_conferences(session)
-    return aiohttp_jinja2.render_template("admin/index.html", request, _context(request, "admin", conferences=conferences))
+    return aiohttp_jinja2.render_template(
+        "admin/index.html", request, _context(request, "admin", conferences=conferences)
+    )
 
 
 async def chair_index(request: web.Request) -> web.StreamResponse:
     _require(request, "chair")
     async with request.app[db_key].read() as session:
         conferences = await list_conferences(session)
-    return aiohttp_jinja2.render_template("chair/index.html", request, _context(request, "chair", conferences=conferences))
+    return aiohttp_jinja2.render_template(
+        "chair/index.html", request, _context(request, "chair", conferences=conferences)
+    )
 
 
 async def verify_page(request: web.Request) -> web.StreamResponse:
@@ -155,8 +163,12 @@ async def verify_page(request: web.Request) -> web.StreamResponse:
     principal = request[principal_key]
     asked = request.query.get("c", "")
     # A staff session belongs to no one conference: the delegate console's link names it.
-    conference_id = int(asked) if asked.isdigit() and len(asked) < 10 else (principal.conference_id if principal else None)
-    context = _context(request, "verify", receipt=request.query.get("receipt", "")[:200], verify_conference=conference_id)
+    conference_id = (
+        int(asked) if asked.isdigit() and len(asked) < 10 else (principal.conference_id if principal else None)
+    )
+    context = _context(
+        request, "verify", receipt=request.query.get("receipt", "")[:200], verify_conference=conference_id
+    )
     return aiohttp_jinja2.render_template("verify.html", request, context)
 
 

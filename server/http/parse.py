@@ -155,7 +155,9 @@ def moment(data: dict[str, Any], field: str, required: bool = True) -> datetime 
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be an ISO 8601 time with offset", {field: "required" if value is None else "not a string"})
+        raise Invalid(
+            f"{field} must be an ISO 8601 time with offset", {field: "required" if value is None else "not a string"}
+        )
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -21,7 +21,9 @@ STATES = {"open": "conference.open", "close-collection": "conference.close_colle
           "reopen-collection": "conference.reopen_collection", "close": "conference.close"}
 
 
-async def _conference_state(session: AsyncSession, params: Mapping[str, str], body: dict[str, Any], answer: Any) -> Subject:
+async def _conference_state(
+    session: AsyncSession, params: Mapping[str, str], body: dict[str, Any], answer: Any
+) -> Subject:
     return {"key": STATES[params["action"]], "title": answer["title"]}
 
 
@@ -54,8 +56,12 @@ async def _strike(session: AsyncSession, answer: Any) -> Subject:
     """A stay struck from the record (a check-in by mistake), with the reason the chair gave."""
     person = await session.get(Participant, answer["participant_id"])
     point = await session.get(Point, answer["point_id"])
-    return {"key": "attendance.strike", "name": person.full_name if person else "", "point": point.name if point else "",
-            "reason": answer.get("undo_reason") or ""}
+    return {
+        "key": "attendance.strike",
+        "name": person.full_name if person else "",
+        "point": point.name if point else "",
+        "reason": answer.get("undo_reason") or "",
+    }
 
 
 async def _item(key: str, item: dict[str, Any] | None) -> Subject:

@@ -72,8 +72,17 @@ async def roster_sheet(session: AsyncSession, conference_id: int, point_id: int 
     listed, _ = await list_participants(session, conference_id, point_id)
     rows: list[list[Cell]] = [
         [
-            r.point.code, r.point.name, r.person.full_name, r.person.position, r.person.organization, r.person.role_in_meeting,
-            r.person.email, r.person.phone, r.person.on_roster, r.checked_in_at is not None, _local(r.checked_in_at, zone),
+            r.point.code,
+            r.point.name,
+            r.person.full_name,
+            r.person.position,
+            r.person.organization,
+            r.person.role_in_meeting,
+            r.person.email,
+            r.person.phone,
+            r.person.on_roster,
+            r.checked_in_at is not None,
+            _local(r.checked_in_at, zone),
         ]
         for r in listed
     ]

@@ -25,9 +25,13 @@ async def import_roster(
 ) -> dict[str, Any]:
     """Check the rows against the points and the roster; unless a dry run, add the valid ones in one statement."""
     require_not_closed(await get_conference(session, conference_id))
-    points = dict((await session.execute(select(Point.code, Point.id).where(Point.conference_id == conference_id))).all())
+    points = dict(
+        (await session.execute(select(Point.code, Point.id).where(Point.conference_id == conference_id))).all()
+    )
     roster = await session.execute(
-        select(Participant.point_id, Participant.full_name).where(Participant.conference_id == conference_id, Participant.on_roster.is_(True))
+        select(Participant.point_id, Participant.full_name).where(
+            Participant.conference_id == conference_id, Participant.on_roster.is_(True)
+        )
     )
     valid, errors = _match(parsed, points, {(point_id, fold(name)) for point_id, name in roster.all()})
     codes = {point_id: code for code, point_id in points.items()}

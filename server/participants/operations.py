@@ -171,4 +171,6 @@ def participant_dict(person: Participant | Row[Any], checked_in_at: datetime | N
 
 def not_present(participant_id: int, doing: str) -> Conflict:
     """Some things are done only for someone in the room: asking for the floor, input filed by an operator."""
-    return Conflict(f"Only a participant who is checked in can {doing}", {"participant_id": participant_id}, code="not_present")
+    return Conflict(
+        f"Only a participant who is checked in can {doing}", {"participant_id": participant_id}, code="not_present"
+    )

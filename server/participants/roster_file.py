@@ -1,4 +1,5 @@
 """A roster file read row by row: the header mapped to columns, every row checked on its own, before the database is asked."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,15 @@ ALIASES = {
     "email": ("Email", "E-mail", "Thư điện tử"),
     "phone": ("Điện thoại", "Số điện thoại"),
 }
-LIMITS = {"full_name": 300, "position": 300, "organization": 300, "point_code": 32, "role_in_meeting": 300, "email": 254, "phone": 40}
+LIMITS = {
+    "full_name": 300,
+    "position": 300,
+    "organization": 300,
+    "point_code": 32,
+    "role_in_meeting": 300,
+    "email": 254,
+    "phone": 40,
+}
 # Excel's Alt+Enter breaks inside a long title or unit name are layout, not content: these columns read them as spaces.
 WRAPPED = frozenset({"position", "organization", "role_in_meeting"})
 LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -77,7 +86,9 @@ def parse_upload(raw: bytes) -> Parsed:
                 continue
             if len(entries) == MAX_ROWS:
                 return Parsed([], [error(number, None, f"more than {MAX_ROWS} rows")])
-            entries.append(_check_row(number, {name: cells[i] if i < len(cells) else None for i, name in columns.items()}))
+            entries.append(
+                _check_row(number, {name: cells[i] if i < len(cells) else None for i, name in columns.items()})
+            )
     except Unreadable as problem:
         return Parsed([], [error(number + 1, None, str(problem))])
     if columns is None:

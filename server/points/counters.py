@@ -46,13 +46,17 @@ async def adjust(
     fast = {"synchronize_session": False}
     point = (
         await session.execute(
-            update(Point).where(Point.id == point_id).values(**changes).returning(*POINT_COLUMNS), execution_options=fast
+            update(Point).where(Point.id == point_id).values(**changes).returning(*POINT_COLUMNS),
+            execution_options=fast,
         )
     ).one()
     totals = {name: getattr(Conference, name) + n for name, n in deltas.items()}
     conference = (
         await session.execute(
-            update(Conference).where(Conference.id == conference_id).values(**totals).returning(*(getattr(Conference, f) for f in FIELDS)),
+            update(Conference)
+            .where(Conference.id == conference_id)
+            .values(**totals)
+            .returning(*(getattr(Conference, f) for f in FIELDS)),
             execution_options=fast,
         )
     ).one()

@@ -51,7 +51,9 @@ async def add_point(
     return point
 
 
-async def set_link_status(session: AsyncSession, conference_id: int, point_id: int, link: str, note: str | None) -> Point:
+async def set_link_status(
+    session: AsyncSession, conference_id: int, point_id: int, link: str, note: str | None
+) -> Point:
     point = await get_point(session, conference_id, point_id)
     point.link, point.link_note, point.link_changed_at = link, note, utcnow()
     await events.append(session, conference_id, payloads.point_status_changed(point_dict(point)), events.PUBLIC)

@@ -1,4 +1,5 @@
 """Telling and closing the sockets of an invitation that was revoked or has expired, and of a login session that logged out."""
+
 from __future__ import annotations
 
 import asyncio

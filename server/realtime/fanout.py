@@ -68,7 +68,11 @@ class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
     def __init__(self, url: str, ping_seconds: float) -> None:
         # No retries with backoff inside redis-py, and every connect, read and write bounded by the ping deadline:
         # a refused Redis costs a publish nothing, and one that does not answer costs it the deadline.
-        options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": ping_seconds, "socket_timeout": ping_seconds}
+        options = {
+            "retry": Retry(NoBackoff(), 0),
+            "socket_connect_timeout": ping_seconds,
+            "socket_timeout": ping_seconds,
+        }
         super().__init__(url, redis_options=options)
         self._deadline = ping_seconds
         self._lost = False

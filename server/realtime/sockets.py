@@ -36,7 +36,9 @@ def _token_from(environ: dict[str, Any], auth: Any) -> tuple[str | None, bool]:
 
 def create_socket_server(app: web.Application) -> socketio.AsyncServer:
     settings = app[settings_key]
-    client_manager = FanoutManager(settings.redis_url, settings.redis_ping_seconds) if settings.redis_url else DirectFanout()
+    client_manager = (
+        FanoutManager(settings.redis_url, settings.redis_ping_seconds) if settings.redis_url else DirectFanout()
+    )
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # The rule the CSRF check uses, not engine.io's own: that one believes anyone's X-Forwarded-Proto, and a

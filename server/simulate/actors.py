@@ -1,4 +1,5 @@
 """The people of the rehearsal, each one loop of HTTP calls: operators check in, the chair moves on, delegates comment."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,8 +59,15 @@ async def operator(api: Api, c: int, desk: Desk, per_minute: float, clock: Clock
     async for n in _paced(clock, per_minute, rng):
         if desk.absent:
             person = desk.absent[-1]
-            answer = await recorder.timed(action, api.call("POST", f"/conferences/{c}/checkins",
-                                                           json_body={"participant_id": person}, key=f"{prefix}-{person}-{n}"))
+            answer = await recorder.timed(
+                action,
+                api.call(
+                    "POST",
+                    f"/conferences/{c}/checkins",
+                    json_body={"participant_id": person},
+                    key=f"{prefix}-{person}-{n}",
+                ),
+            )
             # Someone already in (a retried request that had landed) is in: move on either way.
             if answer is not None and (answer.status == 201 or answer.code == "already_checked_in"):
                 desk.present.append(desk.absent.pop())
@@ -94,7 +102,9 @@ async def chair(api: Api, c: int, interval: float, clock: Clock, recorder: Recor
                 view = await api.call("GET", f"/conferences/{c}/agenda")
             except (aiohttp.ClientError, TimeoutError):
                 continue
-            live = [i["id"] for i in view.body.get("items", []) if i.get("status") == "live"] if view.status == 200 else []
+            live = (
+                [i["id"] for i in view.body.get("items", []) if i.get("status") == "live"] if view.status == 200 else []
+            )
             current = live[0] if live else current
 
 

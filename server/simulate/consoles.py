@@ -107,7 +107,9 @@ class ConsoleSet:
         console.joined(ack)
         return client, connected
 
-    async def open(self, specs: list[ConsoleSpec], conference_id: int, after_seq: int, concurrency: int) -> dict[str, Any]:
+    async def open(
+        self, specs: list[ConsoleSpec], conference_id: int, after_seq: int, concurrency: int
+    ) -> dict[str, Any]:
         """Connect and join every console, at most `concurrency` at a time; the latencies and refusals."""
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         slots = asyncio.Semaphore(concurrency)
@@ -188,7 +190,9 @@ async def _serve(conn: Connection) -> None:
     async def collect() -> list[dict[str, Any]]:
         return consoles.collect()
 
-    await serve(conn, {"open": consoles.open, "wait": consoles.wait, "collect": collect, "close": consoles.close}, last="close")
+    await serve(
+        conn, {"open": consoles.open, "wait": consoles.wait, "collect": collect, "close": consoles.close}, last="close"
+    )
 
 
 def console_worker(conn: Connection) -> None:
@@ -196,7 +200,9 @@ def console_worker(conn: Connection) -> None:
     asyncio.run(_serve(conn))
 
 
-def plan(urls: tuple[str, ...], operator_tokens: list[str], delegate_tokens: list[str], display: str, count: int) -> list[ConsoleSpec]:
+def plan(
+    urls: tuple[str, ...], operator_tokens: list[str], delegate_tokens: list[str], display: str, count: int
+) -> list[ConsoleSpec]:
     """`count` consoles: a tenth displays, a tenth delegates (when there are any), the rest operators round-robin
     over the points; each console goes to the next server in turn, as a load balancer would spread them."""
     displays = count // 10

@@ -85,7 +85,9 @@ async def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, se
     raise RuntimeError(f"server at {url} did not become healthy:\n" + log.read_text()[-LOG_TAIL:])
 
 
-async def launch(command: list[str], log: Path, port: int, seconds: float, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+async def launch(
+    command: list[str], log: Path, port: int, seconds: float, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a server that listens on `port` and wait until it answers; one that never does is killed."""
     process = spawn(command, log, env)
     try:

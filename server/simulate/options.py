@@ -52,31 +52,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="server base URL; repeat it or separate with commas for several server processes "
                              "(consoles and actors are spread over them round-robin)")
     parser.add_argument("--points", type=int, default=8, help="bridge points, the host point included (default 8)")
-    parser.add_argument("--participants", type=int, default=200, help="roster size, spread over the points (default 200)")
-    parser.add_argument("--consoles", type=int, default=100,
-                        help="socket consoles held open for the whole run: mostly operators, some displays and delegates (default 100)")
+    parser.add_argument(
+        "--participants", type=int, default=200, help="roster size, spread over the points (default 200)"
+    )
+    parser.add_argument(
+        "--consoles",
+        type=int,
+        default=100,
+        help="socket consoles held open for the whole run: mostly operators, some displays and delegates (default 100)",
+    )
     parser.add_argument("--duration", type=float, default=60.0, help="seconds the actors run (default 60)")
     parser.add_argument("--user", default="admin", help="admin account that sets the workshop up (default admin)")
     parser.add_argument("--password", help=f"its password; better given in {PASSWORD_ENV}, or typed when asked")
     parser.add_argument("--token", help=f"an admin bearer token instead of signing in (or {TOKEN_ENV})")
     parser.add_argument("--chair-user", default="chair", help="chair account that moves the agenda (default chair)")
-    parser.add_argument("--chair-password", help=f"its password; better given in {CHAIR_PASSWORD_ENV}, or typed when asked")
+    parser.add_argument(
+        "--chair-password", help=f"its password; better given in {CHAIR_PASSWORD_ENV}, or typed when asked"
+    )
     parser.add_argument("--chair-token", help=f"a chair bearer token instead of signing in (or {CHAIR_TOKEN_ENV})")
     parser.add_argument("--delegates", type=int, help="delegates who comment (default: participants, at most 20)")
-    parser.add_argument("--checkin-rate", type=float, default=6.0,
-                        help="check-ins (or check-outs once all are in) per point per minute; 0: as fast as acknowledged (default 6)")
-    parser.add_argument("--agenda-interval", type=float, default=20.0, help="seconds between the chair's agenda moves (default 20)")
-    parser.add_argument("--comment-rate", type=float, default=2.0,
-                        help="comments per delegate per minute; the server allows DIEMCAU_SUBMIT_RATE, 30 a minute by default (default 2)")
+    parser.add_argument(
+        "--checkin-rate",
+        type=float,
+        default=6.0,
+        help="check-ins (or check-outs once all are in) per point per minute; 0: as fast as acknowledged (default 6)",
+    )
+    parser.add_argument(
+        "--agenda-interval", type=float, default=20.0, help="seconds between the chair's agenda moves (default 20)"
+    )
+    parser.add_argument(
+        "--comment-rate",
+        type=float,
+        default=2.0,
+        help="comments per delegate per minute; the server allows DIEMCAU_SUBMIT_RATE, 30 a minute by default (default 2)",
+    )
     parser.add_argument("--write-burst", type=float, default=0.0,
                         help="after the run, seconds of every point's operator checking in as fast as acknowledged, "
                              "one request in flight per point (default 0: none)")
     parser.add_argument("--processes", type=int, default=1, help="worker processes holding the consoles (default 1)")
-    parser.add_argument("--connect-concurrency", type=int, default=32, help="consoles connecting at once, over all workers (default 32)")
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=32, help="consoles connecting at once, over all workers (default 32)"
+    )
     parser.add_argument("--server-pid", type=int, action="append", default=[], metavar="PID",
                         help="a server process on this machine whose memory to measure (repeatable)")
     parser.add_argument("--json", dest="json_file", metavar="FILE", help="also write the results as JSON")
-    parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed makes the same workshop and actions (default 1)")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="random seed: the same seed makes the same workshop and actions (default 1)"
+    )
 
 
 def _url(raw: str) -> str:
@@ -88,10 +110,14 @@ def _url(raw: str) -> str:
 
 def _positive(name: str, value: float, allow_zero: bool = False) -> None:
     if value < 0 or (value == 0 and not allow_zero):
-        raise SystemExit(f"diemcau simulate: {name} must be {'zero or more' if allow_zero else 'more than zero'} (got {value:g})")
+        raise SystemExit(
+            f"diemcau simulate: {name} must be {'zero or more' if allow_zero else 'more than zero'} (got {value:g})"
+        )
 
 
-def credentials(role: str, user: str, password: str | None, token: str | None, password_env: str, token_env: str) -> Credentials:
+def credentials(
+    role: str, user: str, password: str | None, token: str | None, password_env: str, token_env: str
+) -> Credentials:
     """A token (given or from the environment) wins; else the password, given, from the environment, or typed."""
     token = token or os.environ.get(token_env)
     if token:
@@ -117,17 +143,33 @@ def options_from(args: argparse.Namespace) -> Options:
     _positive("--duration", args.duration)
     _positive("--agenda-interval", args.agenda_interval)
     if args.participants < args.points:
-        raise SystemExit(f"diemcau simulate: --participants ({args.participants}) must be at least --points ({args.points})")
+        raise SystemExit(
+            f"diemcau simulate: --participants ({args.participants}) must be at least --points ({args.points})"
+        )
     delegates = min(args.participants, 20) if args.delegates is None else args.delegates
     _positive("--delegates", delegates, allow_zero=True)
     if delegates > args.participants:
-        raise SystemExit(f"diemcau simulate: --delegates ({delegates}) cannot exceed --participants ({args.participants})")
+        raise SystemExit(
+            f"diemcau simulate: --delegates ({delegates}) cannot exceed --participants ({args.participants})"
+        )
     return Options(
-        urls=urls, points=args.points, participants=args.participants, consoles=args.consoles, duration=args.duration,
+        urls=urls,
+        points=args.points,
+        participants=args.participants,
+        consoles=args.consoles,
+        duration=args.duration,
         admin=credentials("admin", args.user, args.password, args.token, PASSWORD_ENV, TOKEN_ENV),
-        chair=credentials("chair", args.chair_user, args.chair_password, args.chair_token, CHAIR_PASSWORD_ENV, CHAIR_TOKEN_ENV),
+        chair=credentials(
+            "chair", args.chair_user, args.chair_password, args.chair_token, CHAIR_PASSWORD_ENV, CHAIR_TOKEN_ENV
+        ),
         delegates=delegates,
-        checkin_rate=args.checkin_rate, agenda_interval=args.agenda_interval, comment_rate=args.comment_rate,
-        write_burst=args.write_burst, processes=args.processes, connect_concurrency=args.connect_concurrency,
-        server_pids=tuple(args.server_pid), json_file=args.json_file, seed=args.seed,
+        checkin_rate=args.checkin_rate,
+        agenda_interval=args.agenda_interval,
+        comment_rate=args.comment_rate,
+        write_burst=args.write_burst,
+        processes=args.processes,
+        connect_concurrency=args.connect_concurrency,
+        server_pids=tuple(args.server_pid),
+        json_file=args.json_file,
+        seed=args.seed,
     )

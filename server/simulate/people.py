@@ -9,36 +9,143 @@ import random
 import unicodedata
 
 # Weighted roughly as family names are spread in Viet Nam: Nguyễn is about one in three.
-FAMILY = (("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Phan", 4), ("Vũ", 4), ("Đặng", 2),
-          ("Bùi", 2), ("Đỗ", 2), ("Hồ", 1), ("Ngô", 1), ("Dương", 1), ("Võ", 2), ("Huỳnh", 2), ("Lý", 1), ("Đinh", 1),
-          ("Trương", 1), ("Lâm", 1), ("Mai", 1), ("Tạ", 1), ("Cao", 1), ("Hà", 1), ("Lương", 1), ("Quách", 1), ("Kiều", 1))
+FAMILY = (
+    ("Nguyễn", 38),
+    ("Trần", 11),
+    ("Lê", 9),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Phan", 4),
+    ("Vũ", 4),
+    ("Đặng", 2),
+    ("Bùi", 2),
+    ("Đỗ", 2),
+    ("Hồ", 1),
+    ("Ngô", 1),
+    ("Dương", 1),
+    ("Võ", 2),
+    ("Huỳnh", 2),
+    ("Lý", 1),
+    ("Đinh", 1),
+    ("Trương", 1),
+    ("Lâm", 1),
+    ("Mai", 1),
+    ("Tạ", 1),
+    ("Cao", 1),
+    ("Hà", 1),
+    ("Lương", 1),
+    ("Quách", 1),
+    ("Kiều", 1),
+)
 _FAMILIES = tuple(name for name, _ in FAMILY)
 _FAMILY_WEIGHTS = tuple(itertools.accumulate(weight for _, weight in FAMILY))
 # Every family name as many times as its weight: numbered_name goes round it.
 _FAMILY_ROUND = tuple(name for name, weight in FAMILY for _ in range(weight))
-MIDDLE_MEN = ("Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Thành", "Xuân", "Đình", "Ngọc", "Quang", "Trung", "Việt", "Anh")
+MIDDLE_MEN = (
+    "Văn",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Quốc",
+    "Công",
+    "Thành",
+    "Xuân",
+    "Đình",
+    "Ngọc",
+    "Quang",
+    "Trung",
+    "Việt",
+    "Anh",
+)
 MIDDLE_WOMEN = ("Thị", "Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Hồng", "Kim", "Bích", "Phương", "Thùy", "Diệu")
 GIVEN_MEN = ("An", "Bảo", "Bình", "Cường", "Dũng", "Duy", "Đạt", "Đức", "Giang", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy",
              "Khánh", "Khoa", "Kiên", "Long", "Lộc", "Mạnh", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang",
              "Sơn", "Tài", "Thắng", "Thành", "Thịnh", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Vũ", "Ưng")
-GIVEN_WOMEN = ("Anh", "Ánh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huệ", "Hương", "Hường",
-               "Lan", "Liên", "Linh", "Loan", "Mai", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quyên",
-               "Quỳnh", "Tâm", "Thảo", "Thoa", "Thu", "Thủy", "Trang", "Trinh", "Uyên", "Vân", "Yến")
+GIVEN_WOMEN = (
+    "Anh",
+    "Ánh",
+    "Chi",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hằng",
+    "Hiền",
+    "Hoa",
+    "Hồng",
+    "Huệ",
+    "Hương",
+    "Hường",
+    "Lan",
+    "Liên",
+    "Linh",
+    "Loan",
+    "Mai",
+    "My",
+    "Nga",
+    "Ngân",
+    "Ngọc",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quyên",
+    "Quỳnh",
+    "Tâm",
+    "Thảo",
+    "Thoa",
+    "Thu",
+    "Thủy",
+    "Trang",
+    "Trinh",
+    "Uyên",
+    "Vân",
+    "Yến",
+)
 COMMUNES = ("Tân Phú", "Tân Hòa", "Phú Thạnh", "Long Hưng", "Vĩnh Thạnh", "Hòa An", "An Bình", "Thạnh Lộc", "Mỹ Hòa",
             "Bình Minh", "Đông Thạnh", "Tây Sơn", "Nghĩa Hưng", "Quảng Thành", "Đức Thắng", "Hưng Đạo", "Quang Trung",
             "Yên Lạc", "Thủy Xuân", "Kim Liên", "Cẩm Thủy", "Hương Sơn", "Phù Ninh", "Xuân Lộc", "Định Hóa", "Ea Kar",
             "Nậm Nhùn", "Mường Lát", "Khánh Hải", "Lộc Ninh", "Phước Long", "Đồng Xoài", "Hải Lăng", "Triệu Phong",
             "Ân Thi", "Kỳ Sơn", "Ngọc Lặc", "Thiệu Hóa", "Vũ Thư", "Giao Thủy")
-DISTRICTS = (("Châu Thành", "Hậu Giang"), ("Phong Điền", "Cần Thơ"), ("Long Mỹ", "Hậu Giang"), ("Vị Thủy", "Hậu Giang"),
-             ("Thạnh Trị", "Sóc Trăng"), ("Mỹ Tú", "Sóc Trăng"), ("Cái Nước", "Cà Mau"), ("Hồng Dân", "Bạc Liêu"),
-             ("Tam Nông", "Đồng Tháp"), ("Lấp Vò", "Đồng Tháp"), ("Chợ Gạo", "Tiền Giang"), ("Gò Công Tây", "Tiền Giang"),
-             ("Đức Phổ", "Quảng Ngãi"), ("Hoài Nhơn", "Bình Định"), ("Tuy Phước", "Bình Định"), ("Diên Khánh", "Khánh Hòa"),
-             ("Thăng Bình", "Quảng Nam"), ("Quế Sơn", "Quảng Nam"), ("Hương Khê", "Hà Tĩnh"), ("Quỳnh Lưu", "Nghệ An"),
-             ("Thọ Xuân", "Thanh Hóa"), ("Hải Hậu", "Nam Định"), ("Kim Bảng", "Hà Nam"), ("Lục Ngạn", "Bắc Giang"),
-             ("Mù Cang Chải", "Yên Bái"))
-POSITIONS = ("Bí thư Đảng ủy xã", "Phó Bí thư Thường trực Đảng ủy xã", "Chủ tịch Ủy ban nhân dân xã", "Trưởng Công an xã",
-             "Phó Trưởng Công an xã", "Cán bộ Công an xã", "Chủ tịch Hội đồng nhân dân xã", "Bí thư Chi bộ", "Trưởng thôn",
-             "Đảng viên", None)
+DISTRICTS = (
+    ("Châu Thành", "Hậu Giang"),
+    ("Phong Điền", "Cần Thơ"),
+    ("Long Mỹ", "Hậu Giang"),
+    ("Vị Thủy", "Hậu Giang"),
+    ("Thạnh Trị", "Sóc Trăng"),
+    ("Mỹ Tú", "Sóc Trăng"),
+    ("Cái Nước", "Cà Mau"),
+    ("Hồng Dân", "Bạc Liêu"),
+    ("Tam Nông", "Đồng Tháp"),
+    ("Lấp Vò", "Đồng Tháp"),
+    ("Chợ Gạo", "Tiền Giang"),
+    ("Gò Công Tây", "Tiền Giang"),
+    ("Đức Phổ", "Quảng Ngãi"),
+    ("Hoài Nhơn", "Bình Định"),
+    ("Tuy Phước", "Bình Định"),
+    ("Diên Khánh", "Khánh Hòa"),
+    ("Thăng Bình", "Quảng Nam"),
+    ("Quế Sơn", "Quảng Nam"),
+    ("Hương Khê", "Hà Tĩnh"),
+    ("Quỳnh Lưu", "Nghệ An"),
+    ("Thọ Xuân", "Thanh Hóa"),
+    ("Hải Hậu", "Nam Định"),
+    ("Kim Bảng", "Hà Nam"),
+    ("Lục Ngạn", "Bắc Giang"),
+    ("Mù Cang Chải", "Yên Bái"),
+)
+POSITIONS = (
+    "Bí thư Đảng ủy xã",
+    "Phó Bí thư Thường trực Đảng ủy xã",
+    "Chủ tịch Ủy ban nhân dân xã",
+    "Trưởng Công an xã",
+    "Phó Trưởng Công an xã",
+    "Cán bộ Công an xã",
+    "Chủ tịch Hội đồng nhân dân xã",
+    "Bí thư Chi bộ",
+    "Trưởng thôn",
+    "Đảng viên",
+    None,
+)
 HOST_POSITIONS = ("Thứ trưởng", "Vụ trưởng", "Phó Vụ trưởng", "Chánh Văn phòng", "Chuyên viên chính", "")
 ORGANISATIONS = ("Công an xã {commune}", "Đảng ủy xã {commune}", "Ủy ban nhân dân xã {commune}")
 AGENDA_OPENING = ("Phát biểu khai mạc", "opening")
@@ -85,7 +192,11 @@ def numbered_name(index: int) -> str:
 
 def folded(name: str) -> str:
     """A name without case or diacritics, as the roster tells two people at one point apart."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D")) if not unicodedata.combining(ch))
+    bare = "".join(
+        ch
+        for ch in unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+        if not unicodedata.combining(ch)
+    )
     return bare.casefold()
 
 
@@ -144,7 +255,9 @@ def agenda_items(rng: random.Random, count: int) -> list[dict[str, object]]:
             title, kind = f"Thảo luận, góp ý dự thảo (phiên {i // 4})", "discussion"
         else:
             title, kind = f"Tham luận: {rng.choice(CONTRIBUTION_TOPICS)}", "contribution"
-        items.append({"title": title, "kind": kind, "presenter": full_name(rng), "planned_minutes": rng.choice((5, 10, 15))})
+        items.append(
+            {"title": title, "kind": kind, "presenter": full_name(rng), "planned_minutes": rng.choice((5, 10, 15))}
+        )
     return items
 
 

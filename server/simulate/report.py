@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-ACTION_ORDER = ("connect", "join", "check_in", "check_out", "agenda_next", "comment", "burst_check_in", "burst_check_out")
+ACTION_ORDER = (
+    "connect",
+    "join",
+    "check_in",
+    "check_out",
+    "agenda_next",
+    "comment",
+    "burst_check_in",
+    "burst_check_out",
+)
 WRITES = ("check_in", "check_out", "agenda_next", "comment")
 BURST = ("burst_check_in", "burst_check_out")
 
@@ -35,17 +44,21 @@ def table(result: dict[str, Any]) -> str:
         a = actions[name]
         errors = ", ".join(f"{k} ×{v}" for k, v in sorted(a["errors"].items())) or "0"
         rate = "-" if a["per_second"] is None else f"{a['per_second']:,.2f}"
-        lines.append(f"{name:<16}{a['count']:>8}{rate:>9}{_ms(a['p50_ms']):>10}{_ms(a['p99_ms']):>10}{_ms(a['max_ms']):>10}  {errors}")
+        lines.append(
+            f"{name:<16}{a['count']:>8}{rate:>9}{_ms(a['p50_ms']):>10}{_ms(a['p99_ms']):>10}{_ms(a['max_ms']):>10}  {errors}"
+        )
     run, burst = writes_per_second(actions, WRITES), writes_per_second(actions, BURST)
     lines.append(f"acknowledged writes/s: {run if run is not None else '-'} during the run"
                  + (f", {burst} in the burst" if burst is not None else ""))
     fan = result["fanout"]
     per, every = fan["per_console"], fan["every_console"]
     lines.append("")
-    lines.append(f"agenda fan-out ({fan['moves']} moves): {fan['reached']} of {fan['expected']} deliveries expected, "
-                 f"missed {fan['missed']}; per console p50 {_ms(per['p50_ms'])} / p99 {_ms(per['p99_ms'])} / "
-                 f"max {_ms(per['max_ms'])} ms; {fan['moves_reaching_all']} of {fan['moves']} moves reached every console, "
-                 f"the last of them p50 {_ms(every['p50_ms'])} / p99 {_ms(every['p99_ms'])} ms")
+    lines.append(
+        f"agenda fan-out ({fan['moves']} moves): {fan['reached']} of {fan['expected']} deliveries expected, "
+        f"missed {fan['missed']}; per console p50 {_ms(per['p50_ms'])} / p99 {_ms(per['p99_ms'])} / "
+        f"max {_ms(per['max_ms'])} ms; {fan['moves_reaching_all']} of {fan['moves']} moves reached every console, "
+        f"the last of them p50 {_ms(every['p50_ms'])} / p99 {_ms(every['p99_ms'])} ms"
+    )
     consoles = result["consoles"]
     kinds = ", ".join(f"{v} {k}" for k, v in sorted(consoles["by_kind"].items()))
     reasons = ", ".join(f"{k} ×{v}" for k, v in consoles["disconnect_reasons"].items())
@@ -61,7 +74,9 @@ def table(result: dict[str, Any]) -> str:
     if held is None:
         lines.append("server metrics: /metrics not reachable")
     else:
-        roles = ", ".join(f"{int(v)} {k.split('.', 1)[1]}" for k, v in sorted(held.items()) if k.startswith("consoles.") and v)
+        roles = ", ".join(
+            f"{int(v)} {k.split('.', 1)[1]}" for k, v in sorted(held.items()) if k.startswith("consoles.") and v
+        )
         after = server["metrics_after"] or {}
         published = after.get("events_published_total", 0) - held.get("events_published_total", 0)
         committed = after.get("write_seconds_count", 0) - held.get("write_seconds_count", 0)

@@ -1,4 +1,5 @@
 """One rehearsal from start to end: reach the servers, set up, connect the consoles, run the actors, gather the figures."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,9 @@ SETTLE = 1.0
 
 async def _connect(workers: Workers, options: Options, rehearsal: Rehearsal, recorder: Recorder) -> float:
     """Open every console through the workers, in waves; the seconds it took."""
-    specs = plan(options.urls, rehearsal.operator_tokens, rehearsal.delegate_tokens, rehearsal.display_token, options.consoles)
+    specs = plan(
+        options.urls, rehearsal.operator_tokens, rehearsal.delegate_tokens, rehearsal.display_token, options.consoles
+    )
     parts = options.processes
     per_worker = max(1, options.connect_concurrency // parts)
     began = time.perf_counter()
@@ -62,8 +65,16 @@ async def _act(chair: Api, options: Options, rehearsal: Rehearsal, recorder: Rec
         for i, token in enumerate(rehearsal.operator_tokens)
     ]
     tasks += [
-        actors.delegate(Api(http, urls[i % len(urls)], token), c, rehearsal.anchors, options.comment_rate, clock, recorder,
-                        random.Random(rng.random()), f"{tag}-d{i}")
+        actors.delegate(
+            Api(http, urls[i % len(urls)], token),
+            c,
+            rehearsal.anchors,
+            options.comment_rate,
+            clock,
+            recorder,
+            random.Random(rng.random()),
+            f"{tag}-d{i}",
+        )
         for i, token in enumerate(rehearsal.delegate_tokens)
     ]
     tasks.append(actors.chair(chair, c, options.agenda_interval, clock, recorder, moves))
@@ -83,7 +94,9 @@ async def _act(chair: Api, options: Options, rehearsal: Rehearsal, recorder: Rec
 
 
 
-async def _consoles_and_actors(chair: Api, options: Options, rehearsal: Rehearsal, rng: random.Random) -> dict[str, Any]:
+async def _consoles_and_actors(
+    chair: Api, options: Options, rehearsal: Rehearsal, rng: random.Random
+) -> dict[str, Any]:
     recorder = Recorder(REPORTED if options.consoles else REPORTED[2:])
     http = chair.http
     desks = []

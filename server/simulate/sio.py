@@ -59,7 +59,9 @@ class SocketClient:
 
     async def connect(self, auth: dict[str, Any], timeout: float = 30.0) -> None:
         """Open the websocket and the default namespace; SocketError when the server refuses `auth`."""
-        self._ws = await self.http.ws_connect(self.url, autoping=True, max_msg_size=MAX_FRAME, timeout=aiohttp.ClientWSTimeout(ws_close=5))
+        self._ws = await self.http.ws_connect(
+            self.url, autoping=True, max_msg_size=MAX_FRAME, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+        )
         try:
             await asyncio.wait_for(self._handshake(auth), timeout)
         except BaseException:

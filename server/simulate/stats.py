@@ -112,5 +112,12 @@ def fanout(moves: list[Move], consoles: list[dict[str, Any]]) -> dict[str, Any]:
         if arrivals and len(arrivals) == len(consoles):
             everyone.append(max(arrivals))
     expected = len(moves) * len(consoles)
-    return {"moves": len(moves), "expected": expected, "reached": reached, "missed": expected - reached,
-            "moves_reaching_all": len(everyone), "per_console": summary_ms(per_console), "every_console": summary_ms(everyone)}
+    return {
+        "moves": len(moves),
+        "expected": expected,
+        "reached": reached,
+        "missed": expected - reached,
+        "moves_reaching_all": len(everyone),
+        "per_console": summary_ms(per_console),
+        "every_console": summary_ms(everyone),
+    }

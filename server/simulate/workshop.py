@@ -51,7 +51,9 @@ async def sign_in(api: Api, who: Credentials) -> str:
     else:
         answer = await api.call("POST", "/auth/login", json_body={"username": who.user, "password": who.password})
         if answer.status != 200:
-            raise SystemExit(f"diemcau simulate: sign-in as {who.user} refused ({answer.status} {answer.code}: {answer.message})")
+            raise SystemExit(
+                f"diemcau simulate: sign-in as {who.user} refused ({answer.status} {answer.code}: {answer.message})"
+            )
         role = answer.body.get("role")
         token = str(answer.body["token"])
     if role != who.role:
@@ -75,16 +77,26 @@ def agenda_size(options: Options) -> int:
     return math.ceil(options.duration / options.agenda_interval) + 3
 
 
-async def _roster(admin: Api, c: int, rng: random.Random, points: list[dict[str, Any]], count: int) -> dict[int, list[int]]:
+async def _roster(
+    admin: Api, c: int, rng: random.Random, points: list[dict[str, Any]], count: int
+) -> dict[int, list[int]]:
     form = aiohttp.FormData()
-    form.add_field("file", people.roster_csv(rng, points, count), filename="danh-sach-dai-bieu.csv", content_type="text/csv")
-    report = await admin.expect("importing the roster", "POST", f"/conferences/{c}/participants/import", form=form, timeout=300)
+    form.add_field(
+        "file", people.roster_csv(rng, points, count), filename="danh-sach-dai-bieu.csv", content_type="text/csv"
+    )
+    report = await admin.expect(
+        "importing the roster", "POST", f"/conferences/{c}/participants/import", form=form, timeout=300
+    )
     if report.get("created") != count:
-        raise ApiError("importing the roster", Answer(422, {"error": {"code": "import_incomplete", "message": str(report)}}))
+        raise ApiError(
+            "importing the roster", Answer(422, {"error": {"code": "import_incomplete", "message": str(report)}})
+        )
     by_point: dict[int, list[int]] = {p["id"]: [] for p in points}
     offset = 0
     while True:
-        page = await admin.expect("reading the roster", "GET", f"/conferences/{c}/participants?limit={PAGE}&offset={offset}")
+        page = await admin.expect(
+            "reading the roster", "GET", f"/conferences/{c}/participants?limit={PAGE}&offset={offset}"
+        )
         for person in page["items"]:
             by_point[person["point_id"]].append(person["id"])
         offset += len(page["items"])
@@ -98,13 +110,22 @@ async def set_up(admin: Api, options: Options, rng: random.Random) -> Rehearsal:
     began = loop.time()
     stamp = datetime.now(UTC)
     title = f"Diễn tập hội thảo trực tuyến {stamp:%d/%m/%Y %H:%M:%S} (seed {options.seed})"
-    conference = await admin.expect("creating the conference", "POST", "/conferences", json_body={
-        "title": title, "starts_at": stamp.isoformat(), "venue": "Hội trường Bộ Công an, Hà Nội", "chair_name": people.full_name(rng),
-    })
+    conference = await admin.expect(
+        "creating the conference",
+        "POST",
+        "/conferences",
+        json_body={
+            "title": title,
+            "starts_at": stamp.isoformat(),
+            "venue": "Hội trường Bộ Công an, Hà Nội",
+            "chair_name": people.full_name(rng),
+        },
+    )
     c = int(conference["id"])
     fields = [people.point_fields(i) for i in range(options.points)]
     points = await bounded(
-        lambda f=f: admin.expect(f"adding point {f['code']}", "POST", f"/conferences/{c}/points", json_body=f) for f in fields
+        lambda f=f: admin.expect(f"adding point {f['code']}", "POST", f"/conferences/{c}/points", json_body=f)
+        for f in fields
     )
     by_point = await _roster(admin, c, rng, points, options.participants)
     for item in people.agenda_items(rng, agenda_size(options)):
@@ -123,11 +144,20 @@ async def set_up(admin: Api, options: Options, rng: random.Random) -> Rehearsal:
         lambda d=d: admin.expect("inviting a delegate", "POST", f"/conferences/{c}/invitations",
                                  json_body={"role": "delegate", "participant_id": d}) for d in chosen
     )
-    display = await admin.expect("inviting a display", "POST", f"/conferences/{c}/invitations", json_body={"role": "display"})
+    display = await admin.expect(
+        "inviting a display", "POST", f"/conferences/{c}/invitations", json_body={"role": "display"}
+    )
     opened = await admin.expect("opening the conference", "POST", f"/conferences/{c}/open")
     return Rehearsal(
-        conference_id=c, title=title, point_ids=[p["id"] for p in points], operator_tokens=[o["token"] for o in operators],
-        people_by_point=by_point, delegate_tokens=[d["token"] for d in delegates], display_token=display["token"],
-        anchors=anchors, agenda_items=agenda_size(options), seq=int(opened["seq"]),
+        conference_id=c,
+        title=title,
+        point_ids=[p["id"] for p in points],
+        operator_tokens=[o["token"] for o in operators],
+        people_by_point=by_point,
+        delegate_tokens=[d["token"] for d in delegates],
+        display_token=display["token"],
+        anchors=anchors,
+        agenda_items=agenda_size(options),
+        seq=int(opened["seq"]),
         timings={"setup_seconds": round(loop.time() - began, 2)},
     )

@@ -66,10 +66,18 @@ class _Intake:
 
 
 async def _intake(session: AsyncSession, conference_id: int, steps: list[AskToSpeak]) -> _Intake:
-    conference, people = await read_intake(session, conference_id, [s.participant_id for s in steps], Conference.speaking_quota_seconds)
+    conference, people = await read_intake(
+        session, conference_id, [s.participant_id for s in steps], Conference.speaking_quota_seconds
+    )
     counted = conference is not None and conference.speaking_quota_seconds is not None
     used = await used_by_point(session, conference_id) if counted and any(not s.point_of_order for s in steps) else {}
-    return _Intake(conference, people, await room_of(session, list(people.values())), used, await agenda_limits(session, conference_id))
+    return _Intake(
+        conference,
+        people,
+        await room_of(session, list(people.values())),
+        used,
+        await agenda_limits(session, conference_id),
+    )
 
 
 async def _run(session: AsyncSession, conference_id: int, steps: list[AskToSpeak]) -> list[Outcome]:
@@ -115,7 +123,9 @@ async def _run(session: AsyncSession, conference_id: int, steps: list[AskToSpeak
     items = []
     for row, request_id, (outcome, person) in zip(rows, ids, accepted, strict=True):
         request = SpeakingRequest(**row, id=request_id)
-        outcome.answer = request_view(request, person.full_name, person.position, person.point_name, limits.of(None, request.agenda_item_id))
+        outcome.answer = request_view(
+            request, person.full_name, person.position, person.point_name, limits.of(None, request.agenda_item_id)
+        )
         insort(current, ((request.position, request_id), outcome.answer), key=lambda entry: entry[0])
         items.append((payloads.speaking_queue_changed(outcome.answer, [view for _, view in current]), events.PUBLIC))
     for (outcome, _), event in zip(accepted, await events.append_many(session, conference_id, items), strict=True):

@@ -70,7 +70,9 @@ def duration(request: SpeakingRequest) -> int | None:
 
 async def used_by_point(session: AsyncSession, conference_id: int) -> dict[int, int]:
     rows = await session.scalars(
-        select(SpeakingRequest).where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None))
+        select(SpeakingRequest).where(
+            SpeakingRequest.conference_id == conference_id, SpeakingRequest.started_at.is_not(None)
+        )
     )
     used: dict[int, int] = {}
     for request in rows:

@@ -120,7 +120,9 @@ async def withdraw(
 async def finish_speech(session: AsyncSession, conference_id: int, at: datetime) -> None:
     """End the running speech, if any, at `at`: the conference closed while someone had the floor."""
     speech = await session.scalar(
-        select(SpeakingRequest).where(SpeakingRequest.conference_id == conference_id, SpeakingRequest.status == "speaking")
+        select(SpeakingRequest).where(
+            SpeakingRequest.conference_id == conference_id, SpeakingRequest.status == "speaking"
+        )
     )
     if speech is not None:
         speech.status, speech.finished_at = "done", at
@@ -133,7 +135,9 @@ CLOSING_STEPS.append(finish_speech)
 
 async def _move(session: AsyncSession, conference_id: int, request: SpeakingRequest, position: int) -> None:
     """Renumber the waiting requests so the moved one stands at `position` (1-based) among them."""
-    waiting = [r for r in await queue(session, conference_id) if r.status in ("queued", "granted") and r.id != request.id]
+    waiting = [
+        r for r in await queue(session, conference_id) if r.status in ("queued", "granted") and r.id != request.id
+    ]
     waiting.insert(min(position, len(waiting) + 1) - 1, request)
     for number, item in enumerate(waiting, start=1):
         item.position = number
@@ -178,7 +182,12 @@ async def _changed(session: AsyncSession, conference_id: int, request: SpeakingR
 async def queue_rows(session: AsyncSession, conference_id: int) -> list[Row[Any]]:
     """Every request of the conference in queue order, with its speaker's name and title and its point's name."""
     found = await session.execute(
-        select(REQUESTS, Participant.full_name, Participant.position.label("position_title"), Point.name.label("point_name"))
+        select(
+            REQUESTS,
+            Participant.full_name,
+            Participant.position.label("position_title"),
+            Point.name.label("point_name"),
+        )
         .join(Participant, Participant.id == REQUESTS.c.participant_id)
         .join(Point, Point.id == REQUESTS.c.point_id)
         .where(REQUESTS.c.conference_id == conference_id)
@@ -189,7 +198,9 @@ async def queue_rows(session: AsyncSession, conference_id: int) -> list[Row[Any]
 
 def row_view(row: Row[Any], limits: Limits) -> dict[str, Any]:
     """A request read by queue_rows, as request_dict shows it."""
-    return request_view(row, row.full_name, row.position_title, row.point_name, limits.of(row.time_limit_seconds, row.agenda_item_id))
+    return request_view(
+        row, row.full_name, row.position_title, row.point_name, limits.of(row.time_limit_seconds, row.agenda_item_id)
+    )
 
 
 async def queue_views(session: AsyncSession, conference_id: int) -> list[dict[str, Any]]:

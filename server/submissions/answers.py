@@ -42,7 +42,9 @@ async def answerable(session: AsyncSession, conference_id: int, comment_id: int,
     return comment
 
 
-async def answer_ruling(session: AsyncSession, conference_id: int, comment: Comment, agrees: bool, text: str | None) -> Comment:
+async def answer_ruling(
+    session: AsyncSession, conference_id: int, comment: Comment, agrees: bool, text: str | None
+) -> Comment:
     """Record the author's answer; refused before a ruling and after the close."""
     require_not_closed(await get_conference(session, conference_id))
     if comment.disposition is None:

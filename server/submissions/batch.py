@@ -64,7 +64,9 @@ class _Intake:
 
 
 async def _intake(session: AsyncSession, conference_id: int, steps: list[Submission]) -> _Intake:
-    conference, people = await read_intake(session, conference_id, [s.participant_id for s in steps], Conference.premoderation)
+    conference, people = await read_intake(
+        session, conference_id, [s.participant_id for s in steps], Conference.premoderation
+    )
     filed = [people[s.participant_id] for s in steps if s.on_behalf and s.participant_id in people]
     room = await room_of(session, filed)
     return _Intake(conference, people, {p.id for p in filed if room.stay_of(p.id) is not None})
@@ -149,9 +151,15 @@ async def _run_comments(session: AsyncSession, conference_id: int, steps: list[S
 async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[SubmitRemark]) -> list[Outcome]:
     intake = await _intake(session, conference_id, steps)
     named = {s.agenda_item_id for s in steps if s.agenda_item_id is not None}
-    items_here = set(
-        await session.scalars(select(AgendaItem.id).where(AgendaItem.conference_id == conference_id, AgendaItem.id.in_(named)))
-    ) if named else set()
+    items_here = (
+        set(
+            await session.scalars(
+                select(AgendaItem.id).where(AgendaItem.conference_id == conference_id, AgendaItem.id.in_(named))
+            )
+        )
+        if named
+        else set()
+    )
 
     def check(step: SubmitRemark) -> Row[Any]:
         person = intake.checked_author(conference_id, step)
@@ -176,7 +184,9 @@ async def _run_remarks(session: AsyncSession, conference_id: int, steps: list[Su
             "attachment_type": file and file.type, "attachment_size": file and file.size,
         })
     items = []
-    ids = await insert_rows(session, Remark.__table__, rows, ("participant_id", "agenda_item_id", "title", "body", "attachment_sha256"))
+    ids = await insert_rows(
+        session, Remark.__table__, rows, ("participant_id", "agenda_item_id", "title", "body", "attachment_sha256")
+    )
     await _stamp(session, Remark.__table__, rows, ids, remark_receipt)
     for row, (_, outcome, person) in zip(rows, accepted, strict=True):
         outcome.answer = remark_view(Remark(**row), author_of(person, person.point_name))

@@ -36,7 +36,9 @@ async def comment_counts(session: AsyncSession, conference_id: int) -> dict[str,
             .where(DraftSection.draft_id == draft.id, DraftSection.kind == "article")
             .order_by(DraftSection.position)
         ))
-    articles = {s.anchor: {"anchor": s.anchor, "title": s.title, "comments": 0, "proposed": 0, "ruled": 0} for s in sections}
+    articles = {
+        s.anchor: {"anchor": s.anchor, "title": s.title, "comments": 0, "proposed": 0, "ruled": 0} for s in sections
+    }
     tallies = await session.execute(
         select(Comment.section_anchor, func.count(), func.count(Comment.proposal_kind), func.count(Comment.disposition))
         .where(Comment.conference_id == conference_id, Comment.moderation == "approved")

@@ -65,7 +65,11 @@ def _comment_where(conference_id: int, f: CommentFilter) -> list[ColumnElement[b
     if f.point_id is not None:
         where.append(Comment.point_id == f.point_id)
     if f.article is not None:
-        where.append(or_(Comment.section_anchor == f.article, Comment.section_anchor.startswith(f.article + ".", autoescape=True)))
+        where.append(
+            or_(
+                Comment.section_anchor == f.article, Comment.section_anchor.startswith(f.article + ".", autoescape=True)
+            )
+        )
     if f.anchor is not None:
         where.append(Comment.section_anchor == f.anchor)
     if f.disposition == NOT_RULED:
@@ -109,7 +113,9 @@ async def list_comments(
     where = _comment_where(conference_id, f)
     total = await session.scalar(select(func.count()).select_from(Comment).where(*where))
     order = Comment.id.desc() if page.newest_first else Comment.id
-    rows = list(await session.scalars(select(Comment).where(*where).order_by(order).offset(page.offset).limit(page.limit)))
+    rows = list(
+        await session.scalars(select(Comment).where(*where).order_by(order).offset(page.offset).limit(page.limit))
+    )
     return await comment_dicts(session, rows), int(total or 0)
 
 
@@ -121,5 +127,7 @@ async def list_remarks(
     where = _remark_where(conference_id, f)
     total = await session.scalar(select(func.count()).select_from(Remark).where(*where))
     order = Remark.id.desc() if page.newest_first else Remark.id
-    rows = list(await session.scalars(select(Remark).where(*where).order_by(order).offset(page.offset).limit(page.limit)))
+    rows = list(
+        await session.scalars(select(Remark).where(*where).order_by(order).offset(page.offset).limit(page.limit))
+    )
     return await remark_dicts(session, rows), int(total or 0)

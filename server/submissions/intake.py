@@ -24,7 +24,9 @@ async def read_intake(
     session: AsyncSession, conference_id: int, participant_ids: Collection[int], *settings: InstrumentedAttribute[Any]
 ) -> tuple[Row[Any] | None, dict[int, Row[Any]]]:
     """The conference's status and the `settings` the run needs, and the authors with `point_name`, by id."""
-    conference = (await session.execute(select(Conference.status, *settings).where(Conference.id == conference_id))).one_or_none()
+    conference = (
+        await session.execute(select(Conference.status, *settings).where(Conference.id == conference_id))
+    ).one_or_none()
     found = await session.execute(
         select(PEOPLE, Point.name.label("point_name"))
         .join(Point, Point.id == PEOPLE.c.point_id)
@@ -34,7 +36,11 @@ async def read_intake(
 
 
 def author(
-    conference_id: int, conference: Row[Any] | None, people: dict[int, Row[Any]], participant_id: int, at_point: int | None
+    conference_id: int,
+    conference: Row[Any] | None,
+    people: dict[int, Row[Any]],
+    participant_id: int,
+    at_point: int | None,
 ) -> Row[Any]:
     """The author, or the first refusal that applies, in the order the API has always checked them."""
     if conference is None:

@@ -31,7 +31,9 @@ async def attachment_in_use(session: AsyncSession, sha256: str) -> bool:
 
 async def attachments_in_use(session: AsyncSession) -> set[str]:
     """The digests of every file a stored remark refers to."""
-    rows = await session.scalars(select(Remark.attachment_sha256).where(Remark.attachment_sha256.is_not(None)).distinct())
+    rows = await session.scalars(
+        select(Remark.attachment_sha256).where(Remark.attachment_sha256.is_not(None)).distinct()
+    )
     return {sha256 for sha256 in rows if sha256}
 
 
@@ -174,10 +176,16 @@ def author_answer_of(comment: Comment) -> dict[str, Any] | None:
     """The author's answer to the ruling, once given."""
     if comment.author_answered_at is None:
         return None
-    return {"agrees": comment.author_agrees, "text": comment.author_answer, "answered_at": iso(comment.author_answered_at)}
+    return {
+        "agrees": comment.author_agrees,
+        "text": comment.author_answer,
+        "answered_at": iso(comment.author_answered_at),
+    }
 
 
-def comment_view(comment: Comment, duplicates: list[int], numbers: dict[int, int], author: dict[str, Any]) -> dict[str, Any]:
+def comment_view(
+    comment: Comment, duplicates: list[int], numbers: dict[int, int], author: dict[str, Any]
+) -> dict[str, Any]:
     """The comment as clients see it, given the ids merged into it, the numbers it cites and its author."""
     return {
         "id": comment.id,

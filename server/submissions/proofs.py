@@ -25,7 +25,9 @@ async def _remark_number(session: AsyncSession, remark: Remark) -> int | None:
     """Its number among the record's remarks (approved ones, in the order they came in); None when not among them."""
     if remark.moderation != "approved":
         return None
-    before = or_(Remark.created_at < remark.created_at, and_(Remark.created_at == remark.created_at, Remark.id < remark.id))
+    before = or_(
+        Remark.created_at < remark.created_at, and_(Remark.created_at == remark.created_at, Remark.id < remark.id)
+    )
     count = await session.scalar(select(func.count(Remark.id)).where(
         Remark.conference_id == remark.conference_id, Remark.moderation == "approved", before))
     return (count or 0) + 1
@@ -34,13 +36,17 @@ async def _remark_number(session: AsyncSession, remark: Remark) -> int | None:
 async def _found(session: AsyncSession, conference_id: int, receipt: str) -> tuple[int | None, dict[str, Any]] | None:
     """The author of the contribution given this receipt, and what the answer says of it: kind, id, number and, for
     a comment, the provision it is on."""
-    comment = await session.scalar(select(Comment).where(Comment.conference_id == conference_id, Comment.receipt == receipt))
+    comment = await session.scalar(
+        select(Comment).where(Comment.conference_id == conference_id, Comment.receipt == receipt)
+    )
     if comment is not None:
         numbers = await comment_numbers(session, conference_id, [comment.id])
         anchor = comment.section_anchor
         return comment.participant_id, {"kind": "comment", "id": comment.id, "number": numbers[comment.id],
                                         "section": None if anchor is None else provision(anchor, "vi")}
-    remark = await session.scalar(select(Remark).where(Remark.conference_id == conference_id, Remark.receipt == receipt))
+    remark = await session.scalar(
+        select(Remark).where(Remark.conference_id == conference_id, Remark.receipt == receipt)
+    )
     if remark is None:
         return None
     return remark.participant_id, {"kind": "remark", "id": remark.id, "number": await _remark_number(session, remark),

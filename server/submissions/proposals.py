@@ -65,6 +65,8 @@ async def section_kinds(session: AsyncSession, draft_id: int | None, anchors: se
     if draft_id is None or not anchors:
         return {}
     rows = await session.execute(
-        select(DraftSection.anchor, DraftSection.kind).where(DraftSection.draft_id == draft_id, DraftSection.anchor.in_(anchors))
+        select(DraftSection.anchor, DraftSection.kind).where(
+            DraftSection.draft_id == draft_id, DraftSection.anchor.in_(anchors)
+        )
     )
     return {anchor: kind for anchor, kind in rows.all()}

@@ -62,7 +62,11 @@ def counter_wording(comment: Comment, ruling: Ruling, field: str = "adopted_text
     if comment.proposal_kind not in WORDED:
         raise Invalid(
             "Adopted wording replaces a proposed text; this comment proposes none to replace",
-            {field: "not for a delete proposal" if comment.proposal_kind == "delete" else "the comment proposes no wording"},
+            {
+                field: "not for a delete proposal"
+                if comment.proposal_kind == "delete"
+                else "the comment proposes no wording"
+            },
         )
 
 
@@ -75,7 +79,9 @@ async def _stale(session: AsyncSession, comment: Comment, revision: int) -> None
         )
 
 
-def _give(comment: Comment, disposition: str | None, response: str | None, at: datetime | None, adopted: str | None) -> None:
+def _give(
+    comment: Comment, disposition: str | None, response: str | None, at: datetime | None, adopted: str | None
+) -> None:
     comment.disposition, comment.response, comment.disposed_at = disposition, response, at
     comment.adopted_text = adopted
     # The author's answer was to the ruling this one replaces: the author may answer the new one.
@@ -126,7 +132,9 @@ async def dispose_many(session: AsyncSession, conference_id: int, rulings: list[
     ids = [r.comment_id for r in rulings]
     found = {
         c.id: c
-        for c in await session.scalars(select(Comment).where(Comment.conference_id == conference_id, Comment.id.in_(ids)))
+        for c in await session.scalars(
+            select(Comment).where(Comment.conference_id == conference_id, Comment.id.in_(ids))
+        )
     }
     missing = [i for i in ids if i not in found]
     if missing:
@@ -149,7 +157,9 @@ async def dispose_many(session: AsyncSession, conference_id: int, rulings: list[
     return [found[i] for i in ids]
 
 
-async def merge_comment(session: AsyncSession, conference_id: int, comment_id: int, into_id: int, revision: int) -> Comment:
+async def merge_comment(
+    session: AsyncSession, conference_id: int, comment_id: int, into_id: int, revision: int
+) -> Comment:
     """Mark a comment as a duplicate of another; its own duplicates move along, so no chain forms."""
     require_not_closed(await get_conference(session, conference_id))
     comment = await get_comment(session, conference_id, comment_id)

@@ -39,7 +39,9 @@ async def work_dicts(session: AsyncSession, comments: Sequence[Comment]) -> list
     """The staff's work on each comment: who has it, the drafted answer and the notes, in three queries."""
     ids = [c.id for c in comments]
     notes: dict[int, list[CommentNote]] = {i: [] for i in ids}
-    for note in await session.scalars(select(CommentNote).where(CommentNote.comment_id.in_(ids)).order_by(CommentNote.id)):
+    for note in await session.scalars(
+        select(CommentNote).where(CommentNote.comment_id.in_(ids)).order_by(CommentNote.id)
+    ):
         notes[note.comment_id].append(note)
     people = {u for c in comments for u in (c.assigned_to, c.drafted_by) if u is not None}
     people |= {n.user_id for group in notes.values() for n in group if n.user_id is not None}
@@ -100,13 +102,17 @@ async def staff(session: AsyncSession) -> list[dict[str, Any]]:
     return [{"id": u.id, "username": u.username, "full_name": u.full_name, "role": u.role} for u in rows]
 
 
-async def assign(session: AsyncSession, conference_id: int, comment_ids: list[int], user_id: int | None) -> list[dict[str, Any]]:
+async def assign(
+    session: AsyncSession, conference_id: int, comment_ids: list[int], user_id: int | None
+) -> list[dict[str, Any]]:
     """Hand comments to one account (None takes them back); all or nothing, every unknown id named."""
     require_not_closed(await get_conference(session, conference_id))
     if user_id is not None:
         user = await session.get(User, user_id)
         if user is None or user.role not in ASSIGNABLE:
-            raise Invalid("Comments are handed to a secretary or the chair", {"assigned_to": "not a secretary or chair account"})
+            raise Invalid(
+                "Comments are handed to a secretary or the chair", {"assigned_to": "not a secretary or chair account"}
+            )
     found = {
         c.id: c
         for c in await session.scalars(
@@ -127,7 +133,9 @@ async def assign(session: AsyncSession, conference_id: int, comment_ids: list[in
 def _may_draft(principal: Principal, comment: Comment) -> None:
     """A secretary drafts only what is handed to it; the chair and the secretariat draft anything."""
     if principal.role == "secretary" and comment.assigned_to != principal.user_id:
-        raise Forbidden("A secretary drafts the answer only to comments handed to it", {"assigned_to": comment.assigned_to})
+        raise Forbidden(
+            "A secretary drafts the answer only to comments handed to it", {"assigned_to": comment.assigned_to}
+        )
 
 
 async def save_draft(
@@ -156,7 +164,9 @@ async def approve(session: AsyncSession, conference_id: int, comment_id: int, re
     )
 
 
-async def add_note(session: AsyncSession, conference_id: int, comment_id: int, user_id: int | None, body: str) -> dict[str, Any]:
+async def add_note(
+    session: AsyncSession, conference_id: int, comment_id: int, user_id: int | None, body: str
+) -> dict[str, Any]:
     """A staff note on a comment; notes are kept even after the close, as the staff's own memory."""
     comment = await get_comment(session, conference_id, comment_id)
     session.add(CommentNote(conference_id=conference_id, comment_id=comment.id, user_id=user_id, body=body))
@@ -178,17 +188,26 @@ def template_dict(template: AnswerTemplate) -> dict[str, Any]:
 async def list_templates(session: AsyncSession, conference_id: int) -> list[dict[str, Any]]:
     await get_conference(session, conference_id)
     rows = await session.scalars(
-        select(AnswerTemplate).where(AnswerTemplate.conference_id == conference_id).order_by(AnswerTemplate.title, AnswerTemplate.id)
+        select(AnswerTemplate)
+        .where(AnswerTemplate.conference_id == conference_id)
+        .order_by(AnswerTemplate.title, AnswerTemplate.id)
     )
     return [template_dict(t) for t in rows]
 
 
-async def _template_changed(session: AsyncSession, conference_id: int, template_id: int, view: dict[str, Any] | None) -> None:
+async def _template_changed(
+    session: AsyncSession, conference_id: int, template_id: int, view: dict[str, Any] | None
+) -> None:
     await events.append(session, conference_id, payloads.answer_template_changed(template_id, view), events.STAFF)
 
 
 async def save_template(
-    session: AsyncSession, conference_id: int, template_id: int | None, title: str, disposition: str | None, response: str,
+    session: AsyncSession,
+    conference_id: int,
+    template_id: int | None,
+    title: str,
+    disposition: str | None,
+    response: str,
 ) -> dict[str, Any]:
     """Create a template (no id) or change one."""
     await get_conference(session, conference_id)
@@ -196,8 +215,15 @@ async def save_template(
         template = AnswerTemplate(conference_id=conference_id, title=title, disposition=disposition, response=response)
         session.add(template)
     else:
-        template = await in_conference(session, AnswerTemplate, conference_id, template_id, "answer template", "template_id")
-        template.title, template.disposition, template.response, template.updated_at = title, disposition, response, utcnow()
+        template = await in_conference(
+            session, AnswerTemplate, conference_id, template_id, "answer template", "template_id"
+        )
+        template.title, template.disposition, template.response, template.updated_at = (
+            title,
+            disposition,
+            response,
+            utcnow(),
+        )
     await session.flush()
     view = template_dict(template)
     await _template_changed(session, conference_id, template.id, view)
@@ -205,7 +231,9 @@ async def save_template(
 
 
 async def delete_template(session: AsyncSession, conference_id: int, template_id: int) -> dict[str, Any]:
-    template = await in_conference(session, AnswerTemplate, conference_id, template_id, "answer template", "template_id")
+    template = await in_conference(
+        session, AnswerTemplate, conference_id, template_id, "answer template", "template_id"
+    )
     view = template_dict(template)
     await session.delete(template)
     await _template_changed(session, conference_id, template_id, None)

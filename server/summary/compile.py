@@ -234,7 +234,11 @@ class _Compiler:
         if comment.participant_id is None or comment.point_id is None:
             return {"name": SECRETARIAT, "organization": None, "point": None}
         person = self.people[comment.participant_id]
-        return {"name": person.full_name, "organization": person.organization, "point": self.point_names[comment.point_id]}
+        return {
+            "name": person.full_name,
+            "organization": person.organization,
+            "point": self.point_names[comment.point_id],
+        }
 
     def comment_row(self, comment: Comment, copies: Sequence[Comment]) -> dict[str, Any]:
         return {
@@ -284,7 +288,9 @@ class _Compiler:
                 head = sections.get(anchor.split(".", 1)[0], sections[anchor])
                 label = provision(head.anchor, "vi")
                 group = {"anchor": head.anchor, "heading": f"{label}. {head.title}" if head.title else label}
-                placed.append(((1, head.position, head.anchor), (sections[anchor].position, comment.id), group, comment))
+                placed.append(
+                    ((1, head.position, head.anchor), (sections[anchor].position, comment.id), group, comment)
+                )
             else:
                 # The anchor left the draft in a later revision: kept apart, under the anchor it was made on.
                 group = {"anchor": anchor, "heading": anchor}
@@ -382,7 +388,9 @@ async def _attendance_counts(session: AsyncSession, conference_id: int) -> dict[
             Participant.point_id,
             func.count(),
             func.count(case((Participant.id.in_(in_person), 1))),
-            func.count(case((and_(Participant.id.not_in(in_person), Participant.id.in_(_stood_in_for(conference_id))), 1))),
+            func.count(
+                case((and_(Participant.id.not_in(in_person), Participant.id.in_(_stood_in_for(conference_id))), 1))
+            ),
         )
         .where(Participant.conference_id == conference_id, Participant.on_roster.is_(True))
         .group_by(Participant.point_id)
@@ -457,7 +465,9 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     first_stays = list({c.participant_id: c for c in reversed(special)}.values())
     items = await _all(
         session,
-        select(AgendaItem).where(AgendaItem.conference_id == conference_id).order_by(AgendaItem.position, AgendaItem.id),
+        select(AgendaItem)
+        .where(AgendaItem.conference_id == conference_id)
+        .order_by(AgendaItem.position, AgendaItem.id),
     )
     started = await _all(
         session,
@@ -481,7 +491,10 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
     # Staff notes are the staff's own: the record does not even say one was written.
     trail = await _all(session, select(AuditEntry).where(
         AuditEntry.conference_id == conference_id, AuditEntry.action != "comment.note").order_by(AuditEntry.id))
-    staff = {row[0]: row[1] or row[2] for row in (await session.execute(select(User.id, User.full_name, User.username))).all()}
+    staff = {
+        row[0]: row[1] or row[2]
+        for row in (await session.execute(select(User.id, User.full_name, User.username))).all()
+    }
 
     compiler = _Compiler(conference, points, people)
     # Numbered as they came in, every comment counted (the same numbers as submissions.comment_numbers).
@@ -493,7 +506,9 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "conference": compiler.conference_part(),
         # Dated by the close (set before the freeze compiles this), a preview by the start, in the workshop's zone.
         "document": document_part(
-            conference.record_header, title=conference.title, chair_name=conference.chair_name,
+            conference.record_header,
+            title=conference.title,
+            chair_name=conference.chair_name,
             dated=(conference.closed_at or conference.starts_at).astimezone(compiler.zone),
         ),
         "draft": None if draft is None else {"title": draft.title, "revision": draft.revision},
@@ -507,7 +522,9 @@ async def compile_summary(session: AsyncSession, conference_id: int) -> dict[str
         "comments": groups,
         "comment_totals": _comment_totals(comments, rows),
         "comments_by_point": compiler.comments_by_point(groups),
-        "revised_draft": None if draft is None else revised_draft(draft, draft_sections, rows, adopted_changes(approved)),
+        "revised_draft": None
+        if draft is None
+        else revised_draft(draft, draft_sections, rows, adopted_changes(approved)),
     }
     model["receipts"] = record_receipts(model)
     edited = conference.closing_statement

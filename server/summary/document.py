@@ -47,7 +47,9 @@ def date_text(moment: datetime, place: str | None) -> str:
     return f"{place}, {words}" if place else words[0].upper() + words[1:]
 
 
-def document_part(header: dict[str, Any] | None, *, title: str, chair_name: str | None, dated: datetime) -> dict[str, Any]:
+def document_part(
+    header: dict[str, Any] | None, *, title: str, chair_name: str | None, dated: datetime
+) -> dict[str, Any]:
     """`model["document"]`: the header with its defaults filled in, dated `dated` (already in the workshop's zone)."""
     h = header or {}
     party = h.get("style") == "party"

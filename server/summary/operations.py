@@ -23,7 +23,9 @@ async def closing_statement(session: AsyncSession, conference_id: int) -> dict[s
     return {**model["closing_statement"], "generated": generated_statement(model)}
 
 
-async def set_closing_statement(session: AsyncSession, conference_id: int, text: str | None, actor: str) -> dict[str, Any]:
+async def set_closing_statement(
+    session: AsyncSession, conference_id: int, text: str | None, actor: str
+) -> dict[str, Any]:
     """Store the chair's wording; `None` returns to the generated draft, which follows the figures until close."""
     conference = await get_conference(session, conference_id)
     require_not_closed(conference)

@@ -80,16 +80,26 @@ def _attendance(model: dict[str, Any]) -> dict[str, Any]:
         cells += [str(p[key]) for key in keys]
     totals = model["attendance"]["totals"]
     cells += ["Tổng cộng", *(str(totals[key]) for key in keys)]
-    return {"head": ["Điểm cầu", *(label for _, label in ATTENDANCE_COLUMNS)], "cells": cells, "legend": ATTENDANCE_LEGEND}
+    return {
+        "head": ["Điểm cầu", *(label for _, label in ATTENDANCE_COLUMNS)],
+        "cells": cells,
+        "legend": ATTENDANCE_LEGEND,
+    }
 
 
 def _lists(model: dict[str, Any]) -> list[dict[str, Any]]:
     lists = [
-        ("Đại biểu dự thay:", [f"{s['full_name']} dự thay {s['substitute_for']} ({s['point']})" for s in model["substitutions"]]),
-        ("Khách mời, đại biểu không có trong danh sách triệu tập:", [
-            f"{w['full_name']}" + (f", {w['organization']}" if w["organization"] else "") + f" ({w['point']})"
-            for w in model["walk_ins"]
-        ]),
+        (
+            "Đại biểu dự thay:",
+            [f"{s['full_name']} dự thay {s['substitute_for']} ({s['point']})" for s in model["substitutions"]],
+        ),
+        (
+            "Khách mời, đại biểu không có trong danh sách triệu tập:",
+            [
+                f"{w['full_name']}" + (f", {w['organization']}" if w["organization"] else "") + f" ({w['point']})"
+                for w in model["walk_ins"]
+            ],
+        ),
         ("Đại biểu vắng mặt:", [absentee_line(a) for a in model["absentees"]]),
     ]
     return [{"label": label, "items": [cell(item) for item in items]} for label, items in lists if items]
@@ -115,8 +125,12 @@ def _agenda(model: dict[str, Any]) -> list[str]:
             str(number),
             cell(item["title"]) + (" (không thực hiện)" if item["status"] == "skipped" else ""),
             cell(", ".join(v for v in (item["presenter"], item["point"]) if v)),
-            hour(item["planned_start"]), str(item["planned_minutes"]), hour(item["started_at"]), hour(item["finished_at"]),
-            "" if item["actual_minutes"] is None else str(item["actual_minutes"]), str(item["overrun_minutes"] or ""),
+            hour(item["planned_start"]),
+            str(item["planned_minutes"]),
+            hour(item["started_at"]),
+            hour(item["finished_at"]),
+            "" if item["actual_minutes"] is None else str(item["actual_minutes"]),
+            str(item["overrun_minutes"] or ""),
         ]
     return cells
 

@@ -214,7 +214,9 @@ def _attendance(model: dict[str, Any]) -> list[str]:
     if model["walk_ins"]:
         out += ["Khách mời, đại biểu không có trong danh sách triệu tập:", ""]
         out += [
-            f"- {_cell(w['full_name'])}" + (f", {_cell(w['organization'])}" if w["organization"] else "") + f" ({_cell(w['point'])})"
+            f"- {_cell(w['full_name'])}"
+            + (f", {_cell(w['organization'])}" if w["organization"] else "")
+            + f" ({_cell(w['point'])})"
             for w in model["walk_ins"]
         ]
         out.append("")
@@ -247,8 +249,15 @@ def _speakers(model: dict[str, Any]) -> list[str]:
     if not model["speakers"]:
         return out + ["Không có.", ""]
     rows = [
-        [str(n), _cell(s["full_name"]), _cell(s["point"]), _cell(s["topic"]), hour(s["started_at"]), hour(s["finished_at"]),
-         clock(s["duration_seconds"])]
+        [
+            str(n),
+            _cell(s["full_name"]),
+            _cell(s["point"]),
+            _cell(s["topic"]),
+            hour(s["started_at"]),
+            hour(s["finished_at"]),
+            clock(s["duration_seconds"]),
+        ]
         for n, s in enumerate(model["speakers"], start=1)
     ]
     return out + _table(["STT", "Người phát biểu", "Điểm cầu", "Nội dung", "Bắt đầu", "Kết thúc", "Thời lượng"], rows)
@@ -276,7 +285,11 @@ def _comments(model: dict[str, Any]) -> list[str]:
     if model["comments_by_point"]:
         rows = [[_cell(p["point"]), str(p["total"]), *(str(p[key]) for _, key in DISPOSITION_COUNTS)]
                 for p in model["comments_by_point"]]
-        out += ["Theo điểm cầu:", "", *_table(["Điểm cầu", "Tổng số", *(label for label, _ in DISPOSITION_COUNTS)], rows, 6)]
+        out += [
+            "Theo điểm cầu:",
+            "",
+            *_table(["Điểm cầu", "Tổng số", *(label for label, _ in DISPOSITION_COUNTS)], rows, 6),
+        ]
     return out
 
 
@@ -338,7 +351,10 @@ def _revised(model: dict[str, Any]) -> list[str]:
             out += [f"_{applied}_", ""]
         for note in section["notes"]:
             response = f": {_cell(note['response'])}" if note["response"] else ""
-            out += [f"> Ý kiến số {note['no']} ({_cell(note['authors'])}) – {NOTE_REASONS[note['reason']]}{response}", ""]
+            out += [
+                f"> Ý kiến số {note['no']} ({_cell(note['authors'])}) – {NOTE_REASONS[note['reason']]}{response}",
+                "",
+            ]
     return out
 
 
@@ -405,11 +421,24 @@ def render_html(
         frozen_at = datetime.fromisoformat(frozen_at).astimezone(zone).isoformat()
     template = _env.get_template("summary/summary.html")
     return template.render(
-        model=model, frozen=frozen, sha256=sha256, frozen_at=frozen_at, draft_marker=DRAFT_MARKER,
-        checksum_label=CHECKSUM_LABEL, receipts_label=RECEIPTS_LABEL, stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
-        disposition_counts=DISPOSITION_COUNTS, note_reasons=NOTE_REASONS, signers=SIGNERS,
-        sign_hint=SIGN_HINT, revision_legend=revision_legend, applied_line=applied_line, audit_header=AUDIT_HEADER, attendance_columns=ATTENDANCE_COLUMNS,
-        attendance_legend=ATTENDANCE_LEGEND, absentee_line=absentee_line,
+        model=model,
+        frozen=frozen,
+        sha256=sha256,
+        frozen_at=frozen_at,
+        draft_marker=DRAFT_MARKER,
+        checksum_label=CHECKSUM_LABEL,
+        receipts_label=RECEIPTS_LABEL,
+        stylesheet=STYLESHEET.read_text(encoding="utf-8") if standalone else None,
+        disposition_counts=DISPOSITION_COUNTS,
+        note_reasons=NOTE_REASONS,
+        signers=SIGNERS,
+        sign_hint=SIGN_HINT,
+        revision_legend=revision_legend,
+        applied_line=applied_line,
+        audit_header=AUDIT_HEADER,
+        attendance_columns=ATTENDANCE_COLUMNS,
+        attendance_legend=ATTENDANCE_LEGEND,
+        absentee_line=absentee_line,
     )
 
 

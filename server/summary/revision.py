@@ -1,4 +1,5 @@
 """The record's revised draft ("Dự thảo sau tiếp thu"): made from the revised draft, changes marked, open points flagged."""
+
 from __future__ import annotations
 
 import difflib

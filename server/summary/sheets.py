@@ -78,7 +78,9 @@ class _Recorded:
             self.arrived.setdefault(stay.participant_id, stay.checked_in_at)
             if stay.substitute_for_id is None and not stay.walk_in:
                 self.in_person.add(stay.participant_id)
-            elif stay.substitute_for_id is not None and stay.participant_id not in self.stood_in[stay.substitute_for_id]:
+            elif (
+                stay.substitute_for_id is not None and stay.participant_id not in self.stood_in[stay.substitute_for_id]
+            ):
                 self.stood_in[stay.substitute_for_id].append(stay.participant_id)
 
     def time(self, participant_id: int) -> str:
@@ -132,12 +134,16 @@ def _counted(conference_id: int, point_id: int | None) -> ColumnElement[bool]:
     if point_id is None:
         return counted
     here = select(Participant.id).where(Participant.conference_id == conference_id, Participant.point_id == point_id)
-    return counted & or_(Checkin.point_id == point_id, Checkin.participant_id.in_(here), Checkin.substitute_for_id.in_(here))
+    return counted & or_(
+        Checkin.point_id == point_id, Checkin.participant_id.in_(here), Checkin.substitute_for_id.in_(here)
+    )
 
 
 async def _stays(session: AsyncSession, conference_id: int, point_id: int | None) -> list[_Stay]:
     rows = await session.execute(
-        select(Checkin.participant_id, Checkin.point_id, Checkin.substitute_for_id, Checkin.walk_in, Checkin.checked_in_at)
+        select(
+            Checkin.participant_id, Checkin.point_id, Checkin.substitute_for_id, Checkin.walk_in, Checkin.checked_in_at
+        )
         .where(_counted(conference_id, point_id))
         .order_by(Checkin.checked_in_at, Checkin.id)
     )
@@ -154,7 +160,9 @@ async def _people(session: AsyncSession, conference_id: int, point_id: int | Non
             Participant.id.in_(stays.with_only_columns(Checkin.substitute_for_id)),
         )
     rows = await session.execute(
-        select(*PERSON).where(Participant.conference_id == conference_id, mine).order_by(Participant.sort_key, Participant.id)
+        select(*PERSON)
+        .where(Participant.conference_id == conference_id, mine)
+        .order_by(Participant.sort_key, Participant.id)
     )
     return {p.id: p for p in rows.all()}
 
@@ -186,10 +194,16 @@ class Sheets:
         return await sheets_pdf(self.data, self.created)
 
 
-async def attendance_sheets(session: AsyncSession, conference_id: int, when: str, point_id: int | None = None) -> Sheets:
+async def attendance_sheets(
+    session: AsyncSession, conference_id: int, when: str, point_id: int | None = None
+) -> Sheets:
     """The sheets of one point, or of every point in the points' order (the host first, then by code)."""
     conference = await get_conference(session, conference_id)
-    points = [await get_point(session, conference_id, point_id)] if point_id is not None else await list_points(session, conference_id)
+    points = (
+        [await get_point(session, conference_id, point_id)]
+        if point_id is not None
+        else await list_points(session, conference_id)
+    )
     zone = ZoneInfo(conference.timezone)
     stays = await _stays(session, conference_id, point_id) if when == "after" else []
     people = await _people(session, conference_id, point_id, when == "after")
@@ -204,7 +218,9 @@ async def attendance_sheets(session: AsyncSession, conference_id: int, when: str
         dated=conference.starts_at.astimezone(zone),
     )
     data = {
-        "header": {key: document[key] for key in ("parent_body", "issuing_body", "national_title", "motto", "date_text")},
+        "header": {
+            key: document[key] for key in ("parent_body", "issuing_body", "national_title", "motto", "date_text")
+        },
         "title": TITLE,
         "workshop": conference.title,
         "note": NOTES[when],

@@ -1,4 +1,5 @@
 """The frozen summary PDF signed with PAdES (B-B) by the configured certificate, with a visible field on the last page."""
+
 from __future__ import annotations
 
 import io
@@ -39,11 +40,15 @@ class _Stamp(content.PdfContent):
 class _SignerAt(signers.PdfSigner):
     """pyHanko's signer, with the signing time the stamp shows rather than its own later reading of the clock."""
 
-    def __init__(self, when: datetime, meta: signers.PdfSignatureMetadata, signer: signers.Signer, style: StaticStampStyle) -> None:
+    def __init__(
+        self, when: datetime, meta: signers.PdfSignatureMetadata, signer: signers.Signer, style: StaticStampStyle
+    ) -> None:
         super().__init__(meta, signer=signer, stamp_style=style)
         self.when = when
 
-    def init_signing_session(self, pdf_out: IncrementalPdfFileWriter, existing_fields_only: bool = False) -> signers.PdfSigningSession:
+    def init_signing_session(
+        self, pdf_out: IncrementalPdfFileWriter, existing_fields_only: bool = False
+    ) -> signers.PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self.when
         return session
@@ -59,9 +64,13 @@ def sign_pdf(pdf: bytes, p12: Path, password: str | None, *, when: datetime) -> 
     name = signer.signing_cert.subject.native.get("common_name") or signer.subject_name
     stamp = typeset("signature", {"signer": name, "time": signing_time_text(when)}, created=when, standards=())
     width, height = _page_size(stamp)
-    meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height)))
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height))
+    )
     _tag(writer, f"Ký số bởi: {name}, thời gian: {signing_time_text(when)}")
     style = StaticStampStyle(background=_Stamp(stamp), border_width=0)
     out = io.BytesIO()

@@ -69,7 +69,10 @@ def trust_roots(paths: Sequence[Path]) -> list[Any]:
         try:
             roots.extend(load_certs_from_pemder([str(path)]))
         except (OSError, ValueError):
-            raise NotVerified("chứng thư", f"không đọc được chứng thư tin cậy {path}: không có tệp, hoặc không phải chứng thư PEM hay DER") from None
+            raise NotVerified(
+                "chứng thư",
+                f"không đọc được chứng thư tin cậy {path}: không có tệp, hoặc không phải chứng thư PEM hay DER",
+            ) from None
     return roots
 
 
@@ -91,20 +94,25 @@ async def verify_pdf(data: bytes, settings: Settings, roots: Sequence[Any] = ())
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or reader.xrefs.total_revisions != 2:
         raise NotVerified("toàn vẹn", "tệp đã bị thay đổi sau khi ký: chữ ký không còn phủ toàn bộ tệp")
     if roots and not status.trusted:
-        raise NotVerified("chứng thư", "chứng thư số của người ký không được cấp bởi chứng thư tin cậy đã cho (--trust)")
+        raise NotVerified(
+            "chứng thư", "chứng thư số của người ký không được cấp bởi chứng thư tin cậy đã cho (--trust)"
+        )
     original = reader.get_historical_resolver(0)
     conference_id, sha256 = _seal(original)
     record = await _frozen_record(settings, conference_id)
     if record.sha256 != sha256:
         raise NotVerified(
-            "biên bản", f"không phải biên bản đã khóa sổ của hội thảo số {conference_id}: mã SHA-256 trong tệp khác mã đã khóa sổ",
+            "biên bản",
+            f"không phải biên bản đã khóa sổ của hội thảo số {conference_id}: mã SHA-256 trong tệp khác mã đã khóa sổ",
         )
     if not _only_the_signature_added(reader, original, signature):
         raise NotVerified("biên bản", "lần ký đã sửa cả nội dung biên bản, không chỉ thêm chữ ký")
     remade = await made_pdf(record)
     ends = STARTXREF.search(remade)
     if not data.startswith(remade) or ends is None or int(ends[1]) != reader.xrefs.get_startxref_for_revision(0):
-        raise NotVerified("biên bản", f"nội dung được ký khác biên bản làm lại từ bản đã khóa sổ của hội thảo số {conference_id}")
+        raise NotVerified(
+            "biên bản", f"nội dung được ký khác biên bản làm lại từ bản đã khóa sổ của hội thảo số {conference_id}"
+        )
     signer = status.signing_cert.subject.native.get("common_name") or status.signing_cert.subject.human_friendly
     signed_at = status.signer_reported_dt.astimezone(record.dated.tzinfo) if status.signer_reported_dt else None
     return Verified(conference_id, sha256, signer, signed_at, bool(roots) and status.trusted)
@@ -113,7 +121,11 @@ async def verify_pdf(data: bytes, settings: Settings, roots: Sequence[Any] = ())
 def report(verified: Verified) -> list[str]:
     """What `diemcau verify` prints for a file that passed."""
     when = f" lúc {signing_time_text(verified.signed_at)}" if verified.signed_at else ""
-    trust = "cấp bởi chứng thư tin cậy đã cho (--trust)" if verified.trusted else "chưa kiểm tra nguồn cấp (thêm --trust CA.pem để kiểm tra)"
+    trust = (
+        "cấp bởi chứng thư tin cậy đã cho (--trust)"
+        if verified.trusted
+        else "chưa kiểm tra nguồn cấp (thêm --trust CA.pem để kiểm tra)"
+    )
     return [
         f"Chữ ký số: nguyên vẹn, phủ toàn bộ tệp, không sửa đổi sau khi ký; ký bởi {verified.signer}{when}",
         f"Chứng thư: {trust}",
@@ -159,7 +171,9 @@ async def _frozen_record(settings: Settings, conference_id: int) -> SummaryRecor
     return record
 
 
-def _only_the_signature_added(reader: PdfFileReader, original: HistoricalResolver, signature: EmbeddedPdfSignature) -> bool:
+def _only_the_signature_added(
+    reader: PdfFileReader, original: HistoricalResolver, signature: EmbeddedPdfSignature
+) -> bool:
     """The signing revision changes nothing of the document as made but what holds and shows the signature field."""
     try:
         signed = reader.get_historical_resolver(1)
@@ -230,4 +244,6 @@ def _references(holder: generic.DictionaryObject, key: str) -> list[generic.Refe
 
 
 def _same_except(old: generic.DictionaryObject, new: generic.DictionaryObject, keys: set[str]) -> bool:
-    return {key: old.raw_get(key) for key in old if key not in keys} == {key: new.raw_get(key) for key in new if key not in keys}
+    return {key: old.raw_get(key) for key in old if key not in keys} == {
+        key: new.raw_get(key) for key in new if key not in keys
+    }

@@ -711,7 +711,11 @@ def _remarks(model: dict[str, Any]) -> str:
         facts = [("Tác giả", remark["author"]), ("Chức vụ", remark["position"]), ("Đơn vị", remark["organization"]),
                  ("Điểm cầu", remark["point"]), ("Mục chương trình", remark["agenda_item"])]
         byline = "\n".join(f"{label}: {_text(value)}" for label, value in facts if value)
-        out += [_heading(f"{number}. {_text(remark['title'])}", 3), _p(_run(byline, _ITALIC)), _paragraphs(remark["body"])]
+        out += [
+            _heading(f"{number}. {_text(remark['title'])}", 3),
+            _p(_run(byline, _ITALIC)),
+            _paragraphs(remark["body"]),
+        ]
     return "".join(out)
 
 

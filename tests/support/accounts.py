@@ -37,7 +37,15 @@ def csrf_of(server: Server, token: str) -> str:
 
 def create_user_cli(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DIEMCAU_SECRET_KEY": "test-secret-cli"}
-    command_line = [sys.executable, "-m", "server", "create-user", "--database-url", f"sqlite+aiosqlite:///{database}", *args]
+    command_line = [
+        sys.executable,
+        "-m",
+        "server",
+        "create-user",
+        "--database-url",
+        f"sqlite+aiosqlite:///{database}",
+        *args,
+    ]
     return subprocess.run(command_line, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
 
 

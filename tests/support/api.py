@@ -22,7 +22,9 @@ async def point_ids(call: Call, server: Server) -> dict[str, int]:
 
 
 async def first_at(call: Call, server: Server, code: str) -> int:
-    return int((await call("GET", server.api("/participants"), server.tokens["operators"][code])).body["items"][0]["id"])
+    return int(
+        (await call("GET", server.api("/participants"), server.tokens["operators"][code])).body["items"][0]["id"]
+    )
 
 
 async def seq(call: Call, server: Server) -> int:
@@ -45,8 +47,12 @@ async def people(call: Call, s: Server) -> tuple[str, str]:
     return s.tokens["delegates"][str(ids[AUTHOR])], s.tokens["delegates"][str(ids[OTHER])]
 
 
-async def comment(call: Call, s: Server, token: str, anchor: str | None, body: str, proposed: str | None = None) -> dict[str, Any]:
-    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
+async def comment(
+    call: Call, s: Server, token: str, anchor: str | None, body: str, proposed: str | None = None
+) -> dict[str, Any]:
+    reply = await call(
+        "POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": body, "proposed_text": proposed}
+    )
     assert reply.status == 201, reply.body
     return dict(reply.body)
 
@@ -59,7 +65,9 @@ async def rule(call: Call, s: Server, item: dict[str, Any], disposition: str, re
 
 
 async def propose(call: Call, s: Server, token: str, anchor: str, proposal: dict[str, Any]) -> dict[str, Any]:
-    reply = await call("POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": "Đề xuất.", "proposal": proposal})
+    reply = await call(
+        "POST", s.api("/comments"), token, json={"section_anchor": anchor, "body": "Đề xuất.", "proposal": proposal}
+    )
     assert reply.status == 201, reply.body
     return dict(reply.body)
 
@@ -74,7 +82,9 @@ async def present_at_hgi(call: Call, s: Server, count: int) -> list[dict[str, An
 
 
 async def ask(call: Call, s: Server, person: dict[str, Any]) -> dict[str, Any]:
-    reply = await call("POST", s.api("/speaking-requests"), s.tokens["operators"]["HGI"], json={"participant_id": person["id"]})
+    reply = await call(
+        "POST", s.api("/speaking-requests"), s.tokens["operators"]["HGI"], json={"participant_id": person["id"]}
+    )
     assert reply.status == 201, reply.body
     return reply.body
 
@@ -93,11 +103,20 @@ class Fresh:
 
 async def new_conference(call: Call, server: Server, title: str = "Hội thảo góp ý dự thảo") -> Fresh:
     admin = server.tokens["admin"]
-    created = await call("POST", f"{server.base_url}/api/v1/conferences", admin, json={"title": title, "starts_at": "2026-03-02T08:00:00+07:00"})
+    created = await call(
+        "POST",
+        f"{server.base_url}/api/v1/conferences",
+        admin,
+        json={"title": title, "starts_at": "2026-03-02T08:00:00+07:00"},
+    )
     assert created.status == 201 and created.body["status"] == "draft", created.body
     base = f"{server.base_url}/api/v1/conferences/{created.body['id']}"
     point = await call("POST", base + "/points", admin, json={"code": "HN", "name": "Hà Nội", "is_host": True})
-    person = await call("POST", base + "/participants", admin, json={"full_name": "Lê Thị Hoa", "point_id": point.body["id"]})
-    invitation = await call("POST", base + "/invitations", admin, json={"role": "delegate", "participant_id": person.body["id"]})
+    person = await call(
+        "POST", base + "/participants", admin, json={"full_name": "Lê Thị Hoa", "point_id": point.body["id"]}
+    )
+    invitation = await call(
+        "POST", base + "/invitations", admin, json={"role": "delegate", "participant_id": person.body["id"]}
+    )
     assert invitation.status == 201, invitation.body
     return Fresh(base, created.body["id"], invitation.body["token"])

@@ -47,7 +47,15 @@ SMALLEST_TEXT = """() => {
   return Math.min(...sizes);
 }"""
 # Every file of the record the consoles offer, in the order of their links.
-FILES = ["summary.html", "summary.md", "summary.json", "summary.docx", "summary.pdf", "summary.pdfa", "revised-draft.docx"]
+FILES = [
+    "summary.html",
+    "summary.md",
+    "summary.json",
+    "summary.docx",
+    "summary.pdf",
+    "summary.pdfa",
+    "revised-draft.docx",
+]
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -104,7 +112,9 @@ class Consoles:
         if path is not None:
             await page.goto(server.base_url + path)
         if await page.locator("#live-status").count():
-            await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
+            await expect(page.locator("#live-status")).to_have_attribute(
+                "data-state", "online", timeout=LIVE_TIMEOUT_MS
+            )
         return page
 
     def unexpected(self) -> list[str]:

@@ -44,7 +44,9 @@ class WordDraft:
 
     def abstract(self, *levels: str) -> str:
         """A new abstract list; abstractNum elements go before every w:num, as the schema wants."""
-        abstract_id = str(1 + max(int(a.get(qn("w:abstractNumId"))) for a in self.numbering.iterchildren(qn("w:abstractNum"))))
+        abstract_id = str(
+            1 + max(int(a.get(qn("w:abstractNumId"))) for a in self.numbering.iterchildren(qn("w:abstractNum")))
+        )
         element = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
                             f'<w:multiLevelType w:val="multilevel"/>{"".join(levels)}</w:abstractNum>')
         self.numbering.find(qn("w:num")).addprevious(element)
@@ -78,7 +80,9 @@ class WordDraft:
         paragraph = self.document.add_paragraph(text, style=style)
         if num_id is not None:
             lvl = f'<w:ilvl w:val="{ilvl}"/>' if ilvl is not None else ""
-            paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}>{lvl}<w:numId w:val="{num_id}"/></w:numPr>'))
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {nsdecls("w")}>{lvl}<w:numId w:val="{num_id}"/></w:numPr>')
+            )
         return paragraph
 
     def bytes(self) -> bytes:

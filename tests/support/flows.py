@@ -45,7 +45,10 @@ async def demo_workshop_end_to_end(server: Server, call: Call, listen: Any) -> N
     assert len(totals) < 10 and {p["code"] for e in totals for p in e["data"]["points"]} == {"HGI", "CTO"}
     assert "attendance.checked_in" not in display.types()
     await cto_operator.totals_until(lambda t: t["present"] == 10)
-    assert sorted(e["data"]["full_name"] for e in cto_operator.events if e["type"] == "attendance.checked_in") == checked["CTO"]
+    assert (
+        sorted(e["data"]["full_name"] for e in cto_operator.events if e["type"] == "attendance.checked_in")
+        == checked["CTO"]
+    )
 
     sheet = (await call("GET", s.api("/attendance"), t["chair"])).body
     by_code = {p["code"]: p for p in sheet["points"]}
@@ -62,17 +65,29 @@ async def demo_workshop_end_to_end(server: Server, call: Call, listen: Any) -> N
 
     me = t["delegates"][str(author)]
     remark = await call(
-        "POST", s.api("/remarks"), me,
-        json={"title": "Tham luận của Tỉnh ủy Hậu Giang", "body": "Đề nghị sớm ban hành quy chế.", "agenda_item_id": agenda[2]["id"]},
+        "POST",
+        s.api("/remarks"),
+        me,
+        json={
+            "title": "Tham luận của Tỉnh ủy Hậu Giang",
+            "body": "Đề nghị sớm ban hành quy chế.",
+            "agenda_item_id": agenda[2]["id"],
+        },
     )
     assert remark.status == 201, remark.body
     comments = []
     for anchor, body, proposed in (
         ("dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", None),
-        ("dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "đ) Hai bên trao đổi trực tiếp trước khi quyết định;"),
+        (
+            "dieu-6.khoan-1.diem-dd",
+            "Bổ sung bước trao đổi trực tiếp.",
+            "đ) Hai bên trao đổi trực tiếp trước khi quyết định;",
+        ),
         (None, "Dự thảo cần ngắn gọn hơn.", None),
     ):
-        reply = await call("POST", s.api("/comments"), me, json={"section_anchor": anchor, "body": body, "proposed_text": proposed})
+        reply = await call(
+            "POST", s.api("/comments"), me, json={"section_anchor": anchor, "body": body, "proposed_text": proposed}
+        )
         assert reply.status == 201, reply.body
         assert reply.body["revision"] == 1 and reply.body["draft_revision"] == 1
         comments.append(reply.body)
@@ -81,7 +96,11 @@ async def demo_workshop_end_to_end(server: Server, call: Call, listen: Any) -> N
     await author_socket.wait_for("comment.submitted", 3)
     assert "comment.submitted" not in other_socket.types() and "remark.submitted" not in display.types()
 
-    rulings = [("accepted", "Tiếp thu, bổ sung vào Điều 3."), ("partly_accepted", "Tiếp thu một phần."), ("noted", "Ghi nhận.")]
+    rulings = [
+        ("accepted", "Tiếp thu, bổ sung vào Điều 3."),
+        ("partly_accepted", "Tiếp thu một phần."),
+        ("noted", "Ghi nhận."),
+    ]
     for comment, (disposition, response) in zip(comments, rulings, strict=True):
         reply = await call(
             "PATCH", s.api(f"/comments/{comment['id']}"), t["chair"],
@@ -106,7 +125,10 @@ async def demo_workshop_end_to_end(server: Server, call: Call, listen: Any) -> N
     assert markdown.endswith(seal)
     assert summary["sha256"] == hashlib.sha256(markdown[: -len(seal)].encode()).hexdigest()
     assert summary["frozen"] is True and summary["frozen_at"]
-    points = {p["code"]: (p["expected"], p["invited_present"], p["absent"], p["people"]) for p in summary["attendance"]["points"]}
+    points = {
+        p["code"]: (p["expected"], p["invited_present"], p["absent"], p["people"])
+        for p in summary["attendance"]["points"]
+    }
     assert points["HGI"] == (11, 5, 6, 5) and points["CTO"] == (11, 5, 6, 5) and points["AGG"] == (11, 0, 11, 0)
     assert summary["attendance"]["totals"]["invited_present"] == 10
     # The close ends the item still running, at the close time: the record holds no item without its end.
@@ -118,13 +140,41 @@ async def demo_workshop_end_to_end(server: Server, call: Call, listen: Any) -> N
         ("Tham luận của Tỉnh ủy Hậu Giang", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", "Đề nghị sớm ban hành quy chế.")
     ]
     rows = [row for group in summary["comments"] for row in group["rows"]]
-    assert [(r["no"], r["anchor"], r["body"], r["authors"][0]["name"], r["authors"][0]["point"], r["proposed_text"],
-             r["disposition"], r["response"]) for r in rows] == [
+    assert [
+        (
+            r["no"],
+            r["anchor"],
+            r["body"],
+            r["authors"][0]["name"],
+            r["authors"][0]["point"],
+            r["proposed_text"],
+            r["disposition"],
+            r["response"],
+        )
+        for r in rows
+    ] == [
         # Numbered as they came in (the inbox's numbers), listed in the draft's order.
         (3, None, "Dự thảo cần ngắn gọn hơn.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "noted", "Ghi nhận."),
-        (1, "dieu-3", "Cần nêu rõ nguyên tắc phối hợp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang", None, "accepted", "Tiếp thu, bổ sung vào Điều 3."),
-        (2, "dieu-6.khoan-1.diem-dd", "Bổ sung bước trao đổi trực tiếp.", "Nghiêm Xuân Thành", "Điểm cầu Hậu Giang",
-         "đ) Hai bên trao đổi trực tiếp trước khi quyết định;", "partly_accepted", "Tiếp thu một phần."),
+        (
+            1,
+            "dieu-3",
+            "Cần nêu rõ nguyên tắc phối hợp.",
+            "Nghiêm Xuân Thành",
+            "Điểm cầu Hậu Giang",
+            None,
+            "accepted",
+            "Tiếp thu, bổ sung vào Điều 3.",
+        ),
+        (
+            2,
+            "dieu-6.khoan-1.diem-dd",
+            "Bổ sung bước trao đổi trực tiếp.",
+            "Nghiêm Xuân Thành",
+            "Điểm cầu Hậu Giang",
+            "đ) Hai bên trao đổi trực tiếp trước khi quyết định;",
+            "partly_accepted",
+            "Tiếp thu một phần.",
+        ),
     ]
     assert "Điều 6, khoản 1, điểm đ" in markdown and "Nghiêm Xuân Thành" in markdown
     html = (await call("GET", s.api("/summary.html"), t["chair"])).body
@@ -153,7 +203,9 @@ async def rejoin_replays_exactly_the_missed_events(server: Server, call: Call, l
     await chair.client.disconnect()
 
     await call("POST", s.api("/agenda/next"), t["chair"], json={"expected_current_id": None})
-    await call("POST", s.api(f"/points/{people[0]['point_id']}/status"), t["operators"]["HGI"], json={"link": "degraded"})
+    await call(
+        "POST", s.api(f"/points/{people[0]['point_id']}/status"), t["operators"]["HGI"], json={"link": "degraded"}
+    )
     missed = await call("GET", s.api(f"/events?after={last}"), t["chair"])
     assert [e["type"] for e in missed.body["items"]] == ["agenda.item_started", "point.status_changed"]
     await call("DELETE", s.api(f"/checkins/{people[0]['id']}"), t["operators"]["HGI"])
@@ -180,4 +232,6 @@ async def rejoin_sees_only_what_the_role_may_see(server: Server, call: Call, lis
     await display.wait_for("attendance.totals_changed", timeout=2)
     assert [e["type"] for e in display.events] == ["attendance.totals_changed"]
     other_operator = await listen(s, t["operators"]["CTO"], after_seq=start)
-    assert [e["type"] for e in other_operator.events if e["type"].startswith("attendance.")] == ["attendance.totals_changed"]
+    assert [e["type"] for e in other_operator.events if e["type"].startswith("attendance.")] == [
+        "attendance.totals_changed"
+    ]

@@ -137,51 +137,67 @@ def upgrade() -> None:
     with op.batch_alter_table('draft_section', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draft_section_draft_id'), ['draft_id'], unique=False)
 
-    op.create_table('participant',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('point_id', sa.Integer(), nullable=False),
-    sa.Column('full_name', sa.Text(), nullable=False),
-    sa.Column('position', sa.Text(), nullable=True),
-    sa.Column('organization', sa.Text(), nullable=True),
-    sa.Column('role_in_meeting', sa.Text(), nullable=True),
-    sa.Column('email', sa.Text(), nullable=True),
-    sa.Column('phone', sa.Text(), nullable=True),
-    sa.Column('search_key', sa.Text(), nullable=False),
-    sa.Column('on_roster', sa.Boolean(), nullable=False),
-    sa.Column('substitute_for_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_participant_conference_id_conference')),
-    sa.ForeignKeyConstraint(['point_id'], ['point.id'], name=op.f('fk_participant_point_id_point')),
-    sa.ForeignKeyConstraint(['substitute_for_id'], ['participant.id'], name=op.f('fk_participant_substitute_for_id_participant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_participant'))
+    op.create_table(
+        "participant",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("full_name", sa.Text(), nullable=False),
+        sa.Column("position", sa.Text(), nullable=True),
+        sa.Column("organization", sa.Text(), nullable=True),
+        sa.Column("role_in_meeting", sa.Text(), nullable=True),
+        sa.Column("email", sa.Text(), nullable=True),
+        sa.Column("phone", sa.Text(), nullable=True),
+        sa.Column("search_key", sa.Text(), nullable=False),
+        sa.Column("on_roster", sa.Boolean(), nullable=False),
+        sa.Column("substitute_for_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conference_id"], ["conference.id"], name=op.f("fk_participant_conference_id_conference")
+        ),
+        sa.ForeignKeyConstraint(["point_id"], ["point.id"], name=op.f("fk_participant_point_id_point")),
+        sa.ForeignKeyConstraint(
+            ["substitute_for_id"], ["participant.id"], name=op.f("fk_participant_substitute_for_id_participant")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_participant")),
     )
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participant_conference_id'), ['conference_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_participant_point_id'), ['point_id'], unique=False)
 
-    op.create_table('checkin',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('point_id', sa.Integer(), nullable=False),
-    sa.Column('participant_id', sa.Integer(), nullable=False),
-    sa.Column('substitute_for_id', sa.Integer(), nullable=True),
-    sa.Column('walk_in', sa.Boolean(), nullable=False),
-    sa.Column('checked_in_at', sa.DateTime(), nullable=False),
-    sa.Column('checked_out_at', sa.DateTime(), nullable=True),
-    sa.Column('checked_in_by', sa.String(length=64), nullable=True),
-    sa.Column('checked_out_by', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_checkin_conference_id_conference')),
-    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_checkin_participant_id_participant')),
-    sa.ForeignKeyConstraint(['point_id'], ['point.id'], name=op.f('fk_checkin_point_id_point')),
-    sa.ForeignKeyConstraint(['substitute_for_id'], ['participant.id'], name=op.f('fk_checkin_substitute_for_id_participant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkin'))
+    op.create_table(
+        "checkin",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("substitute_for_id", sa.Integer(), nullable=True),
+        sa.Column("walk_in", sa.Boolean(), nullable=False),
+        sa.Column("checked_in_at", sa.DateTime(), nullable=False),
+        sa.Column("checked_out_at", sa.DateTime(), nullable=True),
+        sa.Column("checked_in_by", sa.String(length=64), nullable=True),
+        sa.Column("checked_out_by", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["conference_id"], ["conference.id"], name=op.f("fk_checkin_conference_id_conference")),
+        sa.ForeignKeyConstraint(
+            ["participant_id"], ["participant.id"], name=op.f("fk_checkin_participant_id_participant")
+        ),
+        sa.ForeignKeyConstraint(["point_id"], ["point.id"], name=op.f("fk_checkin_point_id_point")),
+        sa.ForeignKeyConstraint(
+            ["substitute_for_id"], ["participant.id"], name=op.f("fk_checkin_substitute_for_id_participant")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checkin")),
     )
     with op.batch_alter_table('checkin', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkin_conference_id'), ['conference_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkin_participant_id'), ['participant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_checkin_point_id'), ['point_id'], unique=False)
-        batch_op.create_index('uq_checkin_present', ['participant_id'], unique=True, sqlite_where=sa.text('checked_out_at IS NULL'), postgresql_where=sa.text('checked_out_at IS NULL'))
+        batch_op.create_index(
+            "uq_checkin_present",
+            ["participant_id"],
+            unique=True,
+            sqlite_where=sa.text("checked_out_at IS NULL"),
+            postgresql_where=sa.text("checked_out_at IS NULL"),
+        )
 
     op.create_table('comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -208,21 +224,26 @@ def upgrade() -> None:
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comment_conference_id'), ['conference_id'], unique=False)
 
-    op.create_table('invitation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('point_id', sa.Integer(), nullable=True),
-    sa.Column('participant_id', sa.Integer(), nullable=True),
-    sa.Column('nonce', sa.String(length=64), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_invitation_conference_id_conference')),
-    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_invitation_participant_id_participant')),
-    sa.ForeignKeyConstraint(['point_id'], ['point.id'], name=op.f('fk_invitation_point_id_point')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitation')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_invitation_token_hash'))
+    op.create_table(
+        "invitation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=True),
+        sa.Column("participant_id", sa.Integer(), nullable=True),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["conference_id"], ["conference.id"], name=op.f("fk_invitation_conference_id_conference")
+        ),
+        sa.ForeignKeyConstraint(
+            ["participant_id"], ["participant.id"], name=op.f("fk_invitation_participant_id_participant")
+        ),
+        sa.ForeignKeyConstraint(["point_id"], ["point.id"], name=op.f("fk_invitation_point_id_point")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitation_token_hash")),
     )
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_conference_id'), ['conference_id'], unique=False)
@@ -246,42 +267,52 @@ def upgrade() -> None:
     with op.batch_alter_table('remark', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_remark_conference_id'), ['conference_id'], unique=False)
 
-    op.create_table('speaking_request',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('participant_id', sa.Integer(), nullable=False),
-    sa.Column('point_id', sa.Integer(), nullable=False),
-    sa.Column('agenda_item_id', sa.Integer(), nullable=True),
-    sa.Column('topic', sa.Text(), nullable=True),
-    sa.Column('point_of_order', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('requested_at', sa.DateTime(), nullable=False),
-    sa.Column('granted_at', sa.DateTime(), nullable=True),
-    sa.Column('started_at', sa.DateTime(), nullable=True),
-    sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['agenda_item_id'], ['agenda_item.id'], name=op.f('fk_speaking_request_agenda_item_id_agenda_item')),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_speaking_request_conference_id_conference')),
-    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_speaking_request_participant_id_participant')),
-    sa.ForeignKeyConstraint(['point_id'], ['point.id'], name=op.f('fk_speaking_request_point_id_point')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_speaking_request'))
+    op.create_table(
+        "speaking_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("agenda_item_id", sa.Integer(), nullable=True),
+        sa.Column("topic", sa.Text(), nullable=True),
+        sa.Column("point_of_order", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("granted_at", sa.DateTime(), nullable=True),
+        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agenda_item_id"], ["agenda_item.id"], name=op.f("fk_speaking_request_agenda_item_id_agenda_item")
+        ),
+        sa.ForeignKeyConstraint(
+            ["conference_id"], ["conference.id"], name=op.f("fk_speaking_request_conference_id_conference")
+        ),
+        sa.ForeignKeyConstraint(
+            ["participant_id"], ["participant.id"], name=op.f("fk_speaking_request_participant_id_participant")
+        ),
+        sa.ForeignKeyConstraint(["point_id"], ["point.id"], name=op.f("fk_speaking_request_point_id_point")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_speaking_request")),
     )
     with op.batch_alter_table('speaking_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_speaking_request_conference_id'), ['conference_id'], unique=False)
 
-    op.create_table('auth_session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('invitation_id', sa.Integer(), nullable=True),
-    sa.Column('csrf_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], name=op.f('fk_auth_session_invitation_id_invitation')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_auth_session_user_id_user_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_session')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_auth_session_token_hash'))
+    op.create_table(
+        "auth_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("invitation_id", sa.Integer(), nullable=True),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["invitation_id"], ["invitation.id"], name=op.f("fk_auth_session_invitation_id_invitation")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_auth_session_user_id_user_account")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_session")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_auth_session_token_hash")),
     )
 
 
@@ -304,7 +335,11 @@ def downgrade() -> None:
 
     op.drop_table('comment')
     with op.batch_alter_table('checkin', schema=None) as batch_op:
-        batch_op.drop_index('uq_checkin_present', sqlite_where=sa.text('checked_out_at IS NULL'), postgresql_where=sa.text('checked_out_at IS NULL'))
+        batch_op.drop_index(
+            "uq_checkin_present",
+            sqlite_where=sa.text("checked_out_at IS NULL"),
+            postgresql_where=sa.text("checked_out_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f('ix_checkin_point_id'))
         batch_op.drop_index(batch_op.f('ix_checkin_participant_id'))
         batch_op.drop_index(batch_op.f('ix_checkin_conference_id'))

@@ -49,7 +49,9 @@ def speech_limit(data: dict[str, Any]) -> int | None:
 def expected_current(data: dict[str, Any]) -> int | None:
     """The live item the caller saw; required, and null when it saw none."""
     if "expected_current_id" not in data:
-        raise Invalid("expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"})
+        raise Invalid(
+            "expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"}
+        )
     return parse.integer(data, "expected_current_id", required=False)
 
 

@@ -99,7 +99,12 @@ async def download_attachment(request: web.Request) -> web.Response:
     remark_id = path_id(request, "remark_id")
     async with reader(request) as session:
         remark = await in_conference(session, Remark, c, remark_id, "remark", "remark_id")
-        author, sha256, name, mime = remark.participant_id, remark.attachment_sha256, remark.attachment_name, remark.attachment_type
+        author, sha256, name, mime = (
+            remark.participant_id,
+            remark.attachment_sha256,
+            remark.attachment_name,
+            remark.attachment_type,
+        )
     if not _may_download(principal, author):
         raise Forbidden("Only staff and the author may download an attachment", {"remark_id": remark_id})
     if not sha256 or not name or not mime:
@@ -107,6 +112,8 @@ async def download_attachment(request: web.Request) -> web.Response:
     path = attachments.path_of(request.app[settings_key].data_dir, sha256)
     if not path.exists():
         raise NotFound("The attached file is missing from the server", {"remark_id": remark_id})
-    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or f"attachment.{attachments.EXTENSIONS[mime]}"
+    ascii_name = (
+        name.encode("ascii", "ignore").decode().replace('"', "") or f"attachment.{attachments.EXTENSIONS[mime]}"
+    )
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return web.FileResponse(path, headers={"Content-Disposition": disposition, "Content-Type": mime})

@@ -44,7 +44,10 @@ async def list_participants(request: web.Request) -> web.Response:
     assert limit is not None and offset is not None
     async with reader(request) as session:
         rows, total = await participants.list_participants(session, c, point_id, request.query.get("q"), limit, offset)
-    page = [{**participants.participant_dict(r.person, r.checked_in_at), "checked_out_at": iso(r.checked_out_at)} for r in rows]
+    page = [
+        {**participants.participant_dict(r.person, r.checked_in_at), "checked_out_at": iso(r.checked_out_at)}
+        for r in rows
+    ]
     return web.json_response({"items": page, "total": total, "limit": limit, "offset": offset})
 
 
@@ -82,7 +85,11 @@ async def check_in(request: web.Request) -> web.Response:
     assert point_id is not None
     if walk_in is None:
         by_code = code is not None
-        person_id = participant_id if code is None else badges.participant_of_code(request.app[settings_key].secret_key, c, code)
+        person_id = (
+            participant_id
+            if code is None
+            else badges.participant_of_code(request.app[settings_key].secret_key, c, code)
+        )
         assert person_id is not None
         return await write(request, c, CheckIn(point_id, person_id, principal.actor, by_code), 201, principal, data)
 

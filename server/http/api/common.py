@@ -80,7 +80,9 @@ async def write(
         async def describe(session: AsyncSession, answer: Any) -> dict[str, Any] | None:
             return await subject_of(session, route, params, body, answer)
 
-        operation = audit.audited(operation, conference_id, caller.actor, action_of(request), details, client_address(request), describe)
+        operation = audit.audited(
+            operation, conference_id, caller.actor, action_of(request), details, client_address(request), describe
+        )
     idempotency = None
     if principal is not None:
         key = request.headers.get("Idempotency-Key")

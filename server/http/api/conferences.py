@@ -46,7 +46,9 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
     }
 
 
-def invitation_dict(settings: Settings, invitation: Invitation, token: str, key_changed: datetime | None = None) -> dict[str, Any]:
+def invitation_dict(
+    settings: Settings, invitation: Invitation, token: str, key_changed: datetime | None = None
+) -> dict[str, Any]:
     # Under a signing key other than the one it was made with, `token` and `url` are not the invitation's own link.
     works = link_derivable(settings.secret_key, invitation)
     return {
@@ -189,7 +191,9 @@ async def list_invitations(request: web.Request) -> web.Response:
     async with reader(request) as session:
         rows = await auth.list_invitations(session, c)
         changed = await key_changed_at(session)
-        return listing([invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce), changed) for i in rows])
+        return listing(
+            [invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce), changed) for i in rows]
+        )
 
 
 async def create_invitation(request: web.Request) -> web.Response:

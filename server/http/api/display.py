@@ -32,7 +32,9 @@ def parse_display(data: dict[str, Any]) -> display.Display:
     assert mode is not None
     stray = [name for name in ("anchor", "view", "text") if name not in FIELDS[mode] and data.get(name) is not None]
     if stray:
-        raise Invalid(f"The {mode} mode takes no {', '.join(stray)}", {name: f"not used by mode {mode}" for name in stray})
+        raise Invalid(
+            f"The {mode} mode takes no {', '.join(stray)}", {name: f"not used by mode {mode}" for name in stray}
+        )
     if mode == "section":
         anchor = parse.text(data, "anchor", 128)
         view = parse.choice(data, "view", VIEWS, required=False) or "original"

@@ -69,8 +69,16 @@ async def submit_comment(request: web.Request) -> web.Response:
     proposal = _proposal(data)
     assert body is not None
 
-    filed = SubmitComment(participant_id, principal.actor, principal.point_id, principal.role == "operator", anchor, body,
-                          proposal and proposal.text, proposal and proposal.kind)
+    filed = SubmitComment(
+        participant_id,
+        principal.actor,
+        principal.point_id,
+        principal.role == "operator",
+        anchor,
+        body,
+        proposal and proposal.text,
+        proposal and proposal.kind,
+    )
     return await write(request, c, filed, 201, principal, data)
 
 
@@ -86,5 +94,7 @@ def _proposal(data: dict[str, Any]) -> Proposal | None:
         raise Invalid("proposal must be an object {kind, text}", {"proposal": "not an object"})
     unknown = set(sent) - {"kind", "text"}
     if unknown:
-        raise Invalid("A proposal holds kind and text only", {f"proposal.{k}": "unknown field" for k in sorted(unknown)})
+        raise Invalid(
+            "A proposal holds kind and text only", {f"proposal.{k}": "unknown field" for k in sorted(unknown)}
+        )
     return read_proposal(sent.get("kind"), sent.get("text"), MAX_COMMENT)

@@ -1,4 +1,5 @@
 """A contribution's receipt looked up by its author or by staff: is it in the frozen record, and the proof that it is."""
+
 from __future__ import annotations
 
 from aiohttp import web

@@ -64,7 +64,9 @@ async def read_form(request: web.Request, field: str = "file", text_fields: tupl
         if name == field and upload is None:
             upload = (await read_part(part, limit, too_large), part.filename or "")
         elif name in text_fields:
-            raw = await read_part(part, MAX_TEXT_FIELD, TooLarge(f"{name} is over {MAX_TEXT_FIELD} bytes", {name: "too long"}))
+            raw = await read_part(
+                part, MAX_TEXT_FIELD, TooLarge(f"{name} is over {MAX_TEXT_FIELD} bytes", {name: "too long"})
+            )
             try:
                 fields[name] = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -103,7 +105,9 @@ async def download(sheet: exporting.Sheet, fmt: str) -> web.Response:
     body = await asyncio.to_thread(exporting.render, sheet, fmt)
     disposition = f"attachment; filename=\"{sheet.stem}.{fmt}\"; filename*=UTF-8''{quote(f'{sheet.title}.{fmt}')}"
     charset = "utf-8" if fmt == "csv" else None
-    return web.Response(body=body, content_type=exporting.FORMATS[fmt], charset=charset, headers={"Content-Disposition": disposition})
+    return web.Response(
+        body=body, content_type=exporting.FORMATS[fmt], charset=charset, headers={"Content-Disposition": disposition}
+    )
 
 
 async def export_roster(request: web.Request) -> web.Response:

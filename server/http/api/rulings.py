@@ -24,7 +24,9 @@ def _ruling(data: dict[str, Any], comment_id: int) -> Ruling:
     revision = parse.integer(data, "revision", minimum=1)
     adopted = parse.text(data, "adopted_text", MAX_COMMENT, required=False)
     assert disposition is not None and revision is not None
-    return Ruling(comment_id=comment_id, revision=revision, disposition=disposition, response=response, adopted_text=adopted)
+    return Ruling(
+        comment_id=comment_id, revision=revision, disposition=disposition, response=response, adopted_text=adopted
+    )
 
 
 def _bulk(data: dict[str, Any]) -> list[Ruling]:
@@ -43,7 +45,9 @@ def _bulk(data: dict[str, Any]) -> list[Ruling]:
             assert comment_id is not None
             found.append(_ruling(item, comment_id))
         except Invalid as error:
-            raise Invalid(f"items[{index}]: {error.message}", {f"items[{index}].{k}": v for k, v in error.details.items()}) from None
+            raise Invalid(
+                f"items[{index}]: {error.message}", {f"items[{index}].{k}": v for k, v in error.details.items()}
+            ) from None
     ids = [r.comment_id for r in found]
     if len(set(ids)) != len(ids):
         raise Invalid("A comment appears twice", {"items": "repeated id"})

@@ -32,12 +32,16 @@ async def metrics(request: web.Request) -> web.Response:
     # Without a token this listener has no /metrics at all (a 404, not a 403 that a credential could lift): the
     # counts say how many consoles are live and how busy the server is, which is not the public's to watch.
     if token is None:
-        raise NotFound("/metrics is off here: set DIEMCAU_METRICS_TOKEN, or DIEMCAU_METRICS_LISTEN for an address of its own",
-                       code="metrics_off")
+        raise NotFound(
+            "/metrics is off here: set DIEMCAU_METRICS_TOKEN, or DIEMCAU_METRICS_LISTEN for an address of its own",
+            code="metrics_off",
+        )
     header = request.headers.get("Authorization", "")
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not hmac.compare_digest(given.encode(), token.encode()):
-        raise Unauthorized("/metrics needs Authorization: Bearer and the token set in DIEMCAU_METRICS_TOKEN", code="metrics_token")
+        raise Unauthorized(
+            "/metrics needs Authorization: Bearer and the token set in DIEMCAU_METRICS_TOKEN", code="metrics_token"
+        )
     return await exposition(request)
 
 

@@ -32,4 +32,6 @@ async def _pdf(sheets: Sheets, name: str) -> web.Response:
     body = await sheets.pdf()
     # A point's code is the admin's text: only what a header's quoted file name safely holds.
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", name)
-    return web.Response(body=body, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{safe}"'})
+    return web.Response(
+        body=body, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{safe}"'}
+    )

@@ -28,7 +28,9 @@ def _response(export: Export, inline: bool) -> web.Response:
     headers = {"Content-Type": export.content_type}
     if not inline:
         ascii_name = export.filename.encode("ascii", "ignore").decode()
-        headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(export.filename)}"
+        headers["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(export.filename)}"
+        )
     return web.Response(body=export.body, headers=headers)
 
 

@@ -73,9 +73,9 @@ from server.summary.exports import (
     export_summary,
     summary_record,
 )
-from server.summary.word import render_docx, render_revised_docx
 from server.summary.pdf import PdfUnavailable
 from server.summary.render import render_markdown
+from server.summary.word import render_docx, render_revised_docx
 from server.text import fold, name_sort_bytes
 
 # The targets on this workshop: the PDF, every other format of the record together, and the drafters' Word file.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -45,7 +45,7 @@ replayed_now: ContextVar[datetime | None] = ContextVar("replayed_now", default=N
 
 
 def utcnow() -> datetime:
-    return replayed_now.get() or datetime.now(timezone.utc)
+    return replayed_now.get() or datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -63,10 +63,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):

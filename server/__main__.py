@@ -96,9 +96,8 @@ def migrate(args: argparse.Namespace) -> None:
 async def _create_user(settings: Settings, username: str, password: str, role: str, full_name: str | None) -> None:
     db = open_database(settings)
     try:
-        async with db.write() as session:
-            async with session.begin():
-                await create_user(session, username, password, role, full_name)
+        async with db.write() as session, session.begin():
+            await create_user(session, username, password, role, full_name)
     finally:
         await db.dispose()
 

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from server.settings import Settings
     from server.writes import Writers
 
-settings_key: web.AppKey["Settings"] = web.AppKey("settings")
-db_key: web.AppKey["Database"] = web.AppKey("db")
-publisher_key: web.AppKey["Publisher"] = web.AppKey("publisher")
-writers_key: web.AppKey["Writers"] = web.AppKey("writers")
-ender_key: web.AppKey["SocketEnder"] = web.AppKey("ender")
-sio_key: web.AppKey["AsyncServer"] = web.AppKey("sio")
-totals_key: web.AppKey["Announcer"] = web.AppKey("totals")
+settings_key: web.AppKey[Settings] = web.AppKey("settings")
+db_key: web.AppKey[Database] = web.AppKey("db")
+publisher_key: web.AppKey[Publisher] = web.AppKey("publisher")
+writers_key: web.AppKey[Writers] = web.AppKey("writers")
+ender_key: web.AppKey[SocketEnder] = web.AppKey("ender")
+sio_key: web.AppKey[AsyncServer] = web.AppKey("sio")
+totals_key: web.AppKey[Announcer] = web.AppKey("totals")

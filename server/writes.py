@@ -195,15 +195,14 @@ class WriteQueue:
 
     async def _commit(self, batch: list[_Job]) -> None:
         try:
-            async with self._sessions() as session:
-                async with session.begin():
-                    await self._lock(session)
-                    for run in _runs(batch):
-                        if isinstance(run[0].operation, Step):
-                            await self._attempt_run(session, run)
-                        else:
-                            await self._attempt(session, run[0])
-                    await self._prune(session, batch)
+            async with self._sessions() as session, session.begin():
+                await self._lock(session)
+                for run in _runs(batch):
+                    if isinstance(run[0].operation, Step):
+                        await self._attempt_run(session, run)
+                    else:
+                        await self._attempt(session, run[0])
+                await self._prune(session, batch)
         except BaseException as error:
             for job in batch:
                 if not job.done.done():

@@ -10,7 +10,6 @@ from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog, violations
 from tests.support.http import Call
 
-
 PHONE = {"width": 390, "height": 844}
 PANES = ("dieu-hanh", "hop-thu", "diem-cau", "ket-luan")
 VI = catalog("vi")

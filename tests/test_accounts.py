@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.cookies import Morsel
 from pathlib import Path
 
@@ -34,11 +34,11 @@ LOCKOUT_SECONDS = 15 * 60
 
 def stored(moment: datetime) -> str:
     """A time as SQLAlchemy keeps it in SQLite: naive UTC."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def read_time(value: str) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def session_expiry(server: Server, token: str) -> datetime:
@@ -215,7 +215,7 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(demo_s
         u["username"]: u for u in (await call("GET", f"{s.base_url}/api/v1/users", s.tokens["admin"])).body["items"]
     }
     until = datetime.fromisoformat(users["chair"]["locked_until"])
-    assert timedelta(minutes=14) < until - datetime.now(timezone.utc) <= timedelta(minutes=15)
+    assert timedelta(minutes=14) < until - datetime.now(UTC) <= timedelta(minutes=15)
     assert users["admin"]["locked_until"] is None
 
 
@@ -365,7 +365,7 @@ async def test_a_session_is_renewed_only_past_half_its_life(
 
     # A second session, aged before its first use to 5 of its 12 hours left.
     aged = (await form_login(browser, s, "chair")).value
-    set_session_expiry(s, aged, datetime.now(timezone.utc) + timedelta(hours=5))
+    set_session_expiry(s, aged, datetime.now(UTC) + timedelta(hours=5))
     before = session_expiry(s, aged)
     # A refused write renews nothing.
     async with browser.post(f"{s.base_url}/api/v1/auth/logout", headers=with_cookie(aged)) as refused:
@@ -379,7 +379,7 @@ async def test_a_session_is_renewed_only_past_half_its_life(
     assert renewed.value == aged and renewed["httponly"] is True and renewed["samesite"] == "Strict"
     assert HALF_DAY - 60 <= int(renewed["max-age"]) <= HALF_DAY
     extended = session_expiry(s, aged)
-    assert extended - datetime.now(timezone.utc) > timedelta(hours=11, minutes=59)
+    assert extended - datetime.now(UTC) > timedelta(hours=11, minutes=59)
     # Fresh again: the next request writes nothing and sends no cookie.
     async with browser.get(me, headers=with_cookie(aged)) as response:
         assert response.status == 200 and SESSION_COOKIE not in response.cookies
@@ -391,23 +391,23 @@ async def test_a_page_that_redirects_still_carries_the_renewed_cookie(
 ) -> None:
     s = shared_server
     token = (await form_login(browser, s, "chair")).value
-    set_session_expiry(s, token, datetime.now(timezone.utc) + timedelta(hours=1))
+    set_session_expiry(s, token, datetime.now(UTC) + timedelta(hours=1))
     async with browser.get(f"{s.base_url}/", headers=with_cookie(token), allow_redirects=False) as response:
         assert response.status == 302 and response.headers["Location"] == "/chair"
         assert int(response.cookies[SESSION_COOKIE]["max-age"]) > HALF_DAY - 60
-    assert session_expiry(s, token) - datetime.now(timezone.utc) > timedelta(hours=11)
+    assert session_expiry(s, token) - datetime.now(UTC) > timedelta(hours=11)
 
 
 async def test_an_expired_session_is_refused(shared_server: Server, browser: aiohttp.ClientSession) -> None:
     s = shared_server
     token = (await form_login(browser, s, "chair")).value
-    set_session_expiry(s, token, datetime.now(timezone.utc) - timedelta(seconds=1))
+    set_session_expiry(s, token, datetime.now(UTC) - timedelta(seconds=1))
     async with browser.get(f"{s.base_url}/api/v1/me", headers=with_cookie(token)) as response:
         assert response.status == 401 and (await response.json())["error"]["code"] == "unauthorized"
         assert SESSION_COOKIE not in response.cookies
     async with browser.get(f"{s.base_url}/chair", headers=with_cookie(token), allow_redirects=False) as page:
         assert page.status == 302 and page.headers["Location"].startswith("/login")
-    assert session_expiry(s, token) < datetime.now(timezone.utc)
+    assert session_expiry(s, token) < datetime.now(UTC)
 
 
 async def test_logout_ends_the_cookie_session_on_the_server_at_once(

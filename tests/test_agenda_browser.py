@@ -18,7 +18,6 @@ from tests.support.api import ask, present_at_hgi
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_fits_projectors, assert_not_reloaded, catalog, mark
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # The page's repeating timers, counted: after the close none may be left ticking.

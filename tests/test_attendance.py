@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.simulate.loopback import Server
@@ -40,7 +40,7 @@ async def test_undo_is_refused_after_five_minutes(demo_server: Server, call: Cal
     s, hgi = demo_server, demo_server.tokens["operators"]["HGI"]
     pid = (await call("GET", s.api("/participants"), hgi)).body["items"][1]["id"]
     await call("POST", s.api("/checkins"), hgi, json={"participant_id": pid})
-    earlier = (datetime.now(timezone.utc) - timedelta(minutes=6)).replace(tzinfo=None).isoformat(" ")
+    earlier = (datetime.now(UTC) - timedelta(minutes=6)).replace(tzinfo=None).isoformat(" ")
     with sqlite3.connect(s.database) as db:
         db.execute("UPDATE checkin SET checked_in_at = ? WHERE participant_id = ?", (earlier, pid))
     assert_error(await call("POST", s.api(f"/checkins/{pid}/undo"), hgi), 409, "undo_expired")

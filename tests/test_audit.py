@@ -18,7 +18,6 @@ from tests.support.api import assert_error, first_at, seq
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, catalog
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 
 

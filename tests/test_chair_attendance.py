@@ -18,7 +18,6 @@ from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, ca
 from tests.support.http import Call
 from tests.support.realtime import Listener
 
-
 VI = catalog("vi")
 REGIONS = ["Lâm Đồng", "Đồng Tháp", "Quảng Ninh", "Thừa Thiên Huế"]
 Listen = Callable[..., Awaitable[Listener]]

@@ -17,7 +17,6 @@ from tests.support.api import comment, people, point_ids
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, card, catalog
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 
 

@@ -22,7 +22,6 @@ from tests.support.browser import (
 from tests.support.http import Call
 from tests.support.realtime import Listener
 
-
 AGENDA = {"mode": "agenda", "anchor": None, "view": None, "text": None}
 VI = catalog("vi")
 

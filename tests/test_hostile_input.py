@@ -148,9 +148,8 @@ async def test_a_gzip_bomb_is_never_inflated(attacked: Server, call: Call) -> No
         headers = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        async with aiohttp.ClientSession() as http:
-            async with http.post(url, data=bomb, headers=headers) as response:
-                return response.status
+        async with aiohttp.ClientSession() as http, http.post(url, data=bomb, headers=headers) as response:
+            return response.status
 
     anonymous = [s.api("/checkins"), s.api("/checkins"), s.base_url + "/healthz", s.base_url + "/healthz"]
     statuses = await asyncio.gather(*(send(url) for url in anonymous))

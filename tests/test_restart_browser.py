@@ -13,7 +13,6 @@ from tests.support.browser import Open, assert_not_reloaded, catalog, mark
 from tests.support.http import Call
 from tests.support.servers import start_server, stop_server
 
-
 # The consoles wait up to 3 s before their first try, then back off from 1 s: a restart takes a few seconds.
 BACK_MS = 20_000
 

@@ -12,7 +12,6 @@ from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open
 from tests.support.http import Call
 
-
 SOCKET = re.compile(r"/socket\.io/")
 
 

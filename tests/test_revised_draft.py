@@ -16,7 +16,6 @@ from tests.support.api import assert_error, comment, people, propose, rule
 from tests.support.browser import Open, catalog
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 
 

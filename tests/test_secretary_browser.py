@@ -13,7 +13,6 @@ from tests.support.api import comment, people
 from tests.support.browser import Open, card, catalog
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 
 

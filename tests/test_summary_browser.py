@@ -8,7 +8,6 @@ from server.simulate.loopback import Server
 from tests.support.browser import FILES, LIVE_TIMEOUT_MS, Open, catalog
 from tests.support.http import Call
 
-
 VI = catalog("vi")
 WORDING = "Hội thảo thống nhất cao với dự thảo.\n\nĐề nghị cơ quan soạn thảo hoàn thiện trong tháng 9."
 

@@ -14,8 +14,8 @@ from typing import Any
 import pikepdf
 import pytest
 
-from server.summary.document import clean_header, document_part
 from server.summary import pdf as pdf_module
+from server.summary.document import clean_header, document_part
 from server.summary.pdf import (
     AGENDA_HEAD,
     COMMENT_HEAD,

@@ -1,7 +1,6 @@
 """Drafts numbered by Word: the labels of automatic numbering read from numbering.xml and styles, then parsed."""
 from __future__ import annotations
 
-
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -39,7 +39,7 @@ async def announce(session: AsyncSession, conference_id: int, insist: bool = Fal
     database, and the conference's 4 a second), when that one was too recent; `insist` sends regardless.
     """
     # The real clock, even in a replay of a past workshop: the quarter second is the consoles', not the record's.
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Columns, not objects: an earlier operation of the same transaction may hold the conference with older counts.
     conference = (
         await session.execute(

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 

@@ -148,13 +148,12 @@ async def seed_demo(db: Database, settings: Settings) -> dict[str, Any]:
     `passwords` holds the staff passwords only on the start that made those accounts.
     """
     data = workshop()
-    async with db.write() as session:
-        async with session.begin():
-            staff, passwords = await _ensure_staff(session, settings)
-            c = await session.scalar(select(Conference.id).where(Conference.title == nfc(data["title"])).limit(1))
-            if c is None:
-                c = await _create(session, settings, data)
-            invited = await _tokens(session, settings, c)
+    async with db.write() as session, session.begin():
+        staff, passwords = await _ensure_staff(session, settings)
+        c = await session.scalar(select(Conference.id).where(Conference.title == nfc(data["title"])).limit(1))
+        if c is None:
+            c = await _create(session, settings, data)
+        invited = await _tokens(session, settings, c)
     tokens = {"base_url": settings.base_url, "conference_id": c, **staff, **invited}
     return {**tokens, "passwords": passwords} if passwords else tokens
 

@@ -14,8 +14,8 @@ from server.auth.cache import who
 from server.auth.policy import authorize
 from server.auth.principal import Principal
 from server.auth.visibility import streams_of
-from server.delivery import rooms_of
 from server.client import SESSION_COOKIE, socket_origin_allowed
+from server.delivery import rooms_of
 from server.errors import DomainError, Invalid, Unauthorized
 from server.keys import db_key, ender_key, settings_key
 from server.lookup import fits

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 ALGORITHM = "sha256-merkle"
@@ -28,7 +28,7 @@ def canonical(fields: dict[str, Any]) -> bytes:
 
 def _moment(created_at: datetime) -> str:
     # The same string the API shows as `created_at`: the UTC instant in ISO 8601, "+00:00" as its offset.
-    return created_at.astimezone(timezone.utc).isoformat()
+    return created_at.astimezone(UTC).isoformat()
 
 
 def comment_fields(row: Any) -> dict[str, Any]:

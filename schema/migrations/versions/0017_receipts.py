@@ -6,7 +6,7 @@ Create Date: 2026-12-03
 """
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,7 +46,7 @@ class _Stored:
 
     def __init__(self, row: sa.Row) -> None:
         self.__dict__.update(row._asdict())
-        self.created_at = self.created_at.replace(tzinfo=timezone.utc)
+        self.created_at = self.created_at.replace(tzinfo=UTC)
 
 
 def _backfill() -> None:

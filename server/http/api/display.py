@@ -10,7 +10,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from schema.tables import Comment
 from server.auth.principal import Principal
-
 from server.conferences.operations import get_conference
 from server.display import operations as display
 from server.display.projection import VIEWS, project

@@ -103,10 +103,12 @@ def call(http: aiohttp.ClientSession) -> Call:
 async def listen() -> AsyncIterator[Callable[..., Awaitable[Listener]]]:
     """listen(server, token, after_seq=None) -> a connected, joined Listener."""
     clients: list[socketio.AsyncClient] = []
+    listeners: list[Listener] = []
 
     async def _listen(server: Server, token: str, after_seq: int | None = None) -> Listener:
         client = socketio.AsyncClient(reconnection=False)
         listener = Listener(client)
+        listeners.append(listener)
         client.on("event", listener.on_event)
         await client.connect(server.base_url, auth={"token": token}, transports=["websocket"])
         clients.append(client)
@@ -126,3 +128,5 @@ async def listen() -> AsyncIterator[Callable[..., Awaitable[Listener]]]:
     for client in clients:
         if client.connected:
             await client.disconnect()
+    for listener in listeners:
+        listener.verified()

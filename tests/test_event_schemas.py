@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import socketio
 from jsonschema import Draft202012Validator, ValidationError
 
 from schema.events.payloads import BUILDERS
@@ -26,6 +27,7 @@ from tests.event_schemas import (
     validate_data,
     validate_event,
 )
+from tests.support.realtime import Listener
 
 T0 = datetime(2025, 5, 20, 1, 30, 0, 123456, tzinfo=timezone.utc)
 
@@ -434,3 +436,12 @@ def test_data_errors_point_into_data() -> None:
     with pytest.raises(ValidationError) as caught:
         validate_data(type_, data)
     assert list(caught.value.path)[0] == "data"
+
+
+async def test_the_tests_listener_refuses_an_event_its_schema_refuses() -> None:
+    listener = Listener(socketio.AsyncClient())
+    await listener.on_event(wrap("summary.ready", {"sha256": "ab" * 32}, seq=1))
+    assert listener.types() == ["summary.ready"]
+    await listener.on_event(wrap("summary.ready", {"sha256": "not-a-hash"}, seq=2))
+    with pytest.raises(ValidationError):
+        listener.types()

@@ -7,23 +7,33 @@ from typing import Any
 
 import pytest
 import socketio
+from jsonschema import ValidationError
 
 from server.simulate.loopback import Server
+from tests.event_schemas import validate_data, validate_event
 
 
 class Listener:
     """A socket.io client that collects pushed events and can await the next of a type.
 
     Like the consoles, it applies an event once: one that was both replayed on join and pushed
-    live (the protocol allows that, never a miss) is kept the first time.
+    live (the protocol allows that, never a miss) is kept the first time. Every event it hears is held
+    against its schema in schema/events/, as Zulip's verify_action does: a test that hears a payload its
+    schema refuses fails, at its next wait or at the end.
     """
 
     def __init__(self, client: socketio.AsyncClient) -> None:
         self.client = client
         self.events: list[dict[str, Any]] = []
+        self.invalid: list[ValidationError] = []
         self._arrived = asyncio.Condition()
 
     async def on_event(self, envelope: dict[str, Any]) -> None:
+        try:
+            validate_event(envelope)
+        except ValidationError as error:
+            # Raised here, it would reach only the socket.io client's log: verified() raises it in the test.
+            self.invalid.append(error)
         async with self._arrived:
             if envelope["seq"] not in {e["seq"] for e in self.events}:
                 self.events.append(envelope)
@@ -35,6 +45,7 @@ class Listener:
 
         async with self._arrived:
             await asyncio.wait_for(self._arrived.wait_for(lambda: len(matching()) >= count), timeout)
+        self.verified()
         return matching()
 
     async def totals_until(self, done: Callable[[dict[str, Any]], bool], timeout: float = 10) -> list[dict[str, Any]]:
@@ -46,10 +57,17 @@ class Listener:
 
         async with self._arrived:
             await asyncio.wait_for(self._arrived.wait_for(lambda: bool(matching()) and done(matching()[-1]["data"]["totals"])), timeout)
+        self.verified()
         return matching()
 
     def types(self) -> list[str]:
+        self.verified()
         return [e["type"] for e in self.events]
+
+    def verified(self) -> None:
+        """Raise the first schema error among the events heard so far."""
+        if self.invalid:
+            raise self.invalid[0]
 
 
 WAIT = 10.0
@@ -74,6 +92,7 @@ class Watched:
     async def ended(self) -> dict[str, Any]:
         """The notice, once the server has also disconnected this socket."""
         notice = await asyncio.wait_for(self.notices.get(), WAIT)
+        validate_data("session.revoked", notice)
         await asyncio.wait_for(self.gone.wait(), WAIT)
         assert not self.client.connected
         return notice

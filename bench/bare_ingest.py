@@ -42,7 +42,8 @@ SCHEMA = (
 )
 INSERTS = {
     "checkin": "INSERT INTO checkin (id, conference_id, participant_id, actor, checked_in_at) VALUES (?, ?, ?, ?, ?)",
-    "comment": "INSERT INTO comment (id, conference_id, section_anchor, body, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "comment": "INSERT INTO comment (id, conference_id, section_anchor, body, actor, created_at) VALUES (?, ?, ?, ?, "
+        "?, ?)",
 }
 EVENT_TYPES = {"checkin": "attendance.checked_in", "comment": "comment.submitted"}
 COUNT_UP = (
@@ -164,9 +165,61 @@ def error(status: int, code: str, message: str, details: dict[str, Any] | None =
     return web.json_response({"error": {"code": code, "message": message, "details": details or {}}}, status=status)
 
 
+callers_key = web.AppKey("callers", dict[str, str])
+
+
+async def accept(request: web.Request, table: str, row: dict[str, Any]) -> web.Response:
+    write = Write(table, int(request.match_info["c"]), row)
+    request.app[writer_key].queue.put_nowait(write)
+    try:
+        return web.json_response(await write.answer, status=201)
+    except aiosqlite.Error as failure:  # a failed commit answers in the error shape, not as an unhandled exception
+        return error(500, "commit_failed", str(failure))
+
+
+async def caller(request: web.Request) -> tuple[str | None, dict[str, Any] | None]:
+    """The token's owner and the JSON body, or None where either is missing or bad."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    actor = request.app[callers_key].get(token) if scheme.lower() == "bearer" else None
+    if actor is None:
+        return None, None
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return actor, None
+    return actor, body if isinstance(body, dict) else None
+
+
+async def check_in(request: web.Request) -> web.Response:
+    actor, body = await caller(request)
+    if actor is None:
+        return error(401, "unauthorized", "A valid bearer token is required")
+    participant_id = None if body is None else body.get("participant_id")
+    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
+        return error(422, "invalid", "participant_id must be an integer", {"participant_id": "required"})
+    return await accept(request, "checkin", {"participant_id": participant_id, "actor": actor})
+
+
+async def comment(request: web.Request) -> web.Response:
+    actor, body = await caller(request)
+    if actor is None:
+        return error(401, "unauthorized", "A valid bearer token is required")
+    text = None if body is None else body.get("body")
+    anchor = None if body is None else body.get("section_anchor")
+    if not isinstance(text, str) or not text.strip():
+        return error(422, "invalid", "body must be a non-empty string", {"body": "required"})
+    if anchor is not None and not isinstance(anchor, str):
+        return error(422, "invalid", "section_anchor must be a string", {"section_anchor": "not a string"})
+    return await accept(request, "comment", {"section_anchor": anchor, "body": text, "actor": actor})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
 def create_app(database: Path, tokens: list[str]) -> web.Application:
-    callers = {token: f"caller-{i}" for i, token in enumerate(tokens)}
     app = web.Application()
+    app[callers_key] = {token: f"caller-{i}" for i, token in enumerate(tokens)}
     sio = one_room(app)
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
@@ -185,50 +238,6 @@ def create_app(database: Path, tokens: list[str]) -> web.Application:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-
-    async def accept(request: web.Request, table: str, row: dict[str, Any]) -> web.Response:
-        write = Write(table, int(request.match_info["c"]), row)
-        request.app[writer_key].queue.put_nowait(write)
-        try:
-            return web.json_response(await write.answer, status=201)
-        except aiosqlite.Error as failure:  # a failed commit answers in the error shape, not as an unhandled exception
-            return error(500, "commit_failed", str(failure))
-
-    async def caller(request: web.Request) -> tuple[str | None, dict[str, Any] | None]:
-        """The token's owner and the JSON body, or None where either is missing or bad."""
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        actor = callers.get(token) if scheme.lower() == "bearer" else None
-        if actor is None:
-            return None, None
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return actor, None
-        return actor, body if isinstance(body, dict) else None
-
-    async def check_in(request: web.Request) -> web.Response:
-        actor, body = await caller(request)
-        if actor is None:
-            return error(401, "unauthorized", "A valid bearer token is required")
-        participant_id = None if body is None else body.get("participant_id")
-        if not isinstance(participant_id, int) or isinstance(participant_id, bool):
-            return error(422, "invalid", "participant_id must be an integer", {"participant_id": "required"})
-        return await accept(request, "checkin", {"participant_id": participant_id, "actor": actor})
-
-    async def comment(request: web.Request) -> web.Response:
-        actor, body = await caller(request)
-        if actor is None:
-            return error(401, "unauthorized", "A valid bearer token is required")
-        text = None if body is None else body.get("body")
-        anchor = None if body is None else body.get("section_anchor")
-        if not isinstance(text, str) or not text.strip():
-            return error(422, "invalid", "body must be a non-empty string", {"body": "required"})
-        if anchor is not None and not isinstance(anchor, str):
-            return error(422, "invalid", "section_anchor must be a string", {"section_anchor": "not a string"})
-        return await accept(request, "comment", {"section_anchor": anchor, "body": text, "actor": actor})
-
-    async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
 
     app.cleanup_ctx.append(lifetime)
     app.router.add_get("/healthz", healthz)

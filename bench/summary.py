@@ -228,6 +228,36 @@ def _propose(text: str, rng: random.Random) -> str:
     return "".join(pieces)
 
 
+def _points(count: int, conference_id: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The host first, then the bridge points; and the commune of each, which names its organisations."""
+    points: list[dict[str, Any]] = [{
+        "id": 1, "conference_id": conference_id, "code": "TW", "name": "Điểm cầu Trung ương – Bộ Công an",
+        "region": "Hà Nội", "is_host": True, "link": "ok",
+    }]
+    communes = {1: "Bộ Công an"}
+    for index in range(count - 1):
+        name, province, commune = place(index)
+        points.append({"id": index + 2, "conference_id": conference_id, "code": f"X{index + 1:04d}", "name": name,
+                       "region": province, "is_host": False, "link": "ok"})
+        communes[index + 2] = commune
+    return points, communes
+
+
+def _count(points: list[dict[str, Any]], participants: list[dict[str, Any]], checkins: list[dict[str, Any]]) -> None:
+    """Counters as the check-in path keeps them, so the database looks like one a real workshop left behind."""
+    counters: dict[int, dict[str, int]] = {p["id"]: {"expected": 0, "present": 0, "substitutes": 0, "walk_ins": 0}
+                                           for p in points}
+    for p in participants:
+        counters[p["point_id"]]["expected"] += 1
+    for c in checkins:
+        if c["checked_out_at"] is None:
+            counters[c["point_id"]]["present"] += 1
+            counters[c["point_id"]]["substitutes"] += c["substitute_for_id"] is not None
+            counters[c["point_id"]]["walk_ins"] += c["walk_in"]
+    for p in points:
+        p.update(counters[p["id"]], last_checkin_at=_utc(45))
+
+
 def generate(args: argparse.Namespace) -> Workshop:
     """The whole workshop as rows, with explicit ids so no insert needs to read anything back."""
     rng = random.Random(args.seed)
@@ -236,17 +266,7 @@ def generate(args: argparse.Namespace) -> Workshop:
     conference_id = 1
     roster_size = args.participants
 
-    # Points: the host first, then the bridge points.
-    points: list[dict[str, Any]] = [{
-        "id": 1, "conference_id": conference_id, "code": "TW", "name": "Điểm cầu Trung ương – Bộ Công an",
-        "region": "Hà Nội", "is_host": True, "link": "ok",
-    }]
-    communes = {1: "Bộ Công an"}
-    for index in range(args.points - 1):
-        name, province, commune = place(index)
-        points.append({"id": index + 2, "conference_id": conference_id, "code": f"X{index + 1:04d}", "name": name,
-                       "region": province, "is_host": False, "link": "ok"})
-        communes[index + 2] = commune
+    points, communes = _points(args.points, conference_id)
     point_ids = [p["id"] for p in points]
 
     # The roster: everyone is expected at one point.
@@ -335,21 +355,11 @@ def generate(args: argparse.Namespace) -> Workshop:
     everyone = participants + extra_people
     attending = [participants[pid - 1] for pid in present] + extra_people
 
-    # Counters as the check-in path keeps them, so the database looks like one a real workshop left behind.
-    counters: dict[int, dict[str, int]] = {pid: {"expected": 0, "present": 0, "substitutes": 0, "walk_ins": 0}
-                                           for pid in point_ids}
-    for p in participants:
-        counters[p["point_id"]]["expected"] += 1
-    for c in checkins:
-        if c["checked_out_at"] is None:
-            counters[c["point_id"]]["present"] += 1
-            counters[c["point_id"]]["substitutes"] += c["substitute_for_id"] is not None
-            counters[c["point_id"]]["walk_ins"] += c["walk_in"]
-    for p in points:
-        p.update(counters[p["id"]], last_checkin_at=_utc(45))
+    _count(points, participants, checkins)
     conference = {
         "id": conference_id,
-        "title": "Hội thảo trực tuyến toàn quốc lấy ý kiến dự thảo Quy chế phối hợp giữa Đảng ủy Công an Trung ương với "
+        "title": "Hội thảo trực tuyến toàn quốc lấy ý kiến dự thảo Quy chế phối hợp giữa Đảng ủy Công an Trung ương "
+            "với "
         "các tỉnh ủy, thành ủy về lãnh đạo công tác Đảng, công tác chính trị đối với công an tỉnh, thành phố "
         "trực thuộc Trung ương",
         "starts_at": STARTS_AT,
@@ -358,7 +368,7 @@ def generate(args: argparse.Namespace) -> Workshop:
         "timezone": "Asia/Ho_Chi_Minh",
         "status": "collection_closed",
         "last_seq": 0,
-        **{key: sum(c[key] for c in counters.values()) for key in ("expected", "present", "substitutes", "walk_ins")},
+        **{key: sum(p[key] for p in points) for key in ("expected", "present", "substitutes", "walk_ins")},
         "created_at": _utc(-30 * 24 * 60),
         "opened_at": _utc(-90),
         "collection_closed_at": _utc(420),

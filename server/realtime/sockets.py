@@ -48,53 +48,69 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         logger=_library_logger("socketio.server"),
         engineio_logger=_library_logger("engineio.server"),
     )
-    ender = app[ender_key] = SocketEnder(app, sio)
-    reads = JoinReads(lambda: app[db_key].read(), settings.replay_limit)
+    handlers = _Handlers(app, sio)
+    sio.on("connect", handlers.connect)
+    sio.on("join", handlers.join)
+    sio.on("disconnect", handlers.disconnect)
+    return sio
 
-    @sio.event
-    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+
+def _join_request(data: Any) -> tuple[int, int]:
+    """The conference and the seq a join asks for, or Invalid."""
+    if not isinstance(data, dict):
+        raise Invalid("join takes {conference_id, after_seq}", {"data": "not an object"})
+    conference_id, after_seq = data.get("conference_id"), data.get("after_seq", 0)
+    # Beyond 64 bits the database driver would overflow, and the join would go unanswered.
+    if not fits(conference_id):
+        raise Invalid("conference_id must be an integer", {"conference_id": "not an integer"})
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise Invalid("after_seq must be a non-negative integer", {"after_seq": "invalid"})
+    return conference_id, after_seq
+
+
+class _Handlers:
+    """The server's socket events: connect, join and disconnect."""
+
+    def __init__(self, app: web.Application, sio: socketio.AsyncServer) -> None:
+        self.app, self.sio = app, sio
+        self.ender = app[ender_key] = SocketEnder(app, sio)
+        self.reads = JoinReads(lambda: app[db_key].read(), app[settings_key].replay_limit)
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token, via_cookie = _token_from(environ, auth)
         if not token:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-        principal = await who(app, token, via_cookie)
+        principal = await who(self.app, token, via_cookie)
         if principal is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
-        await sio.save_session(sid, {"principal": principal})
+        await self.sio.save_session(sid, {"principal": principal})
         if principal.invitation_id is not None:
             # A room per invitation, so its revocation finds every socket it opened, through any client manager.
-            await sio.enter_room(sid, invitation_room(principal.invitation_id))
-            ender.expire_later(sid, principal)
+            await self.sio.enter_room(sid, invitation_room(principal.invitation_id))
+            self.ender.expire_later(sid, principal)
         if principal.session_id is not None:
             # And one per login session, so its logout finds every socket it opened, on every process.
-            await sio.enter_room(sid, session_room(principal.session_id))
+            await self.sio.enter_room(sid, session_room(principal.session_id))
         metrics.socket_connected(sid, principal.role)
 
-    @sio.event
-    async def join(sid: str, data: Any) -> dict[str, Any]:
+    async def join(self, sid: str, data: Any) -> dict[str, Any]:
         """Enter the rooms first, then replay: an event in between arrives twice, never not at all."""
-        principal: Principal = (await sio.get_session(sid))["principal"]
+        principal: Principal = (await self.sio.get_session(sid))["principal"]
         try:
-            if not isinstance(data, dict):
-                raise Invalid("join takes {conference_id, after_seq}", {"data": "not an object"})
-            conference_id, after_seq = data.get("conference_id"), data.get("after_seq", 0)
-            # Beyond 64 bits the database driver would overflow, and the join would go unanswered.
-            if not fits(conference_id):
-                raise Invalid("conference_id must be an integer", {"conference_id": "not an integer"})
-            if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
-                raise Invalid("after_seq must be a non-negative integer", {"after_seq": "invalid"})
+            conference_id, after_seq = _join_request(data)
             authorize(principal, "events.read", conference_id)
-            await _still_invited(sid, principal)
+            await self._still_invited(sid, principal)
             for room in rooms_of(conference_id, streams_of(principal)):
-                await sio.enter_room(sid, room)
-            await _count_presence(sid, principal, conference_id)
-            replay = await reads.replay(principal, conference_id, after_seq)
+                await self.sio.enter_room(sid, room)
+            await self._count_presence(sid, principal, conference_id)
+            replay = await self.reads.replay(principal, conference_id, after_seq)
         except DomainError as error:
             return {"ok": False, **error.to_dict()}
         if replay.snapshot:
             return {"ok": True, "snapshot": True, "seq": replay.seq, "streams": replay.streams}
         return {"ok": True, "events": replay.events, "seq": replay.seq, "streams": replay.streams}
 
-    async def _still_invited(sid: str, principal: Principal) -> None:
+    async def _still_invited(self, sid: str, principal: Principal) -> None:
         """Ask the database, not the cache, before letting an invitation's socket into any room.
 
         A revocation that commits while a socket is still connecting cannot disconnect it yet (see
@@ -102,32 +118,29 @@ def create_socket_server(app: web.Application) -> socketio.AsyncServer:
         """
         if principal.invitation_id is None:
             return
-        state = await reads.invitation_state(principal.invitation_id)
+        state = await self.reads.invitation_state(principal.invitation_id)
         if state == "active":
             return
-        ender.end_soon(sid, notice(principal.invitation_id, state))
+        self.ender.end_soon(sid, notice(principal.invitation_id, state))
         raise Unauthorized("This invitation was revoked or has expired", code="session_revoked")
 
-    async def _count_presence(sid: str, principal: Principal, conference_id: int) -> None:
+    async def _count_presence(self, sid: str, principal: Principal, conference_id: int) -> None:
         """An operator console counts once per socket, however often it rejoins."""
         if principal.role != "operator" or principal.point_id is None:
             return
-        session = await sio.get_session(sid)
+        session = await self.sio.get_session(sid)
         if session.get("presence") is not None:
             return
         session["presence"] = (conference_id, principal.point_id)
-        await sio.save_session(sid, session)
-        app[presence_key].arrived(conference_id, principal.point_id)
+        await self.sio.save_session(sid, session)
+        self.app[presence_key].arrived(conference_id, principal.point_id)
 
-    @sio.event
-    async def disconnect(sid: str, reason: str | None = None) -> None:
-        ender.forget_socket(sid)
+    async def disconnect(self, sid: str, reason: str | None = None) -> None:
+        self.ender.forget_socket(sid)
         metrics.socket_disconnected(sid)
-        presence = (await sio.get_session(sid)).get("presence")
+        presence = (await self.sio.get_session(sid)).get("presence")
         if presence is not None:
-            app[presence_key].left(*presence)
-
-    return sio
+            self.app[presence_key].left(*presence)
 
 
 def _library_logger(name: str) -> logging.Logger:

@@ -25,7 +25,8 @@ def load_workshop(database: Path, points: int, participants: int) -> None:
     with sqlite3.connect(database) as db:
         conference_id = db.execute("SELECT id FROM conference").fetchone()[0]
         db.executemany(
-            "INSERT INTO point (conference_id, code, name, region, is_host, link, expected, present, substitutes, walk_ins,"
+            "INSERT INTO point (conference_id, code, name, region, is_host, link, expected, present, substitutes, "
+            "walk_ins,"
             " operators_online) VALUES (?, ?, ?, ?, 0, 'ok', 0, 0, 0, 0, 0)",
             [(conference_id, f"X{i:05d}", f"Điểm cầu xã số {i}", f"Tỉnh {i % 63}") for i in range(points)],
         )
@@ -45,11 +46,13 @@ def load_workshop(database: Path, points: int, participants: int) -> None:
             " (SELECT id FROM point WHERE code LIKE 'X%')"
         )
         db.execute(
-            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster),"
+            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND "
+            "p.on_roster),"
             " present = (SELECT count(*) FROM checkin k WHERE k.point_id = point.id AND k.checked_out_at IS NULL)"
         )
         db.execute(
-            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id),"
+            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = "
+            "conference.id),"
             " present = (SELECT sum(present) FROM point WHERE point.conference_id = conference.id)"
         )
 

@@ -208,7 +208,8 @@ async def rounds(
     workers: Workers, trigger: Any, count: int, warmup: int, pid: int
 ) -> tuple[list[float], list[float], float]:
     """`count` measured rounds after `warmup` unmeasured ones: the send times, the HTTP answer times,
-    and the server's CPU seconds over the measured rounds (which, unlike latency, other load on the machine hardly moves)."""
+    and the server's CPU seconds over the measured rounds (which, unlike latency, other load on the machine hardly
+    moves)."""
     sent: list[float] = []
     answered: list[float] = []
     cpu = 0.0

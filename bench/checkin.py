@@ -87,15 +87,18 @@ def add_roster(database: Path, per_point: int) -> None:
             rows,
         )
         db.execute(
-            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND p.on_roster)"
+            "UPDATE point SET expected = (SELECT count(*) FROM participant p WHERE p.point_id = point.id AND "
+            "p.on_roster)"
         )
         db.execute(
-            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = conference.id)"
+            "UPDATE conference SET expected = (SELECT sum(expected) FROM point WHERE point.conference_id = "
+            "conference.id)"
         )
 
 
 def queue_of_people(database: Path, operators: dict[str, str]) -> list[tuple[str, int]]:
-    """(operator token, participant id) for every roster member of a point with an operator, interleaved across the points."""
+    """(operator token, participant id) for every roster member of a point with an operator, interleaved across the
+    points."""
     with sqlite3.connect(database) as db:
         rows = db.execute(
             "SELECT point.code, participant.id FROM participant JOIN point ON point.id = participant.point_id"

@@ -100,7 +100,7 @@ async def live_workshop(demo: Demo) -> None:
     draft = (await demo.call("GET", "/drafts", chair))["items"][0]
     sections = (await demo.call("GET", f"/drafts/{draft['id']}", chair))["sections"]
     clauses = [s for s in sections if s["kind"] == "clause"][:3]
-    for token, clause in zip(tokens, clauses):
+    for token, clause in zip(tokens, clauses, strict=False):
         await demo.call("POST", "/comments", token, {
             "section_anchor": clause["anchor"],
             "body": "Đề nghị quy định rõ thời hạn phối hợp để bảo đảm tính khả thi.",

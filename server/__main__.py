@@ -38,7 +38,8 @@ async def _prepare(settings: Settings, demo: bool, tokens_file: Path | None) -> 
             hidden = await hidden_links(session, settings.secret_key) if changed else 0
         if changed:
             log.warning(
-                "The signing key differs from the last start's (DIEMCAU_SECRET_KEY, or secret.key in the data directory):"
+                "The signing key differs from the last start's (DIEMCAU_SECRET_KEY, or secret.key in the data "
+                "directory):"
                 " the links of %d invitations made before cannot be shown or printed again, and the admin page marks"
                 " them. Links already handed out still work; reissue those invitations for new links and badges, and"
                 " reissue them all if the old key leaked. Or start again with the old key.",
@@ -155,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--username", required=True)
     u.add_argument(
         "--password",
-        help="read from the terminal when left out; 12 characters or more, not a common one, not containing the username",
+        help="read from the terminal when left out; 12 characters or more, not a common one, not containing the "
+            "username",
     )
     u.add_argument("--full-name")
     u.set_defaults(func=create_user_command)

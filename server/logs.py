@@ -26,12 +26,14 @@ def _name_only(match: re.Match[str]) -> str:
 
 
 def redact(path: str) -> str:
-    """The request path fit for a log line: the token of a /join/ link, or a token= in a query, replaced by <redacted>."""
+    """The request path fit for a log line: the token of a /join/ link, or a token= in a query, replaced by
+    <redacted>."""
     return _SECRET_IN_QUERY.sub(_name_only, _SECRET_IN_PATH.sub(_name_only, path))
 
 
 def redact_record(record: logging.LogRecord) -> bool:
-    """A handler's filter: whoever logs a /join/ link or a token= (aiohttp, socket.io, our own code), it goes out redacted."""
+    """A handler's filter: whoever logs a /join/ link or a token= (aiohttp, socket.io, our own code), it goes out
+    redacted."""
     message = record.getMessage()
     if "/join/" in message.lower() or "token=" in message.lower():
         record.msg, record.args = redact(message), None

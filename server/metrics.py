@@ -37,7 +37,7 @@ class Metrics:
             "# HELP diemcau_write_seconds Time from a write entering its queue to its commit.",
             "# TYPE diemcau_write_seconds histogram",
         ]
-        for bound, count in zip(BUCKETS, self.write_buckets):
+        for bound, count in zip(BUCKETS, self.write_buckets, strict=True):
             lines.append(f'diemcau_write_seconds_bucket{{le="{bound}"}} {count}')
         lines += [
             f'diemcau_write_seconds_bucket{{le="+Inf"}} {self.write_count}',

@@ -204,7 +204,8 @@ def _address(value: str) -> tuple[str, int]:
 
 
 def _signing(env: Mapping[str, str]) -> tuple[Path | None, str | None]:
-    """The signing certificate's file and password, opened once here so that a wrong one stops the start, not a close."""
+    """The signing certificate's file and password, opened once here so that a wrong one stops the start, not a
+    close."""
     value = env.get("DIEMCAU_SIGNING_P12", "").strip()
     password = env.get("DIEMCAU_SIGNING_PASSWORD") or None
     if not value:
@@ -222,7 +223,8 @@ def _signing(env: Mapping[str, str]) -> tuple[Path | None, str | None]:
         key, certificate, _ = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
     except ValueError:
         raise SettingError(
-            f"DIEMCAU_SIGNING_PASSWORD does not open DIEMCAU_SIGNING_P12 {value!r}: a wrong password, or not a PKCS#12 file"
+            f"DIEMCAU_SIGNING_PASSWORD does not open DIEMCAU_SIGNING_P12 {value!r}: a wrong password, or not a "
+            "PKCS#12 file"
         ) from None
     if key is None or certificate is None:
         raise SettingError(f"DIEMCAU_SIGNING_P12 must hold a private key and its certificate, and {value!r} lacks one")

@@ -40,7 +40,7 @@ async def test_a_new_workshop_shows_its_next_steps_and_says_what_each_empty_tabl
     # The record is offered in every format the server makes, and the revised draft beside it, as on the chair's.
     links = page.locator("#details .summary-links a")
     await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", "PDF/A", VI["summary.revised_draft"]])
-    for link, path in zip(await links.all(), FILES):
+    for link, path in zip(await links.all(), FILES, strict=True):
         await expect(link).to_have_attribute("href", f"/api/v1/conferences/{created.body['id']}/{path}")
 
     form = page.locator("#point-form")

@@ -125,7 +125,11 @@ async def test_agenda_csv_round_trip_and_bad_rows(demo_server: Server, call: Cal
         return form
 
     before = len(rows)
-    good = "title,kind,planned_minutes,presenter,point_code\nGiải lao,break,15,,\nThảo luận tổ,discussion,30,Lê Văn Tám,hgi\n"
+    good = (
+        "title,kind,planned_minutes,presenter,point_code\n"
+        "Giải lao,break,15,,\n"
+        "Thảo luận tổ,discussion,30,Lê Văn Tám,hgi\n"
+    )
     created = await call("POST", s.api("/agenda/import"), admin, data=upload(good))
     assert created.status == 201 and created.body["created"] == 2
     after = (await agenda(call, s))["items"]

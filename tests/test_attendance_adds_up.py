@@ -1,4 +1,4 @@
-"""Attendance that adds up: invited present + represented + absent = expected, live and in every format of the record."""
+"""Attendance that adds up: invited present + represented + absent = expected, live and in every record format."""
 
 from __future__ import annotations
 

@@ -33,11 +33,13 @@ LABELS = (
 
 async def sheet(url: str, token: str) -> tuple[str, str]:
     """The PDF's text (pages apart by form feeds) and the file name it is offered under."""
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with http.get(url) as response:
-            assert response.status == 200 and response.content_type == "application/pdf", await response.text()
-            pdf = await response.read()
-            disposition = response.headers["Content-Disposition"]
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http,
+        http.get(url) as response,
+    ):
+        assert response.status == 200 and response.content_type == "application/pdf", await response.text()
+        pdf = await response.read()
+        disposition = response.headers["Content-Disposition"]
     assert pdf.startswith(b"%PDF")
     return pdf_text(pdf), disposition
 
@@ -71,7 +73,7 @@ async def test_before_every_roster_member_of_the_point_and_every_point_in_one(
     assert 'filename="danh-sach-diem-cau-truoc.pdf"' in disposition
     firsts = [squeezed(page) for page in raw.split("\f") if squeezed("DANH SÁCH ĐẠI BIỂU THAM DỰ") in squeezed(page)]
     assert len(firsts) == len(listed)
-    for page, point in zip(firsts, listed):
+    for page, point in zip(firsts, listed, strict=True):
         assert squeezed(f"{point['name']} (mã {point['code']})") in page and f"{point['code']}·Trang1/" in page
 
 
@@ -102,7 +104,7 @@ async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: S
     def hhmm(answer: dict[str, Any]) -> str:
         return datetime.fromisoformat(answer["checked_in_at"]).astimezone(zone).strftime("%H:%M")
 
-    for person, arrival in zip((first, second), arrivals):
+    for person, arrival in zip((first, second), arrivals, strict=True):
         assert squeezed(person["full_name"]) in text and hhmm(arrival) in text
     assert squeezed(f"Vắng – có người dự thay: {stand_in['full_name']}") in text
     assert squeezed(f"Trần Văn Thay Dự thay: {replaced['full_name']}") in text and hhmm(stand_in) in text
@@ -113,7 +115,7 @@ async def test_after_as_recorded_with_the_figures_of_the_record(shared_server: S
     # The figures under the table are the record's (the summary's preview), in its words.
     summary = await ok(call, "GET", s.api("/summary.json"), chair)
     row = next(p for p in summary["attendance"]["points"] if p["code"] == "HGI")
-    figures = "; ".join(f"{label}: {row[key]}" for key, label in zip(FIGURES, LABELS)) + "."
+    figures = "; ".join(f"{label}: {row[key]}" for key, label in zip(FIGURES, LABELS, strict=True)) + "."
     assert squeezed(figures) in text, figures
     assert (row["invited_present"], row["represented"], row["substitutes"], row["walk_ins"]) == (2, 1, 1, 1)
 

@@ -239,7 +239,7 @@ async def test_badge_pdf_has_every_name_and_qr(shared_server: Server, call: Call
     poppler("pdfimages", "-png", str(tmp_path / "badges.pdf"), str(tmp_path / "qr"))
     images = sorted(tmp_path.glob("qr-*.png"))
     assert len(images) == len(people)
-    for image, code in zip(images, codes):
+    for image, code in zip(images, codes, strict=True):
         expected = [[bool(v) for v in row] for row in segno.make_qr(code, error="m").matrix_iter(border=4)]
         assert module_matrix(image, len(expected)) == expected
 

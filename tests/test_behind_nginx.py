@@ -151,7 +151,8 @@ def main_config(directory: Path, site: str) -> str:
         f"    {kind}_temp_path {directory / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     return (
-        f"{user}daemon off;\nworker_processes 1;\npid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} info;\n"
+        f"{user}daemon off;\nworker_processes 1;\npid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} "
+        "info;\n"
         "events { worker_connections 1024; }\n"
         f"http {{\n    access_log {directory / 'access.log'};\n{temp}{site}}}\n"
     )

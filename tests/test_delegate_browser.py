@@ -16,7 +16,8 @@ COUNTED_TONES = """
 window.tones = 0;
 window.AudioContext = class {
   constructor() { this.currentTime = 0; this.destination = {}; }
-  createOscillator() { return { frequency: {}, connect: (next) => next, start: () => { window.tones += 1; }, stop: () => {} }; }
+  createOscillator() { return { frequency: {}, connect: (next) => next, start: () => { window.tones += 1; }, stop: () =>
+  {} }; }
   createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect: (next) => next }; }
 };
 """
@@ -114,8 +115,10 @@ async def test_delegate_comments_on_a_clause_and_sees_the_ruling_live(
     # The draft takes the card's whole width, in the page's own scroll: nothing scrolls sideways or inside a box.
     reading = await delegate.locator("#draft-reader").evaluate("""(reader) => {
       const card = reader.closest(".card");
-      const inner = card.clientWidth - parseFloat(getComputedStyle(card).paddingLeft) - parseFloat(getComputedStyle(card).paddingRight);
-      return [reader.getBoundingClientRect().width / inner, getComputedStyle(reader).overflowY, document.documentElement.scrollWidth];
+      const inner = card.clientWidth - parseFloat(getComputedStyle(card).paddingLeft) -
+      parseFloat(getComputedStyle(card).paddingRight);
+      return [reader.getBoundingClientRect().width / inner, getComputedStyle(reader).overflowY,
+      document.documentElement.scrollWidth];
     }""")
     assert reading[0] > 0.98 and reading[1:] == ["visible", 390], reading
     # The receipt's line fits the phone too (the width above counts it); a receipt was used, so the line saying

@@ -30,7 +30,8 @@ def source(*modules: tuple[str, str]) -> list[tuple[str, Nodes]]:
     errors = (
         "server/errors.py",
         "class DomainError(Exception):\n    status = 400\n    code = 'bad_request'\n"
-        "class Conflict(DomainError):\n    '''The state does not allow it.'''\n    status = 409\n    code = 'conflict'\n",
+        "class Conflict(DomainError):\n    '''The state does not allow it.'''\n    status = 409\n    code = "
+        "'conflict'\n",
     )
     return [(name, nodes_of(text)) for name, text in (errors, *modules)]
 
@@ -40,7 +41,8 @@ def test_a_subclass_elsewhere_and_a_given_code_are_found() -> None:
         source(
             (
                 "server/a.py",
-                "from server.errors import Conflict\nclass Busy(Conflict):\n    '''The room is busy.'''\n    code = 'busy'\n",
+                "from server.errors import Conflict\nclass Busy(Conflict):\n    '''The room is busy.'''\n    code = "
+                "'busy'\n",
             ),
             ("server/b.py", "def f():\n    raise errors.Conflict('no', code='taken')\n"),
         ),

@@ -127,15 +127,19 @@ async def test_nan_and_infinity_are_refused_everywhere_and_never_stored(attacked
         reply = await call("PATCH", conference, admin, data=body, headers={"Content-Type": "application/json"})
         assert_error(reply, 422, "invalid")
     assert (await call("GET", conference, admin)).body == before
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {admin}"}) as http:
-        async with http.get(s.api("/audit")) as response:
-            audit = strict_json(await response.read())
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {admin}"}) as http,
+        http.get(s.api("/audit")) as response,
+    ):
+        audit = strict_json(await response.read())
     assert audit["total"] == trail
     # A finite number in an unknown field is still written to the trail as the standard JSON it was.
     assert (await call("PATCH", conference, admin, json={"venue": "Hội trường A", "so": 1.5e300})).status == 200
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {admin}"}) as http:
-        async with http.get(s.api("/audit")) as response:
-            assert strict_json(await response.read())["total"] == trail + 1
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {admin}"}) as http,
+        http.get(s.api("/audit")) as response,
+    ):
+        assert strict_json(await response.read())["total"] == trail + 1
 
 
 async def test_a_gzip_bomb_is_never_inflated(attacked: Server, call: Call) -> None:

@@ -309,7 +309,8 @@ async def test_revoking_tells_and_disconnects_every_socket_of_the_invitation(
 async def test_a_revocation_from_another_process_is_enforced_at_the_next_join(
     shared_server: Server, call: Call, connect: Connect
 ) -> None:
-    """A revocation this process never heard of (made elsewhere while Redis was lost) is caught when its socket (re)joins."""
+    """A revocation this process never heard of (made elsewhere while Redis was lost) is caught when its socket
+    (re)joins."""
     s = shared_server
     made = await call("POST", s.api("/invitations"), s.tokens["admin"], json={"role": "display"})
     watched = await connect(s, token=made.body["token"])

@@ -84,7 +84,8 @@ class Checker:
         self.tags: set[str] = set()
 
     async def __call__(self, method: str, path: str, token: str | None, expect: int = 200, **kwargs: Any) -> Reply:
-        """`path` as the document writes it; {conference_id} is the demo conference, other parameters come from `ids`."""
+        """`path` as the document writes it; {conference_id} is the demo conference, other parameters come from
+        `ids`."""
         ids = {"conference_id": self.server.conference_id, **kwargs.pop("ids", {})}
         url = self.server.base_url + re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path.split("?")[0])
         query = path.partition("?")[2]

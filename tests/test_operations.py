@@ -139,7 +139,8 @@ DRAIN = 1.5
 
 
 async def _draining(http: aiohttp.ClientSession, server: Server, token: str, seen: list[str]) -> tuple[Any, Any]:
-    """/healthz and a new write, each on a connection of its own, once the drain has begun and before any socket was let go."""
+    """/healthz and a new write, each on a connection of its own, once the drain has begun and before any socket was
+    let go."""
     while True:
         async with http.get(server.base_url + "/healthz") as response:
             if response.status == 503:
@@ -235,7 +236,8 @@ async def test_sigterm_finishes_writes_tells_sockets_and_exits_cleanly(tmp_path:
     assert phases == [f"stopping: draining for {DRAIN:g} s", "stopping: telling 2 consoles to reconnect", "stopped"], (
         phases
     )
-    # The socket.io libraries' lines reach the log once, through the JSON handler, and not again on a handler of their own.
+    # The socket.io libraries' lines reach the log once, through the JSON handler, and not again on a handler of their
+    # own.
     origin = [line for line in lines if "elsewhere.example is not an accepted origin" in line]
     assert len(origin) == 1 and json.loads(origin[0])["logger"] == "engineio.server", origin
 

@@ -395,7 +395,8 @@ async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_op
     button = operator.row(second).locator('button[data-action="check-in"]')
     # Scrolled to and measured in one step in the page: the list may be redrawn between Playwright's steps.
     x, y = await button.evaluate(
-        "(b) => { b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }"
+        "(b) => { b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2]; }"
     )
     await page.mouse.click(x, y)
     await expect(row.locator('button[data-action="check-in"]')).to_be_visible()

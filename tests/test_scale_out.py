@@ -340,7 +340,8 @@ async def test_a_redis_that_hangs_is_noticed_and_consoles_converge(
     assert redis.process is not None
     redis.process.send_signal(signal.SIGSTOP)
     try:
-        # Written through b while Redis hangs, and the last write of the test: no later event shows a's consoles the gap.
+        # Written through b while Redis hangs, and the last write of the test: no later event shows a's consoles the
+        # gap.
         write = walk_in(b, "HGI", 0, "hang")
         async with aiohttp.ClientSession() as http:
             took = await send(http, b, write)

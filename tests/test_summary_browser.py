@@ -1,4 +1,4 @@
-"""The chair's closing statement in a real Chromium: generated from the figures, rewritten, kept, and frozen at close."""
+"""The chair's closing statement in Chromium: generated from the figures, rewritten, kept, and frozen at close."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ async def test_the_chair_rewrites_the_closing_statement(demo_server: Server, ope
     api = f"/api/v1/conferences/{s.conference_id}"
     links = chair.locator("#pane-ket-luan .summary-links a")
     await expect(links).to_have_text(["HTML", "Markdown", "JSON", "Word", "PDF", "PDF/A", VI["summary.revised_draft"]])
-    for link, path in zip(await links.all(), FILES):
+    for link, path in zip(await links.all(), FILES, strict=True):
         await expect(link).to_have_attribute("href", f"{api}/{path}")
     exports = chair.locator("#pane-diem-cau .summary-links a")
     await expect(exports).to_have_text(["XLSX", "CSV", VI["attendance.sheet_before"], VI["attendance.sheet_after"]])

@@ -755,8 +755,10 @@ def test_revised_draft_notes_are_word_comments_on_their_sections() -> None:
     assert list(notes.values()) == [
         "Sửa theo ý kiến số 2.",
         partly,
-        f"Ý kiến số 4 (Nguyễn Văn An) – {conflict}\nNội dung góp ý: Báo cáo hằng quý.\nĐề xuất sửa đổi: Điều 7. Báo cáo hằng quý.",
-        f"Ý kiến số 5 (Võ Thị Dự) – {conflict}\nNội dung góp ý: Báo cáo sáu tháng.\nĐề xuất sửa đổi: Điều 7. Báo cáo sáu tháng.",
+        f"Ý kiến số 4 (Nguyễn Văn An) – {conflict}\nNội dung góp ý: Báo cáo hằng quý.\nĐề xuất sửa đổi: Điều 7. Báo "
+        "cáo hằng quý.",
+        f"Ý kiến số 5 (Võ Thị Dự) – {conflict}\nNội dung góp ý: Báo cáo sáu tháng.\nĐề xuất sửa đổi: Điều 7. Báo cáo "
+        "sáu tháng.",
     ]
     assert {c.author for c in document.comments} == {REVIEWER}
     assert {c.timestamp for c in document.comments} == {datetime.fromisoformat("2021-09-07T01:00:00+00:00")}

@@ -1,4 +1,4 @@
-"""The summary as files over HTTP: previews marked as drafts, the chair's statement, and a frozen, reproducible record."""
+"""The summary as files over HTTP: previews marked as drafts, the chair's statement, a frozen, reproducible record."""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ def test_the_golden_markdown_is_the_whole_record(replayed: Path) -> None:
     assert [totals[f] for f in figures] == [89, 84, 2, 3, 2, 1, 87, "94,4%"]
     assert len(summary["absentees"]) == 3
     assert (
-        "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý do: 2)"
+        "có mặt 84/89 đại biểu được triệu tập (đạt 94,4%); 2 đại biểu dự thay; 1 khách mời; vắng 3 đại biểu (có lý "
+        "do: 2)"
         in markdown
     )
     assert summary["comment_totals"]["total"] == 11 and summary["comment_totals"]["merged"] == 1

@@ -48,7 +48,8 @@ def at(hour: int, minute: int, second: int = 0) -> datetime:
 
 
 async def seed(session: AsyncSession) -> int:
-    """A small workshop: host and two bridge points, a substitute, a walk-in, a live agenda, a draft and its comments."""
+    """A small workshop: host and two bridge points, a substitute, a walk-in, a live agenda, a draft and its
+    comments."""
     conference = Conference(
         title="Hội thảo góp ý dự thảo Quy chế phối hợp",
         starts_at=at(1, 0),
@@ -505,7 +506,8 @@ async def test_markdown(session: AsyncSession) -> None:
     ]
     assert "- Thời gian: 08:00 07/09/2021" in frozen
     assert (
-        "| Điểm cầu | Triệu tập | Có mặt | Tỷ lệ có mặt | Có người dự thay | Vắng | Người dự thay | Khách mời | Tổng số người dự |"
+        "| Điểm cầu | Triệu tập | Có mặt | Tỷ lệ có mặt | Có người dự thay | Vắng | Người dự thay | Khách mời | Tổng "
+        "số người dự |"
         in frozen
     )
     assert "| Hậu Giang | 2 | 1 | 50,0% | 1 | 0 | 1 | 1 | 3 |" in frozen
@@ -514,7 +516,8 @@ async def test_markdown(session: AsyncSession) -> None:
     assert "- Bùi Văn Khánh, Vụ trưởng (Điểm cầu Trung ương): không rõ lý do" in frozen
     assert "- Ngô Thị Hoa, Phó Chủ tịch (Cần Thơ): Đi công tác nước ngoài" in frozen
     assert (
-        "Tham dự Hội thảo: có mặt 4/7 đại biểu được triệu tập (đạt 57,1%); 1 đại biểu dự thay; 1 khách mời; vắng 2 đại biểu (có lý do: 1)."
+        "Tham dự Hội thảo: có mặt 4/7 đại biểu được triệu tập (đạt 57,1%); 1 đại biểu dự thay; 1 khách mời; vắng 2 "
+        "đại biểu (có lý do: 1)."
         in frozen
     )
     assert "- Đặng Thị Em (Hậu Giang)" in frozen
@@ -738,7 +741,8 @@ def test_the_revised_draft_applies_one_accepted_wording_per_place() -> None:
 
 
 async def test_user_text_is_plain_in_every_format(session: AsyncSession) -> None:
-    """A comment with `<script>` and `=CMD()` is shown as the words it is, never run or computed, in all five formats."""
+    """A comment with `<script>` and `=CMD()` is shown as the words it is, never run or computed, in all five
+    formats."""
     model = await compile_summary(session, await seed(session))
     created = datetime(2021, 9, 7, 11, 30, tzinfo=UTC)
     markdown = render_markdown(model, frozen=True)

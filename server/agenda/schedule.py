@@ -25,7 +25,8 @@ def projection(
     starts_at: datetime, items: list[AgendaItem], now: datetime
 ) -> tuple[dict[int, datetime | None], datetime]:
     """Each item's start as it happened or as now expected (none for a skipped one), and the projected end: actual
-    times where the agenda has run, plans with their extensions for what is left, nothing left before now once it runs."""
+    times where the agenda has run, plans with their extensions for what is left, nothing left before now once it
+    runs."""
     running = any(item.started_at is not None for item in items)
     starts: dict[int, datetime | None] = {}
     clock = starts_at

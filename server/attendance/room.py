@@ -59,7 +59,8 @@ class Room:
         return self._stays.get(participant_id)
 
     def substitute_for(self, roster_member_id: int, other_than: int | None = None) -> Stay | None:
-        """The open stay of someone attending in place of the roster member, if any (besides participant `other_than`)."""
+        """The open stay of someone attending in place of the roster member, if any (besides participant
+        `other_than`)."""
         for stay in self._stays.values():
             if stay.substitute_for_id == roster_member_id and stay.participant_id != other_than:
                 return stay

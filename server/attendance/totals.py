@@ -1,4 +1,4 @@
-"""Coalesced public totals: at most 4 attendance.totals_changed a second per conference, each with the points that moved."""
+"""Coalesced public totals: at most 4 attendance.totals_changed a second per conference, with the points that moved."""
 
 from __future__ import annotations
 

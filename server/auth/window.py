@@ -45,7 +45,8 @@ class SlidingWindow:
         self._moments.setdefault(key, deque(maxlen=self.limit)).append(time.monotonic())
 
     def take(self, key: str) -> int | None:
-        """Record one moment for `key` if it is under the limit (None); otherwise the seconds to wait, recording nothing."""
+        """Record one moment for `key` if it is under the limit (None); otherwise the seconds to wait, recording
+        nothing."""
         retry = self.retry_after(key)
         if retry is None:
             self.add(key)

@@ -33,7 +33,8 @@ class Route:
 
     @property
     def ids(self) -> tuple[str, ...]:
-        """The URL's id parameters (`{conference_id}`, `{item_id}`…), each an int that fits, else 404 (parse.path_id)."""
+        """The URL's id parameters (`{conference_id}`, `{item_id}`…), each an int that fits, else 404
+        (parse.path_id)."""
         return tuple(re.findall(r"{(\w+_id)(?::[^}]*)?}", self.path))
 
 

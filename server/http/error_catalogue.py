@@ -26,7 +26,8 @@ MIDDLEWARE = SERVER / "http" / "middlewares.py"
 # What each code passed as code="..." means, for the person reading an answer. A class's own code is explained by
 # the class's docstring unless a line here says more. A new code needs one or the other: generating fails without.
 MEANINGS: dict[str, str] = {
-    "already_checked_in": "The participant is already present (or, for a substitute, the roster member is there in person).",
+    "already_checked_in": "The participant is already present (or, for a substitute, the roster member is there in "
+        "person).",
     "already_represented": "Another substitute for this roster member is already present.",
     "already_requested": "The participant is already in the speaking queue.",
     "already_struck": "This stay is already struck from the record.",
@@ -34,7 +35,8 @@ MEANINGS: dict[str, str] = {
     "bad_credentials": "Wrong username or password.",
     "bad_form": "The form body is malformed.",
     "bad_multipart": "The multipart body is malformed (a part header or the boundary).",
-    "bad_origin": "A cookie-authenticated write from an origin neither the server's own nor in DIEMCAU_ALLOWED_ORIGINS.",
+    "bad_origin": "A cookie-authenticated write from an origin neither the server's own nor in "
+        "DIEMCAU_ALLOWED_ORIGINS.",
     "conference_closed": "The workshop is closed; its record no longer changes.",
     "conference_open": "The draft cannot be replaced once the workshop is open.",
     "csrf_failed": "A cookie-authenticated write without the session's X-CSRF-Token.",
@@ -206,7 +208,8 @@ def collect(modules: list[tuple[str, Nodes]] | None = None, meanings: dict[str, 
 
 
 def _middleware_codes(nodes: Nodes) -> list[tuple[int, str]]:
-    """What the errors middleware answers itself: its HTTP_CODES table, its fallback, and error_response(status, code)."""
+    """What the errors middleware answers itself: its HTTP_CODES table, its fallback, and error_response(status,
+    code)."""
     found: list[tuple[int, str]] = []
     for node in nodes:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "HTTP_CODES" for t in node.targets):

@@ -1,4 +1,4 @@
-"""A roster file read row by row: the header mapped to columns, every row checked on its own, before the database is asked."""
+"""A roster file read row by row: the header mapped to columns, each row checked alone, before any database work."""
 
 from __future__ import annotations
 

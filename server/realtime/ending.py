@@ -1,4 +1,4 @@
-"""Telling and closing the sockets of an invitation that was revoked or has expired, and of a login session that logged out."""
+"""Telling and closing the sockets of a revoked or expired invitation, and of a login session that logged out."""
 
 from __future__ import annotations
 

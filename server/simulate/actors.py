@@ -1,4 +1,4 @@
-"""The people of the rehearsal, each one loop of HTTP calls: operators check in, the chair moves on, delegates comment."""
+"""The rehearsal's people, each a loop of HTTP calls: operators check in, the chair moves on, delegates comment."""
 
 from __future__ import annotations
 

@@ -83,7 +83,8 @@ class ConsoleSet:
         self._closing = False
 
     async def _join(self, console: Console, conference_id: int, failed: Failed) -> tuple[SocketClient, float] | None:
-        """Connect and join from the console's seq; the open client and when it connected, or None (counted in `failed`)."""
+        """Connect and join from the console's seq; the open client and when it connected, or None (counted in
+        `failed`)."""
         assert self.http is not None
         client = SocketClient(self.http, console.spec.url, console.on_event)
         try:

@@ -84,7 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--comment-rate",
         type=float,
         default=2.0,
-        help="comments per delegate per minute; the server allows DIEMCAU_SUBMIT_RATE, 30 a minute by default (default 2)",
+        help="comments per delegate per minute; the server allows DIEMCAU_SUBMIT_RATE, 30 a minute by default "
+            "(default 2)",
     )
     parser.add_argument("--write-burst", type=float, default=0.0,
                         help="after the run, seconds of every point's operator checking in as fast as acknowledged, "

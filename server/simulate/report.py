@@ -33,7 +33,8 @@ def table(result: dict[str, Any]) -> str:
     actions = result["actions"]
     lines = [
         f"Rehearsal workshop #{conference['id']} \u201c{conference['title']}\u201d on {', '.join(result['urls'])}",
-        f"  {conference['points']} points, {conference['participants']} participants, {conference['delegates']} delegates, "
+        f"  {conference['points']} points, {conference['participants']} participants, {conference['delegates']} "
+        "delegates, "
         f"{options['consoles']} consoles, {options['duration']:g} s"
         + (f" + {options['write_burst']:g} s write burst" if options["write_burst"] else "")
         + f"; set up in {conference['setup_seconds']:g} s",
@@ -45,7 +46,8 @@ def table(result: dict[str, Any]) -> str:
         errors = ", ".join(f"{k} ×{v}" for k, v in sorted(a["errors"].items())) or "0"
         rate = "-" if a["per_second"] is None else f"{a['per_second']:,.2f}"
         lines.append(
-            f"{name:<16}{a['count']:>8}{rate:>9}{_ms(a['p50_ms']):>10}{_ms(a['p99_ms']):>10}{_ms(a['max_ms']):>10}  {errors}"
+            f"{name:<16}{a['count']:>8}{rate:>9}{_ms(a['p50_ms']):>10}{_ms(a['p99_ms']):>10}{_ms(a['max_ms']):>10}  "
+            f"{errors}"
         )
     run, burst = writes_per_second(actions, WRITES), writes_per_second(actions, BURST)
     lines.append(f"acknowledged writes/s: {run if run is not None else '-'} during the run"

@@ -1,4 +1,4 @@
-"""One rehearsal from start to end: reach the servers, set up, connect the consoles, run the actors, gather the figures."""
+"""One rehearsal from start to end: reach the servers, set up, connect consoles, run the actors, gather the figures."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ hand each incoming EVENT over unparsed, so the caller decodes only what it measu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -161,10 +162,8 @@ class SocketClient:
         if ws is None:
             return
         if was_connected and not ws.closed:
-            try:
+            with contextlib.suppress(aiohttp.ClientError, ConnectionError):
                 await ws.send_str(EIO_MESSAGE + SIO_DISCONNECT)
-            except (aiohttp.ClientError, ConnectionError):
-                pass
         await ws.close()
         if self._reader is not None:
             await self._reader

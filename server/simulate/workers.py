@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 from collections.abc import Awaitable, Callable, Mapping
 from multiprocessing.connection import Connection
@@ -65,10 +66,9 @@ class Workers:
 
     def _stop(self, last: str, timeout: float) -> None:
         for pipe in self.pipes:
-            try:
+            # A worker that is gone already cannot be told.
+            with contextlib.suppress(OSError):
                 pipe.send((last,))
-            except OSError:
-                pass  # that worker is gone already
         for process in self.processes:
             process.join(timeout=timeout)
             if process.is_alive():

@@ -1,4 +1,4 @@
-"""Requests for the floor queued together: checked against one load of the room and the queue, inserted in one statement.
+"""Requests for the floor queued together: checked against one read of the room and the queue, inserted at once.
 
 A request that comes alone (or from the demo replay, through `alone`) runs the same plan as a run of one, so
 each request of a run is answered, refused or announced exactly as it would have been alone: the refusals are

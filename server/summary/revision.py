@@ -1,4 +1,4 @@
-"""The record's revised draft ("Dự thảo sau tiếp thu"): made from the revised draft, changes marked, open points flagged."""
+"""The record's revised draft ("Dự thảo sau tiếp thu"): the draft as revised, changes marked, open points flagged."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The frozen summary PDF signed with PAdES (B-B) by the configured certificate, with a visible field on the last page."""
+"""The frozen record's PDF signed with PAdES (B-B) by the configured certificate, a visible field on its last page."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ class _SignerAt(signers.PdfSigner):
 
 
 def sign_pdf(pdf: bytes, p12: Path, password: str | None, *, when: datetime) -> bytes:
-    """`pdf` with a PAdES signature over the whole file, appended as one revision so the original bytes stay its prefix."""
+    """`pdf` with a PAdES signature over the whole file, appended as one revision so the original bytes stay its
+    prefix."""
     signer = signers.SimpleSigner.load_pkcs12(p12, passphrase=password.encode() if password else None)
     if signer is None:
         # The settings opened this file at start: it has changed since.

@@ -129,7 +129,8 @@ def report(verified: Verified) -> list[str]:
     return [
         f"Chữ ký số: nguyên vẹn, phủ toàn bộ tệp, không sửa đổi sau khi ký; ký bởi {verified.signer}{when}",
         f"Chứng thư: {trust}",
-        f"Biên bản: đúng biên bản tổng hợp đã khóa sổ của hội thảo số {verified.conference_id} (SHA-256 {verified.sha256})",
+        f"Biên bản: đúng biên bản tổng hợp đã khóa sổ của hội thảo số {verified.conference_id} (SHA-256 "
+        f"{verified.sha256})",
     ]
 
 

@@ -31,18 +31,21 @@ PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
 OFF_SCREEN = """() => {
   const page = document.documentElement;
   const off = [];
-  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth) off.push(`page ${page.scrollWidth}×${page.scrollHeight}`);
+  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth)
+    off.push(`page ${page.scrollWidth}×${page.scrollHeight}`);
   for (const node of document.querySelectorAll("main *")) {
     const box = node.getBoundingClientRect();
     if (!node.checkVisibility() || box.width === 0) continue;
-    if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) off.push(node.id || node.className);
+    if (box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight) off.push(node.id ||
+    node.className);
   }
   return off;
 }"""
 # The size of the smallest type that shows text on the page's main part.
 SMALLEST_TEXT = """() => {
   const sizes = [...document.querySelectorAll("main *")]
-    .filter((node) => node.checkVisibility() && [...node.childNodes].some((child) => child.nodeType === 3 && child.textContent.trim()))
+    .filter((node) => node.checkVisibility() && [...node.childNodes].some((child) => child.nodeType === 3 &&
+    child.textContent.trim()))
     .map((node) => parseFloat(getComputedStyle(node).fontSize));
   return Math.min(...sizes);
 }"""

@@ -1,11 +1,11 @@
 """A console's place in a conference's event log: what to apply, what is a repeat, and when one was missed.
 
-The rule the browser consoles follow (web/static/js/cursor.js), in Python for the tests that play a console. Each event names its stream and the seq of the
-previous event of that stream (`prev`); a join's answer gives the newest seq of every stream the caller
-sees, or `{"*": seq}` for staff, who see every event and so expect each seq to follow the one before.
-An event whose predecessor has not been applied is held: with several server processes, events can
-arrive slightly out of order. Still held after a moment, it means one was lost, and the console joins
-again from `resume_from()`; so does a console whose join showed a stream further on than it got.
+The rule the browser consoles follow (web/static/js/cursor.js), in Python for the tests that play a console. Each
+event names its stream and the seq of the previous event of that stream (`prev`); a join's answer gives the newest
+seq of every stream the caller sees, or `{"*": seq}` for staff, who see every event and so expect each seq to follow
+the one before. An event whose predecessor has not been applied is held: with several server processes, events can
+arrive slightly out of order. Still held after a moment, it means one was lost, and the console joins again from
+`resume_from()`; so does a console whose join showed a stream further on than it got.
 """
 from __future__ import annotations
 

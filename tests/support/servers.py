@@ -37,8 +37,8 @@ def _snapshot(database: Path) -> Path:
 async def start_server(
     directory: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None, port: int | None = None
 ) -> Server:
-    """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is unused),
-    on a free port unless given one (a process restarted where a proxy expects it)."""
+    """Serve the demo from `directory`: on its own SQLite file unless given another database (then `database` is
+    unused), on a free port unless given one (a process restarted where a proxy expects it)."""
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / "diemcau.db"
     # No drain period unless a test asks for one: stopping a server would otherwise take DIEMCAU_DRAIN_SECONDS.

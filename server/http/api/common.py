@@ -30,7 +30,7 @@ def allow(request: web.Request, *, point_id: int | None = None) -> tuple[Princip
 
 
 def allow_any(request: web.Request, *, point_id: int | None = None) -> tuple[Principal, int | None]:
-    """Authorize the caller for the matched route's action (its declaration in routes.py) on the URL's conference, if any.
+    """Authorize the caller for the matched route's declared action on the URL's conference, if any.
 
     The conference id is parsed first, for the check; the URL's other ids once the caller may act, all the same way
     (parse.path_id), so a handler reads each as an int that fits.

@@ -30,7 +30,8 @@ class DraftUpload:
 
 
 async def read_draft_upload(request: web.Request) -> DraftUpload:
-    """Accept JSON {format, content, title?} or a multipart file (DOCX, Markdown or plain text) with an optional title."""
+    """Accept JSON {format, content, title?} or a multipart file (DOCX, Markdown or plain text) with an optional
+    title."""
     if request.content_type.startswith("multipart/"):
         form = await read_form(request, "file", ("title",))
         # Unzipping and walking a DOCX is CPU work; it must not stall the other conferences' requests.

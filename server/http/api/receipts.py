@@ -1,4 +1,4 @@
-"""A contribution's receipt looked up by its author or by staff: is it in the frozen record, and the proof that it is."""
+"""A contribution's receipt looked up by its author or staff: is it in the frozen record, and the proof that it is."""
 
 from __future__ import annotations
 

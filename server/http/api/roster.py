@@ -50,7 +50,8 @@ async def read_part(part: BodyPartReader, limit: int, too_large: TooLarge) -> by
 
 
 async def read_form(request: web.Request, field: str = "file", text_fields: tuple[str, ...] = ()) -> Upload:
-    """The file field and the named text fields, read until all are in; 413 as soon as the file passes the upload limit."""
+    """The file field and the named text fields, read until all are in; 413 as soon as the file passes the upload
+    limit."""
     limit = request.app[settings_key].max_upload_bytes
     too_large = TooLarge(f"The file is over {limit} bytes", {"limit": limit})
     if (request.content_length or 0) > limit + MULTIPART_SLACK:

@@ -18,7 +18,6 @@ from tests.support.http import Call, caller
 from tests.support.realtime import Listener
 from tests.support.servers import Redis, start_server, stop_server
 
-
 # The browser tests' fixtures (`browser`, `open_console`), for every test module that opens a console.
 pytest_plugins = ("tests.support.browser",)
 
@@ -29,7 +28,9 @@ pytest_plugins = ("tests.support.browser",)
 def required(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set: run scripts/test, which starts PostgreSQL and finds redis-server", pytrace=False)
+        pytest.fail(
+            f"{name} is not set: run scripts/test, which starts PostgreSQL and finds redis-server", pytrace=False
+        )
     return value
 
 
@@ -113,9 +114,11 @@ async def listen() -> AsyncIterator[Callable[..., Awaitable[Listener]]]:
         await client.connect(server.base_url, auth={"token": token}, transports=["websocket"])
         clients.append(client)
         if after_seq is None:
-            async with aiohttp.ClientSession() as http:
-                async with http.get(server.api(), headers={"Authorization": f"Bearer {token}"}) as response:
-                    after_seq = (await response.json())["seq"]
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(server.api(), headers={"Authorization": f"Bearer {token}"}) as response,
+            ):
+                after_seq = (await response.json())["seq"]
         ack = await client.call("join", {"conference_id": server.conference_id, "after_seq": after_seq})
         assert ack["ok"], ack
         for envelope in ack.get("events", []):

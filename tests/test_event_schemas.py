@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ from tests.event_schemas import (
 )
 from tests.support.realtime import Listener
 
-T0 = datetime(2025, 5, 20, 1, 30, 0, 123456, tzinfo=timezone.utc)
+T0 = datetime(2025, 5, 20, 1, 30, 0, 123456, tzinfo=UTC)
 
 
 def iso(delta_minutes: int = 0) -> str:
@@ -38,7 +38,13 @@ def iso(delta_minutes: int = 0) -> str:
 
 def make_point(**changes: Any) -> Point:
     fields: dict[str, Any] = dict(
-        id=3, conference_id=1, code="HG", name="Hậu Giang", region="Đồng bằng sông Cửu Long", is_host=False, link="unknown"
+        id=3,
+        conference_id=1,
+        code="HG",
+        name="Hậu Giang",
+        region="Đồng bằng sông Cửu Long",
+        is_host=False,
+        link="unknown",
     )
     fields.update(changes)
     return Point(**fields)
@@ -68,9 +74,22 @@ def make_item(**changes: Any) -> AgendaItem:
 
 def request_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": 5, "conference_id": 1, "participant_id": 41, "full_name": "Nguyễn Thị Hồng", "position_title": None,
-        "point_id": 3, "point": "Hậu Giang", "agenda_item_id": None, "topic": "Điều 5", "point_of_order": True,
-        "status": "queued", "position": 0, "requested_at": iso(), "granted_at": None, "started_at": None, "finished_at": None,
+        "id": 5,
+        "conference_id": 1,
+        "participant_id": 41,
+        "full_name": "Nguyễn Thị Hồng",
+        "position_title": None,
+        "point_id": 3,
+        "point": "Hậu Giang",
+        "agenda_item_id": None,
+        "topic": "Điều 5",
+        "point_of_order": True,
+        "status": "queued",
+        "position": 0,
+        "requested_at": iso(),
+        "granted_at": None,
+        "started_at": None,
+        "finished_at": None,
         "time_limit_seconds": 300,
     }
     data.update(changes)
@@ -79,13 +98,34 @@ def request_data(**changes: Any) -> dict[str, Any]:
 
 def comment_data(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": 9, "number": 4, "conference_id": 1, "participant_id": 41, "point_id": 3, "draft_id": 2, "draft_revision": 1,
-        "section_anchor": "dieu-3.khoan-2", "body": "Đề nghị bổ sung.", "proposed_text": None, "proposal": None,
-        "author_kind": "participant", "disposition": None, "response": None, "adopted_text": None, "author_answer": None,
-        "revision": 1, "moderation": "approved", "duplicate_of": None, "duplicate_of_number": None,
-        "duplicates": [], "duplicate_numbers": [],
-        "created_at": iso(), "disposed_at": None, "author": "Nguyễn Thị Hồng",
-        "author_position": "Phó Giám đốc", "point": "Hậu Giang", "receipt": "5d" * 32,
+        "id": 9,
+        "number": 4,
+        "conference_id": 1,
+        "participant_id": 41,
+        "point_id": 3,
+        "draft_id": 2,
+        "draft_revision": 1,
+        "section_anchor": "dieu-3.khoan-2",
+        "body": "Đề nghị bổ sung.",
+        "proposed_text": None,
+        "proposal": None,
+        "author_kind": "participant",
+        "disposition": None,
+        "response": None,
+        "adopted_text": None,
+        "author_answer": None,
+        "revision": 1,
+        "moderation": "approved",
+        "duplicate_of": None,
+        "duplicate_of_number": None,
+        "duplicates": [],
+        "duplicate_numbers": [],
+        "created_at": iso(),
+        "disposed_at": None,
+        "author": "Nguyễn Thị Hồng",
+        "author_position": "Phó Giám đốc",
+        "point": "Hậu Giang",
+        "receipt": "5d" * 32,
     }
     data.update(changes)
     return data
@@ -135,16 +175,58 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("display.changed", asdict(Display("speakers"))),
         ("display.changed", asdict(Display("message", text="Giải lao 15 phút"))),
         ("comment.work_changed", work_view(Comment(id=7), [], {})),
-        ("comment.work_changed", work_view(
-            Comment(id=7, assigned_to=4, assigned_at=T0, draft_disposition="partly_accepted", draft_response="Tiếp thu một phần.",
-                    draft_adopted_text="2. Lời văn khác.", drafted_by=4, drafted_at=T0),
-            [CommentNote(id=1, comment_id=7, user_id=4, body="Hỏi lại tác giả.", created_at=T0),
-             CommentNote(id=2, comment_id=7, user_id=None, body="Đã hỏi.", created_at=T0)],
-            {4: "Thư ký Lan"})),
-        ("answer_template.changed", {"id": 3, "template": template_dict(AnswerTemplate(
-            id=3, conference_id=1, title="Tiếp thu", disposition="accepted", response="Xin tiếp thu.", updated_at=T0))}),
-        ("answer_template.changed", {"id": 3, "template": template_dict(AnswerTemplate(
-            id=3, conference_id=1, title="Giải trình", disposition=None, response="Xin giải trình.", updated_at=T0))}),
+        (
+            "comment.work_changed",
+            work_view(
+                Comment(
+                    id=7,
+                    assigned_to=4,
+                    assigned_at=T0,
+                    draft_disposition="partly_accepted",
+                    draft_response="Tiếp thu một phần.",
+                    draft_adopted_text="2. Lời văn khác.",
+                    drafted_by=4,
+                    drafted_at=T0,
+                ),
+                [
+                    CommentNote(id=1, comment_id=7, user_id=4, body="Hỏi lại tác giả.", created_at=T0),
+                    CommentNote(id=2, comment_id=7, user_id=None, body="Đã hỏi.", created_at=T0),
+                ],
+                {4: "Thư ký Lan"},
+            ),
+        ),
+        (
+            "answer_template.changed",
+            {
+                "id": 3,
+                "template": template_dict(
+                    AnswerTemplate(
+                        id=3,
+                        conference_id=1,
+                        title="Tiếp thu",
+                        disposition="accepted",
+                        response="Xin tiếp thu.",
+                        updated_at=T0,
+                    )
+                ),
+            },
+        ),
+        (
+            "answer_template.changed",
+            {
+                "id": 3,
+                "template": template_dict(
+                    AnswerTemplate(
+                        id=3,
+                        conference_id=1,
+                        title="Giải trình",
+                        disposition=None,
+                        response="Xin giải trình.",
+                        updated_at=T0,
+                    )
+                ),
+            },
+        ),
         ("answer_template.changed", {"id": 3, "template": None}),
         ("point.added", point_dict(make_point())),
         ("point.added", point_dict(make_point(region=None, is_host=True))),
@@ -156,7 +238,13 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ("attendance.checked_in", walk_in),
         ("attendance.checked_in", substitute),
         ("attendance.checked_out", checked_out),
-        ("attendance.totals_changed", {"totals": figures(**counts(expected=80)), "points": [point_row(make_point(**counts(), operators_online=1))]}),
+        (
+            "attendance.totals_changed",
+            {
+                "totals": figures(**counts(expected=80)),
+                "points": [point_row(make_point(**counts(), operators_online=1))],
+            },
+        ),
         (
             "attendance.totals_changed",
             {
@@ -168,10 +256,19 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
             },
         ),
         ("point.presence_changed", {"point_id": 3, "operators_online": 1, "operator_seen_at": iso(4)}),
-        ("attendance.checkin_undone", {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)}),
+        (
+            "attendance.checkin_undone",
+            {**participant_dict(make_person(), None), "checkin_id": 100, "undone_at": iso(3)},
+        ),
         (
             "attendance.stay_struck",
-            {**participant_dict(make_person(), None), "checkin_id": 100, "struck_at": iso(9), "reason": "Điểm danh nhầm", "was_open": True},
+            {
+                **participant_dict(make_person(), None),
+                "checkin_id": 100,
+                "struck_at": iso(9),
+                "reason": "Điểm danh nhầm",
+                "was_open": True,
+            },
         ),
         ("participant.updated", participant_dict(make_person(absence_reason="Đi công tác"), None)),
         ("participant.updated", participant_dict(make_person(), T0)),
@@ -182,7 +279,8 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
                     {**item_dict(make_item()), "planned_start": iso(), "projected_start": iso(2)},
                     {
                         **item_dict(make_item(id=8, position=3, kind="closing", presenter=None, extended_minutes=5)),
-                        "planned_start": iso(20), "projected_start": None,
+                        "planned_start": iso(20),
+                        "projected_start": None,
                     },
                 ],
                 "schedule": SCHEDULE,
@@ -190,51 +288,155 @@ def valid_examples() -> list[tuple[str, dict[str, Any]]]:
         ),
         ("agenda.changed", {"items": [], "schedule": SCHEDULE}),
         ("agenda.item_started", item_dict(make_item(status="live", started_at=T0, point_id=3))),
-        ("agenda.item_finished", item_dict(make_item(status="done", started_at=T0, finished_at=T0 + timedelta(minutes=21)))),
+        (
+            "agenda.item_finished",
+            item_dict(make_item(status="done", started_at=T0, finished_at=T0 + timedelta(minutes=21))),
+        ),
         ("speaking.queue_changed", {"request": request_data(), "items": [request_data()]}),
-        ("speaking.queue_changed", {"request": request_data(status="speaking", position=-1, granted_at=iso(1), started_at=iso(2)), "items": []}),
+        (
+            "speaking.queue_changed",
+            {
+                "request": request_data(status="speaking", position=-1, granted_at=iso(1), started_at=iso(2)),
+                "items": [],
+            },
+        ),
         (
             "draft.published",
             {
-                "id": 2, "conference_id": 1, "title": "Dự thảo Quy chế phối hợp", "revision": 1, "format": "markdown",
-                "created_at": iso(), "counts": {"chapter": 3, "article": 12, "clause": 30, "point": 8}, "unmatched": [],
+                "id": 2,
+                "conference_id": 1,
+                "title": "Dự thảo Quy chế phối hợp",
+                "revision": 1,
+                "format": "markdown",
+                "created_at": iso(),
+                "counts": {"chapter": 3, "article": 12, "clause": 30, "point": 8},
+                "unmatched": [],
             },
         ),
         ("remark.submitted", remark_data()),
         ("remark.submitted", remark_data(moderation="pending", agenda_item_id=None)),
-        ("remark.submitted", remark_data(attachment={
-            "name": "Tham luận.pdf", "type": "application/pdf", "size": 2048, "sha256": "a" * 64,
-            "url": "/api/v1/conferences/1/remarks/4/attachment",
-        })),
+        (
+            "remark.submitted",
+            remark_data(
+                attachment={
+                    "name": "Tham luận.pdf",
+                    "type": "application/pdf",
+                    "size": 2048,
+                    "sha256": "a" * 64,
+                    "url": "/api/v1/conferences/1/remarks/4/attachment",
+                }
+            ),
+        ),
         ("remark.moderated", remark_data(moderation="approved")),
         ("remark.moderated", remark_data(moderation="rejected")),
         ("comment.submitted", comment_data()),
-        ("comment.submitted", comment_data(section_anchor=None, draft_id=None, draft_revision=None, proposed_text="Sửa thành…")),
+        (
+            "comment.submitted",
+            comment_data(section_anchor=None, draft_id=None, draft_revision=None, proposed_text="Sửa thành…"),
+        ),
         ("comment.submitted", comment_data(moderation="pending")),
-        ("comment.submitted", comment_data(proposal={"kind": "insert_after", "text": "Điều mới"}, proposed_text="Điều mới")),
+        (
+            "comment.submitted",
+            comment_data(proposal={"kind": "insert_after", "text": "Điều mới"}, proposed_text="Điều mới"),
+        ),
         ("comment.submitted", comment_data(proposal={"kind": "delete", "text": None})),
-        ("comment.submitted", comment_data(participant_id=None, point_id=None, point=None, author="Ban soạn thảo",
-                                           author_position=None, author_kind="secretariat",
-                                           proposal={"kind": "replace", "text": "1. Nội dung mới"}, proposed_text="1. Nội dung mới")),
-        ("comment.disposed", comment_data(disposition="partly_accepted", response="Tiếp thu một phần", revision=2,
-                                          disposed_at=iso(5), proposal={"kind": "replace", "text": "Sửa"}, proposed_text="Sửa",
-                                          adopted_text="Sửa lại")),
-        ("comment.answered", comment_data(disposition="declined", response="Giải trình", revision=3, disposed_at=iso(5),
-                                          author_answer={"agrees": False, "text": "Đề nghị xem xét lại", "answered_at": iso(9)})),
-        ("comment.disposed", comment_data(disposition="partly_accepted", response="Tiếp thu một phần", revision=2, disposed_at=iso(5))),
-        ("comment.disposed", comment_data(disposition="noted", response="", revision=3, disposed_at=iso(9), duplicates=[10, 12])),
-        ("comment.disposed", comment_data(disposition="accepted", response="", revision=3, disposed_at=iso(9), duplicate_of=8)),
+        (
+            "comment.submitted",
+            comment_data(
+                participant_id=None,
+                point_id=None,
+                point=None,
+                author="Ban soạn thảo",
+                author_position=None,
+                author_kind="secretariat",
+                proposal={"kind": "replace", "text": "1. Nội dung mới"},
+                proposed_text="1. Nội dung mới",
+            ),
+        ),
+        (
+            "comment.disposed",
+            comment_data(
+                disposition="partly_accepted",
+                response="Tiếp thu một phần",
+                revision=2,
+                disposed_at=iso(5),
+                proposal={"kind": "replace", "text": "Sửa"},
+                proposed_text="Sửa",
+                adopted_text="Sửa lại",
+            ),
+        ),
+        (
+            "comment.answered",
+            comment_data(
+                disposition="declined",
+                response="Giải trình",
+                revision=3,
+                disposed_at=iso(5),
+                author_answer={"agrees": False, "text": "Đề nghị xem xét lại", "answered_at": iso(9)},
+            ),
+        ),
+        (
+            "comment.disposed",
+            comment_data(disposition="partly_accepted", response="Tiếp thu một phần", revision=2, disposed_at=iso(5)),
+        ),
+        (
+            "comment.disposed",
+            comment_data(disposition="noted", response="", revision=3, disposed_at=iso(9), duplicates=[10, 12]),
+        ),
+        (
+            "comment.disposed",
+            comment_data(disposition="accepted", response="", revision=3, disposed_at=iso(9), duplicate_of=8),
+        ),
         ("comment.merged", comment_data(duplicate_of=8, revision=2)),
-        ("comment.merged", comment_data(duplicate_of=8, revision=3, disposition="accepted", response="", disposed_at=iso(5))),
+        (
+            "comment.merged",
+            comment_data(duplicate_of=8, revision=3, disposition="accepted", response="", disposed_at=iso(5)),
+        ),
         ("comment.unmerged", comment_data(revision=3)),
         ("comment.unmerged", comment_data(revision=4, disposition="noted", response="Ghi nhận.", disposed_at=iso(5))),
         ("comment.moderated", comment_data(moderation="approved", revision=2)),
         ("comment.moderated", comment_data(moderation="rejected", revision=2, duplicates=[10])),
-        ("invitation.created", {"id": 1, "role": "operator", "point_id": 3, "participant_id": None, "revoked": False, "expires_at": iso(7 * 24 * 60)}),
-        ("invitation.created", {"id": 2, "role": "delegate", "point_id": 3, "participant_id": 41, "revoked": False, "expires_at": iso(60)}),
-        ("invitation.created", {"id": 3, "role": "display", "point_id": None, "participant_id": None, "revoked": False, "expires_at": iso(1)}),
-        ("invitation.revoked", {"id": 1, "role": "operator", "point_id": 3, "participant_id": None, "revoked": True, "expires_at": iso(7 * 24 * 60)}),
-        ("invitation.revoked", {"id": 4, "role": "display", "point_id": None, "participant_id": None, "revoked": True, "expires_at": None}),
+        (
+            "invitation.created",
+            {
+                "id": 1,
+                "role": "operator",
+                "point_id": 3,
+                "participant_id": None,
+                "revoked": False,
+                "expires_at": iso(7 * 24 * 60),
+            },
+        ),
+        (
+            "invitation.created",
+            {"id": 2, "role": "delegate", "point_id": 3, "participant_id": 41, "revoked": False, "expires_at": iso(60)},
+        ),
+        (
+            "invitation.created",
+            {
+                "id": 3,
+                "role": "display",
+                "point_id": None,
+                "participant_id": None,
+                "revoked": False,
+                "expires_at": iso(1),
+            },
+        ),
+        (
+            "invitation.revoked",
+            {
+                "id": 1,
+                "role": "operator",
+                "point_id": 3,
+                "participant_id": None,
+                "revoked": True,
+                "expires_at": iso(7 * 24 * 60),
+            },
+        ),
+        (
+            "invitation.revoked",
+            {"id": 4, "role": "display", "point_id": None, "participant_id": None, "revoked": True, "expires_at": None},
+        ),
         ("session.revoked", {"invitation_id": 1, "reason": "revoked"}),
         ("session.revoked", {"invitation_id": 2, "reason": "expired"}),
         ("session.revoked", {"reason": "logged_out"}),
@@ -376,7 +578,10 @@ INVALID = [
     changed("point.added", link="ok"),
     changed("agenda.item_started", status="done"),
     changed("agenda.item_finished", finished_at=None),
-    changed("agenda.changed", items=[{**item_dict(make_item()), "planned_start": iso(), "projected_start": iso(), "kind": "lunch"}]),
+    changed(
+        "agenda.changed",
+        items=[{**item_dict(make_item()), "planned_start": iso(), "projected_start": iso(), "kind": "lunch"}],
+    ),
     changed("agenda.changed", items=[item_dict(make_item())]),
     changed("agenda.changed", schedule={"starts_at": iso()}),
     changed("speaking.queue_changed", request=request_data(status="waiting")),

@@ -56,7 +56,9 @@ class Listener:
             return [e for e in self.events if e["type"] == "attendance.totals_changed"]
 
         async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: bool(matching()) and done(matching()[-1]["data"]["totals"])), timeout)
+            await asyncio.wait_for(
+                self._arrived.wait_for(lambda: bool(matching()) and done(matching()[-1]["data"]["totals"])), timeout
+            )
         self.verified()
         return matching()
 

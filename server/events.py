@@ -156,7 +156,8 @@ def hold(session: AsyncSession, appended: list[Event]) -> None:
 
 
 def take_pending(session: AsyncSession) -> list[Event]:
-    return session.info.pop(PENDING, [])
+    pending: list[Event] = session.info.pop(PENDING, [])
+    return pending
 
 
 def end_invitation(session: AsyncSession, invitation_id: int) -> None:
@@ -165,7 +166,8 @@ def end_invitation(session: AsyncSession, invitation_id: int) -> None:
 
 
 def take_ended(session: AsyncSession) -> list[int]:
-    return session.info.pop(ENDED, [])
+    ended: list[int] = session.info.pop(ENDED, [])
+    return ended
 
 
 @dataclass(frozen=True)

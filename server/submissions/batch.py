@@ -5,7 +5,7 @@ a comment refused here reads the same as one refused there.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -63,7 +63,7 @@ class _Intake:
         return person
 
 
-async def _intake(session: AsyncSession, conference_id: int, steps: list[Submission]) -> _Intake:
+async def _intake(session: AsyncSession, conference_id: int, steps: Sequence[Submission]) -> _Intake:
     conference, people = await read_intake(
         session, conference_id, [s.participant_id for s in steps], Conference.premoderation
     )

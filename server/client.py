@@ -40,16 +40,16 @@ def _trusted(settings: Settings, address: IPAddress | None) -> bool:
     return address is not None and any(address in network for network in settings.trusted_proxies)
 
 
-def _header_items(request: web.BaseRequest, name: str) -> list[str]:
+def _header_items(request: web.Request, name: str) -> list[str]:
     """Every comma-separated item of every copy of the header, left to right."""
     return [item.strip() for value in request.headers.getall(name, []) for item in value.split(",")]
 
 
-def _via_trusted_proxy(request: web.BaseRequest) -> bool:
+def _via_trusted_proxy(request: web.Request) -> bool:
     return _trusted(request.app[settings_key], _ip(request.remote))
 
 
-def client_address(request: web.BaseRequest) -> str | None:
+def client_address(request: web.Request) -> str | None:
     """The address the request came from: the direct peer, or through trusted proxies the first one that is not.
 
     X-Forwarded-For is read from the right, where each trusted proxy appended the address it was reached from;
@@ -69,7 +69,7 @@ def client_address(request: web.BaseRequest) -> str | None:
     return str(hop)
 
 
-def client_scheme(request: web.BaseRequest) -> str:
+def client_scheme(request: web.Request) -> str:
     """http or https as the browser used it: from a trusted proxy's X-Forwarded-Proto, else the connection's own."""
     if _via_trusted_proxy(request):
         # The rightmost value is the one the nearest proxy (the trusted one) wrote.
@@ -79,11 +79,11 @@ def client_scheme(request: web.BaseRequest) -> str:
     return request.scheme
 
 
-def is_secure(request: web.BaseRequest) -> bool:
+def is_secure(request: web.Request) -> bool:
     return client_scheme(request) == "https"
 
 
-def own_origin(request: web.BaseRequest) -> str:
+def own_origin(request: web.Request) -> str:
     """The origin of DIEMCAU_PUBLIC_URL when set; without it, the one the browser used (its scheme and Host)."""
     return request.app[settings_key].own_origin or f"{client_scheme(request)}://{request.host}"
 
@@ -95,7 +95,7 @@ def _normal(origin: str) -> str:
     return origin[: -len(suffix)] if suffix and origin.endswith(suffix) else origin
 
 
-def origin_allowed(request: web.BaseRequest, origin: str) -> bool:
+def origin_allowed(request: web.Request, origin: str) -> bool:
     """The server's own origin, or one DIEMCAU_ALLOWED_ORIGINS adds."""
     wanted = _normal(origin)
     allowed = (own_origin(request), *request.app[settings_key].allowed_origins)
@@ -114,4 +114,4 @@ def socket_origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
     """The same rule for socket.io (its cors_allowed_origins callable), read from the aiohttp request itself:
     the environ engine.io builds says REMOTE_ADDR 127.0.0.1 for everyone and believes anyone's X-Forwarded-Proto."""
     request = environ.get("aiohttp.request")
-    return origin is not None and isinstance(request, web.BaseRequest) and origin_allowed(request, origin)
+    return origin is not None and isinstance(request, web.Request) and origin_allowed(request, origin)

@@ -1,7 +1,7 @@
 """Fetch a row by id only if it belongs to the conference in the URL, and tell an id a row could have."""
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeGuard, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ T = TypeVar("T", bound=Owned)
 MAX_INT = 2**63 - 1
 
 
-def fits(value: object) -> bool:
+def fits(value: object) -> TypeGuard[int]:
     """An integer (not a boolean) that the database can store."""
     return isinstance(value, int) and not isinstance(value, bool) and -MAX_INT <= value <= MAX_INT
 

@@ -8,9 +8,9 @@ from aiohttp import web
 
 from server.auth.cache import who
 from server.auth.principal import principal_key
-from server.client import origin_allowed
+from server.client import SESSION_COOKIE, origin_allowed
 from server.errors import DomainError, Forbidden, UnsupportedEncoding
-from server.http.cookies import SESSION_COOKIE, renew_if_due
+from server.http.cookies import renew_if_due
 from server.logs import redact
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ from server.auth import operations as auth
 from server.auth.cache import lookups_key
 from server.auth.principal import Principal, principal_key
 from server.auth.signin import sign_in, sign_out
-from server.client import client_address, origin_allowed
+from server.client import SESSION_COOKIE, client_address, origin_allowed
 from server.conferences.operations import get_conference, list_conferences
 from server.errors import DomainError
 from server.http import parse
-from server.http.cookies import SESSION_COOKIE, set_session_cookie
+from server.http.cookies import set_session_cookie
 from server.http.redirects import local_target
 from server.i18n import LANG_COOKIE, LANGUAGES, catalog, language_of
 from server.keys import db_key, settings_key

@@ -142,7 +142,7 @@ def text(data: dict[str, Any], field: str, max_len: int, required: bool = True) 
 
 
 def choice(data: dict[str, Any], field: str, options: tuple[str, ...], required: bool = True) -> str | None:
-    value = data.get(field)
+    value: str | None = data.get(field)
     if value is None and not required:
         return None
     if value not in options:

@@ -15,6 +15,7 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.roster import download, read_upload
+from server.lookup import fits
 from server.speaking import operations as speaking
 from server.speaking.batch import AskToSpeak
 
@@ -77,7 +78,7 @@ async def reorder(request: web.Request) -> web.Response:
     _, c = allow(request)
     data = await parse.json_body(request)
     order = data.get("order")
-    if not isinstance(order, list) or not all(parse.fits(i) for i in order):
+    if not isinstance(order, list) or not all(fits(i) for i in order):
         raise Invalid("order must be a list of agenda item ids", {"order": "not a list of integers"})
 
     async def op(session: AsyncSession) -> dict[str, Any]:

@@ -94,7 +94,7 @@ def _may_download(principal: Principal, participant_id: int) -> bool:
     return principal.is_staff or (principal.role == "delegate" and principal.participant_id == participant_id)
 
 
-async def download_attachment(request: web.Request) -> web.Response:
+async def download_attachment(request: web.Request) -> web.FileResponse:
     principal, c = allow(request)
     remark_id = path_id(request, "remark_id")
     async with reader(request) as session:

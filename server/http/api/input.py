@@ -76,8 +76,8 @@ async def submit_comment(request: web.Request) -> web.Response:
         principal.role == "operator",
         anchor,
         body,
-        proposal and proposal.text,
-        proposal and proposal.kind,
+        None if proposal is None else proposal.text,
+        None if proposal is None else proposal.kind,
     )
     return await write(request, c, filed, 201, principal, data)
 

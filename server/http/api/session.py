@@ -9,11 +9,10 @@ from sqlalchemy import text
 from server import metrics as counters
 from server.auth.principal import principal_key
 from server.auth.signin import sign_in, sign_out
-from server.client import client_address
+from server.client import SESSION_COOKIE, client_address
 from server.errors import Invalid, NotFound, Unauthorized, Unavailable
 from server.http import parse
 from server.http.api.common import reader
-from server.http.cookies import SESSION_COOKIE
 from server.keys import settings_key, writers_key
 
 

@@ -12,6 +12,7 @@ from server.http import parse
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.input import MAX_COMMENT
 from server.http.api.rulings import MAX_BULK
+from server.lookup import fits
 from server.submissions import work
 from server.submissions.operations import comment_dict
 
@@ -56,7 +57,7 @@ async def assign_comments(request: web.Request) -> web.Response:
     data = await parse.json_body(request)
     ids = data.get("comment_ids")
     if not isinstance(ids, list) or not ids or not all(
-        isinstance(i, int) and not isinstance(i, bool) and i > 0 and parse.fits(i) for i in ids
+        isinstance(i, int) and not isinstance(i, bool) and i > 0 and fits(i) for i in ids
     ):
         raise Invalid("comment_ids must be a non-empty list of ids", {"comment_ids": "not a non-empty list of ids"})
     if len(ids) > MAX_BULK:

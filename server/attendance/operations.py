@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.events import payloads
 from schema.tables import Checkin, Participant, Point, iso, utcnow
 from server import events
-from server.attendance.room import Person, Stay, room_of
+from server.attendance.room import Stay, room_of
 from server.conferences.operations import get_conference, require_not_closed
 from server.errors import Conflict
 from server.lookup import in_conference
@@ -71,14 +71,14 @@ async def check_in(
     return stay, person
 
 
-def checked_in(person: Person, stay: Checkin | Stay) -> payloads.Payload:
+def checked_in(person: Participant | Row[Any], stay: Checkin | Stay) -> payloads.Payload:
     """The attendance.checked_in event, whose data with `participant_id` added is the answer to the check-in."""
     return payloads.attendance_checked_in(
         participant_dict(person, stay.checked_in_at), stay.id, stay.substitute_for_id, stay.walk_in
     )
 
 
-def checked_out(person: Person, checkin_id: int | None, at: datetime) -> payloads.Payload:
+def checked_out(person: Participant | Row[Any], checkin_id: int | None, at: datetime) -> payloads.Payload:
     return payloads.attendance_checked_out(participant_dict(person, None), checkin_id, at)
 
 
@@ -88,7 +88,7 @@ async def _close_stay(
     """Check a present stay out now, moving the counters."""
     _, moves = (await room_of(session, [person])).release(person)
     stay.checked_out_at, stay.checked_out_by = utcnow(), actor
-    await counters.adjust(session, conference_id, stay.point_id, **moves)
+    await counters.adjust(session, conference_id, stay.point_id, last_checkin_at=None, **moves)
 
 
 async def _open_stay(

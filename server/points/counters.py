@@ -79,7 +79,7 @@ def figures(expected: int, present: int, substitutes: int, walk_ins: int, repres
     }
 
 
-def point_row(point: Point | Row[Any]) -> dict[str, Any]:
+def point_row(point: Point | Row[*tuple[Any, ...]]) -> dict[str, Any]:
     return {
         "point_id": point.id,
         "code": point.code,

@@ -34,7 +34,7 @@ def limit_of(own: int | None, item: Item | None) -> int:
 class Limits:
     """A conference's agenda items as the speeches' limits read them, loaded once for many requests."""
 
-    def __init__(self, items: Sequence[Row[Any]]) -> None:
+    def __init__(self, items: Sequence[Row[*tuple[Any, ...]]]) -> None:
         self.items = {item.id: item for item in items}
         self.live = next((item for item in items if item.status == "live"), None)
 

@@ -36,7 +36,7 @@ async def comment_counts(session: AsyncSession, conference_id: int) -> dict[str,
             .where(DraftSection.draft_id == draft.id, DraftSection.kind == "article")
             .order_by(DraftSection.position)
         ))
-    articles = {
+    articles: dict[str, dict[str, Any]] = {
         s.anchor: {"anchor": s.anchor, "title": s.title, "comments": 0, "proposed": 0, "ruled": 0} for s in sections
     }
     tallies = await session.execute(

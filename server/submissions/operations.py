@@ -130,6 +130,7 @@ async def duplicates_of(session: AsyncSession, comment_ids: list[int]) -> dict[i
         select(Comment.duplicate_of, Comment.id).where(Comment.duplicate_of.in_(comment_ids)).order_by(Comment.id)
     )
     for target, duplicate in rows:
+        assert target is not None  # the statement asked for duplicates only
         found[target].append(duplicate)
     return found
 

@@ -66,7 +66,7 @@ async def receipt_status(session: AsyncSession, conference_id: int, receipt: str
     frozen = conference.summary_json if conference.summary_sha256 is not None else None
     # A record frozen before receipts existed publishes no root: it proves nothing, so it includes nothing.
     receipts = None if frozen is None else frozen.get("receipts")
-    leaves = [] if receipts is None else record_leaves(frozen)
+    leaves = [] if frozen is None or receipts is None else record_leaves(frozen)
     included = receipt in leaves
     return {
         **found[1],

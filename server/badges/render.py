@@ -37,6 +37,13 @@ def _qr_png(code: str) -> io.BytesIO:
     return buffer
 
 
+def _lines(pdf: FPDF, width: float, text: str) -> list[str]:
+    """The lines multi_cell would write the text in: fpdf2 types its answer as any output's, LINES gives a list."""
+    lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES")
+    assert isinstance(lines, list)
+    return lines
+
+
 def _box(
     pdf: FPDF,
     text: str,
@@ -52,11 +59,11 @@ def _box(
     """Write text in at most `lines` lines, shrinking the font down to `shrink` times its size, then cutting with "…"; returns the bottom."""
     minimum = size * shrink
     pdf.set_font("Sans", style, size)
-    wrapped = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES")
+    wrapped = _lines(pdf, width, text)
     while len(wrapped) > lines and size > minimum:
         size -= 0.5
         pdf.set_font_size(size)
-        wrapped = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES")
+        wrapped = _lines(pdf, width, text)
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         while wrapped[-1] and pdf.get_string_width(wrapped[-1] + "…") > width:

@@ -220,8 +220,8 @@ class _Builder:
             return f"dieu-{slug}", "dieu", None if suffix else int(digits)
         value = _ordinal(number)
         if kind == "clause":
-            host = self.open["article"].anchor
-            return f"{host}.khoan-{value}", host + ".khoan", value
+            article = self.open["article"].anchor
+            return f"{article}.khoan-{value}", article + ".khoan", value
         if kind == "section":
             chapter = self.open.get("chapter")
             prefix = chapter.anchor + "." if chapter else ""

@@ -79,7 +79,7 @@ def _level_at(text: str, pos: int) -> tuple[_Level, int] | None:
         again = _UNIT.match(text, at)
         if again:
             # "khoản 1 và khoản 2" continues the list; "khoản 2 và Điều 5" starts another reference.
-            gap = again[1].lower() == word and _GAP.match(text, again.end())
+            gap = _GAP.match(text, again.end()) if again[1].lower() == word else None
             if not gap:
                 break
             at = gap.end()
@@ -129,7 +129,9 @@ def _resolve(levels: list[_Level], article: str | None, clause: str | None) -> l
     named: list[tuple[str | None, int, int]] = []
     host_article = article
     if articles is not None and not articles.this:
-        found = [(f"dieu-{_slug(value)}", start, end) for value, start, end in articles.items]
+        found: list[tuple[str | None, int, int]] = [
+            (f"dieu-{_slug(value)}", start, end) for value, start, end in articles.items
+        ]
         named += found
         host_article = found[0][0]
     # A bare "khoản 2" or "điểm a" means this article, this clause: the one the text stands in.

@@ -8,6 +8,8 @@ import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
 from lxml.etree import _Element
 
 from server import archives
@@ -55,7 +57,10 @@ def _paragraphs(parent: _Element) -> Iterator[_Element]:
 
 
 def _text(paragraph: _Element) -> str:
-    return "".join(run.text for run in paragraph.xpath(_RUNS))
+    # python-docx parses w:p as its CT_P, whose xpath knows the "w:" prefix and whose runs' text is always a string.
+    assert isinstance(paragraph, CT_P)
+    runs: list[CT_R] = paragraph.xpath(_RUNS)
+    return "".join(run.text for run in runs)
 
 
 def _part_root(document: Document, relationship: str) -> _Element | None:

@@ -17,7 +17,8 @@ LANG_COOKIE = "diemcau_lang"
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    messages: dict[str, str] = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    return messages
 
 
 def language_of(request: web.Request) -> str:

@@ -94,7 +94,11 @@ def _primary(base: str, marks: str) -> tuple[int, int]:
     return (_OTHER if base.isalpha() else _SYMBOL, ord(low[0]) if low else 0)
 
 
-def vi_sort_key(s: str) -> tuple:
+# A sort key: the letters' ranks, each word's tones, the case and other marks of each letter, then the text itself.
+ViKey = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, ...], ...], tuple[tuple[bool, str], ...], str]
+
+
+def vi_sort_key(s: str) -> ViKey:
     """Return a key sorting strings in Vietnamese dictionary order, case-insensitively."""
     s = nfc(" ".join(s.split()))
     primary: list[tuple[int, int]] = []
@@ -118,7 +122,7 @@ def given_name(full_name: str) -> str:
     return words[-1] if words else ""
 
 
-def name_sort_key(full_name: str) -> tuple:
+def name_sort_key(full_name: str) -> tuple[ViKey, ViKey]:
     """Return a roster key: given name first, then the full name from the start."""
     return (vi_sort_key(given_name(full_name)), vi_sort_key(full_name))
 

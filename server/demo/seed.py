@@ -39,7 +39,8 @@ STAFF_TOKEN_DAYS = 365
 
 
 def workshop() -> dict[str, Any]:
-    return json.loads((DATA / "workshop.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((DATA / "workshop.json").read_text(encoding="utf-8"))
+    return data
 
 
 def new_staff_password(username: str) -> str:
@@ -88,14 +89,14 @@ async def _create(session: AsyncSession, settings: Settings, data: dict[str, Any
         person = await add_participant(session, c, points[row["point_code"]], fields)
         people[person.full_name] = person
     for item in data["agenda"]:
-        fields = ItemFields(
+        item_fields = ItemFields(
             title=nfc(item["title"]),
             kind=item["kind"],
             planned_minutes=item["planned_minutes"],
             presenter=nfc(item["presenter"]) if item.get("presenter") else None,
             point_id=points.get(item.get("point_code") or ""),
         )
-        await add_item(session, c, fields)
+        await add_item(session, c, item_fields)
     draft = (DATA / "draft-vi.md").read_text(encoding="utf-8")
     await publish_draft(session, c, "Dự thảo Quy chế phối hợp", "markdown", nfc(draft))
     # The demo workshop "starts" in 2021; its links live as long as the demo staff tokens instead.

@@ -203,7 +203,7 @@ async def replay(
         )
     ).one()
     newest, oldest = found[0] or 0, found[1]
-    heads = {stream: head or 0 for stream, head in zip(own, found[2:])} if own else {EVERYTHING: newest}
+    heads = {stream: head or 0 for stream, head in zip(own, found[2:], strict=True)} if own else {EVERYTHING: newest}
     # Events before `oldest` were pruned: a client that has not seen them cannot be brought up to date by replay.
     pruned = oldest is not None and after_seq < oldest - 1
     if after_seq > newest or pruned or newest - after_seq > limit:

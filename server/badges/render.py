@@ -56,7 +56,8 @@ def _box(
     align: str = "L",
     shrink: float = 0.8,
 ) -> float:
-    """Write text in at most `lines` lines, shrinking the font down to `shrink` times its size, then cutting with "…"; returns the bottom."""
+    """Write text in at most `lines` lines, shrinking the font down to `shrink` times its size, then cutting with
+    "…"; returns the bottom."""
     minimum = size * shrink
     pdf.set_font("Sans", style, size)
     wrapped = _lines(pdf, width, text)

@@ -204,7 +204,8 @@ COMMENT_ROW = record(
     authors={
         "type": "array",
         "items": record(name=NAME, organization=TEXT_OR_NULL, point=NAME_OR_NULL),
-        "description": 'Every author of the row; the secretariat\'s own proposal has one, "Ban soạn thảo", at no point.',
+        "description": 'Every author of the row; the secretariat\'s own proposal has one, "Ban soạn thảo", at no '
+        'point.',
     },
     proposed_text=TEXT_OR_NULL,
     proposal_kind=nullable(enum(("replace", "insert_after", "delete"))),
@@ -361,7 +362,8 @@ SUMMARY["properties"]["document"] = {
 # Records frozen before receipts lack these too (docs/protocol-extensions.md, Receipts).
 SUMMARY["properties"]["receipts"] = {
     **record(algorithm={"const": "sha256-merkle"}, count=COUNT, root=SHA256),
-    "description": "The Merkle root over the receipts of every contribution the record holds: the table's rows in order, "
+    "description": "The Merkle root over the receipts of every contribution the record holds: the table's rows in "
+        "order, "
     "each followed by the duplicates merged into it, then the remarks.",
 }
 COMMENT_ROW["properties"].update(
@@ -439,7 +441,8 @@ def _own_components() -> dict[str, Schema]:
             sentence=TEXT,
             details={
                 "type": "object",
-                "description": "The request as the trail keeps it: method, path, route, body (secrets masked), subject.",
+                "description": "The request as the trail keeps it: method, path, route, body (secrets masked), "
+                    "subject.",
             },
             address=TEXT_OR_NULL,
         ),

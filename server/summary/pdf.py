@@ -266,7 +266,8 @@ def record_data(model: dict[str, Any], *, frozen: bool, sha256: str | None, froz
         "agenda": _agenda(model),
         "speakers_head": SPEAKERS_HEAD,
         "speakers": _speakers(model),
-        "comments_intro": f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm cầu.",
+        "comments_intro": f"Tổng số {totals['total']} ý kiến của {totals['people']} người tại {totals['points']} điểm "
+            "cầu.",
         "comments_head": COMMENT_HEAD,
         "groups": _groups(model),
         "group_pages": sum(len(group["rows"]) for group in model["comments"]) > GROUP_PAGES_ROWS,

@@ -10,18 +10,21 @@ from asyncio.subprocess import PIPE
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typst
 
 from server.errors import Unavailable
+
+if TYPE_CHECKING:
+    from typst import PDFStandard
 
 TEMPLATES = Path(__file__).parent / "typst"
 _STDERR_TAIL = 2000
 log = logging.getLogger(__name__)
 
 
-def typeset(template: str, data: Any, *, created: datetime, standards: Sequence[str] = ("ua-1",)) -> bytes:
+def typeset(template: str, data: Any, *, created: datetime, standards: Sequence[PDFStandard] = ("ua-1",)) -> bytes:
     """`server/typst/{template}.typ` laid out as PDF over `data` (read there as `json(bytes(sys.inputs.data))`).
 
     The machine's fonts are never looked at, and `created` is the only date written: the same template, data and

@@ -103,16 +103,17 @@ async def _pdf(record: SummaryRecord, settings: Settings, archival: bool = False
     """The PDF (`archival`: the PDF/A-2b copy, never signed); a frozen summary's is made once, signed when a
     certificate is configured, and kept beside the database named by its checksum, so every download gives the same
     bytes."""
-    signing = record.frozen and not archival and settings.signing_p12 is not None
+    # The certificate that signs this copy, if any: only a frozen record's copy that is not the archival one.
+    p12 = settings.signing_p12 if record.frozen and not archival else None
     # Named by how it was made too: a copy kept before the record was typeset by Typst is not served again.
-    variant = ("-pdfa" if archival else "") + ("-signed" if signing else "")
+    variant = ("-pdfa" if archival else "") + ("-signed" if p12 is not None else "")
     kept = settings.data_dir / "summaries" / f"{record.sha256}{variant}.typst.pdf" if record.frozen else None
     if kept is not None and kept.exists():
         return await asyncio.to_thread(kept.read_bytes)
     pdf = await made_pdf(record, archival)
-    if signing:
+    if p12 is not None:
         when = datetime.now(record.dated.tzinfo)
-        pdf = await asyncio.to_thread(sign_pdf, pdf, settings.signing_p12, settings.signing_password, when=when)
+        pdf = await asyncio.to_thread(sign_pdf, pdf, p12, settings.signing_password, when=when)
     if kept is not None:
         pdf = await asyncio.to_thread(_keep, kept, pdf)
     return pdf

@@ -5,7 +5,7 @@ import json
 import re
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from server.errors import Unavailable
 from server.summary.document import document_part
@@ -30,10 +30,13 @@ from server.summary.render import (
 from server.summary.revision import applied_line
 from server.typeset import typeset, typeset_apart
 
+if TYPE_CHECKING:
+    from typst import PDFStandard
+
 TIMEOUT = 120
 # PDF/UA-1 for every copy; the archival copy is PDF/A-2b as well (Typst writes both in one file).
-STANDARDS = ("ua-1",)
-ARCHIVAL = ("a-2b", "ua-1")
+STANDARDS: tuple[PDFStandard, ...] = ("ua-1",)
+ARCHIVAL: tuple[PDFStandard, ...] = ("a-2b", "ua-1")
 # A word longer than a narrow column gets a break opportunity every so many letters: Typst never breaks inside a
 # word by itself, and an unbroken hash or address would run into the margin.
 _LONG_WORD = re.compile(r"\S{31,}")

@@ -114,11 +114,12 @@ def proposed(row: dict[str, Any]) -> str | None:
     A record frozen before proposals had kinds has none of the newer keys: its rows read as they always did.
     """
     kind = row.get("proposal_kind")
+    text: str | None = row["proposed_text"]
     if kind == "delete":
         return "Đề nghị bỏ quy định này."
-    if kind == "insert_after" and row["proposed_text"]:
-        return f"Đề nghị bổ sung quy định mới sau quy định này:\n{row['proposed_text']}"
-    return row["proposed_text"]
+    if kind == "insert_after" and text:
+        return f"Đề nghị bổ sung quy định mới sau quy định này:\n{text}"
+    return text
 
 
 def ruling(row: dict[str, Any]) -> str | None:

@@ -45,7 +45,13 @@ def _batches(sheets: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 def _bookmarks(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
     """Each point's bookmark (its heading in the template): its title and the index of its page."""
     with pdf.open_outline() as outline:
-        return [(str(item.title), pdf.pages.index(pikepdf.Page(item.destination[0]))) for item in outline.root]
+        return [(str(item.title), _page_index(pdf, item.destination)) for item in outline.root]
+
+
+def _page_index(pdf: pikepdf.Pdf, destination: object) -> int:
+    # Typst gives every heading an explicit destination: an array whose first item is the page.
+    assert isinstance(destination, pikepdf.Array)
+    return pdf.pages.index(pikepdf.Page(destination[0]))
 
 
 def _joined(parts: Sequence[bytes]) -> bytes:

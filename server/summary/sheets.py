@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, or_, select, true
@@ -54,7 +54,7 @@ class _Stay:
 # What a sheet says of a person: plain rows, not ORM objects, as a national workshop's sheets name 100,000 people.
 PERSON = (Participant.id, Participant.point_id, Participant.full_name, Participant.position, Participant.organization,
           Participant.absence_reason, Participant.on_roster, Participant.sort_key)
-Person = Row[Any]
+Person: TypeAlias = "Row[int, int, str, str | None, str | None, str | None, bool, bytes]"
 
 
 def _role(person: Person) -> str:
@@ -123,9 +123,11 @@ class _Recorded:
 
 def _figures(counts: dict[str, int]) -> str:
     """The point's figures in the record's words and order (server.summary.render.ATTENDANCE_COLUMNS)."""
-    counts = {**counts, "people": counts["invited_present"] + counts["substitutes"] + counts["walk_ins"]}
-    counts["rate"] = rate(counts["invited_present"], counts["expected"]) or "–"
-    return "; ".join(f"{label}: {counts[key]}" for key, label in ATTENDANCE_COLUMNS) + "."
+    shown: dict[str, int | str] = {
+        **counts, "people": counts["invited_present"] + counts["substitutes"] + counts["walk_ins"]
+    }
+    shown["rate"] = rate(counts["invited_present"], counts["expected"]) or "–"
+    return "; ".join(f"{label}: {shown[key]}" for key, label in ATTENDANCE_COLUMNS) + "."
 
 
 def _counted(conference_id: int, point_id: int | None) -> ColumnElement[bool]:

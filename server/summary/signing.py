@@ -10,7 +10,9 @@ from pyhanko.pdf_utils import content, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.stamp import StaticStampStyle
 
 from server.typeset import typeset
@@ -47,8 +49,8 @@ class _SignerAt(signers.PdfSigner):
         self.when = when
 
     def init_signing_session(
-        self, pdf_out: IncrementalPdfFileWriter, existing_fields_only: bool = False
-    ) -> signers.PdfSigningSession:
+        self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
+    ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self.when
         return session
@@ -69,9 +71,9 @@ def sign_pdf(pdf: bytes, p12: Path, password: str | None, *, when: datetime) -> 
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    fields.append_signature_field(
-        writer, fields.SigFieldSpec(FIELD, on_page=-1, box=(LEFT, BOTTOM, LEFT + width, BOTTOM + height))
-    )
+    # pyHanko annotates the box as ints, but a PDF rectangle is in points, and the stamp's edges fall between them.
+    box = (LEFT, BOTTOM, LEFT + width, BOTTOM + height)
+    fields.append_signature_field(writer, fields.SigFieldSpec(FIELD, on_page=-1, box=box))  # type: ignore[arg-type]
     _tag(writer, f"Ký số bởi: {name}, thời gian: {signing_time_text(when)}")
     style = StaticStampStyle(background=_Stamp(stamp), border_width=0)
     out = io.BytesIO()

@@ -191,6 +191,9 @@ def _only_the_signature_added(
         if reader.xrefs.refs_freed_in_revision(1) or not changed <= allowed or "/AcroForm" in original.root:
             return False
         field = signature.sig_field.container_ref
+        # The field read from the file is an object of its own; anything else is not the field this signing adds.
+        if not isinstance(field, generic.Reference):
+            return False
         added = [ref for ref in _references(new_page, "/Annots") if ref not in _references(old_page, "/Annots")]
         return (
             _same_except(original.root, signed.root, CATALOG_CHANGES)

@@ -1,25 +1,18 @@
-"""Conferences, their state changes, bridge points and invitations."""
+"""Conferences: their facts, their state changes, and their audit trail."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from schema.tables import Conference, Invitation, iso, utcnow
+from schema.tables import Conference, iso
 from server import audit
-from server.auth import operations as auth
-from server.auth.signing_key import key_changed_at, link_derivable
-from server.auth.tokens import invitation_token
 from server.conferences import operations as conferences
 from server.display.operations import display_of
 from server.http import parse
 from server.http.api.common import allow, allow_any, listing, reader, write
 from server.i18n import language_of
-from server.keys import settings_key
-from server.points import operations as points
-from server.settings import Settings
 from server.summary import operations as summary
 from server.summary.document import clean_header
 
@@ -43,29 +36,6 @@ def conference_dict(conference: Conference) -> dict[str, Any]:
         "record_header": conference.record_header,
         # What the big screen shows, as display.changed said it last; GET …/display adds the projected section.
         "display": asdict(display_of(conference)),
-    }
-
-
-def invitation_dict(
-    settings: Settings, invitation: Invitation, token: str, key_changed: datetime | None = None
-) -> dict[str, Any]:
-    # Under a signing key other than the one it was made with, `token` and `url` are not the invitation's own link.
-    works = link_derivable(settings.secret_key, invitation)
-    return {
-        "id": invitation.id,
-        "conference_id": invitation.conference_id,
-        "role": invitation.role,
-        "point_id": invitation.point_id,
-        "participant_id": invitation.participant_id,
-        "token": token,
-        "url": f"{settings.base_url}/join/{token}",
-        "revoked": invitation.revoked_at is not None,
-        "created_at": invitation.created_at.isoformat(),
-        "revoked_at": iso(invitation.revoked_at),
-        "expires_at": iso(invitation.expires_at),
-        "state": auth.invitation_state(invitation, utcnow()),
-        "url_works": works,
-        "key_changed_at": None if works else iso(key_changed),
     }
 
 
@@ -148,95 +118,3 @@ async def list_audit(request: web.Request) -> web.Response:
         names = await audit.actor_names(session, entries)
         lang = language_of(request)
         return listing([audit.entry_dict(e, names, lang) for e in entries])
-
-
-async def list_points(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    async with reader(request) as session:
-        return listing([points.point_dict(p) for p in await points.list_points(session, c)])
-
-
-async def add_point(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    data = await parse.json_body(request)
-    code = parse.name(data, "code")
-    title = parse.name(data, "name")
-    region = parse.name(data, "region", required=False)
-    is_host = parse.boolean(data, "is_host")
-    assert code is not None and title is not None
-
-    async def op(session: Any) -> dict[str, Any]:
-        return points.point_dict(await points.add_point(session, c, code, title, region, is_host))
-
-    return await write(request, c, op, 201, principal, data)
-
-
-async def set_point_status(request: web.Request) -> web.Response:
-    point_id = parse.path_id(request, "point_id")
-    _, c = allow(request, point_id=point_id)
-    data = await parse.json_body(request)
-    link = parse.choice(data, "link", points.LINK_STATES)
-    note = parse.text(data, "note", 500, required=False)
-    assert link is not None
-
-    async def op(session: Any) -> dict[str, Any]:
-        return points.point_dict(await points.set_link_status(session, c, point_id, link, note))
-
-    return await write(request, c, op)
-
-
-async def list_invitations(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    settings = request.app[settings_key]
-    async with reader(request) as session:
-        rows = await auth.list_invitations(session, c)
-        changed = await key_changed_at(session)
-        return listing(
-            [invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce), changed) for i in rows]
-        )
-
-
-async def create_invitation(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    settings = request.app[settings_key]
-    data = await parse.json_body(request)
-    role = parse.choice(data, "role", ("operator", "delegate", "display"))
-    point_id = parse.integer(data, "point_id", required=False)
-    participant_id = parse.integer(data, "participant_id", required=False)
-    expires_at = parse.moment(data, "expires_at", required=False)
-    assert role is not None
-
-    async def op(session: Any) -> dict[str, Any]:
-        invitation, token = await auth.create_invitation(
-            session, settings.secret_key, c, role, point_id, participant_id, expires_at=expires_at
-        )
-        return invitation_dict(settings, invitation, token)
-
-    return await write(request, c, op, 201, principal, data)
-
-
-async def revoke_invitation(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    invitation_id = parse.path_id(request, "invitation_id")
-    settings = request.app[settings_key]
-
-    async def op(session: Any) -> dict[str, Any]:
-        invitation = await auth.revoke_invitation(session, c, invitation_id)
-        return invitation_dict(settings, invitation, invitation_token(settings.secret_key, invitation.nonce))
-
-    # The writer drops remembered principals before answering and then closes the invitation's sockets.
-    return await write(request, c, op)
-
-
-async def reissue_invitation(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    invitation_id = parse.path_id(request, "invitation_id")
-    settings = request.app[settings_key]
-    data = await parse.json_body(request)
-    expires_at = parse.moment(data, "expires_at", required=False)
-
-    async def op(session: Any) -> dict[str, Any]:
-        old, new, token = await auth.reissue_invitation(session, settings.secret_key, c, invitation_id, expires_at)
-        return {**invitation_dict(settings, new, token), "reissued_from": old.id}
-
-    return await write(request, c, op, 201, principal, data)

@@ -1,0 +1,75 @@
+"""The roster of a conference: listing and searching it, adding to it, and the reasons of the absent."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from schema.tables import iso
+from server.errors import Invalid
+from server.http import parse
+from server.http.api.common import allow, point_scope, reader, write
+from server.participants import operations as participants
+from server.participants.operations import PersonFields
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 500
+ABSENCE_REASON_MAX = 500
+
+
+def person_fields(data: dict[str, Any]) -> PersonFields:
+    full_name = parse.name(data, "full_name")
+    assert full_name is not None
+    return PersonFields(
+        full_name=full_name,
+        position=parse.name(data, "position", required=False),
+        organization=parse.name(data, "organization", required=False),
+        role_in_meeting=parse.name(data, "role_in_meeting", required=False),
+        email=parse.name(data, "email", required=False),
+        phone=parse.name(data, "phone", required=False),
+    )
+
+
+async def list_participants(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    point_id = point_scope(request, principal)
+    limit = parse.query_int(request, "limit", DEFAULT_PAGE, MAX_PAGE)
+    offset = parse.query_int(request, "offset", 0)
+    assert limit is not None and offset is not None
+    async with reader(request) as session:
+        rows, total = await participants.list_participants(session, c, point_id, request.query.get("q"), limit, offset)
+    page = [
+        {**participants.participant_dict(r.person, r.checked_in_at), "checked_out_at": iso(r.checked_out_at)}
+        for r in rows
+    ]
+    return web.json_response({"items": page, "total": total, "limit": limit, "offset": offset})
+
+
+async def add_participant(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    data = await parse.json_body(request)
+    fields = person_fields(data)
+    point_id = parse.integer(data, "point_id")
+    assert point_id is not None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        person = await participants.add_participant(session, c, point_id, fields)
+        return participants.participant_dict(person, None)
+
+    return await write(request, c, op, 201, principal, data)
+
+
+async def note_absence(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    participant_id = parse.path_id(request, "participant_id")
+    data = await parse.json_body(request)
+    if "absence_reason" not in data:
+        raise Invalid("Give absence_reason (null clears it)", {"absence_reason": "required"})
+    reason = parse.text(data, "absence_reason", ABSENCE_REASON_MAX, required=False)
+    at_point = principal.point_id if principal.role == "operator" else None
+
+    async def op(session: AsyncSession) -> dict[str, Any]:
+        return await participants.note_absence(session, c, participant_id, reason, at_point)
+
+    return await write(request, c, op, 200, principal, data)

@@ -45,7 +45,8 @@ def builds(type_: str) -> Callable[[Callable[P, Data]], Builder[P]]:
 
     def register(build: Callable[P, Data]) -> Builder[P]:
         assert type_ not in BUILDERS, type_
-        builder = BUILDERS[type_] = Builder(type_, build)
+        builder = Builder(type_, build)
+        BUILDERS[type_] = builder
         return builder
 
     return register

@@ -9,6 +9,7 @@ from datetime import datetime
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -129,7 +130,7 @@ def write_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]
     return out.getvalue()
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell, font: Font | None = None) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell, font: Font | None = None) -> XlsxCell:
     if isinstance(value, str):
         # Characters XML cannot hold go first, so that removing them cannot uncover a leading "=".
         value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))

@@ -19,7 +19,7 @@ from server import metrics
 log = logging.getLogger(__name__)
 
 
-class DirectFanout(socketio.AsyncManager):
+class DirectFanout(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio has no types: its classes are Any
     """Sends a room's event by encoding it once and queueing it on each socket, without a task per recipient.
 
     python-socketio's own emit creates and awaits one asyncio task per socket; for an agenda move or a
@@ -49,7 +49,7 @@ class DirectFanout(socketio.AsyncManager):
                 socket.queue.put_nowait(message)
 
 
-class FanoutManager(socketio.AsyncRedisManager, DirectFanout):
+class FanoutManager(socketio.AsyncRedisManager, DirectFanout):  # type: ignore[misc]  # as DirectFanout
     """AsyncRedisManager that notices when Redis is lost, and tells its own sockets to re-join once it answers again.
 
     Every process emits what arrives through Redis to its own sockets with DirectFanout (it comes after the

@@ -232,6 +232,7 @@ def roster_csv(rng: random.Random, points: list[dict[str, object]], count: int) 
             name = full_name(rng)
         taken.add((i % len(points), folded(name)))
         commune = str(point["name"]).split(",")[0].removeprefix("Điểm cầu xã ")
+        position: str | None
         if point["is_host"]:
             organization, position = "Bộ Công an", rng.choice(HOST_POSITIONS)
         else:

@@ -7,6 +7,7 @@ import random
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -124,7 +125,7 @@ async def set_up(admin: Api, options: Options, rng: random.Random) -> Rehearsal:
     c = int(conference["id"])
     fields = [people.point_fields(i) for i in range(options.points)]
     points = await bounded(
-        lambda f=f: admin.expect(f"adding point {f['code']}", "POST", f"/conferences/{c}/points", json_body=f)
+        partial(admin.expect, f"adding point {f['code']}", "POST", f"/conferences/{c}/points", json_body=f)
         for f in fields
     )
     by_point = await _roster(admin, c, rng, points, options.participants)
@@ -135,14 +136,14 @@ async def set_up(admin: Api, options: Options, rng: random.Random) -> Rehearsal:
     })
     anchors = [s["anchor"] for s in draft["sections"] if s["kind"] in ("article", "clause", "point")]
     operators = await bounded(
-        lambda p=p: admin.expect("inviting an operator", "POST", f"/conferences/{c}/invitations",
-                                 json_body={"role": "operator", "point_id": p["id"]}) for p in points
+        partial(admin.expect, "inviting an operator", "POST", f"/conferences/{c}/invitations",
+                json_body={"role": "operator", "point_id": p["id"]}) for p in points
     )
     everyone = [pid for ids in by_point.values() for pid in ids]
     chosen = rng.sample(everyone, options.delegates)
     delegates = await bounded(
-        lambda d=d: admin.expect("inviting a delegate", "POST", f"/conferences/{c}/invitations",
-                                 json_body={"role": "delegate", "participant_id": d}) for d in chosen
+        partial(admin.expect, "inviting a delegate", "POST", f"/conferences/{c}/invitations",
+                json_body={"role": "delegate", "participant_id": d}) for d in chosen
     )
     display = await admin.expect(
         "inviting a display", "POST", f"/conferences/{c}/invitations", json_body={"role": "display"}

@@ -1,4 +1,4 @@
-"""The agenda, its live control, and the speaking queue."""
+"""The agenda and its live control."""
 from __future__ import annotations
 
 import hashlib
@@ -10,16 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.agenda import operations as agenda
 from server.agenda import transfer
 from server.agenda.operations import KINDS, ItemFields
-from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
-from server.http.api.common import allow, listing, reader, write
+from server.http.api.common import allow, reader, write
 from server.http.api.roster import download, read_upload
 from server.lookup import fits
-from server.speaking import operations as speaking
-from server.speaking.batch import AskToSpeak
 
 MAX_MINUTES = 24 * 60
+# The longest speech an item or a request may allow.
 MAX_SPEECH_SECONDS = 2 * 60 * 60
 
 
@@ -187,67 +185,5 @@ async def delete_item(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await agenda.delete_item(session, c, item_id))
-
-    return await write(request, c, op)
-
-
-async def list_requests(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    async with reader(request) as session:
-        await agenda.list_items(session, c)
-        return listing(await speaking.queue_views(session, c))
-
-
-async def speaking_log(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    async with reader(request) as session:
-        return web.json_response(await speaking.speaking_log(session, c))
-
-
-async def ask_to_speak(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    request.app[submit_rate_key].check(principal)
-    data = await parse.json_body(request)
-    if principal.role == "delegate":
-        if data.get("participant_id") not in (None, principal.participant_id):
-            raise Invalid("A delegate asks to speak for itself", {"participant_id": "not yours"})
-        participant_id = principal.participant_id
-    else:
-        participant_id = parse.integer(data, "participant_id")
-    topic = parse.text(data, "topic", 500, required=False)
-    agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
-    point_of_order = parse.boolean(data, "point_of_order")
-    assert participant_id is not None
-    asked = AskToSpeak(participant_id, topic, agenda_item_id, point_of_order, at_point=principal.point_id)
-    return await write(request, c, asked, 201, principal, data)
-
-
-async def update_request(request: web.Request) -> web.Response:
-    _, c = allow(request)
-    request_id = parse.path_id(request, "request_id")
-    data = await parse.json_body(request)
-    status = parse.choice(data, "status", speaking.STATUSES, required=False)
-    position = parse.integer(data, "position", required=False)
-    limit = parse.integer(data, "time_limit_seconds", required=False, minimum=10)
-    if limit is not None and limit > MAX_SPEECH_SECONDS:
-        raise Invalid("time_limit_seconds is at most two hours", {"time_limit_seconds": "too large"})
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        updated = await speaking.update(session, c, request_id, status, position, limit)
-        return await speaking.request_dict(session, updated)
-
-    return await write(request, c, op)
-
-
-async def withdraw_request(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    request_id = parse.path_id(request, "request_id")
-    # A delegate withdraws its own request; an operator one made for someone at its point.
-    participant_id = principal.participant_id if principal.role == "delegate" else None
-    at_point = principal.point_id if principal.role == "operator" else None
-
-    async def op(session: AsyncSession) -> dict[str, Any]:
-        withdrawn = await speaking.withdraw(session, c, request_id, participant_id, at_point)
-        return await speaking.request_dict(session, withdrawn)
 
     return await write(request, c, op)

@@ -5,29 +5,17 @@ from typing import Any
 
 from aiohttp import web
 
-from server.auth.principal import Principal
-from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.attachments import read_remark_form, stored
-from server.http.api.common import allow, write
+from server.http.api.common import write
+from server.http.api.intake import submitter, submitting
 from server.submissions.batch import SubmitComment, SubmitRemark
 from server.submissions.proposals import Proposal, read_proposal
 
 MAX_COMMENT = 20_000
+SUBMITS_FOR_ITSELF = "A delegate submits for itself"
 MAX_REMARK = 200_000
-
-
-def submitter(principal: Principal, data: dict[str, Any]) -> int:
-    """Delegates submit for themselves; operators name someone at their point."""
-    if principal.role == "delegate":
-        if data.get("participant_id") not in (None, principal.participant_id):
-            raise Invalid("A delegate submits for itself", {"participant_id": "not yours"})
-        assert principal.participant_id is not None
-        return principal.participant_id
-    participant_id = parse.integer(data, "participant_id")
-    assert participant_id is not None
-    return participant_id
 
 
 async def submit_remark(request: web.Request) -> web.Response:
@@ -35,14 +23,13 @@ async def submit_remark(request: web.Request) -> web.Response:
 
     Every field is checked before the file is stored, and a write that fails leaves no file behind.
     """
-    principal, c = allow(request)
-    request.app[submit_rate_key].check(principal)
+    principal, c = submitting(request)
     upload = None
     if request.content_type.startswith("multipart/"):
         data, upload = await read_remark_form(request)
     else:
         data = await parse.json_body(request)
-    participant_id = submitter(principal, data)
+    participant_id = submitter(principal, data, SUBMITS_FOR_ITSELF)
     title = parse.name(data, "title")
     body = parse.text(data, "body", MAX_REMARK)
     agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
@@ -58,10 +45,9 @@ async def submit_remark(request: web.Request) -> web.Response:
 
 
 async def submit_comment(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    request.app[submit_rate_key].check(principal)
+    principal, c = submitting(request)
     data = await parse.json_body(request)
-    participant_id = submitter(principal, data)
+    participant_id = submitter(principal, data, SUBMITS_FOR_ITSELF)
     anchor = data.get("section_anchor")
     if anchor is not None and not isinstance(anchor, str):
         raise Invalid("section_anchor must be a string", {"section_anchor": "not a string"})

@@ -20,7 +20,8 @@ from schema.tables import (
     utcnow,
 )
 from server.agenda.operations import ItemFields, add_item
-from server.auth.operations import create_invitation, create_user, open_session
+from server.auth.invitations import create_invitation
+from server.auth.operations import create_user, open_session
 from server.auth.passwords import password_problem
 from server.auth.signing_key import link_derivable
 from server.auth.tokens import derive, invitation_token, token_hash

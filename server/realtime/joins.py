@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import Invitation, utcnow
 from server import events
-from server.auth.operations import invitation_state
+from server.auth.invitations import invitation_state
 from server.auth.principal import Principal
 from server.auth.visibility import streams_of
 from server.gathered import Gathered

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from schema.tables import Invitation, iso, utcnow
-from server.auth import operations as auth
+from server.auth import invitations
 from server.auth.signing_key import key_changed_at, link_derivable
 from server.auth.tokens import invitation_token
 from server.http import parse
@@ -33,7 +33,7 @@ def invitation_dict(
         "created_at": invitation.created_at.isoformat(),
         "revoked_at": iso(invitation.revoked_at),
         "expires_at": iso(invitation.expires_at),
-        "state": auth.invitation_state(invitation, utcnow()),
+        "state": invitations.invitation_state(invitation, utcnow()),
         "url_works": works,
         "key_changed_at": None if works else iso(key_changed),
     }
@@ -43,7 +43,7 @@ async def list_invitations(request: web.Request) -> web.Response:
     _, c = allow(request)
     settings = request.app[settings_key]
     async with reader(request) as session:
-        rows = await auth.list_invitations(session, c)
+        rows = await invitations.list_invitations(session, c)
         changed = await key_changed_at(session)
         return listing(
             [invitation_dict(settings, i, invitation_token(settings.secret_key, i.nonce), changed) for i in rows]
@@ -61,7 +61,7 @@ async def create_invitation(request: web.Request) -> web.Response:
     assert role is not None
 
     async def op(session: Any) -> dict[str, Any]:
-        invitation, token = await auth.create_invitation(
+        invitation, token = await invitations.create_invitation(
             session, settings.secret_key, c, role, point_id, participant_id, expires_at=expires_at
         )
         return invitation_dict(settings, invitation, token)
@@ -75,7 +75,7 @@ async def revoke_invitation(request: web.Request) -> web.Response:
     settings = request.app[settings_key]
 
     async def op(session: Any) -> dict[str, Any]:
-        invitation = await auth.revoke_invitation(session, c, invitation_id)
+        invitation = await invitations.revoke_invitation(session, c, invitation_id)
         return invitation_dict(settings, invitation, invitation_token(settings.secret_key, invitation.nonce))
 
     # The writer drops remembered principals before answering and then closes the invitation's sockets.
@@ -90,7 +90,9 @@ async def reissue_invitation(request: web.Request) -> web.Response:
     expires_at = parse.moment(data, "expires_at", required=False)
 
     async def op(session: Any) -> dict[str, Any]:
-        old, new, token = await auth.reissue_invitation(session, settings.secret_key, c, invitation_id, expires_at)
+        old, new, token = await invitations.reissue_invitation(
+            session, settings.secret_key, c, invitation_id, expires_at
+        )
         return {**invitation_dict(settings, new, token), "reissued_from": old.id}
 
     return await write(request, c, op, 201, principal, data)

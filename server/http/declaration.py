@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
+from server.http import parse
+from server.http.body import Body
 from server.http.openapi_shapes import Doc
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -56,3 +59,12 @@ def action_of(request: web.Request) -> str:
     if route.action in (PUBLIC, SIGNED_IN):
         raise RuntimeError(f"Route {route.name!r} has no action in server/http/routes.py")
     return route.action
+
+
+async def parsed(request: web.Request) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """The JSON body and the values its route's declared Body reads from it, in the declared order."""
+    body = declared(request).doc.body
+    if not isinstance(body, Body):
+        raise RuntimeError(f"Route {declared(request).name!r} declares no Body in server/http/routes.py")
+    data = await parse.json_body(request)
+    return data, body.read(data)

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from server.auth.policy import POLICY
+from server.http.body import Body
 from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi_schemas import FILE, Schema, components, ref
 from server.http.openapi_shapes import TAGS, Doc
@@ -107,7 +108,8 @@ def _operation(
     if method in ("POST", "PATCH", "PUT"):
         body: dict[str, Any] = {}
         if doc.form is None or doc.body is not None:
-            body[JSON] = {"schema": doc.body or {"type": "object"}}
+            schema = doc.body.schema if isinstance(doc.body, Body) else doc.body
+            body[JSON] = {"schema": schema or {"type": "object"}}
         if doc.form is not None:
             body["multipart/form-data"] = {"schema": doc.form}
         operation["requestBody"] = {"required": JSON not in body, "content": body}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, PROPOSAL_KINDS
 from server.agenda.operations import KINDS
+from server.http.body import Body
 from server.http.openapi_schemas import (
     BOOLEAN,
     COUNT,
@@ -60,7 +61,7 @@ class Doc:
     summary: str | Mapping[str, str]
     # The JSON answered on success; None where the URL's extension (or BY_ROUTE in openapi.py) says what is sent.
     answer: Schema | None = None
-    body: Schema | None = None
+    body: Schema | Body | None = None
     form: Schema | None = None
     query: Mapping[str, Schema] = field(default_factory=dict)
     # Created: 201. With a `preview`, a dry run answers that with 200 and writes nothing.

@@ -33,6 +33,7 @@ from server.http.api import (
 )
 from server.http.api import badges as badges_api
 from server.http.api import sheets as sheets_api
+from server.http.body import Body, Field
 from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi import openapi
 from server.http.openapi_schemas import (
@@ -289,7 +290,9 @@ API_ROUTES: tuple[Route, ...] = (
             "Add a bridge point",
             POINT,
             creates=True,
-            body=obj(("code", "name"), code=STRING, name=STRING, region=STRING, is_host=BOOLEAN),
+            body=Body(
+                Field.name("code"), Field.name("name"), Field.name("region", required=False), Field.boolean("is_host")
+            ),
         ),
     ),
     Route(
@@ -298,7 +301,12 @@ API_ROUTES: tuple[Route, ...] = (
         "point_status",
         points.set_point_status,
         "point.status",
-        Doc("points", "Report a point's link status", POINT, body=obj(("link",), link=enum(LINK_STATES), note=STRING)),
+        Doc(
+            "points",
+            "Report a point's link status",
+            POINT,
+            body=Body(Field.choice("link", LINK_STATES), Field.text("note", 500, required=False)),
+        ),
     ),
     Route(
         "GET",

@@ -61,10 +61,16 @@ def action_of(request: web.Request) -> str:
     return route.action
 
 
+def body_of(request: web.Request) -> Body:
+    """The Body the matched route declares; a handler reading one its route does not declare is a programming error."""
+    route = declared(request)
+    if not isinstance(route.doc.body, Body):
+        raise RuntimeError(f"Route {route.name!r} declares no Body in server/http/routes.py")
+    return route.doc.body
+
+
 async def parsed(request: web.Request) -> tuple[dict[str, Any], tuple[Any, ...]]:
     """The JSON body and the values its route's declared Body reads from it, in the declared order."""
-    body = declared(request).doc.body
-    if not isinstance(body, Body):
-        raise RuntimeError(f"Route {declared(request).name!r} declares no Body in server/http/routes.py")
+    body = body_of(request)
     data = await parse.json_body(request)
     return data, body.read(data)

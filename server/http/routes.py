@@ -648,7 +648,12 @@ API_ROUTES: tuple[Route, ...] = (
             "Ask for the floor",
             REQUEST,
             creates=True,
-            body=obj(participant_id=ID, topic=STRING, agenda_item_id=ID, point_of_order=BOOLEAN),
+            body=Body(
+                Field.by_hand("participant_id", ID),
+                Field.text("topic", 500, required=False),
+                Field.integer("agenda_item_id", required=False, schema=ID),
+                Field.boolean("point_of_order"),
+            ),
         ),
     ),
     Route(
@@ -661,8 +666,12 @@ API_ROUTES: tuple[Route, ...] = (
             "speaking",
             "Grant, order or end a speaking request",
             REQUEST,
-            body=obj(
-                status=enum(STATUSES), position=INTEGER, time_limit_seconds=nullable({"type": "integer", "minimum": 10})
+            body=Body(
+                Field.choice("status", STATUSES, required=False),
+                Field.integer("position", required=False),
+                Field.integer(
+                    "time_limit_seconds", required=False, minimum=10, schema=nullable({**INTEGER, "minimum": 10})
+                ),
             ),
         ),
     ),

@@ -12,6 +12,7 @@ from server.http import parse
 from server.http.api.agenda import MAX_SPEECH_SECONDS
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.intake import submitter, submitting
+from server.http.declaration import body_of, parsed
 from server.speaking import operations as speaking
 from server.speaking.batch import AskToSpeak
 
@@ -33,9 +34,7 @@ async def ask_to_speak(request: web.Request) -> web.Response:
     principal, c = submitting(request)
     data = await parse.json_body(request)
     participant_id = submitter(principal, data, "A delegate asks to speak for itself")
-    topic = parse.text(data, "topic", 500, required=False)
-    agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
-    point_of_order = parse.boolean(data, "point_of_order")
+    topic, agenda_item_id, point_of_order = body_of(request).read(data)
     asked = AskToSpeak(participant_id, topic, agenda_item_id, point_of_order, at_point=principal.point_id)
     return await write(request, c, asked, 201, principal, data)
 
@@ -43,10 +42,7 @@ async def ask_to_speak(request: web.Request) -> web.Response:
 async def update_request(request: web.Request) -> web.Response:
     _, c = allow(request)
     request_id = parse.path_id(request, "request_id")
-    data = await parse.json_body(request)
-    status = parse.choice(data, "status", speaking.STATUSES, required=False)
-    position = parse.integer(data, "position", required=False)
-    limit = parse.integer(data, "time_limit_seconds", required=False, minimum=10)
+    _, (status, position, limit) = await parsed(request)
     if limit is not None and limit > MAX_SPEECH_SECONDS:
         raise Invalid("time_limit_seconds is at most two hours", {"time_limit_seconds": "too large"})
 

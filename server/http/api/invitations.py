@@ -12,6 +12,7 @@ from server.auth.signing_key import key_changed_at, link_derivable
 from server.auth.tokens import invitation_token
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
+from server.http.declaration import parsed
 from server.keys import settings_key
 from server.settings import Settings
 
@@ -53,12 +54,7 @@ async def list_invitations(request: web.Request) -> web.Response:
 async def create_invitation(request: web.Request) -> web.Response:
     principal, c = allow(request)
     settings = request.app[settings_key]
-    data = await parse.json_body(request)
-    role = parse.choice(data, "role", ("operator", "delegate", "display"))
-    point_id = parse.integer(data, "point_id", required=False)
-    participant_id = parse.integer(data, "participant_id", required=False)
-    expires_at = parse.moment(data, "expires_at", required=False)
-    assert role is not None
+    data, (role, point_id, participant_id, expires_at) = await parsed(request)
 
     async def op(session: Any) -> dict[str, Any]:
         invitation, token = await invitations.create_invitation(
@@ -86,8 +82,7 @@ async def reissue_invitation(request: web.Request) -> web.Response:
     principal, c = allow(request)
     invitation_id = parse.path_id(request, "invitation_id")
     settings = request.app[settings_key]
-    data = await parse.json_body(request)
-    expires_at = parse.moment(data, "expires_at", required=False)
+    data, (expires_at,) = await parsed(request)
 
     async def op(session: Any) -> dict[str, Any]:
         old, new, token = await invitations.reissue_invitation(

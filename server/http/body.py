@@ -55,21 +55,35 @@ class Field:
         return Field(key, MOMENT, required, lambda data: parse.moment(data, key, required))
 
     @staticmethod
+    def custom(key: str, schema: Schema, read: Reader) -> Field:
+        """A field with a reader of its own, such as a nested object's."""
+        return Field(key, schema, False, read)
+
+    @staticmethod
     def by_hand(key: str, schema: Schema, required: bool = False) -> Field:
         """A field the handler reads itself, because its rule depends on more than its own value."""
         return Field(key, schema, required, None)
 
 
 class Body:
-    """The fields of a JSON body in the order they are read: the first refusal is that of the first bad field."""
+    """The fields of a JSON body in the order they are read: the first refusal is that of the first bad field.
 
-    def __init__(self, *fields: Field) -> None:
+    A `partial` body (a PATCH's) requires none of its fields: each one sent is read as its Field says.
+    """
+
+    def __init__(self, *fields: Field, partial: bool = False) -> None:
         self.fields = fields
+        self.partial = partial
 
     @property
     def schema(self) -> Schema:
-        return obj(tuple(f.key for f in self.fields if f.required), **{f.key: f.schema for f in self.fields})
+        required = () if self.partial else tuple(f.key for f in self.fields if f.required)
+        return obj(required, **{f.key: f.schema for f in self.fields})
 
     def read(self, data: dict[str, Any]) -> tuple[Any, ...]:
         """The values of the fields not read by hand, in their declared order."""
         return tuple(f.read(data) for f in self.fields if f.read is not None)
+
+    def changes(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The fields `data` sends, each read, in the declared order."""
+        return {f.key: f.read(data) for f in self.fields if f.read is not None and f.key in data}

@@ -74,3 +74,10 @@ async def parsed(request: web.Request) -> tuple[dict[str, Any], tuple[Any, ...]]
     body = body_of(request)
     data = await parse.json_body(request)
     return data, body.read(data)
+
+
+async def changes(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON body and the fields it sends of those its route's declared partial Body lists, each read."""
+    body = body_of(request)
+    data = await parse.json_body(request)
+    return data, body.changes(data)

@@ -42,7 +42,6 @@ from server.http.openapi_schemas import (
     FILE,
     ID,
     INTEGER,
-    MOMENT,
     NAME,
     PAGED,
     STRING,
@@ -92,7 +91,7 @@ from server.speaking.operations import STATUSES
 from server.submissions.inbox import NOT_RULED, WORK_STATES
 from server.submissions.work import ASSIGNABLE
 from server.summary.document import FIELDS as HEADER_FIELDS
-from server.summary.document import STYLES
+from server.summary.document import STYLES, clean_header
 from server.webdir import WEB
 
 API = "/api/v1"
@@ -215,7 +214,12 @@ API_ROUTES: tuple[Route, ...] = (
             "Create a conference",
             CONFERENCE,
             creates=True,
-            body=obj(("title", "starts_at"), title=STRING, starts_at=MOMENT, venue=STRING, chair_name=STRING),
+            body=Body(
+                Field.name("title"),
+                Field.moment("starts_at"),
+                Field.name("venue", required=False),
+                Field.name("chair_name", required=False),
+            ),
         ),
     ),
     Route(
@@ -236,14 +240,21 @@ API_ROUTES: tuple[Route, ...] = (
             "conferences",
             "Edit a conference's facts",
             CONFERENCE,
-            body=obj(
-                title=STRING,
-                starts_at=MOMENT,
-                venue=STRING,
-                chair_name=STRING,
-                speaking_quota_seconds=nullable({"type": "integer", "minimum": 0}),
-                premoderation=BOOLEAN,
-                record_header=nullable(obj(style=enum(STYLES), **{field: nullable(STRING) for field in HEADER_FIELDS})),
+            body=Body(
+                Field.name("title"),
+                Field.name("venue", required=False),
+                Field.name("chair_name", required=False),
+                Field.moment("starts_at"),
+                Field.integer(
+                    "speaking_quota_seconds", required=False, minimum=0, schema=nullable({**INTEGER, "minimum": 0})
+                ),
+                Field.boolean("premoderation"),
+                Field.custom(
+                    "record_header",
+                    nullable(obj(style=enum(STYLES), **{field: nullable(STRING) for field in HEADER_FIELDS})),
+                    lambda data: clean_header(data["record_header"]),
+                ),
+                partial=True,
             ),
         ),
     ),

@@ -12,9 +12,9 @@ from server.conferences import operations as conferences
 from server.display.operations import display_of
 from server.http import parse
 from server.http.api.common import allow, allow_any, listing, reader, write
+from server.http.declaration import changes, parsed
 from server.i18n import language_of
 from server.summary import operations as summary
-from server.summary.document import clean_header
 
 
 def conference_dict(conference: Conference) -> dict[str, Any]:
@@ -47,12 +47,7 @@ async def list_conferences(request: web.Request) -> web.Response:
 
 async def create_conference(request: web.Request) -> web.Response:
     principal, _ = allow_any(request)
-    data = await parse.json_body(request)
-    title = parse.name(data, "title")
-    starts_at = parse.moment(data, "starts_at")
-    venue = parse.name(data, "venue", required=False)
-    chair = parse.name(data, "chair_name", required=False)
-    assert title is not None and starts_at is not None
+    data, (title, starts_at, venue, chair) = await parsed(request)
 
     async def op(session: Any) -> dict[str, Any]:
         return conference_dict(await conferences.create_conference(session, title, starts_at, venue, chair))
@@ -68,25 +63,10 @@ async def get_conference(request: web.Request) -> web.Response:
 
 async def update_conference(request: web.Request) -> web.Response:
     _, c = allow(request)
-    data = await parse.json_body(request)
-    changes: dict[str, object] = {}
-    if "title" in data:
-        changes["title"] = parse.name(data, "title")
-    if "venue" in data:
-        changes["venue"] = parse.name(data, "venue", required=False)
-    if "chair_name" in data:
-        changes["chair_name"] = parse.name(data, "chair_name", required=False)
-    if "starts_at" in data:
-        changes["starts_at"] = parse.moment(data, "starts_at")
-    if "speaking_quota_seconds" in data:
-        changes["speaking_quota_seconds"] = parse.integer(data, "speaking_quota_seconds", required=False, minimum=0)
-    if "premoderation" in data:
-        changes["premoderation"] = parse.boolean(data, "premoderation")
-    if "record_header" in data:
-        changes["record_header"] = clean_header(data["record_header"])
+    _, changed = await changes(request)
 
     async def op(session: Any) -> dict[str, Any]:
-        return conference_dict(await conferences.update_conference(session, c, changes))
+        return conference_dict(await conferences.update_conference(session, c, changed))
 
     return await write(request, c, op)
 

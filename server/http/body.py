@@ -3,9 +3,10 @@ publishes, and the parse.* call that reads it, so the document and the handler c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from server.errors import Invalid
 from server.http import parse
 from server.http.openapi_schemas import BOOLEAN, INTEGER, MOMENT, STRING, Schema, enum, obj
 
@@ -20,6 +21,19 @@ class Field:
     schema: Schema
     required: bool
     read: Reader | None
+
+    def at_most(self, maximum: int, message: str) -> Field:
+        """This integer field, refused with `message` above `maximum` as soon as it is read."""
+        read = self.read
+        assert read is not None
+
+        def capped(data: dict[str, Any]) -> Any:
+            value = read(data)
+            if value is not None and value > maximum:
+                raise Invalid(message, {self.key: "too large"})
+            return value
+
+        return replace(self, schema={**self.schema, "maximum": maximum}, read=capped)
 
     @staticmethod
     def name(key: str, required: bool = True) -> Field:

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, PROPOSAL_KINDS
-from server.agenda.operations import KINDS
 from server.http.body import Body
 from server.http.openapi_schemas import (
     BOOLEAN,
@@ -76,15 +75,6 @@ PERSON = {
     "role_in_meeting": STRING,
     "email": STRING,
     "phone": STRING,
-}
-ITEM = {
-    "title": STRING,
-    "kind": enum(KINDS),
-    "planned_minutes": {"type": "integer", "minimum": 0},
-    "presenter": STRING,
-    "point_id": ID,
-    "position": {"type": "integer", "minimum": 0},
-    "speech_limit_seconds": {"type": "integer", "minimum": 10},
 }
 EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
 DECISION = obj(("decision",), decision=enum(DECISIONS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
+from server.agenda.operations import KINDS
 from server.display.operations import MESSAGE_MAX, MODES
 from server.display.projection import VIEWS
 from server.drafts.operations import FORMATS as DRAFT_FORMATS
@@ -64,7 +65,6 @@ from server.http.openapi_shapes import (
     FLAG,
     FORMATS,
     INVITATION,
-    ITEM,
     ITEM_ANSWER,
     PAGE,
     PARTICIPANT,
@@ -96,6 +96,11 @@ from server.webdir import WEB
 
 API = "/api/v1"
 C = API + "/conferences/{conference_id:\\d+}"
+
+
+SPEECH_LIMIT = Field.integer("speech_limit_seconds", required=False, minimum=10).at_most(
+    agenda.MAX_SPEECH_SECONDS, "speech_limit_seconds is at most two hours"
+)
 
 
 def setup_metrics_routes(app: web.Application) -> None:
@@ -553,7 +558,17 @@ API_ROUTES: tuple[Route, ...] = (
             "Add an agenda item",
             ITEM_ANSWER,
             creates=True,
-            body=obj(("title", "kind", "planned_minutes"), **ITEM),
+            body=Body(
+                Field.name("title"),
+                Field.choice("kind", KINDS),
+                Field.integer("planned_minutes", minimum=0).at_most(
+                    agenda.MAX_MINUTES, "planned_minutes is at most a day"
+                ),
+                Field.name("presenter", required=False),
+                Field.integer("point_id", required=False, schema=ID),
+                SPEECH_LIMIT,
+                Field.integer("position", required=False, minimum=0),
+            ),
         ),
     ),
     Route(
@@ -605,7 +620,22 @@ API_ROUTES: tuple[Route, ...] = (
         "agenda_update",
         agenda.update_item,
         "agenda.write",
-        Doc("agenda", "Edit an agenda item", ITEM_ANSWER, body=obj(**ITEM)),
+        Doc(
+            "agenda",
+            "Edit an agenda item",
+            ITEM_ANSWER,
+            # Unlike a new item's, an edit's planned_minutes has no cap here, and position may not be null.
+            body=Body(
+                Field.name("title"),
+                Field.choice("kind", KINDS),
+                Field.integer("planned_minutes", minimum=0),
+                Field.name("presenter", required=False),
+                Field.integer("point_id", required=False, schema=ID),
+                Field.integer("position", minimum=0),
+                SPEECH_LIMIT,
+                partial=True,
+            ),
+        ),
     ),
     Route(
         "POST",
@@ -629,7 +659,10 @@ API_ROUTES: tuple[Route, ...] = (
         "agenda_extend",
         agenda.extend,
         "agenda.control",
-        Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=obj(("minutes",), minutes=ID)),
+        Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=Body(
+                Field.integer("minutes", minimum=1).at_most(agenda.MAX_MINUTES, "minutes is at most a day")
+            ),
+        ),
     ),
     Route(
         "DELETE",

@@ -9,40 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.agenda import operations as agenda
 from server.agenda import transfer
-from server.agenda.operations import KINDS, ItemFields
+from server.agenda.operations import ItemFields
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, reader, write
 from server.http.api.roster import download, read_upload
+from server.http.declaration import changes, parsed
 from server.lookup import fits
 
 MAX_MINUTES = 24 * 60
 # The longest speech an item or a request may allow.
 MAX_SPEECH_SECONDS = 2 * 60 * 60
-
-
-def item_fields(data: dict[str, Any]) -> ItemFields:
-    title = parse.name(data, "title")
-    kind = parse.choice(data, "kind", KINDS)
-    minutes = parse.integer(data, "planned_minutes", minimum=0)
-    assert title is not None and kind is not None and minutes is not None
-    if minutes > MAX_MINUTES:
-        raise Invalid("planned_minutes is at most a day", {"planned_minutes": "too large"})
-    return ItemFields(
-        title=title,
-        kind=kind,
-        planned_minutes=minutes,
-        presenter=parse.name(data, "presenter", required=False),
-        point_id=parse.integer(data, "point_id", required=False),
-        speech_limit_seconds=speech_limit(data),
-    )
-
-
-def speech_limit(data: dict[str, Any]) -> int | None:
-    seconds = parse.integer(data, "speech_limit_seconds", required=False, minimum=10)
-    if seconds is not None and seconds > MAX_SPEECH_SECONDS:
-        raise Invalid("speech_limit_seconds is at most two hours", {"speech_limit_seconds": "too large"})
-    return seconds
 
 
 def expected_current(data: dict[str, Any]) -> int | None:
@@ -62,9 +39,15 @@ async def list_agenda(request: web.Request) -> web.Response:
 
 async def add_item(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    data = await parse.json_body(request)
-    fields = item_fields(data)
-    position = parse.integer(data, "position", required=False, minimum=0)
+    data, (title, kind, minutes, presenter, point_id, speech_limit, position) = await parsed(request)
+    fields = ItemFields(
+        title=title,
+        kind=kind,
+        planned_minutes=minutes,
+        presenter=presenter,
+        point_id=point_id,
+        speech_limit_seconds=speech_limit,
+    )
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await agenda.add_item(session, c, fields, position))
@@ -89,25 +72,10 @@ async def reorder(request: web.Request) -> web.Response:
 async def update_item(request: web.Request) -> web.Response:
     _, c = allow(request)
     item_id = parse.path_id(request, "item_id")
-    data = await parse.json_body(request)
-    changes: dict[str, Any] = {}
-    if "title" in data:
-        changes["title"] = parse.name(data, "title")
-    if "kind" in data:
-        changes["kind"] = parse.choice(data, "kind", KINDS)
-    if "planned_minutes" in data:
-        changes["planned_minutes"] = parse.integer(data, "planned_minutes", minimum=0)
-    if "presenter" in data:
-        changes["presenter"] = parse.name(data, "presenter", required=False)
-    if "point_id" in data:
-        changes["point_id"] = parse.integer(data, "point_id", required=False)
-    if "position" in data:
-        changes["position"] = parse.integer(data, "position", minimum=0)
-    if "speech_limit_seconds" in data:
-        changes["speech_limit_seconds"] = speech_limit(data)
+    _, changed = await changes(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        return agenda.item_dict(await agenda.update_item(session, c, item_id, changes))
+        return agenda.item_dict(await agenda.update_item(session, c, item_id, changed))
 
     return await write(request, c, op)
 
@@ -167,11 +135,7 @@ async def back(request: web.Request) -> web.Response:
 async def extend(request: web.Request) -> web.Response:
     _, c = allow(request)
     item_id = parse.path_id(request, "item_id")
-    data = await parse.json_body(request)
-    minutes = parse.integer(data, "minutes", minimum=1)
-    assert minutes is not None
-    if minutes > MAX_MINUTES:
-        raise Invalid("minutes is at most a day", {"minutes": "too large"})
+    _, (minutes,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return agenda.item_dict(await agenda.extend_item(session, c, item_id, minutes))

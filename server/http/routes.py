@@ -714,7 +714,7 @@ API_ROUTES: tuple[Route, ...] = (
                 Field.integer("position", required=False),
                 Field.integer(
                     "time_limit_seconds", required=False, minimum=10, schema=nullable({**INTEGER, "minimum": 10})
-                ),
+                ).at_most(agenda.MAX_SPEECH_SECONDS, "time_limit_seconds is at most two hours"),
             ),
         ),
     ),

@@ -7,9 +7,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.agenda import operations as agenda
-from server.errors import Invalid
 from server.http import parse
-from server.http.api.agenda import MAX_SPEECH_SECONDS
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.intake import submitter, submitting
 from server.http.declaration import body_of, parsed
@@ -43,8 +41,6 @@ async def update_request(request: web.Request) -> web.Response:
     _, c = allow(request)
     request_id = parse.path_id(request, "request_id")
     _, (status, position, limit) = await parsed(request)
-    if limit is not None and limit > MAX_SPEECH_SECONDS:
-        raise Invalid("time_limit_seconds is at most two hours", {"time_limit_seconds": "too large"})
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         updated = await speaking.update(session, c, request_id, status, position, limit)

@@ -397,7 +397,7 @@ API_ROUTES: tuple[Route, ...] = (
             "Add a roster member",
             PARTICIPANT,
             creates=True,
-            body=obj(("full_name", "point_id"), **PERSON, point_id=ID),
+            body=Body(*participants.PERSON_FIELDS, Field.integer("point_id", schema=ID)),
         ),
     ),
     Route(

@@ -10,6 +10,8 @@ from schema.tables import iso
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, point_scope, reader, write
+from server.http.body import Body, Field
+from server.http.declaration import parsed
 from server.participants import operations as participants
 from server.participants.operations import PersonFields
 
@@ -18,17 +20,19 @@ DEFAULT_PAGE = 500
 ABSENCE_REASON_MAX = 500
 
 
+# A person's fields in PersonFields' order, as a new roster member's body and a walk-in's declare them.
+PERSON_FIELDS = (
+    Field.name("full_name"),
+    Field.name("position", required=False),
+    Field.name("organization", required=False),
+    Field.name("role_in_meeting", required=False),
+    Field.name("email", required=False),
+    Field.name("phone", required=False),
+)
+
+
 def person_fields(data: dict[str, Any]) -> PersonFields:
-    full_name = parse.name(data, "full_name")
-    assert full_name is not None
-    return PersonFields(
-        full_name=full_name,
-        position=parse.name(data, "position", required=False),
-        organization=parse.name(data, "organization", required=False),
-        role_in_meeting=parse.name(data, "role_in_meeting", required=False),
-        email=parse.name(data, "email", required=False),
-        phone=parse.name(data, "phone", required=False),
-    )
+    return PersonFields(*Body(*PERSON_FIELDS).read(data))
 
 
 async def list_participants(request: web.Request) -> web.Response:
@@ -48,10 +52,8 @@ async def list_participants(request: web.Request) -> web.Response:
 
 async def add_participant(request: web.Request) -> web.Response:
     principal, c = allow(request)
-    data = await parse.json_body(request)
-    fields = person_fields(data)
-    point_id = parse.integer(data, "point_id")
-    assert point_id is not None
+    data, (*person, point_id) = await parsed(request)
+    fields = PersonFields(*person)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         person = await participants.add_participant(session, c, point_id, fields)

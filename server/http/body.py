@@ -41,11 +41,10 @@ class Field:
         return Field(key, {**STRING, "maxLength": 300}, required, lambda data: parse.name(data, key, required))
 
     @staticmethod
-    def text(key: str, max_len: int, required: bool = True) -> Field:
-        """Text of at most `max_len` characters (parse.text)."""
-        return Field(
-            key, {**STRING, "maxLength": max_len}, required, lambda data: parse.text(data, key, max_len, required)
-        )
+    def text(key: str, max_len: int, required: bool = True, schema: Schema | None = None) -> Field:
+        """Text of at most `max_len` characters (parse.text); `schema` where the document says more."""
+        published = schema or {**STRING, "maxLength": max_len}
+        return Field(key, published, required, lambda data: parse.text(data, key, max_len, required))
 
     @staticmethod
     def choice(key: str, options: tuple[str, ...], required: bool = True) -> Field:

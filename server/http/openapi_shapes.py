@@ -107,7 +107,6 @@ CURRENT = record(current=nullable(ITEM_ANSWER))
 # Staff only: never part of a comment as its author or the record sees it.
 WORK = event_schema("comment.work_changed")
 TEMPLATE = event_schema("answer_template.changed")["properties"]["template"]["anyOf"][0]
-TEMPLATE_BODY = obj(("title", "response"), title=STRING, disposition=enum(DISPOSITIONS), response=STRING)
 CREATED = record(created=COUNT)
 HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 RECEIPT = record(

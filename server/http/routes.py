@@ -34,6 +34,7 @@ from server.http.api import (
 )
 from server.http.api import badges as badges_api
 from server.http.api import sheets as sheets_api
+from server.http.api.input import MAX_COMMENT
 from server.http.body import Body, Field
 from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi import openapi
@@ -80,7 +81,6 @@ from server.http.openapi_shapes import (
     STATEMENT,
     STREAMS,
     TEMPLATE,
-    TEMPLATE_BODY,
     TRAIL,
     WHEN,
     WORK,
@@ -100,6 +100,13 @@ C = API + "/conferences/{conference_id:\\d+}"
 
 SPEECH_LIMIT = Field.integer("speech_limit_seconds", required=False, minimum=10).at_most(
     agenda.MAX_SPEECH_SECONDS, "speech_limit_seconds is at most two hours"
+)
+
+
+TEMPLATE_BODY = Body(
+    Field.text("title", work.MAX_TITLE),
+    Field.choice("disposition", DISPOSITIONS, required=False),
+    Field.text("response", MAX_COMMENT),
 )
 
 
@@ -1053,8 +1060,15 @@ API_ROUTES: tuple[Route, ...] = (
             "work",
             "Draft the answer to a comment for the chair to approve",
             WORK,
-            body=obj(
-                ("disposition",), disposition=enum(DISPOSITIONS), response=STRING, adopted_text=RULING["adopted_text"]
+            body=Body(
+                Field.choice("disposition", DISPOSITIONS),
+                Field.text("response", MAX_COMMENT, required=False),
+                Field.text(
+                    "adopted_text",
+                    MAX_COMMENT,
+                    required=False,
+                    schema={**RULING["adopted_text"], "maxLength": MAX_COMMENT},
+                ),
             ),
         ),
     ),
@@ -1065,7 +1079,12 @@ API_ROUTES: tuple[Route, ...] = (
         "comment_approve",
         work.approve_draft,
         "comment.dispose",
-        Doc("work", "Rule with the drafted answer as it stands", COMMENT, body=obj(("revision",), revision=ID)),
+        Doc(
+            "work",
+            "Rule with the drafted answer as it stands",
+            COMMENT,
+            body=Body(Field.integer("revision", minimum=1)),
+        ),
     ),
     Route(
         "POST",
@@ -1073,7 +1092,7 @@ API_ROUTES: tuple[Route, ...] = (
         "comment_note_create",
         work.add_note,
         "comment.note",
-        Doc("work", "Add a staff note to a comment", WORK, creates=True, body=obj(("body",), body=STRING)),
+        Doc("work", "Add a staff note to a comment", WORK, creates=True, body=Body(Field.text("body", MAX_COMMENT))),
     ),
     Route(
         "GET",

@@ -6,12 +6,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.tables import DISPOSITIONS
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
-from server.http.api.input import MAX_COMMENT
 from server.http.api.rulings import MAX_BULK
+from server.http.declaration import parsed
 from server.lookup import fits
 from server.submissions import work
 from server.submissions.operations import comment_dict
@@ -77,14 +76,10 @@ async def draft_answer(request: web.Request) -> web.Response:
     """`{disposition, response, adopted_text?}`: the answer drafted for the chair to approve."""
     principal, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    data = await parse.json_body(request)
-    disposition = parse.choice(data, "disposition", DISPOSITIONS)
-    response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
-    adopted = parse.text(data, "adopted_text", MAX_COMMENT, required=False)
-    assert disposition is not None
+    _, (disposition, response, adopted) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
-        return await work.save_draft(session, c, comment_id, principal, disposition, response, adopted)
+        return await work.save_draft(session, c, comment_id, principal, disposition, response or "", adopted)
 
     return await write(request, c, op)
 
@@ -93,8 +88,7 @@ async def approve_draft(request: web.Request) -> web.Response:
     """`{revision}`: the chair rules with the drafted answer as it stands."""
     _, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
-    assert revision is not None
+    _, (revision,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await comment_dict(session, await work.approve(session, c, comment_id, revision))
@@ -105,8 +99,7 @@ async def approve_draft(request: web.Request) -> web.Response:
 async def add_note(request: web.Request) -> web.Response:
     principal, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    body = parse.text(await parse.json_body(request), "body", MAX_COMMENT)
-    assert body is not None
+    _, (body,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await work.add_note(session, c, comment_id, principal.user_id, body)
@@ -120,17 +113,9 @@ async def list_templates(request: web.Request) -> web.Response:
         return listing(await work.list_templates(session, c))
 
 
-def _template(data: dict[str, Any]) -> tuple[str, str | None, str]:
-    title = parse.text(data, "title", MAX_TITLE)
-    disposition = parse.choice(data, "disposition", DISPOSITIONS, required=False)
-    response = parse.text(data, "response", MAX_COMMENT)
-    assert title is not None and response is not None
-    return title, disposition, response
-
-
 async def create_template(request: web.Request) -> web.Response:
     _, c = allow(request)
-    title, disposition, response = _template(await parse.json_body(request))
+    _, (title, disposition, response) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await work.save_template(session, c, None, title, disposition, response)
@@ -141,7 +126,7 @@ async def create_template(request: web.Request) -> web.Response:
 async def update_template(request: web.Request) -> web.Response:
     _, c = allow(request)
     template_id = parse.path_id(request, "template_id")
-    title, disposition, response = _template(await parse.json_body(request))
+    _, (title, disposition, response) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await work.save_template(session, c, template_id, title, disposition, response)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from schema.tables import DISPOSITIONS, PROPOSAL_KINDS
-from server.http.body import Body
+from server.http.body import Body, Field
 from server.http.openapi_schemas import (
     BOOLEAN,
     COUNT,
@@ -77,7 +77,7 @@ PERSON = {
     "phone": STRING,
 }
 EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
-DECISION = obj(("decision",), decision=enum(DECISIONS))
+DECISION = Body(Field.choice("decision", DECISIONS))
 RULING = {
     "disposition": enum(DISPOSITIONS),
     "response": STRING,

@@ -938,7 +938,7 @@ API_ROUTES: tuple[Route, ...] = (
             "rulings",
             "Merge a comment into the one it duplicates",
             COMMENT,
-            body=obj(("into", "revision"), into=ID, revision=ID),
+            body=Body(Field.integer("into", minimum=1), Field.integer("revision", minimum=1)),
         ),
     ),
     Route(
@@ -947,7 +947,7 @@ API_ROUTES: tuple[Route, ...] = (
         "comment_unmerge",
         rulings.unmerge_comment,
         "comment.triage",
-        Doc("rulings", "Undo a merge", COMMENT, body=obj(("revision",), revision=ID)),
+        Doc("rulings", "Undo a merge", COMMENT, body=Body(Field.integer("revision", minimum=1))),
     ),
     Route(
         "POST",

@@ -11,6 +11,7 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, write
 from server.http.api.input import MAX_COMMENT
+from server.http.declaration import parsed
 from server.submissions import moderation, rulings
 from server.submissions.operations import comment_dict, comment_dicts, remark_dict
 from server.submissions.rulings import Ruling
@@ -81,10 +82,7 @@ async def dispose_many(request: web.Request) -> web.Response:
 async def merge_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    data = await parse.json_body(request)
-    into = parse.integer(data, "into", minimum=1)
-    revision = parse.integer(data, "revision", minimum=1)
-    assert into is not None and revision is not None
+    _, (into, revision) = await parsed(request)
     if into == comment_id:
         raise Invalid("A comment cannot be a duplicate of itself", {"into": "is this comment"})
 
@@ -97,8 +95,7 @@ async def merge_comment(request: web.Request) -> web.Response:
 async def unmerge_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    revision = parse.integer(await parse.json_body(request), "revision", minimum=1)
-    assert revision is not None
+    _, (revision,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await comment_dict(session, await rulings.unmerge_comment(session, c, comment_id, revision))
@@ -109,8 +106,7 @@ async def unmerge_comment(request: web.Request) -> web.Response:
 async def moderate_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
-    assert decision is not None
+    _, (decision,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await comment_dict(session, await moderation.moderate_comment(session, c, comment_id, decision))
@@ -121,8 +117,7 @@ async def moderate_comment(request: web.Request) -> web.Response:
 async def moderate_remark(request: web.Request) -> web.Response:
     _, c = allow(request)
     remark_id = parse.path_id(request, "remark_id")
-    decision = parse.choice(await parse.json_body(request), "decision", moderation.DECISIONS)
-    assert decision is not None
+    _, (decision,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await remark_dict(session, await moderation.moderate_remark(session, c, remark_id, decision))

@@ -382,6 +382,9 @@ async def test_undo_takes_back_a_check_in_made_here(demo_server: Server, open_op
     # The page's clock, so that the five seconds a check-out can be taken back pass at once.
     await page.clock.install()
     await page.reload()
+    # Live again before the first tap: the header's state and the roster's listing settle the layout the taps
+    # below are measured on.
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "online", timeout=LIVE_TIMEOUT_MS)
     first, second = await operator.roster_ids(2)
     row = operator.row(first)
     name = (await row.locator("strong").text_content()) or ""

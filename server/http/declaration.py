@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from aiohttp import web
@@ -34,7 +35,8 @@ class Route:
     action: str
     doc: Doc
 
-    @property
+    # Read on every request by allow(): found in the path once.
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         """The URL's id parameters (`{conference_id}`, `{item_id}`…), each an int that fits, else 404
         (parse.path_id)."""
@@ -55,7 +57,11 @@ def declared(request: web.Request) -> Route:
 
 def action_of(request: web.Request) -> str:
     """The POLICY action of the route that matched; a public or signed-in route has none to check."""
-    route = declared(request)
+    return policy_action(declared(request))
+
+
+def policy_action(route: Route) -> str:
+    """The route's POLICY action; a public or signed-in route has none to check."""
     if route.action in (PUBLIC, SIGNED_IN):
         raise RuntimeError(f"Route {route.name!r} has no action in server/http/routes.py")
     return route.action

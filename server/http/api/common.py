@@ -12,7 +12,7 @@ from server.auth.policy import authorize
 from server.auth.principal import Principal, principal_key
 from server.client import client_address
 from server.http import parse
-from server.http.declaration import action_of, declared
+from server.http.declaration import action_of, declared, policy_action
 from server.http.parse import path_id
 from server.http.subjects import subject_of
 from server.keys import db_key
@@ -37,7 +37,7 @@ def allow_any(request: web.Request, *, point_id: int | None = None) -> tuple[Pri
     """
     route = declared(request)
     conference_id = path_id(request, CONFERENCE) if CONFERENCE in route.ids else None
-    principal = authorize(request[principal_key], action_of(request), conference_id, point_id)
+    principal = authorize(request[principal_key], policy_action(route), conference_id, point_id)
     for key in route.ids:
         path_id(request, key)
     return principal, conference_id

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from typing import Any
 
@@ -16,11 +15,10 @@ from playwright.async_api import Page, Route, expect
 from server.simulate.loopback import Server
 from tests.support.browser import LIVE_TIMEOUT_MS, Open, assert_not_reloaded, catalog, mark
 from tests.support.http import Call
-from tests.support.realtime import Listener
+from tests.support.realtime import Listen
 
 VI = catalog("vi")
 REGIONS = ["Lâm Đồng", "Đồng Tháp", "Quảng Ninh", "Thừa Thiên Huế"]
-Listen = Callable[..., Awaitable[Listener]]
 
 
 async def add_points(call: Call, s: Server, count: int = 40) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -71,6 +71,9 @@ class Listener:
         if self.invalid:
             raise self.invalid[0]
 
+
+# The `listen` fixture: listen(server, token, after_seq=None) -> a connected, joined Listener.
+Listen = Callable[..., Awaitable[Listener]]
 
 WAIT = 10.0
 

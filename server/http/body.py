@@ -8,9 +8,12 @@ from typing import Any
 
 from server.errors import Invalid
 from server.http import parse
-from server.http.openapi_schemas import BOOLEAN, INTEGER, MOMENT, STRING, Schema, enum, obj
+from server.http.openapi_schemas import BOOLEAN, ID, INTEGER, MOMENT, STRING, Schema, enum, nullable, obj
+from server.lookup import fits
 
 Reader = Callable[[dict[str, Any]], Any]
+# A body's rule beyond its fields: given the body and the values its fields read, the values the handler gets.
+Rule = Callable[[dict[str, Any], tuple[Any, ...]], tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,68 @@ class Field:
         return Field(key, MOMENT, required, lambda data: parse.moment(data, key, required))
 
     @staticmethod
-    def custom(key: str, schema: Schema, read: Reader) -> Field:
+    def custom(key: str, schema: Schema, read: Reader, required: bool = False) -> Field:
         """A field with a reader of its own, such as a nested object's."""
-        return Field(key, schema, False, read)
+        return Field(key, schema, required, read)
+
+    @staticmethod
+    def nullable(field: Field, null_means: str) -> Field:
+        """`field`, which must be sent, or null: `null_means` says what a null does, and it reads as None."""
+        key, read = field.key, field.read
+        assert read is not None
+
+        def sent(data: dict[str, Any]) -> Any:
+            if key not in data:
+                raise Invalid(f"{key} is required (null {null_means})", {key: "required"})
+            return None if data[key] is None else read(data)
+
+        return Field(key, nullable(field.schema), True, sent)
+
+    @staticmethod
+    def ids(key: str, noun: str, most: int | None = None) -> Field:
+        """A list of ids, each of a `noun`. With `most`, a batch: 1 to `most` of them, each once."""
+        batch = most is not None
+        schema: Schema = {"type": "array", "items": ID}
+        if batch:
+            schema = {**schema, "minItems": 1, "maxItems": most, "uniqueItems": True}
+
+        def read(data: dict[str, Any]) -> list[int]:
+            ids = data.get(key)
+            if not isinstance(ids, list) or (batch and not ids) or not all(fits(i) and i > 0 for i in ids):
+                listed = "a non-empty list" if batch else "a list"
+                raise Invalid(f"{key} must be {listed} of {noun} ids", {key: f"not {listed} of ids"})
+            if most is not None and len(ids) > most:
+                raise Invalid(f"At most {most} {noun}s at once", {key: f"more than {most}"})
+            if batch and len(set(ids)) != len(ids):
+                raise Invalid(f"A {noun} appears twice", {key: "repeated id"})
+            return ids
+
+        return Field(key, schema, True, read)
+
+    @staticmethod
+    def each(key: str, item: Body, noun: str, most: int) -> Field:
+        """A batch of 1 to `most` objects, each read by `item`; a refusal names the first bad one by its index."""
+        schema: Schema = {"type": "array", "items": item.schema, "minItems": 1, "maxItems": most}
+
+        def read(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+            items = data.get(key)
+            if not isinstance(items, list) or not items:
+                raise Invalid(f"{key} must be a non-empty list", {key: "not a non-empty list"})
+            if len(items) > most:
+                raise Invalid(f"At most {most} {noun}s at once", {key: f"more than {most}"})
+            found = []
+            for index, one in enumerate(items):
+                try:
+                    if not isinstance(one, dict):
+                        raise Invalid("An item must be an object", {"item": "not an object"})
+                    found.append(item.read(one))
+                except Invalid as error:
+                    raise Invalid(
+                        f"{key}[{index}]: {error.message}", {f"{key}[{index}].{k}": v for k, v in error.details.items()}
+                    ) from None
+            return found
+
+        return Field(key, schema, True, read)
 
     @staticmethod
     def by_hand(key: str, schema: Schema, required: bool = False) -> Field:
@@ -81,21 +143,31 @@ class Field:
 class Body:
     """The fields of a JSON body in the order they are read: the first refusal is that of the first bad field.
 
-    A `partial` body (a PATCH's) requires none of its fields: each one sent is read as its Field says.
+    A `partial` body (a PATCH's) requires none of its fields: each one sent is read as its Field says. A `closed`
+    body refuses any other field before it reads one. A `rule` checks what depends on more than one field (and
+    reads the fields whose rule depends on another's value), after the fields are read.
     """
 
-    def __init__(self, *fields: Field, partial: bool = False) -> None:
+    def __init__(self, *fields: Field, partial: bool = False, closed: bool = False, rule: Rule | None = None) -> None:
         self.fields = fields
         self.partial = partial
+        self.closed = closed
+        self.rule = rule
 
     @property
     def schema(self) -> Schema:
         required = () if self.partial else tuple(f.key for f in self.fields if f.required)
-        return obj(required, **{f.key: f.schema for f in self.fields})
+        shape = obj(required, **{f.key: f.schema for f in self.fields})
+        return {**shape, "additionalProperties": False} if self.closed else shape
 
     def read(self, data: dict[str, Any]) -> tuple[Any, ...]:
-        """The values of the fields not read by hand, in their declared order."""
-        return tuple(f.read(data) for f in self.fields if f.read is not None)
+        """The values of the fields not read by hand, in their declared order, as the rule leaves them."""
+        if self.closed:
+            unknown = sorted(set(data) - {f.key for f in self.fields})
+            if unknown:
+                raise Invalid(f"Unknown field: {', '.join(unknown)}", {name: "unknown field" for name in unknown})
+        values = tuple(f.read(data) for f in self.fields if f.read is not None)
+        return values if self.rule is None else self.rule(data, values)
 
     def changes(self, data: dict[str, Any]) -> dict[str, Any]:
         """The fields `data` sends, each read, in the declared order."""

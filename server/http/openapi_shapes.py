@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from schema.tables import DISPOSITIONS, PROPOSAL_KINDS
+from schema.tables import PROPOSAL_KINDS
 from server.http.body import Body, Field
 from server.http.openapi_schemas import (
     BOOLEAN,
@@ -76,17 +76,9 @@ PERSON = {
     "email": STRING,
     "phone": STRING,
 }
-EXPECTED_CURRENT = obj(("expected_current_id",), expected_current_id=nullable(ID))
+# The live item the caller saw: a move from another state than the one the chair saw is refused.
+EXPECTED_CURRENT = Body(Field.nullable(Field.integer("expected_current_id", schema=ID), "when nothing is live"))
 DECISION = Body(Field.choice("decision", DECISIONS))
-RULING = {
-    "disposition": enum(DISPOSITIONS),
-    "response": STRING,
-    "revision": ID,
-    "adopted_text": {
-        **STRING,
-        "description": "The chair's counter-wording: with partly_accepted only, not for a delete.",
-    },
-}
 PROPOSAL = obj(
     ("kind",), kind=enum(PROPOSAL_KINDS), text={**STRING, "description": "Required but for delete, where absent."}
 )

@@ -75,7 +75,6 @@ from server.http.openapi_shapes import (
     RECEIPT,
     REMARK,
     REQUEST,
-    RULING,
     SPOKEN,
     STATE,
     STATEMENT,
@@ -103,6 +102,7 @@ SPEECH_LIMIT = Field.integer("speech_limit_seconds", required=False, minimum=10)
 )
 
 
+ASSIGNED_TO = Field.nullable(Field.integer("assigned_to", minimum=1, schema=ID), "takes the comments back")
 TEMPLATE_BODY = Body(
     Field.text("title", work.MAX_TITLE),
     Field.choice("disposition", DISPOSITIONS, required=False),
@@ -455,7 +455,11 @@ API_ROUTES: tuple[Route, ...] = (
             "participants",
             "Record why a roster member is absent",
             PARTICIPANT,
-            body=obj(("absence_reason",), absence_reason=nullable(STRING)),
+            body=Body(
+                Field.nullable(
+                    Field.text("absence_reason", participants.ABSENCE_REASON_MAX, required=False), "clears it"
+                )
+            ),
         ),
     ),
     Route(
@@ -472,7 +476,12 @@ API_ROUTES: tuple[Route, ...] = (
         "stay_strike",
         attendance.strike_stay,
         "attendance.correct",
-        Doc("attendance", "Strike a stay from the record", ref("stay"), body=obj(("reason",), reason=STRING)),
+        Doc(
+            "attendance",
+            "Strike a stay from the record",
+            ref("stay"),
+            body=Body(Field.text("reason", attendance.STRIKE_REASON_MAX)),
+        ),
     ),
     Route(
         "GET",
@@ -588,7 +597,7 @@ API_ROUTES: tuple[Route, ...] = (
             "agenda",
             "Reorder the agenda",
             listing(ITEM_ANSWER),
-            body=obj(("order",), order={"type": "array", "items": ID}),
+            body=Body(Field.ids("order", "agenda item")),
         ),
     ),
     Route(
@@ -903,9 +912,7 @@ API_ROUTES: tuple[Route, ...] = (
             "rulings",
             "Rule on several comments at once",
             listing(COMMENT),
-            body=obj(
-                ("items",), items={"type": "array", "items": obj(("id", "disposition", "revision"), id=ID, **RULING)}
-            ),
+            body=rulings.BULK,
         ),
     ),
     Route(
@@ -926,7 +933,7 @@ API_ROUTES: tuple[Route, ...] = (
         "comment_dispose",
         rulings.dispose_comment,
         "comment.dispose",
-        Doc("rulings", "Rule on a comment", COMMENT, body=obj(("disposition", "revision"), **RULING)),
+        Doc("rulings", "Rule on a comment", COMMENT, body=Body(*rulings.RULING)),
     ),
     Route(
         "POST",
@@ -1032,9 +1039,7 @@ API_ROUTES: tuple[Route, ...] = (
             "work",
             "Hand many comments to one account (null takes them back)",
             listing(WORK),
-            body=obj(
-                ("comment_ids", "assigned_to"), comment_ids={"type": "array", "items": ID}, assigned_to=nullable(ID)
-            ),
+            body=Body(Field.ids("comment_ids", "comment", rulings.MAX_BULK), ASSIGNED_TO),
         ),
     ),
     Route(
@@ -1047,7 +1052,7 @@ API_ROUTES: tuple[Route, ...] = (
             "work",
             "Hand a comment to an account (null takes it back)",
             WORK,
-            body=obj(("assigned_to",), assigned_to=nullable(ID)),
+            body=Body(ASSIGNED_TO),
         ),
     ),
     Route(
@@ -1063,12 +1068,7 @@ API_ROUTES: tuple[Route, ...] = (
             body=Body(
                 Field.choice("disposition", DISPOSITIONS),
                 Field.text("response", MAX_COMMENT, required=False),
-                Field.text(
-                    "adopted_text",
-                    MAX_COMMENT,
-                    required=False,
-                    schema={**RULING["adopted_text"], "maxLength": MAX_COMMENT},
-                ),
+                rulings.ADOPTED_TEXT,
             ),
         ),
     ),
@@ -1229,7 +1229,12 @@ API_ROUTES: tuple[Route, ...] = (
         "closing_statement_update",
         summary.set_closing_statement,
         "summary.write",
-        Doc("summary", "Rewrite the closing statement", STATEMENT, body=obj(("text",), text=nullable(STRING))),
+        Doc(
+            "summary",
+            "Rewrite the closing statement",
+            STATEMENT,
+            body=Body(Field.nullable(Field.text("text", summary.MAX_STATEMENT), "returns to the generated statement")),
+        ),
     ),
 )
 

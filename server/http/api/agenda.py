@@ -10,25 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.agenda import operations as agenda
 from server.agenda import transfer
 from server.agenda.operations import ItemFields
-from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, reader, write
 from server.http.api.roster import download, read_upload
 from server.http.declaration import changes, parsed
-from server.lookup import fits
 
 MAX_MINUTES = 24 * 60
 # The longest speech an item or a request may allow.
 MAX_SPEECH_SECONDS = 2 * 60 * 60
-
-
-def expected_current(data: dict[str, Any]) -> int | None:
-    """The live item the caller saw; required, and null when it saw none."""
-    if "expected_current_id" not in data:
-        raise Invalid(
-            "expected_current_id is required (null when nothing is live)", {"expected_current_id": "required"}
-        )
-    return parse.integer(data, "expected_current_id", required=False)
 
 
 async def list_agenda(request: web.Request) -> web.Response:
@@ -57,10 +46,7 @@ async def add_item(request: web.Request) -> web.Response:
 
 async def reorder(request: web.Request) -> web.Response:
     _, c = allow(request)
-    data = await parse.json_body(request)
-    order = data.get("order")
-    if not isinstance(order, list) or not all(fits(i) for i in order):
-        raise Invalid("order must be a list of agenda item ids", {"order": "not a list of integers"})
+    _, (order,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         items = await agenda.reorder(session, c, order)
@@ -96,7 +82,7 @@ async def control_item(request: web.Request) -> web.Response:
 
 async def next_item(request: web.Request) -> web.Response:
     _, c = allow(request)
-    expected = expected_current(await parse.json_body(request))
+    _, (expected,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         started = await agenda.next_item(session, c, expected)
@@ -124,7 +110,7 @@ async def import_agenda(request: web.Request) -> web.Response:
 
 async def back(request: web.Request) -> web.Response:
     _, c = allow(request)
-    expected = expected_current(await parse.json_body(request))
+    _, (expected,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return {"current": agenda.item_dict(await agenda.back(session, c, expected))}

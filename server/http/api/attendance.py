@@ -13,6 +13,7 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, point_scope, reader, write
 from server.http.api.participants import person_fields
+from server.http.declaration import parsed
 from server.keys import settings_key
 from server.participants import operations as participants
 
@@ -88,9 +89,7 @@ async def list_stays(request: web.Request) -> web.Response:
 async def strike_stay(request: web.Request) -> web.Response:
     principal, c = allow(request)
     checkin_id = parse.path_id(request, "checkin_id")
-    data = await parse.json_body(request)
-    reason = parse.text(data, "reason", STRIKE_REASON_MAX)
-    assert reason is not None
+    data, (reason,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return attendance.stay_dict(await attendance.strike_stay(session, c, checkin_id, principal.actor, reason))

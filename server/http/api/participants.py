@@ -7,7 +7,6 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.tables import iso
-from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, point_scope, reader, write
 from server.http.body import Body, Field
@@ -65,10 +64,7 @@ async def add_participant(request: web.Request) -> web.Response:
 async def note_absence(request: web.Request) -> web.Response:
     principal, c = allow(request)
     participant_id = parse.path_id(request, "participant_id")
-    data = await parse.json_body(request)
-    if "absence_reason" not in data:
-        raise Invalid("Give absence_reason (null clears it)", {"absence_reason": "required"})
-    reason = parse.text(data, "absence_reason", ABSENCE_REASON_MAX, required=False)
+    data, (reason,) = await parsed(request)
     at_point = principal.point_id if principal.role == "operator" else None
 
     async def op(session: AsyncSession) -> dict[str, Any]:

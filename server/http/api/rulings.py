@@ -11,7 +11,9 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, write
 from server.http.api.input import MAX_COMMENT
+from server.http.body import Body, Field
 from server.http.declaration import parsed
+from server.http.openapi_schemas import ID, STRING
 from server.submissions import moderation, rulings
 from server.submissions.operations import comment_dict, comment_dicts, remark_dict
 from server.submissions.rulings import Ruling
@@ -19,45 +21,47 @@ from server.submissions.rulings import Ruling
 MAX_BULK = 500
 
 
-def _ruling(data: dict[str, Any], comment_id: int) -> Ruling:
-    disposition = parse.choice(data, "disposition", DISPOSITIONS)
-    response = parse.text(data, "response", MAX_COMMENT, required=False) or ""
-    revision = parse.integer(data, "revision", minimum=1)
-    adopted = parse.text(data, "adopted_text", MAX_COMMENT, required=False)
-    assert disposition is not None and revision is not None
-    return Ruling(
-        comment_id=comment_id, revision=revision, disposition=disposition, response=response, adopted_text=adopted
-    )
+ADOPTED_TEXT = Field.text(
+    "adopted_text",
+    MAX_COMMENT,
+    required=False,
+    schema={
+        **STRING,
+        "maxLength": MAX_COMMENT,
+        "description": "The chair's counter-wording: with partly_accepted only, not for a delete.",
+    },
+)
+# A ruling's fields, in the order they are read: disposition, response, revision, adopted_text.
+RULING = (
+    Field.choice("disposition", DISPOSITIONS),
+    Field.text("response", MAX_COMMENT, required=False),
+    Field.integer("revision", minimum=1, schema=ID),
+    ADOPTED_TEXT,
+)
 
 
-def _bulk(data: dict[str, Any]) -> list[Ruling]:
-    """Every item is checked before anything is written; a bad one is named by its index."""
-    items = data.get("items")
-    if not isinstance(items, list) or not items:
-        raise Invalid("items must be a non-empty list", {"items": "not a non-empty list"})
-    if len(items) > MAX_BULK:
-        raise Invalid(f"At most {MAX_BULK} rulings at once", {"items": f"more than {MAX_BULK}"})
-    found: list[Ruling] = []
-    for index, item in enumerate(items):
-        try:
-            if not isinstance(item, dict):
-                raise Invalid("An item must be an object", {"item": "not an object"})
-            comment_id = parse.integer(item, "id", minimum=1)
-            assert comment_id is not None
-            found.append(_ruling(item, comment_id))
-        except Invalid as error:
-            raise Invalid(
-                f"items[{index}]: {error.message}", {f"items[{index}].{k}": v for k, v in error.details.items()}
-            ) from None
+def _each_comment_once(data: dict[str, Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Every item is checked before anything is written; a comment ruled twice in one batch is refused."""
+    (items,) = values
+    found = [Ruling(comment_id, revision, disposition, response or "", adopted)
+             for comment_id, disposition, response, revision, adopted in items]
     ids = [r.comment_id for r in found]
     if len(set(ids)) != len(ids):
         raise Invalid("A comment appears twice", {"items": "repeated id"})
-    return found
+    return (found,)
+
+
+BULK = Body(
+    Field.each("items", Body(Field.integer("id", minimum=1, schema=ID), *RULING), "ruling", MAX_BULK),
+    rule=_each_comment_once,
+)
 
 
 async def dispose_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
-    ruling = _ruling(await parse.json_body(request), parse.path_id(request, "comment_id"))
+    comment_id = parse.path_id(request, "comment_id")
+    _, (disposition, response, revision, adopted) = await parsed(request)
+    ruling = Ruling(comment_id, revision, disposition, response or "", adopted)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         comment = await rulings.dispose_comment(
@@ -70,7 +74,7 @@ async def dispose_comment(request: web.Request) -> web.Response:
 
 async def dispose_many(request: web.Request) -> web.Response:
     _, c = allow(request)
-    items = _bulk(await parse.json_body(request))
+    _, (items,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         ruled = await comment_dicts(session, await rulings.dispose_many(session, c, items))

@@ -7,9 +7,8 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import Invalid
-from server.http import parse
 from server.http.api.common import allow, reader, write
+from server.http.declaration import parsed
 from server.keys import settings_key
 from server.summary import operations as summaries
 from server.summary.exports import (
@@ -59,10 +58,7 @@ async def get_closing_statement(request: web.Request) -> web.Response:
 async def set_closing_statement(request: web.Request) -> web.Response:
     """`{"text": "..."}` stores the chair's wording; `{"text": null}` goes back to the generated draft."""
     principal, c = allow(request)
-    data = await parse.json_body(request)
-    if "text" not in data:
-        raise Invalid("text is required (null returns to the generated statement)", {"text": "required"})
-    text = None if data["text"] is None else parse.text(data, "text", MAX_STATEMENT)
+    _, (text,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await summaries.set_closing_statement(session, c, text, principal.actor)

@@ -6,25 +6,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
-from server.http.api.rulings import MAX_BULK
 from server.http.declaration import parsed
-from server.lookup import fits
 from server.submissions import work
 from server.submissions.operations import comment_dict
 
 MAX_TITLE = 200
-
-
-def _assignee(data: dict[str, Any]) -> int | None:
-    """`assigned_to`: a staff account's id, or null to take the comments back."""
-    if data.get("assigned_to") is None:
-        if "assigned_to" not in data:
-            raise Invalid("assigned_to is required (null takes the comments back)", {"assigned_to": "required"})
-        return None
-    return parse.integer(data, "assigned_to", minimum=1)
 
 
 async def list_staff(request: web.Request) -> web.Response:
@@ -42,7 +30,7 @@ async def list_work(request: web.Request) -> web.Response:
 async def assign_comment(request: web.Request) -> web.Response:
     _, c = allow(request)
     comment_id = parse.path_id(request, "comment_id")
-    user_id = _assignee(await parse.json_body(request))
+    _, (user_id,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return (await work.assign(session, c, [comment_id], user_id))[0]
@@ -53,17 +41,7 @@ async def assign_comment(request: web.Request) -> web.Response:
 async def assign_comments(request: web.Request) -> web.Response:
     """`{comment_ids, assigned_to}`: many comments handed to one account at once, all or nothing."""
     _, c = allow(request)
-    data = await parse.json_body(request)
-    ids = data.get("comment_ids")
-    if not isinstance(ids, list) or not ids or not all(
-        isinstance(i, int) and not isinstance(i, bool) and i > 0 and fits(i) for i in ids
-    ):
-        raise Invalid("comment_ids must be a non-empty list of ids", {"comment_ids": "not a non-empty list of ids"})
-    if len(ids) > MAX_BULK:
-        raise Invalid(f"At most {MAX_BULK} comments at once", {"comment_ids": f"more than {MAX_BULK}"})
-    if len(set(ids)) != len(ids):
-        raise Invalid("A comment appears twice", {"comment_ids": "repeated id"})
-    user_id = _assignee(data)
+    _, (ids, user_id) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         items = await work.assign(session, c, ids, user_id)

@@ -1,6 +1,9 @@
 """A declared Body: the schema it publishes and the order in which it reads and refuses its fields."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from server.errors import Invalid
@@ -103,3 +106,16 @@ def test_a_closed_body_refuses_unknown_fields_first_and_a_rule_runs_last() -> No
     )
     assert refusal(body, {"a": "x"})[1] == {"a": "not an integer"}
     assert refusal(body, {}) == ("Give a or b", {"a": "required"})
+
+
+def test_handlers_read_body_fields_only_through_their_declarations() -> None:
+    # A field read by a parse.* call of its own is a second description of the body, which the OpenAPI document
+    # does not see. Two are read so on purpose: who a submission is for depends on the caller, and the v1 shorthand
+    # proposed_text is read by the `proposal` field's reader, with the proposal it may not come with.
+    expected = {("intake.py", "participant_id"), ("input.py", "proposed_text")}
+    found = {
+        (path.name, key)
+        for path in (Path(__file__).resolve().parents[1] / "server" / "http" / "api").glob("*.py")
+        for key in re.findall(r"parse\.(?:name|text|integer|choice|moment|boolean)\(data, \"(\w+)\"", path.read_text())
+    }
+    assert found == expected

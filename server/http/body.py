@@ -38,6 +38,15 @@ class Field:
 
         return replace(self, schema={**self.schema, "maximum": maximum}, read=capped)
 
+    def of(self, data: dict[str, Any]) -> Any:
+        """The field's value in `data`, read as its kind says (for a body's rule)."""
+        assert self.read is not None, f"{self.key} is read by hand"
+        return self.read(data)
+
+    def deferred(self) -> Field:
+        """This field in its body's schema, as optional, for the body's rule to read when another field asks for it."""
+        return replace(self, required=False, read=None)
+
     @staticmethod
     def name(key: str, required: bool = True) -> Field:
         """A one-line name or title (parse.name)."""

@@ -7,7 +7,6 @@ from typing import Any
 from aiohttp import web
 
 from server.auth.policy import POLICY
-from server.http.body import Body
 from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi_schemas import FILE, Schema, components, ref
 from server.http.openapi_shapes import TAGS, Doc
@@ -108,8 +107,7 @@ def _operation(
     if method in ("POST", "PATCH", "PUT"):
         body: dict[str, Any] = {}
         if doc.form is None or doc.body is not None:
-            schema = doc.body.schema if isinstance(doc.body, Body) else doc.body
-            body[JSON] = {"schema": schema or {"type": "object"}}
+            body[JSON] = {"schema": {"type": "object"} if doc.body is None else doc.body.schema}
         if doc.form is not None:
             body["multipart/form-data"] = {"schema": doc.form}
         operation["requestBody"] = {"required": JSON not in body, "content": body}

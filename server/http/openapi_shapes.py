@@ -60,7 +60,8 @@ class Doc:
     summary: str | Mapping[str, str]
     # The JSON answered on success; None where the URL's extension (or BY_ROUTE in openapi.py) says what is sent.
     answer: Schema | None = None
-    body: Schema | Body | None = None
+    # Every JSON body is a declared Body: its handler reads it by the same fields the document publishes.
+    body: Body | None = None
     form: Schema | None = None
     query: Mapping[str, Schema] = field(default_factory=dict)
     # Created: 201. With a `preview`, a dry run answers that with 200 and writes nothing.
@@ -68,14 +69,6 @@ class Doc:
     preview: Schema | None = None
 
 
-PERSON = {
-    "full_name": STRING,
-    "position": STRING,
-    "organization": STRING,
-    "role_in_meeting": STRING,
-    "email": STRING,
-    "phone": STRING,
-}
 # The live item the caller saw: a move from another state than the one the chair saw is refused.
 EXPECTED_CURRENT = Body(Field.nullable(Field.integer("expected_current_id", schema=ID), "when nothing is live"))
 DECISION = Body(Field.choice("decision", DECISIONS))

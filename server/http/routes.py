@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from schema.tables import DISPOSITIONS, MODERATION, PROPOSAL_KINDS
+from schema.tables import DISPOSITIONS, MODERATION
 from server.agenda.operations import KINDS
-from server.display.operations import MESSAGE_MAX, MODES
 from server.display.projection import VIEWS
-from server.drafts.operations import FORMATS as DRAFT_FORMATS
 from server.http import badges, pages
 from server.http.api import (
     accounts,
@@ -69,9 +67,7 @@ from server.http.openapi_shapes import (
     ITEM_ANSWER,
     PAGE,
     PARTICIPANT,
-    PERSON,
     POINT,
-    PROPOSAL,
     RECEIPT,
     REMARK,
     REQUEST,
@@ -147,7 +143,7 @@ API_ROUTES: tuple[Route, ...] = (
             "session",
             "Sign in with a staff account",
             record(token=NAME, role=enum(("admin", "chair", "secretary")), username=NAME),
-            body=obj(("username", "password"), username=STRING, password=STRING),
+            body=session.CREDENTIALS,
         ),
     ),
     Route(
@@ -201,10 +197,7 @@ API_ROUTES: tuple[Route, ...] = (
             "accounts",
             "Lift the login lockout of an address",
             record(address=STRING, lifted=BOOLEAN),
-            body=obj(
-                ("address",),
-                address={"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]},
-            ),
+            body=accounts.ADDRESS,
         ),
     ),
     Route(
@@ -418,7 +411,7 @@ API_ROUTES: tuple[Route, ...] = (
             "Check a participant in",
             ref("checkin"),
             creates=True,
-            body=obj(participant_id=ID, code=STRING, **PERSON, substitute_for=ID),
+            body=attendance.CHECK_IN,
         ),
     ),
     Route(
@@ -779,7 +772,7 @@ API_ROUTES: tuple[Route, ...] = (
             creates=True,
             preview=ref("draft_preview"),
             query={"dry_run": FLAG},
-            body=obj(("content",), format=enum(DRAFT_FORMATS), content=STRING, title=STRING),
+            body=drafts.BODY,
             form=obj(("file",), file=FILE, title=STRING),
         ),
     ),
@@ -829,7 +822,12 @@ API_ROUTES: tuple[Route, ...] = (
             "Submit a remark",
             REMARK,
             creates=True,
-            body=obj(("title", "body"), title=STRING, body=STRING, agenda_item_id=ID, participant_id=ID),
+            body=Body(
+                Field.by_hand("participant_id", ID),
+                Field.name("title"),
+                Field.text("body", input.MAX_REMARK),
+                Field.integer("agenda_item_id", required=False, schema=ID),
+            ),
             form=obj(
                 ("title", "body"), title=STRING, body=STRING, agenda_item_id=STRING, participant_id=STRING, file=FILE
             ),
@@ -889,17 +887,7 @@ API_ROUTES: tuple[Route, ...] = (
             "Comment on the draft",
             COMMENT,
             creates=True,
-            body=obj(
-                ("body",),
-                section_anchor=STRING,
-                body=STRING,
-                proposal=PROPOSAL,
-                proposed_text={
-                    **STRING,
-                    "description": "Shorthand for proposal {kind: replace, text}; not with proposal.",
-                },
-                participant_id=ID,
-            ),
+            body=input.COMMENT,
         ),
     ),
     Route(
@@ -974,7 +962,7 @@ API_ROUTES: tuple[Route, ...] = (
             "submissions",
             "Answer the ruling on one's own comment",
             COMMENT,
-            body=obj(("agrees",), agrees=BOOLEAN, text=STRING),
+            body=proposals.ANSWER,
         ),
     ),
     Route(
@@ -988,13 +976,7 @@ API_ROUTES: tuple[Route, ...] = (
             "File the secretariat's own proposal, ruled like a comment",
             COMMENT,
             creates=True,
-            body=obj(
-                ("section_anchor", "kind", "reason"),
-                section_anchor=STRING,
-                kind=enum(PROPOSAL_KINDS),
-                text={**STRING, "description": "Required but for delete, where absent."},
-                reason=STRING,
-            ),
+            body=proposals.CHANGE_PROPOSAL,
         ),
     ),
     Route(
@@ -1144,16 +1126,7 @@ API_ROUTES: tuple[Route, ...] = (
             "display",
             "Put the agenda, a section, the speakers' list or a message on the big screen",
             ref("display"),
-            body={
-                **obj(
-                    ("mode",),
-                    mode=enum(MODES),
-                    anchor={**STRING, "description": "Section mode: an article, clause or point."},
-                    view=enum(VIEWS),
-                    text={**STRING, "maxLength": MESSAGE_MAX, "description": "Message mode: what to show."},
-                ),
-                "additionalProperties": False,
-            },
+            body=display.BODY,
         ),
     ),
     # A section's views carry the reader's own pending proposals: who may read comments may read them.

@@ -14,6 +14,8 @@ from server.auth.throttle import throttle_key
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow_any, listing, reader, write
+from server.http.body import Body, Field
+from server.http.declaration import parsed
 
 
 def user_dict(user: User, now: datetime) -> dict[str, Any]:
@@ -51,9 +53,8 @@ async def unlock_user(request: web.Request) -> web.Response:
     return await write(request, None, op)
 
 
-async def lift_address(request: web.Request) -> web.Response:
-    allow_any(request)
-    data = await parse.json_body(request)
+def _address(data: dict[str, Any]) -> str:
+    """An IPv4 or IPv6 address, as the throttle spells it."""
     raw = data.get("address")
     try:
         address = str(ipaddress.ip_address(raw.strip())) if isinstance(raw, str) else None
@@ -61,6 +62,22 @@ async def lift_address(request: web.Request) -> web.Response:
         address = None
     if address is None:
         raise Invalid("address must be an IPv4 or IPv6 address", {"address": "not an IP address"})
+    return address
+
+
+ADDRESS = Body(
+    Field.custom(
+        "address",
+        {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]},
+        _address,
+        required=True,
+    )
+)
+
+
+async def lift_address(request: web.Request) -> web.Response:
+    allow_any(request)
+    _, (address,) = await parsed(request)
     throttle = request.app[throttle_key]
 
     # Nothing in the database changes, but through the write path the lift is in the audit trail like any staff act.

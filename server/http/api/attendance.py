@@ -12,21 +12,20 @@ from server.badges import operations as badges
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, point_scope, reader, write
-from server.http.api.participants import person_fields
+from server.http.api.participants import PERSON_FIELDS, person_fields
+from server.http.body import Body, Field
 from server.http.declaration import parsed
+from server.http.openapi_schemas import ID
 from server.keys import settings_key
 from server.participants import operations as participants
 
 STRIKE_REASON_MAX = 500
 
 
-async def check_in(request: web.Request) -> web.Response:
-    principal, c = allow(request)
-    data = await parse.json_body(request)
-    participant_id = parse.integer(data, "participant_id", required=False)
-    code = parse.name(data, "code", required=False)
-    substitute_for = parse.integer(data, "substitute_for", required=False)
-    # Exactly one way to name the person: by id, by the code on their badge, or by name (a walk-in).
+def _one_way(data: dict[str, Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Exactly one way to name the person: by id, by the code on their badge, or by name (a walk-in, who may be a
+    substitute)."""
+    participant_id, code, substitute_for = values
     ways = {"participant_id": participant_id is not None, "code": code is not None, "full_name": "full_name" in data}
     given = [way for way, used in ways.items() if used]
     if not given:
@@ -36,6 +35,21 @@ async def check_in(request: web.Request) -> web.Response:
     walk_in = person_fields(data) if given == ["full_name"] else None
     if substitute_for is not None and walk_in is None:
         raise Invalid("A substitute is checked in by name", {"full_name": "required with substitute_for"})
+    return participant_id, code, substitute_for, walk_in
+
+
+CHECK_IN = Body(
+    Field.integer("participant_id", required=False, schema=ID),
+    Field.name("code", required=False),
+    Field.integer("substitute_for", required=False, schema=ID),
+    *(field.deferred() for field in PERSON_FIELDS),
+    rule=_one_way,
+)
+
+
+async def check_in(request: web.Request) -> web.Response:
+    principal, c = allow(request)
+    data, (participant_id, code, substitute_for, walk_in) = await parsed(request)
     point_id = principal.point_id
     assert point_id is not None
     if walk_in is None:

@@ -16,31 +16,42 @@ from server.display.projection import VIEWS, project
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, reader, write
+from server.http.body import Body, Field
+from server.http.declaration import parsed
+from server.http.openapi_schemas import STRING
 
 # The fields each mode uses; any other field, or one another mode uses given a value, is refused.
 FIELDS = {"agenda": (), "section": ("anchor", "view"), "speakers": (), "message": ("text",)}
-KNOWN = frozenset({"mode", "anchor", "view", "text"})
+ANCHOR = Field.text(
+    "anchor", 128, schema={**STRING, "maxLength": 128, "description": "Section mode: an article, clause or point."}
+)
+VIEW = Field.choice("view", VIEWS, required=False)
+TEXT = Field.text(
+    "text",
+    display.MESSAGE_MAX,
+    schema={**STRING, "maxLength": display.MESSAGE_MAX, "description": "Message mode: what to show."},
+)
 
 
-def parse_display(data: dict[str, Any]) -> display.Display:
-    """{mode, anchor?, view?, text?} as PROTOCOL v1.1 says; 422 naming the field for anything else."""
-    unknown = sorted(set(data) - KNOWN)
-    if unknown:
-        raise Invalid(f"Unknown field: {', '.join(unknown)}", {name: "unknown field" for name in unknown})
-    mode = parse.choice(data, "mode", display.MODES)
-    assert mode is not None
+def _shown(data: dict[str, Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What the mode uses, as PROTOCOL v1.1 says; 422 naming a field another mode uses."""
+    (mode,) = values
     stray = [name for name in ("anchor", "view", "text") if name not in FIELDS[mode] and data.get(name) is not None]
     if stray:
         raise Invalid(
             f"The {mode} mode takes no {', '.join(stray)}", {name: f"not used by mode {mode}" for name in stray}
         )
     if mode == "section":
-        anchor = parse.text(data, "anchor", 128)
-        view = parse.choice(data, "view", VIEWS, required=False) or "original"
-        return display.Display(mode, anchor=anchor, view=view)
+        return (display.Display(mode, anchor=ANCHOR.of(data), view=VIEW.of(data) or "original"),)
     if mode == "message":
-        return display.Display(mode, text=parse.text(data, "text", display.MESSAGE_MAX))
-    return display.Display(mode)
+        return (display.Display(mode, text=TEXT.of(data)),)
+    return (display.Display(mode),)
+
+
+# {mode, anchor?, view?, text?}: any other field is refused before the mode is read.
+BODY = Body(
+    Field.choice("mode", display.MODES), ANCHOR.deferred(), VIEW.deferred(), TEXT.deferred(), closed=True, rule=_shown
+)
 
 
 async def get_display(request: web.Request) -> web.Response:
@@ -51,7 +62,7 @@ async def get_display(request: web.Request) -> web.Response:
 
 async def set_display(request: web.Request) -> web.Response:
     _, c = allow(request)
-    shown = parse_display(await parse.json_body(request))
+    _, (shown,) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await display.display_dict(session, await display.show(session, c, shown))

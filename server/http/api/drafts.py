@@ -15,8 +15,13 @@ from server.drafts.parser import parse_draft
 from server.http import parse
 from server.http.api.common import allow, listing, reader, write
 from server.http.api.roster import flag, read_form
+from server.http.body import Body, Field
 
 MAX_DRAFT = 5_000_000
+CONTENT = Field.text("content", MAX_DRAFT)
+TITLE = Field.name("title", required=False)
+# The JSON form; a multipart file's format is the file's own, and its content and title are read as these are.
+BODY = Body(Field.choice("format", drafts.FORMATS), CONTENT, TITLE)
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,11 @@ async def read_draft_upload(request: web.Request) -> DraftUpload:
         # Unzipping and walking a DOCX is CPU work; it must not stall the other conferences' requests.
         fmt, content = await asyncio.to_thread(read_draft_file, form.data, form.filename)
         data: dict[str, Any] = {"format": fmt, "content": content, "title": form.fields.get("title") or None}
+        content, title = CONTENT.of(data), TITLE.of(data)
     else:
         data = await parse.json_body(request)
-        fmt = parse.choice(data, "format", drafts.FORMATS) or "text"
-    content = parse.text(data, "content", MAX_DRAFT) or ""
-    title = parse.name(data, "title", required=False) or content.strip().splitlines()[0][:200]
-    return DraftUpload(fmt, content, title, data)
+        fmt, content, title = BODY.read(data)
+    return DraftUpload(fmt, content, title or content.strip().splitlines()[0][:200], data)
 
 
 async def list_drafts(request: web.Request) -> web.Response:

@@ -10,6 +10,10 @@ from server.http import parse
 from server.http.api.attachments import read_remark_form, stored
 from server.http.api.common import write
 from server.http.api.intake import submitter, submitting
+from server.http.body import Body, Field
+from server.http.declaration import body_of
+from server.http.openapi_schemas import ID, STRING
+from server.http.openapi_shapes import PROPOSAL
 from server.submissions.batch import SubmitComment, SubmitRemark
 from server.submissions.proposals import Proposal, read_proposal
 
@@ -30,10 +34,7 @@ async def submit_remark(request: web.Request) -> web.Response:
     else:
         data = await parse.json_body(request)
     participant_id = submitter(principal, data, SUBMITS_FOR_ITSELF)
-    title = parse.name(data, "title")
-    body = parse.text(data, "body", MAX_REMARK)
-    agenda_item_id = parse.integer(data, "agenda_item_id", required=False)
-    assert title is not None and body is not None
+    title, body, agenda_item_id = body_of(request).read(data)
     attachment = upload.attachment if upload is not None else None
 
     filed = SubmitRemark(participant_id, principal.actor, principal.point_id, principal.role == "operator", title, body,
@@ -48,12 +49,7 @@ async def submit_comment(request: web.Request) -> web.Response:
     principal, c = submitting(request)
     data = await parse.json_body(request)
     participant_id = submitter(principal, data, SUBMITS_FOR_ITSELF)
-    anchor = data.get("section_anchor")
-    if anchor is not None and not isinstance(anchor, str):
-        raise Invalid("section_anchor must be a string", {"section_anchor": "not a string"})
-    body = parse.text(data, "body", MAX_COMMENT)
-    proposal = _proposal(data)
-    assert body is not None
+    anchor, body, proposal = body_of(request).read(data)
 
     filed = SubmitComment(
         participant_id,
@@ -84,3 +80,21 @@ def _proposal(data: dict[str, Any]) -> Proposal | None:
             "A proposal holds kind and text only", {f"proposal.{k}": "unknown field" for k in sorted(unknown)}
         )
     return read_proposal(sent.get("kind"), sent.get("text"), MAX_COMMENT)
+
+
+def _anchor(data: dict[str, Any]) -> str | None:
+    anchor = data.get("section_anchor")
+    if anchor is not None and not isinstance(anchor, str):
+        raise Invalid("section_anchor must be a string", {"section_anchor": "not a string"})
+    return anchor
+
+
+COMMENT = Body(
+    Field.by_hand("participant_id", ID),
+    Field.custom("section_anchor", STRING, _anchor),
+    Field.text("body", MAX_COMMENT),
+    Field.custom("proposal", PROPOSAL, _proposal),
+    Field.by_hand(
+        "proposed_text", {**STRING, "description": "Shorthand for proposal {kind: replace, text}; not with proposal."}
+    ),
+)

@@ -6,27 +6,54 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schema.tables import PROPOSAL_KINDS
 from server.auth.principal import Principal
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow, write
 from server.http.api.input import MAX_COMMENT
+from server.http.body import Body, Field
+from server.http.declaration import parsed
+from server.http.openapi_schemas import BOOLEAN, STRING, enum
 from server.submissions import answers
 from server.submissions.change_proposals import propose_change
 from server.submissions.operations import comment_dict
 from server.submissions.proposals import read_proposal
 
 
-async def create_change_proposal(request: web.Request) -> web.Response:
-    """`{section_anchor, kind, text, reason}`: the secretariat's proposal, answered as the comment it becomes."""
-    principal, c = allow(request)
-    data = await parse.json_body(request)
+def _section(data: dict[str, Any]) -> str:
     anchor = data.get("section_anchor")
     if not isinstance(anchor, str) or not anchor:
         raise Invalid("A proposal names the section it changes", {"section_anchor": "required with a proposal"})
-    proposal = read_proposal(data.get("kind"), data.get("text"), MAX_COMMENT, "kind", "text")
-    reason = parse.text(data, "reason", MAX_COMMENT)
-    assert reason is not None
+    return anchor
+
+
+def _agrees(data: dict[str, Any]) -> bool:
+    agrees = data.get("agrees")
+    if not isinstance(agrees, bool):
+        raise Invalid("agrees must be true or false", {"agrees": "required, true or false"})
+    return agrees
+
+
+# The secretariat's own proposal: its kind reads the text with it, which a delete must not carry.
+CHANGE_PROPOSAL = Body(
+    Field.custom("section_anchor", STRING, _section, required=True),
+    Field.custom(
+        "kind",
+        enum(PROPOSAL_KINDS),
+        lambda data: read_proposal(data.get("kind"), data.get("text"), MAX_COMMENT, "kind", "text"),
+        required=True,
+    ),
+    Field.by_hand("text", {**STRING, "description": "Required but for delete, where absent."}),
+    Field.text("reason", MAX_COMMENT),
+)
+ANSWER = Body(Field.custom("agrees", BOOLEAN, _agrees, required=True), Field.text("text", MAX_COMMENT, required=False))
+
+
+async def create_change_proposal(request: web.Request) -> web.Response:
+    """`{section_anchor, kind, text, reason}`: the secretariat's proposal, answered as the comment it becomes."""
+    principal, c = allow(request)
+    data, (anchor, proposal, reason) = await parsed(request)
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         return await comment_dict(session, await propose_change(session, c, principal.actor, anchor, proposal, reason))
@@ -46,9 +73,8 @@ async def answer_ruling(request: web.Request) -> web.Response:
 
     async def op(session: AsyncSession) -> dict[str, Any]:
         comment = await answers.answerable(session, c, comment_id, _answerer(principal))
-        if not isinstance(data.get("agrees"), bool):
-            raise Invalid("agrees must be true or false", {"agrees": "required, true or false"})
-        text = parse.text(data, "text", MAX_COMMENT, required=False)
-        return await comment_dict(session, await answers.answer_ruling(session, c, comment, data["agrees"], text))
+        # Read once the caller is known to be the author: anyone else is refused whatever the body says.
+        agrees, text = ANSWER.read(data)
+        return await comment_dict(session, await answers.answer_ruling(session, c, comment, agrees, text))
 
     return await write(request, c, op)

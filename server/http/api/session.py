@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
@@ -11,8 +12,10 @@ from server.auth.principal import principal_key
 from server.auth.signin import sign_in, sign_out
 from server.client import SESSION_COOKIE, client_address
 from server.errors import Invalid, NotFound, Unauthorized, Unavailable
-from server.http import parse
 from server.http.api.common import reader
+from server.http.body import Body, Field
+from server.http.declaration import parsed
+from server.http.openapi_schemas import STRING
 from server.keys import settings_key, writers_key
 
 
@@ -49,11 +52,23 @@ async def exposition(request: web.Request) -> web.Response:
     return web.Response(body=counters.METRICS.render().encode(), headers={"Content-Type": counters.CONTENT_TYPE})
 
 
-async def login(request: web.Request) -> web.Response:
-    data = await parse.json_body(request)
+def _credentials(data: dict[str, Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Both or neither: which one is missing is not said, as a wrong one is not."""
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise Invalid("username and password are required", {"username": "required", "password": "required"})
+    return username, password
+
+
+CREDENTIALS = Body(
+    Field.by_hand("username", STRING, required=True),
+    Field.by_hand("password", STRING, required=True),
+    rule=_credentials,
+)
+
+
+async def login(request: web.Request) -> web.Response:
+    _, (username, password) = await parsed(request)
     return web.json_response(await sign_in(request.app, username, password, client_address(request) or ""))
 
 

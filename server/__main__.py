@@ -24,7 +24,6 @@ from server.points.operations import forget_presence
 from server.serving import serve_until_stopped
 from server.settings import SettingError, Settings, load
 from server.simulate.command import register as register_simulate
-from server.summary.verify import NotVerified, report, trust_roots, verify_pdf
 
 log = logging.getLogger("server")
 
@@ -121,6 +120,9 @@ def demo_summary(args: argparse.Namespace) -> None:
 
 
 def verify_command(args: argparse.Namespace) -> None:
+    # pyHanko's validation is imported by this command alone, not by every other one.
+    from server.summary.verify import NotVerified, report, trust_roots, verify_pdf
+
     settings = load(database_url=args.database_url)
     # pyHanko logs a traceback for a signer it cannot trust, the usual case without --trust: the answer below says it.
     for library in ("pyhanko", "pyhanko_certvalidator"):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from tests.support.house import ROOT, arrows, cycles, drawn
 
@@ -32,3 +34,12 @@ def test_the_drawing_shows_the_arrows_of_the_code() -> None:
     expected = {(source, target) for source, targets in drawn(arrows()).items() for target in targets}
     # Made again with: python -m tests.support.house docs/architecture.svg
     assert sorted(shown ^ expected) == []
+
+
+def test_a_start_does_not_import_the_document_libraries() -> None:
+    # Every server start and CLI command imports the app; these load where a PDF, a signature, a spreadsheet or a
+    # Word file is made, which most starts never do (they were a third of the start's import time).
+    heavy = ("fpdf", "fontTools", "pyhanko", "openpyxl", "docx")
+    script = f"import sys, server.app, server.__main__; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

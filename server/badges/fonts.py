@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont, TTLibError
-
 from server.errors import DomainError
 
 # Debian's fonts-noto-core and fonts-dejavu-core; DejaVu is the smaller package, so scripts/install adds that one.
@@ -45,6 +43,9 @@ class FontPair:
 
 
 def _covers_vietnamese(path: Path) -> bool:
+    # fontTools is imported when a PDF first needs a font, not by every start of the server.
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
         cmap = TTFont(path, lazy=True).getBestCmap() or {}
     except (OSError, TTLibError):  # an unreadable font file is just not a candidate

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from server.badges.fonts import vietnamese_font
 from server.badges.operations import Badge, Sheet
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PER_PAGE = 8
 COLUMNS = 2
@@ -101,6 +104,9 @@ def _badge(pdf: FPDF, sheet: Sheet, badge: Badge, x: float, y: float) -> None:
 
 def render_pdf(sheet: Sheet) -> bytes:
     """The same sheet as the page, with fixed metadata so the same roster gives the same bytes."""
+    # fpdf2 is imported by the first badge sheet, not by every start of the server.
+    from fpdf import FPDF
+
     font = vietnamese_font()
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)

@@ -1,7 +1,6 @@
 """Tell an uploaded draft file by its bytes: DOCX, or else Markdown or plain text in UTF-8."""
 from __future__ import annotations
 
-from server.drafts import word
 from server.errors import Invalid
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -11,6 +10,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def read_draft_file(raw: bytes, filename: str) -> tuple[str, str]:
     """The format ("docx", "markdown" or "text") and the text of an upload; Invalid when it is neither DOCX nor text."""
+    # python-docx is imported by the first draft file, not by every start of the server.
+    from server.drafts import word
+
     name = filename.lower()
     if word.is_docx(raw) or name.endswith(".docx"):
         return "docx", word.read_text(raw)

@@ -5,16 +5,14 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING
 
 from server import archives
+
+# openpyxl is imported where a workbook is read or written, not by every start of the server.
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell as XlsxCell
+    from openpyxl.styles import Font
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,6 +59,8 @@ def _xlsx_rows(raw: bytes) -> Iterator[list[str | None]]:
     except archives.ArchiveRefused as refused:
         reason = "the workbook is too large when unpacked" if refused.too_large else "not a readable XLSX workbook"
         raise Unreadable(reason) from None
+    import openpyxl
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(workbook), read_only=True, data_only=True)
         try:
@@ -115,31 +115,36 @@ def _width(value: Cell) -> int:
 
 def write_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     """One sheet: a bold, frozen header row, columns as wide as their content, every text cell a string."""
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header):
         longest = max([len(name), *(_width(row[index]) for row in rows)])
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
+
+    def cell(value: Cell, font: Font | None = None) -> XlsxCell:
+        if isinstance(value, str):
+            # Characters XML cannot hold go first, so that removing them cannot uncover a leading "=".
+            value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        made = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            made.data_type = "s"
+        if isinstance(value, datetime):
+            made.number_format = "yyyy-mm-dd hh:mm"
+        if font is not None:
+            made.font = font
+        return made
+
     bold = Font(bold=True)
-    sheet.append([_xlsx_cell(sheet, name, bold) for name in header])
+    sheet.append([cell(name, bold) for name in header])
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Cell, font: Font | None = None) -> XlsxCell:
-    if isinstance(value, str):
-        # Characters XML cannot hold go first, so that removing them cannot uncover a leading "=".
-        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    if font is not None:
-        cell.font = font
-    return cell
-

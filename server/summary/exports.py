@@ -24,9 +24,9 @@ from server.summary.render import (
     render_markdown,
     sealed_markdown,
 )
-from server.summary.signing import sign_pdf
-from server.summary.word import render_docx, render_revised_docx
 
+# python-docx and pyHanko are imported where a Word file is made or a PDF signed, not at the top: with the other
+# document libraries they were a third of the time every server start and CLI command spent importing.
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = ("md", "html", "json", "docx", "pdf", "pdfa")
 
@@ -88,6 +88,8 @@ async def export_summary(record: SummaryRecord, fmt: str, settings: Settings) ->
     if fmt == "html":
         return Export(render_html(record.model, **seal).encode(), "text/html; charset=utf-8", f"{name}.html")
     if fmt == "docx":
+        from server.summary.word import render_docx
+
         return Export(render_docx(record.model, **seal), DOCX, f"{name}.docx")
     if fmt == "pdf":
         return Export(await _pdf(record, settings), "application/pdf", f"{name}.pdf")
@@ -112,6 +114,8 @@ async def _pdf(record: SummaryRecord, settings: Settings, archival: bool = False
         return await asyncio.to_thread(kept.read_bytes)
     pdf = await made_pdf(record, archival)
     if p12 is not None:
+        from server.summary.signing import sign_pdf
+
         when = datetime.now(record.dated.tzinfo)
         pdf = await asyncio.to_thread(sign_pdf, pdf, p12, settings.signing_password, when=when)
     if kept is not None:
@@ -144,6 +148,8 @@ def export_revised_draft(record: SummaryRecord) -> Export:
     """The draft after the accepted wording, with tracked changes, for the drafting team."""
     if record.model["revised_draft"] is None:
         raise Invalid("The conference has no draft", {"draft": "missing"})
+    from server.summary.word import render_revised_docx
+
     body = render_revised_docx(record.model, **record.seal)
     return Export(body, DOCX, f"{record.stem('du-thao-sau-tiep-thu')}.docx")
 

@@ -82,6 +82,12 @@ async def test_agenda_transitions(demo_server: Server, call: Call) -> None:
     assert added.status == 201 and added.body["position"] == len(items) + 1
     edited = await call("PATCH", s.api(f"/agenda/{added.body['id']}"), chair, json={"planned_minutes": 10})
     assert edited.body["planned_minutes"] == 10
+    # An edit is capped as an addition is: a day's minutes at most, or the schedule could not be worked out.
+    for minutes in (24 * 60 + 1, 10**12):
+        too_long = await call("PATCH", s.api(f"/agenda/{added.body['id']}"), chair, json={"planned_minutes": minutes})
+        assert_error(too_long, 422)
+        assert too_long.body["error"]["details"] == {"planned_minutes": "too large"}
+    assert (await call("GET", s.api("/agenda"), chair)).status == 200
     ids = [i["id"] for i in items] + [added.body["id"]]
     order = ids[:-2] + [ids[-1], ids[-2]]
     reordered = await call("PATCH", s.api("/agenda"), s.tokens["admin"], json={"order": order})

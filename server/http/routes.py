@@ -93,6 +93,10 @@ API = "/api/v1"
 C = API + "/conferences/{conference_id:\\d+}"
 
 
+# An item's minutes, added or edited: a day at most, so that the schedule's times can be worked out.
+PLANNED_MINUTES = Field.integer("planned_minutes", minimum=0).at_most(
+    agenda.MAX_MINUTES, "planned_minutes is at most a day"
+)
 SPEECH_LIMIT = Field.integer("speech_limit_seconds", required=False, minimum=10).at_most(
     agenda.MAX_SPEECH_SECONDS, "speech_limit_seconds is at most two hours"
 )
@@ -570,9 +574,7 @@ API_ROUTES: tuple[Route, ...] = (
             body=Body(
                 Field.name("title"),
                 Field.choice("kind", KINDS),
-                Field.integer("planned_minutes", minimum=0).at_most(
-                    agenda.MAX_MINUTES, "planned_minutes is at most a day"
-                ),
+                PLANNED_MINUTES,
                 Field.name("presenter", required=False),
                 Field.integer("point_id", required=False, schema=ID),
                 SPEECH_LIMIT,
@@ -633,11 +635,11 @@ API_ROUTES: tuple[Route, ...] = (
             "agenda",
             "Edit an agenda item",
             ITEM_ANSWER,
-            # Unlike a new item's, an edit's planned_minutes has no cap here, and position may not be null.
+            # Unlike a new item's, an edit's position may not be null.
             body=Body(
                 Field.name("title"),
                 Field.choice("kind", KINDS),
-                Field.integer("planned_minutes", minimum=0),
+                PLANNED_MINUTES,
                 Field.name("presenter", required=False),
                 Field.integer("point_id", required=False, schema=ID),
                 Field.integer("position", minimum=0),

@@ -33,6 +33,7 @@ from server.http.api import (
 from server.http.api import badges as badges_api
 from server.http.api import sheets as sheets_api
 from server.http.api.input import MAX_COMMENT
+from server.http.api.intake import SUBMITTER
 from server.http.body import Body, Field
 from server.http.declaration import PUBLIC, SIGNED_IN, Route, routes_key
 from server.http.openapi import openapi
@@ -99,6 +100,14 @@ PLANNED_MINUTES = Field.integer("planned_minutes", minimum=0).at_most(
 )
 SPEECH_LIMIT = Field.integer("speech_limit_seconds", required=False, minimum=10).at_most(
     agenda.MAX_SPEECH_SECONDS, "speech_limit_seconds is at most two hours"
+)
+# An agenda item's own fields, as adding and editing one read them (first, in this order).
+AGENDA_ITEM = (
+    Field.name("title"),
+    Field.choice("kind", KINDS),
+    PLANNED_MINUTES,
+    Field.name("presenter", required=False),
+    Field.integer("point_id", required=False, schema=ID),
 )
 
 
@@ -571,15 +580,7 @@ API_ROUTES: tuple[Route, ...] = (
             "Add an agenda item",
             ITEM_ANSWER,
             creates=True,
-            body=Body(
-                Field.name("title"),
-                Field.choice("kind", KINDS),
-                PLANNED_MINUTES,
-                Field.name("presenter", required=False),
-                Field.integer("point_id", required=False, schema=ID),
-                SPEECH_LIMIT,
-                Field.integer("position", required=False, minimum=0),
-            ),
+            body=Body(*AGENDA_ITEM, SPEECH_LIMIT, Field.integer("position", required=False, minimum=0)),
         ),
     ),
     Route(
@@ -636,16 +637,7 @@ API_ROUTES: tuple[Route, ...] = (
             "Edit an agenda item",
             ITEM_ANSWER,
             # Unlike a new item's, an edit's position may not be null.
-            body=Body(
-                Field.name("title"),
-                Field.choice("kind", KINDS),
-                PLANNED_MINUTES,
-                Field.name("presenter", required=False),
-                Field.integer("point_id", required=False, schema=ID),
-                Field.integer("position", minimum=0),
-                SPEECH_LIMIT,
-                partial=True,
-            ),
+            body=Body(*AGENDA_ITEM, Field.integer("position", minimum=0), SPEECH_LIMIT, partial=True),
         ),
     ),
     Route(
@@ -703,7 +695,7 @@ API_ROUTES: tuple[Route, ...] = (
             REQUEST,
             creates=True,
             body=Body(
-                Field.by_hand("participant_id", ID),
+                SUBMITTER,
                 Field.text("topic", 500, required=False),
                 Field.integer("agenda_item_id", required=False, schema=ID),
                 Field.boolean("point_of_order"),
@@ -825,7 +817,7 @@ API_ROUTES: tuple[Route, ...] = (
             REMARK,
             creates=True,
             body=Body(
-                Field.by_hand("participant_id", ID),
+                SUBMITTER,
                 Field.name("title"),
                 Field.text("body", input.MAX_REMARK),
                 Field.integer("agenda_item_id", required=False, schema=ID),
@@ -935,7 +927,7 @@ API_ROUTES: tuple[Route, ...] = (
             "rulings",
             "Merge a comment into the one it duplicates",
             COMMENT,
-            body=Body(Field.integer("into", minimum=1), Field.integer("revision", minimum=1)),
+            body=Body(Field.integer("into", minimum=1), rulings.REVISION),
         ),
     ),
     Route(
@@ -944,7 +936,7 @@ API_ROUTES: tuple[Route, ...] = (
         "comment_unmerge",
         rulings.unmerge_comment,
         "comment.triage",
-        Doc("rulings", "Undo a merge", COMMENT, body=Body(Field.integer("revision", minimum=1))),
+        Doc("rulings", "Undo a merge", COMMENT, body=Body(rulings.REVISION)),
     ),
     Route(
         "POST",
@@ -1049,11 +1041,7 @@ API_ROUTES: tuple[Route, ...] = (
             "work",
             "Draft the answer to a comment for the chair to approve",
             WORK,
-            body=Body(
-                Field.choice("disposition", DISPOSITIONS),
-                Field.text("response", MAX_COMMENT, required=False),
-                rulings.ADOPTED_TEXT,
-            ),
+            body=Body(rulings.DISPOSITION, rulings.RESPONSE, rulings.ADOPTED_TEXT),
         ),
     ),
     # Approving a draft is the chair's ruling, made with the drafted answer.
@@ -1067,7 +1055,7 @@ API_ROUTES: tuple[Route, ...] = (
             "work",
             "Rule with the drafted answer as it stands",
             COMMENT,
-            body=Body(Field.integer("revision", minimum=1)),
+            body=Body(rulings.REVISION),
         ),
     ),
     Route(

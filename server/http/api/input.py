@@ -9,10 +9,10 @@ from server.errors import Invalid
 from server.http import parse
 from server.http.api.attachments import read_remark_form, stored
 from server.http.api.common import write
-from server.http.api.intake import submitter, submitting
+from server.http.api.intake import SUBMITTER, submitter, submitting
 from server.http.body import Body, Field
 from server.http.declaration import body_of
-from server.http.openapi_schemas import ID, STRING
+from server.http.openapi_schemas import STRING
 from server.http.openapi_shapes import PROPOSAL
 from server.submissions.batch import SubmitComment, SubmitRemark
 from server.submissions.proposals import Proposal, read_proposal
@@ -90,7 +90,7 @@ def _anchor(data: dict[str, Any]) -> str | None:
 
 
 COMMENT = Body(
-    Field.by_hand("participant_id", ID),
+    SUBMITTER,
     Field.custom("section_anchor", STRING, _anchor),
     Field.text("body", MAX_COMMENT),
     Field.custom("proposal", PROPOSAL, _proposal),

@@ -10,6 +10,11 @@ from server.auth.submit_rate import submit_rate_key
 from server.errors import Invalid
 from server.http import parse
 from server.http.api.common import allow
+from server.http.body import Field
+from server.http.openapi_schemas import ID
+
+# Whom a submission is for, in each submission's body: read by submitter(), as it depends on the caller.
+SUBMITTER = Field.by_hand("participant_id", ID)
 
 
 def submitting(request: web.Request) -> tuple[Principal, int]:

@@ -29,9 +29,11 @@ PERSON_FIELDS = (
     Field.name("phone", required=False),
 )
 
+PERSON = Body(*PERSON_FIELDS)
+
 
 def person_fields(data: dict[str, Any]) -> PersonFields:
-    return PersonFields(*Body(*PERSON_FIELDS).read(data))
+    return PersonFields(*PERSON.read(data))
 
 
 async def list_participants(request: web.Request) -> web.Response:

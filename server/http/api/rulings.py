@@ -31,13 +31,12 @@ ADOPTED_TEXT = Field.text(
         "description": "The chair's counter-wording: with partly_accepted only, not for a delete.",
     },
 )
-# A ruling's fields, in the order they are read: disposition, response, revision, adopted_text.
-RULING = (
-    Field.choice("disposition", DISPOSITIONS),
-    Field.text("response", MAX_COMMENT, required=False),
-    Field.integer("revision", minimum=1, schema=ID),
-    ADOPTED_TEXT,
-)
+DISPOSITION = Field.choice("disposition", DISPOSITIONS)
+RESPONSE = Field.text("response", MAX_COMMENT, required=False)
+# The comment's revision the chair saw: a ruling, merge or approval made on an older one is refused.
+REVISION = Field.integer("revision", minimum=1, schema=ID)
+# A ruling's fields, in the order they are read; a drafted answer has them but the revision.
+RULING = (DISPOSITION, RESPONSE, REVISION, ADOPTED_TEXT)
 
 
 def _each_comment_once(data: dict[str, Any], values: tuple[Any, ...]) -> tuple[Any, ...]:

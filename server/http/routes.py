@@ -662,9 +662,11 @@ API_ROUTES: tuple[Route, ...] = (
         "agenda_extend",
         agenda.extend,
         "agenda.control",
-        Doc("agenda", "Give an agenda item more time", ITEM_ANSWER, body=Body(
-                Field.integer("minutes", minimum=1).at_most(agenda.MAX_MINUTES, "minutes is at most a day")
-            ),
+        Doc(
+            "agenda",
+            "Give an agenda item more time",
+            ITEM_ANSWER,
+            body=Body(Field.integer("minutes", minimum=1).at_most(agenda.MAX_MINUTES, "minutes is at most a day")),
         ),
     ),
     Route(
